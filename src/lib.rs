@@ -1,2 +1,143 @@
-//! Tribune: a library of speeches in Markdown to EPUB 3 and print-ready PDF.
+//! Tribune: a library of speeches in Markdown to anthologies, as EPUB 3 and print PDF.
+//!
+//! One pass, one direction: the project's speeches are read into a [`library::Library`],
+//! a book file selects and orders them ([`anthology`]), the selection becomes one
+//! [`document::Book`], and the renderers write that model out.
+
+pub mod anthology;
+pub mod assets;
+pub mod config;
+pub mod diagnostics;
 pub mod document;
+pub mod library;
+pub mod project;
+pub mod scaffold;
+pub mod style;
+
+use anthology::Anthology;
+use diagnostics::{Diagnostic, Report};
+use document::Book;
+use library::Library;
+use project::Project;
+use std::path::{Path, PathBuf};
+use style::Style;
+
+/// What `build` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// The document model as JSON (`<BOOK>.model.json`): the debugging view.
+    Model,
+}
+
+impl Format {
+    pub fn file_name(&self, book: &str) -> String {
+        match self {
+            Format::Model => format!("{book}.model.json"),
+        }
+    }
+}
+
+/// The formats `build` writes when none is named.
+pub const DEFAULT_FORMATS: &[Format] = &[Format::Model];
+
+/// A book made ready for the renderers.
+pub struct Prepared {
+    pub anthology: Anthology,
+    pub style: Style,
+    pub book: Book,
+}
+
+/// The book files a command names (all of the project's when `names` is empty).
+pub fn book_paths(project: &Project, names: &[String]) -> Result<Vec<PathBuf>, Diagnostic> {
+    if names.is_empty() {
+        let all = anthology::book_files(project);
+        if all.is_empty() {
+            return Err(Diagnostic::error(
+                diagnostics::Kind::Usage,
+                "the project has no book: books/ holds no .toml file",
+            )
+            .at_file(project.display_path(&project.books))
+            .with_hint("add a book file such as books/example.toml (`tribune new DIR` makes one to start from)"));
+        }
+        return Ok(all);
+    }
+    names.iter().map(|n| anthology::find_book(project, n)).collect()
+}
+
+/// Read, select and build one book. Every problem goes to `report`; `None` when there is
+/// any error, so nothing half-right is ever written.
+pub fn prepare(project: &Project, lib: &Library, path: &Path, report: &mut Report) -> Option<Prepared> {
+    let errors_before = report.errors();
+    let anthology = anthology::load(project, path, report)?;
+    let style = style::load(project, &anthology.meta.style, &anthology.shown, report);
+    let selection = anthology::select(&anthology, lib, report);
+    let book = document::build(project, &anthology, &selection, lib, report);
+    if report.errors() > errors_before {
+        return None;
+    }
+    Some(Prepared { anthology, style: style?, book })
+}
+
+/// `tribune check`: everything loaded and validated, nothing written.
+pub fn check(project: &Project, names: &[String]) -> Result<Report, Diagnostic> {
+    let paths = book_paths(project, names)?;
+    let mut report = Report::default();
+    let lib = Library::load(project, &mut report);
+    for p in paths {
+        prepare(project, &lib, &p, &mut report);
+    }
+    Ok(report)
+}
+
+/// The outcome of building one book.
+pub struct Built {
+    pub name: String,
+    pub written: Vec<PathBuf>,
+    pub words: usize,
+    pub chapters: usize,
+}
+
+/// `tribune build`: each book checked, then written in every format asked for. A book
+/// with errors writes nothing (its earlier outputs stay as they were).
+pub fn build(
+    project: &Project,
+    names: &[String],
+    out: &Path,
+    formats: &[Format],
+) -> Result<(Vec<Built>, Report), Diagnostic> {
+    let paths = book_paths(project, names)?;
+    let mut report = Report::default();
+    let lib = Library::load(project, &mut report);
+    let library_ok = !report.has_errors();
+    let mut built = Vec::new();
+    for p in paths {
+        let Some(prep) = prepare(project, &lib, &p, &mut report) else { continue };
+        if !library_ok {
+            continue;
+        }
+        let mut written = Vec::new();
+        for f in formats {
+            let file = out.join(f.file_name(&prep.book.name));
+            let bytes = match f {
+                Format::Model => {
+                    let mut json = serde_json::to_vec_pretty(&prep.book).map_err(|e| {
+                        Diagnostic::error(diagnostics::Kind::Io, format!("cannot write the model as JSON: {e}"))
+                    })?;
+                    json.push(b'\n');
+                    json
+                }
+            };
+            match project::write_atomic(&file, &bytes) {
+                Ok(()) => written.push(file),
+                Err(d) => report.push(d),
+            }
+        }
+        built.push(Built {
+            name: prep.book.name.clone(),
+            written,
+            words: prep.book.chapters().map(|c| c.words).sum(),
+            chapters: prep.book.chapters().count(),
+        });
+    }
+    Ok((built, report))
+}

@@ -1,1 +1,1079 @@
-//! Language-aware typography.
+//! Language-aware typography for the document model: straight quotes become the quotation marks
+//! of the text's language, hyphens and dots become dashes and ellipses, and no-break spaces keep
+//! abbreviations and units with their words. Applied once to the model, so EPUB and PDF agree.
+
+/// One run of text inside a block (a paragraph, heading, list item, table cell...). Runs are
+/// given in reading order; state (open quotes, previous character) carries across runs, so
+/// `"*emphasised*"` — a quote in one run, the word in the next — pairs correctly.
+#[derive(Debug)]
+pub struct TextRun<'a> {
+    pub text: &'a mut String,
+    /// Inline code: not changed, but its characters count as context (like letters).
+    pub verbatim: bool,
+}
+
+/// Apply the typography of `lang` (a BCP 47 tag such as "de", "de-CH", "en-GB", "fr", "ru", "kk")
+/// to the runs of one block. Each block starts fresh (no quote state carries between blocks).
+pub fn apply(lang: &str, runs: &mut [TextRun<'_>]) {
+    let mut state = State::new(Style::for_lang(lang));
+    for idx in 0..runs.len() {
+        if runs[idx].text.is_empty() {
+            continue;
+        }
+        if runs[idx].verbatim {
+            state.verbatim();
+            continue;
+        }
+        let next_run = first_char(&runs[idx + 1..]);
+        let (earlier, rest) = runs.split_at_mut(idx);
+        let text = &mut *rest[0].text;
+        state.out = String::with_capacity(text.len() + 8);
+        state.run(text.as_str(), next_run, earlier);
+        std::mem::swap(text, &mut state.out);
+        if !text.is_empty() {
+            state.prev_run = Some(idx);
+        }
+    }
+}
+
+/// Convenience for one plain string (tests, titles, metadata).
+pub fn apply_str(lang: &str, text: &str) -> String {
+    let mut owned = text.to_owned();
+    apply(lang, &mut [TextRun { text: &mut owned, verbatim: false }]);
+    owned
+}
+
+const NBSP: char = '\u{a0}';
+const NNBSP: char = '\u{202f}';
+
+/// What the neighbours of inline code see: code reads like a word, so a quote after it closes
+/// and an apostrophe next to it stays an apostrophe.
+const VERBATIM_CONTEXT: char = 'x';
+
+/// Deeper nesting than this is not real prose; further quotes still get glyphs, just unpaired.
+const MAX_DEPTH: usize = 16;
+
+/// Units that stay on the line of the number before them. A unit only matches as a whole word,
+/// so `m` does not match `mal`; `Mio` also covers `Mio.`.
+const UNITS: &[&str] = &[
+    "%",
+    "‰",
+    "€",
+    "$",
+    "£",
+    "¥",
+    "₽",
+    "₸",
+    "°C",
+    "°F",
+    "°",
+    "Euro",
+    "EUR",
+    "Cent",
+    "Dollar",
+    "USD",
+    "CHF",
+    "Franken",
+    "Rubel",
+    "Tenge",
+    "euros",
+    "dollars",
+    "Prozent",
+    "Grad",
+    "Uhr",
+    "Mio",
+    "Mrd",
+    "Tsd",
+    "Millionen",
+    "Milliarden",
+    "million",
+    "millions",
+    "billion",
+    "billions",
+    "milliards",
+    "percent",
+    "km",
+    "m",
+    "cm",
+    "mm",
+    "km²",
+    "m²",
+    "m³",
+    "ha",
+    "kg",
+    "g",
+    "mg",
+    "t",
+    "l",
+    "ml",
+    "h",
+    "min",
+    "s",
+    "ms",
+    "kW",
+    "MW",
+    "GW",
+    "kWh",
+    "MWh",
+    "GWh",
+    "TWh",
+    "Hz",
+    "dB",
+    "км",
+    "м",
+    "см",
+    "мм",
+    "кг",
+    "г",
+    "т",
+    "ч",
+    "мин",
+    "с",
+    "руб",
+    "тыс",
+    "млн",
+    "млрд",
+    "тенге",
+];
+
+/// A space inside an abbreviation (`z. B.`) also matches an already narrow or no-break space,
+/// which keeps a second pass from seeing anything new.
+const DE_ABBREVIATIONS: &[&str] = &[
+    "z. B.", "d. h.", "u. a.", "s. o.", "v. a.", "sog.", "Nr.", "S.", "bzw.", "ca.", "vgl.", "Dr.", "Prof.", "Hr.",
+    "Fr.", "St.", "Abs.", "Art.",
+];
+const EN_ABBREVIATIONS: &[&str] =
+    &["Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "St.", "p.", "pp.", "No.", "e.g.", "i.e.", "vs."];
+const FR_ABBREVIATIONS: &[&str] = &["M.", "Mme", "Mlle", "Dr", "p.", "n°"];
+const RU_ABBREVIATIONS: &[&str] = &["т. е.", "т. д.", "т. п.", "г.", "гг.", "им.", "ул.", "с."];
+
+#[derive(Clone, Copy)]
+struct Quotes {
+    primary: (char, char),
+    secondary: (char, char),
+}
+
+impl Quotes {
+    /// Whether `glyph` is one of this language's opening (`Some(true)`) or closing marks.
+    fn opens(self, glyph: char) -> Option<bool> {
+        if glyph == self.primary.0 || glyph == self.secondary.0 {
+            Some(true)
+        } else if glyph == self.primary.1 || glyph == self.secondary.1 {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    fn pair(self, level: Level) -> (char, char) {
+        match level {
+            Level::Primary => self.primary,
+            Level::Secondary => self.secondary,
+        }
+    }
+}
+
+const GERMAN: Quotes = Quotes { primary: ('„', '“'), secondary: ('‚', '‘') };
+const SWISS: Quotes = Quotes { primary: ('«', '»'), secondary: ('‹', '›') };
+const ENGLISH: Quotes = Quotes { primary: ('“', '”'), secondary: ('‘', '’') };
+const FRENCH: Quotes = Quotes { primary: ('«', '»'), secondary: ('“', '”') };
+const RUSSIAN: Quotes = Quotes { primary: ('«', '»'), secondary: ('„', '“') };
+
+#[derive(Clone, Copy)]
+struct Style {
+    /// `None`: a language whose conventions we do not know keeps its straight quotes.
+    quotes: Option<Quotes>,
+    /// Narrow no-break spaces inside « » and before `; : ! ?`.
+    french_spacing: bool,
+    /// English sets ` - ` as a closed em dash; everyone else as a spaced en dash.
+    closed_em_dash: bool,
+    narrow_percent: bool,
+    abbreviations: &'static [&'static str],
+}
+
+impl Style {
+    fn for_lang(lang: &str) -> Style {
+        let mut subtags = lang.split(['-', '_']);
+        let primary = subtags.next().unwrap_or("");
+        let is = |code: &str| primary.eq_ignore_ascii_case(code);
+        let plain = Style {
+            quotes: None,
+            french_spacing: false,
+            closed_em_dash: false,
+            narrow_percent: false,
+            abbreviations: &[],
+        };
+        if is("de") {
+            // The region may follow a script subtag (`de-Latn-CH`).
+            let swiss = subtags.any(|s| s.eq_ignore_ascii_case("ch") || s.eq_ignore_ascii_case("li"));
+            Style {
+                quotes: Some(if swiss { SWISS } else { GERMAN }),
+                narrow_percent: true,
+                abbreviations: DE_ABBREVIATIONS,
+                ..plain
+            }
+        } else if is("en") {
+            Style { quotes: Some(ENGLISH), closed_em_dash: true, abbreviations: EN_ABBREVIATIONS, ..plain }
+        } else if is("fr") {
+            Style {
+                quotes: Some(FRENCH),
+                french_spacing: true,
+                narrow_percent: true,
+                abbreviations: FR_ABBREVIATIONS,
+                ..plain
+            }
+        } else if is("ru") || is("kk") {
+            Style { quotes: Some(RUSSIAN), abbreviations: RU_ABBREVIATIONS, ..plain }
+        } else if is("uk") || is("be") {
+            Style { quotes: Some(RUSSIAN), ..plain }
+        } else {
+            plain
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Primary,
+    Secondary,
+}
+
+impl Level {
+    fn other(self) -> Level {
+        match self {
+            Level::Primary => Level::Secondary,
+            Level::Secondary => Level::Primary,
+        }
+    }
+}
+
+/// What opened a quotation: a straight `"` or `'` can only be closed by the same character or
+/// by the typed glyph that belongs to it; a typed one only by its glyph.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Src {
+    Double,
+    Single,
+    Typed,
+}
+
+#[derive(Clone, Copy)]
+struct Entry {
+    src: Src,
+    level: Level,
+    close: char,
+}
+
+/// Whether the previous output character was a quotation mark, and which side: `“` opens in
+/// English and closes in German, so the character alone cannot say.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Plain,
+    Open,
+    Close,
+}
+
+/// The rest of the current run plus the first character of the next non-empty run: enough
+/// look-ahead for every rule, without ever reading across more than one boundary.
+#[derive(Clone, Copy)]
+struct Ahead<'s> {
+    rest: &'s str,
+    next_run: Option<char>,
+}
+
+impl Ahead<'_> {
+    fn next(self) -> Option<char> {
+        self.rest.chars().next().or(self.next_run)
+    }
+}
+
+struct State {
+    style: Style,
+    /// Output of the run being processed; swapped into the run at its end.
+    out: String,
+    /// Last output character of the block; `None` at its start.
+    prev: Option<char>,
+    role: Role,
+    /// Whether the block has shown anything but whitespace yet: a leading `- ` is a list dash.
+    content: bool,
+    /// The run whose output ends with `prev` when the current output is still empty, so a space
+    /// typed at the end of the previous run can still become a no-break space.
+    prev_run: Option<usize>,
+    /// An opening « ended a run and the next run starts with the space that belongs to it.
+    pending_nnbsp: bool,
+    stack: [Entry; MAX_DEPTH],
+    depth: usize,
+}
+
+impl State {
+    fn new(style: Style) -> State {
+        State {
+            style,
+            out: String::new(),
+            prev: None,
+            role: Role::Plain,
+            content: false,
+            prev_run: None,
+            pending_nnbsp: false,
+            stack: [Entry { src: Src::Typed, level: Level::Primary, close: ' ' }; MAX_DEPTH],
+            depth: 0,
+        }
+    }
+
+    fn verbatim(&mut self) {
+        self.prev = Some(VERBATIM_CONTEXT);
+        self.role = Role::Plain;
+        self.content = true;
+        self.prev_run = None;
+        self.pending_nnbsp = false;
+    }
+
+    fn run(&mut self, src: &str, next_run: Option<char>, earlier: &mut [TextRun<'_>]) {
+        let mut i = 0;
+        if std::mem::take(&mut self.pending_nnbsp) && src.starts_with(' ') {
+            self.emit(NNBSP);
+            i = 1;
+        }
+        while let Some(c) = src[i..].chars().next() {
+            let len = c.len_utf8();
+            let ahead = Ahead { rest: &src[i + len..], next_run };
+            i += len + self.step(c, ahead, earlier);
+        }
+    }
+
+    /// Handles `c` and returns how many bytes after it were consumed too.
+    fn step(&mut self, c: char, ahead: Ahead<'_>, earlier: &mut [TextRun<'_>]) -> usize {
+        match c {
+            '.' if ahead.rest.starts_with("..") => {
+                self.emit('…');
+                2
+            }
+            '-' if ahead.rest.starts_with("--") => {
+                self.emit('—');
+                2
+            }
+            '-' if ahead.rest.starts_with('-') => {
+                self.emit('–');
+                1
+            }
+            '-' => self.hyphen(ahead, earlier),
+            '"' | '\'' => match self.style.quotes {
+                Some(quotes) => self.straight_quote(c, quotes, ahead, earlier),
+                None => {
+                    self.emit(c);
+                    0
+                }
+            },
+            '„' | '‚' | '«' | '‹' | '“' | '‘' | '»' | '›' | '”' | '’' => {
+                self.typed_quote(c, ahead, earlier)
+            }
+            ';' | ':' | '!' | '?' if self.style.french_spacing => {
+                self.french_punctuation(c, ahead, earlier);
+                0
+            }
+            ' ' if self.prev.is_some_and(|p| p.is_ascii_digit()) => {
+                let space = self.unit_space(ahead);
+                self.emit(space);
+                0
+            }
+            _ if c.is_alphabetic() && self.at_word_start() => self.abbreviation(c, ahead.rest).unwrap_or_else(|| {
+                self.emit(c);
+                0
+            }),
+            _ => {
+                self.emit(c);
+                0
+            }
+        }
+    }
+
+    fn emit(&mut self, c: char) {
+        self.out.push(c);
+        self.prev = Some(c);
+        self.role = Role::Plain;
+        if !c.is_whitespace() {
+            self.content = true;
+        }
+    }
+
+    fn emit_quote(&mut self, c: char, role: Role) {
+        self.emit(c);
+        self.role = role;
+    }
+
+    /// Replaces (or with `None` removes) the previous output character, a space, even when it
+    /// ended the previous run.
+    fn replace_prev(&mut self, earlier: &mut [TextRun<'_>], with: Option<char>) {
+        let target = if !self.out.is_empty() {
+            &mut self.out
+        } else if let Some(run) = self.prev_run {
+            &mut *earlier[run].text
+        } else {
+            return;
+        };
+        target.pop();
+        if let Some(w) = with {
+            target.push(w);
+        }
+        self.prev = with.or_else(|| target.chars().next_back());
+    }
+
+    fn opening_context(&self) -> bool {
+        match self.prev {
+            None => true,
+            Some(p) => {
+                self.role == Role::Open || p.is_whitespace() || matches!(p, '(' | '[' | '{' | '–' | '—' | '-' | '/')
+            }
+        }
+    }
+
+    fn at_word_start(&self) -> bool {
+        match self.prev {
+            None => true,
+            Some(p) => self.role == Role::Open || p.is_whitespace() || matches!(p, '(' | '[' | '{'),
+        }
+    }
+
+    /// Only a hyphen with whitespace on both sides and words around it is a dash: `Öl- und`
+    /// stands for a left-out part, and `- ` at the start of a block is a list-like dash.
+    fn hyphen(&mut self, ahead: Ahead<'_>, earlier: &mut [TextRun<'_>]) -> usize {
+        let spaced_before = matches!(self.prev, Some(' ' | '\t' | NBSP));
+        // Only whitespace the author typed: a narrow space this module inserts later (before a
+        // French `»`) must not turn the hyphen into a dash on a second pass.
+        let space_after = ahead.rest.chars().next().filter(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+        let word_after = !ahead.rest.trim_start().is_empty() || ahead.next_run.is_some();
+        match space_after {
+            Some(space) if spaced_before && self.content && word_after => {
+                if self.style.closed_em_dash {
+                    self.replace_prev(earlier, None);
+                    self.emit('—');
+                    space.len_utf8()
+                } else {
+                    // The no-break space glues the dash to the word before: no line starts with it.
+                    if self.prev != Some(NBSP) {
+                        self.replace_prev(earlier, Some(NBSP));
+                    }
+                    self.emit('–');
+                    0
+                }
+            }
+            _ => {
+                self.emit('-');
+                0
+            }
+        }
+    }
+
+    fn straight_quote(&mut self, c: char, quotes: Quotes, ahead: Ahead<'_>, earlier: &mut [TextRun<'_>]) -> usize {
+        let next = ahead.next();
+        let (src, level) = if c == '"' { (Src::Double, Level::Primary) } else { (Src::Single, Level::Secondary) };
+        if src == Src::Single && self.is_apostrophe(next, ahead.rest) {
+            self.emit('’');
+            return 0;
+        }
+        let open = self.find_open(src, level);
+        // After a space a quote normally opens, but one followed by nothing that could be quoted
+        // closes the quotation the author spaced (`" Bonjour "`).
+        let closing = if self.opening_context() { open.is_some() && next.is_none_or(ends_phrase) } else { true };
+        if !closing {
+            return self.open_quote(src, level, quotes, ahead);
+        }
+        match open {
+            Some(k) => {
+                // The language's own mark, even when a foreign typed one opened: a second pass
+                // must read it as closing too.
+                let (_, close) = quotes.pair(self.stack[k].level);
+                self.depth = k;
+                self.close_quote(close, earlier);
+            }
+            None if src == Src::Single => self.emit('’'),
+            None => self.close_quote(quotes.primary.1, earlier),
+        }
+        0
+    }
+
+    fn is_apostrophe(&self, next: Option<char>, rest: &str) -> bool {
+        let between_words = self.prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
+        // `'90s`, but not a quoted number such as `'1984'`.
+        let elided_century = self.prev.is_none_or(char::is_whitespace)
+            && next.is_some_and(|n| n.is_ascii_digit())
+            && !rest.trim_start_matches(|d: char| d.is_ascii_digit()).starts_with('\'');
+        between_words || elided_century
+    }
+
+    /// The innermost quotation this straight quote can close; an apostrophe at a word end is
+    /// only a closing quote when such a quotation exists.
+    fn find_open(&self, src: Src, level: Level) -> Option<usize> {
+        let entries = &self.stack[..self.depth];
+        entries
+            .iter()
+            .rposition(|e| e.src == src)
+            .or_else(|| entries.iter().rposition(|e| e.src == Src::Typed && e.level == level))
+    }
+
+    fn find_close(&self, glyph: char) -> Option<usize> {
+        self.stack[..self.depth].iter().rposition(|e| e.close == glyph)
+    }
+
+    fn push(&mut self, entry: Entry) {
+        if self.depth < MAX_DEPTH {
+            self.stack[self.depth] = entry;
+            self.depth += 1;
+        }
+    }
+
+    /// Nested quotations alternate levels, whichever straight character the author used.
+    fn open_quote(&mut self, src: Src, default: Level, quotes: Quotes, ahead: Ahead<'_>) -> usize {
+        let level = match self.depth.checked_sub(1).map(|top| self.stack[top].level) {
+            Some(top) if top == default => default.other(),
+            _ => default,
+        };
+        let (open, close) = quotes.pair(level);
+        self.push(Entry { src, level, close });
+        self.emit_quote(open, Role::Open);
+        if self.style.french_spacing && open == '«' {
+            self.space_after_guillemet(ahead)
+        } else {
+            0
+        }
+    }
+
+    fn close_quote(&mut self, glyph: char, earlier: &mut [TextRun<'_>]) {
+        if self.style.french_spacing && glyph == '»' {
+            match self.prev {
+                Some(' ') => self.replace_prev(earlier, Some(NNBSP)),
+                Some(p) if !p.is_whitespace() => self.emit(NNBSP),
+                _ => {}
+            }
+        }
+        self.emit_quote(glyph, Role::Close);
+    }
+
+    fn space_after_guillemet(&mut self, ahead: Ahead<'_>) -> usize {
+        match ahead.next() {
+            Some(' ') if ahead.rest.is_empty() => {
+                self.pending_nnbsp = true;
+                0
+            }
+            Some(' ') => {
+                self.emit(NNBSP);
+                1
+            }
+            Some(n) if !n.is_whitespace() => {
+                self.emit(NNBSP);
+                0
+            }
+            _ => 0,
+        }
+    }
+
+    /// Typed quotation marks are kept; they only take part in pairing (and in French get
+    /// their narrow spaces like converted ones).
+    fn typed_quote(&mut self, c: char, ahead: Ahead<'_>, earlier: &mut [TextRun<'_>]) -> usize {
+        let opening = match c {
+            '„' | '‚' | '«' | '‹' => true,
+            // The language's own marks have a fixed side (`“` opens in English, closes in
+            // German), so a second pass reads what the first emitted the same way.
+            '“' | '‘' => match self.style.quotes.and_then(|q| q.opens(c)) {
+                Some(opens) => opens,
+                None => self.find_close(c).is_none() && self.opening_context(),
+            },
+            _ => false,
+        };
+        if opening {
+            let (level, close) = typed_partner(self.style.quotes, c);
+            self.push(Entry { src: Src::Typed, level, close });
+            self.emit_quote(c, Role::Open);
+            return if self.style.french_spacing && c == '«' { self.space_after_guillemet(ahead) } else { 0 };
+        }
+        if c == '’' && self.prev.is_some_and(char::is_alphanumeric) && ahead.next().is_some_and(char::is_alphanumeric)
+        {
+            self.emit(c);
+            return 0;
+        }
+        match self.find_close(c) {
+            Some(k) => {
+                self.depth = k;
+                self.close_quote(c, earlier);
+            }
+            None if c == '’' => self.emit(c),
+            None => self.close_quote(c, earlier),
+        }
+        0
+    }
+
+    /// French: a narrow no-break space before `; : ! ?`, but not inside tokens such as
+    /// `http://` or `10:30`, where the mark is followed by more of the token.
+    fn french_punctuation(&mut self, c: char, ahead: Ahead<'_>, earlier: &mut [TextRun<'_>]) {
+        match self.prev {
+            Some(' ') => self.replace_prev(earlier, Some(NNBSP)),
+            Some(p) if (p.is_alphanumeric() || self.role == Role::Close) && ahead.next().is_none_or(ends_phrase) => {
+                self.emit(NNBSP)
+            }
+            _ => {}
+        }
+        self.emit(c);
+    }
+
+    /// The space after a number: no-break when a unit follows, otherwise unchanged (`1 000`).
+    fn unit_space(&self, ahead: Ahead<'_>) -> char {
+        for unit in UNITS {
+            if let Some(after) = ahead.rest.strip_prefix(unit) {
+                let boundary = Ahead { rest: after, next_run: ahead.next_run }.next();
+                if !boundary.is_some_and(char::is_alphanumeric) {
+                    return if *unit == "%" && self.style.narrow_percent { NNBSP } else { NBSP };
+                }
+            }
+        }
+        ' '
+    }
+
+    fn abbreviation(&mut self, first: char, rest: &str) -> Option<usize> {
+        let (abbreviation, used) =
+            self.style.abbreviations.iter().find_map(|a| match_abbreviation(a, first, rest).map(|used| (*a, used)))?;
+        for ch in abbreviation.chars() {
+            // Inside `z. B.` the gap is narrow, as in good German typesetting.
+            self.emit(if ch == ' ' { NNBSP } else { ch });
+        }
+        self.emit(NBSP);
+        Some(used)
+    }
+}
+
+/// Bytes of `rest` taken by `abbr` (whose first character is `first`) and the space after it.
+fn match_abbreviation(abbr: &str, first: char, rest: &str) -> Option<usize> {
+    let mut pattern = abbr.chars();
+    if pattern.next() != Some(first) {
+        return None;
+    }
+    let mut text = rest.char_indices();
+    for p in pattern {
+        let (_, ch) = text.next()?;
+        let same = if p == ' ' { matches!(ch, ' ' | NBSP | NNBSP) } else { ch == p };
+        if !same {
+            return None;
+        }
+    }
+    match text.next() {
+        Some((at, ch @ (' ' | NBSP))) => Some(at + ch.len_utf8()),
+        _ => None,
+    }
+}
+
+/// Characters after which nothing more of a quotation or a token follows.
+fn ends_phrase(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '…' | ')' | ']' | '}' | '»' | '”' | '’' | '›' | '"' | '\'')
+}
+
+fn typed_partner(quotes: Option<Quotes>, open: char) -> (Level, char) {
+    if let Some(q) = quotes {
+        if open == q.primary.0 {
+            return (Level::Primary, q.primary.1);
+        }
+        if open == q.secondary.0 {
+            return (Level::Secondary, q.secondary.1);
+        }
+    }
+    match open {
+        '„' => (Level::Primary, '“'),
+        '«' => (Level::Primary, '»'),
+        '“' => (Level::Primary, '”'),
+        '‚' => (Level::Secondary, '‘'),
+        '‹' => (Level::Secondary, '›'),
+        _ => (Level::Secondary, '’'),
+    }
+}
+
+fn first_char(runs: &[TextRun<'_>]) -> Option<char> {
+    let run = runs.iter().find(|r| !r.text.is_empty())?;
+    if run.verbatim {
+        Some(VERBATIM_CONTEXT)
+    } else {
+        run.text.chars().next()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(lang: &str, input: &str, expected: &str) {
+        assert_eq!(apply_str(lang, input), expected, "lang {lang:?}, input {input:?}");
+    }
+
+    /// Each case is its own test, and all of them together feed the idempotence test.
+    macro_rules! cases {
+        ($($name:ident: $lang:expr, $input:expr => $expected:expr;)*) => {
+            $(
+                #[test]
+                fn $name() {
+                    check($lang, $input, $expected);
+                }
+            )*
+            const ALL_CASES: &[(&str, &str, &str)] = &[$(($lang, $input, $expected)),*];
+        };
+    }
+
+    cases! {
+        // German seed sentences.
+        seed_1_spaced_hyphen: "de",
+            "Tokajew und sein Regime versuchen, die Bewegung im Blut zu ertränken - und zugleich die Protestierenden als TerroristInnen und ausländische AgentInnen zu diffamieren."
+            => "Tokajew und sein Regime versuchen, die Bewegung im Blut zu ertränken\u{a0}\u{2013} und zugleich die Protestierenden als TerroristInnen und ausländische AgentInnen zu diffamieren.";
+        seed_2_sog: "de",
+            "Der Polizei, der Armee und den russischen Truppen hat er den Schießbefehl gegen sog. AufrührerInnen erteilt."
+            => "Der Polizei, der Armee und den russischen Truppen hat er den Schießbefehl gegen sog.\u{a0}AufrührerInnen erteilt.";
+        seed_3_left_out_part: "de",
+            "Wir wissen, dass die Bewegung bei den Öl- und GasarbeiterInnen ihren Ausgang nahm"
+            => "Wir wissen, dass die Bewegung bei den Öl- und GasarbeiterInnen ihren Ausgang nahm";
+        seed_4_typed_quotes: "de",
+            "als \u{201e}terroristisch\u{201c} betrachtet" => "als \u{201e}terroristisch\u{201c} betrachtet";
+        seed_5_two_dashes: "de",
+            "Alle Großmächte - ob Russland und China, USA und Deutschland - versuchen"
+            => "Alle Großmächte\u{a0}\u{2013} ob Russland und China, USA und Deutschland\u{a0}\u{2013} versuchen";
+        seed_6_nested_quotes: "de",
+            "Er sagte: \"Wir lassen uns nicht 'spalten'.\""
+            => "Er sagte: \u{201e}Wir lassen uns nicht \u{201a}spalten\u{2018}.\u{201c}";
+
+        // German quotes, regions.
+        de_double: "de", "\"Hallo\"" => "\u{201e}Hallo\u{201c}";
+        de_single: "de", "'Hallo'" => "\u{201a}Hallo\u{2018}";
+        de_at_double: "de-AT", "\"Servus\"" => "\u{201e}Servus\u{201c}";
+        de_de_double: "de-DE", "\"Moin\"" => "\u{201e}Moin\u{201c}";
+        de_double_in_double_alternates: "de", "\"a \"b\" c\"" => "\u{201e}a \u{201a}b\u{2018} c\u{201c}";
+        de_straight_inside_typed: "de", "\u{201e}Er sagte \"ja\".\u{201c}" => "\u{201e}Er sagte \u{201a}ja\u{2018}.\u{201c}";
+        de_straight_closes_typed: "de", "\u{201e}Hallo\"" => "\u{201e}Hallo\u{201c}";
+        de_english_quotes_kept: "de", "\u{201c}Hello\u{201d} sagte er" => "\u{201c}Hello\u{201d} sagte er";
+        de_ch_double: "de-CH", "\"Grüezi\"" => "\u{ab}Grüezi\u{bb}";
+        de_ch_nested: "de-CH", "\"Er sagt 'ja'.\"" => "\u{ab}Er sagt \u{2039}ja\u{203a}.\u{bb}";
+        de_li_double: "de-LI", "\"Hoi\"" => "\u{ab}Hoi\u{bb}";
+        de_ch_with_script_and_lowercase: "de-latn-ch", "\"Hoi\"" => "\u{ab}Hoi\u{bb}";
+
+        // English quotes.
+        en_double: "en", "\"Hello,\" she said." => "\u{201c}Hello,\u{201d} she said.";
+        en_nested: "en", "\"She said 'no'.\"" => "\u{201c}She said \u{2018}no\u{2019}.\u{201d}";
+        en_gb: "en-GB", "'Right,' he said." => "\u{2018}Right,\u{2019} he said.";
+        en_typed_kept: "en", "\u{201c}typed\u{201d} and \u{2018}typed\u{2019}" => "\u{201c}typed\u{201d} and \u{2018}typed\u{2019}";
+
+        // French quotes and punctuation.
+        fr_double_inserts_narrow_spaces: "fr", "\"Bonjour\"" => "\u{ab}\u{202f}Bonjour\u{202f}\u{bb}";
+        fr_double_replaces_typed_spaces: "fr", "\" Bonjour \"" => "\u{ab}\u{202f}Bonjour\u{202f}\u{bb}";
+        fr_single_is_english_double: "fr", "\"Il dit 'non'.\"" => "\u{ab}\u{202f}Il dit \u{201c}non\u{201d}.\u{202f}\u{bb}";
+        fr_ca_double: "fr-CA", "\"Allô\"" => "\u{ab}\u{202f}Allô\u{202f}\u{bb}";
+        fr_typed_guillemets_get_spaces: "fr", "\u{ab}Bonjour\u{bb}" => "\u{ab}\u{202f}Bonjour\u{202f}\u{bb}";
+        fr_typed_guillemets_keep_author_nbsp: "fr", "\u{ab}\u{a0}Bonjour\u{a0}\u{bb}" => "\u{ab}\u{a0}Bonjour\u{a0}\u{bb}";
+        fr_question_inserts: "fr", "Quoi?" => "Quoi\u{202f}?";
+        fr_question_replaces_space: "fr", "Quoi ?" => "Quoi\u{202f}?";
+        fr_exclamation: "fr", "Vraiment !" => "Vraiment\u{202f}!";
+        fr_semicolon: "fr", "oui; non" => "oui\u{202f}; non";
+        fr_colon: "fr", "Attention: voilà" => "Attention\u{202f}: voilà";
+        fr_double_marks: "fr", "Quoi ?!" => "Quoi\u{202f}?!";
+        fr_after_closing_quote: "fr", "\"oui\"!" => "\u{ab}\u{202f}oui\u{202f}\u{bb}\u{202f}!";
+        fr_inside_quote: "fr", "\"Quoi!\"" => "\u{ab}\u{202f}Quoi\u{202f}!\u{202f}\u{bb}";
+        fr_url_untouched: "fr", "voir http://exemple.fr/page?id=3 ici" => "voir http://exemple.fr/page?id=3 ici";
+        fr_time_untouched: "fr", "à 10:30 heures" => "à 10:30 heures";
+        fr_ratio_untouched: "fr", "score 3:1" => "score 3:1";
+
+        // Russian family.
+        ru_double: "ru", "\"Привет\"" => "\u{ab}Привет\u{bb}";
+        ru_nested_single: "ru", "\"Он сказал 'да'.\"" => "\u{ab}Он сказал \u{201e}да\u{201c}.\u{bb}";
+        ru_nested_double: "ru", "\"а \"б\" в\"" => "\u{ab}а \u{201e}б\u{201c} в\u{bb}";
+        ru_typed_kept: "ru", "\u{ab}Привет\u{bb} и \u{201e}да\u{201c}" => "\u{ab}Привет\u{bb} и \u{201e}да\u{201c}";
+        kk_double: "kk", "\"Сәлем\"" => "\u{ab}Сәлем\u{bb}";
+        kk_nested: "kk", "\"a 'b' c\"" => "\u{ab}a \u{201e}b\u{201c} c\u{bb}";
+        uk_double: "uk", "\"Привіт\"" => "\u{ab}Привіт\u{bb}";
+        be_double: "be", "\"Прывітанне\"" => "\u{ab}Прывітанне\u{bb}";
+
+        // Unknown languages keep straight quotes but get dashes and ellipses.
+        it_quotes_straight: "it", "\"Ciao\" e 'ciao'" => "\"Ciao\" e 'ciao'";
+        it_dash_and_ellipsis: "it", "\"Ciao\" - disse..." => "\"Ciao\"\u{a0}\u{2013} disse\u{2026}";
+        es_dash: "es", "uno - dos" => "uno\u{a0}\u{2013} dos";
+        empty_tag: "", "a - b..." => "a\u{a0}\u{2013} b\u{2026}";
+
+        // Opening versus closing.
+        open_after_paren: "de", "(\"Zitat\")" => "(\u{201e}Zitat\u{201c})";
+        open_single_after_bracket: "de", "['Zitat']" => "[\u{201a}Zitat\u{2018}]";
+        open_after_em_dash: "de", "Wort\u{2014}\"Zitat\"" => "Wort\u{2014}\u{201e}Zitat\u{201c}";
+        open_after_slash: "de", "und/\"oder\"" => "und/\u{201e}oder\u{201c}";
+        open_after_opening_quote: "de", "\"'Hallo', sagte er\"" => "\u{201e}\u{201a}Hallo\u{2018}, sagte er\u{201c}";
+        stray_closing_double: "de", "ein 5\" Rohr" => "ein 5\u{201c} Rohr";
+
+        // Apostrophes.
+        de_apostrophe_in_word: "de", "Wie geht's?" => "Wie geht\u{2019}s?";
+        en_apostrophe_contraction: "en", "don't" => "don\u{2019}t";
+        en_apostrophe_possessive: "en", "Peter's book" => "Peter\u{2019}s book";
+        en_apostrophe_decade: "en", "in the '90s" => "in the \u{2019}90s";
+        de_apostrophe_decade: "de", "die '90er" => "die \u{2019}90er";
+        de_quoted_number_not_apostrophe: "de", "das Buch '1984' ist" => "das Buch \u{201a}1984\u{2018} ist";
+        de_apostrophe_word_end: "de", "der Jungs' Auto" => "der Jungs\u{2019} Auto";
+        en_apostrophe_word_end: "en", "the boys' car" => "the boys\u{2019} car";
+        apostrophe_inside_single_quote: "de", "'geht's'" => "\u{201a}geht\u{2019}s\u{2018}";
+        apostrophe_not_on_stack: "de", "\"Jungs' Auto\"" => "\u{201e}Jungs\u{2019} Auto\u{201c}";
+        fr_apostrophe: "fr", "l'homme" => "l\u{2019}homme";
+        typed_apostrophe_kept: "de", "geht\u{2019}s" => "geht\u{2019}s";
+
+        // Dashes.
+        en_closed_em_dash: "en", "word - word" => "word\u{2014}word";
+        en_gb_closed_em_dash: "en-GB", "yes - no" => "yes\u{2014}no";
+        fr_spaced_en_dash: "fr", "oui - non" => "oui\u{a0}\u{2013} non";
+        ru_spaced_en_dash: "ru", "да - нет" => "да\u{a0}\u{2013} нет";
+        kk_spaced_en_dash: "kk", "иә - жоқ" => "иә\u{a0}\u{2013} жоқ";
+        de_triple_hyphen: "de", "Wort---Wort" => "Wort\u{2014}Wort";
+        en_triple_hyphen: "en", "word---word" => "word\u{2014}word";
+        fr_triple_hyphen: "fr", "mot---mot" => "mot\u{2014}mot";
+        de_double_hyphen_range: "de", "1914--1918" => "1914\u{2013}1918";
+        en_double_hyphen_range: "en", "1914--1918" => "1914\u{2013}1918";
+        fr_double_hyphen_range: "fr", "1914--1918" => "1914\u{2013}1918";
+        ru_double_hyphen_range: "ru", "1914--1918" => "1914\u{2013}1918";
+        kk_double_hyphen_range: "kk", "1914--1918" => "1914\u{2013}1918";
+        list_dash_at_block_start: "de", "- erster Punkt" => "- erster Punkt";
+        list_dash_after_leading_space: "de", " - Punkt" => " - Punkt";
+        en_list_dash_at_block_start: "en", "- first" => "- first";
+        dash_at_block_end_stays: "de", "Ende -" => "Ende -";
+        dash_before_trailing_space_only: "de", "Ende - " => "Ende - ";
+        de_left_out_part_vor: "de", "Vor- und Nachteile" => "Vor- und Nachteile";
+        de_left_out_part_ein: "de", "Ein- oder Ausgang" => "Ein- oder Ausgang";
+        de_left_out_part_oel: "de", "Öl- und Gaskonzerne" => "Öl- und Gaskonzerne";
+        de_left_out_trailing_part: "de", "Gaskonzerne und -förderer" => "Gaskonzerne und -förderer";
+        en_left_out_part: "en", "pre- and post-war" => "pre- and post-war";
+        de_hyphen_in_word: "de", "E-Mail an das ArbeiterInnen-Komitee" => "E-Mail an das ArbeiterInnen-Komitee";
+        en_hyphen_in_word: "en", "e-mail" => "e-mail";
+        de_dash_after_typed_nbsp: "de", "Wort\u{a0}- und" => "Wort\u{a0}\u{2013} und";
+
+        // Ellipsis.
+        de_ellipsis: "de", "Und dann..." => "Und dann\u{2026}";
+        en_ellipsis: "en", "Well... no" => "Well\u{2026} no";
+        ru_ellipsis: "ru", "Ну..." => "Ну\u{2026}";
+        four_dots: "de", "Ende...." => "Ende\u{2026}.";
+        five_dots: "en", "end....." => "end\u{2026}..";
+        two_dots_stay: "de", "a..b" => "a..b";
+
+        // German abbreviations.
+        de_z_b: "de", "z. B. das" => "z.\u{202f}B.\u{a0}das";
+        de_d_h: "de", "d. h. also" => "d.\u{202f}h.\u{a0}also";
+        de_u_a: "de", "u. a. hier" => "u.\u{202f}a.\u{a0}hier";
+        de_s_o: "de", "s. o. dort" => "s.\u{202f}o.\u{a0}dort";
+        de_v_a: "de", "v. a. jetzt" => "v.\u{202f}a.\u{a0}jetzt";
+        de_nr: "de", "Nr. 5" => "Nr.\u{a0}5";
+        de_s: "de", "S. 12" => "S.\u{a0}12";
+        de_bzw: "de", "bzw. die" => "bzw.\u{a0}die";
+        de_ca: "de", "ca. 300" => "ca.\u{a0}300";
+        de_vgl: "de", "(vgl. S. 3)" => "(vgl.\u{a0}S.\u{a0}3)";
+        de_dr_prof: "de", "Prof. Dr. Müller" => "Prof.\u{a0}Dr.\u{a0}Müller";
+        de_hr_fr: "de", "Hr. und Fr. Meier" => "Hr.\u{a0}und Fr.\u{a0}Meier";
+        de_st: "de", "St. Gallen" => "St.\u{a0}Gallen";
+        de_abs_art: "de", "Art. 5 Abs. 2" => "Art.\u{a0}5 Abs.\u{a0}2";
+        de_abbreviation_after_quote: "de", "\"z. B. das\"" => "\u{201e}z.\u{202f}B.\u{a0}das\u{201c}";
+        de_abbreviation_whole_word: "de", "Os. 12 und AS. 3" => "Os. 12 und AS. 3";
+        de_abbreviation_case_sensitive: "de", "nr. 5 und s. 3" => "nr. 5 und s. 3";
+        de_abbreviation_needs_space: "de", "z.B. das" => "z.B. das";
+        de_english_abbreviation_ignored: "de", "Mr. Smith" => "Mr. Smith";
+
+        // English abbreviations.
+        en_mr_mrs_ms: "en", "Mr. and Mrs. Smith met Ms. Jones" => "Mr.\u{a0}and Mrs.\u{a0}Smith met Ms.\u{a0}Jones";
+        en_dr_prof: "en", "Dr. Who and Prof. X" => "Dr.\u{a0}Who and Prof.\u{a0}X";
+        en_st: "en", "St. Petersburg" => "St.\u{a0}Petersburg";
+        en_pages: "en", "see p. 4 and pp. 5-9" => "see p.\u{a0}4 and pp.\u{a0}5-9";
+        en_number: "en", "No. 5" => "No.\u{a0}5";
+        en_eg_ie: "en", "e.g. this, i.e. that" => "e.g.\u{a0}this, i.e.\u{a0}that";
+        en_vs: "en", "Labour vs. Tories" => "Labour vs.\u{a0}Tories";
+        en_abbreviation_whole_word: "en", "Ap. 5" => "Ap. 5";
+
+        // French abbreviations.
+        fr_m: "fr", "M. Dupont" => "M.\u{a0}Dupont";
+        fr_mme_mlle: "fr", "Mme Curie et Mlle Dupont" => "Mme\u{a0}Curie et Mlle\u{a0}Dupont";
+        fr_dr: "fr", "Dr Martin" => "Dr\u{a0}Martin";
+        fr_page: "fr", "voir p. 7" => "voir p.\u{a0}7";
+        fr_numero: "fr", "n° 5" => "n°\u{a0}5";
+        fr_abbreviation_whole_word: "fr", "Mmes Dupont" => "Mmes Dupont";
+        fr_abbreviation_after_guillemet: "fr", "\"M. Dupont\"" => "\u{ab}\u{202f}M.\u{a0}Dupont\u{202f}\u{bb}";
+
+        // Russian and Kazakh abbreviations.
+        ru_t_e: "ru", "т. е. это" => "т.\u{202f}е.\u{a0}это";
+        ru_t_d_t_p: "ru", "и т. д. и т. п. всё" => "и т.\u{202f}д.\u{a0}и т.\u{202f}п.\u{a0}всё";
+        ru_g_gg: "ru", "г. Москва, гг. войны" => "г.\u{a0}Москва, гг.\u{a0}войны";
+        ru_im_ul: "ru", "им. Ленина на ул. Тверской" => "им.\u{a0}Ленина на ул.\u{a0}Тверской";
+        ru_s: "ru", "с. 12" => "с.\u{a0}12";
+        kk_g: "kk", "г. Алматы" => "г.\u{a0}Алматы";
+        kk_t_e: "kk", "т. е. бұл" => "т.\u{202f}е.\u{a0}бұл";
+
+        // Numbers and units.
+        unit_km: "de", "5 km" => "5\u{a0}km";
+        unit_mio: "de", "10 Mio. Menschen" => "10\u{a0}Mio. Menschen";
+        unit_mrd: "de", "3 Mrd. Euro" => "3\u{a0}Mrd. Euro";
+        unit_prozent: "de", "20 Prozent" => "20\u{a0}Prozent";
+        unit_euro: "de", "100 Euro" => "100\u{a0}Euro";
+        unit_percent_de: "de", "5 %" => "5\u{202f}%";
+        unit_percent_fr: "fr", "5 %" => "5\u{202f}%";
+        unit_percent_en: "en", "5 %" => "5\u{a0}%";
+        unit_percent_ru: "ru", "5 %" => "5\u{a0}%";
+        unit_degrees: "de", "40 °C" => "40\u{a0}°C";
+        unit_kg: "de", "12 kg" => "12\u{a0}kg";
+        unit_hours: "de", "3 h" => "3\u{a0}h";
+        unit_minutes: "de", "15 min" => "15\u{a0}min";
+        unit_metres: "en", "250 m away" => "250\u{a0}m away";
+        unit_tonnes: "de", "2 t" => "2\u{a0}t";
+        unit_euro_sign: "de", "30 €" => "30\u{a0}€";
+        unit_dollar_sign: "en", "30 $." => "30\u{a0}$.";
+        unit_russian: "ru", "5 км" => "5\u{a0}км";
+        unit_in_sentence: "de", "Das kostet 30 € pro Tag." => "Das kostet 30\u{a0}€ pro Tag.";
+        unit_whole_word_only: "de", "5 mal so viel, 3 hohe Türme" => "5 mal so viel, 3 hohe Türme";
+        unit_unknown_language: "it", "5 km" => "5\u{a0}km";
+        thousands_group_untouched: "de", "1 000 Menschen" => "1 000 Menschen";
+        thousands_group_with_unit: "de", "1 000 km" => "1 000\u{a0}km";
+        no_space_no_change: "de", "5% und 5km" => "5% und 5km";
+
+        // Plain text stays as it is.
+        plain_sentence: "de", "Ein ganz normaler Satz, ohne Besonderheiten." => "Ein ganz normaler Satz, ohne Besonderheiten.";
+        empty: "de", "" => "";
+    }
+
+    fn runs_of(parts: &mut [(String, bool)]) -> Vec<TextRun<'_>> {
+        parts.iter_mut().map(|(text, verbatim)| TextRun { text, verbatim: *verbatim }).collect()
+    }
+
+    fn apply_parts(lang: &str, parts: &[(&str, bool)]) -> Vec<String> {
+        let mut owned: Vec<(String, bool)> = parts.iter().map(|(t, v)| ((*t).to_owned(), *v)).collect();
+        apply(lang, &mut runs_of(&mut owned));
+        owned.into_iter().map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn idempotent_over_all_cases() {
+        for (lang, input, expected) in ALL_CASES {
+            let once = apply_str(lang, input);
+            assert_eq!(apply_str(lang, &once), once, "lang {lang:?}, input {input:?}");
+            assert_eq!(apply_str(lang, expected), *expected, "lang {lang:?}, expected {expected:?}");
+        }
+    }
+
+    #[test]
+    fn idempotent_over_runs() {
+        let parts = [
+            ("Er sagte: \"", false),
+            ("Wir", false),
+            (" \"Code\" ", true),
+            ("lassen - uns ", false),
+            ("nicht", false),
+            ("\" z. B. 5 km...", false),
+        ];
+        let once = apply_parts("de", &parts);
+        let again: Vec<(&str, bool)> = once.iter().zip(parts.iter()).map(|(t, (_, v))| (t.as_str(), *v)).collect();
+        assert_eq!(apply_parts("de", &again), once);
+    }
+
+    #[test]
+    fn quotes_pair_across_runs() {
+        let out = apply_parts("de", &[("\"", false), ("word", false), ("\"", false)]);
+        assert_eq!(out, ["\u{201e}", "word", "\u{201c}"]);
+    }
+
+    #[test]
+    fn quotes_pair_across_runs_en() {
+        let out = apply_parts("en", &[("He said \"", false), ("really", false), ("\".", false)]);
+        assert_eq!(out, ["He said \u{201c}", "really", "\u{201d}."]);
+    }
+
+    #[test]
+    fn empty_runs_are_skipped() {
+        let out = apply_parts("de", &[("\"", false), ("", false), ("word", false), ("", true), ("\"", false)]);
+        assert_eq!(out, ["\u{201e}", "", "word", "", "\u{201c}"]);
+    }
+
+    #[test]
+    fn french_spaces_across_runs() {
+        let out = apply_parts("fr", &[("\"", false), ("Bonjour", false), ("\"", false)]);
+        assert_eq!(out, ["\u{ab}\u{202f}", "Bonjour", "\u{202f}\u{bb}"]);
+    }
+
+    #[test]
+    fn french_space_typed_at_start_of_next_run() {
+        let out = apply_parts("fr", &[("\"", false), (" Bonjour ", false), ("\"", false)]);
+        assert_eq!(out, ["\u{ab}", "\u{202f}Bonjour\u{202f}", "\u{bb}"]);
+    }
+
+    #[test]
+    fn french_space_before_mark_in_previous_run() {
+        let out = apply_parts("fr", &[("Bonjour ", false), ("!", false)]);
+        assert_eq!(out, ["Bonjour\u{202f}", "!"]);
+    }
+
+    #[test]
+    fn dash_space_in_previous_run() {
+        let out = apply_parts("de", &[("Wort ", false), ("- und", false)]);
+        assert_eq!(out, ["Wort\u{a0}", "\u{2013} und"]);
+        let out = apply_parts("en", &[("word ", false), ("- and", false)]);
+        assert_eq!(out, ["word", "\u{2014}and"]);
+    }
+
+    #[test]
+    fn dash_before_next_run() {
+        let out = apply_parts("de", &[("Wort - ", false), ("und", false)]);
+        assert_eq!(out, ["Wort\u{a0}\u{2013} ", "und"]);
+    }
+
+    #[test]
+    fn verbatim_run_untouched() {
+        let out =
+            apply_parts("de", &[("Schreibe ", false), ("\"x\" - 'y'... z. B. 5 km", true), (" oder \"y\"", false)]);
+        assert_eq!(out, ["Schreibe ", "\"x\" - 'y'... z. B. 5 km", " oder \u{201e}y\u{201c}"]);
+    }
+
+    #[test]
+    fn verbatim_run_counts_as_letters() {
+        let out = apply_parts("de", &[("\"", false), ("code", true), ("\"", false)]);
+        assert_eq!(out, ["\u{201e}", "code", "\u{201c}"]);
+        let out = apply_parts("en", &[("the ", false), ("Vec", true), ("'s length", false)]);
+        assert_eq!(out, ["the ", "Vec", "\u{2019}s length"]);
+        let out = apply_parts("fr", &[("la fonction ", false), ("main", true), ("!", false)]);
+        assert_eq!(out, ["la fonction ", "main", "\u{202f}!"]);
+    }
+
+    #[test]
+    fn verbatim_run_never_gets_french_spaces() {
+        let out = apply_parts("fr", &[("\"", false), ("code", true), ("\"", false)]);
+        assert_eq!(out, ["\u{ab}\u{202f}", "code", "\u{202f}\u{bb}"]);
+    }
+
+    #[test]
+    fn each_block_starts_fresh() {
+        assert_eq!(apply_str("de", "'offen"), "\u{201a}offen");
+        // The single quote left open above does not turn this apostrophe into a closing quote.
+        assert_eq!(apply_str("de", "der Jungs' Auto"), "der Jungs\u{2019} Auto");
+        assert_eq!(apply_str("de", "\"offen"), "\u{201e}offen");
+        assert_eq!(apply_str("de", "\"neu\""), "\u{201e}neu\u{201c}");
+    }
+
+    #[test]
+    fn patterns_straddling_runs_are_left_alone() {
+        let out = apply_parts("de", &[("Und dann..", false), (".", false)]);
+        assert_eq!(out, ["Und dann..", "."]);
+        let out = apply_parts("de", &[("z.", false), (" B. das", false)]);
+        assert_eq!(out, ["z.", " B. das"]);
+    }
+
+    /// Apart from the listed replacements no character is lost, added or moved: mapping each
+    /// replacement back yields the input (for text without `...`/`--`, which shrink).
+    #[test]
+    fn characters_preserved_in_german() {
+        let input = "Er sagte: \"Wir - die 'Jungs' - lassen uns nicht spalten\", z. B. 5 km, Nr. 3, Vor- und Nachteile, geht's?";
+        let output = apply_str("de", input);
+        let restored: String = output
+            .chars()
+            .map(|c| match c {
+                '\u{201e}' | '\u{201c}' => '"',
+                '\u{201a}' | '\u{2018}' | '\u{2019}' => '\'',
+                '\u{a0}' | '\u{202f}' => ' ',
+                '\u{2013}' => '-',
+                other => other,
+            })
+            .collect();
+        assert_eq!(restored, input);
+    }
+
+    #[test]
+    fn apply_str_matches_apply() {
+        let mut text = String::from("\"a\" - b...");
+        apply("de", &mut [TextRun { text: &mut text, verbatim: false }]);
+        assert_eq!(text, apply_str("de", "\"a\" - b..."));
+    }
+}

@@ -1,0 +1,448 @@
+//! An anthology: `books/<BOOK>.toml` read and checked (metadata, files it names), and its
+//! selection of speeches from the library (ids, globs, tags, speakers, languages, dates),
+//! ordered and grouped into parts.
+
+pub mod isbn;
+mod select;
+
+pub use select::{select, SelectedPart, Selection};
+
+use crate::config::{self, Text, TextList};
+use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::library::PartialDate;
+use crate::project::{read_source, Project};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Every key a book file may have, at any level, for "did you mean" hints.
+const FIELDS: &[&str] = &[
+    "title",
+    "subtitle",
+    "language",
+    "editors",
+    "publisher",
+    "date",
+    "isbn",
+    "identifier",
+    "description",
+    "rights",
+    "cover",
+    "style",
+    "introduction",
+    "afterword",
+    "typography",
+    "hyphenation",
+    "exceptions",
+    "select",
+    "parts",
+    "speeches",
+    "tags",
+    "speakers",
+    "languages",
+    "from",
+    "to",
+    "order",
+];
+const WHAT: &str = "a book file";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    title: Text,
+    subtitle: Option<Text>,
+    language: Text,
+    editors: Option<TextList>,
+    publisher: Option<Text>,
+    date: Option<Text>,
+    isbn: Option<Text>,
+    identifier: Option<Text>,
+    description: Option<Text>,
+    rights: Option<Text>,
+    cover: Option<Text>,
+    style: Option<Text>,
+    introduction: Option<Text>,
+    afterword: Option<Text>,
+    typography: Option<bool>,
+    hyphenation: Option<RawHyphenation>,
+    select: Option<RawSelect>,
+    #[serde(default)]
+    parts: Vec<RawPart>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHyphenation {
+    #[serde(default)]
+    exceptions: Vec<Text>,
+}
+
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSelect {
+    pub speeches: Option<Vec<Text>>,
+    pub tags: Option<TextList>,
+    pub speakers: Option<TextList>,
+    pub languages: Option<TextList>,
+    pub from: Option<Text>,
+    pub to: Option<Text>,
+    pub order: Option<Order>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPart {
+    title: Text,
+    select: Option<RawSelect>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    Listed,
+    Date,
+    Title,
+    Speaker,
+}
+
+/// A file of the project that enters the book.
+#[derive(Debug, Clone, Serialize)]
+pub struct Asset {
+    /// As shown to people and in the model: `books/cover.jpg`.
+    pub shown: PathBuf,
+    /// Where to read it (canonical, inside `books/`).
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+/// The book's metadata, checked.
+#[derive(Debug, Clone, Serialize)]
+pub struct BookMeta {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub language: String,
+    pub editors: Vec<String>,
+    pub publisher: Option<String>,
+    pub date: Option<PartialDate>,
+    /// Digits only (ISBN-10 may end in X).
+    pub isbn: Option<String>,
+    /// `urn:isbn:…` when an ISBN is given and no identifier, else the identifier or a
+    /// stable `urn:uuid:` derived from the title and language.
+    pub identifier: String,
+    pub description: Option<String>,
+    pub rights: Option<String>,
+    pub cover: Option<Asset>,
+    pub style: String,
+    pub typography: bool,
+    pub hyphenation_exceptions: Vec<String>,
+}
+
+/// Selection criteria, checked.
+#[derive(Debug, Clone, Default)]
+pub struct Criteria {
+    pub speeches: Option<Vec<String>>,
+    pub tags: Vec<String>,
+    pub speakers: Vec<String>,
+    pub languages: Vec<String>,
+    pub from: Option<PartialDate>,
+    pub to: Option<PartialDate>,
+    pub order: Option<Order>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PartSpec {
+    pub title: String,
+    pub criteria: Criteria,
+}
+
+#[derive(Debug, Clone)]
+pub struct Anthology {
+    /// The file's stem: `example` for `books/example.toml`; names the outputs.
+    pub name: String,
+    pub shown: PathBuf,
+    pub source: String,
+    pub meta: BookMeta,
+    pub introduction: Option<Asset>,
+    pub afterword: Option<Asset>,
+    pub criteria: Criteria,
+    pub parts: Vec<PartSpec>,
+}
+
+impl Anthology {
+    /// The 1-based line of the first line in the book file that contains `needle`.
+    pub fn line_of(&self, needle: &str) -> Option<usize> {
+        self.source.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+    }
+
+    pub fn error_at(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
+        let d = Diagnostic::error(kind, msg);
+        match self.line_of(needle) {
+            Some(line) => {
+                let col = self.source.lines().nth(line - 1).and_then(|l| l.find(needle)).map(|c| c + 1);
+                d.at(&self.shown, Some(&self.source), line, col).underline(needle.chars().count())
+            }
+            None => d.at_file(&self.shown),
+        }
+    }
+}
+
+/// The books of the project: `books/*.toml`, sorted by name.
+pub fn book_files(project: &Project) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&project.books)
+        .map(|rd| {
+            rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Find the book a command line names: `example`, `example.toml` or a path to the file.
+pub fn find_book(project: &Project, name: &str) -> Result<PathBuf, Diagnostic> {
+    let as_path = Path::new(name);
+    if name.ends_with(".toml") && as_path.is_file() {
+        return Ok(as_path.to_path_buf());
+    }
+    let stem = name.trim_end_matches(".toml");
+    let p = project.books.join(format!("{stem}.toml"));
+    if p.is_file() {
+        return Ok(p);
+    }
+    let known: Vec<String> =
+        book_files(project).iter().filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned())).collect();
+    let hint = match crate::diagnostics::nearest(stem, known.iter().map(String::as_str)) {
+        Some(n) => format!("did you mean `{n}`?"),
+        None if known.is_empty() => "the project has no books/*.toml yet".to_string(),
+        None => format!("the books are: {}", known.join(", ")),
+    };
+    Err(Diagnostic::error(Kind::Usage, format!("there is no book `{name}`")).with_hint(hint))
+}
+
+/// Read and check one book file. All problems found go to `report`; `None` when the book
+/// cannot be used at all.
+pub fn load(project: &Project, path: &Path, report: &mut Report) -> Option<Anthology> {
+    let shown = project.display_path(&std::path::absolute(path).unwrap_or(path.to_path_buf()));
+    let source = match read_source(path, &shown) {
+        Ok(s) => s,
+        Err(d) => {
+            report.push(d);
+            return None;
+        }
+    };
+    let raw: Raw = match config::from_toml(&source, &shown, &source, 1, FIELDS, WHAT) {
+        Ok(r) => r,
+        Err(d) => {
+            report.push(d);
+            return None;
+        }
+    };
+    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut a = Anthology {
+        name,
+        shown,
+        source,
+        meta: BookMeta {
+            title: String::new(),
+            subtitle: None,
+            language: String::new(),
+            editors: Vec::new(),
+            publisher: None,
+            date: None,
+            isbn: None,
+            identifier: String::new(),
+            description: None,
+            rights: None,
+            cover: None,
+            style: String::new(),
+            typography: raw.typography.unwrap_or(true),
+            hyphenation_exceptions: Vec::new(),
+        },
+        introduction: None,
+        afterword: None,
+        criteria: Criteria::default(),
+        parts: Vec::new(),
+    };
+    let before = report.errors();
+    check(project, &mut a, raw, report);
+    (report.errors() == before).then_some(a)
+}
+
+fn opt(t: Option<Text>) -> Option<String> {
+    t.map(|t| t.0.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
+    let title = raw.title.0.trim().to_string();
+    if title.is_empty() {
+        report.push(a.error_at(Kind::Value, "title", "the book's title is empty").with_hint("give the book a title"));
+    }
+    let language = match config::normalise_language(&raw.language.0) {
+        Some(l) => l,
+        None => {
+            report.push(
+                a.error_at(Kind::Value, "language", format!("`{}` is not a language tag", raw.language.0))
+                    .with_hint("use a BCP 47 tag such as de, en, fr, ru, kk or de-CH"),
+            );
+            String::new()
+        }
+    };
+    let date = opt(raw.date).and_then(|d| match PartialDate::parse(&d) {
+        Ok(d) => Some(d),
+        Err(m) => {
+            report.push(a.error_at(Kind::Value, "date", m).with_hint("write the date as YYYY, YYYY-MM or YYYY-MM-DD"));
+            None
+        }
+    });
+    let isbn = opt(raw.isbn).and_then(|i| match isbn::validate(&i) {
+        Ok(d) => Some(d),
+        Err(m) => {
+            report.push(
+                a.error_at(Kind::Value, "isbn", m)
+                    .with_hint("copy the ISBN from the publisher's allocation again; each digit counts"),
+            );
+            None
+        }
+    });
+    let identifier = opt(raw.identifier).unwrap_or_else(|| match &isbn {
+        Some(i) => format!("urn:isbn:{i}"),
+        None => {
+            let name = format!("tribune:book:{language}:{title}");
+            format!("urn:uuid:{}", uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes()))
+        }
+    });
+    let mut file = |field: &str, value: Option<Text>, exts: &[&str]| -> Option<Asset> {
+        let v = opt(value)?;
+        let ext_ok = exts.is_empty()
+            || Path::new(&v).extension().is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)));
+        if !ext_ok {
+            report.push(
+                a.error_at(Kind::Value, &v, format!("the {field} `{v}` is not a {} file", exts.join(" or ")))
+                    .with_hint(format!("give a {} file", exts.join(" or "))),
+            );
+            return None;
+        }
+        match project.resolve_inside_books(&project.books, &v) {
+            Ok(path) => Some(Asset { shown: project.display_path(&path), path }),
+            Err(e) => {
+                let (why, hint) = e.explain();
+                report.push(
+                    a.error_at(Kind::Missing, &v, format!("the {field} `{v}` cannot be used: {why}"))
+                        .with_hint(format!("{hint} (paths in a book file are relative to books/)")),
+                );
+                None
+            }
+        }
+    };
+    let cover = file("cover", raw.cover, &["jpg", "jpeg", "png"]);
+    let introduction = file("introduction", raw.introduction, &["md"]);
+    let afterword = file("afterword", raw.afterword, &["md"]);
+    a.introduction = introduction;
+    a.afterword = afterword;
+    let style = opt(raw.style).unwrap_or_else(|| "default".into());
+    if style.contains(['/', '\\']) || style.starts_with('.') {
+        report.push(
+            a.error_at(Kind::Value, "style", format!("`{style}` is not a style name"))
+                .with_hint("name a style by its file name in styles/ without the ending, e.g. `default`"),
+        );
+    }
+    let mut exceptions = Vec::new();
+    for e in raw.hyphenation.map(|h| h.exceptions).unwrap_or_default() {
+        let w = e.0.trim().to_string();
+        if w.is_empty() || !w.chars().all(|c| c.is_alphabetic() || c == '-') || w.starts_with('-') || w.ends_with('-') {
+            report.push(
+                a.error_at(Kind::Value, &e.0, format!("`{}` is not a hyphenation exception", e.0))
+                    .with_hint("write the word with hyphens where it may break, e.g. \"Arbei-ter-in-nen\""),
+            );
+        } else {
+            exceptions.push(w);
+        }
+    }
+    a.meta = BookMeta {
+        title,
+        subtitle: opt(raw.subtitle),
+        language,
+        editors: raw.editors.map(|e| e.0).unwrap_or_default(),
+        publisher: opt(raw.publisher),
+        date,
+        isbn,
+        identifier,
+        description: opt(raw.description),
+        rights: opt(raw.rights),
+        cover,
+        style,
+        typography: raw.typography.unwrap_or(true),
+        hyphenation_exceptions: exceptions,
+    };
+    a.criteria = criteria(a, raw.select.unwrap_or_default(), report);
+    if !raw.parts.is_empty() {
+        if a.criteria.speeches.is_some() || a.criteria.order.is_some() {
+            report.push(
+                a.error_at(Kind::Selection, "[select]", "a book with [[parts]] cannot list speeches or an order in its top [select]")
+                    .with_hint("move `speeches` and `order` into each part's [parts.select]; the top [select] may only narrow (tags, speakers, languages, from, to)"),
+            );
+        }
+        for p in raw.parts {
+            let title = p.title.0.trim().to_string();
+            if title.is_empty() {
+                report.push(
+                    a.error_at(Kind::Value, "[[parts]]", "a part has no title").with_hint("give every part a title"),
+                );
+            }
+            let criteria = criteria(a, p.select.unwrap_or_default(), report);
+            a.parts.push(PartSpec { title, criteria });
+        }
+    }
+}
+
+fn criteria(a: &Anthology, raw: RawSelect, report: &mut Report) -> Criteria {
+    let date = |v: Option<Text>, field: &str, report: &mut Report| {
+        v.and_then(|d| match PartialDate::parse(&d.0) {
+            Ok(d) => Some(d),
+            Err(m) => {
+                report.push(
+                    a.error_at(Kind::Value, &d.0, format!("`{field}`: {m}"))
+                        .with_hint("write the date as YYYY, YYYY-MM or YYYY-MM-DD"),
+                );
+                None
+            }
+        })
+    };
+    let from = date(raw.from, "from", report);
+    let to = date(raw.to, "to", report);
+    if let (Some(f), Some(t)) = (from, to) {
+        if f.earliest() > t.latest() {
+            report.push(
+                a.error_at(
+                    Kind::Selection,
+                    "from",
+                    format!("`from` ({f}) is after `to` ({t}): nothing can be selected"),
+                )
+                .with_hint("swap the two dates"),
+            );
+        }
+    }
+    let mut languages = Vec::new();
+    for l in raw.languages.map(|l| l.0).unwrap_or_default() {
+        match config::normalise_language(&l) {
+            Some(n) => languages.push(n),
+            None => report.push(
+                a.error_at(Kind::Value, &l, format!("`{l}` is not a language tag"))
+                    .with_hint("use a BCP 47 tag such as de, en, fr, ru, kk"),
+            ),
+        }
+    }
+    if raw.order == Some(Order::Listed) && raw.speeches.is_none() {
+        report.push(
+            a.error_at(Kind::Selection, "listed", "`order = \"listed\"` needs a `speeches` list to follow")
+                .with_hint("list the speeches in `speeches`, or order by date, title or speaker"),
+        );
+    }
+    Criteria {
+        speeches: raw.speeches.map(|v| v.into_iter().map(|t| t.0.trim().to_string()).collect()),
+        tags: raw.tags.map(|t| t.0).unwrap_or_default(),
+        speakers: raw.speakers.map(|t| t.0).unwrap_or_default(),
+        languages,
+        from,
+        to,
+        order: raw.order,
+    }
+}

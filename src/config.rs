@@ -1,0 +1,220 @@
+//! Shared pieces of reading configuration with serde (front matter, book files, styles):
+//! lenient scalar types, and turning parser errors into diagnostics that name the line and
+//! suggest the nearest known key when a key is misspelt.
+
+use crate::diagnostics::{line_col, nearest, Diagnostic, Kind};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+/// A text field that also takes a number or a boolean as written (`title: 1984`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(transparent)]
+pub struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a text")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            // TOML dates arrive as a one-entry map; take them as the text they were written as.
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Text, A::Error> {
+                let mut out = None;
+                while let Some((k, v)) = m.next_entry::<String, String>()? {
+                    if k.contains("datetime") {
+                        out = Some(v);
+                    }
+                }
+                out.map(Text).ok_or_else(|| de::Error::custom("expected a text, found a table"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One text or a list of texts (`speaker: Anna` or `speaker: [Anna, Ben]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(transparent)]
+pub struct TextList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for TextList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TextList;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a text or a list of texts")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TextList, E> {
+                Ok(TextList(vec![v.to_string()]))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<TextList, E> {
+                Ok(TextList(vec![v.to_string()]))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<TextList, E> {
+                Ok(TextList(vec![v.to_string()]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<TextList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Text(t)) = s.next_element::<Text>()? {
+                    out.push(t);
+                }
+                Ok(TextList(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The name inside the first pair of backticks of a serde message, and the rest.
+fn backticked(msg: &str, after: &str) -> Option<String> {
+    let rest = &msg[msg.find(after)? + after.len()..];
+    let start = rest.find('`')? + 1;
+    let end = rest[start..].find('`')? + start;
+    Some(rest[start..end].to_string())
+}
+
+/// Turn a serde message into our wording: a message and a hint. `known` lists the keys of
+/// the table the error is in; `what` names the file kind for the hint.
+pub fn explain(msg: &str, known: &[&str], what: &str) -> (String, String) {
+    let first = msg.lines().next().unwrap_or(msg).trim();
+    if let Some(field) = backticked(first, "unknown field") {
+        let hint = match nearest(&field, known.iter().copied()) {
+            Some(n) => format!("did you mean `{n}`? The fields of {what} are: {}", known.join(", ")),
+            None => format!("remove it; the fields of {what} are: {}", known.join(", ")),
+        };
+        return (format!("unknown field `{field}`"), hint);
+    }
+    if let Some(field) = backticked(first, "unknown variant") {
+        let expected = first.split("expected").nth(1).unwrap_or("").trim();
+        return (format!("unknown value `{field}`"), format!("use one of {}", expected.trim_start_matches("one of ")));
+    }
+    if let Some(field) = backticked(first, "missing field") {
+        return (format!("the required field `{field}` is missing"), format!("add `{field}` to {what}"));
+    }
+    if first.starts_with("duplicate") {
+        return (first.to_string(), "keep only one of them".into());
+    }
+    // Messages such as "invalid type: integer `5`, expected a string" are clear as they are.
+    let cleaned = first.split(" at line ").next().unwrap_or(first).to_string();
+    (cleaned, format!("see the {what} fields in README.md"))
+}
+
+/// Parse TOML `text` (which starts at line `line0` of `shown`, 1-based) into `T`.
+pub fn from_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    shown: &Path,
+    full_source: &str,
+    line0: usize,
+    known: &[&str],
+    what: &str,
+) -> Result<T, Diagnostic> {
+    toml::from_str(text).map_err(|e| {
+        let (msg, hint) = explain(e.message(), known, what);
+        let d = Diagnostic::error(Kind::Syntax, msg).with_hint(hint);
+        match e.span() {
+            Some(span) => {
+                let (line, col) = line_col(text, span.start);
+                let width = text[span.clone()].lines().next().map(|l| l.chars().count()).unwrap_or(1);
+                d.at(shown, Some(full_source), line + line0 - 1, Some(col)).underline(width)
+            }
+            None => d.at(shown, Some(full_source), line0, None),
+        }
+    })
+}
+
+/// Parse YAML `text` (which starts at line `line0` of `shown`) into `T`.
+pub fn from_yaml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    shown: &Path,
+    full_source: &str,
+    line0: usize,
+    known: &[&str],
+    what: &str,
+) -> Result<T, Diagnostic> {
+    serde_yaml_ng::from_str(text).map_err(|e| {
+        let raw = e.to_string();
+        let (msg, hint) = explain(&raw, known, what);
+        let d = Diagnostic::error(Kind::Syntax, msg).with_hint(hint);
+        match e.location() {
+            Some(loc) => {
+                let line_text = text.lines().nth(loc.line().saturating_sub(1)).unwrap_or("");
+                let key_width = line_text.split(':').next().map(|k| k.trim().chars().count()).unwrap_or(1);
+                d.at(shown, Some(full_source), loc.line() + line0 - 1, Some(loc.column())).underline(key_width)
+            }
+            None => d.at(shown, Some(full_source), line0, None),
+        }
+    })
+}
+
+/// A BCP 47 language tag, checked for its form (not against the registry) and with the
+/// usual case: `de`, `de-CH`, `sr-Latn-RS`.
+pub fn normalise_language(tag: &str) -> Option<String> {
+    let parts: Vec<&str> = tag.trim().split(['-', '_']).collect();
+    let primary = parts.first()?;
+    if !(2..=3).contains(&primary.len()) || !primary.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut out = primary.to_ascii_lowercase();
+    for p in &parts[1..] {
+        if p.is_empty() || p.len() > 8 || !p.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return None;
+        }
+        out.push('-');
+        if p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()) {
+            out.push_str(&p.to_ascii_uppercase());
+        } else if p.len() == 4 && p.chars().all(|c| c.is_ascii_alphabetic()) {
+            out.push_str(&p[..1].to_ascii_uppercase());
+            out.push_str(&p[1..].to_ascii_lowercase());
+        } else {
+            out.push_str(&p.to_ascii_lowercase());
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_unknown_field_names_nearest() {
+        let (m, h) = explain(
+            "unknown field `speeker`, expected one of `title`, `speaker`",
+            &["title", "speaker"],
+            "a speech's front matter",
+        );
+        assert_eq!(m, "unknown field `speeker`");
+        assert!(h.starts_with("did you mean `speaker`?"), "{h}");
+    }
+
+    #[test]
+    fn languages_are_checked_and_normalised() {
+        assert_eq!(normalise_language("de").as_deref(), Some("de"));
+        assert_eq!(normalise_language("DE-ch").as_deref(), Some("de-CH"));
+        assert_eq!(normalise_language("sr-latn-rs").as_deref(), Some("sr-Latn-RS"));
+        assert_eq!(normalise_language("kk_KZ").as_deref(), Some("kk-KZ"));
+        assert_eq!(normalise_language("german"), None);
+        assert_eq!(normalise_language("d"), None);
+        assert_eq!(normalise_language("de--CH"), None);
+    }
+}

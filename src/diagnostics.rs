@@ -1,0 +1,277 @@
+//! The one error type: what went wrong, where (file:line:column), and what to do about it.
+//! Library code collects these in a `Report` so `check` can show every problem at once;
+//! only `main.rs` decides how to print them and which exit code follows.
+
+use serde::Serialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// What kind of problem it is; lets tests and callers tell problems apart without parsing text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A file or folder could not be read or written.
+    Io,
+    /// A file is not valid UTF-8.
+    Encoding,
+    /// Front matter or a TOML file is malformed or has wrong fields.
+    Syntax,
+    /// A value is present but not acceptable (a bad date, ISBN, language tag, length).
+    Value,
+    /// A file the project names does not exist or lies outside the project.
+    Missing,
+    /// The anthology's selection is wrong (missing ids, duplicates, empty book).
+    Selection,
+    /// Markdown content Tribune cannot take as it is (raw HTML, limits).
+    Content,
+    /// The command was called wrongly (unknown book, no project).
+    Usage,
+}
+
+/// A place in a source file, 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub kind: Kind,
+    pub location: Option<Location>,
+    pub message: String,
+    pub hint: Option<String>,
+    /// The offending source line and how many characters of it to underline, for display.
+    #[serde(skip)]
+    pub snippet: Option<Snippet>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Snippet {
+    pub text: String,
+    pub width: usize,
+}
+
+impl Diagnostic {
+    pub fn error(kind: Kind, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            kind,
+            location: None,
+            message: message.into(),
+            hint: None,
+            snippet: None,
+        }
+    }
+
+    pub fn warning(kind: Kind, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(kind, message) }
+    }
+
+    pub fn io(path: &Path, err: &std::io::Error, doing: &str) -> Self {
+        let hint = match err.kind() {
+            std::io::ErrorKind::NotFound => "check the path and the file name",
+            std::io::ErrorKind::PermissionDenied => "check the file's permissions",
+            _ => "check that the path is an ordinary file you can read",
+        };
+        let msg = if err.raw_os_error() == Some(40) {
+            format!("cannot {doing}: a symbolic link loop")
+        } else {
+            format!("cannot {doing}: {err}")
+        };
+        Diagnostic::error(Kind::Io, msg).at_file(path).with_hint(hint)
+    }
+
+    pub fn at_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.location = Some(Location { file: file.into(), line: None, column: None });
+        self
+    }
+
+    /// Place the diagnostic at `line`/`column` (1-based) of `file`, whose text is `source`;
+    /// the source line is kept for display.
+    pub fn at(mut self, file: impl Into<PathBuf>, source: Option<&str>, line: usize, column: Option<usize>) -> Self {
+        self.location = Some(Location { file: file.into(), line: Some(line), column });
+        if let Some(text) = source.and_then(|s| s.lines().nth(line.saturating_sub(1))) {
+            let text: String = text.chars().take(200).collect();
+            self.snippet = Some(Snippet { text, width: 1 });
+        }
+        self
+    }
+
+    pub fn underline(mut self, width: usize) -> Self {
+        if let Some(s) = &mut self.snippet {
+            s.width = width.max(1);
+        }
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The file the diagnostic names, if any.
+    pub fn file(&self) -> Option<&Path> {
+        self.location.as_ref().map(|l| l.file.as_path())
+    }
+
+    /// Render in the familiar compiler style. `color` adds ANSI colours for terminals.
+    pub fn render(&self, color: bool) -> String {
+        let (label, code) = match self.severity {
+            Severity::Error => ("error", "\x1b[1;31m"),
+            Severity::Warning => ("warning", "\x1b[1;33m"),
+        };
+        let paint = |code: &str, s: &str| {
+            if color {
+                format!("{code}{s}\x1b[0m")
+            } else {
+                s.to_string()
+            }
+        };
+        let blue = "\x1b[1;34m";
+        let mut out = format!("{}{} {}\n", paint(code, label), paint("\x1b[1m", ":"), paint("\x1b[1m", &self.message));
+        let gutter = self.location.as_ref().and_then(|l| l.line).map(|l| l.to_string().len()).unwrap_or(1);
+        let pad = " ".repeat(gutter);
+        if let Some(loc) = &self.location {
+            out.push_str(&format!("{pad}{} {loc}\n", paint(blue, "-->")));
+            if let (Some(line), Some(snip)) = (loc.line, &self.snippet) {
+                let col = loc.column.unwrap_or(1).max(1);
+                let lead: String =
+                    snip.text.chars().take(col - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                out.push_str(&format!("{pad} {}\n", paint(blue, "|")));
+                out.push_str(&format!("{} {} {}\n", paint(blue, &line.to_string()), paint(blue, "|"), snip.text));
+                out.push_str(&format!("{pad} {} {lead}{}\n", paint(blue, "|"), paint(code, &"^".repeat(snip.width))));
+            }
+        }
+        if let Some(h) = &self.hint {
+            out.push_str(&format!("{pad} {} {}: {h}\n", paint(blue, "="), paint("\x1b[1m", "help")));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// Everything a run found, in the order found.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Report {
+    pub items: Vec<Diagnostic>,
+}
+
+impl Report {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn extend(&mut self, other: Report) {
+        self.items.extend(other.items);
+    }
+
+    pub fn errors(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.items.len() - self.errors()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.is_error())
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The known name nearest to a misspelt one, when it is near enough to be a likely typo.
+pub fn nearest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word_l = word.to_lowercase();
+    known
+        .into_iter()
+        .map(|k| (strsim::damerau_levenshtein(&word_l, &k.to_lowercase()), k))
+        .filter(|(d, k)| *d <= 2.max(k.chars().count() / 3))
+        .min_by_key(|(d, k)| (*d, *k))
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let t = "äbc\nöx y\n";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, t.find('x').unwrap()), (2, 2));
+        assert_eq!(line_col(t, t.find('y').unwrap()), (2, 4));
+    }
+
+    #[test]
+    fn nearest_finds_typos_but_not_strangers() {
+        let known = ["title", "speaker", "date", "language"];
+        assert_eq!(nearest("speeker", known), Some("speaker"));
+        assert_eq!(nearest("Titel", known), Some("title"));
+        assert_eq!(nearest("colour", known), None);
+    }
+
+    #[test]
+    fn render_shows_location_line_and_hint() {
+        let src = "---\ntitle: x\nspeeker: Anna\n---\n";
+        let d = Diagnostic::error(Kind::Syntax, "unknown field `speeker`")
+            .at("books/speeches/a.md", Some(src), 3, Some(1))
+            .underline(7)
+            .with_hint("did you mean `speaker`?");
+        let r = d.render(false);
+        assert!(r.starts_with("error: unknown field `speeker`\n"), "{r}");
+        assert!(r.contains("--> books/speeches/a.md:3:1"), "{r}");
+        assert!(r.contains("3 | speeker: Anna"), "{r}");
+        assert!(r.contains("  | ^^^^^^^\n"), "{r}");
+        assert!(r.contains("= help: did you mean `speaker`?"), "{r}");
+    }
+}

@@ -1,0 +1,780 @@
+//! Markdown to model blocks: pulldown-cmark events folded into typed blocks and inlines,
+//! each block with its source line. Raw HTML is not passed through: a few inline tags become
+//! model inlines, the rest is dropped as markup with a warning while its text is kept.
+
+use super::model::*;
+use crate::anthology::Asset;
+use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::project::{Project, ResolveError};
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Deeper nesting of lists and quotes is no speech, and would only strain the renderers.
+pub const MAX_DEPTH: usize = 24;
+/// A paragraph longer than this (about 30,000 words) is a conversion accident, not prose.
+pub const MAX_PARAGRAPH_CHARS: usize = 200_000;
+
+/// Where a Markdown text comes from, for messages and for resolving image paths.
+pub struct SourceInfo<'a> {
+    pub project: &'a Project,
+    pub shown: &'a Path,
+    /// The whole file (messages quote its lines).
+    pub file_text: &'a str,
+    /// Byte offset of the Markdown in `file_text`.
+    pub offset: usize,
+    /// The folder of the file, for relative image paths.
+    pub dir: &'a Path,
+    /// The chapter's anchor, prefix of heading anchors.
+    pub anchor: &'a str,
+}
+
+pub struct Parsed {
+    pub blocks: Vec<Block>,
+    pub footnotes: Vec<Footnote>,
+}
+
+enum Frame {
+    /// A sequence of blocks: the document, a quote, a list item, a footnote definition.
+    Blocks {
+        kind: BlocksKind,
+        blocks: Vec<Block>,
+        line: usize,
+    },
+    List {
+        start: Option<u64>,
+        tight: bool,
+        items: Vec<Vec<Block>>,
+        line: usize,
+    },
+    Inlines {
+        kind: InlinesKind,
+        content: Vec<Inline>,
+        line: usize,
+    },
+    Table {
+        align: Vec<Align>,
+        head: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+        row: Vec<Vec<Inline>>,
+        line: usize,
+    },
+    Code {
+        language: Option<String>,
+        text: String,
+        line: usize,
+    },
+    Html {
+        text: String,
+        line: usize,
+    },
+}
+
+#[derive(PartialEq)]
+enum BlocksKind {
+    Root,
+    Quote,
+    Item,
+    Footnote(String),
+}
+
+#[derive(PartialEq, Clone)]
+enum InlinesKind {
+    Paragraph,
+    /// A paragraph opened implicitly by text in a tight list item.
+    Implicit,
+    Heading(u8),
+    Cell,
+    Emphasis,
+    Strong,
+    Strikethrough,
+    Superscript,
+    Subscript,
+    Link {
+        url: String,
+        title: String,
+    },
+    Image {
+        url: String,
+        title: String,
+    },
+    /// An inline HTML element we map (`<sup>`, `<em>` …), by tag name.
+    Html(String),
+}
+
+struct Builder<'a> {
+    src: &'a SourceInfo<'a>,
+    report: &'a mut Report,
+    stack: Vec<Frame>,
+    line_starts: Vec<usize>,
+    depth: usize,
+    fatal: bool,
+    notes_by_label: BTreeMap<String, (u32, u32)>,
+    next_note: u32,
+    definitions: BTreeMap<String, (Vec<Block>, usize)>,
+    call_lines: BTreeMap<String, usize>,
+    slugs: BTreeMap<String, u32>,
+    warned_tags: BTreeMap<String, ()>,
+}
+
+pub fn parse(markdown: &str, src: &SourceInfo, report: &mut Report) -> Result<Parsed, ()> {
+    let mut line_starts = vec![0];
+    line_starts.extend(markdown.match_indices('\n').map(|(i, _)| i + 1));
+    let mut b = Builder {
+        src,
+        report,
+        stack: vec![Frame::Blocks { kind: BlocksKind::Root, blocks: Vec::new(), line: 1 }],
+        line_starts,
+        depth: 0,
+        fatal: false,
+        notes_by_label: BTreeMap::new(),
+        next_note: 1,
+        definitions: BTreeMap::new(),
+        call_lines: BTreeMap::new(),
+        slugs: BTreeMap::new(),
+        warned_tags: BTreeMap::new(),
+    };
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES;
+    for (ev, range) in Parser::new_ext(markdown, opts).into_offset_iter() {
+        let line = b.line_of(range.start);
+        b.event(ev, line);
+        if b.fatal {
+            return Err(());
+        }
+    }
+    b.close_implicit();
+    let blocks = match b.stack.pop() {
+        Some(Frame::Blocks { blocks, .. }) => blocks,
+        _ => Vec::new(),
+    };
+    let footnotes = b.finish_notes();
+    if b.fatal {
+        return Err(());
+    }
+    Ok(Parsed { blocks, footnotes })
+}
+
+impl<'a> Builder<'a> {
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset)
+    }
+
+    /// The line in the file (not in the Markdown body) for messages.
+    fn file_line(&self, line: usize) -> usize {
+        let before = &self.src.file_text[..self.src.offset.min(self.src.file_text.len())];
+        before.matches('\n').count() + line
+    }
+
+    fn diag(&self, d: Diagnostic, line: usize) -> Diagnostic {
+        d.at(self.src.shown, Some(self.src.file_text), self.file_line(line), None)
+    }
+
+    fn warn(&mut self, line: usize, msg: String, hint: &str) {
+        let d = self.diag(Diagnostic::warning(Kind::Content, msg), line).with_hint(hint);
+        self.report.push(d);
+    }
+
+    fn error(&mut self, line: usize, kind: Kind, msg: String, hint: &str) {
+        let d = self.diag(Diagnostic::error(kind, msg), line).with_hint(hint);
+        self.report.push(d);
+    }
+
+    fn push_block(&mut self, block: Block) {
+        for f in self.stack.iter_mut().rev() {
+            if let Frame::Blocks { blocks, .. } = f {
+                blocks.push(block);
+                return;
+            }
+            if matches!(f, Frame::List { .. }) {
+                break;
+            }
+        }
+        // A block outside any block container: can only follow malformed nesting.
+        if let Some(Frame::Blocks { blocks, .. }) = self.stack.first_mut() {
+            blocks.push(block);
+        }
+    }
+
+    fn push_inline(&mut self, inline: Inline, line: usize) {
+        if !matches!(self.stack.last(), Some(Frame::Inlines { .. })) {
+            // Text straight inside a tight list item (or a footnote) is an implicit paragraph.
+            self.stack.push(Frame::Inlines { kind: InlinesKind::Implicit, content: Vec::new(), line });
+        }
+        if let Some(Frame::Inlines { content, .. }) = self.stack.last_mut() {
+            if let (Inline::Text { text: new }, Some(Inline::Text { text })) = (&inline, content.last_mut()) {
+                text.push_str(new);
+                return;
+            }
+            content.push(inline);
+        }
+    }
+
+    /// Close the implicit paragraph and any HTML inline elements left open.
+    fn close_implicit(&mut self) {
+        while let Some(Frame::Inlines { kind, .. }) = self.stack.last() {
+            match kind {
+                InlinesKind::Implicit => {
+                    self.end_inlines();
+                    return;
+                }
+                InlinesKind::Html(_) => self.end_inlines(),
+                _ => return,
+            }
+        }
+    }
+
+    fn enter_container(&mut self, line: usize) {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH && !self.fatal {
+            self.error(
+                line,
+                Kind::Content,
+                format!("lists or quotes are nested more than {MAX_DEPTH} levels deep here"),
+                "flatten the nesting: no speech needs this many levels",
+            );
+            self.fatal = true;
+        }
+    }
+
+    fn event(&mut self, ev: Event, line: usize) {
+        match ev {
+            Event::Start(tag) => self.start(tag, line),
+            Event::End(tag) => self.end(tag, line),
+            Event::Text(t) => match self.stack.last_mut() {
+                Some(Frame::Code { text, .. }) | Some(Frame::Html { text, .. }) => text.push_str(&t),
+                _ => self.push_inline(Inline::text(t.to_string()), line),
+            },
+            Event::Code(t) => self.push_inline(Inline::Code { text: t.to_string() }, line),
+            Event::SoftBreak => self.push_inline(Inline::text(" "), line),
+            Event::HardBreak => self.push_inline(Inline::Break, line),
+            Event::Rule => {
+                self.close_implicit();
+                self.push_block(Block { line, kind: BlockKind::Rule });
+            }
+            Event::FootnoteReference(label) => {
+                let label = label.to_string();
+                let (number, calls) = match self.notes_by_label.get(&label) {
+                    Some(&(n, c)) => (n, c + 1),
+                    None => {
+                        let n = self.next_note;
+                        self.next_note += 1;
+                        self.call_lines.insert(label.clone(), line);
+                        (n, 1)
+                    }
+                };
+                self.notes_by_label.insert(label, (number, calls));
+                self.push_inline(Inline::FootnoteRef { number, call: calls }, line);
+            }
+            Event::Html(html) => match self.stack.last_mut() {
+                Some(Frame::Html { text, .. }) => text.push_str(&html),
+                _ => self.inline_html(&html, line),
+            },
+            Event::InlineHtml(html) => self.inline_html(&html, line),
+            Event::InlineMath(t) | Event::DisplayMath(t) => {
+                self.push_inline(Inline::Code { text: t.to_string() }, line)
+            }
+            Event::TaskListMarker(done) => self.push_inline(Inline::text(if done { "☒ " } else { "☐ " }), line),
+        }
+    }
+
+    fn start(&mut self, tag: Tag, line: usize) {
+        let inline_tag = matches!(
+            tag,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+        );
+        if !inline_tag {
+            self.close_implicit();
+        }
+        match tag {
+            Tag::Paragraph => {
+                self.stack.push(Frame::Inlines { kind: InlinesKind::Paragraph, content: Vec::new(), line })
+            }
+            Tag::Heading { level, .. } => {
+                let level = match level {
+                    HeadingLevel::H1 => 1,
+                    HeadingLevel::H2 => 2,
+                    HeadingLevel::H3 => 3,
+                    HeadingLevel::H4 => 4,
+                    HeadingLevel::H5 => 5,
+                    HeadingLevel::H6 => 6,
+                };
+                self.stack.push(Frame::Inlines { kind: InlinesKind::Heading(level), content: Vec::new(), line })
+            }
+            Tag::BlockQuote(_) => {
+                self.enter_container(line);
+                self.stack.push(Frame::Blocks { kind: BlocksKind::Quote, blocks: Vec::new(), line })
+            }
+            Tag::CodeBlock(kind) => {
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().map(str::to_string).filter(|s| !s.is_empty())
+                    }
+                    CodeBlockKind::Indented => None,
+                };
+                self.stack.push(Frame::Code { language, text: String::new(), line })
+            }
+            Tag::HtmlBlock => self.stack.push(Frame::Html { text: String::new(), line }),
+            Tag::List(start) => {
+                self.enter_container(line);
+                self.stack.push(Frame::List { start, tight: true, items: Vec::new(), line })
+            }
+            Tag::Item => self.stack.push(Frame::Blocks { kind: BlocksKind::Item, blocks: Vec::new(), line }),
+            Tag::FootnoteDefinition(label) => {
+                self.enter_container(line);
+                self.stack.push(Frame::Blocks {
+                    kind: BlocksKind::Footnote(label.to_string()),
+                    blocks: Vec::new(),
+                    line,
+                })
+            }
+            Tag::Table(aligns) => {
+                let align = aligns
+                    .iter()
+                    .map(|a| match a {
+                        Alignment::None => Align::None,
+                        Alignment::Left => Align::Left,
+                        Alignment::Center => Align::Center,
+                        Alignment::Right => Align::Right,
+                    })
+                    .collect();
+                self.stack.push(Frame::Table { align, head: Vec::new(), rows: Vec::new(), row: Vec::new(), line })
+            }
+            Tag::TableHead | Tag::TableRow => {}
+            Tag::TableCell => self.stack.push(Frame::Inlines { kind: InlinesKind::Cell, content: Vec::new(), line }),
+            Tag::Emphasis => self.open_inline(InlinesKind::Emphasis, line),
+            Tag::Strong => self.open_inline(InlinesKind::Strong, line),
+            Tag::Strikethrough => self.open_inline(InlinesKind::Strikethrough, line),
+            Tag::Superscript => self.open_inline(InlinesKind::Superscript, line),
+            Tag::Subscript => self.open_inline(InlinesKind::Subscript, line),
+            Tag::Link { dest_url, title, .. } => {
+                self.open_inline(InlinesKind::Link { url: dest_url.to_string(), title: title.to_string() }, line)
+            }
+            Tag::Image { dest_url, title, .. } => {
+                self.open_inline(InlinesKind::Image { url: dest_url.to_string(), title: title.to_string() }, line)
+            }
+            Tag::MetadataBlock(_) | Tag::DefinitionList | Tag::DefinitionListTitle | Tag::DefinitionListDefinition => {
+                self.stack.push(Frame::Blocks { kind: BlocksKind::Quote, blocks: Vec::new(), line })
+            }
+        }
+    }
+
+    fn open_inline(&mut self, kind: InlinesKind, line: usize) {
+        if !matches!(self.stack.last(), Some(Frame::Inlines { .. })) {
+            self.stack.push(Frame::Inlines { kind: InlinesKind::Implicit, content: Vec::new(), line });
+        }
+        self.stack.push(Frame::Inlines { kind, content: Vec::new(), line });
+    }
+
+    fn end(&mut self, tag: TagEnd, line: usize) {
+        match tag {
+            TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image => {
+                // HTML elements left open inside the span are closed with it.
+                while matches!(self.stack.last(), Some(Frame::Inlines { kind: InlinesKind::Html(_), .. })) {
+                    self.end_inlines();
+                }
+                self.end_inlines();
+            }
+            TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::TableCell => {
+                self.close_html_elements();
+                self.end_inlines();
+            }
+            TagEnd::BlockQuote(_) | TagEnd::Item | TagEnd::FootnoteDefinition | TagEnd::MetadataBlock(_) => {
+                self.close_implicit();
+                self.end_blocks();
+            }
+            TagEnd::DefinitionList | TagEnd::DefinitionListTitle | TagEnd::DefinitionListDefinition => {
+                self.close_implicit();
+                self.end_blocks();
+            }
+            TagEnd::List(_) => {
+                self.close_implicit();
+                self.depth = self.depth.saturating_sub(1);
+                if let Some(Frame::List { start, tight, items, line }) = self.stack.pop() {
+                    self.push_block(Block { line, kind: BlockKind::List { start, tight, items } });
+                }
+            }
+            TagEnd::CodeBlock => {
+                if let Some(Frame::Code { language, text, line }) = self.stack.pop() {
+                    self.push_block(Block { line, kind: BlockKind::Code { language, text } });
+                }
+            }
+            TagEnd::HtmlBlock => {
+                if let Some(Frame::Html { text, line }) = self.stack.pop() {
+                    self.html_block(&text, line);
+                }
+            }
+            TagEnd::TableHead => {
+                if let Some(Frame::Table { head, row, .. }) = self.stack.last_mut() {
+                    *head = std::mem::take(row);
+                }
+            }
+            TagEnd::TableRow => {
+                if let Some(Frame::Table { rows, row, .. }) = self.stack.last_mut() {
+                    rows.push(std::mem::take(row));
+                }
+            }
+            TagEnd::Table => {
+                if let Some(Frame::Table { align, head, rows, line, .. }) = self.stack.pop() {
+                    self.push_block(Block { line, kind: BlockKind::Table { align, head, rows } });
+                }
+            }
+        }
+        let _ = line;
+    }
+
+    fn close_html_elements(&mut self) {
+        while let Some(Frame::Inlines { kind: InlinesKind::Html(_), .. }) = self.stack.last() {
+            self.end_inlines();
+        }
+    }
+
+    fn end_blocks(&mut self) {
+        let Some(Frame::Blocks { kind, blocks, line }) = self.stack.pop() else { return };
+        match kind {
+            BlocksKind::Root => self.stack.push(Frame::Blocks { kind, blocks, line }),
+            BlocksKind::Quote => {
+                self.depth = self.depth.saturating_sub(1);
+                self.push_block(Block { line, kind: BlockKind::Quote { blocks } })
+            }
+            BlocksKind::Item => {
+                if let Some(Frame::List { items, .. }) = self.stack.last_mut() {
+                    items.push(blocks);
+                }
+            }
+            BlocksKind::Footnote(label) => {
+                self.depth = self.depth.saturating_sub(1);
+                if self.definitions.contains_key(&label) {
+                    self.warn(
+                        line,
+                        format!("the footnote [^{label}] is defined twice; the second one is kept as text"),
+                        "give each footnote its own label",
+                    );
+                    // Keep its words: they go to the end of the speech as ordinary paragraphs.
+                    for b in blocks {
+                        self.push_block(b);
+                    }
+                } else {
+                    self.definitions.insert(label, (blocks, line));
+                }
+            }
+        }
+    }
+
+    fn end_inlines(&mut self) {
+        let Some(Frame::Inlines { kind, content, line }) = self.stack.pop() else { return };
+        match kind {
+            InlinesKind::Paragraph | InlinesKind::Implicit => {
+                let chars: usize = plain_len(&content);
+                if chars > MAX_PARAGRAPH_CHARS && !self.fatal {
+                    self.error(
+                        line,
+                        Kind::Content,
+                        format!("this paragraph has {chars} characters, more than the {MAX_PARAGRAPH_CHARS} a paragraph may have"),
+                        "split it into paragraphs with blank lines",
+                    );
+                    self.fatal = true;
+                }
+                let block = match lone_image(&content) {
+                    Some(image) => BlockKind::Image { image },
+                    None => BlockKind::Paragraph { content },
+                };
+                // pulldown-cmark marks paragraphs explicitly only in loose lists.
+                if kind == InlinesKind::Paragraph {
+                    if let [.., Frame::List { tight, .. }, Frame::Blocks { kind: BlocksKind::Item, .. }] =
+                        &mut self.stack[..]
+                    {
+                        *tight = false;
+                    }
+                }
+                self.push_block(Block { line, kind: block });
+            }
+            InlinesKind::Heading(level) => {
+                let slug = anchor_of("", &plain_text(&content));
+                let base = format!("{}-{}", self.src.anchor, if slug.is_empty() { "section" } else { &slug });
+                let n = self.slugs.entry(base.clone()).or_insert(0);
+                *n += 1;
+                let anchor = if *n == 1 { base } else { format!("{base}-{n}") };
+                self.push_block(Block { line, kind: BlockKind::Heading { level, anchor, content } });
+            }
+            InlinesKind::Cell => {
+                if let Some(Frame::Table { row, .. }) = self.stack.last_mut() {
+                    row.push(content);
+                }
+            }
+            InlinesKind::Emphasis => self.push_inline(Inline::Emphasis { content }, line),
+            InlinesKind::Strong => self.push_inline(Inline::Strong { content }, line),
+            InlinesKind::Strikethrough => self.splice(content, line),
+            InlinesKind::Superscript => self.push_inline(Inline::Superscript { content }, line),
+            InlinesKind::Subscript => self.push_inline(Inline::Subscript { content }, line),
+            InlinesKind::Html(tag) => match tag.as_str() {
+                "em" => self.push_inline(Inline::Emphasis { content }, line),
+                "strong" => self.push_inline(Inline::Strong { content }, line),
+                "sup" => self.push_inline(Inline::Superscript { content }, line),
+                "sub" => self.push_inline(Inline::Subscript { content }, line),
+                _ => self.splice(content, line),
+            },
+            InlinesKind::Link { url, title } => self.link(url, title, content, line),
+            InlinesKind::Image { url, title } => self.image(url, title, content, line),
+        }
+    }
+
+    /// Put `content` into the parent as it is (for markup that is dropped but whose text stays).
+    fn splice(&mut self, content: Vec<Inline>, line: usize) {
+        for i in content {
+            self.push_inline(i, line);
+        }
+    }
+
+    fn link(&mut self, url: String, title: String, content: Vec<Inline>, line: usize) {
+        let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
+        let has_scheme = url.contains(':') && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        let safe = !has_scheme || matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel" | "ftp" | "ftps");
+        if !safe {
+            self.warn(
+                line,
+                format!("the link to `{url}` is not kept: only http, https, mailto and tel links can enter a book"),
+                "its text stays in the book as plain text",
+            );
+            return self.splice(content, line);
+        }
+        let title = Some(title).filter(|t| !t.is_empty());
+        self.push_inline(Inline::Link { url, title, content }, line);
+    }
+
+    fn image(&mut self, url: String, title: String, content: Vec<Inline>, line: usize) {
+        let alt = plain_text(&content).trim().to_string();
+        let project = self.src.project;
+        let resolved = match project.resolve_inside_books(self.src.dir, &url) {
+            Err(ResolveError::NotFound(_)) if !url.starts_with("..") => {
+                project.resolve_inside_books(&project.books, &url)
+            }
+            r => r,
+        };
+        match resolved {
+            Ok(path) => {
+                let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+                if !matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp") {
+                    self.error(
+                        line,
+                        Kind::Value,
+                        format!("the image `{url}` is not a PNG, JPEG, GIF, WebP or SVG file"),
+                        "convert it to PNG or JPEG",
+                    );
+                    return self.splice(content, line);
+                }
+                if alt.is_empty() {
+                    self.warn(
+                        line,
+                        format!("the image `{url}` has no alt text"),
+                        "describe the image for readers who cannot see it: ![what it shows](path)",
+                    );
+                }
+                let asset = Asset { shown: project.display_path(&path), path };
+                let title = Some(title).filter(|t| !t.is_empty());
+                self.push_inline(Inline::Image { image: ImageRef { asset, alt, title } }, line);
+            }
+            Err(e) => {
+                let (why, hint) = e.explain();
+                self.error(
+                    line,
+                    Kind::Missing,
+                    format!("the image `{url}` cannot be used: {why}"),
+                    &format!("{hint} (image paths are relative to the Markdown file or to books/)"),
+                );
+                self.splice(content, line);
+            }
+        }
+    }
+
+    fn inline_html(&mut self, html: &str, line: usize) {
+        let t = html.trim();
+        if t.starts_with("<!--") {
+            return; // a comment: the author's note to themselves, not text of the speech
+        }
+        let closing = t.starts_with("</");
+        let name: String = t
+            .trim_start_matches('<')
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let mapped = match name.as_str() {
+            "em" | "i" => Some("em"),
+            "strong" | "b" => Some("strong"),
+            "sup" => Some("sup"),
+            "sub" => Some("sub"),
+            _ => None,
+        };
+        if name == "br" {
+            return self.push_inline(Inline::Break, line);
+        }
+        match (mapped, closing) {
+            (Some(tag), false) if !t.ends_with("/>") => {
+                self.open_inline(InlinesKind::Html(tag.to_string()), line);
+            }
+            (Some(tag), true) => {
+                let open = self
+                    .stack
+                    .iter()
+                    .rposition(|f| matches!(f, Frame::Inlines { kind: InlinesKind::Html(k), .. } if k == tag));
+                match open {
+                    Some(i)
+                        if self.stack[i + 1..]
+                            .iter()
+                            .all(|f| matches!(f, Frame::Inlines { kind: InlinesKind::Html(_), .. })) =>
+                    {
+                        while self.stack.len() > i {
+                            self.end_inlines();
+                        }
+                    }
+                    _ => self.warn_tag(&format!("/{name}"), line),
+                }
+            }
+            _ => {
+                if !name.is_empty() || !t.is_empty() {
+                    self.warn_tag(&name, line);
+                }
+                if matches!(name.as_str(), "script" | "style") {
+                    self.warn(line, format!("<{name}> is never passed into a book"), "remove it");
+                }
+            }
+        }
+    }
+
+    fn warn_tag(&mut self, name: &str, line: usize) {
+        if self.warned_tags.insert(name.to_string(), ()).is_none() {
+            self.warn(
+                line,
+                format!("raw HTML <{name}> is not passed through; its text is kept"),
+                "use Markdown instead (only <br>, <sup>, <sub>, <em> and <strong> are understood)",
+            );
+        }
+    }
+
+    /// A block of raw HTML: its markup goes, its text stays as a paragraph.
+    fn html_block(&mut self, html: &str, line: usize) {
+        let text = strip_tags(html);
+        let t = html.trim_start();
+        if t.starts_with("<!--") && text.trim().is_empty() {
+            return;
+        }
+        let lower = t.to_ascii_lowercase();
+        if lower.starts_with("<script") || lower.starts_with("<style") {
+            self.warn(
+                line,
+                "a <script> or <style> block is never passed into a book; it was left out".into(),
+                "remove it",
+            );
+            return;
+        }
+        self.warn(
+            line,
+            "a raw HTML block is not passed through; its text is kept as a paragraph".into(),
+            "use Markdown instead of HTML",
+        );
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() {
+            self.push_block(Block { line, kind: BlockKind::Paragraph { content: vec![Inline::text(text)] } });
+        }
+    }
+
+    fn finish_notes(&mut self) -> Vec<Footnote> {
+        let mut notes = Vec::new();
+        let calls: Vec<(String, (u32, u32))> = self.notes_by_label.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        for (label, (number, calls)) in calls {
+            match self.definitions.remove(&label) {
+                Some((blocks, line)) => notes.push(Footnote { label, number, calls, line, blocks }),
+                None => {
+                    let line = self.call_lines.get(&label).copied().unwrap_or(1);
+                    self.error(
+                        line,
+                        Kind::Content,
+                        format!("the footnote [^{label}] is called but never defined"),
+                        &format!("add its text at the end of the speech: [^{label}]: …"),
+                    );
+                }
+            }
+        }
+        // Notes nobody calls: keep their words, numbered after the others.
+        let rest: Vec<(String, (Vec<Block>, usize))> = std::mem::take(&mut self.definitions).into_iter().collect();
+        let mut rest = rest;
+        rest.sort_by_key(|(_, (_, line))| *line);
+        for (label, (blocks, line)) in rest {
+            self.warn(
+                line,
+                format!("the footnote [^{label}] is never called in the text"),
+                &format!("call it with [^{label}] where it belongs, or remove it; it is kept after the others"),
+            );
+            let number = self.next_note;
+            self.next_note += 1;
+            notes.push(Footnote { label, number, calls: 0, line, blocks });
+        }
+        notes.sort_by_key(|n| n.number);
+        notes
+    }
+}
+
+fn lone_image(content: &[Inline]) -> Option<ImageRef> {
+    let mut image = None;
+    for i in content {
+        match i {
+            Inline::Image { image: img } if image.is_none() => image = Some(img.clone()),
+            Inline::Text { text } if text.trim().is_empty() => {}
+            _ => return None,
+        }
+    }
+    image
+}
+
+fn plain_len(content: &[Inline]) -> usize {
+    plain_text(content).len()
+}
+
+/// The text of an HTML fragment: tags, comments, scripts and styles removed, the usual
+/// entities decoded.
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let lower = rest.get(..8).unwrap_or(rest).to_ascii_lowercase();
+        let end = if rest.starts_with("<!--") {
+            rest.find("-->").map(|e| e + 3)
+        } else if lower.starts_with("<script") || lower.starts_with("<style") {
+            let close = if lower.starts_with("<script") { "</script" } else { "</style" };
+            rest.to_ascii_lowercase().find(close).and_then(|e| rest[e..].find('>').map(|g| e + g + 1))
+        } else {
+            rest.find('>').map(|e| e + 1)
+        };
+        match end {
+            Some(e) => {
+                out.push(' ');
+                rest = &rest[e..];
+            }
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace("&nbsp;", "\u{a0}")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}

@@ -1,0 +1,250 @@
+//! The typed model both renderers read: Book > Part > Chapter > Block > Inline. Text in it
+//! is final (typography applied); every block knows the file and line it came from; anchors
+//! are derived deterministically from ids and positions.
+
+use crate::anthology::{Asset, BookMeta};
+use crate::library::PartialDate;
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Book {
+    /// The book file's name (`example`); names the outputs.
+    pub name: String,
+    pub meta: BookMeta,
+    /// Every language used in the book, the book's first.
+    pub languages: Vec<String>,
+    /// The introduction, when the book has one.
+    pub front: Vec<Chapter>,
+    pub parts: Vec<Part>,
+    /// The afterword, when the book has one.
+    pub back: Vec<Chapter>,
+}
+
+impl Book {
+    /// Every chapter in reading order.
+    pub fn chapters(&self) -> impl Iterator<Item = &Chapter> {
+        self.front.iter().chain(self.parts.iter().flat_map(|p| p.chapters.iter())).chain(self.back.iter())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Part {
+    /// `None` when the book has no `[[parts]]`: its speeches stand in one untitled part.
+    pub title: Option<String>,
+    pub anchor: String,
+    pub chapters: Vec<Chapter>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChapterKind {
+    Introduction,
+    Speech,
+    Afterword,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Chapter {
+    /// The speech id, or `introduction` / `afterword`.
+    pub id: String,
+    pub kind: ChapterKind,
+    /// Unique in the book, safe as an XML id and a file name.
+    pub anchor: String,
+    pub meta: ChapterMeta,
+    pub source: PathBuf,
+    pub blocks: Vec<Block>,
+    /// In the order of their numbers (first call first).
+    pub footnotes: Vec<Footnote>,
+    pub words: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChapterMeta {
+    pub title: String,
+    pub speakers: Vec<String>,
+    pub date: Option<PartialDate>,
+    /// The chapter's language (the speech's, else the book's).
+    pub language: String,
+    pub place: Option<String>,
+    pub occasion: Option<String>,
+    pub source: Option<String>,
+    pub translators: Vec<String>,
+    pub tags: Vec<String>,
+    pub rights: Option<String>,
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Footnote {
+    /// The label as written (`1`, `quelle`); unique within its chapter only.
+    pub label: String,
+    /// 1-based, per chapter, by first call.
+    pub number: u32,
+    /// How many times the text calls it (each call gets its own back link).
+    pub calls: u32,
+    pub line: usize,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Block {
+    pub line: usize,
+    #[serde(flatten)]
+    pub kind: BlockKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Align {
+    None,
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum BlockKind {
+    Heading {
+        /// As in the source: 1 for `#`; the speech's own title is not a block.
+        level: u8,
+        anchor: String,
+        content: Vec<Inline>,
+    },
+    Paragraph {
+        content: Vec<Inline>,
+    },
+    Quote {
+        blocks: Vec<Block>,
+    },
+    List {
+        /// The first number of an ordered list; `None` for bullets.
+        start: Option<u64>,
+        /// Loose lists have space between their items.
+        tight: bool,
+        items: Vec<Vec<Block>>,
+    },
+    Rule,
+    /// An image that stands alone in its paragraph.
+    Image {
+        image: ImageRef,
+    },
+    Table {
+        align: Vec<Align>,
+        head: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
+    Code {
+        language: Option<String>,
+        text: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageRef {
+    pub asset: Asset,
+    pub alt: String,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Inline {
+    Text {
+        text: String,
+    },
+    Emphasis {
+        content: Vec<Inline>,
+    },
+    Strong {
+        content: Vec<Inline>,
+    },
+    Superscript {
+        content: Vec<Inline>,
+    },
+    Subscript {
+        content: Vec<Inline>,
+    },
+    Link {
+        url: String,
+        title: Option<String>,
+        content: Vec<Inline>,
+    },
+    Code {
+        text: String,
+    },
+    /// A call of footnote `number` of this chapter; `call` counts the calls of that note (1-based).
+    FootnoteRef {
+        number: u32,
+        call: u32,
+    },
+    /// An image inside running text.
+    Image {
+        image: ImageRef,
+    },
+    /// A forced line break.
+    Break,
+}
+
+impl Inline {
+    pub fn text(s: impl Into<String>) -> Inline {
+        Inline::Text { text: s.into() }
+    }
+}
+
+/// The plain text of inlines (for titles in navigation, alt texts, word counts).
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    fn go(i: &[Inline], out: &mut String) {
+        for x in i {
+            match x {
+                Inline::Text { text } | Inline::Code { text } => out.push_str(text),
+                Inline::Emphasis { content }
+                | Inline::Strong { content }
+                | Inline::Superscript { content }
+                | Inline::Subscript { content }
+                | Inline::Link { content, .. } => go(content, out),
+                Inline::Image { image } => out.push_str(&image.alt),
+                Inline::Break => out.push(' '),
+                Inline::FootnoteRef { .. } => {}
+            }
+        }
+    }
+    go(inlines, &mut out);
+    out
+}
+
+/// Anchors: derived from ids so they are stable across builds and safe in XML and URLs.
+pub fn anchor_of(prefix: &str, id: &str) -> String {
+    let mut out = String::with_capacity(prefix.len() + id.len());
+    out.push_str(prefix);
+    let mut dash = false;
+    for c in id.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            dash = false;
+        } else if !dash && !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+            dash = true;
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+/// The anchor of footnote `number` in the chapter with anchor `chapter`.
+pub fn footnote_anchor(chapter: &str, number: u32) -> String {
+    format!("{chapter}-fn{number}")
+}
+
+/// The anchor of the `call`th call of footnote `number` (for the link back).
+pub fn footnote_ref_anchor(chapter: &str, number: u32, call: u32) -> String {
+    if call <= 1 {
+        format!("{chapter}-fnref{number}")
+    } else {
+        format!("{chapter}-fnref{number}-{call}")
+    }
+}

@@ -1,0 +1,232 @@
+//! A speech's front matter: YAML between `---` lines or TOML between `+++` lines, read into
+//! typed fields. Unknown fields are errors with the nearest known field as a hint, so a
+//! misspelt `speeker` cannot silently vanish.
+
+use super::date::PartialDate;
+use crate::config::{self, Text, TextList};
+use crate::diagnostics::{Diagnostic, Kind};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const FIELDS: &[&str] =
+    &["title", "speaker", "date", "language", "place", "occasion", "source", "translator", "tags", "rights", "summary"];
+
+const WHAT: &str = "a speech's front matter";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    title: Text,
+    speaker: TextList,
+    date: Text,
+    language: Option<Text>,
+    place: Option<Text>,
+    occasion: Option<Text>,
+    source: Option<Text>,
+    translator: Option<TextList>,
+    tags: Option<TextList>,
+    rights: Option<Text>,
+    summary: Option<Text>,
+}
+
+/// The checked front matter of one speech.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpeechMeta {
+    pub title: String,
+    pub speakers: Vec<String>,
+    pub date: PartialDate,
+    /// As given (normalised); `None` means the book's language.
+    pub language: Option<String>,
+    pub place: Option<String>,
+    pub occasion: Option<String>,
+    pub source: Option<String>,
+    pub translators: Vec<String>,
+    pub tags: Vec<String>,
+    pub rights: Option<String>,
+    pub summary: Option<String>,
+}
+
+pub struct FrontMatter {
+    pub meta: SpeechMeta,
+    pub body_start: usize,
+    pub body_line: usize,
+}
+
+pub fn parse(source: &str, shown: &Path) -> Result<FrontMatter, Diagnostic> {
+    let example = "begin the file with front matter, e.g.\n  ---\n  title: \"…\"\n  speaker: Anna Petrowa\n  date: 2021-12-13\n  ---";
+    let first = source.lines().next().unwrap_or("");
+    let fence = match first.trim_end() {
+        "---" => "---",
+        "+++" => "+++",
+        _ => {
+            let msg = if source.trim().is_empty() { "the speech is empty" } else { "the speech has no front matter" };
+            return Err(Diagnostic::error(Kind::Syntax, msg).at(shown, Some(source), 1, Some(1)).with_hint(example));
+        }
+    };
+    // Find the closing fence: a line that is exactly the fence (YAML also allows `...`).
+    let mut offset = first.len() + 1;
+    let mut line_no = 2;
+    let mut close = None;
+    for line in source[offset.min(source.len())..].split_inclusive('\n') {
+        let t = line.trim_end();
+        if t == fence || (fence == "---" && t == "...") {
+            close = Some((offset, offset + line.len(), line_no));
+            break;
+        }
+        offset += line.len();
+        line_no += 1;
+    }
+    let Some((fm_end, body_start, close_line)) = close else {
+        return Err(Diagnostic::error(
+            Kind::Syntax,
+            format!("the front matter is not closed: no `{fence}` line ends it"),
+        )
+        .at(shown, Some(source), 1, Some(1))
+        .underline(3)
+        .with_hint(format!("add a line `{fence}` after the last field")));
+    };
+    let fm_start = (first.len() + 1).min(fm_end);
+    let text = &source[fm_start..fm_end];
+    if text.trim().is_empty() {
+        return Err(Diagnostic::error(Kind::Syntax, "the front matter is empty")
+            .at(shown, Some(source), 1, Some(1))
+            .with_hint("a speech needs at least `title`, `speaker` and `date`"));
+    }
+    let raw: Raw = if fence == "---" {
+        config::from_yaml(text, shown, source, 2, FIELDS, WHAT)?
+    } else {
+        config::from_toml(text, shown, source, 2, FIELDS, WHAT)?
+    };
+    let meta = check(raw, text, shown, source)?;
+    Ok(FrontMatter { meta, body_start, body_line: close_line + 1 })
+}
+
+/// Line (in the file) of the front matter line that sets `field`, for messages.
+fn field_line(text: &str, field: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.strip_prefix(field).is_some_and(|r| r.trim_start().starts_with(':') || r.trim_start().starts_with('='))
+        })
+        .map(|i| i + 2)
+        .unwrap_or(1)
+}
+
+fn check(raw: Raw, text: &str, shown: &Path, source: &str) -> Result<SpeechMeta, Diagnostic> {
+    let err = |field: &str, msg: String, hint: &str| {
+        let line = field_line(text, field);
+        Diagnostic::error(Kind::Value, msg)
+            .at(shown, Some(source), line, Some(1))
+            .underline(field.len())
+            .with_hint(hint.to_string())
+    };
+    let nonempty = |t: Option<Text>| t.map(|t| t.0.trim().to_string()).filter(|t| !t.is_empty());
+    let title = raw.title.0.trim().to_string();
+    if title.is_empty() {
+        return Err(err("title", "the title is empty".into(), "give the speech its title"));
+    }
+    let speakers: Vec<String> = raw.speaker.0.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    if speakers.is_empty() {
+        return Err(err("speaker", "no speaker is given".into(), "name who gave the speech"));
+    }
+    let date =
+        PartialDate::parse(&raw.date.0).map_err(|m| err("date", m, "write the date as YYYY, YYYY-MM or YYYY-MM-DD"))?;
+    let language = match raw.language {
+        Some(l) => Some(config::normalise_language(&l.0).ok_or_else(|| {
+            err(
+                "language",
+                format!("`{}` is not a language tag", l.0),
+                "use a BCP 47 tag such as de, en, fr, ru, kk or de-CH",
+            )
+        })?),
+        None => None,
+    };
+    let list = |l: Option<TextList>| {
+        l.map(|l| l.0.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
+    };
+    Ok(SpeechMeta {
+        title,
+        speakers,
+        date,
+        language,
+        place: nonempty(raw.place),
+        occasion: nonempty(raw.occasion),
+        source: nonempty(raw.source),
+        translators: list(raw.translator),
+        tags: list(raw.tags),
+        rights: nonempty(raw.rights),
+        summary: nonempty(raw.summary),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(src: &str) -> Result<FrontMatter, Diagnostic> {
+        parse(src, Path::new("books/speeches/a.md"))
+    }
+
+    #[test]
+    fn yaml_front_matter() {
+        let fm = p("---\ntitle: \"Kasachstan: Solidarität\"\nspeaker: [Anna, Ben]\ndate: 2021-12-13\nlanguage: de\ntags: [a, b]\n---\n\nText.\n").unwrap();
+        assert_eq!(fm.meta.title, "Kasachstan: Solidarität");
+        assert_eq!(fm.meta.speakers, ["Anna", "Ben"]);
+        assert_eq!(fm.meta.date.to_string(), "2021-12-13");
+        assert_eq!(fm.meta.tags, ["a", "b"]);
+        assert_eq!(fm.body_line, 8);
+    }
+
+    #[test]
+    fn toml_front_matter_with_native_date() {
+        let src = "+++\ntitle = \"1984\"\nspeaker = \"Anna\"\ndate = 2021-12-13\nplace = \"Berlin\"\n+++\nText.\n";
+        let fm = p(src).unwrap();
+        assert_eq!(fm.meta.date.to_string(), "2021-12-13");
+        assert_eq!(fm.meta.place.as_deref(), Some("Berlin"));
+        assert_eq!(&src[fm.body_start..], "Text.\n");
+        assert_eq!(fm.body_line, 7);
+    }
+
+    #[test]
+    fn yaml_year_only_and_numeric_title() {
+        let fm = p("---\ntitle: 1984\nspeaker: Anna\ndate: 2021\n---\n").unwrap();
+        assert_eq!(fm.meta.title, "1984");
+        assert_eq!(fm.meta.date.to_string(), "2021");
+    }
+
+    #[test]
+    fn misspelt_field_is_an_error_with_hint_and_line() {
+        let e = p("---\ntitle: T\nspeeker: Anna\ndate: 2021\n---\n").unwrap_err();
+        assert_eq!(e.message, "unknown field `speeker`");
+        assert!(e.hint.as_deref().unwrap().contains("did you mean `speaker`"));
+        assert_eq!(e.location.unwrap().line, Some(3));
+        let e = p("+++\ntitle = \"T\"\nspeaker = \"A\"\ndate = \"2021\"\ntitel = \"x\"\n+++\n").unwrap_err();
+        assert!(e.hint.as_deref().unwrap().contains("did you mean `title`"), "{e}");
+        assert_eq!(e.location.unwrap().line, Some(5));
+    }
+
+    #[test]
+    fn missing_and_bad_values() {
+        let e = p("---\ntitle: T\ndate: 2021\n---\n").unwrap_err();
+        assert!(e.message.contains("`speaker` is missing"), "{e}");
+        let e = p("---\ntitle: T\nspeaker: A\ndate: 2021-02-30\n---\n").unwrap_err();
+        assert!(e.message.contains("29 days") || e.message.contains("28 days"), "{e}");
+        assert_eq!(e.location.unwrap().line, Some(4));
+        let e = p("---\ntitle: T\nspeaker: A\ndate: 2021\nlanguage: Deutsch\n---\n").unwrap_err();
+        assert!(e.message.contains("not a language tag"), "{e}");
+        let e = p("---\ntitle: [1, [2]]\nspeaker: A\ndate: 2021\n---\n").unwrap_err();
+        assert_eq!(e.kind, Kind::Syntax);
+        assert_eq!(e.location.unwrap().line, Some(2));
+    }
+
+    #[test]
+    fn missing_or_unclosed_front_matter() {
+        assert!(p("").unwrap_err().message.contains("empty"));
+        assert!(p("Just text\n").unwrap_err().message.contains("no front matter"));
+        assert!(p("---\ntitle: T\n").unwrap_err().message.contains("not closed"));
+        assert!(p("---\n---\nText").unwrap_err().message.contains("front matter is empty"));
+        let e = p("---\ntitle: T\n  bad: : yaml\nspeaker: [\n---\n").unwrap_err();
+        assert_eq!(e.kind, Kind::Syntax);
+        assert!(e.location.unwrap().line.unwrap() >= 2);
+    }
+}

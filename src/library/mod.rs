@@ -1,0 +1,172 @@
+//! The speech library: every `books/speeches/**/*.md`, its front matter read and checked.
+//! A speech that cannot be read is reported and left out, so one bad file does not hide
+//! the problems of the others.
+
+pub mod date;
+mod frontmatter;
+
+pub use date::PartialDate;
+pub use frontmatter::{SpeechMeta, FIELDS};
+
+use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::project::{read_source, Project};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Speech {
+    /// The path below `books/speeches/` without `.md`, with `/` as separator.
+    pub id: String,
+    /// The file as shown in messages (`books/speeches/...`).
+    pub shown: PathBuf,
+    /// The folder the file lies in, for resolving relative image paths.
+    pub dir: PathBuf,
+    pub meta: SpeechMeta,
+    /// The whole file, for messages that quote a line.
+    pub source: String,
+    /// Byte offset of the Markdown body in `source`.
+    pub body_start: usize,
+    /// Line of `source` (1-based) on which the body starts.
+    pub body_line: usize,
+    pub words: usize,
+}
+
+impl Speech {
+    pub fn body(&self) -> &str {
+        &self.source[self.body_start..]
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Library {
+    pub speeches: BTreeMap<String, Speech>,
+    /// Speeches that exist but could not be read: selecting them gives no second error.
+    pub broken: BTreeSet<String>,
+}
+
+impl Library {
+    pub fn load(project: &Project, report: &mut Report) -> Library {
+        let mut lib = Library::default();
+        let dir = project.speeches_dir();
+        if !dir.is_dir() {
+            report.push(
+                Diagnostic::error(Kind::Missing, "the project has no books/speeches/ folder")
+                    .at_file(project.display_path(&project.books))
+                    .with_hint("create books/speeches/ and put the speeches there as Markdown files"),
+            );
+            return lib;
+        }
+        let mut files = Vec::new();
+        let mut seen_dirs = BTreeSet::new();
+        walk(project, &dir, &mut seen_dirs, &mut files, report);
+        for (id, path) in files {
+            let shown = project.display_path(&path);
+            match load_speech(project, &id, &path, &shown) {
+                Ok(s) => {
+                    lib.speeches.insert(id, s);
+                }
+                Err(d) => {
+                    report.push(d);
+                    lib.broken.insert(id);
+                }
+            }
+        }
+        lib
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.speeches.keys().map(String::as_str)
+    }
+}
+
+/// Collect `(id, path)` of every `.md` file below `dir`, in a stable order, refusing
+/// symbolic link loops and links that point outside `books/`.
+fn walk(
+    project: &Project,
+    dir: &Path,
+    seen: &mut BTreeSet<PathBuf>,
+    out: &mut Vec<(String, PathBuf)>,
+    report: &mut Report,
+) {
+    let shown = project.display_path(dir);
+    let canon = match fs::canonicalize(dir) {
+        Ok(c) => c,
+        Err(e) => {
+            report.push(Diagnostic::io(&shown, &e, "open the folder"));
+            return;
+        }
+    };
+    if !canon.starts_with(&project.books) {
+        report.push(
+            Diagnostic::error(Kind::Missing, "this folder is a link to a place outside books/")
+                .at_file(&shown)
+                .with_hint("only files inside books/ can enter a book: move the folder there"),
+        );
+        return;
+    }
+    if !seen.insert(canon) {
+        report.push(
+            Diagnostic::error(Kind::Io, "a symbolic link loop: this folder contains itself")
+                .at_file(&shown)
+                .with_hint("remove the link that points back to a folder above it"),
+        );
+        return;
+    }
+    let entries = match fs::read_dir(dir) {
+        Ok(rd) => {
+            let mut v: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+            v.sort();
+            v
+        }
+        Err(e) => {
+            report.push(Diagnostic::io(&shown, &e, "read the folder"));
+            return;
+        }
+    };
+    for path in entries {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        let is_md = name.ends_with(".md");
+        match fs::metadata(&path) {
+            Err(e) => report.push(Diagnostic::io(&project.display_path(&path), &e, "read the file")),
+            Ok(m) if m.is_dir() && !is_md => walk(project, &path, seen, out, report),
+            Ok(_) if is_md => {
+                let rel = path.strip_prefix(project.speeches_dir()).unwrap_or(&path);
+                let id = rel.with_extension("").to_string_lossy().replace('\\', "/");
+                out.push((id, path));
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+fn load_speech(project: &Project, id: &str, path: &Path, shown: &Path) -> Result<Speech, Diagnostic> {
+    let canon = fs::canonicalize(path).map_err(|e| Diagnostic::io(shown, &e, "read the speech"))?;
+    if !canon.starts_with(&project.books) {
+        return Err(Diagnostic::error(Kind::Missing, "this speech is a link to a file outside books/")
+            .at_file(shown)
+            .with_hint("only files inside books/ can enter a book: copy the file there"));
+    }
+    let source = read_source(path, shown)?;
+    let fm = frontmatter::parse(&source, shown)?;
+    let body = &source[fm.body_start..];
+    let words = count_words(body);
+    Ok(Speech {
+        id: id.to_string(),
+        shown: shown.to_path_buf(),
+        dir: canon.parent().map(Path::to_path_buf).unwrap_or_default(),
+        meta: fm.meta,
+        body_start: fm.body_start,
+        body_line: fm.body_line,
+        words,
+        source,
+    })
+}
+
+/// Words as a reader counts them: runs with at least one letter or digit.
+pub fn count_words(text: &str) -> usize {
+    text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+}

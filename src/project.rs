@@ -1,0 +1,268 @@
+//! The project on disk: where its root is, where books, fonts, styles and outputs live,
+//! reading its files safely (UTF-8, size, staying inside the project) and writing outputs
+//! atomically, so a failed build never leaves a half-written file in place of a good one.
+
+use crate::diagnostics::{Diagnostic, Kind};
+use std::fs;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// No speech, book or style file may be larger than this: a bigger one is not a speech.
+pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The project root, as given or found (absolute).
+    pub root: PathBuf,
+    /// `root/books`, canonicalised: everything that enters a book must lie below it.
+    pub books: PathBuf,
+}
+
+impl Project {
+    /// `dir` when given (it must contain `books/`), else the nearest folder upwards from the
+    /// current one that has `books/`.
+    pub fn locate(dir: Option<&Path>) -> Result<Project, Diagnostic> {
+        let start = match dir {
+            Some(d) => d.to_path_buf(),
+            None => {
+                std::env::current_dir().map_err(|e| Diagnostic::io(Path::new("."), &e, "read the current folder"))?
+            }
+        };
+        let start = std::path::absolute(&start).unwrap_or(start);
+        if dir.is_some() {
+            if start.join("books").is_dir() {
+                return Project::at(start);
+            }
+            return Err(Diagnostic::error(
+                Kind::Usage,
+                format!("{} is not a Tribune project: it has no books/ folder", start.display()),
+            )
+            .with_hint("pass the folder that holds books/, or create a project with `tribune new DIR`"));
+        }
+        let mut cur: Option<&Path> = Some(&start);
+        while let Some(d) = cur {
+            if d.join("books").is_dir() {
+                return Project::at(d.to_path_buf());
+            }
+            cur = d.parent();
+        }
+        Err(Diagnostic::error(
+            Kind::Usage,
+            format!("no Tribune project here: neither {} nor any folder above it has a books/ folder", start.display()),
+        )
+        .with_hint("run inside a project, pass --project DIR, or create one with `tribune new DIR`"))
+    }
+
+    pub fn at(root: PathBuf) -> Result<Project, Diagnostic> {
+        let books = root.join("books");
+        let books = fs::canonicalize(&books).map_err(|e| Diagnostic::io(&books, &e, "open the books folder"))?;
+        Ok(Project { root, books })
+    }
+
+    pub fn speeches_dir(&self) -> PathBuf {
+        self.books.join("speeches")
+    }
+
+    pub fn default_out(&self) -> PathBuf {
+        self.root.join("out")
+    }
+
+    /// A path for messages: relative to the project root when it lies inside it.
+    pub fn display_path(&self, p: &Path) -> PathBuf {
+        if let Ok(r) = p.strip_prefix(&self.books) {
+            return Path::new("books").join(r);
+        }
+        p.strip_prefix(&self.root).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf())
+    }
+
+    /// Resolve `rel` (as written in a book or speech) against `base` and make sure the file
+    /// it names exists and lies inside `books/`, following symbolic links. Absolute paths,
+    /// `..` that climbs out and links that point out are refused: untrusted Markdown must
+    /// not pull files from elsewhere on the machine into a book.
+    pub fn resolve_inside_books(&self, base: &Path, rel: &str) -> Result<PathBuf, ResolveError> {
+        if rel.is_empty() {
+            return Err(ResolveError::Empty);
+        }
+        let p = Path::new(rel);
+        if p.is_absolute() || p.components().any(|c| matches!(c, Component::Prefix(_) | Component::RootDir)) {
+            return Err(ResolveError::Absolute);
+        }
+        if rel.contains("://") || rel.starts_with("data:") || rel.starts_with("//") {
+            return Err(ResolveError::Remote);
+        }
+        let joined = base.join(p);
+        let canon = fs::canonicalize(&joined).map_err(|e| {
+            if lexically_outside(&self.books, &joined) {
+                ResolveError::Outside
+            } else {
+                ResolveError::NotFound(e.to_string())
+            }
+        })?;
+        if !canon.starts_with(&self.books) {
+            return Err(ResolveError::Outside);
+        }
+        if !canon.is_file() {
+            return Err(ResolveError::NotAFile);
+        }
+        Ok(canon)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResolveError {
+    Empty,
+    Absolute,
+    Remote,
+    Outside,
+    NotFound(String),
+    NotAFile,
+}
+
+impl ResolveError {
+    pub fn explain(&self) -> (String, &'static str) {
+        match self {
+            ResolveError::Empty => ("the path is empty".into(), "give the file's path relative to the Markdown file"),
+            ResolveError::Absolute => (
+                "an absolute path is not allowed".into(),
+                "copy the file into books/ and give its path relative to the Markdown file",
+            ),
+            ResolveError::Remote => (
+                "remote files are not allowed in a book".into(),
+                "download the file into books/ and refer to it by its relative path",
+            ),
+            ResolveError::Outside => (
+                "the path leads outside the project's books/ folder".into(),
+                "only files inside books/ can enter a book: copy the file there",
+            ),
+            ResolveError::NotFound(e) => {
+                (format!("the file cannot be found ({e})"), "check the path and the file name")
+            }
+            ResolveError::NotAFile => ("the path names a folder, not a file".into(), "name the file itself"),
+        }
+    }
+}
+
+fn lexically_outside(books: &Path, p: &Path) -> bool {
+    let mut depth: i64 = 0;
+    let rel = match p.strip_prefix(books) {
+        Ok(r) => r,
+        Err(_) => return false,
+    };
+    for c in rel.components() {
+        match c {
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return true;
+        }
+    }
+    false
+}
+
+/// Read a source file as UTF-8 text, with a clear error for every way that can fail.
+pub fn read_source(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+    let meta = fs::metadata(path).map_err(|e| Diagnostic::io(shown, &e, "read the file"))?;
+    if meta.is_dir() {
+        return Err(Diagnostic::error(Kind::Io, "this is a folder, not a file")
+            .at_file(shown)
+            .with_hint("rename the folder so its name does not end in .md/.toml, or remove it"));
+    }
+    if meta.len() > MAX_SOURCE_BYTES {
+        return Err(Diagnostic::error(
+            Kind::Content,
+            format!(
+                "the file is {:.1} MB, more than the {} MB a source file may have",
+                meta.len() as f64 / 1_048_576.0,
+                MAX_SOURCE_BYTES / 1_048_576
+            ),
+        )
+        .at_file(shown)
+        .with_hint("split it into several files"));
+    }
+    let bytes = fs::read(path).map_err(|e| Diagnostic::io(shown, &e, "read the file"))?;
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            if s.starts_with('\u{feff}') {
+                s.drain(..3);
+            }
+            if s.contains('\r') {
+                s = s.replace("\r\n", "\n").replace('\r', "\n");
+            }
+            Ok(s)
+        }
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            let good = String::from_utf8_lossy(&bytes[..at]);
+            let (line, col) = crate::diagnostics::line_col(&good, good.len());
+            Err(Diagnostic::error(Kind::Encoding, format!("the file is not valid UTF-8 (byte {at})"))
+                .at(shown, None, line, Some(col))
+                .with_hint("save the file as UTF-8 in your editor"))
+        }
+    }
+}
+
+/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so
+/// the previous file stays whole until the new one is complete.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(|e| Diagnostic::io(dir, &e, "create the output folder"))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Diagnostic::io(path, &e, "write the output")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_refuses_paths_that_leave_books() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("books/images")).unwrap();
+        fs::write(dir.path().join("books/images/a.png"), b"x").unwrap();
+        fs::write(dir.path().join("secret.txt"), b"x").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret.txt"), dir.path().join("books/link.png")).unwrap();
+        let p = Project::at(dir.path().to_path_buf()).unwrap();
+        let base = p.books.join("speeches");
+        assert!(p.resolve_inside_books(&base, "../images/a.png").is_ok());
+        assert_eq!(p.resolve_inside_books(&base, "../../secret.txt"), Err(ResolveError::Outside));
+        assert_eq!(p.resolve_inside_books(&base, "../../../../etc/passwd"), Err(ResolveError::Outside));
+        assert_eq!(p.resolve_inside_books(&base, "/etc/passwd"), Err(ResolveError::Absolute));
+        assert_eq!(p.resolve_inside_books(&base, "../link.png"), Err(ResolveError::Outside));
+        assert_eq!(p.resolve_inside_books(&base, "https://x.org/a.png"), Err(ResolveError::Remote));
+        assert!(matches!(p.resolve_inside_books(&base, "../images/none.png"), Err(ResolveError::NotFound(_))));
+        assert_eq!(p.resolve_inside_books(&base, "../images"), Err(ResolveError::NotAFile));
+    }
+
+    #[test]
+    fn write_atomic_replaces_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("out/x.json");
+        write_atomic(&f, b"one").unwrap();
+        write_atomic(&f, b"two").unwrap();
+        assert_eq!(fs::read(&f).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path().join("out")).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn read_source_reports_bad_utf8_with_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.md");
+        fs::write(&f, b"ok\nbad \xff here\n").unwrap();
+        let e = read_source(&f, Path::new("a.md")).unwrap_err();
+        assert_eq!(e.kind, Kind::Encoding);
+        assert_eq!(e.location.unwrap().line, Some(2));
+    }
+}

@@ -1,0 +1,334 @@
+//! The book's style: the print style (`styles/<name>.toml`: page, margins, fonts, type,
+//! layout) and the EPUB's CSS (`styles/<name>.css`). A project's own files override the
+//! ones compiled into Tribune; keys left out take the defaults of `Style::default()`, which
+//! the bundled `styles/default.toml` spells out.
+
+mod length;
+
+pub use length::Length;
+
+use crate::assets;
+use crate::config::from_toml;
+use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::project::Project;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Style {
+    pub page: Page,
+    pub fonts: Fonts,
+    pub text: Text,
+    pub layout: Layout,
+    /// The EPUB style sheet (not part of the TOML file).
+    #[serde(skip)]
+    pub css: String,
+    /// Where the print style was read from, for messages.
+    #[serde(skip)]
+    pub source: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Page {
+    /// A4, A5, A6, B5, letter, trade (6 × 9 in), or `WIDTH x HEIGHT` with units (`135mm x 210mm`).
+    pub size: String,
+    pub inner: Length,
+    pub outer: Length,
+    pub top: Length,
+    pub bottom: Length,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Fonts {
+    pub regular: String,
+    pub italic: String,
+    pub bold: String,
+    pub bold_italic: String,
+    /// Faces for characters the book face lacks, tried in order.
+    pub fallback: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Align {
+    Justify,
+    Ragged,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Text {
+    pub size: Length,
+    pub leading: Length,
+    /// First-line indent of paragraphs that follow a paragraph.
+    pub indent: Length,
+    /// Space between paragraphs (usually 0 when there is an indent).
+    pub paragraph_space: Length,
+    pub align: Align,
+    pub hyphenate: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChapterStart {
+    Any,
+    Recto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunningHeads {
+    Smallcaps,
+    Italic,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Layout {
+    pub chapter_start: ChapterStart,
+    pub running_heads: RunningHeads,
+    pub baseline_grid: bool,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            page: Page::default(),
+            fonts: Fonts::default(),
+            text: Text::default(),
+            layout: Layout::default(),
+            css: String::new(),
+            source: PathBuf::new(),
+        }
+    }
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            size: "A5".into(),
+            inner: Length::mm(20.0),
+            outer: Length::mm(16.0),
+            top: Length::mm(18.0),
+            bottom: Length::mm(22.0),
+        }
+    }
+}
+
+impl Default for Fonts {
+    fn default() -> Self {
+        Fonts {
+            regular: "CharisSIL-Regular.ttf".into(),
+            italic: "CharisSIL-Italic.ttf".into(),
+            bold: "CharisSIL-Bold.ttf".into(),
+            bold_italic: "CharisSIL-BoldItalic.ttf".into(),
+            fallback: vec!["NotoSansSymbols2-Regular.ttf".into()],
+        }
+    }
+}
+
+impl Default for Text {
+    fn default() -> Self {
+        Text {
+            size: Length::pt(10.0),
+            leading: Length::pt(12.6),
+            indent: Length::em(1.0),
+            paragraph_space: Length::pt(0.0),
+            align: Align::Justify,
+            hyphenate: true,
+        }
+    }
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout { chapter_start: ChapterStart::Recto, running_heads: RunningHeads::Smallcaps, baseline_grid: true }
+    }
+}
+
+const FIELDS: &[&str] = &[
+    "page",
+    "size",
+    "inner",
+    "outer",
+    "top",
+    "bottom",
+    "fonts",
+    "regular",
+    "italic",
+    "bold",
+    "bold_italic",
+    "fallback",
+    "text",
+    "leading",
+    "indent",
+    "paragraph_space",
+    "align",
+    "hyphenate",
+    "layout",
+    "chapter_start",
+    "running_heads",
+    "baseline_grid",
+];
+
+impl Page {
+    /// Width and height of the trimmed page in points.
+    pub fn dimensions(&self) -> Result<(f64, f64), String> {
+        let mm = |w: f64, h: f64| (w * 72.0 / 25.4, h * 72.0 / 25.4);
+        Ok(match self.size.trim().to_ascii_lowercase().as_str() {
+            "a4" => mm(210.0, 297.0),
+            "a5" => mm(148.0, 210.0),
+            "a6" => mm(105.0, 148.0),
+            "b5" => mm(176.0, 250.0),
+            "letter" | "us letter" => (612.0, 792.0),
+            "trade" | "us trade" => (432.0, 648.0),
+            other => {
+                let (w, h) = other
+                    .split_once('x')
+                    .or_else(|| other.split_once('×'))
+                    .ok_or_else(|| format!("`{}` is not a page size", self.size))?;
+                let w = Length::parse(w.trim()).map_err(|e| format!("page width: {e}"))?;
+                let h = Length::parse(h.trim()).map_err(|e| format!("page height: {e}"))?;
+                match (w.absolute_pt(), h.absolute_pt()) {
+                    (Some(w), Some(h)) if w >= 72.0 && h >= 72.0 && w <= 14400.0 && h <= 14400.0 => (w, h),
+                    _ => {
+                        return Err(format!(
+                            "`{}` is not a usable page size (1 in to 200 in, in mm, cm, in or pt)",
+                            self.size
+                        ))
+                    }
+                }
+            }
+        })
+    }
+}
+
+impl Style {
+    /// Check what serde cannot: sizes that fit together, fonts that exist.
+    fn check(&self, project: &Project) -> Vec<String> {
+        let mut problems = Vec::new();
+        match self.page.dimensions() {
+            Err(e) => problems.push(e),
+            Ok((w, h)) => {
+                let size = self.text.size.absolute_pt().unwrap_or(10.0);
+                let pt = |l: &Length| l.to_pt(size);
+                if pt(&self.page.inner) + pt(&self.page.outer) > w * 0.8
+                    || pt(&self.page.top) + pt(&self.page.bottom) > h * 0.8
+                {
+                    problems.push("the margins leave less than a fifth of the page for text".into());
+                }
+            }
+        }
+        match self.text.size.absolute_pt() {
+            Some(s) if (4.0..=72.0).contains(&s) => {
+                if self.text.leading.to_pt(s) < s {
+                    problems.push(format!("the leading ({}) is smaller than the type size ({s}pt)", self.text.leading));
+                }
+            }
+            _ => problems.push(format!("the type size `{}` must be between 4pt and 72pt", self.text.size)),
+        }
+        for f in [&self.fonts.regular, &self.fonts.italic, &self.fonts.bold, &self.fonts.bold_italic]
+            .into_iter()
+            .chain(self.fonts.fallback.iter())
+        {
+            if assets::font(project, f).is_none() {
+                problems.push(format!("the font file `{f}` is neither in fonts/ nor bundled with Tribune"));
+            }
+        }
+        problems
+    }
+}
+
+/// Load the style `name`: the project's `styles/<name>.toml` and `.css`, else the bundled ones.
+pub fn load(project: &Project, name: &str, book: &Path, report: &mut Report) -> Option<Style> {
+    let toml_name = format!("styles/{name}.toml");
+    let css_name = format!("styles/{name}.css");
+    let Some((toml_text, toml_path)) = assets::text(project, &toml_name) else {
+        report.push(
+            Diagnostic::error(
+                Kind::Missing,
+                format!("there is no style `{name}`: neither {toml_name} in the project nor a bundled one"),
+            )
+            .at_file(book)
+            .with_hint("create the file, or use `style = \"default\"`"),
+        );
+        return None;
+    };
+    let toml_text = match toml_text {
+        Ok(t) => t,
+        Err(d) => {
+            report.push(d);
+            return None;
+        }
+    };
+    let mut style: Style = match from_toml(&toml_text, &toml_path, &toml_text, 1, FIELDS, "a style file") {
+        Ok(s) => s,
+        Err(d) => {
+            report.push(d);
+            return None;
+        }
+    };
+    style.source = toml_path.clone();
+    style.css = match assets::text(project, &css_name) {
+        Some((Ok(css), _)) => css,
+        Some((Err(d), _)) => {
+            report.push(d);
+            return None;
+        }
+        None => {
+            report.push(
+                Diagnostic::error(Kind::Missing, format!("the style `{name}` has no {css_name}"))
+                    .at_file(&toml_path)
+                    .with_hint("add the EPUB style sheet beside the print style"),
+            );
+            return None;
+        }
+    };
+    let problems = style.check(project);
+    for p in &problems {
+        report.push(
+            Diagnostic::error(Kind::Value, p.clone())
+                .at_file(&toml_path)
+                .with_hint("see the comments in the bundled styles/default.toml"),
+        );
+    }
+    problems.is_empty().then_some(style)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_default_toml_states_the_defaults() {
+        let text = std::str::from_utf8(assets::bundled("styles/default.toml").expect("bundled")).unwrap();
+        let parsed: Style = toml::from_str(text).unwrap();
+        assert_eq!(parsed, Style::default());
+    }
+
+    #[test]
+    fn page_sizes() {
+        let mut p = Page::default();
+        let (w, h) = p.dimensions().unwrap();
+        assert!((w - 419.53).abs() < 0.01 && (h - 595.28).abs() < 0.01);
+        p.size = "trade".into();
+        assert_eq!(p.dimensions().unwrap(), (432.0, 648.0));
+        p.size = "135mm x 210mm".into();
+        assert!((p.dimensions().unwrap().0 - 382.68).abs() < 0.01);
+        p.size = "A7".into();
+        assert!(p.dimensions().is_err());
+        p.size = "1mm x 2mm".into();
+        assert!(p.dimensions().is_err());
+    }
+
+    #[test]
+    fn unknown_style_key_is_an_error() {
+        let e = from_toml::<Style>("[text]\nsise = \"10pt\"\n", Path::new("s.toml"), "", 1, FIELDS, "a style file")
+            .unwrap_err();
+        assert!(e.hint.unwrap().contains("`size`"));
+    }
+}
