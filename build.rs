@@ -6,7 +6,7 @@ use std::path::Path;
 fn main() {
     let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let mut out = String::from("pub static FILES: &[(&str, &[u8])] = &[\n");
-    for (dir, exts) in [("fonts", &["ttf", "otf", "txt", "md"][..]), ("styles", &["toml", "css"][..])] {
+    for (dir, exts) in [("fonts", &["ttf", "otf", "txt"][..]), ("styles", &["toml", "css"][..])] {
         println!("cargo:rerun-if-changed={dir}");
         let mut files: Vec<_> = std::fs::read_dir(Path::new(&root).join(dir))
             .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())

@@ -1,5 +1,6 @@
 //! The `tribune` command: parse arguments, call the library, print what happened, and
 //! exit with 0 (success), 1 (errors in the user's input) or 2 (usage errors).
+#![allow(clippy::result_large_err)]
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;

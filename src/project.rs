@@ -231,6 +231,7 @@ mod tests {
     fn resolve_refuses_paths_that_leave_books() {
         let dir = tempfile::tempdir().unwrap();
         fs::create_dir_all(dir.path().join("books/images")).unwrap();
+        fs::create_dir_all(dir.path().join("books/speeches")).unwrap();
         fs::write(dir.path().join("books/images/a.png"), b"x").unwrap();
         fs::write(dir.path().join("secret.txt"), b"x").unwrap();
         std::os::unix::fs::symlink(dir.path().join("secret.txt"), dir.path().join("books/link.png")).unwrap();

@@ -446,3 +446,6 @@ fn criteria(a: &Anthology, raw: RawSelect, report: &mut Report) -> Criteria {
         order: raw.order,
     }
 }
+
+#[cfg(test)]
+mod tests;

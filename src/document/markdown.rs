@@ -455,18 +455,22 @@ impl<'a> Builder<'a> {
             }
             BlocksKind::Footnote(label) => {
                 self.depth = self.depth.saturating_sub(1);
-                if self.definitions.contains_key(&label) {
-                    self.warn(
-                        line,
-                        format!("the footnote [^{label}] is defined twice; the second one is kept as text"),
-                        "give each footnote its own label",
-                    );
-                    // Keep its words: they go to the end of the speech as ordinary paragraphs.
-                    for b in blocks {
-                        self.push_block(b);
+                match self.definitions.entry(label) {
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert((blocks, line));
                     }
-                } else {
-                    self.definitions.insert(label, (blocks, line));
+                    std::collections::btree_map::Entry::Occupied(e) => {
+                        let label = e.key().clone();
+                        self.warn(
+                            line,
+                            format!("the footnote [^{label}] is defined twice; the second one is kept as text"),
+                            "give each footnote its own label",
+                        );
+                        // Keep its words: they go to the end of the speech as ordinary paragraphs.
+                        for b in blocks {
+                            self.push_block(b);
+                        }
+                    }
                 }
             }
         }

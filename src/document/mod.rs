@@ -307,3 +307,6 @@ fn for_each_inline_run(b: &mut Block, f: &mut impl FnMut(&mut Vec<&mut Inline>))
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests;

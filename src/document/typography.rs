@@ -395,7 +395,23 @@ impl State {
         }
     }
 
-    fn emit_quote(&mut self, c: char, role: Role) {
+    /// The side a quotation mark is on, for the rules after it, comes from the glyph and its
+    /// neighbours only, never from the pairing stack: a second pass, where every quote is
+    /// already typed and may pair differently, then reads each mark exactly as the first pass did.
+    fn emit_quote(&mut self, c: char, next: Option<char>) {
+        let role = match c {
+            '„' | '‚' | '«' | '‹' => Role::Open,
+            '’' if self.prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric) => {
+                Role::Plain
+            }
+            '“' | '‘' => match self.style.quotes.and_then(|q| q.opens(c)) {
+                Some(true) => Role::Open,
+                Some(false) => Role::Close,
+                None if self.opening_context() => Role::Open,
+                None => Role::Close,
+            },
+            _ => Role::Close,
+        };
         self.emit(c);
         self.role = role;
     }
@@ -436,7 +452,7 @@ impl State {
     /// Only a hyphen with whitespace on both sides and words around it is a dash: `Öl- und`
     /// stands for a left-out part, and `- ` at the start of a block is a list-like dash.
     fn hyphen(&mut self, ahead: Ahead<'_>, earlier: &mut [TextRun<'_>]) -> usize {
-        let spaced_before = matches!(self.prev, Some(' ' | '\t' | NBSP));
+        let spaced_before = matches!(self.prev, Some(' ' | NBSP));
         // Only whitespace the author typed: a narrow space this module inserts later (before a
         // French `»`) must not turn the hyphen into a dash on a second pass.
         let space_after = ahead.rest.chars().next().filter(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
@@ -467,7 +483,7 @@ impl State {
         let next = ahead.next();
         let (src, level) = if c == '"' { (Src::Double, Level::Primary) } else { (Src::Single, Level::Secondary) };
         if src == Src::Single && self.is_apostrophe(next, ahead.rest) {
-            self.emit('’');
+            self.emit_quote('’', next);
             return 0;
         }
         let open = self.find_open(src, level);
@@ -483,10 +499,10 @@ impl State {
                 // must read it as closing too.
                 let (_, close) = quotes.pair(self.stack[k].level);
                 self.depth = k;
-                self.close_quote(close, earlier);
+                self.close_quote(close, next, earlier);
             }
-            None if src == Src::Single => self.emit('’'),
-            None => self.close_quote(quotes.primary.1, earlier),
+            None if src == Src::Single => self.emit_quote('’', next),
+            None => self.close_quote(quotes.primary.1, next, earlier),
         }
         0
     }
@@ -510,8 +526,13 @@ impl State {
             .or_else(|| entries.iter().rposition(|e| e.src == Src::Typed && e.level == level))
     }
 
+    /// The innermost quotation a typed closing mark ends: its own partner, or any quotation of
+    /// the level the language closes with this mark (as a straight quote would have closed it).
     fn find_close(&self, glyph: char) -> Option<usize> {
-        self.stack[..self.depth].iter().rposition(|e| e.close == glyph)
+        let quotes = self.style.quotes;
+        self.stack[..self.depth]
+            .iter()
+            .rposition(|e| e.close == glyph || quotes.is_some_and(|q| q.pair(e.level).1 == glyph))
     }
 
     fn push(&mut self, entry: Entry) {
@@ -529,7 +550,7 @@ impl State {
         };
         let (open, close) = quotes.pair(level);
         self.push(Entry { src, level, close });
-        self.emit_quote(open, Role::Open);
+        self.emit_quote(open, ahead.next());
         if self.style.french_spacing && open == '«' {
             self.space_after_guillemet(ahead)
         } else {
@@ -537,7 +558,7 @@ impl State {
         }
     }
 
-    fn close_quote(&mut self, glyph: char, earlier: &mut [TextRun<'_>]) {
+    fn close_quote(&mut self, glyph: char, next: Option<char>, earlier: &mut [TextRun<'_>]) {
         if self.style.french_spacing && glyph == '»' {
             match self.prev {
                 Some(' ') => self.replace_prev(earlier, Some(NNBSP)),
@@ -545,7 +566,7 @@ impl State {
                 _ => {}
             }
         }
-        self.emit_quote(glyph, Role::Close);
+        self.emit_quote(glyph, next);
     }
 
     fn space_after_guillemet(&mut self, ahead: Ahead<'_>) -> usize {
@@ -582,22 +603,18 @@ impl State {
         if opening {
             let (level, close) = typed_partner(self.style.quotes, c);
             self.push(Entry { src: Src::Typed, level, close });
-            self.emit_quote(c, Role::Open);
+            self.emit_quote(c, ahead.next());
             return if self.style.french_spacing && c == '«' { self.space_after_guillemet(ahead) } else { 0 };
         }
-        if c == '’' && self.prev.is_some_and(char::is_alphanumeric) && ahead.next().is_some_and(char::is_alphanumeric)
-        {
-            self.emit(c);
+        let next = ahead.next();
+        if c == '’' && self.prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric) {
+            self.emit_quote(c, next);
             return 0;
         }
-        match self.find_close(c) {
-            Some(k) => {
-                self.depth = k;
-                self.close_quote(c, earlier);
-            }
-            None if c == '’' => self.emit(c),
-            None => self.close_quote(c, earlier),
+        if let Some(k) = self.find_close(c) {
+            self.depth = k;
         }
+        self.close_quote(c, next, earlier);
         0
     }
 
@@ -921,6 +938,23 @@ mod tests {
         thousands_group_untouched: "de", "1 000 Menschen" => "1 000 Menschen";
         thousands_group_with_unit: "de", "1 000 km" => "1 000\u{a0}km";
         no_space_no_change: "de", "5% und 5km" => "5% und 5km";
+
+        // Mixed sentences.
+        de_quotes_around_dash: "de", "a \"b\" - \"c\"" => "a \u{201e}b\u{201c}\u{a0}\u{2013} \u{201e}c\u{201c}";
+        en_sentence: "en", "He said: \"No - never...\"" => "He said: \u{201c}No\u{2014}never\u{2026}\u{201d}";
+        de_range_with_unit: "de", "10 - 20 km" => "10\u{a0}\u{2013} 20\u{a0}km";
+        fr_sentence: "fr", "Il a dit : \u{ab} non \u{bb} ; puis..."
+            => "Il a dit\u{202f}: \u{ab}\u{202f}non\u{202f}\u{bb}\u{202f}; puis\u{2026}";
+        de_apostrophe_in_nested_quote: "de", "Sie sagte: \"Das ist 'Peter's' Buch.\""
+            => "Sie sagte: \u{201e}Das ist \u{201a}Peter\u{2019}s\u{2018} Buch.\u{201c}";
+        de_ch_sentence: "de-CH", "\"Das ist 'gut'\", sagte er." => "\u{ab}Das ist \u{2039}gut\u{203a}\u{bb}, sagte er.";
+        en_spaced_closing_quote: "en", "\"Hello \" she said" => "\u{201c}Hello \u{201d} she said";
+
+        // Regressions found by fuzzing (each once broke idempotence).
+        fr_hyphen_before_guillemet: "fr", "x -\u{bb}" => "x -\u{202f}\u{bb}";
+        fr_foreign_opening_then_single: "fr", "\u{201e}'!" => "\u{201e}\u{201c}!";
+        fr_foreign_single_closed_by_straight: "fr", "\u{2018}a:'?" => "\u{2018}a\u{202f}:\u{201d}\u{202f}?";
+        ru_abbreviation_before_tab_dash: "ru", "т. е.\t- да" => "т. е.\t- да";
 
         // Plain text stays as it is.
         plain_sentence: "de", "Ein ganz normaler Satz, ohne Besonderheiten." => "Ein ganz normaler Satz, ohne Besonderheiten.";

@@ -46,6 +46,7 @@ pub struct SpeechMeta {
     pub summary: Option<String>,
 }
 
+#[derive(Debug)]
 pub struct FrontMatter {
     pub meta: SpeechMeta,
     pub body_start: usize,
@@ -65,16 +66,14 @@ pub fn parse(source: &str, shown: &Path) -> Result<FrontMatter, Diagnostic> {
     };
     // Find the closing fence: a line that is exactly the fence (YAML also allows `...`).
     let mut offset = first.len() + 1;
-    let mut line_no = 2;
     let mut close = None;
-    for line in source[offset.min(source.len())..].split_inclusive('\n') {
+    for (line_no, line) in (2..).zip(source[offset.min(source.len())..].split_inclusive('\n')) {
         let t = line.trim_end();
         if t == fence || (fence == "---" && t == "...") {
             close = Some((offset, offset + line.len(), line_no));
             break;
         }
         offset += line.len();
-        line_no += 1;
     }
     let Some((fm_end, body_start, close_line)) = close else {
         return Err(Diagnostic::error(
