@@ -75,11 +75,26 @@ pub fn prepare(project: &Project, lib: &Library, path: &Path, report: &mut Repor
     let anthology = anthology::load(project, path, report)?;
     let style = style::load(project, &anthology.meta.style, &anthology.shown, report);
     let selection = anthology::select(&anthology, lib, report);
-    let book = document::build(project, &anthology, &selection, lib, report);
+    let book = document::build(project, &anthology, &selection, lib, source_date_epoch(report), report);
     if report.errors() > errors_before {
         return None;
     }
     Some(Prepared { anthology, style: style?, book })
+}
+
+/// `SOURCE_DATE_EPOCH` (seconds since 1970), the build time of reproducible builds.
+pub fn source_date_epoch(report: &mut Report) -> Option<i64> {
+    let v = std::env::var("SOURCE_DATE_EPOCH").ok()?;
+    match v.trim().parse::<i64>() {
+        Ok(s) if s >= 0 => Some(s),
+        _ => {
+            report.push(
+                Diagnostic::warning(diagnostics::Kind::Value, format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds; it is ignored"))
+                    .with_hint("set it to seconds since 1970, e.g. `SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)`"),
+            );
+            None
+        }
+    }
 }
 
 /// `tribune check`: everything loaded and validated, nothing written.
@@ -91,6 +106,24 @@ pub fn check(project: &Project, names: &[String]) -> Result<Report, Diagnostic> 
         prepare(project, &lib, &p, &mut report);
     }
     Ok(report)
+}
+
+/// Write `prep` as `format` to `file`. Each renderer writes through an
+/// [`project::AtomicFile`], so an error leaves the previous file in place.
+fn render(format: Format, prep: &Prepared, _project: &Project, file: &Path, report: &mut Report) {
+    match format {
+        Format::Model => {
+            let written = serde_json::to_vec_pretty(&prep.book)
+                .map_err(|e| Diagnostic::error(diagnostics::Kind::Io, format!("cannot write the model as JSON: {e}")))
+                .and_then(|mut json| {
+                    json.push(b'\n');
+                    project::write_atomic(file, &json)
+                });
+            if let Err(d) = written {
+                report.push(d);
+            }
+        }
+    }
 }
 
 /// The outcome of building one book.
@@ -122,18 +155,10 @@ pub fn build(
         let mut written = Vec::new();
         for f in formats {
             let file = out.join(f.file_name(&prep.book.name));
-            let bytes = match f {
-                Format::Model => {
-                    let mut json = serde_json::to_vec_pretty(&prep.book).map_err(|e| {
-                        Diagnostic::error(diagnostics::Kind::Io, format!("cannot write the model as JSON: {e}"))
-                    })?;
-                    json.push(b'\n');
-                    json
-                }
-            };
-            match project::write_atomic(&file, &bytes) {
-                Ok(()) => written.push(file),
-                Err(d) => report.push(d),
+            let before = report.errors();
+            render(*f, &prep, project, &file, &mut report);
+            if report.errors() == before {
+                written.push(file);
             }
         }
         built.push(Built {

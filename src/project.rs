@@ -204,23 +204,67 @@ pub fn read_source(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     }
 }
 
-/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so
-/// the previous file stays whole until the new one is complete.
+/// An output file written through a temporary file in the same folder and renamed into
+/// place by `commit`, so the previous file stays whole until the new one is complete.
+/// Dropped without `commit` (an error on the way), it removes the temporary file.
+pub struct AtomicFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<fs::File>>,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> Result<AtomicFile, Diagnostic> {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        fs::create_dir_all(dir).map_err(|e| Diagnostic::io(dir, &e, "create the output folder"))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let file = fs::File::create(&tmp).map_err(|e| Diagnostic::io(&tmp, &e, "create the output"))?;
+        Ok(AtomicFile { path: path.to_path_buf(), tmp, file: Some(std::io::BufWriter::with_capacity(1 << 16, file)) })
+    }
+
+    /// Flush, sync and rename into place.
+    pub fn commit(mut self) -> Result<(), Diagnostic> {
+        let result = (|| {
+            if let Some(f) = self.file.take() {
+                let f = f.into_inner().map_err(|e| e.into_error())?;
+                f.sync_all()?;
+            }
+            fs::rename(&self.tmp, &self.path)
+        })();
+        result.map_err(|e| Diagnostic::io(&self.path, &e, "write the output"))
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Err(std::io::Error::other("the output is already committed")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() || self.tmp.exists() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Write `bytes` to `path` atomically (see [`AtomicFile`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| Diagnostic::io(dir, &e, "create the output folder"))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Diagnostic::io(path, &e, "write the output")
-    })
+    let mut f = AtomicFile::create(path)?;
+    f.write_all(bytes).map_err(|e| Diagnostic::io(path, &e, "write the output"))?;
+    f.commit()
 }
 
 #[cfg(test)]
@@ -255,6 +299,19 @@ mod tests {
         write_atomic(&f, b"two").unwrap();
         assert_eq!(fs::read(&f).unwrap(), b"two");
         assert_eq!(fs::read_dir(dir.path().join("out")).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn atomic_file_dropped_without_commit_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("x.pdf");
+        write_atomic(&f, b"old").unwrap();
+        {
+            let mut a = AtomicFile::create(&f).unwrap();
+            a.write_all(b"half a new fi").unwrap();
+        }
+        assert_eq!(fs::read(&f).unwrap(), b"old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

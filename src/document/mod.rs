@@ -19,7 +19,15 @@ use typography::TextRun;
 
 /// Build the model of `book`. Problems go to `report`; the model is complete only when
 /// the report has no errors.
-pub fn build(project: &Project, book: &Anthology, sel: &Selection, lib: &Library, report: &mut Report) -> Book {
+/// `epoch` is `SOURCE_DATE_EPOCH` when set.
+pub fn build(
+    project: &Project,
+    book: &Anthology,
+    sel: &Selection,
+    lib: &Library,
+    epoch: Option<i64>,
+    report: &mut Report,
+) -> Book {
     let lang = book.meta.language.clone();
     let typo = book.meta.typography;
     let mut anchors = BTreeSet::new();
@@ -79,13 +87,19 @@ pub fn build(project: &Project, book: &Anthology, sel: &Selection, lib: &Library
         back.extend(matter_chapter(project, a, ChapterKind::Afterword, anchor, &lang, typo, report));
     }
     let mut languages = vec![lang.clone()];
-    let mut b = Book { name: book.name.clone(), meta, languages: Vec::new(), front, parts, back };
+    let mut b = Book { name: book.name.clone(), meta, languages: Vec::new(), modified: 0, front, parts, back };
+    let mut newest = b.meta.date.map(|d| d.earliest());
     for c in b.chapters() {
         if !languages.contains(&c.meta.language) {
             languages.push(c.meta.language.clone());
         }
+        newest = newest.max(c.meta.date.map(|d| d.earliest()));
     }
     b.languages = languages;
+    b.modified = epoch.unwrap_or_else(|| {
+        let (y, m, d) = newest.unwrap_or((2000, 1, 1));
+        days_from_civil(y as i64, m as u32, d as u32) * 86_400
+    });
     b
 }
 

@@ -14,6 +14,10 @@ pub struct Book {
     pub meta: BookMeta,
     /// Every language used in the book, the book's first.
     pub languages: Vec<String>,
+    /// When the book was last modified, in seconds since 1970 (UTC): `SOURCE_DATE_EPOCH`
+    /// when set, else the newest date of the book and its speeches, so that the same
+    /// sources always give the same bytes.
+    pub modified: i64,
     /// The introduction, when the book has one.
     pub front: Vec<Chapter>,
     pub parts: Vec<Part>,
@@ -246,5 +250,49 @@ pub fn footnote_ref_anchor(chapter: &str, number: u32, call: u32) -> String {
         format!("{chapter}-fnref{number}")
     } else {
         format!("{chapter}-fnref{number}-{call}")
+    }
+}
+
+/// `2021-12-13T00:00:00Z` for seconds since 1970.
+pub fn iso8601(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Days since 1970-01-01 for a date (proleptic Gregorian; Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_round_trip() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_639_353_600 + 3661), "2021-12-13T01:01:01Z");
+        assert_eq!(days_from_civil(2021, 12, 13) * 86_400, 1_639_353_600);
+        assert_eq!(iso8601(days_from_civil(2024, 2, 29) * 86_400), "2024-02-29T00:00:00Z");
     }
 }
