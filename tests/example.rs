@@ -2,97 +2,12 @@
 //! real binary and read back: every word of every speech must reach the model, and two
 //! builds must give the same bytes.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn tribune(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tribune")).args(args).output().expect("run tribune");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `../shared`, which CI puts beside the repository. Without it the test says so and
-/// passes only when validators are not required.
-fn shared() -> Option<PathBuf> {
-    let p = repo().join("../shared");
-    if p.join("corpus").is_dir() {
-        return Some(p);
-    }
-    assert!(std::env::var_os("TRIBUNE_REQUIRE_VALIDATORS").is_none(), "../shared/corpus is missing");
-    eprintln!("skipped: ../shared/corpus is not beside the repository");
-    None
-}
-
-/// Words as `shared/tools/text_fidelity.py` counts them: lower-case runs of letters, and
-/// runs of digits, as a multiset.
-fn words(text: &str) -> BTreeMap<String, usize> {
-    let mut m = BTreeMap::new();
-    let mut cur = String::new();
-    let mut digits = false;
-    let mut flush = |cur: &mut String| {
-        if !cur.is_empty() {
-            *m.entry(std::mem::take(cur)).or_insert(0) += 1;
-        }
-    };
-    for c in text.chars() {
-        let (is_letter, is_digit) = (c.is_alphabetic(), c.is_ascii_digit() || c.is_numeric());
-        if is_letter || is_digit {
-            if !cur.is_empty() && digits != is_digit {
-                flush(&mut cur);
-            }
-            digits = is_digit;
-            cur.extend(c.to_lowercase());
-        } else {
-            flush(&mut cur);
-        }
-    }
-    flush(&mut cur);
-    m
-}
-
-/// The words of a speech's Markdown body as a reader sees them (markup left out).
-fn markdown_words(path: &Path) -> BTreeMap<String, usize> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let body = if let Some(rest) = text.strip_prefix("---\n") {
-        &rest[rest.find("\n---").unwrap() + 4..]
-    } else if let Some(rest) = text.strip_prefix("+++\n") {
-        &rest[rest.find("\n+++").unwrap() + 4..]
-    } else {
-        &text[..]
-    };
-    let mut s = String::new();
-    let mut rest = body;
-    // Link targets and footnote labels are not words a reader sees.
-    while let Some(i) = rest.find(['[', '(', '<']) {
-        s.push_str(&rest[..i]);
-        let r = &rest[i..];
-        if r.starts_with("[^") {
-            let end = r.find(']').map(|e| e + 1).unwrap_or(r.len());
-            rest = &r[end..];
-            rest = rest.strip_prefix(':').unwrap_or(rest);
-        } else if r.starts_with('(') && s.ends_with(']') {
-            let end = r.find(')').map(|e| e + 1).unwrap_or(r.len());
-            rest = &r[end..];
-        } else if r.starts_with('<') {
-            let end = r.find('>').map(|e| e + 1).unwrap_or(r.len());
-            s.push(' ');
-            rest = &r[end..];
-        } else {
-            s.push_str(&r[..1]);
-            rest = &r[1..];
-        }
-    }
-    s.push_str(rest);
-    words(&s)
-}
+use support::*;
 
 /// Every text value in the model JSON, concatenated.
 fn model_text(json: &serde_json::Value, out: &mut String) {
@@ -118,13 +33,6 @@ fn model_text(json: &serde_json::Value, out: &mut String) {
     }
 }
 
-fn missing(want: &BTreeMap<String, usize>, have: &BTreeMap<String, usize>) -> Vec<String> {
-    want.iter()
-        .filter(|(w, n)| have.get(*w).copied().unwrap_or(0) < **n)
-        .map(|(w, n)| format!("{w} ({n}x, model has {})", have.get(w).copied().unwrap_or(0)))
-        .collect()
-}
-
 fn assert_every_word(model: &Path, speeches: &[PathBuf]) {
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(model).unwrap()).unwrap();
     let mut text = String::new();
@@ -138,20 +46,6 @@ fn assert_every_word(model: &Path, speeches: &[PathBuf]) {
     }
     let lost = missing(&want, &have);
     assert!(lost.is_empty(), "words missing from the model: {lost:?}");
-}
-
-fn md_files(dir: &Path) -> Vec<PathBuf> {
-    let mut v = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            v.extend(md_files(&p));
-        } else if p.extension().is_some_and(|e| e == "md") {
-            v.push(p);
-        }
-    }
-    v.sort();
-    v
 }
 
 #[test]
@@ -231,12 +125,7 @@ fn seed_speech_checks_clean_and_keeps_every_word() {
 fn generated_corpus_builds_and_keeps_every_word() {
     let Some(shared) = shared() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let status = Command::new("python3")
-        .arg(shared.join("corpus/gen_corpus.py"))
-        .args(["30", dir.path().to_str().unwrap(), "--book", "--words", "600"])
-        .status()
-        .expect("python3 runs gen_corpus.py");
-    assert!(status.success());
+    gen_corpus(&shared, 30, dir.path(), 600);
     let (code, _, err) = tribune(&["build", "bench", "--project", dir.path().to_str().unwrap(), "-f", "model"]);
     assert_eq!(code, 0, "{err}");
     assert_every_word(&dir.path().join("out/bench.model.json"), &md_files(&dir.path().join("books/speeches")));

@@ -1,0 +1,141 @@
+//! Helpers shared by the integration tests: running the binary, finding ../shared and the
+//! external validators, and counting words the way `shared/tools/text_fidelity.py` does.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn tribune(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tribune")).args(args).output().expect("run tribune");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared`, which CI puts beside the repository. Without it the test says so and
+/// passes only when validators are not required.
+pub fn shared() -> Option<PathBuf> {
+    let p = repo().join("../shared");
+    if p.join("corpus").is_dir() {
+        return Some(p);
+    }
+    assert!(std::env::var_os("TRIBUNE_REQUIRE_VALIDATORS").is_none(), "../shared/corpus is missing");
+    eprintln!("skipped: ../shared/corpus is not beside the repository");
+    None
+}
+
+/// Words as `shared/tools/text_fidelity.py` counts them: lower-case runs of letters, and
+/// runs of digits, as a multiset.
+pub fn words(text: &str) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    let mut cur = String::new();
+    let mut digits = false;
+    let mut flush = |cur: &mut String| {
+        if !cur.is_empty() {
+            *m.entry(std::mem::take(cur)).or_insert(0) += 1;
+        }
+    };
+    for c in text.chars() {
+        let (is_letter, is_digit) = (c.is_alphabetic(), c.is_ascii_digit() || c.is_numeric());
+        if is_letter || is_digit {
+            if !cur.is_empty() && digits != is_digit {
+                flush(&mut cur);
+            }
+            digits = is_digit;
+            cur.extend(c.to_lowercase());
+        } else {
+            flush(&mut cur);
+        }
+    }
+    flush(&mut cur);
+    m
+}
+
+/// The words of a speech's Markdown body as a reader sees them (markup left out).
+pub fn markdown_words(path: &Path) -> BTreeMap<String, usize> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let body = if let Some(rest) = text.strip_prefix("---\n") {
+        &rest[rest.find("\n---").unwrap() + 4..]
+    } else if let Some(rest) = text.strip_prefix("+++\n") {
+        &rest[rest.find("\n+++").unwrap() + 4..]
+    } else {
+        &text[..]
+    };
+    let mut s = String::new();
+    let mut rest = body;
+    // Link targets and footnote labels are not words a reader sees.
+    while let Some(i) = rest.find(['[', '(', '<']) {
+        s.push_str(&rest[..i]);
+        let r = &rest[i..];
+        if r.starts_with("[^") {
+            let end = r.find(']').map(|e| e + 1).unwrap_or(r.len());
+            rest = &r[end..];
+            rest = rest.strip_prefix(':').unwrap_or(rest);
+        } else if r.starts_with('(') && s.ends_with(']') {
+            let end = r.find(')').map(|e| e + 1).unwrap_or(r.len());
+            rest = &r[end..];
+        } else if r.starts_with('<') {
+            let end = r.find('>').map(|e| e + 1).unwrap_or(r.len());
+            s.push(' ');
+            rest = &r[end..];
+        } else {
+            s.push_str(&r[..1]);
+            rest = &r[1..];
+        }
+    }
+    s.push_str(rest);
+    words(&s)
+}
+
+pub fn missing(want: &BTreeMap<String, usize>, have: &BTreeMap<String, usize>) -> Vec<String> {
+    want.iter()
+        .filter(|(w, n)| have.get(*w).copied().unwrap_or(0) < **n)
+        .map(|(w, n)| format!("{w} ({n}x, model has {})", have.get(w).copied().unwrap_or(0)))
+        .collect()
+}
+
+pub fn md_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            v.extend(md_files(&p));
+        } else if p.extension().is_some_and(|e| e == "md") {
+            v.push(p);
+        }
+    }
+    v.sort();
+    v
+}
+
+/// An external validator on PATH. Without it a test prints that it was skipped and
+/// returns `None`, unless `TRIBUNE_REQUIRE_VALIDATORS` is set, when the test fails.
+pub fn validator(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file()));
+    if found.is_none() {
+        assert!(
+            std::env::var_os("TRIBUNE_REQUIRE_VALIDATORS").is_none(),
+            "{name} is required (TRIBUNE_REQUIRE_VALIDATORS is set) but not on PATH: source ../shared/tools/setup-validators.sh"
+        );
+        eprintln!("skipped: {name} is not installed (source ../shared/tools/setup-validators.sh)");
+    }
+    found
+}
+
+/// Make `dir` a project of `n` generated speeches of about `words` words (book `bench`).
+pub fn gen_corpus(shared: &Path, n: usize, dir: &Path, words: usize) {
+    let status = Command::new("python3")
+        .arg(shared.join("corpus/gen_corpus.py"))
+        .args([&n.to_string(), dir.to_str().unwrap(), "--book", "--words", &words.to_string()])
+        .status()
+        .expect("python3 runs gen_corpus.py");
+    assert!(status.success());
+}
