@@ -85,6 +85,9 @@ impl<'de> Deserialize<'de> for TextList {
     }
 }
 
+/// Stands for the table an error is in, until the caller knows its name.
+const TABLE: &str = "this table";
+
 /// The name inside the first pair of backticks of a serde message, and the rest.
 fn backticked(msg: &str, after: &str) -> Option<String> {
     let rest = &msg[msg.find(after)? + after.len()..];
@@ -99,6 +102,11 @@ pub fn explain(msg: &str, known: &[&str], what: &str) -> (String, String) {
     let first = msg.lines().next().unwrap_or(msg).trim();
     if let Some(field) = backticked(first, "unknown field") {
         let hint = match nearest(&field, known.iter().copied()) {
+            // The key exists, but in another table: usually a top-level key written after
+            // a `[table]` header, which TOML then reads as part of that table.
+            Some(n) if n == field => format!(
+                "`{field}` is a field of {what}, but not of {TABLE}: top-level fields go before the first `[table]` line"
+            ),
             Some(n) => format!("did you mean `{n}`? The fields of {what} are: {}", known.join(", ")),
             None => format!("remove it; the fields of {what} are: {}", known.join(", ")),
         };
@@ -116,7 +124,7 @@ pub fn explain(msg: &str, known: &[&str], what: &str) -> (String, String) {
     }
     // Messages such as "invalid type: integer `5`, expected a string" are clear as they are.
     let cleaned = first.split(" at line ").next().unwrap_or(first).to_string();
-    (cleaned, format!("see the {what} fields in README.md"))
+    (cleaned, format!("see the fields of {what} in README.md"))
 }
 
 /// Parse TOML `text` (which starts at line `line0` of `shown`, 1-based) into `T`.
@@ -129,7 +137,19 @@ pub fn from_toml<T: serde::de::DeserializeOwned>(
     what: &str,
 ) -> Result<T, Diagnostic> {
     toml::from_str(text).map_err(|e| {
-        let (msg, hint) = explain(e.message(), known, what);
+        let (msg, mut hint) = explain(e.message(), known, what);
+        if let Some(span) = e.span() {
+            // Name the table the misplaced key fell into: the last `[header]` above it.
+            let header = text[..span.start.min(text.len())]
+                .lines()
+                .rev()
+                .map(str::trim)
+                .find(|l| l.starts_with('['))
+                .map(|h| format!("`{h}`"));
+            if let Some(h) = header {
+                hint = hint.replace(TABLE, &h);
+            }
+        }
         let d = Diagnostic::error(Kind::Syntax, msg).with_hint(hint);
         match e.span() {
             Some(span) => {

@@ -73,7 +73,8 @@ pub fn book_paths(project: &Project, names: &[String]) -> Result<Vec<PathBuf>, D
 pub fn prepare(project: &Project, lib: &Library, path: &Path, report: &mut Report) -> Option<Prepared> {
     let errors_before = report.errors();
     let anthology = anthology::load(project, path, report)?;
-    let style = style::load(project, &anthology.meta.style, &anthology.shown, report);
+    let missing = |msg| anthology.error_at(diagnostics::Kind::Missing, "style", msg);
+    let style = style::load(project, &anthology.meta.style, missing, report);
     let selection = anthology::select(&anthology, lib, report);
     let book = document::build(project, &anthology, &selection, lib, source_date_epoch(report), report);
     if report.errors() > errors_before {
@@ -89,8 +90,11 @@ pub fn source_date_epoch(report: &mut Report) -> Option<i64> {
         Ok(s) if s >= 0 => Some(s),
         _ => {
             report.push(
-                Diagnostic::warning(diagnostics::Kind::Value, format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds; it is ignored"))
-                    .with_hint("set it to seconds since 1970, e.g. `SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)`"),
+                Diagnostic::warning(
+                    diagnostics::Kind::Value,
+                    format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds; it is ignored"),
+                )
+                .with_hint("set it to seconds since 1970, e.g. `SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)`"),
             );
             None
         }

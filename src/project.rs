@@ -137,7 +137,9 @@ impl ResolveError {
             ResolveError::NotFound(e) => {
                 (format!("the file cannot be found ({e})"), "check the path and the file name")
             }
-            ResolveError::NotAFile => ("the path names a folder, not a file".into(), "name the file itself"),
+            ResolveError::NotAFile => {
+                ("the path names a folder or a special file, not an ordinary file".into(), "name the file itself")
+            }
         }
     }
 }
@@ -168,6 +170,11 @@ pub fn read_source(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
         return Err(Diagnostic::error(Kind::Io, "this is a folder, not a file")
             .at_file(shown)
             .with_hint("rename the folder so its name does not end in .md/.toml, or remove it"));
+    }
+    if !meta.is_file() {
+        return Err(Diagnostic::error(Kind::Io, "this is not an ordinary file (a pipe, socket or device)")
+            .at_file(shown)
+            .with_hint("replace it with an ordinary text file"));
     }
     if meta.len() > MAX_SOURCE_BYTES {
         return Err(Diagnostic::error(

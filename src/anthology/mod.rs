@@ -168,20 +168,46 @@ pub struct Anthology {
 }
 
 impl Anthology {
-    /// The 1-based line of the first line in the book file that contains `needle`.
-    pub fn line_of(&self, needle: &str) -> Option<usize> {
-        self.source.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+    /// Where `needle` stands in the book file: as a quoted value (`"a"`), else as a key
+    /// (`isbn = …`), else anywhere. Returns 1-based line, 1-based column in characters, and
+    /// the width to underline; the first or the last match.
+    fn locate(&self, needle: &str, last: bool) -> Option<(usize, usize, usize)> {
+        let quoted = [format!("\"{needle}\""), format!("'{needle}'")];
+        let mut strategies: Vec<Box<dyn Fn(&str) -> Option<usize>>> = vec![
+            Box::new(|l: &str| quoted.iter().filter_map(|q| l.find(q.as_str()).map(|i| i + 1)).min()),
+            Box::new(|l: &str| {
+                let t = l.trim_start();
+                let rest = t.strip_prefix(needle)?;
+                rest.trim_start().starts_with('=').then_some(l.len() - t.len())
+            }),
+            Box::new(|l: &str| l.find(needle)),
+        ];
+        for find in strategies.drain(..) {
+            let mut hits = self.source.lines().enumerate().filter_map(|(i, l)| find(l).map(|b| (i, l, b)));
+            let hit = if last { hits.last() } else { hits.next() };
+            if let Some((i, l, b)) = hit {
+                return Some((i + 1, l[..b].chars().count() + 1, needle.chars().count()));
+            }
+        }
+        None
     }
 
-    pub fn error_at(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
+    fn error_located(&self, kind: Kind, needle: &str, last: bool, msg: impl Into<String>) -> Diagnostic {
         let d = Diagnostic::error(kind, msg);
-        match self.line_of(needle) {
-            Some(line) => {
-                let col = self.source.lines().nth(line - 1).and_then(|l| l.find(needle)).map(|c| c + 1);
-                d.at(&self.shown, Some(&self.source), line, col).underline(needle.chars().count())
-            }
+        match self.locate(needle, last) {
+            Some((line, col, width)) => d.at(&self.shown, Some(&self.source), line, Some(col)).underline(width),
             None => d.at_file(&self.shown),
         }
+    }
+
+    /// An error at the first place in the book file where `needle` stands.
+    pub fn error_at(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
+        self.error_located(kind, needle, false, msg)
+    }
+
+    /// An error at the last place in the book file where `needle` stands (a repetition).
+    pub fn error_at_last(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
+        self.error_located(kind, needle, true, msg)
     }
 }
 

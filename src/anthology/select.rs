@@ -49,7 +49,7 @@ pub fn select(book: &Anthology, lib: &Library, report: &mut Report) -> Selection
                 } else {
                     format!("the speech `{id}` is selected twice: in {} and in {}", place(prev), place(&title))
                 };
-                report.push(book.error_at(Kind::Selection, &id, msg).with_hint(
+                report.push(book.error_at_last(Kind::Selection, &id, msg).with_hint(
                     "a speech can appear only once in a book: remove one of them (check globs and tags that overlap)",
                 ));
                 continue;

@@ -480,6 +480,7 @@ impl<'a> Builder<'a> {
         let Some(Frame::Inlines { kind, content, line }) = self.stack.pop() else { return };
         match kind {
             InlinesKind::Paragraph | InlinesKind::Implicit => {
+                self.undefined_calls(&content, line);
                 let chars: usize = plain_len(&content);
                 if chars > MAX_PARAGRAPH_CHARS && !self.fatal {
                     self.error(
@@ -531,6 +532,46 @@ impl<'a> Builder<'a> {
             },
             InlinesKind::Link { url, title } => self.link(url, title, content, line),
             InlinesKind::Image { url, title } => self.image(url, title, content, line),
+        }
+    }
+
+    /// pulldown-cmark leaves a call of a footnote that is never defined as plain text
+    /// (`[^9]`): find such calls, so a lost note is an error and not a stray bracket.
+    fn undefined_calls(&mut self, content: &[Inline], line: usize) {
+        let mut found = Vec::new();
+        fn scan(content: &[Inline], found: &mut Vec<String>) {
+            for i in content {
+                match i {
+                    Inline::Text { text } => {
+                        let mut rest = text.as_str();
+                        while let Some(start) = rest.find("[^") {
+                            let after = &rest[start + 2..];
+                            match after.find(']') {
+                                Some(end) if end > 0 && !after[..end].contains(char::is_whitespace) => {
+                                    found.push(after[..end].to_string());
+                                    rest = &after[end..];
+                                }
+                                _ => rest = after,
+                            }
+                        }
+                    }
+                    Inline::Emphasis { content }
+                    | Inline::Strong { content }
+                    | Inline::Superscript { content }
+                    | Inline::Subscript { content }
+                    | Inline::Link { content, .. } => scan(content, found),
+                    _ => {}
+                }
+            }
+        }
+        scan(content, &mut found);
+        for label in found {
+            self.error(
+                line,
+                Kind::Content,
+                format!("the footnote [^{label}] is called but never defined"),
+                &format!("add its text at the end of the speech: [^{label}]: …"),
+            );
         }
     }
 
@@ -744,7 +785,7 @@ fn lone_image(content: &[Inline]) -> Option<ImageRef> {
 }
 
 fn plain_len(content: &[Inline]) -> usize {
-    plain_text(content).len()
+    plain_text(content).chars().count()
 }
 
 /// The text of an HTML fragment: tags, comments, scripts and styles removed, the usual

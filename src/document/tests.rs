@@ -295,11 +295,10 @@ fn nesting_deeper_than_the_limit_is_an_error() {
 
 #[test]
 fn undefined_footnote_call_is_an_error() {
-    let (b, _, r) = md("Text[^9].\n");
-    // pulldown-cmark leaves an undefined call as text; either way its words stay.
-    if r.has_errors() {
-        assert!(r.items[0].message.contains("[^9]"));
-    } else {
-        assert_eq!(plain_text(para(&b[0])), "Text[^9].");
-    }
+    let (_, _, r) = md("Intro.\n\nText[^9] and *more[^x]*.\n");
+    assert_eq!(r.errors(), 2, "{:?}", r.items);
+    assert!(r.items[0].message.contains("[^9]"));
+    assert_eq!(r.items[0].location.as_ref().unwrap().line, Some(3));
+    let (_, _, r) = md("A [^ not a note] and `[^code]`.\n");
+    assert!(!r.has_errors(), "{:?}", r.items);
 }

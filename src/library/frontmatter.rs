@@ -12,6 +12,39 @@ pub const FIELDS: &[&str] =
     &["title", "speaker", "date", "language", "place", "occasion", "source", "translator", "tags", "rights", "summary"];
 
 const WHAT: &str = "a speech's front matter";
+/// Front matter is a handful of short fields; anything far larger is a mistake, and the
+/// YAML parser's time grows faster than linearly with deep nesting.
+const MAX_FRONT_MATTER: usize = 64 * 1024;
+const MAX_NESTING: usize = 16;
+
+/// The deepest nesting of `[` and `{` outside quoted strings, and the (0-based) line where
+/// it is reached, checked before parsing so that hostile input stays cheap.
+fn nesting(text: &str) -> Option<(usize, usize)> {
+    let (mut depth, mut max, mut at, mut line) = (0usize, 0usize, 0usize, 0usize);
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match (quote, c) {
+            (_, '\n') => {
+                line += 1;
+                if quote == Some('\'') {
+                    quote = None;
+                }
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > max {
+                    (max, at) = (depth, line);
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    (max > 0).then_some((max, at))
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,6 +123,24 @@ pub fn parse(source: &str, shown: &Path) -> Result<FrontMatter, Diagnostic> {
         return Err(Diagnostic::error(Kind::Syntax, "the front matter is empty")
             .at(shown, Some(source), 1, Some(1))
             .with_hint("a speech needs at least `title`, `speaker` and `date`"));
+    }
+    if text.len() > MAX_FRONT_MATTER {
+        return Err(Diagnostic::error(
+            Kind::Content,
+            format!("the front matter has {} bytes, more than the {MAX_FRONT_MATTER} it may have", text.len()),
+        )
+        .at(shown, Some(source), 1, Some(1))
+        .with_hint(
+            "front matter holds a speech's title, speakers, date and a few more fields; move long text into the body",
+        ));
+    }
+    if let Some((depth, line)) = nesting(text).filter(|(d, _)| *d > MAX_NESTING) {
+        return Err(Diagnostic::error(
+            Kind::Content,
+            format!("the front matter nests lists or tables {depth} levels deep, more than {MAX_NESTING}"),
+        )
+        .at(shown, Some(source), line + 2, None)
+        .with_hint("front matter fields are texts or lists of texts"));
     }
     let raw: Raw = if fence == "---" {
         config::from_yaml(text, shown, source, 2, FIELDS, WHAT)?
@@ -216,6 +267,16 @@ mod tests {
         let e = p("---\ntitle: [1, [2]]\nspeaker: A\ndate: 2021\n---\n").unwrap_err();
         assert_eq!(e.kind, Kind::Syntax);
         assert_eq!(e.location.unwrap().line, Some(2));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let deep =
+            format!("---\ntitle: T\nspeaker: A\ndate: 2021\ntags: {}{}\n---\n", "[".repeat(1000), "]".repeat(1000));
+        let e = p(&deep).unwrap_err();
+        assert!(e.message.contains("levels deep"), "{e}");
+        assert_eq!(e.location.unwrap().line, Some(5));
+        assert!(p("---\ntitle: \"[[[[[[[[[[[[[[[[[[[[\"\nspeaker: A\ndate: 2021\n---\n").is_ok());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::config::from_toml;
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::project::Project;
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -244,17 +244,19 @@ impl Style {
 }
 
 /// Load the style `name`: the project's `styles/<name>.toml` and `.css`, else the bundled ones.
-pub fn load(project: &Project, name: &str, book: &Path, report: &mut Report) -> Option<Style> {
+/// `missing` makes the error for a style that does not exist (placed where the book names it).
+pub fn load(
+    project: &Project,
+    name: &str,
+    missing: impl FnOnce(String) -> Diagnostic,
+    report: &mut Report,
+) -> Option<Style> {
     let toml_name = format!("styles/{name}.toml");
     let css_name = format!("styles/{name}.css");
     let Some((toml_text, toml_path)) = assets::text(project, &toml_name) else {
         report.push(
-            Diagnostic::error(
-                Kind::Missing,
-                format!("there is no style `{name}`: neither {toml_name} in the project nor a bundled one"),
-            )
-            .at_file(book)
-            .with_hint("create the file, or use `style = \"default\"`"),
+            missing(format!("there is no style `{name}`: neither {toml_name} in the project nor a bundled one"))
+                .with_hint("create the file, or use `style = \"default\"`"),
         );
         return None;
     };
@@ -327,8 +329,15 @@ mod tests {
 
     #[test]
     fn unknown_style_key_is_an_error() {
-        let e = from_toml::<Style>("[text]\nsise = \"10pt\"\n", Path::new("s.toml"), "", 1, FIELDS, "a style file")
-            .unwrap_err();
+        let e = from_toml::<Style>(
+            "[text]\nsise = \"10pt\"\n",
+            std::path::Path::new("s.toml"),
+            "",
+            1,
+            FIELDS,
+            "a style file",
+        )
+        .unwrap_err();
         assert!(e.hint.unwrap().contains("`size`"));
     }
 }
