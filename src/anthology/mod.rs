@@ -173,23 +173,19 @@ impl Anthology {
     /// the width to underline; the first or the last match.
     fn locate(&self, needle: &str, last: bool) -> Option<(usize, usize, usize)> {
         let quoted = [format!("\"{needle}\""), format!("'{needle}'")];
-        let mut strategies: Vec<Box<dyn Fn(&str) -> Option<usize>>> = vec![
-            Box::new(|l: &str| quoted.iter().filter_map(|q| l.find(q.as_str()).map(|i| i + 1)).min()),
-            Box::new(|l: &str| {
-                let t = l.trim_start();
-                let rest = t.strip_prefix(needle)?;
-                rest.trim_start().starts_with('=').then_some(l.len() - t.len())
-            }),
-            Box::new(|l: &str| l.find(needle)),
-        ];
-        for find in strategies.drain(..) {
+        let as_value = |l: &str| quoted.iter().filter_map(|q| l.find(q.as_str()).map(|i| i + 1)).min();
+        let as_key = |l: &str| {
+            let t = l.trim_start();
+            let rest = t.strip_prefix(needle)?;
+            rest.trim_start().starts_with('=').then_some(l.len() - t.len())
+        };
+        let anywhere = |l: &str| l.find(needle);
+        let pick = |find: &dyn Fn(&str) -> Option<usize>| {
             let mut hits = self.source.lines().enumerate().filter_map(|(i, l)| find(l).map(|b| (i, l, b)));
-            let hit = if last { hits.last() } else { hits.next() };
-            if let Some((i, l, b)) = hit {
-                return Some((i + 1, l[..b].chars().count() + 1, needle.chars().count()));
-            }
-        }
-        None
+            let (i, l, b) = if last { hits.last() } else { hits.next() }?;
+            Some((i + 1, l[..b].chars().count() + 1, needle.chars().count()))
+        };
+        pick(&as_value).or_else(|| pick(&as_key)).or_else(|| pick(&anywhere))
     }
 
     fn error_located(&self, kind: Kind, needle: &str, last: bool, msg: impl Into<String>) -> Diagnostic {
