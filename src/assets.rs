@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
-/// A bundled file by its path in the repository (`fonts/CharisSIL-Regular.ttf`).
+/// A bundled file by its path in the repository (`fonts/GentiumBookPlus-Regular.ttf`).
 pub fn bundled(name: &str) -> Option<&'static [u8]> {
     FILES.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
 }

@@ -17,6 +17,8 @@ PUNCT = "„“”‚‘’«»‹›–—…\u00a0\u202f\u2009\u2011€§№�
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # soft hyphen, ZWSP, ZWNJ, ZWJ, WJ, BOM
 SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 SYMBOLS = "←→↑↓↔⇒⇐⇔➔➜✓✔✗✘★☆☭✊♀♂⚠☮✌❤♥☐☑☒✉☎⚖⚑⚐⚒"
+BOOK_FACE = "GentiumBookPlus"  # file-name prefix of the book face; the other files are
+                               # fallback candidates, checked for what the book face lacks
 FEATURES = ["kern", "liga", "smcp", "c2sc", "onum", "lnum", "pnum", "tnum", "case", "frac"]
 
 
@@ -98,7 +100,7 @@ def main():
         root = pathlib.Path(__file__).resolve().parents[2] / "fonts"
         args = sorted(p for p in root.iterdir() if p.suffix.lower() in (".ttf", ".otf"))
     has = {p: check(p) for p in args}
-    body = [p for p in args if "Charis" in p.name]
+    body = [p for p in args if p.name.startswith(BOOK_FACE)]
     others = [p for p in args if p not in body]
     if body:
         lacking = [c for c in SYMBOLS if not all(c in has[p] for p in body)]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Draw books/images/mieten-loehne.png, the chart in speeches/2023-03-hamburg-mieten.md.
 
-Usage: python3 books/tools/make_chart.py   (needs Pillow; uses the bundled Charis SIL)
+Usage: python3 books/tools/make_chart.py   (needs Pillow; uses the bundled Gentium Book Plus)
 
 Rents for new lettings vs. net wages in the (fictional) Reiherstieg survey, as an index
 2013 = 100. The values for 2013, 2016, 2019 and 2022 are the ones in the speech's table.
@@ -28,7 +28,7 @@ INK, GRAY, LIGHT, PAPER = 20, 110, 215, 255
 
 
 def font(face, size):
-    return ImageFont.truetype(str(FONTS / f"CharisSIL-{face}.ttf"), size * S)
+    return ImageFont.truetype(str(FONTS / f"GentiumBookPlus-{face}.ttf"), size * S)
 
 
 def main():

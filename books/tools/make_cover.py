@@ -2,7 +2,7 @@
 """Draw books/cover.jpg, the front cover of the example book "Stimmen der Solidarität".
 
 Usage: python3 books/tools/make_cover.py [--preview /tmp/cover-preview.png]
-Needs Pillow; the type is the bundled Charis SIL (fonts/).
+Needs Pillow; the type is the bundled Gentium Book Plus (fonts/).
 
 Format: A5 (148 x 210 mm) plus 3 mm bleed on every side = 154 x 216 mm at 300 dpi
 = 1819 x 2551 px, sRGB JPEG, quality 88, no EXIF, no ICC profile.
@@ -41,7 +41,7 @@ PUBLISHER = "Edition Laternenhof"
 
 
 def font(face, px):
-    return ImageFont.truetype(str(FONTS / f"CharisSIL-{face}.ttf"), int(px * S))
+    return ImageFont.truetype(str(FONTS / f"GentiumBookPlus-{face}.ttf"), int(px * S))
 
 
 MIN_EDGE = BLEED + 60             # the hard limit checked for every piece of type

@@ -49,6 +49,8 @@ pub struct Fonts {
     pub bold_italic: String,
     /// Faces for characters the book face lacks, tried in order.
     pub fallback: Vec<String>,
+    /// The face for code.
+    pub monospace: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,11 +124,12 @@ impl Default for Page {
 impl Default for Fonts {
     fn default() -> Self {
         Fonts {
-            regular: "CharisSIL-Regular.ttf".into(),
-            italic: "CharisSIL-Italic.ttf".into(),
-            bold: "CharisSIL-Bold.ttf".into(),
-            bold_italic: "CharisSIL-BoldItalic.ttf".into(),
+            regular: "GentiumBookPlus-Regular.ttf".into(),
+            italic: "GentiumBookPlus-Italic.ttf".into(),
+            bold: "GentiumBookPlus-Bold.ttf".into(),
+            bold_italic: "GentiumBookPlus-BoldItalic.ttf".into(),
             fallback: vec!["NotoSansSymbols2-Regular.ttf".into()],
+            monospace: Some("NotoSansMono-Regular.ttf".into()),
         }
     }
 }
@@ -163,6 +166,7 @@ const FIELDS: &[&str] = &[
     "bold",
     "bold_italic",
     "fallback",
+    "monospace",
     "text",
     "leading",
     "indent",
@@ -234,6 +238,7 @@ impl Style {
         for f in [&self.fonts.regular, &self.fonts.italic, &self.fonts.bold, &self.fonts.bold_italic]
             .into_iter()
             .chain(self.fonts.fallback.iter())
+            .chain(self.fonts.monospace.iter())
         {
             if assets::font(project, f).is_none() {
                 problems.push(format!("the font file `{f}` is neither in fonts/ nor bundled with Tribune"));
