@@ -13,7 +13,9 @@ pub mod assets;
 pub mod config;
 pub mod diagnostics;
 pub mod document;
+pub mod epub;
 pub mod library;
+pub mod pdf;
 pub mod project;
 pub mod scaffold;
 pub mod style;
@@ -31,18 +33,24 @@ use style::Style;
 pub enum Format {
     /// The document model as JSON (`<BOOK>.model.json`): the debugging view.
     Model,
+    /// The EPUB 3 for readers (`<BOOK>.epub`).
+    Epub,
+    /// The reading edition's PDF (`<BOOK>.pdf`).
+    Pdf,
 }
 
 impl Format {
     pub fn file_name(&self, book: &str) -> String {
         match self {
             Format::Model => format!("{book}.model.json"),
+            Format::Epub => format!("{book}.epub"),
+            Format::Pdf => format!("{book}.pdf"),
         }
     }
 }
 
 /// The formats `build` writes when none is named.
-pub const DEFAULT_FORMATS: &[Format] = &[Format::Model];
+pub const DEFAULT_FORMATS: &[Format] = &[Format::Epub, Format::Pdf];
 
 /// A book made ready for the renderers.
 pub struct Prepared {
@@ -114,8 +122,10 @@ pub fn check(project: &Project, names: &[String]) -> Result<Report, Diagnostic> 
 
 /// Write `prep` as `format` to `file`. Each renderer writes through an
 /// [`project::AtomicFile`], so an error leaves the previous file in place.
-fn render(format: Format, prep: &Prepared, _project: &Project, file: &Path, report: &mut Report) {
+fn render(format: Format, prep: &Prepared, project: &Project, file: &Path, report: &mut Report) {
     match format {
+        Format::Epub => epub::write(prep, project, file, report),
+        Format::Pdf => pdf::write(prep, project, file, report),
         Format::Model => {
             let written = serde_json::to_vec_pretty(&prep.book)
                 .map_err(|e| Diagnostic::error(diagnostics::Kind::Io, format!("cannot write the model as JSON: {e}")))

@@ -38,12 +38,18 @@ enum Color {
 enum FormatArg {
     /// The document model as JSON, the debugging view (<BOOK>.model.json).
     Model,
+    /// The EPUB 3 for readers (<BOOK>.epub).
+    Epub,
+    /// The reading edition's PDF (<BOOK>.pdf).
+    Pdf,
 }
 
 impl From<FormatArg> for Format {
     fn from(f: FormatArg) -> Format {
         match f {
             FormatArg::Model => Format::Model,
+            FormatArg::Epub => Format::Epub,
+            FormatArg::Pdf => Format::Pdf,
         }
     }
 }

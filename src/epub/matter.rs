@@ -1,0 +1,206 @@
+//! The pages around the speeches: the cover, the title page, the copyright page (rights,
+//! ISBN, identifier, date, fonts and their licences, Tribune), the contents, a page for
+//! each titled part, and the licences of the embedded fonts.
+
+use super::body::lang_attrs;
+use super::fonts::Plan;
+use super::nav::Entry;
+use super::xhtml::{self, Set, Usage, Writer};
+use crate::document::locale::Strings;
+use crate::document::model::Book;
+use std::path::Path;
+
+pub const COVER: &str = "cover.xhtml";
+pub const TITLE: &str = "title.xhtml";
+pub const COPYRIGHT: &str = "copyright.xhtml";
+pub const CONTENTS: &str = "contents.xhtml";
+pub const LICENCES: &str = "licences.xhtml";
+
+/// The cover: the image alone, as large as the screen allows.
+pub fn cover(book: &Book, strings: &Strings, href: &str, alt: &str) -> String {
+    let mut body = String::from("<section epub:type=\"cover\" class=\"cover\">\n");
+    body.push_str(&format!(
+        "<img role=\"doc-cover\" src=\"{}\" alt=\"{}\"/>\n</section>",
+        xhtml::escape(href),
+        xhtml::escape(alt)
+    ));
+    xhtml::document(&book.meta.language, strings.cover, &[("epub:type", "frontmatter")], &body)
+}
+
+/// The title page: title, subtitle, editors, publisher.
+pub fn title_page(book: &Book, strings: &Strings, book_file: &Path, usage: &mut Usage) -> String {
+    let m = &book.meta;
+    let mut w = Writer::new(usage, book_file);
+    w.start(
+        "section",
+        &[("epub:type", "titlepage"), ("class", "titlepage"), ("aria-labelledby", "book-title")],
+        Set::Inherit,
+    );
+    w.newline();
+    w.text_element("h1", &[("id", "book-title"), ("class", "title")], Set::Bold, &m.title);
+    w.newline();
+    if let Some(s) = &m.subtitle {
+        w.text_element("p", &[("class", "subtitle")], Set::Inherit, s);
+        w.newline();
+    }
+    if !m.editors.is_empty() {
+        w.text_element(
+            "p",
+            &[("class", "editors")],
+            Set::Inherit,
+            &format!("{} {}", strings.edited_by, strings.list(&m.editors)),
+        );
+        w.newline();
+    }
+    if let Some(p) = &m.publisher {
+        w.text_element("p", &[("class", "publisher")], Set::Inherit, p);
+        w.newline();
+    }
+    w.end("section");
+    xhtml::document(&m.language, &m.title, &[("epub:type", "frontmatter")], &w.finish())
+}
+
+/// The copyright page.
+pub fn copyright(book: &Book, strings: &Strings, fonts: &Plan, book_file: &Path, usage: &mut Usage) -> String {
+    let m = &book.meta;
+    let mut w = Writer::new(usage, book_file);
+    w.start(
+        "section",
+        &[("epub:type", "copyright-page"), ("class", "copyright"), ("aria-labelledby", "copyright-title")],
+        Set::Inherit,
+    );
+    w.newline();
+    w.text_element("h1", &[("id", "copyright-title")], Set::Bold, strings.copyright);
+    w.newline();
+    let p = |w: &mut Writer, text: &str| {
+        w.text_element("p", &[], Set::Inherit, text);
+        w.newline();
+    };
+    let mut title = m.title.clone();
+    if let Some(s) = &m.subtitle {
+        title.push_str(&format!(". {s}"));
+    }
+    p(&mut w, &title);
+    if !m.editors.is_empty() {
+        p(&mut w, &format!("{} {}", strings.edited_by, strings.list(&m.editors)));
+    }
+    let imprint: Vec<String> =
+        [m.publisher.clone(), m.date.as_ref().map(|d| strings.date(d))].into_iter().flatten().collect();
+    if !imprint.is_empty() {
+        p(&mut w, &imprint.join(", "));
+    }
+    if let Some(r) = &m.rights {
+        p(&mut w, r);
+    }
+    if let Some(isbn) = &m.isbn {
+        p(&mut w, &format!("ISBN {isbn}"));
+    }
+    let isbn_urn = m.isbn.as_ref().map(|i| format!("urn:isbn:{i}"));
+    if Some(&m.identifier) != isbn_urn.as_ref() {
+        p(&mut w, &format!("{}: {}", strings.identifier, m.identifier));
+    }
+    let lines = fonts.family_lines();
+    if !lines.is_empty() {
+        w.start("p", &[("class", "fonts")], Set::Inherit);
+        w.text(&format!("{}: ", strings.fonts));
+        for (i, (family, licence)) in lines.iter().enumerate() {
+            if i > 0 {
+                w.text("; ");
+            }
+            w.text(family);
+            if let Some(name) = licence.and_then(|l| l.name.as_deref()) {
+                w.text(" (");
+                w.text_element("a", &[("href", LICENCES)], Set::Inherit, name);
+                w.text(")");
+            }
+        }
+        w.text(".");
+        w.end("p");
+        w.newline();
+    }
+    let tribune = format!("Tribune {}", env!("CARGO_PKG_VERSION"));
+    p(&mut w, &strings.made_with.replace("{}", &tribune));
+    w.end("section");
+    xhtml::document(&m.language, strings.copyright, &[("epub:type", "frontmatter")], &w.finish())
+}
+
+/// The licences of the embedded fonts, as the OFL asks: with the fonts, readable.
+pub fn licences(book: &Book, strings: &Strings, fonts: &Plan, book_file: &Path, usage: &mut Usage) -> Option<String> {
+    if fonts.licences.is_empty() {
+        return None;
+    }
+    let mut w = Writer::new(usage, book_file);
+    w.start(
+        "section",
+        &[("epub:type", "appendix"), ("role", "doc-appendix"), ("aria-labelledby", "licences-title")],
+        Set::Inherit,
+    );
+    w.newline();
+    w.text_element("h1", &[("id", "licences-title")], Set::Bold, strings.font_licences);
+    w.newline();
+    for l in &fonts.licences {
+        w.text_element("h2", &[], Set::Bold, &l.families.join(", "));
+        w.newline();
+        // Licence texts are English and laid out in lines of their own.
+        let mut attrs = vec![("class", "licence")];
+        attrs.extend(lang_attrs("en"));
+        w.text_element("pre", &attrs, Set::Mono, &l.text);
+        w.newline();
+    }
+    w.end("section");
+    Some(xhtml::document(&book.meta.language, strings.font_licences, &[("epub:type", "backmatter")], &w.finish()))
+}
+
+/// A part's own page, with its title.
+pub fn part_page(lang: &str, anchor: &str, title: &str, book_file: &Path, usage: &mut Usage) -> String {
+    let mut w = Writer::new(usage, book_file);
+    w.start("section", &[("epub:type", "part"), ("role", "doc-part"), ("aria-labelledby", anchor)], Set::Inherit);
+    w.newline();
+    w.text_element("h1", &[("id", anchor), ("class", "part-title")], Set::Bold, title);
+    w.newline();
+    w.end("section");
+    xhtml::document(lang, title, &[("epub:type", "bodymatter")], &w.finish())
+}
+
+fn contents_list(w: &mut Writer, entries: &[Entry], book_lang: &str) {
+    w.start("ol", &[], Set::Inherit);
+    w.newline();
+    for e in entries {
+        w.start("li", &[("class", e.class)], Set::Inherit);
+        let mut attrs = vec![("href", e.href.as_str())];
+        if e.lang != book_lang {
+            attrs.extend(lang_attrs(&e.lang));
+        }
+        w.start("a", &attrs, Set::Inherit);
+        w.text_element("span", &[("class", "toc-title")], Set::Inherit, &e.title);
+        if let Some(by) = &e.byline {
+            w.text(" ");
+            w.text_element("span", &[("class", "toc-byline")], Set::Inherit, by);
+        }
+        w.end("a");
+        // The visible contents stop at the speeches; their sections are in the
+        // navigation document, which reading systems show as their own menu.
+        let children: Vec<Entry> = e.children.iter().filter(|c| c.class != "section").cloned().collect();
+        if !children.is_empty() {
+            w.newline();
+            contents_list(w, &children, book_lang);
+        }
+        w.end("li");
+        w.newline();
+    }
+    w.end("ol");
+}
+
+/// The contents page in the reading order.
+pub fn contents(book: &Book, strings: &Strings, entries: &[Entry], book_file: &Path, usage: &mut Usage) -> String {
+    let lang = book.meta.language.as_str();
+    let mut w = Writer::new(usage, book_file);
+    w.start("nav", &[("role", "doc-toc"), ("class", "contents"), ("aria-labelledby", "contents-title")], Set::Inherit);
+    w.newline();
+    w.text_element("h1", &[("id", "contents-title")], Set::Bold, strings.contents);
+    w.newline();
+    contents_list(&mut w, entries, lang);
+    w.newline();
+    w.end("nav");
+    xhtml::document(lang, strings.contents, &[("epub:type", "frontmatter")], &w.finish())
+}

@@ -1,0 +1,316 @@
+//! The EPUB 3 renderer: the document model as XHTML content documents (one per chapter,
+//! plus cover, title page, copyright page, contents, part pages and font licences), the
+//! navigation, the package metadata with accessibility, the fonts the text needs and the
+//! images, packed reproducibly.
+//!
+//! The package is assembled with epub-builder (manifest, spine, guide, the core of the
+//! package document) and its `ZipLibrary`, and Tribune extends around what it cannot
+//! express:
+//!
+//! - **The container.** `ZipLibrary` dates every entry with the clock, so two builds
+//!   would differ, and epub-builder's `Zip` trait is private, so no other packer can be
+//!   handed to it. [`zip::repack`] packs its archive once more: `mimetype` first and
+//!   stored, the entries in epub-builder's order, each dated with the book's modification
+//!   time (`SOURCE_DATE_EPOCH` or the sources'), fixed compression. Same sources, same
+//!   bytes.
+//! - **The navigation document and `toc.ncx`.** epub-builder's templates give the
+//!   navigation document no language (an accessibility failure), show a landmark only
+//!   for a page that is also in the table of contents, and give the NCX no `dtb:uid`
+//!   and the contents' name for the book's title. Tribune writes both itself ([`nav`])
+//!   and the re-packing puts them in place of epub-builder's.
+//! - **The package metadata.** epub-builder numbers `dc:language` and `dc:creator` ids
+//!   from the same `epub-creator-N` (a book with a language and a speaker gets a
+//!   duplicate id, which EPUBCheck rejects), has no subtitle, editor, translator,
+//!   publisher or partial date, writes only `urn:uuid:` identifiers, and its public API
+//!   adds nothing to the metadata but `<meta>` elements (the trait for more is private).
+//!   So epub-builder writes title, languages, description, rights, `dcterms:modified`,
+//!   the cover and the manifest, and [`package::finish_opf`] finishes its package
+//!   document during the re-packing: the book's language on `<package>` (which Ace
+//!   asks for), the book's identifier (`urn:isbn:…`) in place of the stand-in UUID, and
+//!   the people with their MARC roles, the publisher, the date and the accessibility
+//!   metadata added.
+//!
+//! A file to finish that epub-builder did not write (a future version that names its
+//! files differently) fails the build rather than pack a book without it.
+
+mod body;
+mod fonts;
+mod images;
+mod matter;
+mod nav;
+mod package;
+mod xhtml;
+mod zip;
+
+pub use images::MAX_COVER_PIXELS;
+pub use package::CONFORMS_TO;
+
+use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::document::locale;
+use crate::document::model::{Book, Chapter};
+use crate::project::{AtomicFile, Project};
+use crate::Prepared;
+use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, ZipLibrary};
+use nav::Entry;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use xhtml::Usage;
+
+/// One content document in reading order.
+struct Doc {
+    href: String,
+    xhtml: String,
+    /// For the EPUB 2 guide: its type and title.
+    guide: Option<(ReferenceType, String)>,
+}
+
+/// Write `prep` as an EPUB to `file`. Problems go to `report`; with any error nothing is
+/// written and a previous file stays as it was.
+pub fn write(prep: &Prepared, project: &Project, file: &Path, report: &mut Report) {
+    let errors = report.errors();
+    let Some(bytes) = package(prep, project, report) else { return };
+    if report.errors() > errors {
+        return;
+    }
+    let written = AtomicFile::create(file).and_then(|mut f| {
+        f.write_all(&bytes).map_err(|e| Diagnostic::io(file, &e, "write the EPUB"))?;
+        f.commit()
+    });
+    if let Err(d) = written {
+        report.push(d);
+    }
+}
+
+/// The chapters' documents and the table of contents, in reading order.
+struct Text {
+    docs: Vec<Doc>,
+    entries: Vec<Entry>,
+    /// The first document of the body matter (a part's page or the first speech).
+    bodymatter: Option<String>,
+}
+
+fn chapter_entry(c: &Chapter, sections: Vec<body::Section>, class: &'static str) -> Entry {
+    let href = body::file_name(c);
+    let children = sections
+        .into_iter()
+        .map(|s| Entry {
+            href: format!("{href}#{}", s.anchor),
+            title: s.title,
+            lang: c.meta.language.clone(),
+            class: "section",
+            byline: None,
+            children: Vec::new(),
+        })
+        .collect();
+    let byline = (!c.meta.speakers.is_empty()).then(|| locale::strings(&c.meta.language).list(&c.meta.speakers));
+    Entry { href, title: c.meta.title.clone(), lang: c.meta.language.clone(), class, byline, children }
+}
+
+fn text(book: &Book, cx: &body::Context<'_>, book_file: &Path, usage: &mut Usage) -> Text {
+    let mut t = Text { docs: Vec::new(), entries: Vec::new(), bodymatter: None };
+    let add_chapter = |t: &mut Text, c: &Chapter, level: u8, usage: &mut Usage| {
+        let r = body::render(c, level, cx, usage);
+        t.docs.push(Doc { href: body::file_name(c), xhtml: r.xhtml, guide: None });
+        r.sections
+    };
+    for c in &book.front {
+        let sections = add_chapter(&mut t, c, 1, usage);
+        t.entries.push(chapter_entry(c, sections, "matter"));
+    }
+    for part in &book.parts {
+        let mut speeches = Vec::new();
+        let first = t.docs.len();
+        let level = if let Some(title) = &part.title {
+            let href = format!("{}.xhtml", part.anchor);
+            let page = matter::part_page(&book.meta.language, &part.anchor, title, book_file, usage);
+            t.docs.push(Doc { href, xhtml: page, guide: None });
+            2
+        } else {
+            1
+        };
+        for c in &part.chapters {
+            let sections = add_chapter(&mut t, c, level, usage);
+            speeches.push(chapter_entry(c, sections, "speech"));
+        }
+        if t.bodymatter.is_none() {
+            t.bodymatter = t.docs.get(first).map(|d| d.href.clone());
+        }
+        match &part.title {
+            Some(title) => t.entries.push(Entry {
+                href: format!("{}.xhtml", part.anchor),
+                title: title.clone(),
+                lang: book.meta.language.clone(),
+                class: "part",
+                byline: None,
+                children: speeches,
+            }),
+            None => t.entries.extend(speeches),
+        }
+    }
+    for c in &book.back {
+        let sections = add_chapter(&mut t, c, 1, usage);
+        t.entries.push(chapter_entry(c, sections, "matter"));
+    }
+    t
+}
+
+/// The EPUB's bytes, or `None` after reporting why there are none.
+pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Option<Vec<u8>> {
+    let book = &prep.book;
+    let lang = book.meta.language.as_str();
+    let strings = locale::strings(lang);
+    let book_file = prep.anthology.shown.as_path();
+    let errors = report.errors();
+
+    let images = images::collect(book, &prep.anthology, report);
+    let mut usage = Usage::default();
+    let cx = body::Context { book_lang: lang, strings, images: &images.href };
+    let mut text = text(book, &cx, book_file, &mut usage);
+    let title_page = matter::title_page(book, strings, book_file, &mut usage);
+
+    // The copyright and licence pages name the fonts, and their own text is set in them:
+    // plan the fonts, write the pages, and plan again until nothing changes. The pages
+    // add only plain text, so this settles at once; the bound only guards the loop.
+    let mut plan = fonts::plan(project, &prep.style.fonts, &prep.style.source, &usage, report)?;
+    let mut rounds = 0;
+    let (copyright, licences, contents) = loop {
+        rounds += 1;
+        let mut u = usage.clone();
+        let licences_entry = (!plan.licences.is_empty()).then(|| Entry {
+            href: matter::LICENCES.to_string(),
+            title: strings.font_licences.to_string(),
+            lang: lang.to_string(),
+            class: "matter",
+            byline: None,
+            children: Vec::new(),
+        });
+        let mut entries = text.entries.clone();
+        entries.extend(licences_entry);
+        let copyright = matter::copyright(book, strings, &plan, book_file, &mut u);
+        let licences = matter::licences(book, strings, &plan, book_file, &mut u);
+        let contents = matter::contents(book, strings, &entries, book_file, &mut u);
+        let again = fonts::plan(project, &prep.style.fonts, &prep.style.source, &u, report)?;
+        let settled = again.same_fonts(&plan);
+        // The plan made from all the text, so characters missing from every font are
+        // found on these pages too.
+        plan = again;
+        if settled || rounds == 3 {
+            text.entries = entries;
+            break (copyright, licences, contents);
+        }
+    };
+    if report.errors() > errors {
+        return None;
+    }
+    plan.report_missing(report);
+
+    let mut docs = Vec::new();
+    if let Some((cover, alt)) = &images.cover {
+        let page = matter::cover(book, strings, &cover.href, alt);
+        docs.push(Doc {
+            href: matter::COVER.into(),
+            xhtml: page,
+            guide: Some((ReferenceType::Cover, strings.cover.into())),
+        });
+    }
+    docs.push(Doc {
+        href: matter::TITLE.into(),
+        xhtml: title_page,
+        guide: Some((ReferenceType::TitlePage, strings.title_page.into())),
+    });
+    docs.push(Doc {
+        href: matter::COPYRIGHT.into(),
+        xhtml: copyright,
+        guide: Some((ReferenceType::Copyright, strings.copyright.into())),
+    });
+    docs.push(Doc { href: matter::CONTENTS.into(), xhtml: contents, guide: None });
+    for mut d in text.docs {
+        if Some(&d.href) == text.bodymatter.as_ref() {
+            d.guide = Some((ReferenceType::Text, strings.start.into()));
+        }
+        docs.push(d);
+    }
+    if let Some(l) = licences {
+        docs.push(Doc { href: matter::LICENCES.into(), xhtml: l, guide: None });
+    }
+
+    let landmarks = nav::Landmarks {
+        cover: images.cover.as_ref().map(|_| matter::COVER),
+        toc: matter::CONTENTS,
+        bodymatter: text.bodymatter.as_deref(),
+    };
+    let nav_doc = nav::nav_document(book, strings, &text.entries, &landmarks).into_bytes();
+    let ncx = nav::ncx(book, &book.meta.identifier, &text.entries).into_bytes();
+    let a11y = package::accessibility(book, &images);
+    let extra = package::metadata(book, &a11y, strings);
+    let stand_in = package::stand_in_uuid(&book.meta.identifier);
+    let stand_in_urn = stand_in.urn().to_string();
+    let identifier = book.meta.identifier.clone();
+    let opf_lang = lang.to_string();
+
+    let mut finish: BTreeMap<String, zip::Finish> = BTreeMap::new();
+    finish.insert(
+        "OEBPS/content.opf".into(),
+        Box::new(move |opf| package::finish_opf(opf, &opf_lang, &stand_in_urn, &identifier, &extra)),
+    );
+    finish.insert("OEBPS/nav.xhtml".into(), Box::new(move |_| Ok(nav_doc)));
+    finish.insert("OEBPS/toc.ncx".into(), Box::new(move |_| Ok(ncx)));
+
+    let css = format!("{}\n{}", prep.style.css.trim_end(), plan.css());
+    let built = (|| -> Result<Vec<u8>, epub_builder::Error> {
+        let mut b = EpubBuilder::new(ZipLibrary::new()?)?;
+        b.epub_version(EpubVersion::V33);
+        b.escape_html(true);
+        b.set_title(book.meta.title.as_str());
+        for l in &book.languages {
+            b.add_language(l.as_str());
+        }
+        if let Some(d) = &book.meta.description {
+            b.add_description(d.as_str());
+        }
+        if let Some(r) = &book.meta.rights {
+            b.set_license(r.as_str());
+        }
+        if let Some(t) = chrono::DateTime::from_timestamp(book.modified, 0) {
+            b.set_modified_date(t);
+        }
+        b.set_uuid(stand_in);
+        b.set_generator(format!("Tribune {}", env!("CARGO_PKG_VERSION")));
+        b.set_toc_name(strings.contents);
+        b.stylesheet(css.as_bytes())?;
+        for f in &plan.embedded {
+            b.add_resource(&f.href, &f.bytes[..], f.media_type)?;
+        }
+        if let Some((cover, _)) = &images.cover {
+            b.add_cover_image(&cover.href, &cover.bytes[..], cover.media_type)?;
+        }
+        for i in &images.files {
+            b.add_resource(&i.href, &i.bytes[..], i.media_type)?;
+        }
+        for d in &docs {
+            let mut content = EpubContent::new(d.href.as_str(), d.xhtml.as_bytes());
+            if let Some((kind, title)) = &d.guide {
+                content = content.title(title.as_str()).reftype(*kind);
+            }
+            b.add_content(content)?;
+        }
+        let mut out = Vec::new();
+        b.generate(&mut out)?;
+        Ok(out)
+    })();
+    let packed = built
+        .map_err(|e| format!("epub-builder failed: {e}"))
+        .and_then(|bytes| zip::repack(&bytes, book.modified, finish));
+    match packed {
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            report.push(
+                Diagnostic::error(Kind::Io, format!("cannot make the EPUB: {e}"))
+                    .at_file(book_file)
+                    .with_hint("this is a fault in Tribune; please report it with the book that shows it"),
+            );
+            None
+        }
+    }
+}

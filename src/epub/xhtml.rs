@@ -1,0 +1,253 @@
+//! Writing XHTML: escaping, the frame every content document shares, and a writer that
+//! notes, while it writes, which font faces and which characters the text needs, so the
+//! package embeds exactly the faces and fallbacks the book uses.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The style sheet every document links (the name epub-builder gives it).
+pub const STYLESHEET: &str = "stylesheet.css";
+
+/// Append `s` as XML text: `&`, `<`, `>` escaped, and characters that XML 1.0 forbids
+/// (C0 controls other than tab and newline, U+FFFE, U+FFFF) left out, so no speech can
+/// make a document that a reading system refuses to open.
+pub fn escape_into(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' => out.push(c),
+            '\r' => out.push('\n'),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+}
+
+/// `s` escaped for XML text and attribute values (double-quoted).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    escape_into(s, &mut out);
+    out
+}
+
+/// The four faces of the book's type family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Face {
+    Regular,
+    Italic,
+    Bold,
+    BoldItalic,
+}
+
+impl Face {
+    fn of(bold: bool, italic: bool) -> Face {
+        match (bold, italic) {
+            (false, false) => Face::Regular,
+            (false, true) => Face::Italic,
+            (true, false) => Face::Bold,
+            (true, true) => Face::BoldItalic,
+        }
+    }
+}
+
+/// How text inside an element is set, by the rules of the bundled style sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Set {
+    /// As around it.
+    Inherit,
+    Bold,
+    Italic,
+    /// Italic and not bold (`h4`–`h6` in the style sheet).
+    ItalicOnly,
+    /// In the reading system's monospace font: none of the book's faces.
+    Mono,
+}
+
+/// What the text of the whole book needs: faces, and the characters with the first place
+/// each occurs (for a warning about a character no font has).
+#[derive(Debug, Default, Clone)]
+pub struct Usage {
+    faces: [bool; 4],
+    chars: BTreeMap<char, (PathBuf, usize)>,
+}
+
+impl Usage {
+    pub fn uses(&self, face: Face) -> bool {
+        self.faces[face as usize]
+    }
+
+    /// Every character set in the book's faces, with where it first occurs.
+    pub fn chars(&self) -> &BTreeMap<char, (PathBuf, usize)> {
+        &self.chars
+    }
+}
+
+/// One XHTML document being written.
+pub struct Writer<'u> {
+    out: String,
+    usage: &'u mut Usage,
+    bold: bool,
+    italic: bool,
+    mono: bool,
+    /// The set of the elements open (the state to return to when each closes).
+    saved: Vec<(bool, bool, bool)>,
+    /// Where the text being written comes from, for messages.
+    file: PathBuf,
+    line: usize,
+}
+
+impl<'u> Writer<'u> {
+    pub fn new(usage: &'u mut Usage, file: &Path) -> Writer<'u> {
+        Writer {
+            out: String::with_capacity(16 * 1024),
+            usage,
+            bold: false,
+            italic: false,
+            mono: false,
+            saved: Vec::new(),
+            file: file.to_path_buf(),
+            line: 0,
+        }
+    }
+
+    /// The source line of what follows (0: not from a line of a source file).
+    pub fn at_line(&mut self, line: usize) {
+        self.line = line;
+    }
+
+    pub fn newline(&mut self) {
+        self.out.push('\n');
+    }
+
+    /// Text of the book: escaped, and counted for faces and characters.
+    pub fn text(&mut self, s: &str) {
+        if !self.mono && s.chars().any(|c| !c.is_whitespace()) {
+            self.usage.faces[Face::of(self.bold, self.italic) as usize] = true;
+            for c in s.chars() {
+                if !c.is_whitespace() && !c.is_control() && !self.usage.chars.contains_key(&c) {
+                    self.usage.chars.insert(c, (self.file.clone(), self.line));
+                }
+            }
+        }
+        escape_into(s, &mut self.out);
+    }
+
+    fn tag(&mut self, name: &str, attrs: &[(&str, &str)], close: bool) {
+        self.out.push('<');
+        self.out.push_str(name);
+        for (k, v) in attrs {
+            self.out.push(' ');
+            self.out.push_str(k);
+            self.out.push_str("=\"");
+            escape_into(v, &mut self.out);
+            self.out.push('"');
+        }
+        self.out.push_str(if close { "/>" } else { ">" });
+    }
+
+    /// `<name …/>`
+    pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        self.tag(name, attrs, true);
+    }
+
+    /// `<name …>`, the text inside set as `set` says until the matching [`Writer::end`].
+    pub fn start(&mut self, name: &str, attrs: &[(&str, &str)], set: Set) {
+        self.saved.push((self.bold, self.italic, self.mono));
+        match set {
+            Set::Inherit => {}
+            Set::Bold => self.bold = true,
+            Set::Italic => self.italic = true,
+            Set::ItalicOnly => (self.bold, self.italic) = (false, true),
+            Set::Mono => self.mono = true,
+        }
+        self.tag(name, attrs, false);
+    }
+
+    /// `</name>`
+    pub fn end(&mut self, name: &str) {
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+        if let Some(s) = self.saved.pop() {
+            (self.bold, self.italic, self.mono) = s;
+        }
+    }
+
+    /// `<name …>` + what `f` writes + `</name>`.
+    pub fn element(&mut self, name: &str, attrs: &[(&str, &str)], set: Set, f: impl FnOnce(&mut Self)) {
+        self.start(name, attrs, set);
+        f(self);
+        self.end(name);
+    }
+
+    /// An element holding only text.
+    pub fn text_element(&mut self, name: &str, attrs: &[(&str, &str)], set: Set, text: &str) {
+        self.element(name, attrs, set, |w| w.text(text));
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// A whole XHTML content document: `body` inside the frame every page shares (language,
+/// title, the style sheet).
+pub fn document(lang: &str, title: &str, body_attrs: &[(&str, &str)], body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 512);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
+    out.push_str("<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"");
+    out.push_str(&format!(" lang=\"{0}\" xml:lang=\"{0}\">\n", escape(lang)));
+    out.push_str("<head>\n<meta charset=\"UTF-8\"/>\n<title>");
+    escape_into(title.trim(), &mut out);
+    out.push_str(&format!("</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"{STYLESHEET}\"/>\n</head>\n"));
+    out.push_str("<body");
+    for (k, v) in body_attrs {
+        out.push_str(&format!(" {k}=\"{}\"", escape(v)));
+    }
+    out.push_str(">\n");
+    out.push_str(body);
+    out.push_str("\n</body>\n</html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_xml_well_formed() {
+        assert_eq!(escape("a < b & \"c\" > d"), "a &lt; b &amp; &quot;c&quot; &gt; d");
+        assert_eq!(escape("x\u{0}\u{8}y\u{b}\u{c}z\u{FFFF}"), "xyz");
+        assert_eq!(escape("tab\there\r\n"), "tab\there\n\n");
+    }
+
+    #[test]
+    fn the_writer_notes_faces_and_characters() {
+        let mut usage = Usage::default();
+        let mut w = Writer::new(&mut usage, Path::new("books/speeches/a.md"));
+        w.at_line(3);
+        w.element("p", &[("class", "x")], Set::Inherit, |w| {
+            w.text("a ");
+            w.element("em", &[], Set::Italic, |w| {
+                w.element("strong", &[], Set::Bold, |w| w.text("b"));
+            });
+            w.element("code", &[], Set::Mono, |w| w.text("★"));
+        });
+        assert_eq!(w.finish(), "<p class=\"x\">a <em><strong>b</strong></em><code>★</code></p>");
+        assert!(usage.uses(Face::Regular) && usage.uses(Face::BoldItalic));
+        assert!(!usage.uses(Face::Bold) && !usage.uses(Face::Italic));
+        assert_eq!(usage.chars().get(&'b'), Some(&(PathBuf::from("books/speeches/a.md"), 3)));
+        assert!(!usage.chars().contains_key(&'★'), "code is set in the reading system's monospace font");
+    }
+
+    #[test]
+    fn headings_h4_and_below_are_italic_not_bold() {
+        let mut usage = Usage::default();
+        let mut w = Writer::new(&mut usage, Path::new("x"));
+        w.element("th", &[], Set::Bold, |w| w.element("h4", &[], Set::ItalicOnly, |w| w.text("x")));
+        assert!(usage.uses(Face::Italic) && !usage.uses(Face::Bold));
+    }
+}

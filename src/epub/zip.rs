@@ -1,0 +1,146 @@
+//! The EPUB container, made reproducible. epub-builder packs with its `ZipLibrary`, which
+//! dates every entry with the clock and deflates everything; its `Zip` trait is private,
+//! so Tribune cannot hand it another packer. Instead the archive it makes is packed once
+//! more: `mimetype` first and stored, the other entries in epub-builder's order, every
+//! one dated with the book's modification time, images stored and the rest deflated at a
+//! fixed level, and the files epub-builder generates finished by Tribune on the way (see
+//! `super` for why).
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read, Write};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+
+/// Turns the bytes epub-builder generated for one file into the bytes that are packed.
+pub type Finish = Box<dyn FnOnce(Vec<u8>) -> Result<Vec<u8>, String>>;
+
+const MIMETYPE: &[u8] = b"application/epub+zip";
+
+/// The DOS date of a zip entry for `secs` since 1970, kept inside the range zip can hold.
+pub fn dos_date(secs: i64) -> DateTime {
+    // 1980-01-01T00:00:00Z to 2107-12-31T23:59:58Z.
+    let iso = crate::document::model::iso8601(secs.clamp(315_532_800, 4_354_819_198));
+    let n = |r: std::ops::Range<usize>| iso[r].parse::<u16>().unwrap_or(0);
+    DateTime::from_date_and_time(
+        n(0..4),
+        n(5..7) as u8,
+        n(8..10) as u8,
+        n(11..13) as u8,
+        n(14..16) as u8,
+        n(17..19) as u8,
+    )
+    .unwrap_or_default()
+}
+
+/// Already compressed formats are stored: deflating them again only costs time.
+fn method_for(name: &str) -> CompressionMethod {
+    let lower = name.to_ascii_lowercase();
+    if [".jpg", ".jpeg", ".png", ".gif", ".webp", ".woff", ".woff2"].iter().any(|e| lower.ends_with(e)) {
+        CompressionMethod::Stored
+    } else {
+        CompressionMethod::Deflated
+    }
+}
+
+fn options(method: CompressionMethod, date: DateTime) -> SimpleFileOptions {
+    let level = (method == CompressionMethod::Deflated).then_some(6);
+    SimpleFileOptions::default()
+        .compression_method(method)
+        .compression_level(level)
+        .last_modified_time(date)
+        .unix_permissions(0o644)
+}
+
+/// Pack the archive `built` again as described above, dated `modified` (seconds since
+/// 1970). `finish` names the entries to finish; each must be there.
+pub fn repack(built: &[u8], modified: i64, mut finish: BTreeMap<String, Finish>) -> Result<Vec<u8>, String> {
+    let mut archive =
+        ZipArchive::new(Cursor::new(built)).map_err(|e| format!("cannot read epub-builder's archive: {e}"))?;
+    let date = dos_date(modified);
+    let mut out = ZipWriter::new(Cursor::new(Vec::with_capacity(built.len())));
+    let fail = |e: zip::result::ZipError| format!("cannot pack the EPUB: {e}");
+    out.start_file("mimetype", options(CompressionMethod::Stored, date)).map_err(fail)?;
+    out.write_all(MIMETYPE).map_err(|e| format!("cannot pack the EPUB: {e}"))?;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(fail)?;
+        let name = entry.name().to_string();
+        let mut bytes = Vec::with_capacity(entry.size() as usize);
+        entry.read_to_end(&mut bytes).map_err(|e| format!("cannot read `{name}` from epub-builder's archive: {e}"))?;
+        if name == "mimetype" {
+            if bytes != MIMETYPE {
+                return Err("epub-builder wrote an unexpected mimetype".into());
+            }
+            continue;
+        }
+        if entry.is_dir() {
+            continue;
+        }
+        if let Some(f) = finish.remove(&name) {
+            bytes = f(bytes)?;
+        }
+        out.start_file(name.as_str(), options(method_for(&name), date)).map_err(fail)?;
+        out.write_all(&bytes).map_err(|e| format!("cannot pack `{name}`: {e}"))?;
+    }
+    if let Some(name) = finish.keys().next() {
+        return Err(format!("epub-builder did not write `{name}`, which Tribune finishes itself"));
+    }
+    Ok(out.finish().map_err(fail)?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn archive(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut z = ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, bytes) in entries {
+            z.start_file(*name, SimpleFileOptions::default()).unwrap();
+            z.write_all(bytes).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    }
+
+    fn repacked(secs: i64) -> Vec<u8> {
+        let built =
+            archive(&[("OEBPS/b.txt", b"text text text text"), ("mimetype", MIMETYPE), ("OEBPS/a.png", b"png")]);
+        let mut finish: BTreeMap<String, Finish> = BTreeMap::new();
+        finish.insert("OEBPS/b.txt".into(), Box::new(|b| Ok([b.as_slice(), b"!"].concat())));
+        repack(&built, secs, finish).unwrap()
+    }
+
+    #[test]
+    fn mimetype_first_stored_and_the_same_bytes_every_time() {
+        let a = repacked(1_639_353_600);
+        assert_eq!(a, repacked(1_639_353_600));
+        assert_ne!(a, repacked(1_639_353_600 + 86_400), "the date is in the entries");
+        // The local header of the first entry: stored (method 0), named `mimetype`, no extra field.
+        assert_eq!(&a[0..4], b"PK\x03\x04");
+        assert_eq!(u16::from_le_bytes([a[8], a[9]]), 0);
+        assert_eq!(u16::from_le_bytes([a[28], a[29]]), 0);
+        assert_eq!(&a[30..38], b"mimetype");
+        assert_eq!(&a[38..58], MIMETYPE);
+        let mut zip = ZipArchive::new(Cursor::new(a)).unwrap();
+        assert_eq!(zip.file_names().count(), 3);
+        assert_eq!(zip.by_index(1).unwrap().name(), "OEBPS/b.txt", "epub-builder's order is kept");
+        let mut s = String::new();
+        zip.by_name("OEBPS/b.txt").unwrap().read_to_string(&mut s).unwrap();
+        assert_eq!(s, "text text text text!");
+        assert_eq!(zip.by_name("OEBPS/a.png").unwrap().compression(), CompressionMethod::Stored);
+        let d = zip.by_name("OEBPS/b.txt").unwrap().last_modified().unwrap();
+        assert_eq!((d.year(), d.month(), d.day()), (2021, 12, 13));
+    }
+
+    #[test]
+    fn a_finishing_hook_without_its_file_is_an_error() {
+        let mut finish: BTreeMap<String, Finish> = BTreeMap::new();
+        finish.insert("OEBPS/nav.xhtml".into(), Box::new(Ok));
+        assert!(repack(&archive(&[("mimetype", MIMETYPE)]), 0, finish).unwrap_err().contains("nav.xhtml"));
+    }
+
+    #[test]
+    fn dates_outside_the_dos_range_are_clamped() {
+        assert_eq!(dos_date(0).year(), 1980);
+        let last = dos_date(i64::MAX / 2);
+        assert_eq!((last.year(), last.month(), last.day()), (2107, 12, 31));
+    }
+}

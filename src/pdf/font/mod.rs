@@ -1,0 +1,157 @@
+//! The book's fonts for print: the four faces of the style's family plus fallbacks, loaded
+//! from the project's `fonts/` or the bundled ones, with the metrics the layout and the PDF
+//! writer need. Which face sets a character is decided here (fallback per character).
+
+mod shape;
+
+pub use shape::{Case, ShapedGlyph, ShapedText, Shaper};
+
+use crate::assets;
+use crate::diagnostics::{Diagnostic, Kind};
+use crate::project::Project;
+use crate::style::Fonts;
+use harfrust::Font;
+use std::borrow::Cow;
+
+/// Index of a face in the [`FontSet`]: 0–3 are regular, italic, bold and bold italic; the
+/// fallbacks follow; the monospace face (when the style names one) comes last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FaceId(pub u16);
+
+impl FaceId {
+    pub const REGULAR: FaceId = FaceId(0);
+    pub const ITALIC: FaceId = FaceId(1);
+    pub const BOLD: FaceId = FaceId(2);
+    pub const BOLD_ITALIC: FaceId = FaceId(3);
+
+    /// The face of the family for a style.
+    pub fn of(bold: bool, italic: bool) -> FaceId {
+        FaceId(u16::from(italic) + 2 * u16::from(bold))
+    }
+}
+
+pub struct Face {
+    /// The file name in `fonts/`.
+    pub file: String,
+    /// For the PDF's `/BaseFont`: the file stem, with anything PDF names cannot hold removed.
+    pub postscript_name: String,
+    pub data: Cow<'static, [u8]>,
+    pub font: Font,
+    pub units_per_em: f32,
+    pub ascender: f32,
+    pub descender: f32,
+    pub cap_height: f32,
+    pub x_height: f32,
+    pub italic_angle: f32,
+    pub bbox: [f32; 4],
+    pub fixed_pitch: bool,
+    pub serif: bool,
+}
+
+impl Face {
+    fn load(project: &Project, file: &str) -> Result<Face, Diagnostic> {
+        let data = assets::font(project, file).ok_or_else(|| {
+            Diagnostic::error(Kind::Missing, format!("the font file `{file}` is neither in fonts/ nor bundled"))
+                .with_hint("put the file into the project's fonts/ folder or name a bundled font in the style")
+        })?;
+        let font = match &data {
+            Cow::Borrowed(b) => Font::new(*b, 0),
+            Cow::Owned(v) => Font::new(v.clone(), 0),
+        }
+        .ok_or_else(|| {
+            Diagnostic::error(Kind::Value, format!("`{file}` is not a font Tribune can read"))
+                .at_file(format!("fonts/{file}"))
+                .with_hint("use an OpenType font with TrueType outlines (.ttf)")
+        })?;
+        let m = font.metrics();
+        let upem = m.units_per_em as f32;
+        let line = m.typo_line.or(m.hhea_line);
+        let (ascender, descender) =
+            line.map(|l| (l.ascender.to_f32(), l.descender.to_f32())).unwrap_or((0.8 * upem, -0.2 * upem));
+        let style = font.style_metrics();
+        let bbox = m.bounds;
+        let stem = file.rsplit_once('.').map(|(s, _)| s).unwrap_or(file);
+        let postscript_name: String =
+            stem.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+        Ok(Face {
+            file: file.to_string(),
+            postscript_name,
+            units_per_em: upem,
+            ascender,
+            descender,
+            cap_height: m.cap_height.map(|v| v.to_f32()).unwrap_or(0.7 * upem),
+            x_height: m.x_height.map(|v| v.to_f32()).unwrap_or(0.45 * upem),
+            italic_angle: style.italic_angle.map(|a| a.to_f32()).unwrap_or(0.0),
+            bbox: [bbox.x_min.to_f32(), bbox.y_min.to_f32(), bbox.x_max.to_f32(), bbox.y_max.to_f32()],
+            fixed_pitch: style.is_fixed_pitch.unwrap_or(false),
+            serif: !file.to_ascii_lowercase().contains("sans"),
+            font,
+            data,
+        })
+    }
+
+    /// The glyph for `c`, if the face has one.
+    pub fn glyph(&self, c: char) -> Option<u16> {
+        let g = self.font.charmap().map_unicode(c as u32)?;
+        let id = g.to_u32();
+        (id != 0).then(|| id.min(u16::MAX as u32) as u16)
+    }
+
+    /// The advance of glyph `id` in font units.
+    pub fn advance(&self, id: u16) -> f32 {
+        self.font.glyph_metrics().h_advance(harfrust::GlyphId::new(id as u32))
+    }
+}
+
+pub struct FontSet {
+    pub faces: Vec<Face>,
+    /// Faces tried, in order, for characters the family lacks.
+    pub fallbacks: Vec<FaceId>,
+    pub monospace: Option<FaceId>,
+}
+
+impl FontSet {
+    pub fn load(project: &Project, fonts: &Fonts) -> Result<FontSet, Diagnostic> {
+        let mut faces = Vec::new();
+        for f in [&fonts.regular, &fonts.italic, &fonts.bold, &fonts.bold_italic] {
+            faces.push(Face::load(project, f)?);
+        }
+        let mut fallbacks = Vec::new();
+        for f in &fonts.fallback {
+            fallbacks.push(FaceId(faces.len() as u16));
+            faces.push(Face::load(project, f)?);
+        }
+        let monospace = match &fonts.monospace {
+            Some(f) => {
+                faces.push(Face::load(project, f)?);
+                Some(FaceId(faces.len() as u16 - 1))
+            }
+            None => None,
+        };
+        Ok(FontSet { faces, fallbacks, monospace })
+    }
+
+    pub fn face(&self, id: FaceId) -> &Face {
+        &self.faces[id.0 as usize]
+    }
+
+    /// The face that sets `c` when `want` is asked for: `want` itself if it has the
+    /// character, else the first fallback that has it; `None` when no face has it.
+    pub fn face_for(&self, want: FaceId, c: char) -> Option<FaceId> {
+        if self.face(want).glyph(c).is_some() || is_invisible(c) {
+            return Some(want);
+        }
+        // A character the italic or bold lacks is better taken upright from the family
+        // than from a foreign fallback face.
+        if want != FaceId::REGULAR && want.0 < 4 && self.face(FaceId::REGULAR).glyph(c).is_some() {
+            return Some(FaceId::REGULAR);
+        }
+        self.fallbacks.iter().copied().find(|f| self.face(*f).glyph(c).is_some())
+    }
+}
+
+/// Characters that take no glyph of their own (joiners, variation selectors, marks of
+/// direction): they stay with the text around them.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{AD}')
+}

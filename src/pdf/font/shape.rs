@@ -1,0 +1,197 @@
+//! Shaping with OpenType features (kerning, ligatures, language forms) through harfrust,
+//! one run of one face, language and script at a time, with a cache of shaped words:
+//! prose repeats its words, so most words are shaped once per book.
+
+use super::{FaceId, FontSet};
+use harfrust::{Buffer, Direction, Feature, Language, ShapeOptions, ShapePlan, ShaperFont, Tag};
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+use std::str::FromStr;
+
+/// One glyph of shaped text, in font units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShapedGlyph {
+    pub id: u16,
+    pub advance: f32,
+    pub dx: f32,
+    pub dy: f32,
+    /// Byte offset in the shaped text of the first character this glyph stands for.
+    pub cluster: u32,
+}
+
+/// A shaped piece of text in one face.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShapedText {
+    pub face: FaceId,
+    pub text: String,
+    pub glyphs: Vec<ShapedGlyph>,
+    /// Sum of advances, font units.
+    pub width: f32,
+}
+
+impl ShapedText {
+    /// The text each glyph stands for: a ligature stands for all its characters, a mark
+    /// that shares its base's cluster for nothing.
+    pub fn glyph_texts(&self) -> impl Iterator<Item = (u16, &str)> {
+        let n = self.glyphs.len();
+        (0..n).map(move |i| {
+            let g = &self.glyphs[i];
+            let start = g.cluster as usize;
+            let shared = i > 0 && self.glyphs[i - 1].cluster == g.cluster;
+            if shared {
+                return (g.id, "");
+            }
+            let end =
+                self.glyphs[i + 1..].iter().map(|h| h.cluster as usize).find(|&c| c > start).unwrap_or(self.text.len());
+            (g.id, self.text.get(start..end.max(start)).unwrap_or(""))
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Case {
+    Normal,
+    /// Lower-case letters as small capitals (`smcp`).
+    SmallCaps,
+}
+
+#[derive(PartialEq, Eq, Hash)]
+struct PlanKey {
+    face: FaceId,
+    script: Option<harfrust::Script>,
+    lang: String,
+    case: Case,
+}
+
+#[derive(PartialEq, Eq, Hash)]
+struct WordKey {
+    face: FaceId,
+    lang: u16,
+    case: Case,
+    text: String,
+}
+
+/// Shapes text with the faces of a [`FontSet`], caching plans and shaped words.
+pub struct Shaper<'f> {
+    fonts: &'f FontSet,
+    shapers: Vec<ShaperFont<'f, 'static>>,
+    plans: HashMap<PlanKey, ShapePlan>,
+    words: HashMap<WordKey, Rc<ShapedText>>,
+    langs: Vec<String>,
+    buffer: Option<Buffer>,
+    /// The text each glyph stands for, for the PDF's ToUnicode maps (first use wins).
+    pub glyph_texts: BTreeMap<(FaceId, u16), String>,
+    pub hits: u64,
+    pub misses: u64,
+}
+
+impl<'f> Shaper<'f> {
+    pub fn new(fonts: &'f FontSet) -> Shaper<'f> {
+        Shaper {
+            fonts,
+            shapers: fonts.faces.iter().map(|f| ShaperFont::new(&f.font)).collect(),
+            plans: HashMap::new(),
+            words: HashMap::new(),
+            langs: Vec::new(),
+            buffer: Some(Buffer::new()),
+            glyph_texts: BTreeMap::new(),
+            hits: 0,
+            misses: 0,
+        }
+    }
+
+    pub fn fonts(&self) -> &'f FontSet {
+        self.fonts
+    }
+
+    fn lang_id(&mut self, lang: &str) -> u16 {
+        match self.langs.iter().position(|l| l == lang) {
+            Some(i) => i as u16,
+            None => {
+                self.langs.push(lang.to_string());
+                (self.langs.len() - 1) as u16
+            }
+        }
+    }
+
+    /// Shape `text` (no line breaks inside) in `face` for language `lang`, from the cache
+    /// when the same word was shaped before.
+    pub fn shape(&mut self, face: FaceId, lang: &str, case: Case, text: &str) -> Rc<ShapedText> {
+        let key = WordKey { face, lang: self.lang_id(lang), case, text: text.to_string() };
+        if let Some(s) = self.words.get(&key) {
+            self.hits += 1;
+            return s.clone();
+        }
+        self.misses += 1;
+        let shaped = Rc::new(self.shape_uncached(face, lang, case, text));
+        for (g, t) in shaped.glyph_texts() {
+            if !t.is_empty() {
+                self.glyph_texts.entry((face, g)).or_insert_with(|| t.to_string());
+            }
+        }
+        self.words.insert(key, shaped.clone());
+        shaped
+    }
+
+    fn shape_uncached(&mut self, face: FaceId, lang: &str, case: Case, text: &str) -> ShapedText {
+        let mut buffer = self.buffer.take().unwrap_or_default();
+        buffer.clear();
+        buffer.push_str(text);
+        buffer.set_direction(Direction::LeftToRight);
+        buffer.guess_segment_properties();
+        let language = Language::from_str(lang).ok();
+        buffer.set_language(language.clone());
+        let key = PlanKey { face, script: buffer.script(), lang: lang.to_string(), case };
+        let features = features(case);
+        let fonts = self.fonts;
+        let plan = self.plans.entry(key).or_insert_with(|| {
+            ShapePlan::new(
+                &fonts.face(face).font,
+                Direction::LeftToRight,
+                buffer.script(),
+                language.as_ref(),
+                &features,
+            )
+        });
+        let shaper = &self.shapers[face.0 as usize];
+        let mut glyphs = Vec::new();
+        let mut width = 0.0;
+        match harfrust::shape(shaper, &mut buffer, ShapeOptions::new().plan(Some(plan)).features(&features)) {
+            Ok(()) => {
+                for (i, p) in buffer.glyph_infos().iter().zip(buffer.glyph_positions()) {
+                    let advance = p.x_advance as f32;
+                    width += advance;
+                    glyphs.push(ShapedGlyph {
+                        id: i.glyph_id.min(u16::MAX as u32) as u16,
+                        advance,
+                        dx: p.x_offset as f32,
+                        dy: p.y_offset as f32,
+                        cluster: i.cluster,
+                    });
+                }
+            }
+            Err(_) => {
+                // A font harfrust cannot shape with: set the characters one by one from the
+                // character map, without features, rather than lose the text.
+                let f = fonts.face(face);
+                for (offset, c) in text.char_indices() {
+                    let id = f.glyph(c).unwrap_or(0);
+                    let advance = f.advance(id);
+                    width += advance;
+                    glyphs.push(ShapedGlyph { id, advance, dx: 0.0, dy: 0.0, cluster: offset as u32 });
+                }
+            }
+        }
+        buffer.clear();
+        self.buffer = Some(buffer);
+        ShapedText { face, text: text.to_string(), glyphs, width }
+    }
+}
+
+fn features(case: Case) -> Vec<Feature> {
+    let mut f = vec![Feature::new(Tag::new(b"kern"), 1, ..), Feature::new(Tag::new(b"liga"), 1, ..)];
+    if case == Case::SmallCaps {
+        f.push(Feature::new(Tag::new(b"smcp"), 1, ..));
+    }
+    f
+}

@@ -1,0 +1,660 @@
+//! Blocks to pages: every block of the model set in the style's measure and stacked on
+//! pages with mirrored margins and folios. Pages are handed out one by one as they are
+//! filled, so the writer can put them into the file at once.
+
+use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::document::{locale, Block, BlockKind, Book, Chapter, ChapterKind, Inline};
+use crate::pdf::font::{Case, FaceId};
+use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, Measure, Span, SpanStyle, Typesetter};
+use crate::pdf::write::{Glyph, Mark, Page};
+use crate::style::{self, Style};
+use std::collections::BTreeSet;
+
+/// Sizes derived from the style, in points.
+#[derive(Debug, Clone)]
+pub struct Geometry {
+    pub width: f32,
+    pub height: f32,
+    pub inner: f32,
+    pub outer: f32,
+    pub top: f32,
+    pub bottom: f32,
+    pub size: f32,
+    pub leading: f32,
+    pub indent: f32,
+    pub paragraph_space: f32,
+    pub align: Alignment,
+    pub hyphenate: bool,
+    pub recto_starts: bool,
+}
+
+impl Geometry {
+    pub fn of(style: &Style) -> Result<Geometry, Diagnostic> {
+        let (width, height) = style.page.dimensions().map_err(|e| {
+            Diagnostic::error(Kind::Value, e).at_file(&style.source).with_hint("see styles/default.toml")
+        })?;
+        let size = style.text.size.absolute_pt().unwrap_or(10.0) as f32;
+        let pt = |l: &style::Length| l.to_pt(size as f64) as f32;
+        Ok(Geometry {
+            width: width as f32,
+            height: height as f32,
+            inner: pt(&style.page.inner),
+            outer: pt(&style.page.outer),
+            top: pt(&style.page.top),
+            bottom: pt(&style.page.bottom),
+            size,
+            leading: pt(&style.text.leading),
+            indent: pt(&style.text.indent),
+            paragraph_space: pt(&style.text.paragraph_space),
+            align: match style.text.align {
+                style::Align::Justify => Alignment::Justify,
+                style::Align::Ragged => Alignment::Ragged,
+            },
+            hyphenate: style.text.hyphenate,
+            recto_starts: style.layout.chapter_start == style::ChapterStart::Recto,
+        })
+    }
+
+    pub fn measure(&self) -> f32 {
+        self.width - self.inner - self.outer
+    }
+}
+
+/// The state of the page being filled.
+struct Flow<'a, F: FnMut(Page) -> Result<(), Diagnostic>> {
+    g: &'a Geometry,
+    emit: F,
+    page: Page,
+    /// 1-based number of the page being filled.
+    number: usize,
+    /// Baseline of the last line set, from the top of the page; `None` on an empty page.
+    cursor: Option<f32>,
+    folio: bool,
+}
+
+impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
+    fn new(g: &'a Geometry, emit: F) -> Self {
+        Flow {
+            g,
+            emit,
+            page: Page { width: g.width, height: g.height, marks: Vec::new() },
+            number: 1,
+            cursor: None,
+            folio: false,
+        }
+    }
+
+    fn left(&self) -> f32 {
+        // Odd pages are rectos: the inner margin is on the left.
+        if self.number % 2 == 1 {
+            self.g.inner
+        } else {
+            self.g.outer
+        }
+    }
+
+    fn empty(&self) -> bool {
+        self.page.marks.is_empty()
+    }
+
+    fn finish_page(&mut self, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
+        if self.folio && !self.page.marks.is_empty() {
+            let text = self.number.to_string();
+            let style = SpanStyle {
+                face: FaceId::REGULAR,
+                size: self.g.size * 0.9,
+                rise: 0.0,
+                case: Case::Normal,
+                hyphenate: false,
+            };
+            let m = Measure { width: self.g.measure(), indent: 0.0, align: Alignment::Center, lang: "en".into() };
+            let lines = typesetter.set(&[Span { text, style }], &m);
+            let y = self.g.bottom * 0.5 + self.g.size * 0.3;
+            let left = self.left();
+            for l in &lines {
+                push_line(&mut self.page, l, left, y);
+            }
+        }
+        let page =
+            std::mem::replace(&mut self.page, Page { width: self.g.width, height: self.g.height, marks: Vec::new() });
+        (self.emit)(page)?;
+        self.number += 1;
+        self.cursor = None;
+        self.folio = false;
+        Ok(())
+    }
+
+    /// Start a new page (a recto when `recto`), leaving an empty page before if needed.
+    fn new_page(&mut self, typesetter: &mut Typesetter, recto: bool) -> Result<(), Diagnostic> {
+        if !self.empty() || self.cursor.is_some() {
+            self.finish_page(typesetter)?;
+        }
+        if recto && self.number % 2 == 0 {
+            self.finish_page(typesetter)?;
+        }
+        Ok(())
+    }
+
+    /// Vertical space before the next line.
+    fn skip(&mut self, space: f32) {
+        if let Some(c) = self.cursor.as_mut() {
+            *c += space;
+        }
+    }
+
+    /// Set lines at `dx` from the left margin, each `advance` below the last.
+    fn lines(&mut self, typesetter: &mut Typesetter, lines: &[Line], dx: f32, advance: f32) -> Result<(), Diagnostic> {
+        for l in lines {
+            let step = advance.max(l.ascent + l.descent);
+            let next = match self.cursor {
+                Some(c) => c + step,
+                None => self.g.top + l.ascent.max(self.g.size * 0.8),
+            };
+            let next = if self.cursor.is_some() && next + l.descent > self.g.height - self.g.bottom {
+                self.finish_page(typesetter)?;
+                self.g.top + l.ascent.max(self.g.size * 0.8)
+            } else {
+                next
+            };
+            let left = self.left() + dx;
+            push_line(&mut self.page, l, left, self.g.height - next);
+            self.cursor = Some(next);
+            self.folio = true;
+        }
+        Ok(())
+    }
+}
+
+fn push_line(page: &mut Page, line: &Line, left: f32, baseline: f32) {
+    // A line holding cells (text joined by tabs) reads out as one row.
+    let row = line.text.contains('\t');
+    if row {
+        page.marks.push(Mark::BeginText(line.text.clone()));
+    }
+    for r in &line.runs {
+        page.marks.push(Mark::Glyphs {
+            face: r.face,
+            size: r.size,
+            x: left + r.x,
+            y: baseline + r.rise,
+            glyphs: r.glyphs.iter().map(|g| Glyph { id: g.id, x: g.x, dy: g.dy }).collect(),
+            hscale: r.hscale,
+            actual_text: if row { None } else { r.actual_text.clone() },
+        });
+    }
+    if row {
+        page.marks.push(Mark::EndText);
+    }
+}
+
+/// Converts model inlines to styled spans.
+struct Spanner {
+    size: f32,
+    mono: Option<FaceId>,
+}
+
+impl Spanner {
+    fn spans(&self, inlines: &[Inline], style: SpanStyle, bold: bool, italic: bool, out: &mut Vec<Span>) {
+        let face = |b: bool, i: bool| FaceId::of(b, i);
+        for i in inlines {
+            match i {
+                Inline::Text { text } => {
+                    out.push(Span { text: text.clone(), style: SpanStyle { face: face(bold, italic), ..style } })
+                }
+                Inline::Emphasis { content } => self.spans(content, style, bold, !italic, out),
+                Inline::Strong { content } => self.spans(content, style, true, italic, out),
+                Inline::Superscript { content } => {
+                    let s = SpanStyle { size: style.size * 0.7, rise: style.rise + style.size * 0.35, ..style };
+                    self.spans(content, s, bold, italic, out)
+                }
+                Inline::Subscript { content } => {
+                    let s = SpanStyle { size: style.size * 0.7, rise: style.rise - style.size * 0.15, ..style };
+                    self.spans(content, s, bold, italic, out)
+                }
+                Inline::Link { content, .. } => self.spans(content, style, bold, italic, out),
+                Inline::Code { text } => out.push(Span {
+                    text: text.clone(),
+                    style: SpanStyle {
+                        face: self.mono.unwrap_or(face(bold, italic)),
+                        size: style.size * 0.9,
+                        hyphenate: false,
+                        ..style
+                    },
+                }),
+                Inline::FootnoteRef { number, .. } => out.push(Span {
+                    text: number.to_string(),
+                    style: SpanStyle {
+                        face: FaceId::REGULAR,
+                        size: style.size * 0.68,
+                        rise: style.rise + style.size * 0.38,
+                        hyphenate: false,
+                        ..style
+                    },
+                }),
+                Inline::Image { image } => {
+                    out.push(Span { text: image.alt.clone(), style: SpanStyle { face: face(bold, !italic), ..style } })
+                }
+                Inline::Break => out.push(Span { text: "\n".into(), style }),
+            }
+        }
+        let _ = self.size;
+    }
+}
+
+/// Lays out a book and hands each finished page to `emit`. Font problems go to `report`.
+pub struct Layout<'a, 'f> {
+    pub g: &'a Geometry,
+    pub typesetter: &'a mut Typesetter<'f>,
+    pub report: &'a mut Report,
+    pub fallback_used: BTreeSet<(char, String)>,
+}
+
+impl<'a, 'f> Layout<'a, 'f> {
+    pub fn book<F: FnMut(Page) -> Result<(), Diagnostic>>(
+        &mut self,
+        book: &Book,
+        emit: F,
+    ) -> Result<usize, Diagnostic> {
+        let g = self.g;
+        let mut flow = Flow::new(g, emit);
+        let book_lang = book.meta.language.clone();
+        // The title page.
+        let title = self.text_style(FaceId::BOLD, g.size * 2.0);
+        self.skip_to(&mut flow, g.height * 0.25);
+        let mut spans = vec![Span { text: book.meta.title.clone(), style: title }];
+        if let Some(sub) = &book.meta.subtitle {
+            spans.push(Span { text: "\n".into(), style: title });
+            spans.push(Span { text: sub.clone(), style: self.text_style(FaceId::ITALIC, g.size * 1.3) });
+        }
+        self.block_lines(&mut flow, &spans, &book_lang, Alignment::Center, 0.0, 0.0, "", 0)?;
+        if !book.meta.editors.is_empty() {
+            flow.skip(g.leading * 2.0);
+            let s = Span { text: book.meta.editors.join(", "), style: self.text_style(FaceId::REGULAR, g.size * 1.1) };
+            self.block_lines(&mut flow, &[s], &book_lang, Alignment::Center, 0.0, 0.0, "", 0)?;
+        }
+        flow.folio = false;
+        for c in &book.front {
+            self.chapter(&mut flow, c, &book_lang, None)?;
+        }
+        for p in &book.parts {
+            if let Some(t) = &p.title {
+                flow.new_page(self.typesetter, g.recto_starts)?;
+                self.skip_to(&mut flow, g.height * 0.3);
+                let s = Span { text: t.clone(), style: self.text_style(FaceId::BOLD, g.size * 1.6) };
+                self.block_lines(&mut flow, &[s], &book_lang, Alignment::Center, 0.0, 0.0, "", 0)?;
+                flow.folio = false;
+            }
+            for c in &p.chapters {
+                self.chapter(&mut flow, c, &book_lang, p.title.as_deref())?;
+            }
+        }
+        for c in &book.back {
+            self.chapter(&mut flow, c, &book_lang, None)?;
+        }
+        if !flow.empty() || flow.cursor.is_some() {
+            flow.finish_page(self.typesetter)?;
+        }
+        Ok(flow.number - 1)
+    }
+
+    fn text_style(&self, face: FaceId, size: f32) -> SpanStyle {
+        SpanStyle { face, size, rise: 0.0, case: Case::Normal, hyphenate: self.g.hyphenate }
+    }
+
+    fn skip_to<F: FnMut(Page) -> Result<(), Diagnostic>>(&self, flow: &mut Flow<F>, y: f32) {
+        flow.cursor = Some(y.max(flow.cursor.unwrap_or(0.0)));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn block_lines<F: FnMut(Page) -> Result<(), Diagnostic>>(
+        &mut self,
+        flow: &mut Flow<F>,
+        spans: &[Span],
+        lang: &str,
+        align: Alignment,
+        indent: f32,
+        dx: f32,
+        source: &str,
+        line: usize,
+    ) -> Result<Vec<Line>, Diagnostic> {
+        let m = Measure { width: self.g.measure() - dx, indent, align, lang: lang.to_string() };
+        let lines = self.typesetter.set(spans, &m);
+        self.problems(source, line);
+        let size = spans.iter().map(|s| s.style.size).fold(0.0f32, f32::max).max(self.g.size);
+        let advance = (self.g.leading * size / self.g.size).max(self.g.leading);
+        flow.lines(self.typesetter, &lines, dx, advance)?;
+        Ok(lines)
+    }
+
+    fn problems(&mut self, source: &str, line: usize) {
+        for p in std::mem::take(&mut self.typesetter.problems) {
+            match p {
+                FontProblem::Missing(c) => self.report.push(
+                    Diagnostic::error(
+                        Kind::Content,
+                        format!("no bundled font has the character `{c}` (U+{:04X})", c as u32),
+                    )
+                    .at(source, None, line, None)
+                    .with_hint(
+                        "replace the character, or add a font that has it to fonts/ and to the style's fallback list",
+                    ),
+                ),
+                FontProblem::Fallback(c, f) => {
+                    let file = self.typesetter.fonts().face(f).file.clone();
+                    self.fallback_used.insert((c, file));
+                }
+            }
+        }
+    }
+
+    fn chapter<F: FnMut(Page) -> Result<(), Diagnostic>>(
+        &mut self,
+        flow: &mut Flow<F>,
+        c: &Chapter,
+        book_lang: &str,
+        part: Option<&str>,
+    ) -> Result<(), Diagnostic> {
+        let g = self.g;
+        let src = c.source.to_string_lossy().into_owned();
+        let lang = c.meta.language.as_str();
+        flow.new_page(self.typesetter, g.recto_starts)?;
+        self.skip_to(flow, g.top + g.leading * 4.0);
+        let _ = part;
+        let title = Span { text: c.meta.title.clone(), style: self.text_style(FaceId::BOLD, g.size * 1.5) };
+        let title_style = SpanStyle { hyphenate: false, ..title.style };
+        self.block_lines(flow, &[Span { style: title_style, ..title }], lang, Alignment::Ragged, 0.0, 0.0, &src, 1)?;
+        if c.kind == ChapterKind::Speech {
+            let strings = locale::strings(book_lang);
+            let mut by = c.meta.speakers.join(", ");
+            let mut details = Vec::new();
+            if let Some(d) = &c.meta.date {
+                details.push(strings.date(d));
+            }
+            details.extend(c.meta.place.iter().cloned());
+            if !details.is_empty() {
+                by.push('\n');
+                by.push_str(&details.join(", "));
+            }
+            if let Some(o) = &c.meta.occasion {
+                by.push('\n');
+                by.push_str(o);
+            }
+            flow.skip(g.leading * 0.5);
+            let style =
+                SpanStyle { case: Case::SmallCaps, hyphenate: false, ..self.text_style(FaceId::REGULAR, g.size) };
+            self.block_lines(flow, &[Span { text: by, style }], lang, Alignment::Ragged, 0.0, 0.0, &src, 1)?;
+        }
+        flow.skip(g.leading * 2.0);
+        let mut after_paragraph = false;
+        for b in &c.blocks {
+            after_paragraph = self.block(flow, b, lang, &src, 0.0, after_paragraph, g.size)?;
+        }
+        if !c.footnotes.is_empty() {
+            flow.skip(g.leading * 1.5);
+            let heading = Span {
+                text: locale::strings(book_lang).notes.to_string(),
+                style: self.text_style(FaceId::BOLD, g.size),
+            };
+            self.block_lines(flow, &[heading], lang, Alignment::Ragged, 0.0, 0.0, &src, 1)?;
+            flow.skip(g.leading * 0.5);
+            let size = g.size * 0.85;
+            for n in &c.footnotes {
+                for (i, b) in n.blocks.iter().enumerate() {
+                    let mut spans = Vec::new();
+                    if i == 0 {
+                        spans.push(Span {
+                            text: format!("{}\u{a0}", n.number),
+                            style: self.text_style(FaceId::REGULAR, size),
+                        });
+                    }
+                    if let BlockKind::Paragraph { content } = &b.kind {
+                        self.spanner().spans(content, self.text_style(FaceId::REGULAR, size), false, false, &mut spans);
+                        self.block_lines(flow, &spans, lang, g.align, 0.0, 0.0, &src, b.line)?;
+                    } else {
+                        self.block(flow, b, lang, &src, 0.0, false, size)?;
+                    }
+                }
+            }
+        }
+        let strings = locale::strings(book_lang);
+        let mut tail = Vec::new();
+        if let Some(s) = &c.meta.source {
+            tail.push(format!("{}: {s}", strings.source));
+        }
+        if !c.meta.translators.is_empty() {
+            tail.push(format!("{}: {}", strings.translated_by, c.meta.translators.join(", ")));
+        }
+        if !tail.is_empty() {
+            flow.skip(g.leading);
+            let s = Span { text: tail.join("\n"), style: self.text_style(FaceId::ITALIC, g.size * 0.9) };
+            self.block_lines(flow, &[s], book_lang, Alignment::Ragged, 0.0, 0.0, &src, 1)?;
+        }
+        Ok(())
+    }
+
+    fn spanner(&self) -> Spanner {
+        Spanner { size: self.g.size, mono: self.typesetter.fonts().monospace }
+    }
+
+    /// Set one block; returns whether it was a paragraph (the next one gets an indent).
+    #[allow(clippy::too_many_arguments)]
+    fn block<F: FnMut(Page) -> Result<(), Diagnostic>>(
+        &mut self,
+        flow: &mut Flow<F>,
+        b: &Block,
+        lang: &str,
+        src: &str,
+        dx: f32,
+        after_paragraph: bool,
+        size: f32,
+    ) -> Result<bool, Diagnostic> {
+        let g = self.g;
+        match &b.kind {
+            BlockKind::Paragraph { content } => {
+                let mut spans = Vec::new();
+                self.spanner().spans(content, self.text_style(FaceId::REGULAR, size), false, false, &mut spans);
+                let indent = if after_paragraph { g.indent } else { 0.0 };
+                if !after_paragraph || g.paragraph_space > 0.0 {
+                    flow.skip(g.paragraph_space);
+                }
+                self.block_lines(flow, &spans, lang, g.align, indent, dx, src, b.line)?;
+                Ok(true)
+            }
+            BlockKind::Heading { level, content, .. } => {
+                let scale = match level {
+                    1 | 2 => 1.2,
+                    3 => 1.1,
+                    _ => 1.0,
+                };
+                flow.skip(g.leading * 1.5);
+                let mut spans = Vec::new();
+                let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, size * scale) };
+                self.spanner().spans(content, style, true, false, &mut spans);
+                self.block_lines(flow, &spans, lang, Alignment::Ragged, 0.0, dx, src, b.line)?;
+                flow.skip(g.leading * 0.5);
+                Ok(false)
+            }
+            BlockKind::Quote { blocks } => {
+                flow.skip(g.leading * 0.5);
+                let mut after = false;
+                for x in blocks {
+                    after = self.block(flow, x, lang, src, dx + 1.5 * g.size, after, size * 0.92)?;
+                }
+                flow.skip(g.leading * 0.5);
+                Ok(false)
+            }
+            BlockKind::List { start, items, .. } => {
+                flow.skip(g.leading * 0.3);
+                let hang = 1.6 * size;
+                for (i, item) in items.iter().enumerate() {
+                    let marker = match start {
+                        Some(n) => format!("{}.", n + i as u64),
+                        None => "•".to_string(),
+                    };
+                    // The marker hangs in the indent, right-aligned against the item's text.
+                    let mstyle = self.text_style(FaceId::REGULAR, size);
+                    let m = Measure {
+                        width: hang - 0.4 * size,
+                        indent: 0.0,
+                        align: Alignment::Ragged,
+                        lang: lang.to_string(),
+                    };
+                    let mut marker_lines = self.typesetter.set(&[Span { text: marker, style: mstyle }], &m);
+                    let before = flow.page.marks.len();
+                    let page_before = flow.number;
+                    let mut after = false;
+                    for x in item {
+                        after = self.block(flow, x, lang, src, dx + hang, after, size)?;
+                    }
+                    // Put the marker on the item's first baseline.
+                    if let Some(Mark::Glyphs { y, .. }) =
+                        flow.page.marks.get(before).cloned().filter(|_| flow.number == page_before)
+                    {
+                        if let Some(l) = marker_lines.first_mut() {
+                            let shift = hang - 0.4 * size - l.width;
+                            for r in &mut l.runs {
+                                r.x += shift;
+                            }
+                            let left = flow.left() + dx;
+                            push_line(&mut flow.page, l, left, y);
+                        }
+                    }
+                }
+                flow.skip(g.leading * 0.3);
+                Ok(false)
+            }
+            BlockKind::Rule => {
+                flow.skip(g.leading * 0.5);
+                let s = Span { text: "*\u{2003}*\u{2003}*".into(), style: self.text_style(FaceId::REGULAR, size) };
+                self.block_lines(flow, &[s], lang, Alignment::Center, 0.0, dx, src, b.line)?;
+                flow.skip(g.leading * 0.5);
+                Ok(false)
+            }
+            BlockKind::Code { text, .. } => {
+                flow.skip(g.leading * 0.5);
+                let face = self.typesetter.fonts().monospace.unwrap_or(FaceId::REGULAR);
+                let style = SpanStyle { hyphenate: false, ..self.text_style(face, size * 0.85) };
+                let body = text.trim_end_matches('\n').replace(' ', "\u{a0}");
+                self.block_lines(flow, &[Span { text: body, style }], lang, Alignment::Ragged, 0.0, dx, src, b.line)?;
+                flow.skip(g.leading * 0.5);
+                Ok(false)
+            }
+            BlockKind::Image { image } => {
+                flow.skip(g.leading * 0.5);
+                let mut text = image.alt.clone();
+                if let Some(t) = &image.title {
+                    text.push_str(": ");
+                    text.push_str(t);
+                }
+                let s = Span { text, style: self.text_style(FaceId::ITALIC, size * 0.9) };
+                self.block_lines(flow, &[s], lang, Alignment::Center, 0.0, dx, src, b.line)?;
+                flow.skip(g.leading * 0.5);
+                Ok(false)
+            }
+            BlockKind::Table { head, rows, align } => {
+                flow.skip(g.leading * 0.5);
+                let cols = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
+                let tsize = size * 0.9;
+                let gap = 1.2 * tsize;
+                let avail = g.measure() - dx;
+                let all: Vec<&Vec<Vec<Inline>>> =
+                    std::iter::once(head).chain(rows.iter()).filter(|r| !r.is_empty()).collect();
+                let spans_of = |this: &Self, cell: &[Inline], header: bool| {
+                    let mut spans = Vec::new();
+                    let face = if header { FaceId::BOLD } else { FaceId::REGULAR };
+                    this.spanner().spans(
+                        cell,
+                        SpanStyle { hyphenate: false, ..this.text_style(face, tsize) },
+                        header,
+                        false,
+                        &mut spans,
+                    );
+                    spans
+                };
+                // Column widths from the content: each column as wide as its widest cell
+                // set on one line; when that does not fit, the columns share the measure
+                // in proportion and their cells wrap.
+                let mut natural = vec![0.0f32; cols];
+                for (ri, row) in all.iter().enumerate() {
+                    for (ci, cell) in row.iter().enumerate() {
+                        let spans = spans_of(self, cell, ri == 0 && !head.is_empty());
+                        let m =
+                            Measure { width: 10_000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.to_string() };
+                        let w = self.typesetter.set(&spans, &m).iter().map(|l| l.width).fold(0.0, f32::max);
+                        natural[ci] = natural[ci].max(w);
+                    }
+                }
+                self.problems(src, b.line);
+                let total: f32 = natural.iter().sum::<f32>() + gap * (cols as f32 - 1.0);
+                let widths: Vec<f32> = if total <= avail {
+                    natural.clone()
+                } else {
+                    let room = (avail - gap * (cols as f32 - 1.0)).max(cols as f32 * 2.0 * tsize);
+                    let sum: f32 = natural.iter().sum::<f32>().max(1.0);
+                    natural.iter().map(|w| (w / sum * room).max(2.0 * tsize)).collect()
+                };
+                let lefts: Vec<f32> = widths
+                    .iter()
+                    .scan(0.0, |x, w| {
+                        let l = *x;
+                        *x += w + gap;
+                        Some(l)
+                    })
+                    .collect();
+                for (ri, row) in all.iter().enumerate() {
+                    let mut cells = Vec::new();
+                    for (ci, cell) in row.iter().enumerate() {
+                        let spans = spans_of(self, cell, ri == 0 && !head.is_empty());
+                        let m = Measure {
+                            width: widths[ci],
+                            indent: 0.0,
+                            align: Alignment::Ragged,
+                            lang: lang.to_string(),
+                        };
+                        cells.push(self.typesetter.set(&spans, &m));
+                    }
+                    self.problems(src, b.line);
+                    // A row is set line by line across its cells.
+                    let depth = cells.iter().map(Vec::len).max().unwrap_or(0);
+                    for li in 0..depth {
+                        let mut merged = Line {
+                            runs: Vec::new(),
+                            width: 0.0,
+                            ascent: 0.0,
+                            descent: 0.0,
+                            hyphenated: false,
+                            text: String::new(),
+                        };
+                        let mut texts = Vec::new();
+                        for (ci, c) in cells.iter().enumerate() {
+                            if let Some(l) = c.get(li) {
+                                let shift = match align.get(ci) {
+                                    Some(crate::document::Align::Right) => widths[ci] - l.width,
+                                    Some(crate::document::Align::Center) => (widths[ci] - l.width) / 2.0,
+                                    _ => 0.0,
+                                };
+                                for r in &l.runs {
+                                    let mut r = r.clone();
+                                    r.x += lefts[ci] + shift.max(0.0);
+                                    merged.runs.push(r);
+                                }
+                                merged.ascent = merged.ascent.max(l.ascent);
+                                merged.descent = merged.descent.max(l.descent);
+                                texts.push(l.text.as_str());
+                            } else {
+                                texts.push("");
+                            }
+                        }
+                        merged.text = texts.join("\t");
+                        flow.lines(self.typesetter, &[merged], dx, g.leading * 0.95)?;
+                    }
+                    if ri == 0 && !head.is_empty() {
+                        flow.skip(g.leading * 0.2);
+                    }
+                }
+                flow.skip(g.leading * 0.5);
+                Ok(false)
+            }
+        }
+    }
+}

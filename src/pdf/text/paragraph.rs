@@ -1,0 +1,781 @@
+//! Paragraphs: styled text to boxes, glue and penalties (words shaped and hyphenated),
+//! broken into lines by Knuth–Plass, and set as lines of positioned glyph runs that the
+//! pagination can stack, with each line's height and whether it ends hyphenated.
+
+use super::hyphenate::{Break, Hyphenator};
+use super::knuth_plass::{self, Item, Params, INFINITY};
+use crate::pdf::font::{is_invisible, Case, FaceId, FontSet, ShapedText, Shaper};
+use crate::pdf::write::Glyph;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// How a span of text is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpanStyle {
+    pub face: FaceId,
+    pub size: f32,
+    /// Baseline shift upwards (superscript note calls), points.
+    pub rise: f32,
+    pub case: Case,
+    /// Code and the like are never hyphenated.
+    pub hyphenate: bool,
+}
+
+/// A piece of paragraph text in one style. `\n` in `text` is a forced line break.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub text: String,
+    pub style: SpanStyle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alignment {
+    Justify,
+    Ragged,
+    Center,
+}
+
+/// The shape of a paragraph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measure {
+    /// Line width in points.
+    pub width: f32,
+    /// First-line indent, points.
+    pub indent: f32,
+    pub align: Alignment,
+    pub lang: String,
+}
+
+/// A run of glyphs on a line, in one face and size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineRun {
+    pub face: FaceId,
+    pub size: f32,
+    /// From the line's left edge, points.
+    pub x: f32,
+    pub rise: f32,
+    /// Horizontal scale of the glyphs (font expansion), 1.0 for none.
+    pub hscale: f32,
+    pub glyphs: Vec<Glyph>,
+    pub actual_text: Option<String>,
+}
+
+/// A set line: what pagination stacks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub runs: Vec<LineRun>,
+    /// The line's content width (after justification), points.
+    pub width: f32,
+    /// Height above and depth below the baseline of the tallest material, points.
+    pub ascent: f32,
+    pub descent: f32,
+    pub hyphenated: bool,
+    /// The line's text as a reader would copy it (for marked content such as table rows).
+    pub text: String,
+}
+
+/// Characters that stop a line end from being an alphanumeric edge and may hang into the
+/// right margin, with the share of their width that hangs (optical margin alignment).
+fn protrusion(c: char) -> f32 {
+    match c {
+        '.' | ',' => 0.7,
+        '-' | '\u{2010}' | '\u{AD}' => 0.7,
+        ':' | ';' => 0.5,
+        '\u{201C}' | '\u{201D}' | '\u{2018}' | '\u{2019}' | '\u{201E}' | '\u{201A}' | '"' | '\'' => 0.6,
+        '\u{BB}' | '\u{AB}' | '\u{203A}' | '\u{2039}' => 0.4,
+        '\u{2013}' => 0.3,
+        '\u{2014}' => 0.2,
+        '!' | '?' => 0.2,
+        ')' | ']' => 0.1,
+        _ => 0.0,
+    }
+}
+
+/// A fragment of a box: a slice of a shaped piece.
+#[derive(Debug, Clone)]
+struct Frag {
+    shaped: Rc<ShapedText>,
+    start: usize,
+    end: usize,
+    style: SpanStyle,
+    width: f32,
+}
+
+/// What the line builder needs to know of each item beyond its size.
+#[derive(Debug, Clone)]
+enum Content {
+    Glyphs(Vec<Frag>),
+    /// A hyphen to add when the line breaks here (`None`: an explicit hyphen is already there).
+    Hyphen(Option<Frag>),
+    Space,
+    /// The stretch and shrink of the next box's glyphs (font expansion).
+    Expansion,
+    Other,
+}
+
+/// Tunable parameters of justification, in em of the body size where they are lengths.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    pub stretch: f32,
+    pub shrink: f32,
+    pub hyphen_penalty: f32,
+    pub explicit_hyphen_penalty: f32,
+    /// How far glyphs of justified lines may be widened or narrowed (0.02: 2 %).
+    pub expansion: f32,
+    pub params: Params,
+}
+
+impl Default for Tuning {
+    /// Measured on the 100-speech corpus (A5, 10 pt, `../shared/tools/typo_metrics.py`):
+    /// with 2 % font expansion, inter-word glue of 0.9 space stretch and 0.25 shrink and a
+    /// hyphen penalty of 500 give no loose line, about 10 % hyphenated lines, ladders of at
+    /// most 2 and line-to-line jitter of 0.07 em.
+    fn default() -> Self {
+        Tuning {
+            stretch: 0.9,
+            shrink: 0.25,
+            hyphen_penalty: 500.0,
+            explicit_hyphen_penalty: 1000.0,
+            expansion: 0.02,
+            params: Params {
+                widths: vec![0.0],
+                pretolerance: 100.0,
+                tolerance: 200.0,
+                line_penalty: 10.0,
+                hyphen_penalty: 500.0,
+                double_hyphen_demerits: 10000.0,
+                final_hyphen_demerits: 5000.0,
+                adj_demerits: 30000.0,
+                emergency_stretch: 0.0,
+                looseness: 0,
+                max_consecutive_hyphens: 2,
+            },
+        }
+    }
+}
+
+/// A character the fonts cannot set, for the caller to report where it occurred.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FontProblem {
+    /// Taken from a fallback face.
+    Fallback(char, FaceId),
+    /// No face has it.
+    Missing(char),
+}
+
+/// Sets paragraphs: holds the shaper, the hyphenators and their caches for a whole book.
+pub struct Typesetter<'f> {
+    pub shaper: Shaper<'f>,
+    hyphenators: HashMap<String, Option<Hyphenator>>,
+    breaks: HashMap<(String, String), Rc<Vec<Break>>>,
+    exceptions: Vec<String>,
+    pub tuning: Tuning,
+    /// Words shaped in the face their style asks for, by text, face, case and language.
+    pieces: HashMap<(String, FaceId, Case, String), Rc<ShapedText>>,
+    /// Font problems of the paragraph being set; the caller drains them.
+    pub problems: Vec<FontProblem>,
+    /// Font expansion of the paragraph being set (0 unless justified).
+    expansion: f32,
+}
+
+impl<'f> Typesetter<'f> {
+    pub fn new(fonts: &'f FontSet, exceptions: Vec<String>) -> Typesetter<'f> {
+        Typesetter {
+            shaper: Shaper::new(fonts),
+            hyphenators: HashMap::new(),
+            breaks: HashMap::new(),
+            exceptions,
+            tuning: Tuning::default(),
+            pieces: HashMap::new(),
+            problems: Vec::new(),
+            expansion: 0.0,
+        }
+    }
+
+    pub fn fonts(&self) -> &'f FontSet {
+        self.shaper.fonts()
+    }
+
+    fn hyphen_breaks(&mut self, lang: &str, word: &str) -> Rc<Vec<Break>> {
+        let key = (lang.to_string(), word.to_string());
+        if let Some(b) = self.breaks.get(&key) {
+            return b.clone();
+        }
+        let exceptions = &self.exceptions;
+        let h = self.hyphenators.entry(lang.to_string()).or_insert_with(|| Hyphenator::new(lang, exceptions));
+        let mut out = Vec::new();
+        if let Some(h) = h {
+            h.breaks(word, &mut out);
+        }
+        let out = Rc::new(out);
+        self.breaks.insert(key, out.clone());
+        out
+    }
+
+    /// Shape `text` in the face the style asks for, splitting it where a character has to
+    /// come from a fallback face.
+    fn shape_pieces(&mut self, text: &str, style: SpanStyle, lang: &str, out: &mut Vec<(Rc<ShapedText>, SpanStyle)>) {
+        // Most words are set in the face asked for; those are cached whole, which spares
+        // the per-character face lookup on every later occurrence.
+        let key = (text.to_string(), style.face, style.case, lang.to_string());
+        if let Some(s) = self.pieces.get(&key) {
+            out.push((s.clone(), style));
+            return;
+        }
+        let before = out.len();
+        let problems = self.problems.len();
+        self.shape_pieces_uncached(text, style, lang, out);
+        if out.len() == before + 1 && self.problems.len() == problems && out[before].1.face == style.face {
+            self.pieces.insert(key, out[before].0.clone());
+        }
+    }
+
+    fn shape_pieces_uncached(
+        &mut self,
+        text: &str,
+        style: SpanStyle,
+        lang: &str,
+        out: &mut Vec<(Rc<ShapedText>, SpanStyle)>,
+    ) {
+        let fonts = self.fonts();
+        let mut start = 0;
+        let mut current: Option<FaceId> = None;
+        let mut flush = |ts: &mut Self, from: usize, to: usize, face: FaceId| {
+            if from < to {
+                let piece: String = text[from..to].chars().filter(|c| *c != '\u{AD}').collect();
+                if piece.is_empty() {
+                    return;
+                }
+                let shaped = ts.shaper.shape(face, lang, style.case, &piece);
+                out.push((shaped, SpanStyle { face, ..style }));
+            }
+        };
+        for (i, c) in text.char_indices() {
+            let face = match fonts.face_for(style.face, c) {
+                Some(f) => {
+                    if f.0 >= 4 && Some(f) != fonts.monospace {
+                        self.problems.push(FontProblem::Fallback(c, f));
+                    }
+                    f
+                }
+                None => {
+                    self.problems.push(FontProblem::Missing(c));
+                    style.face
+                }
+            };
+            // Marks and invisible characters stay with what they follow.
+            let joins = is_invisible(c) || is_mark(c);
+            match current {
+                Some(cur) if cur != face && !joins => {
+                    flush(self, start, i, cur);
+                    start = i;
+                    current = Some(face);
+                }
+                None => current = Some(face),
+                _ => {}
+            }
+        }
+        if let Some(cur) = current {
+            flush(self, start, text.len(), cur);
+        }
+    }
+
+    /// Set a paragraph.
+    pub fn set(&mut self, spans: &[Span], m: &Measure) -> Vec<Line> {
+        let mut items: Vec<Item> = Vec::new();
+        let mut contents: Vec<Content> = Vec::new();
+        let body = spans.first().map(|s| s.style.size).unwrap_or(10.0);
+        let fonts = self.fonts();
+        let space_of = |style: &SpanStyle| {
+            let f = fonts.face(style.face);
+            let id = f.glyph(' ').unwrap_or(0);
+            let w = if id == 0 { 0.25 * f.units_per_em } else { f.advance(id) };
+            w * style.size / f.units_per_em
+        };
+        if m.indent > 0.0 {
+            items.push(Item::Box { width: m.indent, protrusion: 0.0 });
+            contents.push(Content::Other);
+        }
+        let ragged = m.align != Alignment::Justify;
+        let rag = 3.0 * body;
+        self.expansion = if ragged { 0.0 } else { self.tuning.expansion };
+        // Words: maximal runs of text between breakable spaces, possibly across spans.
+        let mut word: Vec<(String, SpanStyle)> = Vec::new();
+        let mut last_style = spans.first().map(|s| s.style);
+        let mut pending_space: Option<(SpanStyle, bool)> = None;
+        // A word that ends in a hyphen standing for a left-out part (`Öl- und`) keeps the
+        // next word on its line: a line ending in `Öl-` reads (and extracts) as a broken word.
+        let mut suspended = false;
+        for span in spans {
+            let mut piece = String::new();
+            for c in span.text.chars() {
+                match c {
+                    ' ' | '\t' | '\n' | '\u{a0}' => {
+                        if !piece.is_empty() {
+                            word.push((std::mem::take(&mut piece), span.style));
+                        }
+                        if !word.is_empty() {
+                            if let Some((st, nb)) = pending_space.take() {
+                                self.push_space(&mut items, &mut contents, &st, nb, ragged, rag, space_of(&st), body);
+                            }
+                            self.push_word(&mut items, &mut contents, &word, &m.lang);
+                            suspended = word.last().is_some_and(|(t, _)| {
+                                let mut cs = t.chars().rev();
+                                cs.next() == Some('-') && cs.next().is_some_and(char::is_alphabetic)
+                            });
+                            word.clear();
+                        }
+                        if c == '\n' {
+                            pending_space = None;
+                            self.push_forced_break(&mut items, &mut contents, m.align);
+                        } else if !items.is_empty() || pending_space.is_some() {
+                            let nb = c == '\u{a0}' || suspended || pending_space.is_some_and(|(_, nb)| nb);
+                            pending_space = Some((span.style, nb));
+                        }
+                    }
+                    _ => piece.push(c),
+                }
+            }
+            if !piece.is_empty() {
+                word.push((piece, span.style));
+            }
+            last_style = Some(span.style);
+        }
+        if !word.is_empty() {
+            if let Some((st, nb)) = pending_space.take() {
+                self.push_space(&mut items, &mut contents, &st, nb, ragged, rag, space_of(&st), body);
+            }
+            self.push_word(&mut items, &mut contents, &word, &m.lang);
+        }
+        let _ = last_style;
+        // The end: \parfillskip and a forced break.
+        if m.align == Alignment::Center {
+            items.push(Item::Glue { width: 0.0, stretch: rag, shrink: 0.0 });
+        } else {
+            items.push(Item::Penalty { width: 0.0, penalty: INFINITY, flagged: false, protrusion: 0.0 });
+            items.push(Item::Glue { width: 0.0, stretch: 1.0e5, shrink: 0.0 });
+        }
+        contents.push(Content::Other);
+        if m.align != Alignment::Center {
+            contents.push(Content::Other);
+        }
+        items.push(Item::Penalty { width: 0.0, penalty: -INFINITY, flagged: false, protrusion: 0.0 });
+        contents.push(Content::Other);
+        let mut params = self.tuning.params.clone();
+        params.widths = vec![m.width];
+        if ragged {
+            params.pretolerance = -1.0;
+        }
+        let outcome = knuth_plass::break_paragraph(&items, &params);
+        self.build_lines(&items, &contents, &outcome.lines, m)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_space(
+        &self,
+        items: &mut Vec<Item>,
+        contents: &mut Vec<Content>,
+        _style: &SpanStyle,
+        no_break: bool,
+        ragged: bool,
+        rag: f32,
+        width: f32,
+        body: f32,
+    ) {
+        let em = body;
+        if no_break {
+            items.push(Item::Penalty { width: 0.0, penalty: INFINITY, flagged: false, protrusion: 0.0 });
+            contents.push(Content::Other);
+        }
+        if ragged {
+            // Knuth & Plass's ragged right: the stretch appears only at a line's end.
+            items.push(Item::Glue { width: 0.0, stretch: rag, shrink: 0.0 });
+            contents.push(Content::Other);
+            items.push(Item::Penalty { width: 0.0, penalty: 0.0, flagged: false, protrusion: 0.0 });
+            contents.push(Content::Other);
+            items.push(Item::Glue { width, stretch: -rag, shrink: 0.0 });
+            contents.push(Content::Space);
+        } else {
+            let t = &self.tuning;
+            let _ = em;
+            items.push(Item::Glue { width, stretch: width * t.stretch, shrink: width * t.shrink });
+            contents.push(Content::Space);
+        }
+    }
+
+    fn push_forced_break(&self, items: &mut Vec<Item>, contents: &mut Vec<Content>, align: Alignment) {
+        if align != Alignment::Center {
+            items.push(Item::Penalty { width: 0.0, penalty: INFINITY, flagged: false, protrusion: 0.0 });
+            contents.push(Content::Other);
+        }
+        items.push(Item::Glue { width: 0.0, stretch: 1.0e5, shrink: 0.0 });
+        contents.push(Content::Other);
+        items.push(Item::Penalty { width: 0.0, penalty: -INFINITY, flagged: false, protrusion: 0.0 });
+        contents.push(Content::Other);
+    }
+
+    /// A word (pieces in possibly different styles): shaped, with its hyphenation points
+    /// as flagged penalties between its syllables.
+    fn push_word(
+        &mut self,
+        items: &mut Vec<Item>,
+        contents: &mut Vec<Content>,
+        word: &[(String, SpanStyle)],
+        lang: &str,
+    ) {
+        let raw: String = word.iter().map(|(t, _)| t.as_str()).collect();
+        let hyphenate = word.iter().all(|(_, s)| s.hyphenate);
+        // The letters of the word without the punctuation around it.
+        let core_start = raw.find(|c: char| c.is_alphanumeric()).unwrap_or(raw.len());
+        let core_end = raw
+            .rfind(|c: char| c.is_alphanumeric())
+            .map(|i| i + raw[i..].chars().next().map_or(1, char::len_utf8))
+            .unwrap_or(core_start);
+        let mut breaks: Vec<Break> = Vec::new();
+        if hyphenate && core_end > core_start {
+            let core = &raw[core_start..core_end];
+            // Offsets into the word without soft hyphens, which are break hints, not text.
+            let strip = |o: usize| raw[..o].chars().filter(|c| *c != '\u{AD}').map(char::len_utf8).sum::<usize>();
+            breaks = self
+                .hyphen_breaks(lang, core)
+                .iter()
+                .map(|b| Break { offset: strip(b.offset + core_start), explicit: b.explicit })
+                .collect();
+            breaks.dedup_by_key(|b| b.offset);
+        }
+        let text: String = raw.chars().filter(|c| *c != '\u{AD}').collect();
+        // Shape the pieces; fallback faces split them further, in order.
+        let mut shaped: Vec<(Rc<ShapedText>, SpanStyle, usize)> = Vec::new();
+        let mut offset = 0;
+        for (t, style) in word {
+            let mut pieces = Vec::new();
+            self.shape_pieces(t, *style, lang, &mut pieces);
+            for (s, st) in pieces {
+                let len = s.text.len();
+                shaped.push((s, st, offset));
+                offset += len;
+            }
+        }
+        let mut frags: Vec<Frag> = Vec::new();
+        let mut bi = 0;
+        let fonts = self.fonts();
+        let expansion = self.expansion;
+        let emit_box = |items: &mut Vec<Item>, contents: &mut Vec<Content>, frags: &mut Vec<Frag>, protrusion: f32| {
+            if frags.is_empty() {
+                return;
+            }
+            let width: f32 = frags.iter().map(|f| f.width).sum();
+            if expansion > 0.0 {
+                // Font expansion as glue before the box: the line's ratio scales the glyphs
+                // too (by at most a few per cent), so spaces need to vary less and fewer
+                // words need hyphenating. A glue after a box would be a break: keep it bound.
+                if matches!(items.last(), Some(Item::Box { .. })) {
+                    items.push(Item::Penalty { width: 0.0, penalty: INFINITY, flagged: false, protrusion: 0.0 });
+                    contents.push(Content::Other);
+                }
+                items.push(Item::Glue { width: 0.0, stretch: width * expansion, shrink: width * expansion });
+                contents.push(Content::Expansion);
+            }
+            items.push(Item::Box { width, protrusion });
+            contents.push(Content::Glyphs(std::mem::take(frags)));
+        };
+        for (s, style, at) in &shaped {
+            let scale = style.size / fonts.face(s.face).units_per_em;
+            let mut start = 0;
+            let mut acc = 0.0;
+            for (gi, g) in s.glyphs.iter().enumerate() {
+                // A cut before glyph gi when a break offset equals its cluster start.
+                let pos = at + g.cluster as usize;
+                while bi < breaks.len() && breaks[bi].offset < pos {
+                    bi += 1; // inside a ligature or a removed character: no cut there
+                }
+                let cut = bi < breaks.len()
+                    && breaks[bi].offset == pos
+                    && gi > 0
+                    && (gi == 0 || s.glyphs[gi - 1].cluster != g.cluster);
+                if cut {
+                    frags.push(Frag { shaped: s.clone(), start, end: gi, style: *style, width: acc * scale });
+                    let before = text[..pos].chars().next_back().unwrap_or(' ');
+                    emit_box(items, contents, &mut frags, 0.0);
+                    let b = breaks[bi];
+                    if b.explicit {
+                        let p = protrusion(before) * fonts.face(s.face).advance(s.glyphs[gi - 1].id) * scale;
+                        items.push(Item::Penalty {
+                            width: 0.0,
+                            penalty: self.tuning.explicit_hyphen_penalty,
+                            flagged: true,
+                            protrusion: p,
+                        });
+                        contents.push(Content::Hyphen(None));
+                    } else {
+                        let h = self.hyphen(style, lang);
+                        let w = h.as_ref().map(|f| f.width).unwrap_or(0.0);
+                        items.push(Item::Penalty {
+                            width: w,
+                            penalty: self.tuning.hyphen_penalty,
+                            flagged: true,
+                            protrusion: w * protrusion('-'),
+                        });
+                        contents.push(Content::Hyphen(h));
+                    }
+                    bi += 1;
+                    start = gi;
+                    acc = 0.0;
+                }
+                acc += g.advance;
+            }
+            if start < s.glyphs.len() {
+                frags.push(Frag { shaped: s.clone(), start, end: s.glyphs.len(), style: *style, width: acc * scale });
+            }
+        }
+        let last = text.chars().next_back().unwrap_or(' ');
+        let prot = match frags.last() {
+            Some(f) if f.end > f.start => {
+                let g = &f.shaped.glyphs[f.end - 1];
+                protrusion(last) * g.advance * f.style.size / fonts.face(f.shaped.face).units_per_em
+            }
+            _ => 0.0,
+        };
+        emit_box(items, contents, &mut frags, prot);
+    }
+
+    /// The hyphen to add at a break, in the style of the text before it.
+    fn hyphen(&mut self, style: &SpanStyle, lang: &str) -> Option<Frag> {
+        let mut pieces = Vec::new();
+        self.shape_pieces("-", *style, lang, &mut pieces);
+        let (s, st) = pieces.pop()?;
+        let width = s.width * st.size / self.fonts().face(s.face).units_per_em;
+        let end = s.glyphs.len();
+        Some(Frag { shaped: s, start: 0, end, style: st, width })
+    }
+
+    fn build_lines(
+        &self,
+        items: &[Item],
+        contents: &[Content],
+        breaks: &[knuth_plass::Line],
+        m: &Measure,
+    ) -> Vec<Line> {
+        let fonts = self.fonts();
+        let mut lines = Vec::with_capacity(breaks.len());
+        for (li, b) in breaks.iter().enumerate() {
+            let last = li + 1 == breaks.len();
+            // Discardable items (glue, penalties) at the start of a line vanish.
+            let mut start = b.start;
+            if li > 0 {
+                while start < b.end && !matches!(items[start], Item::Box { .. }) {
+                    start += 1;
+                }
+            }
+            let ratio = b.ratio;
+            // The glyphs' share of the line's stretch or shrink (see `Content::Expansion`).
+            let hscale = if self.expansion > 0.0 && ratio.is_finite() && (li + 1 < breaks.len()) {
+                1.0 + ratio.clamp(-1.5, 1.5) * self.expansion
+            } else {
+                1.0
+            };
+            let mut x = 0.0f32;
+            let mut runs: Vec<LineRun> = Vec::new();
+            let (mut ascent, mut descent) = (0.0f32, 0.0f32);
+            let mut place = |f: &Frag, x: &mut f32, runs: &mut Vec<LineRun>, actual: Option<&str>, hscale: f32| {
+                let face = fonts.face(f.shaped.face);
+                let scale = f.style.size / face.units_per_em;
+                ascent = ascent.max(face.ascender * scale + f.style.rise);
+                descent = descent.max(-face.descender * scale - f.style.rise);
+                let merge = actual.is_none()
+                    && runs.last().is_some_and(|r| {
+                        r.face == f.shaped.face
+                            && r.size == f.style.size
+                            && r.rise == f.style.rise
+                            && r.actual_text.is_none()
+                            && r.hscale == hscale
+                    });
+                if !merge {
+                    runs.push(LineRun {
+                        face: f.shaped.face,
+                        size: f.style.size,
+                        x: *x,
+                        rise: f.style.rise,
+                        hscale,
+                        glyphs: Vec::new(),
+                        actual_text: actual.map(str::to_string),
+                    });
+                }
+                let run = runs.last_mut().expect("a run was just pushed or exists");
+                let mut pen = *x - run.x;
+                for g in &f.shaped.glyphs[f.start..f.end] {
+                    run.glyphs.push(Glyph { id: g.id, x: pen + g.dx * scale * hscale, dy: g.dy * scale });
+                    pen += g.advance * scale * hscale;
+                }
+                *x += f.width * hscale;
+            };
+            // Where the last visible material ends (glue at the end is not content).
+            let mut content_end = 0.0f32;
+            let mut text = String::new();
+            // Whether the box being placed had its expansion glue on this line (the glue of
+            // a line's first word is discarded with the break, so that word keeps its width).
+            let mut expand_next = false;
+            for i in start..b.end {
+                match (&items[i], &contents[i]) {
+                    (Item::Box { .. }, Content::Glyphs(frags)) => {
+                        for f in frags {
+                            place(f, &mut x, &mut runs, None, if expand_next { hscale } else { 1.0 });
+                            let g = &f.shaped.glyphs;
+                            let from = g.get(f.start).map_or(f.shaped.text.len(), |g| g.cluster as usize);
+                            let to = g.get(f.end).map_or(f.shaped.text.len(), |g| g.cluster as usize);
+                            text.push_str(f.shaped.text.get(from..to.max(from)).unwrap_or(""));
+                        }
+                        content_end = x;
+                        expand_next = false;
+                    }
+                    (Item::Glue { .. }, Content::Expansion) => expand_next = true,
+                    (Item::Box { width, .. }, _) => {
+                        x += width;
+                        content_end = x;
+                    }
+                    (Item::Glue { width, stretch, shrink }, c) => {
+                        if matches!(c, Content::Space) && !text.is_empty() && !text.ends_with(' ') {
+                            text.push(' ');
+                        }
+                        let adj = if ratio >= 0.0 { ratio * stretch } else { ratio * shrink };
+                        let adj = if ratio.is_finite() { adj } else { 0.0 };
+                        x += width + adj;
+                    }
+                    _ => {}
+                }
+            }
+            // The break itself: a hyphen to draw when it is a hyphenation point.
+            let mut hyphenated = false;
+            if let (Some(Item::Penalty { .. }), Some(Content::Hyphen(h))) = (items.get(b.end), contents.get(b.end)) {
+                hyphenated = true;
+                if let Some(h) = h {
+                    place(h, &mut x, &mut runs, Some("\u{AD}"), if expand_next { hscale } else { 1.0 });
+                    content_end = x;
+                }
+            }
+            let width = content_end;
+            let shift = match m.align {
+                Alignment::Center => ((m.width - width) / 2.0).max(0.0),
+                _ => 0.0,
+            };
+            if shift > 0.0 {
+                for r in &mut runs {
+                    r.x += shift;
+                }
+            }
+            let _ = last;
+            let text = text.trim_end().to_string();
+            lines.push(Line { runs, width, ascent, descent, hyphenated, text });
+        }
+        lines
+    }
+}
+
+/// Combining marks join the character before them.
+fn is_mark(c: char) -> bool {
+    matches!(c, '\u{300}'..='\u{36F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::font::FontSet;
+
+    fn fonts() -> (tempfile::TempDir, FontSet) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("books")).unwrap();
+        let project = crate::project::Project::at(dir.path().to_path_buf()).unwrap();
+        let fonts = FontSet::load(&project, &crate::style::Fonts::default()).unwrap();
+        (dir, fonts)
+    }
+
+    fn span(text: &str) -> Span {
+        Span {
+            text: text.into(),
+            style: SpanStyle { face: FaceId::REGULAR, size: 10.0, rise: 0.0, case: Case::Normal, hyphenate: true },
+        }
+    }
+
+    fn measure(width: f32) -> Measure {
+        Measure { width, indent: 0.0, align: Alignment::Justify, lang: "de".into() }
+    }
+
+    const PROSE: &str = "Wir sind hier, um unsere Solidarität mit dem Kampf der kasachischen ArbeiterInnen und \
+        Jugendlichen zum Ausdruck zu bringen. Wir sind hier, weil wir uns mit ihrem Kampf gegen Preiserhöhungen, \
+        gegen Verarmung und Verelendung und gegen ein seit Jahrzehnten herrschendes diktatorisches Regime \
+        solidarisieren, ein Regime, das schon vor den Streiks und dem Aufruhr im Januar nur notdürftig \
+        parlamentarisch maskiert war. Die Enteignung der großen Öl- und Gaskonzerne spielt dabei eine Rolle.";
+
+    #[test]
+    fn a_paragraph_that_fits_is_one_unhyphenated_line() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        let lines = t.set(&[span("Hoch die internationale Solidarität!")], &measure(300.0));
+        assert_eq!(lines.len(), 1);
+        assert!(!lines[0].hyphenated);
+        assert_eq!(lines[0].text, "Hoch die internationale Solidarität!");
+    }
+
+    #[test]
+    fn justified_lines_fill_the_measure_and_never_exceed_it() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        for width in [180.0, 240.0, 317.0] {
+            let lines = t.set(&[span(PROSE)], &measure(width));
+            assert!(lines.len() > 2);
+            for (i, l) in lines.iter().enumerate() {
+                // Punctuation and hyphens may hang a little into the margin, letters not.
+                assert!(l.width <= width + 0.7 * 10.0 * 0.4, "line {i} is {} wide on {width}: {}", l.width, l.text);
+                if i + 1 < lines.len() {
+                    assert!(l.width >= width - 0.01 - 0.7 * 10.0 * 0.4, "line {i} is short: {} of {width}", l.width);
+                }
+            }
+            let joined: String = lines.iter().map(|l| l.text.clone()).collect::<Vec<_>>().join(" ");
+            let words = |s: &str| s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count();
+            assert!(words(&joined) >= words(PROSE), "words lost at {width}");
+        }
+    }
+
+    #[test]
+    fn a_suspended_hyphen_keeps_its_next_word() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        for width in (120..320).step_by(7) {
+            let lines = t.set(&[span(PROSE)], &measure(width as f32));
+            assert!(lines.iter().all(|l| !l.text.ends_with("Öl-")), "a line ends in `Öl-` at {width}");
+        }
+    }
+
+    #[test]
+    fn forced_breaks_and_centring() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        let m = Measure { width: 300.0, indent: 0.0, align: Alignment::Center, lang: "de".into() };
+        let lines = t.set(&[span("Erste Zeile\nZweite")], &m);
+        assert_eq!(lines.len(), 2);
+        let x = lines[1].runs[0].x;
+        assert!((x - (300.0 - lines[1].width) / 2.0).abs() < 0.01, "centred: {x}");
+    }
+
+    #[test]
+    fn fallback_and_missing_characters_are_reported() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        t.set(&[span("Ein Stern ★ und ein 漢 Zeichen")], &measure(300.0));
+        let p = std::mem::take(&mut t.problems);
+        assert!(p.iter().any(|x| matches!(x, FontProblem::Fallback('★', _))), "{p:?}");
+        assert!(p.contains(&FontProblem::Missing('漢')), "{p:?}");
+    }
+
+    #[test]
+    fn hyphens_of_breaks_read_out_as_soft_hyphens() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        let lines = t.set(&[span(PROSE)], &measure(120.0));
+        let hyphenated: Vec<&Line> = lines.iter().filter(|l| l.hyphenated).collect();
+        assert!(!hyphenated.is_empty(), "a narrow measure needs hyphens");
+        for l in hyphenated {
+            assert_eq!(l.runs.last().unwrap().actual_text.as_deref(), Some("\u{AD}"));
+        }
+    }
+}

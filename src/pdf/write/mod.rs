@@ -1,0 +1,577 @@
+//! The PDF writer: pages go to the file as they are made (the book is never held whole in
+//! memory), fonts are embedded at the end as subsets (CIDFontType2, Identity-H) with a
+//! ToUnicode map, content streams are compressed, text is painted in DeviceGray.
+//!
+//! Why our own writer and not printpdf: printpdf 0.12 builds the whole document as
+//! operations in memory (via lopdf) and serialises it at the end; at 8,000 pages that is
+//! far beyond the memory budget, and it has no BleedBox or output intents for print. The
+//! PDF syntax needed here is small and checked by qpdf in the tests; subsetting, the hard
+//! part, is done by the `subsetter` crate.
+
+mod object;
+
+pub use object::PdfString;
+
+use crate::diagnostics::{Diagnostic, Kind};
+use crate::pdf::font::{FaceId, FontSet};
+use crate::project::AtomicFile;
+use object::{name, Obj};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A glyph placed in a run: `x` is its pen position from the run's start, in points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Glyph {
+    pub id: u16,
+    pub x: f32,
+    /// Vertical offset (marks placed by GPOS), points, upwards.
+    pub dy: f32,
+}
+
+/// What a page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mark {
+    /// Glyphs of one face and size on a baseline at (`x`, `y`) (points from the bottom left).
+    Glyphs {
+        face: FaceId,
+        size: f32,
+        x: f32,
+        y: f32,
+        glyphs: Vec<Glyph>,
+        /// Horizontal scale of the glyphs (font expansion), 1.0 for none.
+        hscale: f32,
+        /// Text that replaces the glyphs when the page is read out or copied: a soft
+        /// hyphen for the hyphen of a line break, so copied words stay whole.
+        actual_text: Option<String>,
+    },
+    /// A filled rectangle in black (rules).
+    Rect {
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+    },
+    /// The marks up to the matching `EndText` read out as `text` (a table row: its cells
+    /// in order, so that copying or extracting keeps rows together).
+    BeginText(String),
+    EndText,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Page {
+    pub width: f32,
+    pub height: f32,
+    pub marks: Vec<Mark>,
+}
+
+/// Document metadata.
+#[derive(Debug, Clone, Default)]
+pub struct DocInfo {
+    pub title: String,
+    pub authors: Vec<String>,
+    pub subject: Option<String>,
+    pub keywords: Vec<String>,
+    pub language: String,
+    /// Seconds since 1970 (UTC).
+    pub modified: i64,
+    /// Stable identifier of the book, seeds the document ID.
+    pub identifier: String,
+}
+
+/// Where and how a glyph run is set.
+struct Run {
+    face: FaceId,
+    size: f32,
+    x: f32,
+    y: f32,
+    hscale: f32,
+}
+
+struct FontUse {
+    type0: u32,
+    remapper: subsetter::GlyphRemapper,
+}
+
+pub struct PdfWriter {
+    out: AtomicFile,
+    path: PathBuf,
+    pos: u64,
+    offsets: Vec<u64>,
+    pages_root: u32,
+    pages: Vec<u32>,
+    fonts: BTreeMap<FaceId, FontUse>,
+    /// Compressed bytes of content streams, for the document ID.
+    digest: u64,
+}
+
+impl PdfWriter {
+    pub fn create(path: &Path) -> Result<PdfWriter, Diagnostic> {
+        let out = AtomicFile::create(path)?;
+        let mut w = PdfWriter {
+            out,
+            path: path.to_path_buf(),
+            pos: 0,
+            offsets: vec![0],
+            pages_root: 0,
+            pages: Vec::new(),
+            fonts: BTreeMap::new(),
+            digest: 0xcbf2_9ce4_8422_2325,
+        };
+        w.raw(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")?;
+        w.pages_root = w.alloc();
+        Ok(w)
+    }
+
+    fn io(&self, e: std::io::Error) -> Diagnostic {
+        Diagnostic::io(&self.path, &e, "write the PDF")
+    }
+
+    fn raw(&mut self, b: &[u8]) -> Result<(), Diagnostic> {
+        self.out.write_all(b).map_err(|e| self.io(e))?;
+        self.pos += b.len() as u64;
+        Ok(())
+    }
+
+    /// Reserve an object number.
+    pub fn alloc(&mut self) -> u32 {
+        self.offsets.push(0);
+        (self.offsets.len() - 1) as u32
+    }
+
+    /// Write object `id` (allocated before) with the value `obj`.
+    pub fn object(&mut self, id: u32, obj: &Obj) -> Result<(), Diagnostic> {
+        self.offsets[id as usize] = self.pos;
+        let mut s = Vec::with_capacity(128);
+        writeln!(s, "{id} 0 obj").ok();
+        obj.write(&mut s);
+        s.extend_from_slice(b"\nendobj\n");
+        self.raw(&s)
+    }
+
+    /// Write a stream object, compressed unless `compress` is false.
+    pub fn stream(
+        &mut self,
+        id: u32,
+        mut dict: Vec<(&str, Obj)>,
+        data: &[u8],
+        compress: bool,
+    ) -> Result<(), Diagnostic> {
+        let body;
+        let data = if compress {
+            let mut z =
+                flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 3), flate2::Compression::new(6));
+            z.write_all(data).map_err(|e| self.io(e))?;
+            body = z.finish().map_err(|e| self.io(e))?;
+            dict.push(("Filter", name("FlateDecode")));
+            &body[..]
+        } else {
+            data
+        };
+        for b in data.iter().step_by(61) {
+            self.digest = (self.digest ^ *b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+        dict.push(("Length", Obj::Int(data.len() as i64)));
+        self.offsets[id as usize] = self.pos;
+        let mut s = Vec::with_capacity(128);
+        writeln!(s, "{id} 0 obj").ok();
+        Obj::Dict(dict.into_iter().map(|(k, v)| (k.to_string(), v)).collect()).write(&mut s);
+        s.extend_from_slice(b"\nstream\n");
+        self.raw(&s)?;
+        self.raw(data)?;
+        self.raw(b"\nendstream\nendobj\n")
+    }
+
+    /// Write a page now: its content stream and its page object. Returns the page's
+    /// object number (for links and the outline).
+    pub fn page(&mut self, fonts: &FontSet, page: &Page, extra: Vec<(&str, Obj)>) -> Result<u32, Diagnostic> {
+        let mut content = String::with_capacity(8192);
+        let mut used = BTreeSet::new();
+        content.push_str("0 g\n");
+        for m in &page.marks {
+            match m {
+                Mark::Glyphs { face, size, x, y, glyphs, hscale, actual_text } => {
+                    used.insert(*face);
+                    let run = Run { face: *face, size: *size, x: *x, y: *y, hscale: *hscale };
+                    self.show(fonts, &mut content, &run, glyphs, actual_text.as_deref());
+                }
+                Mark::Rect { x, y, width, height } => {
+                    let _ = writeln!(content, "{} {} {} {} re f", num(*x), num(*y), num(*width), num(*height));
+                }
+                Mark::BeginText(t) => {
+                    let _ = writeln!(content, "/Span<</ActualText {}>>BDC", PdfString::text(t).render());
+                }
+                Mark::EndText => content.push_str("EMC\n"),
+            }
+        }
+        let content_id = self.alloc();
+        self.stream(content_id, Vec::new(), content.as_bytes(), true)?;
+        let mut font_res = Vec::new();
+        for f in &used {
+            let type0 = self.fonts.get(f).map(|u| u.type0).unwrap_or(0);
+            font_res.push((format!("F{}", f.0), Obj::Ref(type0)));
+        }
+        let id = self.alloc();
+        let mut dict = vec![
+            ("Type".to_string(), name("Page")),
+            ("Parent".to_string(), Obj::Ref(self.pages_root)),
+            (
+                "MediaBox".to_string(),
+                Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(page.width), Obj::Real(page.height)]),
+            ),
+            ("Resources".to_string(), Obj::Dict(vec![("Font".to_string(), Obj::Dict(font_res))])),
+            ("Contents".to_string(), Obj::Ref(content_id)),
+        ];
+        dict.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
+        self.object(id, &Obj::Dict(dict))?;
+        self.pages.push(id);
+        Ok(id)
+    }
+
+    fn show(&mut self, fonts: &FontSet, out: &mut String, run: &Run, glyphs: &[Glyph], actual_text: Option<&str>) {
+        let Run { face, size, x, y, hscale } = *run;
+        if glyphs.is_empty() {
+            return;
+        }
+        if !self.fonts.contains_key(&face) {
+            let type0 = self.alloc();
+            self.fonts.insert(face, FontUse { type0, remapper: subsetter::GlyphRemapper::new() });
+        }
+        let f = fonts.face(face);
+        let scale = size / f.units_per_em;
+        let used = self.fonts.get_mut(&face).map(|u| &mut u.remapper);
+        let Some(remapper) = used else { return };
+        if let Some(t) = actual_text {
+            let _ = writeln!(out, "/Span<</ActualText {}>>BDC", PdfString::text(t).render());
+        }
+        let _ = write!(out, "BT\n/F{} {} Tf\n{} {} Td\n", face.0, num(size), num(x), num(y));
+        let h = if (hscale - 1.0).abs() > 0.0001 { hscale } else { 1.0 };
+        if h != 1.0 {
+            let _ = writeln!(out, "{} Tz", num(h * 100.0));
+        }
+        let mut rise = 0.0f32;
+        let mut pen = 0.0f32;
+        let mut open = false;
+        for g in glyphs {
+            if (g.dy - rise).abs() > 0.001 {
+                if open {
+                    out.push_str("] TJ\n");
+                    open = false;
+                }
+                let _ = writeln!(out, "{} Ts", num(g.dy));
+                rise = g.dy;
+            }
+            if !open {
+                out.push('[');
+                open = true;
+            }
+            // TJ adjustments are in thousandths of the (horizontally scaled) text space.
+            let gap = g.x - pen;
+            if gap.abs() > 0.0005 {
+                let _ = write!(out, "{}", num(-gap / (size * h) * 1000.0));
+            }
+            let cid = remapper.remap(g.id);
+            let _ = write!(out, "<{cid:04X}>");
+            pen = g.x + f.advance(g.id) * scale * h;
+        }
+        if open {
+            out.push_str("] TJ\n");
+        }
+        if rise != 0.0 {
+            out.push_str("0 Ts\n");
+        }
+        if h != 1.0 {
+            out.push_str("100 Tz\n");
+        }
+        out.push_str("ET\n");
+        if actual_text.is_some() {
+            out.push_str("EMC\n");
+        }
+    }
+
+    /// Embed the fonts, write the page tree, catalog, info and cross-reference table, and
+    /// put the file in place. `texts` maps each (face, glyph) to the text it stands for.
+    pub fn finish(
+        mut self,
+        fonts: &FontSet,
+        texts: &BTreeMap<(FaceId, u16), String>,
+        info: &DocInfo,
+        catalog_extra: Vec<(&str, Obj)>,
+    ) -> Result<(), Diagnostic> {
+        let used: Vec<(FaceId, u32, Vec<u16>)> =
+            self.fonts.iter().map(|(f, u)| (*f, u.type0, u.remapper.remapped_gids().collect())).collect();
+        for (face, type0, gids) in used {
+            self.embed_font(fonts, face, type0, &gids, texts)?;
+        }
+        let kids = self.pages.iter().map(|p| Obj::Ref(*p)).collect();
+        let root = self.pages_root;
+        self.object(
+            root,
+            &Obj::Dict(vec![
+                ("Type".into(), name("Pages")),
+                ("Kids".into(), Obj::Array(kids)),
+                ("Count".into(), Obj::Int(self.pages.len() as i64)),
+            ]),
+        )?;
+        let catalog = self.alloc();
+        let mut cat = vec![
+            ("Type".to_string(), name("Catalog")),
+            ("Pages".to_string(), Obj::Ref(root)),
+            ("Lang".to_string(), Obj::Str(PdfString::text(&info.language))),
+            ("ViewerPreferences".to_string(), Obj::Dict(vec![("DisplayDocTitle".into(), Obj::Bool(true))])),
+        ];
+        cat.extend(catalog_extra.into_iter().map(|(k, v)| (k.to_string(), v)));
+        self.object(catalog, &Obj::Dict(cat))?;
+        let info_id = self.alloc();
+        let date = pdf_date(info.modified);
+        let mut inf = vec![
+            ("Title".to_string(), Obj::Str(PdfString::text(&info.title))),
+            ("Creator".to_string(), Obj::Str(PdfString::text("Tribune"))),
+            ("Producer".to_string(), Obj::Str(PdfString::text(concat!("Tribune ", env!("CARGO_PKG_VERSION"))))),
+            ("CreationDate".to_string(), Obj::Str(PdfString::text(&date))),
+            ("ModDate".to_string(), Obj::Str(PdfString::text(&date))),
+        ];
+        if !info.authors.is_empty() {
+            inf.push(("Author".into(), Obj::Str(PdfString::text(&info.authors.join(", ")))));
+        }
+        if let Some(s) = &info.subject {
+            inf.push(("Subject".into(), Obj::Str(PdfString::text(s))));
+        }
+        if !info.keywords.is_empty() {
+            inf.push(("Keywords".into(), Obj::Str(PdfString::text(&info.keywords.join(", ")))));
+        }
+        self.object(info_id, &Obj::Dict(inf))?;
+        // The document ID: derived from the book's identifier and contents, so the same
+        // sources give the same bytes.
+        let seed = format!("{}|{}|{}|{:x}", info.identifier, info.modified, self.pages.len(), self.digest);
+        let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, seed.as_bytes());
+        let id_hex: String = id.as_bytes().iter().map(|b| format!("{b:02X}")).collect();
+        let xref_at = self.pos;
+        let mut x = format!("xref\n0 {}\n0000000000 65535 f \n", self.offsets.len());
+        for off in &self.offsets[1..] {
+            let _ = writeln!(x, "{off:010} 00000 n ");
+        }
+        let _ = write!(
+            x,
+            "trailer\n<< /Size {} /Root {catalog} 0 R /Info {info_id} 0 R /ID [<{id_hex}> <{id_hex}>] >>\nstartxref\n{xref_at}\n%%EOF\n",
+            self.offsets.len()
+        );
+        self.raw(x.as_bytes())?;
+        if self.offsets[1..].contains(&0) {
+            return Err(Diagnostic::error(Kind::Io, "internal error: an object of the PDF was never written")
+                .with_hint("please report this with the book that caused it"));
+        }
+        self.out.commit()
+    }
+
+    fn embed_font(
+        &mut self,
+        fonts: &FontSet,
+        face: FaceId,
+        type0: u32,
+        gids: &[u16],
+        texts: &BTreeMap<(FaceId, u16), String>,
+    ) -> Result<(), Diagnostic> {
+        let f = fonts.face(face);
+        let remapper = subsetter::GlyphRemapper::new_from_glyphs(gids);
+        let subset = subsetter::subset(&f.data, 0, &remapper).map_err(|e| {
+            Diagnostic::error(Kind::Value, format!("the font `{}` cannot be subset: {e}", f.file))
+                .with_hint("use another font file; TrueType (.ttf) fonts work best")
+        })?;
+        // A subset tag from the glyphs it holds: stable for the same book.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in f.postscript_name.bytes().chain(gids.iter().flat_map(|g| g.to_be_bytes())) {
+            h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+        let tag: String = (0..6).map(|i| (b'A' + ((h >> (i * 5)) % 26) as u8) as char).collect();
+        let base = format!("{tag}+{}", f.postscript_name);
+        let k = 1000.0 / f.units_per_em;
+        let (file_id, desc_id, cid_id, tu_id) = (self.alloc(), self.alloc(), self.alloc(), self.alloc());
+        self.stream(file_id, vec![("Length1", Obj::Int(subset.len() as i64))], &subset, true)?;
+        let mut flags = 4; // symbolic: glyphs are addressed by id, not by a standard encoding
+        if f.serif {
+            flags |= 2;
+        }
+        if f.fixed_pitch {
+            flags |= 1;
+        }
+        if f.italic_angle != 0.0 {
+            flags |= 64;
+        }
+        self.object(
+            desc_id,
+            &Obj::Dict(vec![
+                ("Type".into(), name("FontDescriptor")),
+                ("FontName".into(), name(&base)),
+                ("Flags".into(), Obj::Int(flags)),
+                ("FontBBox".into(), Obj::Array(f.bbox.iter().map(|v| Obj::Int((v * k).round() as i64)).collect())),
+                ("ItalicAngle".into(), Obj::Real(f.italic_angle)),
+                ("Ascent".into(), Obj::Int((f.ascender * k).round() as i64)),
+                ("Descent".into(), Obj::Int((f.descender * k).round() as i64)),
+                ("CapHeight".into(), Obj::Int((f.cap_height * k).round() as i64)),
+                ("XHeight".into(), Obj::Int((f.x_height * k).round() as i64)),
+                ("StemV".into(), Obj::Int(if face == FaceId::BOLD || face == FaceId::BOLD_ITALIC { 140 } else { 80 })),
+                ("FontFile2".into(), Obj::Ref(file_id)),
+            ]),
+        )?;
+        // Widths of the new glyph ids, in runs of consecutive ids.
+        let widths: Vec<Obj> = gids.iter().map(|g| Obj::Int((f.advance(*g) * k).round() as i64)).collect();
+        self.object(
+            cid_id,
+            &Obj::Dict(vec![
+                ("Type".into(), name("Font")),
+                ("Subtype".into(), name("CIDFontType2")),
+                ("BaseFont".into(), name(&base)),
+                (
+                    "CIDSystemInfo".into(),
+                    Obj::Dict(vec![
+                        ("Registry".into(), Obj::Str(PdfString::text("Adobe"))),
+                        ("Ordering".into(), Obj::Str(PdfString::text("Identity"))),
+                        ("Supplement".into(), Obj::Int(0)),
+                    ]),
+                ),
+                ("FontDescriptor".into(), Obj::Ref(desc_id)),
+                ("DW".into(), Obj::Int(0)),
+                ("W".into(), Obj::Array(vec![Obj::Int(0), Obj::Array(widths)])),
+                ("CIDToGIDMap".into(), name("Identity")),
+            ]),
+        )?;
+        let cmap = to_unicode(face, gids, texts);
+        self.stream(tu_id, Vec::new(), cmap.as_bytes(), true)?;
+        self.object(
+            type0,
+            &Obj::Dict(vec![
+                ("Type".into(), name("Font")),
+                ("Subtype".into(), name("Type0")),
+                ("BaseFont".into(), name(&base)),
+                ("Encoding".into(), name("Identity-H")),
+                ("DescendantFonts".into(), Obj::Array(vec![Obj::Ref(cid_id)])),
+                ("ToUnicode".into(), Obj::Ref(tu_id)),
+            ]),
+        )
+    }
+}
+
+/// The ToUnicode CMap of a subset: new glyph id (position in `gids`) to text.
+fn to_unicode(face: FaceId, gids: &[u16], texts: &BTreeMap<(FaceId, u16), String>) -> String {
+    let mut entries = Vec::new();
+    for (cid, g) in gids.iter().enumerate() {
+        if let Some(t) = texts.get(&(face, *g)).filter(|t| !t.is_empty()) {
+            let hex: String = t.encode_utf16().map(|u| format!("{u:04X}")).collect();
+            entries.push(format!("<{cid:04X}> <{hex}>"));
+        }
+    }
+    let mut s = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    for chunk in entries.chunks(100) {
+        let _ = writeln!(s, "{} beginbfchar", chunk.len());
+        for e in chunk {
+            s.push_str(e);
+            s.push('\n');
+        }
+        s.push_str("endbfchar\n");
+    }
+    s.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    s
+}
+
+/// A number as PDF writes it: at most three decimals, no exponent, no `-0`.
+pub fn num(v: f32) -> String {
+    let r = (v as f64 * 1000.0).round() / 1000.0;
+    if r == 0.0 {
+        return "0".into();
+    }
+    let mut s = format!("{r:.3}");
+    while s.ends_with('0') {
+        s.pop();
+    }
+    if s.ends_with('.') {
+        s.pop();
+    }
+    s
+}
+
+/// `D:20211213000000Z` for seconds since 1970.
+pub fn pdf_date(secs: i64) -> String {
+    let iso = crate::document::iso8601(secs);
+    let digits: String = iso.chars().filter(|c| c.is_ascii_digit()).collect();
+    format!("D:{digits}Z")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_short_and_plain() {
+        assert_eq!(num(0.0), "0");
+        assert_eq!(num(-0.0001), "0");
+        assert_eq!(num(12.5), "12.5");
+        assert_eq!(num(595.2756), "595.276");
+        assert_eq!(num(-3.0), "-3");
+        assert_eq!(pdf_date(1_639_353_600), "D:20211213000000Z");
+    }
+}
+
+#[cfg(test)]
+mod pdf_tests {
+    use super::*;
+    use crate::pdf::font::{Case, Shaper};
+
+    /// A one-page PDF with shaped text, read back by qpdf and pdftotext when installed.
+    #[test]
+    fn writes_a_readable_pdf_with_subset_fonts() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("books")).unwrap();
+        let project = crate::project::Project::at(dir.path().to_path_buf()).unwrap();
+        let fonts = FontSet::load(&project, &crate::style::Fonts::default()).unwrap();
+        let mut shaper = Shaper::new(&fonts);
+        let mut texts = BTreeMap::new();
+        let mut marks = Vec::new();
+        let mut x = 72.0;
+        for word in ["Grüße", "aus", "Қазақстан", "–", "offiziell"] {
+            let s = shaper.shape(FaceId::REGULAR, "de", Case::Normal, word);
+            for (g, t) in s.glyph_texts() {
+                texts.entry((FaceId::REGULAR, g)).or_insert_with(|| t.to_string());
+            }
+            let scale = 12.0 / fonts.face(FaceId::REGULAR).units_per_em;
+            let mut pen = 0.0;
+            let glyphs = s
+                .glyphs
+                .iter()
+                .map(|g| {
+                    let gl = Glyph { id: g.id, x: pen, dy: 0.0 };
+                    pen += g.advance * scale;
+                    gl
+                })
+                .collect();
+            marks.push(Mark::Glyphs {
+                face: FaceId::REGULAR,
+                size: 12.0,
+                x,
+                y: 700.0,
+                glyphs,
+                hscale: 1.0,
+                actual_text: None,
+            });
+            x += pen + 4.0;
+        }
+        let file = dir.path().join("t.pdf");
+        let mut w = PdfWriter::create(&file).unwrap();
+        w.page(&fonts, &Page { width: 595.0, height: 842.0, marks }, Vec::new()).unwrap();
+        let info = DocInfo { title: "Test".into(), language: "de".into(), ..Default::default() };
+        w.finish(&fonts, &texts, &info, Vec::new()).unwrap();
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(bytes.starts_with(b"%PDF-1.7"));
+        assert!(bytes.len() < 60_000, "the font is subset: {} bytes", bytes.len());
+        if let Ok(out) = std::process::Command::new("qpdf").arg("--check").arg(&file).output() {
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        }
+        if let Ok(out) = std::process::Command::new("pdftotext").arg(&file).arg("-").output() {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("Grüße aus Қазақстан – offiziell"), "{text}");
+        }
+    }
+}

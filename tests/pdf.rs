@@ -1,0 +1,129 @@
+//! The PDF read back by the external tools: qpdf finds no error, pdffonts shows every font
+//! embedded and subset with a Unicode map, text_fidelity.py finds every word, and on the
+//! 100-speech corpus typo_metrics.py stays within the bounds of the text engine issue.
+//! Each tool runs when installed; with TRIBUNE_REQUIRE_VALIDATORS=1 a missing tool fails.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use support::*;
+
+fn build_pdf(project: &Path, book: &str, out: &Path, epoch: Option<&str>) -> PathBuf {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tribune"));
+    cmd.args(["build", book, "--project", project.to_str().unwrap(), "--out", out.to_str().unwrap(), "-f", "pdf"]);
+    match epoch {
+        Some(e) => cmd.env("SOURCE_DATE_EPOCH", e),
+        None => cmd.env_remove("SOURCE_DATE_EPOCH"),
+    };
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out.join(format!("{book}.pdf"))
+}
+
+fn run(tool: &Path, args: &[&str]) -> (bool, String) {
+    let o = Command::new(tool).args(args).output().unwrap();
+    (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+}
+
+fn example_sources() -> Vec<PathBuf> {
+    let root = repo();
+    let mut v = md_files(&root.join("books/speeches"));
+    v.push(root.join("books/introduction.md"));
+    v.push(root.join("books/afterword.md"));
+    v
+}
+
+#[test]
+fn example_pdf_is_valid_reproducible_and_complete() {
+    let out1 = tempfile::tempdir().unwrap();
+    let out2 = tempfile::tempdir().unwrap();
+    let a = build_pdf(&repo(), "example", out1.path(), Some("1700000000"));
+    let b = build_pdf(&repo(), "example", out2.path(), Some("1700000000"));
+    let bytes = std::fs::read(&a).unwrap();
+    assert!(bytes == std::fs::read(&b).unwrap(), "two builds of the PDF differ");
+    assert!(bytes.windows(17).any(|w| w == b"D:20231114221320Z"), "SOURCE_DATE_EPOCH is not the PDF's date");
+    // Text is painted in DeviceGray black, never RGB.
+    assert!(!bytes.windows(4).any(|w| w == b" rg\n"), "RGB colour in the PDF");
+    if let Some(qpdf) = validator("qpdf") {
+        let (ok, out) = run(&qpdf, &["--check", a.to_str().unwrap()]);
+        assert!(ok, "qpdf --check:\n{out}");
+        assert!(out.contains("No syntax or stream encoding errors"), "{out}");
+    }
+    if let Some(pdffonts) = validator("pdffonts") {
+        let (ok, out) = run(&pdffonts, &[a.to_str().unwrap()]);
+        assert!(ok, "{out}");
+        let fonts: Vec<&str> = out.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
+        assert!(fonts.len() >= 3, "{out}");
+        for l in fonts {
+            // name type encoding emb sub uni object ID
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            let n = cols.len();
+            assert_eq!(&cols[n - 5..n - 2], &["yes", "yes", "yes"], "not embedded, subset and mapped: {l}");
+            assert!(cols[0].len() > 7 && cols[0].as_bytes()[6] == b'+', "no subset tag: {l}");
+        }
+    }
+    if let Some(py) = validator("tribune-tools-python") {
+        let Some(shared) = shared() else { return };
+        let mut args = vec![
+            shared.join("tools/text_fidelity.py").to_string_lossy().into_owned(),
+            a.to_string_lossy().into_owned(),
+        ];
+        args.extend(example_sources().iter().map(|p| p.to_string_lossy().into_owned()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (ok, out) = run(&py, &args);
+        assert!(ok, "text_fidelity.py:\n{out}");
+    }
+}
+
+#[test]
+fn hyphenated_words_copy_out_whole() {
+    let Some(pdftotext) = validator("pdftotext") else { return };
+    let out = tempfile::tempdir().unwrap();
+    let pdf = build_pdf(&repo(), "example", out.path(), None);
+    let (ok, text) = run(&pdftotext, &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]);
+    assert!(ok);
+    // A hyphen of a line break is marked as a soft hyphen, so no line of the text ends in
+    // a hard hyphen followed by the rest of a word in lower case.
+    let broken = text
+        .lines()
+        .zip(text.lines().skip(1))
+        .filter(|(a, b)| {
+            a.ends_with('-')
+                && a.chars().rev().nth(1).is_some_and(char::is_alphabetic)
+                && b.starts_with(char::is_lowercase)
+        })
+        .filter(|(_, b)| !["und ", "oder ", "and ", "or "].iter().any(|w| b.starts_with(w)))
+        .count();
+    assert_eq!(broken, 0, "words broken by hard hyphens in the copied text");
+    assert!(text.contains('\u{AD}'), "no soft hyphen marks a hyphenation break");
+}
+
+/// The text engine's bounds on a book of the 100-speech corpus, A5, 10 pt.
+#[test]
+fn corpus_typesetting_quality() {
+    let Some(shared) = shared() else { return };
+    let Some(py) = validator("tribune-tools-python") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    gen_corpus(&shared, 100, dir.path(), 2000);
+    let pdf = build_pdf(dir.path(), "bench", &dir.path().join("out"), None);
+    let tool = shared.join("tools/typo_metrics.py");
+    let (ok, out) = run(&py, &[tool.to_str().unwrap(), pdf.to_str().unwrap(), "--pages", "10-110", "--json"]);
+    assert!(ok, "{out}");
+    let m: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    eprintln!("typo_metrics: {m}");
+    let f = |k: &str| m[k].as_f64().unwrap_or(f64::NAN);
+    assert!(f("lines") > 1000.0, "{m}");
+    assert_eq!(f("overfull"), 0.0, "{m}");
+    assert!(f("loose_pct") <= 4.0, "{m}");
+    assert!(f("very_loose_pct") <= 0.2, "{m}");
+    assert!(f("hyphen_pct") <= 15.0, "{m}");
+    assert!(f("max_ladder") <= 2.0, "{m}");
+    assert!(f("jitter_em") <= 0.08, "{m}");
+    let mut args =
+        vec![shared.join("tools/text_fidelity.py").to_string_lossy().into_owned(), pdf.to_string_lossy().into_owned()];
+    args.extend(md_files(&dir.path().join("books/speeches")).iter().map(|p| p.to_string_lossy().into_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (ok, out) = run(&py, &args);
+    assert!(ok, "text_fidelity.py:\n{out}");
+}
