@@ -27,12 +27,33 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
     let fonts = FontSet::load(project, &prep.style.fonts)?;
     let geometry = layout::Geometry::of(&prep.style)?;
     let mut typesetter = Typesetter::new(&fonts, book.meta.hyphenation_exceptions.clone());
-    let mut writer = PdfWriter::create(file)?;
+    let writer = PdfWriter::create(file)?;
     let errors_before = report.errors();
     let mut lay =
         layout::Layout { g: &geometry, typesetter: &mut typesetter, report, fallback_used: Default::default() };
     let fonts_ref = &fonts;
-    lay.book(book, |page| writer.page(fonts_ref, &page, Vec::new()).map(|_| ()))?;
+    // Pages are serialised and compressed on a second thread while the next ones are set.
+    let (writer, laid) = std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<write::Page>(16);
+        let handle = s.spawn(move || {
+            let mut writer = writer;
+            for page in rx {
+                writer.page(fonts_ref, &page, Vec::new())?;
+            }
+            Ok::<PdfWriter, Diagnostic>(writer)
+        });
+        let laid = lay.book(book, |page| {
+            tx.send(page)
+                .map_err(|_| Diagnostic::error(Kind::Io, "the PDF writer stopped").with_hint("see the error above"))
+        });
+        drop(tx);
+        let writer = handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (writer, laid)
+    });
+    let writer = match (writer, laid) {
+        (Err(d), _) | (Ok(_), Err(d)) => return Err(d),
+        (Ok(w), Ok(_)) => w,
+    };
     let fallback = std::mem::take(&mut lay.fallback_used);
     if !fallback.is_empty() {
         let mut by_font: std::collections::BTreeMap<String, String> = Default::default();

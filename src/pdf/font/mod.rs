@@ -46,6 +46,9 @@ pub struct Face {
     pub bbox: [f32; 4],
     pub fixed_pitch: bool,
     pub serif: bool,
+    /// Advance widths of all glyphs, font units (read once: the writer and the layout ask
+    /// for them for every glyph they place).
+    advances: Vec<f32>,
 }
 
 impl Face {
@@ -85,6 +88,10 @@ impl Face {
             bbox: [bbox.x_min.to_f32(), bbox.y_min.to_f32(), bbox.x_max.to_f32(), bbox.y_max.to_f32()],
             fixed_pitch: style.is_fixed_pitch.unwrap_or(false),
             serif: !file.to_ascii_lowercase().contains("sans"),
+            advances: {
+                let gm = font.glyph_metrics();
+                (0..m.num_glyphs.min(u16::MAX as u32 + 1)).map(|g| gm.h_advance(harfrust::GlyphId::new(g))).collect()
+            },
             font,
             data,
         })
@@ -99,7 +106,7 @@ impl Face {
 
     /// The advance of glyph `id` in font units.
     pub fn advance(&self, id: u16) -> f32 {
-        self.font.glyph_metrics().h_advance(harfrust::GlyphId::new(id as u32))
+        self.advances.get(id as usize).copied().unwrap_or(0.0)
     }
 }
 

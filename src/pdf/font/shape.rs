@@ -4,6 +4,7 @@
 
 use super::{FaceId, FontSet};
 use harfrust::{Buffer, Direction, Feature, Language, ShapeOptions, ShapePlan, ShaperFont, Tag};
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::str::FromStr;
@@ -63,20 +64,12 @@ struct PlanKey {
     case: Case,
 }
 
-#[derive(PartialEq, Eq, Hash)]
-struct WordKey {
-    face: FaceId,
-    lang: u16,
-    case: Case,
-    text: String,
-}
-
 /// Shapes text with the faces of a [`FontSet`], caching plans and shaped words.
 pub struct Shaper<'f> {
     fonts: &'f FontSet,
     shapers: Vec<ShaperFont<'f, 'static>>,
     plans: HashMap<PlanKey, ShapePlan>,
-    words: HashMap<WordKey, Rc<ShapedText>>,
+    words: FxHashMap<(FaceId, u16, Case), FxHashMap<String, Rc<ShapedText>>>,
     langs: Vec<String>,
     buffer: Option<Buffer>,
     /// The text each glyph stands for, for the PDF's ToUnicode maps (first use wins).
@@ -91,7 +84,7 @@ impl<'f> Shaper<'f> {
             fonts,
             shapers: fonts.faces.iter().map(|f| ShaperFont::new(&f.font)).collect(),
             plans: HashMap::new(),
-            words: HashMap::new(),
+            words: FxHashMap::default(),
             langs: Vec::new(),
             buffer: Some(Buffer::new()),
             glyph_texts: BTreeMap::new(),
@@ -117,8 +110,8 @@ impl<'f> Shaper<'f> {
     /// Shape `text` (no line breaks inside) in `face` for language `lang`, from the cache
     /// when the same word was shaped before.
     pub fn shape(&mut self, face: FaceId, lang: &str, case: Case, text: &str) -> Rc<ShapedText> {
-        let key = WordKey { face, lang: self.lang_id(lang), case, text: text.to_string() };
-        if let Some(s) = self.words.get(&key) {
+        let key = (face, self.lang_id(lang), case);
+        if let Some(s) = self.words.get(&key).and_then(|m| m.get(text)) {
             self.hits += 1;
             return s.clone();
         }
@@ -129,7 +122,7 @@ impl<'f> Shaper<'f> {
                 self.glyph_texts.entry((face, g)).or_insert_with(|| t.to_string());
             }
         }
-        self.words.insert(key, shaped.clone());
+        self.words.entry(key).or_default().insert(text.to_string(), shaped.clone());
         shaped
     }
 

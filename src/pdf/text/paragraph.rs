@@ -6,7 +6,7 @@ use super::hyphenate::{Break, Hyphenator};
 use super::knuth_plass::{self, Item, Params, INFINITY};
 use crate::pdf::font::{is_invisible, Case, FaceId, FontSet, ShapedText, Shaper};
 use crate::pdf::write::Glyph;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::rc::Rc;
 
 /// How a span of text is set.
@@ -166,12 +166,13 @@ pub enum FontProblem {
 /// Sets paragraphs: holds the shaper, the hyphenators and their caches for a whole book.
 pub struct Typesetter<'f> {
     pub shaper: Shaper<'f>,
-    hyphenators: HashMap<String, Option<Hyphenator>>,
-    breaks: HashMap<(String, String), Rc<Vec<Break>>>,
+    langs: Vec<String>,
+    hyphenators: FxHashMap<u16, Option<Hyphenator>>,
+    breaks: FxHashMap<u16, FxHashMap<String, Rc<Vec<Break>>>>,
     exceptions: Vec<String>,
     pub tuning: Tuning,
     /// Words shaped in the face their style asks for, by text, face, case and language.
-    pieces: HashMap<(String, FaceId, Case, String), Rc<ShapedText>>,
+    pieces: FxHashMap<(FaceId, Case, u16), FxHashMap<String, Rc<ShapedText>>>,
     /// Font problems of the paragraph being set; the caller drains them.
     pub problems: Vec<FontProblem>,
     /// Font expansion of the paragraph being set (0 unless justified).
@@ -182,11 +183,12 @@ impl<'f> Typesetter<'f> {
     pub fn new(fonts: &'f FontSet, exceptions: Vec<String>) -> Typesetter<'f> {
         Typesetter {
             shaper: Shaper::new(fonts),
-            hyphenators: HashMap::new(),
-            breaks: HashMap::new(),
+            langs: Vec::new(),
+            hyphenators: FxHashMap::default(),
+            breaks: FxHashMap::default(),
             exceptions,
             tuning: Tuning::default(),
-            pieces: HashMap::new(),
+            pieces: FxHashMap::default(),
             problems: Vec::new(),
             expansion: 0.0,
         }
@@ -197,19 +199,29 @@ impl<'f> Typesetter<'f> {
     }
 
     fn hyphen_breaks(&mut self, lang: &str, word: &str) -> Rc<Vec<Break>> {
-        let key = (lang.to_string(), word.to_string());
-        if let Some(b) = self.breaks.get(&key) {
+        let lang_id = self.lang_id(lang);
+        if let Some(b) = self.breaks.get(&lang_id).and_then(|m| m.get(word)) {
             return b.clone();
         }
         let exceptions = &self.exceptions;
-        let h = self.hyphenators.entry(lang.to_string()).or_insert_with(|| Hyphenator::new(lang, exceptions));
+        let h = self.hyphenators.entry(lang_id).or_insert_with(|| Hyphenator::new(lang, exceptions));
         let mut out = Vec::new();
         if let Some(h) = h {
             h.breaks(word, &mut out);
         }
         let out = Rc::new(out);
-        self.breaks.insert(key, out.clone());
+        self.breaks.entry(lang_id).or_default().insert(word.to_string(), out.clone());
         out
+    }
+
+    fn lang_id(&mut self, lang: &str) -> u16 {
+        match self.langs.iter().position(|l| l == lang) {
+            Some(i) => i as u16,
+            None => {
+                self.langs.push(lang.to_string());
+                (self.langs.len() - 1) as u16
+            }
+        }
     }
 
     /// Shape `text` in the face the style asks for, splitting it where a character has to
@@ -217,8 +229,8 @@ impl<'f> Typesetter<'f> {
     fn shape_pieces(&mut self, text: &str, style: SpanStyle, lang: &str, out: &mut Vec<(Rc<ShapedText>, SpanStyle)>) {
         // Most words are set in the face asked for; those are cached whole, which spares
         // the per-character face lookup on every later occurrence.
-        let key = (text.to_string(), style.face, style.case, lang.to_string());
-        if let Some(s) = self.pieces.get(&key) {
+        let key = (style.face, style.case, self.lang_id(lang));
+        if let Some(s) = self.pieces.get(&key).and_then(|m| m.get(text)) {
             out.push((s.clone(), style));
             return;
         }
@@ -226,7 +238,7 @@ impl<'f> Typesetter<'f> {
         let problems = self.problems.len();
         self.shape_pieces_uncached(text, style, lang, out);
         if out.len() == before + 1 && self.problems.len() == problems && out[before].1.face == style.face {
-            self.pieces.insert(key, out[before].0.clone());
+            self.pieces.entry(key).or_default().insert(text.to_string(), out[before].0.clone());
         }
     }
 
@@ -363,6 +375,8 @@ impl<'f> Typesetter<'f> {
         contents.push(Content::Other);
         let mut params = self.tuning.params.clone();
         params.widths = vec![m.width];
+        // The emergency pass: extra stretch rather than an overfull line.
+        params.emergency_stretch = 1.5 * body;
         if ragged {
             params.pretolerance = -1.0;
         }

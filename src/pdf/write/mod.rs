@@ -150,18 +150,13 @@ impl PdfWriter {
         self.raw(&s)
     }
 
-    /// Write a stream object, compressed unless `compress` is false.
-    pub fn stream(
-        &mut self,
-        id: u32,
-        mut dict: Vec<(&str, Obj)>,
-        data: &[u8],
-        compress: bool,
-    ) -> Result<(), Diagnostic> {
+    /// Write a stream object, compressed at `level` (0: not compressed). Page contents use a
+    /// fast level (they are most of the work and compress well anyway), fonts a thorough one.
+    pub fn stream(&mut self, id: u32, mut dict: Vec<(&str, Obj)>, data: &[u8], level: u32) -> Result<(), Diagnostic> {
         let body;
-        let data = if compress {
+        let data = if level > 0 {
             let mut z =
-                flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 3), flate2::Compression::new(6));
+                flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 3), flate2::Compression::new(level));
             z.write_all(data).map_err(|e| self.io(e))?;
             body = z.finish().map_err(|e| self.io(e))?;
             dict.push(("Filter", name("FlateDecode")));
@@ -206,7 +201,7 @@ impl PdfWriter {
             }
         }
         let content_id = self.alloc();
-        self.stream(content_id, Vec::new(), content.as_bytes(), true)?;
+        self.stream(content_id, Vec::new(), content.as_bytes(), 2)?;
         let mut font_res = Vec::new();
         for f in &used {
             let type0 = self.fonts.get(f).map(|u| u.type0).unwrap_or(0);
@@ -269,10 +264,14 @@ impl PdfWriter {
             // TJ adjustments are in thousandths of the (horizontally scaled) text space.
             let gap = g.x - pen;
             if gap.abs() > 0.0005 {
-                let _ = write!(out, "{}", num(-gap / (size * h) * 1000.0));
+                push_num(out, -gap / (size * h) * 1000.0);
             }
             let cid = remapper.remap(g.id);
-            let _ = write!(out, "<{cid:04X}>");
+            out.push('<');
+            for shift in [12, 8, 4, 0] {
+                out.push(char::from(b"0123456789ABCDEF"[((cid >> shift) & 0xF) as usize]));
+            }
+            out.push('>');
             pen = g.x + f.advance(g.id) * scale * h;
         }
         if open {
@@ -388,7 +387,7 @@ impl PdfWriter {
         let base = format!("{tag}+{}", f.postscript_name);
         let k = 1000.0 / f.units_per_em;
         let (file_id, desc_id, cid_id, tu_id) = (self.alloc(), self.alloc(), self.alloc(), self.alloc());
-        self.stream(file_id, vec![("Length1", Obj::Int(subset.len() as i64))], &subset, true)?;
+        self.stream(file_id, vec![("Length1", Obj::Int(subset.len() as i64))], &subset, 6)?;
         let mut flags = 4; // symbolic: glyphs are addressed by id, not by a standard encoding
         if f.serif {
             flags |= 2;
@@ -438,7 +437,7 @@ impl PdfWriter {
             ]),
         )?;
         let cmap = to_unicode(face, gids, texts);
-        self.stream(tu_id, Vec::new(), cmap.as_bytes(), true)?;
+        self.stream(tu_id, Vec::new(), cmap.as_bytes(), 6)?;
         self.object(
             type0,
             &Obj::Dict(vec![
@@ -479,18 +478,50 @@ fn to_unicode(face: FaceId, gids: &[u16], texts: &BTreeMap<(FaceId, u16), String
 
 /// A number as PDF writes it: at most three decimals, no exponent, no `-0`.
 pub fn num(v: f32) -> String {
-    let r = (v as f64 * 1000.0).round() / 1000.0;
-    if r == 0.0 {
-        return "0".into();
-    }
-    let mut s = format!("{r:.3}");
-    while s.ends_with('0') {
-        s.pop();
-    }
-    if s.ends_with('.') {
-        s.pop();
-    }
+    let mut s = String::with_capacity(12);
+    push_num(&mut s, v);
     s
+}
+
+/// [`num`] appended to `out` without the formatting machinery (content streams are
+/// mostly numbers, written millions of times).
+pub fn push_num(out: &mut String, v: f32) {
+    let r = (v as f64 * 1000.0).round();
+    if r == 0.0 || !r.is_finite() {
+        out.push('0');
+        return;
+    }
+    if r < 0.0 {
+        out.push('-');
+    }
+    let r = r.abs().min(9.0e15) as u64;
+    let (int, mut frac) = (r / 1000, r % 1000);
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = int;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(buf[i..].iter().map(|b| *b as char));
+    if frac > 0 {
+        out.push('.');
+        let mut digits = 3;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        let mut d = [b'0'; 3];
+        for k in (0..digits).rev() {
+            d[k] = b'0' + (frac % 10) as u8;
+            frac /= 10;
+        }
+        out.extend(d[..digits].iter().map(|b| *b as char));
+    }
 }
 
 /// `D:20211213000000Z` for seconds since 1970.
@@ -511,6 +542,9 @@ mod tests {
         assert_eq!(num(12.5), "12.5");
         assert_eq!(num(595.2756), "595.276");
         assert_eq!(num(-3.0), "-3");
+        assert_eq!(num(0.05), "0.05");
+        assert_eq!(num(-225.253), "-225.253");
+        assert_eq!(num(1000.1), "1000.1");
         assert_eq!(pdf_date(1_639_353_600), "D:20211213000000Z");
     }
 }
