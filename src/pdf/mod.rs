@@ -7,6 +7,7 @@ pub mod text;
 pub mod write;
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::document::Chapter;
 use crate::project::Project;
 use crate::Prepared;
 use font::FontSet;
@@ -22,39 +23,103 @@ pub fn write(prep: &Prepared, project: &Project, file: &Path, report: &mut Repor
     }
 }
 
+/// A unit of layout work, in reading order.
+enum Unit<'b> {
+    Title,
+    Part(&'b str),
+    Chapter(&'b Chapter),
+}
+
+/// What a layout worker hands back for one unit.
+struct Done {
+    ops: Vec<layout::Op>,
+    report: Report,
+}
+
 fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Report) -> Result<(), Diagnostic> {
     let book = &prep.book;
     let fonts = FontSet::load(project, &prep.style.fonts)?;
     let geometry = layout::Geometry::of(&prep.style)?;
-    let mut typesetter = Typesetter::new(&fonts, book.meta.hyphenation_exceptions.clone());
+    let exceptions = &book.meta.hyphenation_exceptions;
+    let lang = book.meta.language.as_str();
+    let mut units = vec![Unit::Title];
+    units.extend(book.front.iter().map(Unit::Chapter));
+    for p in &book.parts {
+        units.extend(p.title.as_deref().map(Unit::Part));
+        units.extend(p.chapters.iter().map(Unit::Chapter));
+    }
+    units.extend(book.back.iter().map(Unit::Chapter));
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(units.len());
     let writer = PdfWriter::create(file)?;
     let errors_before = report.errors();
-    let mut lay =
-        layout::Layout { g: &geometry, typesetter: &mut typesetter, report, fallback_used: Default::default() };
-    let fonts_ref = &fonts;
-    // Pages are serialised and compressed on a second thread while the next ones are set.
-    let (writer, laid) = std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<write::Page>(16);
-        let handle = s.spawn(move || {
+    let (fonts_ref, g, units_ref) = (&fonts, &geometry, &units);
+    // Chapters are set on `workers` threads (each with its own shaping and hyphenation
+    // caches), replayed into pages in reading order here, and the pages are serialised
+    // and compressed on another thread. Each worker's results queue is short, so memory
+    // stays bounded however long the book.
+    let outcome = std::thread::scope(|s| {
+        let (page_tx, page_rx) = std::sync::mpsc::sync_channel::<write::Page>(16);
+        let writer_thread = s.spawn(move || {
             let mut writer = writer;
-            for page in rx {
+            for page in page_rx {
                 writer.page(fonts_ref, &page, Vec::new())?;
             }
             Ok::<PdfWriter, Diagnostic>(writer)
         });
-        let laid = lay.book(book, |page| {
-            tx.send(page)
+        let mut results = Vec::new();
+        let mut worker_threads = Vec::new();
+        for w in 0..workers {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Done>(2);
+            results.push(rx);
+            worker_threads.push(s.spawn(move || {
+                let typesetter = Typesetter::new(fonts_ref, exceptions.clone());
+                let mut lay =
+                    layout::Layout { g, typesetter, report: Report::default(), fallback_used: Default::default() };
+                for unit in units_ref.iter().skip(w).step_by(workers) {
+                    let mut ops = Vec::new();
+                    match unit {
+                        Unit::Title => lay.title_page(&mut ops, book),
+                        Unit::Part(t) => lay.part_title(&mut ops, t, lang),
+                        Unit::Chapter(c) => lay.chapter(&mut ops, c, lang, None),
+                    }
+                    let done = Done { ops, report: std::mem::take(&mut lay.report) };
+                    if tx.send(done).is_err() {
+                        break;
+                    }
+                }
+                (lay.typesetter.shaper.glyph_texts, lay.fallback_used)
+            }));
+        }
+        let mut folios = Typesetter::new(fonts_ref, Vec::new());
+        let mut flow = layout::Flow::new(g, |page| {
+            page_tx
+                .send(page)
                 .map_err(|_| Diagnostic::error(Kind::Io, "the PDF writer stopped").with_hint("see the error above"))
         });
-        drop(tx);
-        let writer = handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (writer, laid)
+        let mut unit_reports = Report::default();
+        for i in 0..units_ref.len() {
+            let Ok(done) = results[i % workers].recv() else {
+                return Err(Diagnostic::error(Kind::Io, "a layout thread stopped").with_hint("see the error above"));
+            };
+            unit_reports.extend(done.report);
+            flow.replay(done.ops, &mut folios)?;
+        }
+        flow.finish(&mut folios)?;
+        drop(page_tx);
+        let writer = writer_thread.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+        let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
+        let mut fallback = std::collections::BTreeSet::new();
+        for t in worker_threads {
+            let (glyph_texts, used) = t.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            for (k, v) in glyph_texts {
+                texts.entry(k).or_insert(v);
+            }
+            fallback.extend(used);
+        }
+        Ok((writer, texts, fallback, unit_reports))
     });
-    let writer = match (writer, laid) {
-        (Err(d), _) | (Ok(_), Err(d)) => return Err(d),
-        (Ok(w), Ok(_)) => w,
-    };
-    let fallback = std::mem::take(&mut lay.fallback_used);
+    let (writer, texts, fallback, unit_reports) = outcome?;
+    report.extend(unit_reports);
     if !fallback.is_empty() {
         let mut by_font: std::collections::BTreeMap<String, String> = Default::default();
         for (c, f) in fallback {
@@ -103,5 +168,5 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
         modified: book.modified,
         identifier: book.meta.identifier.clone(),
     };
-    writer.finish(&fonts, &typesetter.shaper.glyph_texts, &info, Vec::new())
+    writer.finish(&fonts, &texts, &info, Vec::new())
 }

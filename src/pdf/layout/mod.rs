@@ -60,8 +60,8 @@ impl Geometry {
     }
 }
 
-/// The state of the page being filled.
-struct Flow<'a, F: FnMut(Page) -> Result<(), Diagnostic>> {
+/// The page flow: stacks lines onto pages and hands each finished page to `emit`.
+pub struct Flow<'a, F: FnMut(Page) -> Result<(), Diagnostic>> {
     g: &'a Geometry,
     emit: F,
     page: Page,
@@ -73,7 +73,7 @@ struct Flow<'a, F: FnMut(Page) -> Result<(), Diagnostic>> {
 }
 
 impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
-    fn new(g: &'a Geometry, emit: F) -> Self {
+    pub fn new(g: &'a Geometry, emit: F) -> Self {
         Flow {
             g,
             emit,
@@ -95,6 +95,28 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
 
     fn empty(&self) -> bool {
         self.page.marks.is_empty()
+    }
+
+    /// Carry out `ops`; `typesetter` sets the folios.
+    pub fn replay(&mut self, ops: Vec<Op>, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
+        for op in ops {
+            match op {
+                Op::Lines { lines, dx, advance } => self.lines(typesetter, &lines, dx, advance)?,
+                Op::Skip(s) => self.skip(s),
+                Op::SkipTo(y) => self.cursor = Some(y.max(self.cursor.unwrap_or(0.0))),
+                Op::NewPage { recto } => self.new_page(typesetter, recto)?,
+                Op::NoFolio => self.folio = false,
+            }
+        }
+        Ok(())
+    }
+
+    /// Finish the last page; returns the number of pages.
+    pub fn finish(mut self, typesetter: &mut Typesetter) -> Result<usize, Diagnostic> {
+        if !self.empty() || self.cursor.is_some() {
+            self.finish_page(typesetter)?;
+        }
+        Ok(self.number - 1)
     }
 
     fn finish_page(&mut self, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
@@ -241,74 +263,70 @@ impl Spanner {
     }
 }
 
-/// Lays out a book and hands each finished page to `emit`. Font problems go to `report`.
+/// Sets the blocks of a book into lines and records what the page flow is to do with
+/// them ([`Op`]). Independent of page positions, so chapters can be set in parallel and
+/// replayed in order. Font problems go to `report`.
 pub struct Layout<'a, 'f> {
     pub g: &'a Geometry,
-    pub typesetter: &'a mut Typesetter<'f>,
-    pub report: &'a mut Report,
+    pub typesetter: Typesetter<'f>,
+    pub report: Report,
     pub fallback_used: BTreeSet<(char, String)>,
 }
 
+/// One step of the page flow.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Lines at `dx` from the left margin, each `advance` below the last.
+    Lines { lines: Vec<Line>, dx: f32, advance: f32 },
+    /// Vertical space before the next line.
+    Skip(f32),
+    /// Continue no higher than this distance from the top of the page.
+    SkipTo(f32),
+    /// Start a new page (a recto when asked).
+    NewPage { recto: bool },
+    /// The current page gets no folio (title and opening pages).
+    NoFolio,
+}
+
 impl<'a, 'f> Layout<'a, 'f> {
-    pub fn book<F: FnMut(Page) -> Result<(), Diagnostic>>(
-        &mut self,
-        book: &Book,
-        emit: F,
-    ) -> Result<usize, Diagnostic> {
+    /// The title page: title, subtitle, editors.
+    pub fn title_page(&mut self, ops: &mut Vec<Op>, book: &Book) {
         let g = self.g;
-        let mut flow = Flow::new(g, emit);
-        let book_lang = book.meta.language.clone();
-        // The title page.
+        let lang = book.meta.language.as_str();
         let title = self.text_style(FaceId::BOLD, g.size * 2.0);
-        self.skip_to(&mut flow, g.height * 0.25);
+        ops.push(Op::SkipTo(g.height * 0.25));
         let mut spans = vec![Span { text: book.meta.title.clone(), style: title }];
         if let Some(sub) = &book.meta.subtitle {
             spans.push(Span { text: "\n".into(), style: title });
             spans.push(Span { text: sub.clone(), style: self.text_style(FaceId::ITALIC, g.size * 1.3) });
         }
-        self.block_lines(&mut flow, &spans, &book_lang, Alignment::Center, 0.0, 0.0, "", 0)?;
+        self.block_lines(ops, &spans, lang, Alignment::Center, 0.0, 0.0, "", 0);
         if !book.meta.editors.is_empty() {
-            flow.skip(g.leading * 2.0);
+            ops.push(Op::Skip(g.leading * 2.0));
             let s = Span { text: book.meta.editors.join(", "), style: self.text_style(FaceId::REGULAR, g.size * 1.1) };
-            self.block_lines(&mut flow, &[s], &book_lang, Alignment::Center, 0.0, 0.0, "", 0)?;
+            self.block_lines(ops, &[s], lang, Alignment::Center, 0.0, 0.0, "", 0);
         }
-        flow.folio = false;
-        for c in &book.front {
-            self.chapter(&mut flow, c, &book_lang, None)?;
-        }
-        for p in &book.parts {
-            if let Some(t) = &p.title {
-                flow.new_page(self.typesetter, g.recto_starts)?;
-                self.skip_to(&mut flow, g.height * 0.3);
-                let s = Span { text: t.clone(), style: self.text_style(FaceId::BOLD, g.size * 1.6) };
-                self.block_lines(&mut flow, &[s], &book_lang, Alignment::Center, 0.0, 0.0, "", 0)?;
-                flow.folio = false;
-            }
-            for c in &p.chapters {
-                self.chapter(&mut flow, c, &book_lang, p.title.as_deref())?;
-            }
-        }
-        for c in &book.back {
-            self.chapter(&mut flow, c, &book_lang, None)?;
-        }
-        if !flow.empty() || flow.cursor.is_some() {
-            flow.finish_page(self.typesetter)?;
-        }
-        Ok(flow.number - 1)
+        ops.push(Op::NoFolio);
+    }
+
+    /// A part's title page.
+    pub fn part_title(&mut self, ops: &mut Vec<Op>, title: &str, lang: &str) {
+        let g = self.g;
+        ops.push(Op::NewPage { recto: g.recto_starts });
+        ops.push(Op::SkipTo(g.height * 0.3));
+        let s = Span { text: title.to_string(), style: self.text_style(FaceId::BOLD, g.size * 1.6) };
+        self.block_lines(ops, &[s], lang, Alignment::Center, 0.0, 0.0, "", 0);
+        ops.push(Op::NoFolio);
     }
 
     fn text_style(&self, face: FaceId, size: f32) -> SpanStyle {
         SpanStyle { face, size, rise: 0.0, case: Case::Normal, hyphenate: self.g.hyphenate }
     }
 
-    fn skip_to<F: FnMut(Page) -> Result<(), Diagnostic>>(&self, flow: &mut Flow<F>, y: f32) {
-        flow.cursor = Some(y.max(flow.cursor.unwrap_or(0.0)));
-    }
-
     #[allow(clippy::too_many_arguments)]
-    fn block_lines<F: FnMut(Page) -> Result<(), Diagnostic>>(
+    fn block_lines(
         &mut self,
-        flow: &mut Flow<F>,
+        ops: &mut Vec<Op>,
         spans: &[Span],
         lang: &str,
         align: Alignment,
@@ -316,14 +334,13 @@ impl<'a, 'f> Layout<'a, 'f> {
         dx: f32,
         source: &str,
         line: usize,
-    ) -> Result<Vec<Line>, Diagnostic> {
+    ) {
         let m = Measure { width: self.g.measure() - dx, indent, align, lang: lang.to_string() };
         let lines = self.typesetter.set(spans, &m);
         self.problems(source, line);
         let size = spans.iter().map(|s| s.style.size).fold(0.0f32, f32::max).max(self.g.size);
         let advance = (self.g.leading * size / self.g.size).max(self.g.leading);
-        flow.lines(self.typesetter, &lines, dx, advance)?;
-        Ok(lines)
+        ops.push(Op::Lines { lines, dx, advance });
     }
 
     fn problems(&mut self, source: &str, line: usize) {
@@ -347,22 +364,16 @@ impl<'a, 'f> Layout<'a, 'f> {
         }
     }
 
-    fn chapter<F: FnMut(Page) -> Result<(), Diagnostic>>(
-        &mut self,
-        flow: &mut Flow<F>,
-        c: &Chapter,
-        book_lang: &str,
-        part: Option<&str>,
-    ) -> Result<(), Diagnostic> {
+    pub fn chapter(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &str, part: Option<&str>) {
         let g = self.g;
         let src = c.source.to_string_lossy().into_owned();
         let lang = c.meta.language.as_str();
-        flow.new_page(self.typesetter, g.recto_starts)?;
-        self.skip_to(flow, g.top + g.leading * 4.0);
+        ops.push(Op::NewPage { recto: g.recto_starts });
+        ops.push(Op::SkipTo(g.top + g.leading * 4.0));
         let _ = part;
         let title = Span { text: c.meta.title.clone(), style: self.text_style(FaceId::BOLD, g.size * 1.5) };
         let title_style = SpanStyle { hyphenate: false, ..title.style };
-        self.block_lines(flow, &[Span { style: title_style, ..title }], lang, Alignment::Ragged, 0.0, 0.0, &src, 1)?;
+        self.block_lines(ops, &[Span { style: title_style, ..title }], lang, Alignment::Ragged, 0.0, 0.0, &src, 1);
         if c.kind == ChapterKind::Speech {
             let strings = locale::strings(book_lang);
             let mut by = c.meta.speakers.join(", ");
@@ -379,24 +390,24 @@ impl<'a, 'f> Layout<'a, 'f> {
                 by.push('\n');
                 by.push_str(o);
             }
-            flow.skip(g.leading * 0.5);
+            ops.push(Op::Skip(g.leading * 0.5));
             let style =
                 SpanStyle { case: Case::SmallCaps, hyphenate: false, ..self.text_style(FaceId::REGULAR, g.size) };
-            self.block_lines(flow, &[Span { text: by, style }], lang, Alignment::Ragged, 0.0, 0.0, &src, 1)?;
+            self.block_lines(ops, &[Span { text: by, style }], lang, Alignment::Ragged, 0.0, 0.0, &src, 1);
         }
-        flow.skip(g.leading * 2.0);
+        ops.push(Op::Skip(g.leading * 2.0));
         let mut after_paragraph = false;
         for b in &c.blocks {
-            after_paragraph = self.block(flow, b, lang, &src, 0.0, after_paragraph, g.size)?;
+            after_paragraph = self.block(ops, b, lang, &src, 0.0, after_paragraph, g.size);
         }
         if !c.footnotes.is_empty() {
-            flow.skip(g.leading * 1.5);
+            ops.push(Op::Skip(g.leading * 1.5));
             let heading = Span {
                 text: locale::strings(book_lang).notes.to_string(),
                 style: self.text_style(FaceId::BOLD, g.size),
             };
-            self.block_lines(flow, &[heading], lang, Alignment::Ragged, 0.0, 0.0, &src, 1)?;
-            flow.skip(g.leading * 0.5);
+            self.block_lines(ops, &[heading], lang, Alignment::Ragged, 0.0, 0.0, &src, 1);
+            ops.push(Op::Skip(g.leading * 0.5));
             let size = g.size * 0.85;
             for n in &c.footnotes {
                 for (i, b) in n.blocks.iter().enumerate() {
@@ -409,9 +420,9 @@ impl<'a, 'f> Layout<'a, 'f> {
                     }
                     if let BlockKind::Paragraph { content } = &b.kind {
                         self.spanner().spans(content, self.text_style(FaceId::REGULAR, size), false, false, &mut spans);
-                        self.block_lines(flow, &spans, lang, g.align, 0.0, 0.0, &src, b.line)?;
+                        self.block_lines(ops, &spans, lang, g.align, 0.0, 0.0, &src, b.line);
                     } else {
-                        self.block(flow, b, lang, &src, 0.0, false, size)?;
+                        self.block(ops, b, lang, &src, 0.0, false, size);
                     }
                 }
             }
@@ -425,11 +436,10 @@ impl<'a, 'f> Layout<'a, 'f> {
             tail.push(format!("{}: {}", strings.translated_by, c.meta.translators.join(", ")));
         }
         if !tail.is_empty() {
-            flow.skip(g.leading);
+            ops.push(Op::Skip(g.leading));
             let s = Span { text: tail.join("\n"), style: self.text_style(FaceId::ITALIC, g.size * 0.9) };
-            self.block_lines(flow, &[s], book_lang, Alignment::Ragged, 0.0, 0.0, &src, 1)?;
+            self.block_lines(ops, &[s], book_lang, Alignment::Ragged, 0.0, 0.0, &src, 1);
         }
-        Ok(())
     }
 
     fn spanner(&self) -> Spanner {
@@ -438,16 +448,16 @@ impl<'a, 'f> Layout<'a, 'f> {
 
     /// Set one block; returns whether it was a paragraph (the next one gets an indent).
     #[allow(clippy::too_many_arguments)]
-    fn block<F: FnMut(Page) -> Result<(), Diagnostic>>(
+    fn block(
         &mut self,
-        flow: &mut Flow<F>,
+        ops: &mut Vec<Op>,
         b: &Block,
         lang: &str,
         src: &str,
         dx: f32,
         after_paragraph: bool,
         size: f32,
-    ) -> Result<bool, Diagnostic> {
+    ) -> bool {
         let g = self.g;
         match &b.kind {
             BlockKind::Paragraph { content } => {
@@ -455,10 +465,10 @@ impl<'a, 'f> Layout<'a, 'f> {
                 self.spanner().spans(content, self.text_style(FaceId::REGULAR, size), false, false, &mut spans);
                 let indent = if after_paragraph { g.indent } else { 0.0 };
                 if !after_paragraph || g.paragraph_space > 0.0 {
-                    flow.skip(g.paragraph_space);
+                    ops.push(Op::Skip(g.paragraph_space));
                 }
-                self.block_lines(flow, &spans, lang, g.align, indent, dx, src, b.line)?;
-                Ok(true)
+                self.block_lines(ops, &spans, lang, g.align, indent, dx, src, b.line);
+                true
             }
             BlockKind::Heading { level, content, .. } => {
                 let scale = match level {
@@ -466,25 +476,25 @@ impl<'a, 'f> Layout<'a, 'f> {
                     3 => 1.1,
                     _ => 1.0,
                 };
-                flow.skip(g.leading * 1.5);
+                ops.push(Op::Skip(g.leading * 1.5));
                 let mut spans = Vec::new();
                 let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, size * scale) };
                 self.spanner().spans(content, style, true, false, &mut spans);
-                self.block_lines(flow, &spans, lang, Alignment::Ragged, 0.0, dx, src, b.line)?;
-                flow.skip(g.leading * 0.5);
-                Ok(false)
+                self.block_lines(ops, &spans, lang, Alignment::Ragged, 0.0, dx, src, b.line);
+                ops.push(Op::Skip(g.leading * 0.5));
+                false
             }
             BlockKind::Quote { blocks } => {
-                flow.skip(g.leading * 0.5);
+                ops.push(Op::Skip(g.leading * 0.5));
                 let mut after = false;
                 for x in blocks {
-                    after = self.block(flow, x, lang, src, dx + 1.5 * g.size, after, size * 0.92)?;
+                    after = self.block(ops, x, lang, src, dx + 1.5 * g.size, after, size * 0.92);
                 }
-                flow.skip(g.leading * 0.5);
-                Ok(false)
+                ops.push(Op::Skip(g.leading * 0.5));
+                false
             }
             BlockKind::List { start, items, .. } => {
-                flow.skip(g.leading * 0.3);
+                ops.push(Op::Skip(g.leading * 0.3));
                 let hang = 1.6 * size;
                 for (i, item) in items.iter().enumerate() {
                     let marker = match start {
@@ -499,60 +509,60 @@ impl<'a, 'f> Layout<'a, 'f> {
                         align: Alignment::Ragged,
                         lang: lang.to_string(),
                     };
-                    let mut marker_lines = self.typesetter.set(&[Span { text: marker, style: mstyle }], &m);
-                    let before = flow.page.marks.len();
-                    let page_before = flow.number;
+                    let marker_lines = self.typesetter.set(&[Span { text: marker, style: mstyle }], &m);
+                    let mut item_ops = Vec::new();
                     let mut after = false;
                     for x in item {
-                        after = self.block(flow, x, lang, src, dx + hang, after, size)?;
+                        after = self.block(&mut item_ops, x, lang, src, dx + hang, after, size);
                     }
-                    // Put the marker on the item's first baseline.
-                    if let Some(Mark::Glyphs { y, .. }) =
-                        flow.page.marks.get(before).cloned().filter(|_| flow.number == page_before)
-                    {
-                        if let Some(l) = marker_lines.first_mut() {
-                            let shift = hang - 0.4 * size - l.width;
-                            for r in &mut l.runs {
-                                r.x += shift;
-                            }
-                            let left = flow.left() + dx;
-                            push_line(&mut flow.page, l, left, y);
+                    // The marker joins the item's first line, so it moves with it.
+                    let first = item_ops.iter_mut().find_map(|o| match o {
+                        Op::Lines { lines, .. } => lines.first_mut(),
+                        _ => None,
+                    });
+                    if let (Some(first), Some(l)) = (first, marker_lines.first()) {
+                        let shift = hang - 0.4 * size - l.width;
+                        for r in l.runs.iter().rev() {
+                            let mut r = r.clone();
+                            r.x += shift - hang;
+                            first.runs.insert(0, r);
                         }
                     }
+                    ops.extend(item_ops);
                 }
-                flow.skip(g.leading * 0.3);
-                Ok(false)
+                ops.push(Op::Skip(g.leading * 0.3));
+                false
             }
             BlockKind::Rule => {
-                flow.skip(g.leading * 0.5);
+                ops.push(Op::Skip(g.leading * 0.5));
                 let s = Span { text: "*\u{2003}*\u{2003}*".into(), style: self.text_style(FaceId::REGULAR, size) };
-                self.block_lines(flow, &[s], lang, Alignment::Center, 0.0, dx, src, b.line)?;
-                flow.skip(g.leading * 0.5);
-                Ok(false)
+                self.block_lines(ops, &[s], lang, Alignment::Center, 0.0, dx, src, b.line);
+                ops.push(Op::Skip(g.leading * 0.5));
+                false
             }
             BlockKind::Code { text, .. } => {
-                flow.skip(g.leading * 0.5);
+                ops.push(Op::Skip(g.leading * 0.5));
                 let face = self.typesetter.fonts().monospace.unwrap_or(FaceId::REGULAR);
                 let style = SpanStyle { hyphenate: false, ..self.text_style(face, size * 0.85) };
                 let body = text.trim_end_matches('\n').replace(' ', "\u{a0}");
-                self.block_lines(flow, &[Span { text: body, style }], lang, Alignment::Ragged, 0.0, dx, src, b.line)?;
-                flow.skip(g.leading * 0.5);
-                Ok(false)
+                self.block_lines(ops, &[Span { text: body, style }], lang, Alignment::Ragged, 0.0, dx, src, b.line);
+                ops.push(Op::Skip(g.leading * 0.5));
+                false
             }
             BlockKind::Image { image } => {
-                flow.skip(g.leading * 0.5);
+                ops.push(Op::Skip(g.leading * 0.5));
                 let mut text = image.alt.clone();
                 if let Some(t) = &image.title {
                     text.push_str(": ");
                     text.push_str(t);
                 }
                 let s = Span { text, style: self.text_style(FaceId::ITALIC, size * 0.9) };
-                self.block_lines(flow, &[s], lang, Alignment::Center, 0.0, dx, src, b.line)?;
-                flow.skip(g.leading * 0.5);
-                Ok(false)
+                self.block_lines(ops, &[s], lang, Alignment::Center, 0.0, dx, src, b.line);
+                ops.push(Op::Skip(g.leading * 0.5));
+                false
             }
             BlockKind::Table { head, rows, align } => {
-                flow.skip(g.leading * 0.5);
+                ops.push(Op::Skip(g.leading * 0.5));
                 let cols = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
                 let tsize = size * 0.9;
                 let gap = 1.2 * tsize;
@@ -646,14 +656,14 @@ impl<'a, 'f> Layout<'a, 'f> {
                             }
                         }
                         merged.text = texts.join("\t");
-                        flow.lines(self.typesetter, &[merged], dx, g.leading * 0.95)?;
+                        ops.push(Op::Lines { lines: vec![merged], dx, advance: g.leading * 0.95 });
                     }
                     if ri == 0 && !head.is_empty() {
-                        flow.skip(g.leading * 0.2);
+                        ops.push(Op::Skip(g.leading * 0.2));
                     }
                 }
-                flow.skip(g.leading * 0.5);
-                Ok(false)
+                ops.push(Op::Skip(g.leading * 0.5));
+                false
             }
         }
     }
