@@ -127,3 +127,38 @@ fn corpus_typesetting_quality() {
     let (ok, out) = run(&py, &args);
     assert!(ok, "text_fidelity.py:\n{out}");
 }
+
+/// The bookmarks follow the book: parts, speeches and their sections, each pointing at
+/// the page that shows its title.
+#[test]
+fn outline_points_at_the_titles() {
+    let Some(py) = validator("tribune-tools-python") else { return };
+    let out = tempfile::tempdir().unwrap();
+    let pdf = build_pdf(&repo(), "example", out.path(), None);
+    let script = r#"
+import sys, pikepdf, pdfplumber
+pdf = pikepdf.open(sys.argv[1])
+pages = pdfplumber.open(sys.argv[1]).pages
+with pdf.open_outline() as o:
+    def walk(items, depth):
+        for it in items:
+            n = pdf.pages.index(pikepdf.Page(it.destination[0]))
+            text = " ".join((pages[n].extract_text() or "").split())
+            first = " ".join(it.title.split()[:3])
+            print(f"{depth}|{n + 1}|{first in text}|{it.title}")
+            walk(it.children, depth + 1)
+    walk(o.root, 0)
+"#;
+    let (ok, listing) = run(&py, &["-c", script, pdf.to_str().unwrap()]);
+    assert!(ok, "{listing}");
+    let rows: Vec<Vec<&str>> = listing.lines().map(|l| l.splitn(4, '|').collect()).collect();
+    assert!(
+        rows.iter().all(|r| r.len() == 4 && r[2] == "True"),
+        "an entry points at a page without its title:\n{listing}"
+    );
+    let titles: Vec<&str> = rows.iter().map(|r| r[3]).collect();
+    for t in ["Einleitung", "Arbeit und Wohnen", "Wer pflegt, braucht Zeit", "Jobs, Not Bombs", "Nachwort"] {
+        assert!(titles.contains(&t), "no bookmark {t}:\n{listing}");
+    }
+    assert!(rows.iter().any(|r| r[0] == "2"), "sections are nested under their speeches:\n{listing}");
+}

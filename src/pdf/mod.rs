@@ -27,7 +27,8 @@ pub fn write(prep: &Prepared, project: &Project, file: &Path, report: &mut Repor
 enum Unit<'b> {
     Title,
     Part(&'b str),
-    Chapter(&'b Chapter),
+    /// A chapter and its level in the outline.
+    Chapter(&'b Chapter, u8),
 }
 
 /// What a layout worker hands back for one unit.
@@ -43,12 +44,13 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
     let exceptions = &book.meta.hyphenation_exceptions;
     let lang = book.meta.language.as_str();
     let mut units = vec![Unit::Title];
-    units.extend(book.front.iter().map(Unit::Chapter));
+    units.extend(book.front.iter().map(|c| Unit::Chapter(c, 0)));
     for p in &book.parts {
         units.extend(p.title.as_deref().map(Unit::Part));
-        units.extend(p.chapters.iter().map(Unit::Chapter));
+        let depth = u8::from(p.title.is_some());
+        units.extend(p.chapters.iter().map(|c| Unit::Chapter(c, depth)));
     }
-    units.extend(book.back.iter().map(Unit::Chapter));
+    units.extend(book.back.iter().map(|c| Unit::Chapter(c, 0)));
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(units.len());
     let writer = PdfWriter::create(file)?;
     let errors_before = report.errors();
@@ -73,14 +75,19 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
             results.push(rx);
             worker_threads.push(s.spawn(move || {
                 let typesetter = Typesetter::new(fonts_ref, exceptions.clone());
-                let mut lay =
-                    layout::Layout { g, typesetter, report: Report::default(), fallback_used: Default::default() };
+                let mut lay = layout::Layout {
+                    g,
+                    typesetter,
+                    report: Report::default(),
+                    fallback_used: Default::default(),
+                    depth: 0,
+                };
                 for unit in units_ref.iter().skip(w).step_by(workers) {
                     let mut ops = Vec::new();
                     match unit {
                         Unit::Title => lay.title_page(&mut ops, book),
                         Unit::Part(t) => lay.part_title(&mut ops, t, lang),
-                        Unit::Chapter(c) => lay.chapter(&mut ops, c, lang, None),
+                        Unit::Chapter(c, depth) => lay.chapter(&mut ops, c, lang, *depth),
                     }
                     let done = Done { ops, report: std::mem::take(&mut lay.report) };
                     if tx.send(done).is_err() {
@@ -104,7 +111,7 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
             unit_reports.extend(done.report);
             flow.replay(done.ops, &mut folios)?;
         }
-        flow.finish(&mut folios)?;
+        let outline = flow.finish(&mut folios)?;
         drop(page_tx);
         let writer = writer_thread.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
         let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
@@ -116,9 +123,9 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
             }
             fallback.extend(used);
         }
-        Ok((writer, texts, fallback, unit_reports))
+        Ok((writer, texts, fallback, unit_reports, outline))
     });
-    let (writer, texts, fallback, unit_reports) = outcome?;
+    let (mut writer, texts, fallback, unit_reports, outline) = outcome?;
     report.extend(unit_reports);
     if !fallback.is_empty() {
         let mut by_font: std::collections::BTreeMap<String, String> = Default::default();
@@ -168,5 +175,10 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
         modified: book.modified,
         identifier: book.meta.identifier.clone(),
     };
-    writer.finish(&fonts, &texts, &info, Vec::new())
+    let mut catalog = Vec::new();
+    if let Some(root) = writer.outline(&outline)? {
+        catalog.push(("Outlines", write::Obj::Ref(root)));
+        catalog.push(("PageMode", write::Obj::Name("UseOutlines".into())));
+    }
+    writer.finish(&fonts, &texts, &info, catalog)
 }

@@ -70,6 +70,9 @@ pub struct Flow<'a, F: FnMut(Page) -> Result<(), Diagnostic>> {
     /// Baseline of the last line set, from the top of the page; `None` on an empty page.
     cursor: Option<f32>,
     folio: bool,
+    /// Bookmarks waiting for the next line, and those placed.
+    pending: Vec<(u8, String)>,
+    pub outline: Vec<Placed>,
 }
 
 impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
@@ -81,6 +84,8 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             number: 1,
             cursor: None,
             folio: false,
+            pending: Vec::new(),
+            outline: Vec::new(),
         }
     }
 
@@ -106,17 +111,18 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
                 Op::SkipTo(y) => self.cursor = Some(y.max(self.cursor.unwrap_or(0.0))),
                 Op::NewPage { recto } => self.new_page(typesetter, recto)?,
                 Op::NoFolio => self.folio = false,
+                Op::Bookmark { level, title } => self.pending.push((level, title)),
             }
         }
         Ok(())
     }
 
-    /// Finish the last page; returns the number of pages.
-    pub fn finish(mut self, typesetter: &mut Typesetter) -> Result<usize, Diagnostic> {
+    /// Finish the last page; returns the outline.
+    pub fn finish(mut self, typesetter: &mut Typesetter) -> Result<Vec<Placed>, Diagnostic> {
         if !self.empty() || self.cursor.is_some() {
             self.finish_page(typesetter)?;
         }
-        Ok(self.number - 1)
+        Ok(self.outline)
     }
 
     fn finish_page(&mut self, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
@@ -151,7 +157,7 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
         if !self.empty() || self.cursor.is_some() {
             self.finish_page(typesetter)?;
         }
-        if recto && self.number % 2 == 0 {
+        if recto && self.number.is_multiple_of(2) {
             self.finish_page(typesetter)?;
         }
         Ok(())
@@ -179,6 +185,10 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
                 next
             };
             let left = self.left() + dx;
+            for (level, title) in self.pending.drain(..) {
+                let top = self.g.height - next + l.ascent;
+                self.outline.push(Placed { level, title, page: self.number - 1, top });
+            }
             push_line(&mut self.page, l, left, self.g.height - next);
             self.cursor = Some(next);
             self.folio = true;
@@ -271,6 +281,8 @@ pub struct Layout<'a, 'f> {
     pub typesetter: Typesetter<'f>,
     pub report: Report,
     pub fallback_used: BTreeSet<(char, String)>,
+    /// Outline level of the chapter being set.
+    pub depth: u8,
 }
 
 /// One step of the page flow.
@@ -286,7 +298,12 @@ pub enum Op {
     NewPage { recto: bool },
     /// The current page gets no folio (title and opening pages).
     NoFolio,
+    /// An entry of the PDF's outline (bookmarks) pointing at the next line set.
+    Bookmark { level: u8, title: String },
 }
+
+/// An outline entry placed on a page.
+pub use crate::pdf::write::OutlineEntry as Placed;
 
 impl<'a, 'f> Layout<'a, 'f> {
     /// The title page: title, subtitle, editors.
@@ -314,6 +331,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         let g = self.g;
         ops.push(Op::NewPage { recto: g.recto_starts });
         ops.push(Op::SkipTo(g.height * 0.3));
+        ops.push(Op::Bookmark { level: 0, title: title.to_string() });
         let s = Span { text: title.to_string(), style: self.text_style(FaceId::BOLD, g.size * 1.6) };
         self.block_lines(ops, &[s], lang, Alignment::Center, 0.0, 0.0, "", 0);
         ops.push(Op::NoFolio);
@@ -364,13 +382,15 @@ impl<'a, 'f> Layout<'a, 'f> {
         }
     }
 
-    pub fn chapter(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &str, part: Option<&str>) {
+    /// A chapter; `depth` is its level in the outline (1 inside a titled part, else 0).
+    pub fn chapter(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &str, depth: u8) {
         let g = self.g;
         let src = c.source.to_string_lossy().into_owned();
         let lang = c.meta.language.as_str();
         ops.push(Op::NewPage { recto: g.recto_starts });
         ops.push(Op::SkipTo(g.top + g.leading * 4.0));
-        let _ = part;
+        ops.push(Op::Bookmark { level: depth, title: c.meta.title.clone() });
+        self.depth = depth;
         let title = Span { text: c.meta.title.clone(), style: self.text_style(FaceId::BOLD, g.size * 1.5) };
         let title_style = SpanStyle { hyphenate: false, ..title.style };
         self.block_lines(ops, &[Span { style: title_style, ..title }], lang, Alignment::Ragged, 0.0, 0.0, &src, 1);
@@ -477,6 +497,9 @@ impl<'a, 'f> Layout<'a, 'f> {
                     _ => 1.0,
                 };
                 ops.push(Op::Skip(g.leading * 1.5));
+                if *level <= 2 {
+                    ops.push(Op::Bookmark { level: self.depth + 1, title: crate::document::plain_text(content) });
+                }
                 let mut spans = Vec::new();
                 let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, size * scale) };
                 self.spanner().spans(content, style, true, false, &mut spans);

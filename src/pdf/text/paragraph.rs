@@ -181,8 +181,14 @@ pub struct Typesetter<'f> {
 
 impl<'f> Typesetter<'f> {
     pub fn new(fonts: &'f FontSet, exceptions: Vec<String>) -> Typesetter<'f> {
+        let mut shaper = Shaper::new(fonts);
+        for (i, f) in fonts.faces.iter().enumerate() {
+            if let Some(id) = f.glyph(' ') {
+                shaper.glyph_texts.insert((FaceId(i as u16), id), " ".to_string());
+            }
+        }
         Typesetter {
-            shaper: Shaper::new(fonts),
+            shaper,
             langs: Vec::new(),
             hyphenators: FxHashMap::default(),
             breaks: FxHashMap::default(),
@@ -650,6 +656,13 @@ impl<'f> Typesetter<'f> {
                     (Item::Glue { width, stretch, shrink }, c) => {
                         if matches!(c, Content::Space) && !text.is_empty() && !text.ends_with(' ') {
                             text.push(' ');
+                            // A real space glyph where words part: text extraction then
+                            // finds the word boundaries without guessing from gaps.
+                            if let Some(run) = runs.last_mut() {
+                                if let Some(id) = fonts.face(run.face).glyph(' ') {
+                                    run.glyphs.push(Glyph { id, x: content_end - run.x, dy: 0.0 });
+                                }
+                            }
                         }
                         let adj = if ratio >= 0.0 { ratio * stretch } else { ratio * shrink };
                         let adj = if ratio.is_finite() { adj } else { 0.0 };

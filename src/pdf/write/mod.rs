@@ -10,12 +10,12 @@
 
 mod object;
 
-pub use object::PdfString;
+pub use object::{Obj, PdfString};
 
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::pdf::font::{FaceId, FontSet};
 use crate::project::AtomicFile;
-use object::{name, Obj};
+use object::name;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -64,6 +64,16 @@ pub struct Page {
     pub width: f32,
     pub height: f32,
     pub marks: Vec<Mark>,
+}
+
+/// An entry of the outline (bookmarks): its level, title, 0-based page index and the
+/// height (points from the bottom) the reader's view should open at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlineEntry {
+    pub level: u8,
+    pub title: String,
+    pub page: usize,
+    pub top: f32,
 }
 
 /// Document metadata.
@@ -287,6 +297,74 @@ impl PdfWriter {
         if actual_text.is_some() {
             out.push_str("EMC\n");
         }
+    }
+
+    /// Write the outline (bookmarks) of pages already written; returns the outline root.
+    /// Levels nest: an entry is the child of the nearest entry before it with a lower level.
+    /// Top-level entries show their children; deeper ones start closed.
+    pub fn outline(&mut self, entries: &[OutlineEntry]) -> Result<Option<u32>, Diagnostic> {
+        let entries: Vec<&OutlineEntry> = entries.iter().filter(|e| e.page < self.pages.len()).collect();
+        if entries.is_empty() {
+            return Ok(None);
+        }
+        let root = self.alloc();
+        let ids: Vec<u32> = entries.iter().map(|_| self.alloc()).collect();
+        // parent (index into entries, None for the root) and children of each node
+        let mut parent: Vec<Option<usize>> = Vec::with_capacity(entries.len());
+        let mut stack: Vec<usize> = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            while stack.last().is_some_and(|&j| entries[j].level >= e.level) {
+                stack.pop();
+            }
+            parent.push(stack.last().copied());
+            stack.push(i);
+        }
+        // kids[0] are the top-level entries, kids[i + 1] the children of entry i.
+        let mut kids: Vec<Vec<usize>> = vec![Vec::new(); entries.len() + 1];
+        let mut pos = vec![0; entries.len()];
+        for (i, p) in parent.iter().enumerate() {
+            let list = &mut kids[p.map_or(0, |p| p + 1)];
+            pos[i] = list.len();
+            list.push(i);
+        }
+        let top = kids[0].clone();
+        for (i, e) in entries.iter().enumerate() {
+            let siblings = &kids[parent[i].map_or(0, |p| p + 1)];
+            let pos = pos[i];
+            let mut d = vec![
+                ("Title".to_string(), Obj::Str(PdfString::text(&e.title))),
+                ("Parent".to_string(), Obj::Ref(parent[i].map_or(root, |p| ids[p]))),
+                (
+                    "Dest".to_string(),
+                    Obj::Array(vec![Obj::Ref(self.pages[e.page]), name("XYZ"), Obj::Null, Obj::Real(e.top), Obj::Null]),
+                ),
+            ];
+            if pos > 0 {
+                d.push(("Prev".into(), Obj::Ref(ids[siblings[pos - 1]])));
+            }
+            if let Some(&n) = siblings.get(pos + 1) {
+                d.push(("Next".into(), Obj::Ref(ids[n])));
+            }
+            let mine = &kids[i + 1];
+            if let (Some(&f), Some(&l)) = (mine.first(), mine.last()) {
+                d.push(("First".into(), Obj::Ref(ids[f])));
+                d.push(("Last".into(), Obj::Ref(ids[l])));
+                let n = mine.len() as i64;
+                d.push(("Count".into(), Obj::Int(if parent[i].is_none() { n } else { -n })));
+            }
+            self.object(ids[i], &Obj::Dict(d))?;
+        }
+        let open = top.len() + top.iter().map(|&t| kids[t + 1].len()).sum::<usize>();
+        self.object(
+            root,
+            &Obj::Dict(vec![
+                ("Type".into(), name("Outlines")),
+                ("First".into(), Obj::Ref(ids[top[0]])),
+                ("Last".into(), Obj::Ref(ids[*top.last().unwrap_or(&top[0])])),
+                ("Count".into(), Obj::Int(open as i64)),
+            ]),
+        )?;
+        Ok(Some(root))
     }
 
     /// Embed the fonts, write the page tree, catalog, info and cross-reference table, and
