@@ -99,7 +99,8 @@ fn hyphenated_words_copy_out_whole() {
     assert!(text.contains('\u{AD}'), "no soft hyphen marks a hyphenation break");
 }
 
-/// The text engine's bounds on a book of the 100-speech corpus, A5, 10 pt.
+/// The text engine's bounds on a book of the 100-speech corpus, A5, 10 pt, no widow or
+/// orphan lines, and every word.
 #[test]
 fn corpus_typesetting_quality() {
     let Some(shared) = shared() else { return };
@@ -120,6 +121,10 @@ fn corpus_typesetting_quality() {
     assert!(f("hyphen_pct") <= 15.0, "{m}");
     assert!(f("max_ladder") <= 2.0, "{m}");
     assert!(f("jitter_em") <= 0.08, "{m}");
+    let checker = repo().join("tests/tools/widows_orphans.py");
+    let tools = shared.join("tools");
+    let (ok, out) = run(&py, &[checker.to_str().unwrap(), pdf.to_str().unwrap(), tools.to_str().unwrap()]);
+    assert!(ok, "widows or orphans:\n{out}");
     let mut args =
         vec![shared.join("tools/text_fidelity.py").to_string_lossy().into_owned(), pdf.to_string_lossy().into_owned()];
     args.extend(md_files(&dir.path().join("books/speeches")).iter().map(|p| p.to_string_lossy().into_owned()));

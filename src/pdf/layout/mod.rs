@@ -104,14 +104,19 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
 
     /// Carry out `ops`; `typesetter` sets the folios.
     pub fn replay(&mut self, ops: Vec<Op>, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
-        for op in ops {
+        for (i, op) in ops.iter().enumerate() {
             match op {
-                Op::Lines { lines, dx, advance } => self.lines(typesetter, &lines, dx, advance)?,
-                Op::Skip(s) => self.skip(s),
+                Op::Lines { lines, dx, advance, keep } => {
+                    if *keep && self.cursor.is_some() && !self.keeps(lines, *advance, &ops[i + 1..]) {
+                        self.finish_page(typesetter)?;
+                    }
+                    self.lines(typesetter, lines, *dx, *advance)?
+                }
+                Op::Skip(s) => self.skip(*s),
                 Op::SkipTo(y) => self.cursor = Some(y.max(self.cursor.unwrap_or(0.0))),
-                Op::NewPage { recto } => self.new_page(typesetter, recto)?,
+                Op::NewPage { recto } => self.new_page(typesetter, *recto)?,
                 Op::NoFolio => self.folio = false,
-                Op::Bookmark { level, title } => self.pending.push((level, title)),
+                Op::Bookmark { level, title } => self.pending.push((*level, title.clone())),
             }
         }
         Ok(())
@@ -170,20 +175,96 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
         }
     }
 
-    /// Set lines at `dx` from the left margin, each `advance` below the last.
-    fn lines(&mut self, typesetter: &mut Typesetter, lines: &[Line], dx: f32, advance: f32) -> Result<(), Diagnostic> {
+    /// The baseline of line `l` placed after `cursor`, and whether it fits on the page.
+    fn place(&self, cursor: Option<f32>, l: &Line, advance: f32) -> (f32, bool) {
+        let next = match cursor {
+            Some(c) => c + advance.max(l.ascent + l.descent),
+            None => self.g.top + l.ascent.max(self.g.size * 0.8),
+        };
+        (next, cursor.is_none() || next + l.descent <= self.g.height - self.g.bottom)
+    }
+
+    /// How many of `lines` fit on the current page.
+    fn fitting(&self, lines: &[Line], advance: f32) -> usize {
+        let mut cursor = self.cursor;
+        for (i, l) in lines.iter().enumerate() {
+            let (next, fits) = self.place(cursor, l, advance);
+            if !fits {
+                return i;
+            }
+            cursor = Some(next);
+        }
+        lines.len()
+    }
+
+    /// Whether `lines` and the first two lines of the next block (after the spaces between)
+    /// fit on the current page.
+    fn keeps(&self, lines: &[Line], advance: f32, rest: &[Op]) -> bool {
+        let mut cursor = self.cursor;
         for l in lines {
-            let step = advance.max(l.ascent + l.descent);
-            let next = match self.cursor {
-                Some(c) => c + step,
-                None => self.g.top + l.ascent.max(self.g.size * 0.8),
-            };
-            let next = if self.cursor.is_some() && next + l.descent > self.g.height - self.g.bottom {
-                self.finish_page(typesetter)?;
-                self.g.top + l.ascent.max(self.g.size * 0.8)
+            let (next, fits) = self.place(cursor, l, advance);
+            if !fits {
+                return false;
+            }
+            cursor = Some(next);
+        }
+        for op in rest {
+            match op {
+                Op::Skip(s) => cursor = cursor.map(|c| c + s),
+                Op::Lines { lines, advance, .. } => {
+                    for l in lines.iter().take(2) {
+                        let (next, fits) = self.place(cursor, l, *advance);
+                        if !fits {
+                            return false;
+                        }
+                        cursor = Some(next);
+                    }
+                    return true;
+                }
+                Op::Bookmark { .. } => {}
+                _ => return true,
+            }
+        }
+        true
+    }
+
+    /// Set lines at `dx` from the left margin, each `advance` below the last, breaking the
+    /// page where needed without leaving an orphan (a paragraph's first line alone at the
+    /// foot of a page) or a widow (its last line alone at the head of the next): a page
+    /// runs a line short rather than leave one.
+    fn lines(&mut self, typesetter: &mut Typesetter, lines: &[Line], dx: f32, advance: f32) -> Result<(), Diagnostic> {
+        let mut rest = lines;
+        while !rest.is_empty() {
+            let n = rest.len();
+            let k = self.fitting(rest, advance);
+            let take = if k >= n {
+                n
             } else {
-                next
+                let fresh = self.cursor.is_none();
+                let mut t = k;
+                if n - t < 2 {
+                    t = n.saturating_sub(2); // no widow: two lines go over
+                }
+                if t < 2 && !fresh {
+                    t = 0; // no orphan: the block starts on the next page
+                }
+                if fresh {
+                    t = t.clamp(1, k.max(1)); // a fresh page always takes something
+                }
+                t
             };
+            self.set_lines(&rest[..take], dx, advance);
+            rest = &rest[take..];
+            if !rest.is_empty() {
+                self.finish_page(typesetter)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn set_lines(&mut self, lines: &[Line], dx: f32, advance: f32) {
+        for l in lines {
+            let (next, _) = self.place(self.cursor, l, advance);
             let left = self.left() + dx;
             for (level, title) in self.pending.drain(..) {
                 let top = self.g.height - next + l.ascent;
@@ -193,7 +274,6 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             self.cursor = Some(next);
             self.folio = true;
         }
-        Ok(())
     }
 }
 
@@ -288,8 +368,9 @@ pub struct Layout<'a, 'f> {
 /// One step of the page flow.
 #[derive(Debug, Clone)]
 pub enum Op {
-    /// Lines at `dx` from the left margin, each `advance` below the last.
-    Lines { lines: Vec<Line>, dx: f32, advance: f32 },
+    /// Lines at `dx` from the left margin, each `advance` below the last. `keep`: they
+    /// stay on the page with the first two lines of what follows (headings).
+    Lines { lines: Vec<Line>, dx: f32, advance: f32, keep: bool },
     /// Vertical space before the next line.
     Skip(f32),
     /// Continue no higher than this distance from the top of the page.
@@ -358,7 +439,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         self.problems(source, line);
         let size = spans.iter().map(|s| s.style.size).fold(0.0f32, f32::max).max(self.g.size);
         let advance = (self.g.leading * size / self.g.size).max(self.g.leading);
-        ops.push(Op::Lines { lines, dx, advance });
+        ops.push(Op::Lines { lines, dx, advance, keep: false });
     }
 
     fn problems(&mut self, source: &str, line: usize) {
@@ -504,6 +585,9 @@ impl<'a, 'f> Layout<'a, 'f> {
                 let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, size * scale) };
                 self.spanner().spans(content, style, true, false, &mut spans);
                 self.block_lines(ops, &spans, lang, Alignment::Ragged, 0.0, dx, src, b.line);
+                if let Some(Op::Lines { keep, .. }) = ops.last_mut() {
+                    *keep = true;
+                }
                 ops.push(Op::Skip(g.leading * 0.5));
                 false
             }
@@ -679,7 +763,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                             }
                         }
                         merged.text = texts.join("\t");
-                        ops.push(Op::Lines { lines: vec![merged], dx, advance: g.leading * 0.95 });
+                        ops.push(Op::Lines { lines: vec![merged], dx, advance: g.leading * 0.95, keep: false });
                     }
                     if ri == 0 && !head.is_empty() {
                         ops.push(Op::Skip(g.leading * 0.2));

@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Widows and orphans in the justified body text of a PDF, read back from the PDF.
+
+Usage: widows_orphans.py FILE.pdf SHARED_TOOLS_DIR
+An orphan: a page's last body line opens a paragraph (indented) and the paragraph goes on.
+A widow: a page's first body line is the short last line of a paragraph that began on the
+page before. Prints each problem and, last, 'N problems'; exit 0 when there are none.
+"""
+import sys
+from collections import Counter
+import pdfplumber
+sys.path.insert(0, sys.argv[2])
+import typo_metrics as tm
+problems = []
+prev = None  # (page, last body line info)
+with pdfplumber.open(sys.argv[1]) as pdf:
+    for n, page in enumerate(pdf.pages, 1):
+        ls = [l for l in tm.page_lines(page) if l["size"] == 10.0]
+        if len(ls) < 3:
+            prev = None
+            continue
+        left = Counter(round(l["x0"]) for l in ls).most_common(1)[0][0]
+        right = Counter(round(l["x1"]) for l in ls).most_common(1)[0][0]
+        full = lambda l: l["x1"] >= right - 1.0
+        def starts(i):
+            l = ls[i]
+            if l["x0"] > left + 5:
+                return True
+            return i > 0 and l["bottom"] - ls[i - 1]["bottom"] > 1.3 * 12.6
+        first, last = ls[0], ls[-1]
+        if full(last) and starts(len(ls) - 1) and last["x0"] > left + 5:
+            problems.append(f"orphan on page {n}")
+        if prev and not full(first) and abs(first["x0"] - left) <= 1 and starts(1):
+            problems.append(f"widow on page {n}")
+        prev = full(last) and last["bottom"] > page.height * 0.7
+print("\n".join(problems))
+print(f"{len(problems)} problems")
+sys.exit(1 if problems else 0)
