@@ -167,3 +167,39 @@ with pdf.open_outline() as o:
     }
     assert!(rows.iter().any(|r| r[0] == "2"), "sections are nested under their speeches:\n{listing}");
 }
+
+/// Folios and page labels agree: Roman in the front matter, Arabic from the first part;
+/// opening pages show no folio and no running head; other pages show both.
+#[test]
+fn page_labels_folios_and_running_heads() {
+    let Some(py) = validator("tribune-tools-python") else { return };
+    let out = tempfile::tempdir().unwrap();
+    let pdf = build_pdf(&repo(), "example", out.path(), None);
+    let script = r#"
+import sys, pikepdf, pdfplumber
+pdf = pikepdf.open(sys.argv[1])
+plumb = pdfplumber.open(sys.argv[1])
+for i, page in enumerate(pdf.pages):
+    p = plumb.pages[i]
+    words = p.extract_words()
+    top = [w["text"] for w in words if w["bottom"] < 0.1 * p.height]
+    foot = [w["text"] for w in words if w["top"] > 0.93 * p.height]
+    print(f"{pikepdf.Page(page).label}|{' '.join(foot)}|{' '.join(top)}")
+"#;
+    let (ok, listing) = run(&py, &["-c", script, pdf.to_str().unwrap()]);
+    assert!(ok, "{listing}");
+    let rows: Vec<Vec<&str>> = listing.lines().map(|l| l.splitn(3, '|').collect()).collect();
+    let labels: Vec<&str> = rows.iter().map(|r| r[0]).collect();
+    assert_eq!(&labels[..2], &["i", "ii"], "{listing}");
+    let first_arabic = labels.iter().position(|l| *l == "1").expect("an Arabic page 1");
+    assert!(labels[..first_arabic].iter().all(|l| l.chars().all(|c| "ivxlcdm".contains(c))), "{listing}");
+    for r in &rows {
+        // A folio, where there is one, is the page's label.
+        assert!(r[1].is_empty() || r[1] == r[0], "folio {} on the page labelled {}", r[1], r[0]);
+    }
+    let with_heads = rows.iter().filter(|r| !r[2].is_empty()).count();
+    assert!(with_heads > 10, "running heads are missing:\n{listing}");
+    assert!(rows.iter().any(|r| r[2].contains("Solidarität")), "no book title on a verso:\n{listing}");
+    // Opening pages (a part or speech title) carry neither.
+    assert!(rows.iter().filter(|r| r[1].is_empty()).count() >= 8, "{listing}");
+}

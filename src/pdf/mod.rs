@@ -81,6 +81,7 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
                     report: Report::default(),
                     fallback_used: Default::default(),
                     depth: 0,
+                    book_title: book.meta.title.clone(),
                 };
                 for unit in units_ref.iter().skip(w).step_by(workers) {
                     let mut ops = Vec::new();
@@ -111,7 +112,7 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
             unit_reports.extend(done.report);
             flow.replay(done.ops, &mut folios)?;
         }
-        let outline = flow.finish(&mut folios)?;
+        let (outline, arabic_from) = flow.finish(&mut folios)?;
         drop(page_tx);
         let writer = writer_thread.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
         let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
@@ -123,9 +124,9 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
             }
             fallback.extend(used);
         }
-        Ok((writer, texts, fallback, unit_reports, outline))
+        Ok((writer, texts, fallback, unit_reports, outline, arabic_from))
     });
-    let (mut writer, texts, fallback, unit_reports, outline) = outcome?;
+    let (mut writer, texts, fallback, unit_reports, outline, arabic_from) = outcome?;
     report.extend(unit_reports);
     if !fallback.is_empty() {
         let mut by_font: std::collections::BTreeMap<String, String> = Default::default();
@@ -175,7 +176,16 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
         modified: book.modified,
         identifier: book.meta.identifier.clone(),
     };
-    let mut catalog = Vec::new();
+    // Page labels as the folios show them: i, ii, … then 1, 2, …
+    let mut nums = vec![write::Obj::Int(0), write::Obj::Dict(vec![("S".into(), write::Obj::Name("r".into()))])];
+    if let Some(a) = arabic_from {
+        if a == 0 {
+            nums.clear();
+        }
+        nums.push(write::Obj::Int(a as i64));
+        nums.push(write::Obj::Dict(vec![("S".into(), write::Obj::Name("D".into()))]));
+    }
+    let mut catalog = vec![("PageLabels", write::Obj::Dict(vec![("Nums".into(), write::Obj::Array(nums))]))];
     if let Some(root) = writer.outline(&outline)? {
         catalog.push(("Outlines", write::Obj::Ref(root)));
         catalog.push(("PageMode", write::Obj::Name("UseOutlines".into())));

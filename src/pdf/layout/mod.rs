@@ -26,6 +26,7 @@ pub struct Geometry {
     pub align: Alignment,
     pub hyphenate: bool,
     pub recto_starts: bool,
+    pub running_heads: style::RunningHeads,
 }
 
 impl Geometry {
@@ -52,6 +53,7 @@ impl Geometry {
             },
             hyphenate: style.text.hyphenate,
             recto_starts: style.layout.chapter_start == style::ChapterStart::Recto,
+            running_heads: style.layout.running_heads,
         })
     }
 
@@ -70,6 +72,13 @@ pub struct Flow<'a, F: FnMut(Page) -> Result<(), Diagnostic>> {
     /// Baseline of the last line set, from the top of the page; `None` on an empty page.
     cursor: Option<f32>,
     folio: bool,
+    /// The page opens a chapter or a part, or is the title page: no folio, no running head.
+    opening: bool,
+    /// Index (0-based) of the first page numbered in Arabic figures; pages before it are the
+    /// front matter, numbered in Roman ones.
+    pub arabic_from: Option<usize>,
+    /// Running heads: the book's title on versos, the chapter's on rectos.
+    heads: (String, String),
     /// Bookmarks waiting for the next line, and those placed.
     pending: Vec<(u8, String)>,
     pub outline: Vec<Placed>,
@@ -84,6 +93,9 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             number: 1,
             cursor: None,
             folio: false,
+            opening: false,
+            arabic_from: None,
+            heads: (String::new(), String::new()),
             pending: Vec::new(),
             outline: Vec::new(),
         }
@@ -115,25 +127,38 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
                 Op::Skip(s) => self.skip(*s),
                 Op::SkipTo(y) => self.cursor = Some(y.max(self.cursor.unwrap_or(0.0))),
                 Op::NewPage { recto } => self.new_page(typesetter, *recto)?,
-                Op::NoFolio => self.folio = false,
+                Op::NoFolio => self.opening = true,
+                Op::Arabic => {
+                    if self.arabic_from.is_none() {
+                        self.arabic_from = Some(self.number - 1);
+                    }
+                }
+                Op::Heads { verso, recto } => self.heads = (verso.clone(), recto.clone()),
                 Op::Bookmark { level, title } => self.pending.push((*level, title.clone())),
             }
         }
         Ok(())
     }
 
-    /// Finish the last page; returns the outline.
-    pub fn finish(mut self, typesetter: &mut Typesetter) -> Result<Vec<Placed>, Diagnostic> {
+    /// Finish the last page; returns the outline and the first page numbered in Arabic.
+    pub fn finish(mut self, typesetter: &mut Typesetter) -> Result<(Vec<Placed>, Option<usize>), Diagnostic> {
         if !self.empty() || self.cursor.is_some() {
             self.finish_page(typesetter)?;
         }
-        Ok(self.outline)
+        Ok((self.outline, self.arabic_from))
+    }
+
+    /// The folio of the page being filled: Roman in the front matter, Arabic after.
+    pub fn folio_text(&self) -> String {
+        match self.arabic_from {
+            Some(a) if self.number > a => (self.number - a).to_string(),
+            _ => roman(self.number),
+        }
     }
 
     fn finish_page(&mut self, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
-        if self.folio && !self.page.marks.is_empty() {
-            let text = self.number.to_string();
-            let style = SpanStyle {
+        if self.folio && !self.opening && !self.page.marks.is_empty() {
+            let small = SpanStyle {
                 face: FaceId::REGULAR,
                 size: self.g.size * 0.9,
                 rise: 0.0,
@@ -141,11 +166,24 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
                 hyphenate: false,
             };
             let m = Measure { width: self.g.measure(), indent: 0.0, align: Alignment::Center, lang: "en".into() };
-            let lines = typesetter.set(&[Span { text, style }], &m);
+            let lines = typesetter.set(&[Span { text: self.folio_text(), style: small }], &m);
             let y = self.g.bottom * 0.5 + self.g.size * 0.3;
             let left = self.left();
             for l in &lines {
                 push_line(&mut self.page, l, left, y);
+            }
+            // The running head, centred above the text, shortened to one line.
+            let head = if self.number % 2 == 0 { &self.heads.0 } else { &self.heads.1 };
+            let style = match self.g.running_heads {
+                style::RunningHeads::Smallcaps => Some(SpanStyle { case: Case::SmallCaps, ..small }),
+                style::RunningHeads::Italic => Some(SpanStyle { face: FaceId::ITALIC, ..small }),
+                style::RunningHeads::None => None,
+            };
+            if let (Some(style), false) = (style, head.is_empty()) {
+                let line = one_line(typesetter, head, style, self.g.measure() * 0.8);
+                let shift = (self.g.measure() - line.width) / 2.0;
+                let y = self.g.height - self.g.top * 0.55;
+                push_line(&mut self.page, &line, left + shift, y);
             }
         }
         let page =
@@ -154,6 +192,7 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
         self.number += 1;
         self.cursor = None;
         self.folio = false;
+        self.opening = false;
         Ok(())
     }
 
@@ -277,6 +316,57 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
     }
 }
 
+/// `text` set on one line no wider than `width`, cut at a word with an ellipsis if needed.
+fn one_line(typesetter: &mut Typesetter, text: &str, style: SpanStyle, width: f32) -> Line {
+    let m = Measure { width: 100_000.0, indent: 0.0, align: Alignment::Ragged, lang: "und".into() };
+    let mut words: Vec<&str> = text.split_whitespace().collect();
+    let mut candidate = text.to_string();
+    loop {
+        let mut lines = typesetter.set(&[Span { text: candidate.clone(), style }], &m);
+        let line = lines.pop().unwrap_or(Line {
+            runs: Vec::new(),
+            width: 0.0,
+            ascent: 0.0,
+            descent: 0.0,
+            hyphenated: false,
+            text: String::new(),
+        });
+        if line.width <= width || words.len() <= 1 {
+            return line;
+        }
+        words.pop();
+        let kept = words.join(" ");
+        candidate = format!("{}\u{a0}…", kept.trim_end_matches([',', ';', ':', '.', '–', '—', ' ']));
+    }
+}
+
+/// Lower-case Roman numerals for the front matter's folios.
+pub fn roman(mut n: usize) -> String {
+    const TABLE: [(usize, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut s = String::new();
+    for (v, r) in TABLE {
+        while n >= v {
+            s.push_str(r);
+            n -= v;
+        }
+    }
+    s
+}
+
 fn push_line(page: &mut Page, line: &Line, left: f32, baseline: f32) {
     // A line holding cells (text joined by tabs) reads out as one row.
     let row = line.text.contains('\t');
@@ -363,6 +453,8 @@ pub struct Layout<'a, 'f> {
     pub fallback_used: BTreeSet<(char, String)>,
     /// Outline level of the chapter being set.
     pub depth: u8,
+    /// For the running heads of versos.
+    pub book_title: String,
 }
 
 /// One step of the page flow.
@@ -381,6 +473,10 @@ pub enum Op {
     NoFolio,
     /// An entry of the PDF's outline (bookmarks) pointing at the next line set.
     Bookmark { level: u8, title: String },
+    /// From the current page on, folios are Arabic figures (the main text begins).
+    Arabic,
+    /// The running heads from here on.
+    Heads { verso: String, recto: String },
 }
 
 /// An outline entry placed on a page.
@@ -413,6 +509,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::NewPage { recto: g.recto_starts });
         ops.push(Op::SkipTo(g.height * 0.3));
         ops.push(Op::Bookmark { level: 0, title: title.to_string() });
+        ops.push(Op::Arabic);
         let s = Span { text: title.to_string(), style: self.text_style(FaceId::BOLD, g.size * 1.6) };
         self.block_lines(ops, &[s], lang, Alignment::Center, 0.0, 0.0, "", 0);
         ops.push(Op::NoFolio);
@@ -471,6 +568,11 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::NewPage { recto: g.recto_starts });
         ops.push(Op::SkipTo(g.top + g.leading * 4.0));
         ops.push(Op::Bookmark { level: depth, title: c.meta.title.clone() });
+        if c.kind != ChapterKind::Introduction {
+            ops.push(Op::Arabic);
+        }
+        ops.push(Op::NoFolio);
+        ops.push(Op::Heads { verso: self.book_title.clone(), recto: c.meta.title.clone() });
         self.depth = depth;
         let title = Span { text: c.meta.title.clone(), style: self.text_style(FaceId::BOLD, g.size * 1.5) };
         let title_style = SpanStyle { hyphenate: false, ..title.style };
