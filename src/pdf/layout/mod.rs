@@ -173,7 +173,7 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
                 push_line(&mut self.page, l, left, y);
             }
             // The running head, centred above the text, shortened to one line.
-            let head = if self.number % 2 == 0 { &self.heads.0 } else { &self.heads.1 };
+            let head = if self.number.is_multiple_of(2) { &self.heads.0 } else { &self.heads.1 };
             let style = match self.g.running_heads {
                 style::RunningHeads::Smallcaps => Some(SpanStyle { case: Case::SmallCaps, ..small }),
                 style::RunningHeads::Italic => Some(SpanStyle { face: FaceId::ITALIC, ..small }),
@@ -286,6 +286,16 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
                 }
                 if t < 2 && !fresh {
                     t = 0; // no orphan: the block starts on the next page
+                }
+                // No word broken across pages: the page ends a line earlier instead.
+                if t > 0 && rest[t - 1].hyphenated {
+                    t = if t > 2 {
+                        t - 1
+                    } else if fresh {
+                        t
+                    } else {
+                        0
+                    };
                 }
                 if fresh {
                     t = t.clamp(1, k.max(1)); // a fresh page always takes something
