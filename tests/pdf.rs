@@ -43,6 +43,11 @@ fn example_pdf_is_valid_reproducible_and_complete() {
     let bytes = std::fs::read(&a).unwrap();
     assert!(bytes == std::fs::read(&b).unwrap(), "two builds of the PDF differ");
     assert!(bytes.windows(17).any(|w| w == b"D:20231114221320Z"), "SOURCE_DATE_EPOCH is not the PDF's date");
+    // XMP metadata with the title and the language.
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains("<x:xmpmeta") && text.contains("Stimmen der Solidarität") && text.contains("<rdf:li>de</rdf:li>")
+    );
     // Text is painted in DeviceGray black, never RGB.
     assert!(!bytes.windows(4).any(|w| w == b" rg\n"), "RGB colour in the PDF");
     if let Some(qpdf) = validator("qpdf") {

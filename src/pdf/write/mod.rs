@@ -391,10 +391,18 @@ impl PdfWriter {
                 ("Count".into(), Obj::Int(self.pages.len() as i64)),
             ]),
         )?;
+        // The document ID: derived from the book's identifier and contents, so the same
+        // sources give the same bytes.
+        let seed = format!("{}|{}|{}|{:x}", info.identifier, info.modified, self.pages.len(), self.digest);
+        let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, seed.as_bytes());
+        let metadata = self.alloc();
+        let xmp = xmp(info, &id.to_string());
+        self.stream(metadata, vec![("Type", name("Metadata")), ("Subtype", name("XML"))], xmp.as_bytes(), 0)?;
         let catalog = self.alloc();
         let mut cat = vec![
             ("Type".to_string(), name("Catalog")),
             ("Pages".to_string(), Obj::Ref(root)),
+            ("Metadata".to_string(), Obj::Ref(metadata)),
             ("Lang".to_string(), Obj::Str(PdfString::text(&info.language))),
             ("ViewerPreferences".to_string(), Obj::Dict(vec![("DisplayDocTitle".into(), Obj::Bool(true))])),
         ];
@@ -419,10 +427,6 @@ impl PdfWriter {
             inf.push(("Keywords".into(), Obj::Str(PdfString::text(&info.keywords.join(", ")))));
         }
         self.object(info_id, &Obj::Dict(inf))?;
-        // The document ID: derived from the book's identifier and contents, so the same
-        // sources give the same bytes.
-        let seed = format!("{}|{}|{}|{:x}", info.identifier, info.modified, self.pages.len(), self.digest);
-        let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, seed.as_bytes());
         let id_hex: String = id.as_bytes().iter().map(|b| format!("{b:02X}")).collect();
         let xref_at = self.pos;
         let mut x = format!("xref\n0 {}\n0000000000 65535 f \n", self.offsets.len());
@@ -528,6 +532,56 @@ impl PdfWriter {
             ]),
         )
     }
+}
+
+/// The XMP metadata packet: the same facts as the Info dictionary, in the form PDF/A and
+/// PDF/X readers and asset managers look for.
+fn xmp(info: &DocInfo, id: &str) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let date = crate::document::iso8601(info.modified);
+    let creators: String = info.authors.iter().map(|a| format!("<rdf:li>{}</rdf:li>", esc(a))).collect();
+    let subject = info
+        .subject
+        .as_deref()
+        .map(|s| {
+            format!(
+                "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:description>",
+                esc(s)
+            )
+        })
+        .unwrap_or_default();
+    let keywords: String = info.keywords.iter().map(|k| format!("<rdf:li>{}</rdf:li>", esc(k))).collect();
+    format!(
+        concat!(
+            "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n",
+            "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n",
+            "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" ",
+            "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\" ",
+            "xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\">\n",
+            "<dc:format>application/pdf</dc:format>\n",
+            "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{title}</rdf:li></rdf:Alt></dc:title>\n",
+            "<dc:creator><rdf:Seq>{creators}</rdf:Seq></dc:creator>\n",
+            "{subject}\n",
+            "<dc:subject><rdf:Bag>{keywords}</rdf:Bag></dc:subject>\n",
+            "<dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>\n",
+            "<dc:identifier>{identifier}</dc:identifier>\n",
+            "<xmp:CreateDate>{date}</xmp:CreateDate><xmp:ModifyDate>{date}</xmp:ModifyDate>",
+            "<xmp:MetadataDate>{date}</xmp:MetadataDate><xmp:CreatorTool>Tribune</xmp:CreatorTool>\n",
+            "<pdf:Producer>Tribune {version}</pdf:Producer><pdf:Keywords>{kw}</pdf:Keywords>\n",
+            "<xmpMM:DocumentID>uuid:{id}</xmpMM:DocumentID><xmpMM:InstanceID>uuid:{id}</xmpMM:InstanceID>\n",
+            "</rdf:Description>\n</rdf:RDF></x:xmpmeta>\n<?xpacket end=\"r\"?>"
+        ),
+        title = esc(&info.title),
+        creators = creators,
+        subject = subject,
+        keywords = keywords,
+        lang = esc(&info.language),
+        identifier = esc(&info.identifier),
+        date = date,
+        version = env!("CARGO_PKG_VERSION"),
+        kw = esc(&info.keywords.join(", ")),
+        id = id,
+    )
 }
 
 /// The ToUnicode CMap of a subset: new glyph id (position in `gids`) to text.
