@@ -97,7 +97,8 @@ impl<'f> Shaper<'f> {
         self.fonts
     }
 
-    fn lang_id(&mut self, lang: &str) -> u16 {
+    /// A small number standing for a language tag, for cache keys.
+    pub fn lang_id(&mut self, lang: &str) -> u16 {
         match self.langs.iter().position(|l| l == lang) {
             Some(i) => i as u16,
             None => {

@@ -333,14 +333,7 @@ fn one_line(typesetter: &mut Typesetter, text: &str, style: SpanStyle, width: f3
     let mut candidate = text.to_string();
     loop {
         let mut lines = typesetter.set(&[Span { text: candidate.clone(), style }], &m);
-        let line = lines.pop().unwrap_or(Line {
-            runs: Vec::new(),
-            width: 0.0,
-            ascent: 0.0,
-            descent: 0.0,
-            hyphenated: false,
-            text: String::new(),
-        });
+        let line = lines.pop().unwrap_or_default();
         if line.width <= width || words.len() <= 1 {
             return line;
         }
@@ -846,14 +839,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                     // A row is set line by line across its cells.
                     let depth = cells.iter().map(Vec::len).max().unwrap_or(0);
                     for li in 0..depth {
-                        let mut merged = Line {
-                            runs: Vec::new(),
-                            width: 0.0,
-                            ascent: 0.0,
-                            descent: 0.0,
-                            hyphenated: false,
-                            text: String::new(),
-                        };
+                        let mut merged = Line::default();
                         let mut texts = Vec::new();
                         for (ci, c) in cells.iter().enumerate() {
                             if let Some(l) = c.get(li) {

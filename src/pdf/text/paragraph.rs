@@ -61,7 +61,7 @@ pub struct LineRun {
 }
 
 /// A set line: what pagination stacks.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Line {
     pub runs: Vec<LineRun>,
     /// The line's content width (after justification), points.
@@ -166,7 +166,6 @@ pub enum FontProblem {
 /// Sets paragraphs: holds the shaper, the hyphenators and their caches for a whole book.
 pub struct Typesetter<'f> {
     pub shaper: Shaper<'f>,
-    langs: Vec<String>,
     hyphenators: FxHashMap<u16, Option<Hyphenator>>,
     breaks: FxHashMap<u16, FxHashMap<String, Rc<Vec<Break>>>>,
     exceptions: Vec<String>,
@@ -189,7 +188,6 @@ impl<'f> Typesetter<'f> {
         }
         Typesetter {
             shaper,
-            langs: Vec::new(),
             hyphenators: FxHashMap::default(),
             breaks: FxHashMap::default(),
             exceptions,
@@ -205,7 +203,7 @@ impl<'f> Typesetter<'f> {
     }
 
     fn hyphen_breaks(&mut self, lang: &str, word: &str) -> Rc<Vec<Break>> {
-        let lang_id = self.lang_id(lang);
+        let lang_id = self.shaper.lang_id(lang);
         if let Some(b) = self.breaks.get(&lang_id).and_then(|m| m.get(word)) {
             return b.clone();
         }
@@ -220,22 +218,12 @@ impl<'f> Typesetter<'f> {
         out
     }
 
-    fn lang_id(&mut self, lang: &str) -> u16 {
-        match self.langs.iter().position(|l| l == lang) {
-            Some(i) => i as u16,
-            None => {
-                self.langs.push(lang.to_string());
-                (self.langs.len() - 1) as u16
-            }
-        }
-    }
-
     /// Shape `text` in the face the style asks for, splitting it where a character has to
     /// come from a fallback face.
     fn shape_pieces(&mut self, text: &str, style: SpanStyle, lang: &str, out: &mut Vec<(Rc<ShapedText>, SpanStyle)>) {
         // Most words are set in the face asked for; those are cached whole, which spares
         // the per-character face lookup on every later occurrence.
-        let key = (style.face, style.case, self.lang_id(lang));
+        let key = (style.face, style.case, self.shaper.lang_id(lang));
         if let Some(s) = self.pieces.get(&key).and_then(|m| m.get(text)) {
             out.push((s.clone(), style));
             return;
