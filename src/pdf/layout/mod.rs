@@ -394,7 +394,6 @@ fn push_line(page: &mut Page, line: &Line, left: f32, baseline: f32) {
 
 /// Converts model inlines to styled spans.
 struct Spanner {
-    size: f32,
     mono: Option<FaceId>,
 }
 
@@ -442,7 +441,6 @@ impl Spanner {
                 Inline::Break => out.push(Span { text: "\n".into(), style }),
             }
         }
-        let _ = self.size;
     }
 }
 
@@ -649,7 +647,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     fn spanner(&self) -> Spanner {
-        Spanner { size: self.g.size, mono: self.typesetter.fonts().monospace }
+        Spanner { mono: self.typesetter.fonts().monospace }
     }
 
     /// Set one block; returns whether it was a paragraph (the next one gets an indent).

@@ -307,7 +307,6 @@ impl<'f> Typesetter<'f> {
         self.expansion = if ragged { 0.0 } else { self.tuning.expansion };
         // Words: maximal runs of text between breakable spaces, possibly across spans.
         let mut word: Vec<(String, SpanStyle)> = Vec::new();
-        let mut last_style = spans.first().map(|s| s.style);
         let mut pending_space: Option<(SpanStyle, bool)> = None;
         // A word that ends in a hyphen standing for a left-out part (`Öl- und`) keeps the
         // next word on its line: a line ending in `Öl-` reads (and extracts) as a broken word.
@@ -322,7 +321,7 @@ impl<'f> Typesetter<'f> {
                         }
                         if !word.is_empty() {
                             if let Some((st, nb)) = pending_space.take() {
-                                self.push_space(&mut items, &mut contents, &st, nb, ragged, rag, space_of(&st), body);
+                                self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
                             }
                             self.push_word(&mut items, &mut contents, &word, &m.lang);
                             suspended = word.last().is_some_and(|(t, _)| {
@@ -345,15 +344,13 @@ impl<'f> Typesetter<'f> {
             if !piece.is_empty() {
                 word.push((piece, span.style));
             }
-            last_style = Some(span.style);
         }
         if !word.is_empty() {
             if let Some((st, nb)) = pending_space.take() {
-                self.push_space(&mut items, &mut contents, &st, nb, ragged, rag, space_of(&st), body);
+                self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
             }
             self.push_word(&mut items, &mut contents, &word, &m.lang);
         }
-        let _ = last_style;
         // The end: \parfillskip and a forced break.
         if m.align == Alignment::Center {
             items.push(Item::Glue { width: 0.0, stretch: rag, shrink: 0.0 });
@@ -378,19 +375,15 @@ impl<'f> Typesetter<'f> {
         self.build_lines(&items, &contents, &outcome.lines, m)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn push_space(
         &self,
         items: &mut Vec<Item>,
         contents: &mut Vec<Content>,
-        _style: &SpanStyle,
         no_break: bool,
         ragged: bool,
         rag: f32,
         width: f32,
-        body: f32,
     ) {
-        let em = body;
         if no_break {
             items.push(Item::Penalty { width: 0.0, penalty: INFINITY, flagged: false, protrusion: 0.0 });
             contents.push(Content::Other);
@@ -405,7 +398,6 @@ impl<'f> Typesetter<'f> {
             contents.push(Content::Space);
         } else {
             let t = &self.tuning;
-            let _ = em;
             items.push(Item::Glue { width, stretch: width * t.stretch, shrink: width * t.shrink });
             contents.push(Content::Space);
         }
@@ -567,7 +559,6 @@ impl<'f> Typesetter<'f> {
         let fonts = self.fonts();
         let mut lines = Vec::with_capacity(breaks.len());
         for (li, b) in breaks.iter().enumerate() {
-            let last = li + 1 == breaks.len();
             // Discardable items (glue, penalties) at the start of a line vanish.
             let mut start = b.start;
             if li > 0 {
@@ -678,7 +669,6 @@ impl<'f> Typesetter<'f> {
                     r.x += shift;
                 }
             }
-            let _ = last;
             let text = text.trim_end().to_string();
             lines.push(Line { runs, width, ascent, descent, hyphenated, text });
         }
