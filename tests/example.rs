@@ -48,21 +48,18 @@ fn assert_every_word(model: &Path, speeches: &[PathBuf]) {
     assert!(lost.is_empty(), "words missing from the model: {lost:?}");
 }
 
+/// `tribune build` of every book in `project` as the model, into `out`.
+fn build_model(project: &Path, out: &Path) -> (i32, String, String) {
+    tribune(&["build", "--project", project.to_str().unwrap(), "--out", out.to_str().unwrap(), "-f", "model"])
+}
+
 #[test]
 fn example_builds_reproducibly_and_keeps_every_word() {
     let out1 = tempfile::tempdir().unwrap();
     let out2 = tempfile::tempdir().unwrap();
     let project = repo();
     for out in [&out1, &out2] {
-        let (code, _, err) = tribune(&[
-            "build",
-            "--project",
-            project.to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-            "-f",
-            "model",
-        ]);
+        let (code, _, err) = build_model(&project, out.path());
         assert_eq!(code, 0, "{err}");
         assert!(!err.contains("warning"), "the example must build without warnings: {err}");
     }
@@ -80,15 +77,7 @@ fn example_builds_reproducibly_and_keeps_every_word() {
 fn example_has_what_the_brief_asks_for() {
     let out = tempfile::tempdir().unwrap();
     let project = repo();
-    let (code, _, err) = tribune(&[
-        "build",
-        "--project",
-        project.to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-        "-f",
-        "model",
-    ]);
+    let (code, _, err) = build_model(&project, out.path());
     assert_eq!(code, 0, "{err}");
     let json = std::fs::read_to_string(out.path().join("example.model.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
