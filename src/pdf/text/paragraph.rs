@@ -137,19 +137,8 @@ impl Default for Tuning {
             hyphen_penalty: 500.0,
             explicit_hyphen_penalty: 1000.0,
             expansion: 0.02,
-            params: Params {
-                widths: vec![0.0],
-                pretolerance: 100.0,
-                tolerance: 200.0,
-                line_penalty: 10.0,
-                hyphen_penalty: 500.0,
-                double_hyphen_demerits: 10000.0,
-                final_hyphen_demerits: 5000.0,
-                adj_demerits: 30000.0,
-                emergency_stretch: 0.0,
-                looseness: 0,
-                max_consecutive_hyphens: 2,
-            },
+            // TeX's values but for these; the measure is set per paragraph.
+            params: Params { hyphen_penalty: 500.0, adj_demerits: 30000.0, ..Params::tex(0.0) },
         }
     }
 }
