@@ -164,6 +164,7 @@ impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
                 rise: 0.0,
                 case: Case::Normal,
                 hyphenate: false,
+                link: 0,
             };
             let m = Measure { width: self.g.measure(), indent: 0.0, align: Alignment::Center, lang: "en".into() };
             let lines = typesetter.set(&[Span { text: self.folio_text(), style: small }], &m);
@@ -517,7 +518,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     fn text_style(&self, face: FaceId, size: f32) -> SpanStyle {
-        SpanStyle { face, size, rise: 0.0, case: Case::Normal, hyphenate: self.g.hyphenate }
+        SpanStyle { face, size, rise: 0.0, case: Case::Normal, hyphenate: self.g.hyphenate, link: 0 }
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -19,6 +19,10 @@ pub struct SpanStyle {
     pub case: Case,
     /// Code and the like are never hyphenated.
     pub hyphenate: bool,
+    /// The link the text belongs to (a footnote call, a URL), as a number the caller
+    /// assigns; 0 for none. Runs of different links are kept apart so pages can place
+    /// link areas over them.
+    pub link: u32,
 }
 
 /// A piece of paragraph text in one style. `\n` in `text` is a forced line break.
@@ -58,6 +62,10 @@ pub struct LineRun {
     pub hscale: f32,
     pub glyphs: Vec<Glyph>,
     pub actual_text: Option<String>,
+    /// The span's link (see [`SpanStyle::link`]), 0 for none.
+    pub link: u32,
+    /// Width of the run from `x` to the end of its last glyph, points.
+    pub width: f32,
 }
 
 /// A set line: what pagination stacks.
@@ -577,6 +585,7 @@ impl<'f> Typesetter<'f> {
                             && r.rise == f.style.rise
                             && r.actual_text.is_none()
                             && r.hscale == hscale
+                            && r.link == f.style.link
                     });
                 if !merge {
                     runs.push(LineRun {
@@ -587,6 +596,8 @@ impl<'f> Typesetter<'f> {
                         hscale,
                         glyphs: Vec::new(),
                         actual_text: actual.map(str::to_string),
+                        link: f.style.link,
+                        width: 0.0,
                     });
                 }
                 let run = runs.last_mut().expect("a run was just pushed or exists");
@@ -596,6 +607,7 @@ impl<'f> Typesetter<'f> {
                     pen += g.advance * scale * hscale;
                 }
                 *x += f.width * hscale;
+                run.width = *x - run.x;
             };
             // Where the last visible material ends (glue at the end is not content).
             let mut content_end = 0.0f32;
@@ -686,7 +698,7 @@ mod tests {
     fn span(text: &str) -> Span {
         Span {
             text: text.into(),
-            style: SpanStyle { face: FaceId::REGULAR, size: 10.0, rise: 0.0, case: Case::Normal, hyphenate: true },
+            style: SpanStyle { face: FaceId::REGULAR, size: 10.0, rise: 0.0, case: Case::Normal, hyphenate: true, link: 0 },
         }
     }
 
