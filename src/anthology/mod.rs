@@ -125,6 +125,9 @@ pub struct BookMeta {
     pub date: Option<PartialDate>,
     /// Digits only (ISBN-10 may end in X).
     pub isbn: Option<String>,
+    /// The ISBN as the book file writes it, with its hyphens (which only the publisher's
+    /// allocation knows), for the copyright pages.
+    pub isbn_shown: Option<String>,
     /// `urn:isbn:…` when an ISBN is given and no identifier, else the identifier or a
     /// stable `urn:uuid:` derived from the title and language.
     pub identifier: String,
@@ -270,6 +273,7 @@ pub fn load(project: &Project, path: &Path, report: &mut Report) -> Option<Antho
             publisher: None,
             date: None,
             isbn: None,
+            isbn_shown: None,
             identifier: String::new(),
             description: None,
             rights: None,
@@ -315,7 +319,7 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
         }
     });
     let isbn = opt(raw.isbn).and_then(|i| match isbn::validate(&i) {
-        Ok(d) => Some(d),
+        Ok(d) => Some((d, isbn::shown(&i))),
         Err(m) => {
             report.push(
                 a.error_at(Kind::Value, "isbn", m)
@@ -324,6 +328,7 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
             None
         }
     });
+    let (isbn, isbn_shown) = isbn.unzip();
     let identifier = opt(raw.identifier).unwrap_or_else(|| match &isbn {
         Some(i) => format!("urn:isbn:{i}"),
         None => {
@@ -386,6 +391,7 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
         publisher: opt(raw.publisher),
         date,
         isbn,
+        isbn_shown,
         identifier,
         description: opt(raw.description),
         rights: opt(raw.rights),

@@ -402,9 +402,9 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             Some(c) => c + advance,
             None => g.top + (l.ascent * 0.73).max(g.size * 0.8),
         };
-        // Lines at the body's leading or more sit on the grid; smaller ones (tables, the
-        // copyright page) keep their own spacing, and the text after them returns to it.
-        if g.grid && advance >= g.leading - 0.01 {
+        // Lines at the body's leading sit on the grid; others (headings, tables, title
+        // pages) keep their own spacing, and the text after them returns to the grid.
+        if g.grid && (advance - g.leading).abs() < 0.01 {
             next = g.snap(next);
         }
         let fresh = s.cursor.is_none();
