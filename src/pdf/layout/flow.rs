@@ -28,6 +28,8 @@ struct State {
     cursor: Option<f32>,
     foot: usize,
     split: bool,
+    /// The last baseline allowed, when the page faces a verso that ran short.
+    balance: Option<f32>,
 }
 
 pub struct Flow<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> {
@@ -69,6 +71,10 @@ pub struct Flow<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> {
     /// The language of the current unit where it differs from the book's.
     lang: Option<String>,
     lang_open: bool,
+    /// Facing pages balanced: when a verso runs short (a widow or orphan moved over), its
+    /// last baseline, which the recto facing it then does not pass either.
+    short_verso: Option<f32>,
+    balance_to: Option<f32>,
 }
 
 impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
@@ -97,6 +103,8 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             continued: continued.to_string(),
             lang: None,
             lang_open: false,
+            short_verso: None,
+            balance_to: None,
         }
     }
 
@@ -126,7 +134,7 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
                     if *keep && self.cursor.is_some() && !self.keeps(lines, *advance, &ops[i + 1..]) {
                         self.finish_page(typesetter)?;
                     }
-                    self.lines(typesetter, lines, *dx, *advance)?
+                    self.lines(typesetter, lines, *dx, *advance, &ops[i + 1..])?
                 }
                 Op::Skip(s) => self.skip(*s),
                 Op::SkipTo(y) => self.cursor = Some(y.max(self.cursor.unwrap_or(0.0))),
@@ -234,7 +242,15 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
 
     /// How far down the page body text may reach with `foot` lines of notes below it.
     fn limit(&self, foot: usize) -> f32 {
-        self.g.height - self.g.bottom - self.g.foot_height(foot)
+        self.limit_with(foot, self.balance_to)
+    }
+
+    fn limit_with(&self, foot: usize, balance: Option<f32>) -> f32 {
+        let limit = self.g.height - self.g.bottom - self.g.foot_height(foot);
+        match balance {
+            Some(b) if foot == 0 => limit.min(b + self.g.size * 0.4),
+            _ => limit,
+        }
     }
 
     fn open_lang(&mut self) {
@@ -255,6 +271,8 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
         }
         let page = std::mem::replace(&mut self.page, self.g.blank_page());
         (self.emit)(self.number - 1, page)?;
+        self.balance_to = if self.number.is_multiple_of(2) { self.short_verso.take() } else { None };
+        self.short_verso = None;
         self.number += 1;
         self.cursor = None;
         self.folio = false;
@@ -410,7 +428,7 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
         let fresh = s.cursor.is_none();
         let calls = self.calls_of(l);
         if calls.is_empty() {
-            let fits = fresh || next + l.descent <= self.limit(s.foot);
+            let fits = fresh || next + l.descent <= self.limit_with(s.foot, s.balance);
             return fits.then_some((State { cursor: Some(next), ..s }, None));
         }
         if s.split {
@@ -418,15 +436,15 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
         }
         let lens: Vec<usize> = calls.iter().map(|n| self.notes.get(n).map_or(0, Vec::len)).collect();
         let all = s.foot + lens.iter().sum::<usize>();
-        if next + l.descent <= self.limit(all) {
-            return Some((State { cursor: Some(next), foot: all, split: false }, None));
+        if next + l.descent <= self.limit_with(all, s.balance) {
+            return Some((State { cursor: Some(next), foot: all, split: false, ..s }, None));
         }
         // Split the last note: as many of its lines as fit, at least two (one on a page
         // that has nothing else).
         let before = all - lens[lens.len() - 1];
         let last = lens[lens.len() - 1];
         let mut m = last;
-        while m > 0 && next + l.descent > self.limit(before + m) {
+        while m > 0 && next + l.descent > self.limit_with(before + m, s.balance) {
             m -= 1;
         }
         // Two lines stay and two go over, and no word is broken across the pages.
@@ -436,18 +454,18 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
         }
         let least = if fresh { 1 } else { 2 };
         if m >= least && m + 2 <= last {
-            return Some((State { cursor: Some(next), foot: before + m, split: true }, Some(m)));
+            return Some((State { cursor: Some(next), foot: before + m, split: true, ..s }, Some(m)));
         }
         if fresh {
             // Not even that: the line still goes here (a page must take something) and its
             // notes start on this page as far as they go.
-            return Some((State { cursor: Some(next), foot: before + m.max(1), split: true }, Some(m.max(1))));
+            return Some((State { cursor: Some(next), foot: before + m.max(1), split: true, ..s }, Some(m.max(1))));
         }
         None
     }
 
     fn state(&self) -> State {
-        State { cursor: self.cursor, foot: self.foot.len(), split: !self.carried.is_empty() }
+        State { cursor: self.cursor, foot: self.foot.len(), split: !self.carried.is_empty(), balance: self.balance_to }
     }
 
     /// How many of `lines` fit on the current page after state `s`.
@@ -464,7 +482,10 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
     /// Whether `lines` and the first two lines of the next block (after the spaces between)
     /// fit on the current page.
     fn keeps(&self, lines: &[Line], advance: f32, rest: &[Op]) -> bool {
-        let mut s = self.state();
+        self.keeps_from(self.state(), lines, advance, rest)
+    }
+
+    fn keeps_from(&self, mut s: State, lines: &[Line], advance: f32, rest: &[Op]) -> bool {
         for l in lines {
             match self.admit(s, l, advance) {
                 Some((n, _)) => s = n,
@@ -483,7 +504,7 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
                 }
                 Op::Image { height, .. } => {
                     let top = s.cursor.map_or(self.g.top, |c| c + self.g.leading * 0.25);
-                    return top + height <= self.limit(s.foot);
+                    return top + height <= self.limit_with(s.foot, s.balance);
                 }
                 Op::Bookmark { .. } | Op::Note { .. } | Op::Targets(_) | Op::Lang(_) => {}
                 _ => return true,
@@ -496,18 +517,99 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
     /// page where needed without leaving an orphan (a paragraph's first line alone at the
     /// foot of a page) or a widow (its last line alone at the head of the next): a page
     /// runs a line short rather than leave one.
-    fn lines(&mut self, typesetter: &mut Typesetter, lines: &[Line], dx: f32, advance: f32) -> Result<(), Diagnostic> {
+    fn lines(
+        &mut self,
+        typesetter: &mut Typesetter,
+        lines: &[Line],
+        dx: f32,
+        advance: f32,
+        following: &[Op],
+    ) -> Result<(), Diagnostic> {
         let mut rest = lines;
         while !rest.is_empty() {
             let k = self.fitting(self.state(), rest, advance);
-            let take = take(rest, k, self.cursor.is_none());
+            let mut take = take(rest, k, self.cursor.is_none());
+            if take < rest.len() && take == k {
+                take = self.balanced_take(rest, take, advance, following);
+            }
             self.set_lines(&rest[..take], dx, advance);
             rest = &rest[take..];
             if !rest.is_empty() {
+                let verso = self.number.is_multiple_of(2);
+                if verso && take < k && self.foot.is_empty() && self.carried.is_empty() {
+                    self.short_verso = self.cursor;
+                }
                 self.finish_page(typesetter)?;
             }
         }
         Ok(())
+    }
+
+    /// Facing pages balanced: a full verso whose recto would run short (a widow or orphan
+    /// moved over) gives up its last line when the recto then ends level with it.
+    fn balanced_take(&self, rest: &[Line], take: usize, advance: f32, following: &[Op]) -> usize {
+        let s = self.state();
+        if !self.number.is_multiple_of(2) || take < 3 || s.foot > 0 || s.split || rest[take - 2].hyphenated {
+            return take;
+        }
+        // The verso's last baseline with `t` of the lines, and the recto's with the rest.
+        let depth = |t: usize| {
+            let mut st = s;
+            for l in &rest[..t] {
+                st = self.admit(st, l, advance).map_or(st, |x| x.0);
+            }
+            st.cursor
+        };
+        let (Some(full), Some(short)) = (depth(take), depth(take - 1)) else { return take };
+        let recto = |t: usize, balance: Option<f32>| self.page_depth(&rest[t..], advance, following, balance);
+        let Some(as_is) = recto(take, None) else { return take };
+        if as_is >= full - 0.5 {
+            return take;
+        }
+        match recto(take - 1, Some(short)) {
+            Some(d) if (d - short).abs() < (as_is - full).abs() => take - 1,
+            _ => take,
+        }
+    }
+
+    /// The last baseline of a fresh page that starts with `lines` and goes on with
+    /// `following`; `None` when that cannot be told from here or does not matter: the unit
+    /// ends on the page, or it holds notes or an image.
+    fn page_depth(&self, lines: &[Line], advance: f32, following: &[Op], balance: Option<f32>) -> Option<f32> {
+        let mut s = State { cursor: None, foot: 0, split: false, balance };
+        let blocks = std::iter::once((lines, advance, false, 0)).chain(following.iter().enumerate().filter_map(
+            |(j, op)| match op {
+                Op::Lines { lines, advance, keep, .. } => Some((&lines[..], *advance, *keep, j + 1)),
+                _ => None,
+            },
+        ));
+        let mut at = 0;
+        for (lines, advance, keep, j) in blocks {
+            for op in &following[at.min(following.len())..j.saturating_sub(1).max(at)] {
+                match op {
+                    Op::Skip(x) => s.cursor = s.cursor.map(|c| c + x),
+                    Op::SkipTo(y) => s.cursor = Some(y.max(s.cursor.unwrap_or(0.0))),
+                    Op::Bookmark { .. } | Op::Heads { .. } | Op::Targets(_) | Op::Lang(_) | Op::Arabic => {}
+                    _ => return None,
+                }
+            }
+            at = j;
+            if lines.iter().any(|l| !self.calls_of(l).is_empty()) {
+                return None;
+            }
+            if keep && s.cursor.is_some() && !self.keeps_from(s, lines, advance, &following[j.min(following.len())..]) {
+                return s.cursor;
+            }
+            let k = self.fitting(s, lines, advance);
+            let t = take(lines, k, s.cursor.is_none());
+            for l in &lines[..t] {
+                s = self.admit(s, l, advance)?.0;
+            }
+            if t < lines.len() {
+                return s.cursor;
+            }
+        }
+        None
     }
 
     /// Outline entries waiting for the next line point at `top` (points from the bottom).
