@@ -1,8 +1,12 @@
 //! The print side: fonts and shaping, hyphenation and Knuth–Plass line breaking, pages,
 //! and the PDF writer. `write` turns the document model into the reading edition's PDF.
 
+pub mod barcode;
+pub mod cover;
 pub mod font;
+pub mod impose;
 pub mod layout;
+pub mod print;
 pub mod text;
 pub mod write;
 
@@ -11,6 +15,7 @@ use crate::document::Chapter;
 use crate::project::Project;
 use crate::Prepared;
 use font::FontSet;
+pub use print::Edition;
 use std::path::Path;
 use text::paragraph::Typesetter;
 use write::{DocInfo, PdfWriter};
@@ -18,9 +23,32 @@ use write::{DocInfo, PdfWriter};
 /// Write the book's PDF to `file`. Problems go to `report`; on any error the file is not
 /// replaced.
 pub fn write(prep: &Prepared, project: &Project, file: &Path, report: &mut Report) {
-    if let Err(d) = write_inner(prep, project, file, report) {
+    write_edition(prep, project, file, Edition::Reading, report);
+}
+
+/// Write the book's PDF in `edition` to `file`; returns the number of pages of the
+/// interior (before imposition) when it was written.
+pub fn write_edition(
+    prep: &Prepared,
+    project: &Project,
+    file: &Path,
+    edition: Edition,
+    report: &mut Report,
+) -> Option<usize> {
+    write_inner(prep, project, file, edition, false, report).unwrap_or_else(|d| {
         report.push(d);
-    }
+        None
+    })
+}
+
+/// The number of pages of the print edition, set but not written (`scratch` is where its
+/// temporary file goes, removed afterwards): what the cover's spine needs.
+pub fn page_count(prep: &Prepared, project: &Project, scratch: &Path, report: &mut Report) -> Option<usize> {
+    let edition = Edition::Print { marks: false };
+    write_inner(prep, project, scratch, edition, true, report).unwrap_or_else(|d| {
+        report.push(d);
+        None
+    })
 }
 
 /// A unit of layout work, in reading order.
@@ -37,7 +65,14 @@ struct Done {
     report: Report,
 }
 
-fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Report) -> Result<(), Diagnostic> {
+fn write_inner(
+    prep: &Prepared,
+    project: &Project,
+    file: &Path,
+    edition: Edition,
+    count_only: bool,
+    report: &mut Report,
+) -> Result<Option<usize>, Diagnostic> {
     let book = &prep.book;
     let fonts = FontSet::load(project, &prep.style.fonts)?;
     let geometry = layout::Geometry::of(&prep.style)?;
@@ -52,7 +87,7 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
     }
     units.extend(book.back.iter().map(|c| Unit::Chapter(c, 0)));
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(units.len());
-    let writer = PdfWriter::create(file)?;
+    let writer = edition.writer(prep, file, report)?;
     let errors_before = report.errors();
     let (fonts_ref, g, units_ref) = (&fonts, &geometry, &units);
     // Chapters are set on `workers` threads (each with its own shaping and hyphenation
@@ -147,7 +182,11 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
         }
     }
     if report.errors() > errors_before {
-        return Ok(());
+        return Ok(None);
+    }
+    let pages = writer.page_count();
+    if count_only {
+        return Ok(Some(pages));
     }
     let mut authors: Vec<String> = book.meta.editors.clone();
     if authors.is_empty() {
@@ -190,5 +229,12 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
         catalog.push(("Outlines", write::Obj::Ref(root)));
         catalog.push(("PageMode", write::Obj::Name("UseOutlines".into())));
     }
-    writer.finish(&fonts, &texts, &info, catalog)
+    if edition == Edition::Booklet {
+        let mut texts = texts;
+        impose::booklet(&mut writer, prep, &fonts, &geometry, &mut texts, report)?;
+        writer.finish(&fonts, &texts, &info, Vec::new())?;
+    } else {
+        writer.finish(&fonts, &texts, &info, catalog)?;
+    }
+    Ok(Some(pages))
 }

@@ -9,6 +9,7 @@
 //! part, is done by the `subsetter` crate.
 
 mod object;
+pub mod print;
 
 pub use object::{Obj, PdfString};
 
@@ -57,6 +58,10 @@ pub enum Mark {
     /// in order, so that copying or extracting keeps rows together).
     BeginText(String),
     EndText,
+    /// The marks up to the matching `Restore` drawn through the matrix [a b c d e f]
+    /// (the cover's spine, set turned a quarter).
+    Transform([f32; 6]),
+    Restore,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -114,10 +119,19 @@ pub struct PdfWriter {
     fonts: BTreeMap<FaceId, FontUse>,
     /// Compressed bytes of content streams, for the document ID.
     digest: u64,
+    /// The print edition: pages framed with bleed, PDF/X (see `print.rs`).
+    print: Option<print::PrintSetup>,
+    /// Booklets: pages kept as Form XObjects for sheets to place.
+    forms: Option<Vec<u32>>,
 }
 
 impl PdfWriter {
     pub fn create(path: &Path) -> Result<PdfWriter, Diagnostic> {
+        Self::create_version(path, "1.7")
+    }
+
+    /// A writer whose file claims PDF `version` (PDF/X-1a:2003 wants 1.4 at most).
+    pub fn create_version(path: &Path, version: &str) -> Result<PdfWriter, Diagnostic> {
         let out = AtomicFile::create(path)?;
         let mut w = PdfWriter {
             out,
@@ -128,8 +142,11 @@ impl PdfWriter {
             pages: Vec::new(),
             fonts: BTreeMap::new(),
             digest: 0xcbf2_9ce4_8422_2325,
+            print: None,
+            forms: None,
         };
-        w.raw(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")?;
+        w.raw(format!("%PDF-{version}\n").as_bytes())?;
+        w.raw(b"%\xe2\xe3\xcf\xd3\n")?;
         w.pages_root = w.alloc();
         Ok(w)
     }
@@ -193,7 +210,7 @@ impl PdfWriter {
     pub fn page(&mut self, fonts: &FontSet, page: &Page, extra: Vec<(&str, Obj)>) -> Result<u32, Diagnostic> {
         let mut content = String::with_capacity(8192);
         let mut used = BTreeSet::new();
-        content.push_str("0 g\n");
+        content.push_str(self.black());
         for m in &page.marks {
             match m {
                 Mark::Glyphs { face, size, x, y, glyphs, hscale, actual_text } => {
@@ -208,26 +225,43 @@ impl PdfWriter {
                     let _ = writeln!(content, "/Span<</ActualText {}>>BDC", PdfString::text(t).render());
                 }
                 Mark::EndText => content.push_str("EMC\n"),
+                Mark::Transform(m) => {
+                    content.push_str("q ");
+                    for v in m {
+                        push_num(&mut content, *v);
+                        content.push(' ');
+                    }
+                    content.push_str("cm\n");
+                }
+                Mark::Restore => content.push_str("Q\n"),
             }
         }
-        let content_id = self.alloc();
-        self.stream(content_id, Vec::new(), content.as_bytes(), 2)?;
         let mut font_res = Vec::new();
         for f in &used {
             let type0 = self.fonts.get(f).map(|u| u.type0).unwrap_or(0);
             font_res.push((format!("F{}", f.0), Obj::Ref(type0)));
         }
+        let resources = Obj::Dict(vec![("Font".to_string(), Obj::Dict(font_res))]);
+        if self.forms.is_some() {
+            return self.form(page.width, page.height, content.as_bytes(), resources);
+        }
+        let mut media = Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(page.width), Obj::Real(page.height)]);
+        let mut boxes = Vec::new();
+        if let Some(p) = &self.print {
+            content = p.frame(page.width, page.height, &content);
+            (media, boxes) = p.boxes(page.width, page.height);
+        }
+        let content_id = self.alloc();
+        self.stream(content_id, Vec::new(), content.as_bytes(), 2)?;
         let id = self.alloc();
         let mut dict = vec![
             ("Type".to_string(), name("Page")),
             ("Parent".to_string(), Obj::Ref(self.pages_root)),
-            (
-                "MediaBox".to_string(),
-                Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(page.width), Obj::Real(page.height)]),
-            ),
-            ("Resources".to_string(), Obj::Dict(vec![("Font".to_string(), Obj::Dict(font_res))])),
+            ("MediaBox".to_string(), media),
+            ("Resources".to_string(), resources),
             ("Contents".to_string(), Obj::Ref(content_id)),
         ];
+        dict.extend(boxes);
         dict.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
         self.object(id, &Obj::Dict(dict))?;
         self.pages.push(id);
@@ -396,7 +430,7 @@ impl PdfWriter {
         let seed = format!("{}|{}|{}|{:x}", info.identifier, info.modified, self.pages.len(), self.digest);
         let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, seed.as_bytes());
         let metadata = self.alloc();
-        let xmp = xmp(info, &id.to_string());
+        let xmp = xmp(info, &id.to_string(), &self.print_xmp());
         self.stream(metadata, vec![("Type", name("Metadata")), ("Subtype", name("XML"))], xmp.as_bytes(), 0)?;
         let catalog = self.alloc();
         let mut cat = vec![
@@ -406,6 +440,7 @@ impl PdfWriter {
             ("Lang".to_string(), Obj::Str(PdfString::text(&info.language))),
             ("ViewerPreferences".to_string(), Obj::Dict(vec![("DisplayDocTitle".into(), Obj::Bool(true))])),
         ];
+        cat.extend(self.print_catalog()?);
         cat.extend(catalog_extra.into_iter().map(|(k, v)| (k.to_string(), v)));
         self.object(catalog, &Obj::Dict(cat))?;
         let info_id = self.alloc();
@@ -426,6 +461,7 @@ impl PdfWriter {
         if !info.keywords.is_empty() {
             inf.push(("Keywords".into(), Obj::Str(PdfString::text(&info.keywords.join(", ")))));
         }
+        inf.extend(self.print_info());
         self.object(info_id, &Obj::Dict(inf))?;
         let id_hex: String = id.as_bytes().iter().map(|b| format!("{b:02X}")).collect();
         let xref_at = self.pos;
@@ -536,7 +572,7 @@ impl PdfWriter {
 
 /// The XMP metadata packet: the same facts as the Info dictionary, in the form PDF/A and
 /// PDF/X readers and asset managers look for.
-fn xmp(info: &DocInfo, id: &str) -> String {
+fn xmp(info: &DocInfo, id: &str, extra: &str) -> String {
     let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
     let date = crate::document::iso8601(info.modified);
     let creators: String = info.authors.iter().map(|a| format!("<rdf:li>{}</rdf:li>", esc(a))).collect();
@@ -569,8 +605,9 @@ fn xmp(info: &DocInfo, id: &str) -> String {
             "<xmp:MetadataDate>{date}</xmp:MetadataDate><xmp:CreatorTool>Tribune</xmp:CreatorTool>\n",
             "<pdf:Producer>Tribune {version}</pdf:Producer><pdf:Keywords>{kw}</pdf:Keywords>\n",
             "<xmpMM:DocumentID>uuid:{id}</xmpMM:DocumentID><xmpMM:InstanceID>uuid:{id}</xmpMM:InstanceID>\n",
-            "</rdf:Description>\n</rdf:RDF></x:xmpmeta>\n<?xpacket end=\"r\"?>"
+            "</rdf:Description>\n{extra}</rdf:RDF></x:xmpmeta>\n<?xpacket end=\"r\"?>"
         ),
+        extra = extra,
         title = esc(&info.title),
         creators = creators,
         subject = subject,
