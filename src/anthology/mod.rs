@@ -237,6 +237,8 @@ pub struct Anthology {
     pub criteria: Criteria,
     pub parts: Vec<PartSpec>,
     pub print: PrintOptions,
+    /// The ISBN as the book file writes it, with its hyphens (shown above the barcode).
+    pub isbn_as_written: Option<String>,
 }
 
 impl Anthology {
@@ -355,6 +357,7 @@ pub fn load(project: &Project, path: &Path, report: &mut Report) -> Option<Antho
         criteria: Criteria::default(),
         parts: Vec::new(),
         print: PrintOptions::default(),
+        isbn_as_written: None,
     };
     let before = report.errors();
     check(project, &mut a, raw, report);
@@ -388,7 +391,10 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
         }
     });
     let isbn = opt(raw.isbn).and_then(|i| match isbn::validate(&i) {
-        Ok(d) => Some(d),
+        Ok(d) => {
+            a.isbn_as_written = Some(i.trim_start_matches("ISBN").trim_start_matches(':').trim().to_string());
+            Some(d)
+        }
         Err(m) => {
             report.push(
                 a.error_at(Kind::Value, "isbn", m)

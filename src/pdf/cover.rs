@@ -229,14 +229,15 @@ fn back(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, w:
         place(marks, &lines, x0 + SAFE, SAFE + 4.0, size);
     }
     if let Some(isbn) = &meta.isbn {
-        isbn_barcode(ts, marks, isbn, x0 + w - SAFE, SAFE);
+        let shown = prep.anthology.isbn_as_written.as_deref().unwrap_or(isbn);
+        isbn_barcode(ts, marks, isbn, shown, x0 + w - SAFE, SAFE);
     }
 }
 
 /// The ISBN's EAN-13 barcode, at 90 % of the nominal size (module 0.33 mm), with its
 /// digits under the bars and `ISBN …` above; its right edge (quiet zone included) at
 /// `right`, its foot at `bottom`.
-fn isbn_barcode(ts: &mut Typesetter, marks: &mut Vec<Mark>, isbn: &str, right: f32, bottom: f32) {
+fn isbn_barcode(ts: &mut Typesetter, marks: &mut Vec<Mark>, isbn: &str, shown: &str, right: f32, bottom: f32) {
     let Some(digits) = barcode::ean13_digits(isbn) else { return };
     let Some(modules) = barcode::modules(&digits) else { return };
     let m = 0.33 * 0.9 * MM;
@@ -271,9 +272,16 @@ fn isbn_barcode(ts: &mut Typesetter, marks: &mut Vec<Mark>, isbn: &str, right: f
     place(marks, &left, x + 3.0 * m, baseline, 0.0);
     let right_digits = digit(ts, &digits[7..], 42.0 * m);
     place(marks, &right_digits, x + 50.0 * m, baseline, 0.0);
-    let shown = if isbn.len() == 13 { format!("ISBN {}-{}", &isbn[..3], &isbn[3..]) } else { format!("ISBN {isbn}") };
-    let label = digit(ts, &shown, 95.0 * m);
-    place(marks, &label, x, foot + bar_h - 5.0 * m + 3.0, 0.0);
+    // The label on one line, centred over the bars however long it is.
+    let label = set(
+        ts,
+        &[Span { text: format!("ISBN {shown}"), style: style(FaceId::REGULAR, digit_size) }],
+        100_000.0,
+        Alignment::Ragged,
+        "und",
+    );
+    let lw = label.first().map_or(0.0, |l| l.width);
+    place(marks, &label[..label.len().min(1)], x + (95.0 * m - lw) / 2.0, foot + bar_h - 5.0 * m + 3.0, 0.0);
 }
 
 /// The spine from `x0`, `s` wide: the title and the editors, reading from top to bottom
