@@ -381,3 +381,20 @@ fn print_outputs_are_reproducible() {
         assert!(std::fs::read(a.path().join(f)).unwrap() == std::fs::read(b.path().join(f)).unwrap(), "{f} differs");
     }
 }
+
+#[test]
+fn a_file_that_is_no_output_profile_is_an_error_at_its_line() {
+    let project = example_copy("output_profile = \"notes.icc\"");
+    std::fs::write(project.path().join("books/notes.icc"), "these are not colours").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
+        .args(["build", "example", "--project", project.path().to_str().unwrap(), "--out"])
+        .arg(out.path())
+        .args(["-f", "print", "--color", "never"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("not an ICC profile") && err.contains("books/example.toml:"), "{err}");
+    assert!(!out.path().join("example-print.pdf").exists());
+}

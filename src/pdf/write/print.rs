@@ -7,7 +7,7 @@
 //! not know about print at all.
 
 use super::{name, num, Obj, PdfString, PdfWriter};
-use crate::diagnostics::{Diagnostic, Kind};
+use crate::diagnostics::Diagnostic;
 use std::fmt::Write as _;
 
 /// Points per millimetre.
@@ -324,13 +324,6 @@ impl PdfWriter {
     pub(super) fn print_xmp(&self) -> String {
         self.print.as_ref().map(PrintSetup::xmp).unwrap_or_default()
     }
-}
-
-/// An error for an output profile that cannot be used.
-pub fn profile_error(shown: &std::path::Path, why: &str) -> Diagnostic {
-    Diagnostic::error(Kind::Value, format!("the output profile {} cannot be used: {why}", shown.display()))
-        .at_file(shown)
-        .with_hint("name the ICC profile of the printing condition your print shop gives you (e.g. ISOcoated_v2_300_eci.icc for FOGRA39)")
 }
 
 #[cfg(test)]
