@@ -398,3 +398,54 @@ fn a_file_that_is_no_output_profile_is_an_error_at_its_line() {
     assert!(err.contains("not an ICC profile") && err.contains("books/example.toml:"), "{err}");
     assert!(!out.path().join("example-print.pdf").exists());
 }
+
+/// Words of each page with their boxes [x0, y0, x1, y1] (points from the top left of the
+/// MediaBox), from `pdftotext -bbox`.
+fn word_boxes(pdf: &Path) -> Option<Vec<Vec<(String, [f64; 4])>>> {
+    let pdftotext = validator("pdftotext")?;
+    let (ok, out) = run(&pdftotext, &["-bbox", pdf.to_str().unwrap(), "-"]);
+    assert!(ok, "{out}");
+    let attr = |s: &str, name: &str| -> f64 {
+        let at = s.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        s[at..at + s[at..].find('"').unwrap()].parse().unwrap()
+    };
+    Some(
+        out.split("<page ")
+            .skip(1)
+            .map(|page| {
+                page.split("<word ")
+                    .skip(1)
+                    .map(|w| {
+                        let text = &w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()];
+                        (text.to_string(), [attr(w, "xMin"), attr(w, "yMin"), attr(w, "xMax"), attr(w, "yMax")])
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn nothing_but_pictures_comes_within_5_mm_of_the_trim() {
+    let out = tempfile::tempdir().unwrap();
+    build(&repo(), out.path(), &["print", "cover"], &["--marks"]);
+    for name in ["example-print.pdf", "example-cover.pdf"] {
+        let pdf = out.path().join(name);
+        let Some(b) = boxes(&pdf) else { return };
+        let get = |k: &str| b.iter().find(|(n, _)| n == k).map(|(_, v)| *v).unwrap();
+        let (trim, media) = (get("TrimBox"), get("MediaBox"));
+        // pdftotext measures from the top left of the MediaBox.
+        let safe =
+            [trim[0] + 5.0 * MM, media[3] - trim[3] + 5.0 * MM, trim[2] - 5.0 * MM, media[3] - trim[1] - 5.0 * MM];
+        let Some(pages) = word_boxes(&pdf) else { return };
+        for (i, words) in pages.iter().enumerate() {
+            for (w, r) in words {
+                assert!(
+                    r[0] >= safe[0] && r[1] >= safe[1] && r[2] <= safe[2] && r[3] <= safe[3],
+                    "{name} page {}: `{w}` at {r:?} is within 5 mm of the trim {safe:?}",
+                    i + 1
+                );
+            }
+        }
+    }
+}

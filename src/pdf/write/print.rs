@@ -114,7 +114,10 @@ impl PrintSetup {
         format!(
             concat!(
                 "<rdf:Description rdf:about=\"\" xmlns:pdfx=\"http://ns.adobe.com/pdfx/1.3/\" ",
-                "xmlns:pdfxid=\"http://www.npes.org/pdfx/ns/id/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n",
+                "xmlns:pdfxid=\"http://www.npes.org/pdfx/ns/id/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\" ",
+                "xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\">\n",
+                // PDF/X-4 asks for the version and rendition besides the document ID.
+                "<xmpMM:VersionID>1</xmpMM:VersionID><xmpMM:RenditionClass>default</xmpMM:RenditionClass>\n",
                 "<pdfxid:GTS_PDFXVersion>{v}</pdfxid:GTS_PDFXVersion>",
                 "<pdfx:GTS_PDFXVersion>{v}</pdfx:GTS_PDFXVersion>{conf}<pdf:Trapped>False</pdf:Trapped>\n",
                 "</rdf:Description>\n"
