@@ -9,6 +9,7 @@
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::pdf::barcode;
 use crate::pdf::font::{Case, FaceId, FontSet};
+use crate::pdf::image::PdfImage;
 use crate::pdf::layout::Geometry;
 use crate::pdf::print::print_setup;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
@@ -17,6 +18,7 @@ use crate::pdf::write::{DocInfo, Glyph, Mark, Page, PdfWriter};
 use crate::project::Project;
 use crate::Prepared;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Nothing that matters comes closer to the trim than this (cutting wanders by a
 /// millimetre or two; 5 mm is what print shops ask for, a little more looks calmer).
@@ -50,6 +52,7 @@ fn write_inner(
     marks: bool,
     report: &mut Report,
 ) -> Result<(), Diagnostic> {
+    let errors_before = report.errors();
     let fonts = FontSet::load(project, &prep.style.fonts)?;
     let g = Geometry::of(&prep.style)?;
     let setup = print_setup(prep, marks, report)?;
@@ -66,7 +69,11 @@ fn write_inner(
     }
     let mut writer = PdfWriter::create_version(file, setup.version())?;
     writer.set_print(setup);
-    writer.page(&fonts, &page, Vec::new())?;
+    writer.page(&fonts, 0, &page)?;
+    crate::pdf::print::report_images(&writer, prep, project, report);
+    if report.errors() > errors_before {
+        return Ok(());
+    }
     let info = DocInfo {
         title: format!("{} – cover", prep.book.meta.title),
         authors: prep.book.meta.editors.clone(),
@@ -125,7 +132,8 @@ fn place(marks: &mut Vec<Mark>, lines: &[Line], x: f32, mut y: f32, leading: f32
 }
 
 /// The front cover in the panel from `x0`, `w` × `h`: the cover image filling it and its
-/// bleed (top, bottom and the outer edge), or the title, subtitle and editors set large.
+/// bleed (top, bottom and the outer edge; at the spine it is cut at the fold), or the
+/// title, subtitle and editors set large.
 #[allow(clippy::too_many_arguments)]
 fn front(
     ts: &mut Typesetter,
@@ -134,10 +142,43 @@ fn front(
     x0: f32,
     w: f32,
     h: f32,
-    _bleed: f32,
-    _report: &mut Report,
+    bleed: f32,
+    report: &mut Report,
 ) {
-    typographic_front(ts, prep, marks, x0, w, h);
+    let Some(asset) = &prep.book.meta.cover else {
+        typographic_front(ts, prep, marks, x0, w, h);
+        return;
+    };
+    let image = match PdfImage::load(&asset.path) {
+        Ok(i) => Arc::new(i),
+        Err(why) => {
+            report.push(
+                prep.anthology
+                    .error_at(
+                        Kind::Value,
+                        "cover",
+                        format!("the cover `{}` cannot be printed: {why}", asset.shown.display()),
+                    )
+                    .with_hint("save the cover as a JPEG or PNG file"),
+            );
+            return;
+        }
+    };
+    // Scaled to cover the panel with bleed all round (as a cover image is made, e.g. A5
+    // + 3 mm), centred on the panel's trim.
+    let (bw, bh) = (w + 2.0 * bleed, h + 2.0 * bleed);
+    let scale = (bw / image.width as f32).max(bh / image.height as f32);
+    let (iw, ih) = (image.width as f32 * scale, image.height as f32 * scale);
+    marks.push(Mark::Clip { x: x0, y: -bleed, width: w + bleed, height: h + 2.0 * bleed });
+    marks.push(Mark::Image {
+        key: asset.path.to_string_lossy().into_owned(),
+        image,
+        x: x0 + (w - iw) / 2.0,
+        y: (h - ih) / 2.0,
+        width: iw,
+        height: ih,
+    });
+    marks.push(Mark::Restore);
 }
 
 fn typographic_front(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, w: f32, h: f32) {

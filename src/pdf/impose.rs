@@ -27,12 +27,13 @@ pub fn booklet(
     texts: &mut BTreeMap<(FaceId, u16), String>,
     report: &mut Report,
 ) -> Result<(), Diagnostic> {
-    let interior = writer.forms().to_vec();
+    let interior = writer.forms()?;
     let print = &prep.anthology.print;
     let cover = if print.booklet_cover {
         let mut ts = Typesetter::new(fonts, Vec::new());
         let (front, back) = crate::pdf::cover::panels(&mut ts, prep, g, report);
-        let ids = (writer.page(fonts, &front, Vec::new())?, writer.page(fonts, &back, Vec::new())?);
+        let n = interior.len();
+        let ids = (writer.page(fonts, n, &front)?, writer.page(fonts, n + 1, &back)?);
         for (k, v) in std::mem::take(&mut ts.shaper.glyph_texts) {
             texts.entry(k).or_insert(v);
         }

@@ -4,6 +4,7 @@
 pub mod barcode;
 pub mod cover;
 pub mod font;
+pub mod image;
 pub mod impose;
 pub mod layout;
 pub mod print;
@@ -53,7 +54,11 @@ pub fn page_count(prep: &Prepared, project: &Project, scratch: &Path, report: &m
 
 /// A unit of layout work, in reading order.
 enum Unit<'b> {
+    Cover,
+    HalfTitle,
+    /// The title page and the copyright page on its verso.
     Title,
+    Contents,
     Part(&'b str),
     /// A chapter and its level in the outline.
     Chapter(&'b Chapter, u8),
@@ -63,6 +68,39 @@ enum Unit<'b> {
 struct Done {
     ops: Vec<layout::Op>,
     report: Report,
+}
+
+/// The contents entries of `units`: parts and chapters, with the folio and place each
+/// starts at when `starts` (in the same order) is known, else a stand-in.
+fn contents_entries(
+    units: &[Unit],
+    book_lang: &str,
+    starts: &[layout::Placed],
+    folio: impl Fn(usize) -> String,
+) -> Vec<layout::ContentsEntry> {
+    let strings = crate::document::locale::strings(book_lang);
+    let mut out = Vec::new();
+    for u in units {
+        let (level, title, byline) = match u {
+            Unit::Part(t) => (0, t.to_string(), None),
+            Unit::Chapter(c, _) => {
+                let by = (c.kind == crate::document::ChapterKind::Speech && !c.meta.speakers.is_empty())
+                    .then(|| strings.list(&c.meta.speakers));
+                (1, c.meta.title.clone(), by)
+            }
+            _ => continue,
+        };
+        let at = starts.get(out.len());
+        out.push(layout::ContentsEntry {
+            level,
+            title,
+            byline,
+            folio: at.map_or_else(|| "888".to_string(), |p| folio(p.page)),
+            page: at.map_or(0, |p| p.page),
+            top: at.map_or(0.0, |p| p.top),
+        });
+    }
+    out
 }
 
 fn write_inner(
@@ -78,7 +116,10 @@ fn write_inner(
     let geometry = layout::Geometry::of(&prep.style)?;
     let exceptions = &book.meta.hyphenation_exceptions;
     let lang = book.meta.language.as_str();
-    let mut units = vec![Unit::Title];
+    let strings = crate::document::locale::strings(lang);
+    // The cover is printed on its own for the editions on paper.
+    let mut units = if edition.for_paper() { Vec::new() } else { vec![Unit::Cover] };
+    units.extend([Unit::HalfTitle, Unit::Title, Unit::Contents]);
     units.extend(book.front.iter().map(|c| Unit::Chapter(c, 0)));
     for p in &book.parts {
         units.extend(p.title.as_deref().map(Unit::Part));
@@ -86,20 +127,38 @@ fn write_inner(
         units.extend(p.chapters.iter().map(|c| Unit::Chapter(c, depth)));
     }
     units.extend(book.back.iter().map(|c| Unit::Chapter(c, 0)));
+    // How many pages the contents take, counted with stand-in folios before the pages are
+    // known (the entries break the same way whatever their folios).
+    let families = fonts.families();
+    let contents_pages = {
+        let mut lay = layout::Layout::new(&geometry, Typesetter::new(&fonts, Vec::new()), &book.meta.title);
+        let mut ops = Vec::new();
+        lay.contents(&mut ops, lang, &contents_entries(&units, lang, &[], |_| String::new()));
+        let mut count = 0;
+        let mut flow = layout::Flow::new(&geometry, 1, strings.note_continued, |_, _| {
+            count += 1;
+            Ok(())
+        });
+        let mut ts = Typesetter::new(&fonts, Vec::new());
+        flow.replay(ops, &mut ts)?;
+        flow.finish(&mut ts)?;
+        drop(flow);
+        count
+    };
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(units.len());
     let writer = edition.writer(prep, file, report)?;
     let errors_before = report.errors();
-    let (fonts_ref, g, units_ref) = (&fonts, &geometry, &units);
+    let (fonts_ref, g, units_ref, families) = (&fonts, &geometry, &units, &families);
     // Chapters are set on `workers` threads (each with its own shaping and hyphenation
     // caches), replayed into pages in reading order here, and the pages are serialised
     // and compressed on another thread. Each worker's results queue is short, so memory
     // stays bounded however long the book.
     let outcome = std::thread::scope(|s| {
-        let (page_tx, page_rx) = std::sync::mpsc::sync_channel::<write::Page>(16);
+        let (page_tx, page_rx) = std::sync::mpsc::sync_channel::<(usize, write::Page)>(16);
         let writer_thread = s.spawn(move || {
             let mut writer = writer;
-            for page in page_rx {
-                writer.page(fonts_ref, &page, Vec::new())?;
+            for (index, page) in page_rx {
+                writer.page(fonts_ref, index, &page)?;
             }
             Ok::<PdfWriter, Diagnostic>(writer)
         });
@@ -110,18 +169,17 @@ fn write_inner(
             results.push(rx);
             worker_threads.push(s.spawn(move || {
                 let typesetter = Typesetter::new(fonts_ref, exceptions.clone());
-                let mut lay = layout::Layout {
-                    g,
-                    typesetter,
-                    report: Report::default(),
-                    fallback_used: Default::default(),
-                    depth: 0,
-                    book_title: book.meta.title.clone(),
-                };
+                let mut lay = layout::Layout::new(g, typesetter, &book.meta.title);
                 for unit in units_ref.iter().skip(w).step_by(workers) {
                     let mut ops = Vec::new();
                     match unit {
-                        Unit::Title => lay.title_page(&mut ops, book),
+                        Unit::Cover => lay.cover(&mut ops, book, 0.0),
+                        Unit::HalfTitle => lay.half_title(&mut ops, book),
+                        Unit::Title => lay.title_page(&mut ops, book, families),
+                        Unit::Contents => {
+                            ops.push(layout::Op::NewPage { recto: true });
+                            ops.push(layout::Op::Reserve(contents_pages));
+                        }
                         Unit::Part(t) => lay.part_title(&mut ops, t, lang),
                         Unit::Chapter(c, depth) => lay.chapter(&mut ops, c, lang, *depth),
                     }
@@ -134,11 +192,12 @@ fn write_inner(
             }));
         }
         let mut folios = Typesetter::new(fonts_ref, Vec::new());
-        let mut flow = layout::Flow::new(g, |page| {
+        let send = |index: usize, page: write::Page| {
             page_tx
-                .send(page)
+                .send((index, page))
                 .map_err(|_| Diagnostic::error(Kind::Io, "the PDF writer stopped").with_hint("see the error above"))
-        });
+        };
+        let mut flow = layout::Flow::new(g, 1, strings.note_continued, send);
         let mut unit_reports = Report::default();
         for i in 0..units_ref.len() {
             let Ok(done) = results[i % workers].recv() else {
@@ -147,7 +206,43 @@ fn write_inner(
             unit_reports.extend(done.report);
             flow.replay(done.ops, &mut folios)?;
         }
-        let (outline, arabic_from) = flow.finish(&mut folios)?;
+        flow.finish(&mut folios)?;
+        // The contents, now that the folios are known, on the pages left for them.
+        let (offset, arabic_from) = (flow.folio_offset, flow.arabic_from);
+        let mut outline = std::mem::take(&mut flow.outline);
+        let starts = std::mem::take(&mut flow.starts);
+        let reserved = std::mem::take(&mut flow.reserved);
+        drop(flow);
+        if let Some(&first) = reserved.first() {
+            let entries =
+                contents_entries(units_ref, lang, &starts, |p| layout::folio_text(p + 1, offset, arabic_from));
+            let mut lay = layout::Layout::new(g, Typesetter::new(fonts_ref, Vec::new()), &book.meta.title);
+            let mut ops = Vec::new();
+            lay.contents(&mut ops, lang, &entries);
+            unit_reports.extend(std::mem::take(&mut lay.report));
+            let mut written = 0;
+            let mut cflow = layout::Flow::new(g, first + 1, strings.note_continued, |index, page| {
+                written += 1;
+                send(index, page)
+            });
+            cflow.folio_offset = offset;
+            cflow.arabic_from = arabic_from;
+            cflow.replay(ops, &mut folios)?;
+            cflow.finish(&mut folios)?;
+            outline.extend(std::mem::take(&mut cflow.outline));
+            drop(cflow);
+            if written != reserved.len() {
+                return Err(Diagnostic::error(
+                    Kind::Io,
+                    format!("internal error: the contents took {written} pages, not the {} counted", reserved.len()),
+                )
+                .with_hint("please report this with the book that caused it"));
+            }
+            let mut texts = std::mem::take(&mut lay.typesetter.shaper.glyph_texts);
+            folios.shaper.glyph_texts.append(&mut texts);
+        }
+        // Outline entries in page order (the contents were placed last).
+        outline.sort_by_key(|e| e.page);
         drop(page_tx);
         let writer = writer_thread.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
         let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
@@ -159,10 +254,13 @@ fn write_inner(
             }
             fallback.extend(used);
         }
-        Ok((writer, texts, fallback, unit_reports, outline, arabic_from))
+        Ok((writer, texts, fallback, unit_reports, outline, (offset, arabic_from)))
     });
-    let (mut writer, texts, fallback, unit_reports, outline, arabic_from) = outcome?;
+    let (mut writer, texts, fallback, unit_reports, outline, (offset, arabic_from)) = outcome?;
     report.extend(unit_reports);
+    if edition.is_print() {
+        print::report_images(&writer, prep, project, report);
+    }
     if !fallback.is_empty() {
         let mut by_font: std::collections::BTreeMap<String, String> = Default::default();
         for (c, f) in fallback {
@@ -215,17 +313,30 @@ fn write_inner(
         modified: book.modified,
         identifier: book.meta.identifier.clone(),
     };
-    // Page labels as the folios show them: i, ii, … then 1, 2, …
-    let mut nums = vec![write::Obj::Int(0), write::Obj::Dict(vec![("S".into(), write::Obj::Name("r".into()))])];
-    if let Some(a) = arabic_from {
-        if a == 0 {
-            nums.clear();
+    // Page labels as the folios show them: the cover, then i, ii, … then 1, 2, …
+    let mut nums = Vec::new();
+    let dict = |style: &str, prefix: Option<&str>| {
+        let mut d = vec![("S".to_string(), write::Obj::Name(style.into()))];
+        if let Some(p) = prefix {
+            d.push(("P".to_string(), write::Obj::Str(write::PdfString::text(p))));
         }
+        write::Obj::Dict(d)
+    };
+    if offset > 0 {
+        nums.push(write::Obj::Int(0));
+        nums.push(dict("D", Some(&format!("{} ", strings.cover))));
+    }
+    if arabic_from != Some(offset) {
+        nums.push(write::Obj::Int(offset as i64));
+        nums.push(dict("r", None));
+    }
+    if let Some(a) = arabic_from {
         nums.push(write::Obj::Int(a as i64));
-        nums.push(write::Obj::Dict(vec![("S".into(), write::Obj::Name("D".into()))]));
+        nums.push(dict("D", None));
     }
     let mut catalog = vec![("PageLabels", write::Obj::Dict(vec![("Nums".into(), write::Obj::Array(nums))]))];
-    if let Some(root) = writer.outline(&outline)? {
+    // A booklet's pages are sheets: no bookmarks or labels of the book's pages.
+    if let Some(root) = if edition == Edition::Booklet { None } else { writer.outline(&outline)? } {
         catalog.push(("Outlines", write::Obj::Ref(root)));
         catalog.push(("PageMode", write::Obj::Name("UseOutlines".into())));
     }

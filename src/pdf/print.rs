@@ -6,6 +6,7 @@ use crate::diagnostics::Severity;
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::pdf::write::print::{icc_profile, PrintSetup, Standard, MM};
 use crate::pdf::write::PdfWriter;
+use crate::project::Project;
 use crate::Prepared;
 use std::path::Path;
 
@@ -93,6 +94,32 @@ pub fn print_setup(prep: &Prepared, marks: bool, report: &mut Report) -> Result<
     })
 }
 
+/// What the print edition's images need said: RGB converted to CMYK (a warning, since
+/// without a profile the conversion is approximate), and each image's effective
+/// resolution at the size placed (under 300 ppi a warning, under 150 an error unless the
+/// book allows it).
+pub fn report_images(writer: &PdfWriter, prep: &Prepared, project: &Project, report: &mut Report) {
+    let log = writer.press_log();
+    // Images are keyed by their canonical path; people know them by the project's.
+    let shown = |key: &str| project.display_path(Path::new(key)).display().to_string();
+    if !log.converted.is_empty() {
+        let names: Vec<String> = log.converted.iter().map(|k| shown(k)).collect();
+        report.push(
+            Diagnostic::warning(
+                Kind::Content,
+                format!("converted from RGB to CMYK for PDF/X-1a without a colour profile: {}", names.join(", ")),
+            )
+            .with_hint("colours may shift in print; supply CMYK images, or name the print shop's ICC profile as `output_profile` under [print] (PDF/X-4 keeps RGB)"),
+        );
+    }
+    for (key, ppi) in &log.lowest_ppi {
+        let what = format!("the image {}", shown(key));
+        if let Some(d) = resolution_problem(&what, *ppi, prep.anthology.print.allow_low_resolution) {
+            report.push(d);
+        }
+    }
+}
+
 /// RGB samples as CMYK for PDF/X-1a, by complete grey-component replacement (K takes
 /// the darkness all three share; C, M and Y only the colour): neutral greys and black
 /// print in black ink alone. Without a profile this is approximate, which the build says.
@@ -163,7 +190,8 @@ mod tests {
     #[test]
     fn resolution_at_the_printed_size() {
         // 1819 px across 154 mm (A5 and 3 mm bleed on each side): 300 ppi.
-        assert!((effective_ppi((1819, 2551), (154.0 * MM, 216.0 * MM)) - 300.0).abs() < 0.5);
+        assert!((effective_ppi((1819, 2552), (154.0 * MM, 216.0 * MM)) - 300.0).abs() < 0.5);
+        assert!(effective_ppi((1819, 2551), (154.0 * MM, 216.0 * MM)) < 300.0);
         assert!(resolution_problem("the cover", 300.0, false).is_none());
         assert!(!resolution_problem("x", 200.0, false).unwrap().is_error());
         assert!(resolution_problem("x", 120.0, false).unwrap().is_error());

@@ -15,7 +15,10 @@ problems = []
 prev = None  # (page, last body line info)
 with pdfplumber.open(sys.argv[1]) as pdf:
     for n, page in enumerate(pdf.pages, 1):
-        ls = [l for l in tm.page_lines(page) if l["size"] == 10.0]
+        every = [l for l in tm.page_lines(page) if l["bottom"] > page.height * 0.1]
+        ls = [l for l in every if l["size"] == 10.0]
+        # A page that opens with a title (larger type) starts something new: no widow.
+        opens = bool(every) and every[0]["size"] > 10.5
         if len(ls) < 3:
             prev = None
             continue
@@ -30,7 +33,7 @@ with pdfplumber.open(sys.argv[1]) as pdf:
         first, last = ls[0], ls[-1]
         if full(last) and starts(len(ls) - 1) and last["x0"] > left + 5:
             problems.append(f"orphan on page {n}")
-        if prev and not full(first) and abs(first["x0"] - left) <= 1 and starts(1):
+        if prev and not opens and not full(first) and abs(first["x0"] - left) <= 1 and starts(1):
             problems.append(f"widow on page {n}")
         prev = full(last) and last["bottom"] > page.height * 0.7
 print("\n".join(problems))

@@ -35,6 +35,8 @@ pub struct Face {
     pub file: String,
     /// For the PDF's `/BaseFont`: the file stem, with anything PDF names cannot hold removed.
     pub postscript_name: String,
+    /// The family name from the font's name table (for the copyright page).
+    pub family: String,
     pub data: Cow<'static, [u8]>,
     pub font: Font,
     pub units_per_em: f32,
@@ -76,9 +78,19 @@ impl Face {
         let stem = file.rsplit_once('.').map(|(s, _)| s).unwrap_or(file);
         let postscript_name: String =
             stem.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+        let family = ttf_parser::Face::parse(&data, 0)
+            .ok()
+            .and_then(|f| {
+                let names = f.names();
+                [ttf_parser::name_id::TYPOGRAPHIC_FAMILY, ttf_parser::name_id::FAMILY]
+                    .iter()
+                    .find_map(|id| names.into_iter().filter(|n| n.name_id == *id).find_map(|n| n.to_string()))
+            })
+            .unwrap_or_else(|| stem.to_string());
         Ok(Face {
             file: file.to_string(),
             postscript_name,
+            family,
             units_per_em: upem,
             ascender,
             descender,
@@ -136,6 +148,17 @@ impl FontSet {
             None => None,
         };
         Ok(FontSet { faces, fallbacks, monospace })
+    }
+
+    /// The families of the set's faces, each once, in order.
+    pub fn families(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for f in &self.faces {
+            if !out.contains(&f.family) {
+                out.push(f.family.clone());
+            }
+        }
+        out
     }
 
     pub fn face(&self, id: FaceId) -> &Face {

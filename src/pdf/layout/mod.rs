@@ -5,10 +5,16 @@
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::{locale, Block, BlockKind, Book, Chapter, ChapterKind, Inline};
 use crate::pdf::font::{Case, FaceId};
+use crate::pdf::image::PdfImage;
 use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::{Glyph, Mark, Page};
 use crate::style::{self, Style};
 use std::collections::BTreeSet;
+use std::sync::Arc;
+
+mod flow;
+
+pub use flow::{folio_text, one_line, Flow};
 
 /// Sizes derived from the style, in points.
 #[derive(Debug, Clone)]
@@ -27,6 +33,8 @@ pub struct Geometry {
     pub hyphenate: bool,
     pub recto_starts: bool,
     pub running_heads: style::RunningHeads,
+    /// Body lines sit on a grid of `leading` from the first line of the page.
+    pub grid: bool,
 }
 
 impl Geometry {
@@ -54,293 +62,39 @@ impl Geometry {
             hyphenate: style.text.hyphenate,
             recto_starts: style.layout.chapter_start == style::ChapterStart::Recto,
             running_heads: style.layout.running_heads,
+            grid: style.layout.baseline_grid,
         })
     }
 
     pub fn measure(&self) -> f32 {
         self.width - self.inner - self.outer
     }
-}
 
-/// The page flow: stacks lines onto pages and hands each finished page to `emit`.
-pub struct Flow<'a, F: FnMut(Page) -> Result<(), Diagnostic>> {
-    g: &'a Geometry,
-    emit: F,
-    page: Page,
-    /// 1-based number of the page being filled.
-    number: usize,
-    /// Baseline of the last line set, from the top of the page; `None` on an empty page.
-    cursor: Option<f32>,
-    folio: bool,
-    /// The page opens a chapter or a part, or is the title page: no folio, no running head.
-    opening: bool,
-    /// Index (0-based) of the first page numbered in Arabic figures; pages before it are the
-    /// front matter, numbered in Roman ones.
-    pub arabic_from: Option<usize>,
-    /// Running heads: the book's title on versos, the chapter's on rectos.
-    heads: (String, String),
-    /// Bookmarks waiting for the next line, and those placed.
-    pending: Vec<(u8, String)>,
-    pub outline: Vec<Placed>,
-}
-
-impl<'a, F: FnMut(Page) -> Result<(), Diagnostic>> Flow<'a, F> {
-    pub fn new(g: &'a Geometry, emit: F) -> Self {
-        Flow {
-            g,
-            emit,
-            page: Page { width: g.width, height: g.height, marks: Vec::new() },
-            number: 1,
-            cursor: None,
-            folio: false,
-            opening: false,
-            arabic_from: None,
-            heads: (String::new(), String::new()),
-            pending: Vec::new(),
-            outline: Vec::new(),
-        }
+    pub fn blank_page(&self) -> Page {
+        Page { width: self.width, height: self.height, ..Page::default() }
     }
 
-    fn left(&self) -> f32 {
-        // Odd pages are rectos: the inner margin is on the left.
-        if self.number % 2 == 1 {
-            self.g.inner
+    /// The distance from one footnote line to the next.
+    pub fn note_advance(&self) -> f32 {
+        self.leading * 0.8
+    }
+
+    /// The height of a footnote area of `lines` lines, with the space and rule above it.
+    pub fn foot_height(&self, lines: usize) -> f32 {
+        if lines == 0 {
+            0.0
         } else {
-            self.g.outer
+            self.leading + lines as f32 * self.note_advance()
         }
     }
 
-    fn empty(&self) -> bool {
-        self.page.marks.is_empty()
-    }
-
-    /// Carry out `ops`; `typesetter` sets the folios.
-    pub fn replay(&mut self, ops: Vec<Op>, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
-        for (i, op) in ops.iter().enumerate() {
-            match op {
-                Op::Lines { lines, dx, advance, keep } => {
-                    if *keep && self.cursor.is_some() && !self.keeps(lines, *advance, &ops[i + 1..]) {
-                        self.finish_page(typesetter)?;
-                    }
-                    self.lines(typesetter, lines, *dx, *advance)?
-                }
-                Op::Skip(s) => self.skip(*s),
-                Op::SkipTo(y) => self.cursor = Some(y.max(self.cursor.unwrap_or(0.0))),
-                Op::NewPage { recto } => self.new_page(typesetter, *recto)?,
-                Op::NoFolio => self.opening = true,
-                Op::Arabic => {
-                    if self.arabic_from.is_none() {
-                        self.arabic_from = Some(self.number - 1);
-                    }
-                }
-                Op::Heads { verso, recto } => self.heads = (verso.clone(), recto.clone()),
-                Op::Bookmark { level, title } => self.pending.push((*level, title.clone())),
-            }
+    /// `y` (from the top of the page) moved down to the next line of the baseline grid.
+    pub fn snap(&self, y: f32) -> f32 {
+        let origin = self.top + self.size * 0.8;
+        if y <= origin {
+            return origin;
         }
-        Ok(())
-    }
-
-    /// Finish the last page; returns the outline and the first page numbered in Arabic.
-    pub fn finish(mut self, typesetter: &mut Typesetter) -> Result<(Vec<Placed>, Option<usize>), Diagnostic> {
-        if !self.empty() || self.cursor.is_some() {
-            self.finish_page(typesetter)?;
-        }
-        Ok((self.outline, self.arabic_from))
-    }
-
-    /// The folio of the page being filled: Roman in the front matter, Arabic after.
-    pub fn folio_text(&self) -> String {
-        match self.arabic_from {
-            Some(a) if self.number > a => (self.number - a).to_string(),
-            _ => roman(self.number),
-        }
-    }
-
-    fn finish_page(&mut self, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
-        if self.folio && !self.opening && !self.page.marks.is_empty() {
-            let small = SpanStyle {
-                face: FaceId::REGULAR,
-                size: self.g.size * 0.9,
-                rise: 0.0,
-                case: Case::Normal,
-                hyphenate: false,
-                link: 0,
-            };
-            let m = Measure { width: self.g.measure(), indent: 0.0, align: Alignment::Center, lang: "en".into() };
-            let lines = typesetter.set(&[Span { text: self.folio_text(), style: small }], &m);
-            let y = self.g.bottom * 0.5 + self.g.size * 0.3;
-            let left = self.left();
-            for l in &lines {
-                push_line(&mut self.page, l, left, y);
-            }
-            // The running head, centred above the text, shortened to one line.
-            let head = if self.number.is_multiple_of(2) { &self.heads.0 } else { &self.heads.1 };
-            let style = match self.g.running_heads {
-                style::RunningHeads::Smallcaps => Some(SpanStyle { case: Case::SmallCaps, ..small }),
-                style::RunningHeads::Italic => Some(SpanStyle { face: FaceId::ITALIC, ..small }),
-                style::RunningHeads::None => None,
-            };
-            if let (Some(style), false) = (style, head.is_empty()) {
-                let line = one_line(typesetter, head, style, self.g.measure() * 0.8);
-                let shift = (self.g.measure() - line.width) / 2.0;
-                let y = self.g.height - self.g.top * 0.55;
-                push_line(&mut self.page, &line, left + shift, y);
-            }
-        }
-        let page =
-            std::mem::replace(&mut self.page, Page { width: self.g.width, height: self.g.height, marks: Vec::new() });
-        (self.emit)(page)?;
-        self.number += 1;
-        self.cursor = None;
-        self.folio = false;
-        self.opening = false;
-        Ok(())
-    }
-
-    /// Start a new page (a recto when `recto`), leaving an empty page before if needed.
-    fn new_page(&mut self, typesetter: &mut Typesetter, recto: bool) -> Result<(), Diagnostic> {
-        if !self.empty() || self.cursor.is_some() {
-            self.finish_page(typesetter)?;
-        }
-        if recto && self.number.is_multiple_of(2) {
-            self.finish_page(typesetter)?;
-        }
-        Ok(())
-    }
-
-    /// Vertical space before the next line.
-    fn skip(&mut self, space: f32) {
-        if let Some(c) = self.cursor.as_mut() {
-            *c += space;
-        }
-    }
-
-    /// The baseline of line `l` placed after `cursor`, and whether it fits on the page.
-    fn place(&self, cursor: Option<f32>, l: &Line, advance: f32) -> (f32, bool) {
-        let next = match cursor {
-            Some(c) => c + advance.max(l.ascent + l.descent),
-            None => self.g.top + l.ascent.max(self.g.size * 0.8),
-        };
-        (next, cursor.is_none() || next + l.descent <= self.g.height - self.g.bottom)
-    }
-
-    /// How many of `lines` fit on the current page.
-    fn fitting(&self, lines: &[Line], advance: f32) -> usize {
-        let mut cursor = self.cursor;
-        for (i, l) in lines.iter().enumerate() {
-            let (next, fits) = self.place(cursor, l, advance);
-            if !fits {
-                return i;
-            }
-            cursor = Some(next);
-        }
-        lines.len()
-    }
-
-    /// Whether `lines` and the first two lines of the next block (after the spaces between)
-    /// fit on the current page.
-    fn keeps(&self, lines: &[Line], advance: f32, rest: &[Op]) -> bool {
-        let mut cursor = self.cursor;
-        for l in lines {
-            let (next, fits) = self.place(cursor, l, advance);
-            if !fits {
-                return false;
-            }
-            cursor = Some(next);
-        }
-        for op in rest {
-            match op {
-                Op::Skip(s) => cursor = cursor.map(|c| c + s),
-                Op::Lines { lines, advance, .. } => {
-                    for l in lines.iter().take(2) {
-                        let (next, fits) = self.place(cursor, l, *advance);
-                        if !fits {
-                            return false;
-                        }
-                        cursor = Some(next);
-                    }
-                    return true;
-                }
-                Op::Bookmark { .. } => {}
-                _ => return true,
-            }
-        }
-        true
-    }
-
-    /// Set lines at `dx` from the left margin, each `advance` below the last, breaking the
-    /// page where needed without leaving an orphan (a paragraph's first line alone at the
-    /// foot of a page) or a widow (its last line alone at the head of the next): a page
-    /// runs a line short rather than leave one.
-    fn lines(&mut self, typesetter: &mut Typesetter, lines: &[Line], dx: f32, advance: f32) -> Result<(), Diagnostic> {
-        let mut rest = lines;
-        while !rest.is_empty() {
-            let n = rest.len();
-            let k = self.fitting(rest, advance);
-            let take = if k >= n {
-                n
-            } else {
-                let fresh = self.cursor.is_none();
-                let mut t = k;
-                if n - t < 2 {
-                    t = n.saturating_sub(2); // no widow: two lines go over
-                }
-                if t < 2 && !fresh {
-                    t = 0; // no orphan: the block starts on the next page
-                }
-                // No word broken across pages: the page ends a line earlier instead.
-                if t > 0 && rest[t - 1].hyphenated {
-                    t = if t > 2 {
-                        t - 1
-                    } else if fresh {
-                        t
-                    } else {
-                        0
-                    };
-                }
-                if fresh {
-                    t = t.clamp(1, k.max(1)); // a fresh page always takes something
-                }
-                t
-            };
-            self.set_lines(&rest[..take], dx, advance);
-            rest = &rest[take..];
-            if !rest.is_empty() {
-                self.finish_page(typesetter)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn set_lines(&mut self, lines: &[Line], dx: f32, advance: f32) {
-        for l in lines {
-            let (next, _) = self.place(self.cursor, l, advance);
-            let left = self.left() + dx;
-            for (level, title) in self.pending.drain(..) {
-                let top = self.g.height - next + l.ascent;
-                self.outline.push(Placed { level, title, page: self.number - 1, top });
-            }
-            push_line(&mut self.page, l, left, self.g.height - next);
-            self.cursor = Some(next);
-            self.folio = true;
-        }
-    }
-}
-
-/// `text` set on one line no wider than `width`, cut at a word with an ellipsis if needed.
-fn one_line(typesetter: &mut Typesetter, text: &str, style: SpanStyle, width: f32) -> Line {
-    let m = Measure { width: 100_000.0, indent: 0.0, align: Alignment::Ragged, lang: "und".into() };
-    let mut words: Vec<&str> = text.split_whitespace().collect();
-    let mut candidate = text.to_string();
-    loop {
-        let mut lines = typesetter.set(&[Span { text: candidate.clone(), style }], &m);
-        let line = lines.pop().unwrap_or_default();
-        if line.width <= width || words.len() <= 1 {
-            return line;
-        }
-        words.pop();
-        let kept = words.join(" ");
-        candidate = format!("{}\u{a0}…", kept.trim_end_matches([',', ';', ':', '.', '–', '—', ' ']));
+        origin + ((y - origin) / self.leading - 0.01).ceil() * self.leading
     }
 }
 
@@ -375,7 +129,7 @@ fn push_line(page: &mut Page, line: &Line, left: f32, baseline: f32) {
     // A line holding cells (text joined by tabs) reads out as one row.
     let row = line.text.contains('\t');
     if row {
-        page.marks.push(Mark::BeginText(line.text.clone()));
+        page.marks.push(Mark::Begin { actual_text: Some(line.text.clone()), lang: None });
     }
     for r in &line.runs {
         page.marks.push(Mark::Glyphs {
@@ -389,17 +143,26 @@ fn push_line(page: &mut Page, line: &Line, left: f32, baseline: f32) {
         });
     }
     if row {
-        page.marks.push(Mark::EndText);
+        page.marks.push(Mark::End);
     }
 }
 
-/// Converts model inlines to styled spans.
-struct Spanner {
+/// Converts model inlines to styled spans, numbering the links it meets in `targets`.
+struct Spanner<'t> {
     mono: Option<FaceId>,
+    targets: &'t mut Vec<LinkTarget>,
 }
 
-impl Spanner {
-    fn spans(&self, inlines: &[Inline], style: SpanStyle, bold: bool, italic: bool, out: &mut Vec<Span>) {
+impl Spanner<'_> {
+    fn link(&mut self, target: LinkTarget) -> u32 {
+        if let Some(i) = self.targets.iter().position(|t| *t == target) {
+            return i as u32 + 1;
+        }
+        self.targets.push(target);
+        self.targets.len() as u32
+    }
+
+    fn spans(&mut self, inlines: &[Inline], style: SpanStyle, bold: bool, italic: bool, out: &mut Vec<Span>) {
         let face = |b: bool, i: bool| FaceId::of(b, i);
         for i in inlines {
             match i {
@@ -416,7 +179,15 @@ impl Spanner {
                     let s = SpanStyle { size: style.size * 0.7, rise: style.rise - style.size * 0.15, ..style };
                     self.spans(content, s, bold, italic, out)
                 }
-                Inline::Link { content, .. } => self.spans(content, style, bold, italic, out),
+                Inline::Link { content, url, .. } => {
+                    // Links inside the book (`#…`) have no page to point at yet; they stay text.
+                    let style = if url.starts_with('#') || url.is_empty() {
+                        style
+                    } else {
+                        SpanStyle { link: self.link(LinkTarget::Uri(url.clone())), ..style }
+                    };
+                    self.spans(content, style, bold, italic, out)
+                }
                 Inline::Code { text } => out.push(Span {
                     text: text.clone(),
                     style: SpanStyle {
@@ -426,16 +197,20 @@ impl Spanner {
                         ..style
                     },
                 }),
-                Inline::FootnoteRef { number, .. } => out.push(Span {
-                    text: number.to_string(),
-                    style: SpanStyle {
-                        face: FaceId::REGULAR,
-                        size: style.size * 0.68,
-                        rise: style.rise + style.size * 0.38,
-                        hyphenate: false,
-                        ..style
-                    },
-                }),
+                Inline::FootnoteRef { number, .. } => {
+                    let link = self.link(LinkTarget::Note(*number));
+                    out.push(Span {
+                        text: number.to_string(),
+                        style: SpanStyle {
+                            face: FaceId::REGULAR,
+                            size: style.size * 0.68,
+                            rise: style.rise + style.size * 0.38,
+                            hyphenate: false,
+                            link,
+                            ..style
+                        },
+                    })
+                }
                 Inline::Image { image } => {
                     out.push(Span { text: image.alt.clone(), style: SpanStyle { face: face(bold, !italic), ..style } })
                 }
@@ -457,7 +232,27 @@ pub struct Layout<'a, 'f> {
     pub depth: u8,
     /// For the running heads of versos.
     pub book_title: String,
+    /// The link targets of the unit being set; a span's `link` n is `targets[n - 1]`.
+    pub targets: Vec<LinkTarget>,
+    /// Images read so far, by file: each is read once per worker.
+    pub images: std::collections::HashMap<std::path::PathBuf, Result<Arc<PdfImage>, String>>,
 }
+
+/// Where a link of the text leads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkTarget {
+    Uri(String),
+    /// A footnote of the unit, by number.
+    Note(u32),
+    /// A page (0-based index) and the height the view opens at.
+    Page {
+        index: usize,
+        top: f32,
+    },
+}
+
+/// A line of a footnote and its indent.
+pub type NoteLine = (Line, f32);
 
 /// One step of the page flow.
 #[derive(Debug, Clone)]
@@ -473,36 +268,274 @@ pub enum Op {
     NewPage { recto: bool },
     /// The current page gets no folio (title and opening pages).
     NoFolio,
-    /// An entry of the PDF's outline (bookmarks) pointing at the next line set.
-    Bookmark { level: u8, title: String },
+    /// An entry of the PDF's outline (bookmarks) pointing at the next line set; `contents`:
+    /// the start of a unit the contents list.
+    Bookmark { level: u8, title: String, contents: bool },
     /// From the current page on, folios are Arabic figures (the main text begins).
     Arabic,
     /// The running heads from here on.
     Heads { verso: String, recto: String },
+    /// The link targets of the unit's lines (see [`SpanStyle::link`]).
+    Targets(Vec<LinkTarget>),
+    /// A footnote, set, to be placed on the page of its first call.
+    Note { number: u32, lines: Vec<NoteLine> },
+    /// The unit ends: notes never called are placed.
+    EndUnit,
+    /// The language of what follows, when it is not the book's.
+    Lang(Option<String>),
+    /// An image `width` × `height` points at `dx` from the left margin; `keep`: on the
+    /// page of the first lines that follow (its caption).
+    Image { key: String, image: Arc<PdfImage>, width: f32, height: f32, dx: f32, keep: bool },
+    /// A page filled by an image, its `bleed` (points) cut off: the cover.
+    Cover { key: String, image: Arc<PdfImage>, bleed: f32 },
+    /// Leave this many pages free, to be written later (the contents).
+    Reserve(usize),
 }
 
 /// An outline entry placed on a page.
 pub use crate::pdf::write::OutlineEntry as Placed;
 
+/// An entry of the contents: a part (`level` 0) or a chapter, with who spoke it.
+#[derive(Debug, Clone)]
+pub struct ContentsEntry {
+    pub level: u8,
+    pub title: String,
+    pub byline: Option<String>,
+    /// The folio shown and the link target.
+    pub folio: String,
+    pub page: usize,
+    pub top: f32,
+}
+
 impl<'a, 'f> Layout<'a, 'f> {
-    /// The title page: title, subtitle, editors.
-    pub fn title_page(&mut self, ops: &mut Vec<Op>, book: &Book) {
+    pub fn new(g: &'a Geometry, typesetter: Typesetter<'f>, book_title: &str) -> Self {
+        Layout {
+            g,
+            typesetter,
+            report: Report::default(),
+            fallback_used: BTreeSet::new(),
+            depth: 0,
+            book_title: book_title.to_string(),
+            targets: Vec::new(),
+            images: Default::default(),
+        }
+    }
+
+    /// The cover as the first page, and the inside of the cover left blank, so that the
+    /// book's first page is a recto as in print.
+    pub fn cover(&mut self, ops: &mut Vec<Op>, book: &Book, bleed: f32) {
+        let Some(asset) = &book.meta.cover else { return };
+        match self.image(&asset.path) {
+            Ok(image) => {
+                let key = asset.path.to_string_lossy().into_owned();
+                ops.push(Op::Cover { key, image, bleed });
+                ops.push(Op::NewPage { recto: false });
+                ops.push(Op::NoFolio);
+            }
+            Err(why) => self.report.push(
+                Diagnostic::error(
+                    Kind::Value,
+                    format!("the cover `{}` cannot be placed in the PDF: {why}", asset.shown.display()),
+                )
+                .with_hint("save the cover as a JPEG or PNG file"),
+            ),
+        }
+    }
+
+    fn image(&mut self, path: &std::path::Path) -> Result<Arc<PdfImage>, String> {
+        self.images.entry(path.to_path_buf()).or_insert_with(|| PdfImage::load(path).map(Arc::new)).clone()
+    }
+
+    /// The half-title: the book's title alone, and a blank verso.
+    pub fn half_title(&mut self, ops: &mut Vec<Op>, book: &Book) {
         let g = self.g;
-        let lang = book.meta.language.as_str();
-        let title = self.text_style(FaceId::BOLD, g.size * 2.0);
+        ops.push(Op::NewPage { recto: true });
+        ops.push(Op::SkipTo(g.height * 0.28));
+        let style =
+            SpanStyle { case: Case::SmallCaps, hyphenate: false, ..self.text_style(FaceId::REGULAR, g.size * 1.3) };
+        let s = Span { text: book.meta.title.clone(), style };
+        self.block_lines(ops, &[s], &book.meta.language, Alignment::Center, 0.0, 0.0, "", 0);
+        ops.push(Op::NoFolio);
+    }
+
+    /// The title page: title, subtitle, editors, and the publisher at the foot; on its
+    /// verso the copyright page.
+    pub fn title_page(&mut self, ops: &mut Vec<Op>, book: &Book, fonts: &[String]) {
+        let g = self.g;
+        let m = &book.meta;
+        let lang = m.language.as_str();
+        let strings = locale::strings(lang);
+        ops.push(Op::NewPage { recto: true });
+        ops.push(Op::NoFolio);
+        let title = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, g.size * 2.0) };
         ops.push(Op::SkipTo(g.height * 0.25));
-        let mut spans = vec![Span { text: book.meta.title.clone(), style: title }];
-        if let Some(sub) = &book.meta.subtitle {
+        let mut spans = vec![Span { text: m.title.clone(), style: title }];
+        if let Some(sub) = &m.subtitle {
             spans.push(Span { text: "\n".into(), style: title });
-            spans.push(Span { text: sub.clone(), style: self.text_style(FaceId::ITALIC, g.size * 1.3) });
+            let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::ITALIC, g.size * 1.3) };
+            spans.push(Span { text: sub.clone(), style });
         }
         self.block_lines(ops, &spans, lang, Alignment::Center, 0.0, 0.0, "", 0);
-        if !book.meta.editors.is_empty() {
-            ops.push(Op::Skip(g.leading * 2.0));
-            let s = Span { text: book.meta.editors.join(", "), style: self.text_style(FaceId::REGULAR, g.size * 1.1) };
+        if !m.editors.is_empty() {
+            ops.push(Op::Skip(g.leading * 2.5));
+            let text = format!("{}\n{}", strings.edited_by, strings.list(&m.editors));
+            let s = Span { text, style: self.text_style(FaceId::REGULAR, g.size * 1.1) };
             self.block_lines(ops, &[s], lang, Alignment::Center, 0.0, 0.0, "", 0);
         }
+        if let Some(p) = &m.publisher {
+            let style = SpanStyle { case: Case::SmallCaps, ..self.text_style(FaceId::REGULAR, g.size) };
+            let lines = self.set_plain(&[Span { text: p.clone(), style }], lang, Alignment::Center);
+            let height = lines.len() as f32 * g.leading;
+            // A line above the foot of the text area, whichever grid line that falls on.
+            ops.push(Op::SkipTo(g.height - g.bottom - height - 2.0 * g.leading));
+            ops.push(Op::Lines { lines, dx: 0.0, advance: g.leading, keep: false });
+        }
+        // The copyright page, set at the foot of the verso.
+        ops.push(Op::NewPage { recto: false });
         ops.push(Op::NoFolio);
+        let mut paras = Vec::new();
+        let mut full = m.title.clone();
+        if let Some(s) = &m.subtitle {
+            full.push_str(&format!(". {s}"));
+        }
+        paras.push(full);
+        if !m.editors.is_empty() {
+            paras.push(format!("{} {}", strings.edited_by, strings.list(&m.editors)));
+        }
+        let imprint: Vec<String> =
+            [m.publisher.clone(), m.date.as_ref().map(|d| strings.date(d))].into_iter().flatten().collect();
+        if !imprint.is_empty() {
+            paras.push(imprint.join(", "));
+        }
+        if let Some(r) = &m.rights {
+            paras.push(r.clone());
+        }
+        if let Some(isbn) = &m.isbn {
+            paras.push(format!("ISBN {isbn}"));
+        }
+        if m.isbn.as_ref().map(|i| format!("urn:isbn:{i}")).as_ref() != Some(&m.identifier) {
+            paras.push(format!("{}: {}", strings.identifier, m.identifier));
+        }
+        if !fonts.is_empty() {
+            paras.push(format!("{}: {} (SIL Open Font License 1.1).", strings.fonts, fonts.join(", ")));
+        }
+        paras.push(strings.made_with.replace("{}", &format!("Tribune {}", env!("CARGO_PKG_VERSION"))));
+        let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::REGULAR, g.size * 0.85) };
+        let advance = g.leading * 0.85;
+        let mut blocks = Vec::new();
+        let mut height = -advance * 0.5;
+        for p in paras {
+            let lines = self.set_plain(&[Span { text: p, style }], lang, Alignment::Ragged);
+            height += lines.len() as f32 * advance + advance * 0.5;
+            blocks.push(lines);
+        }
+        ops.push(Op::SkipTo(g.height - g.bottom - height - advance));
+        for lines in blocks {
+            ops.push(Op::Lines { lines, dx: 0.0, advance, keep: false });
+            ops.push(Op::Skip(advance * 0.5));
+        }
+    }
+
+    /// Lines without a page position (for blocks placed by their height).
+    fn set_plain(&mut self, spans: &[Span], lang: &str, align: Alignment) -> Vec<Line> {
+        let m = Measure { width: self.g.measure(), indent: 0.0, align, lang: lang.to_string() };
+        let lines = self.typesetter.set(spans, &m);
+        self.problems("", 0);
+        lines
+    }
+
+    /// The contents: a heading, then each part and chapter with a dotted leader to its
+    /// folio, the whole entry a link to where it starts. The titles are set narrower than
+    /// the measure by the width the folios take, so the folios do not change how the
+    /// entries break (the pages are counted before the folios are known).
+    pub fn contents(&mut self, ops: &mut Vec<Op>, lang: &str, entries: &[ContentsEntry]) {
+        let g = self.g;
+        let strings = locale::strings(lang);
+        ops.push(Op::NoFolio);
+        ops.push(Op::Heads { verso: strings.contents.to_string(), recto: strings.contents.to_string() });
+        ops.push(Op::Bookmark { level: 0, title: strings.contents.to_string(), contents: false });
+        ops.push(Op::SkipTo(g.top + g.leading * 4.0));
+        let heading = Span { text: strings.contents.to_string(), style: self.text_style(FaceId::BOLD, g.size * 1.5) };
+        self.block_lines(ops, &[heading], lang, Alignment::Ragged, 0.0, 0.0, "", 0);
+        ops.push(Op::Skip(g.leading * 1.5));
+        self.targets.clear();
+        let folio_room = g.size * 3.0;
+        let dot = self.typesetter.set(
+            &[Span { text: ".".into(), style: self.text_style(FaceId::REGULAR, g.size) }],
+            &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.into() },
+        );
+        let dot = dot.first().and_then(|l| l.runs.first()).cloned();
+        for e in entries {
+            let link = {
+                self.targets.push(LinkTarget::Page { index: e.page, top: e.top });
+                self.targets.len() as u32
+            };
+            let (face, case) =
+                if e.level == 0 { (FaceId::REGULAR, Case::SmallCaps) } else { (FaceId::REGULAR, Case::Normal) };
+            let style = SpanStyle { case, link, hyphenate: false, ..self.text_style(face, g.size) };
+            if e.level == 0 {
+                ops.push(Op::Skip(g.leading * 0.6));
+            }
+            let m =
+                Measure { width: g.measure() - folio_room, indent: 0.0, align: Alignment::Ragged, lang: lang.into() };
+            let mut lines = self.typesetter.set(&[Span { text: e.title.clone(), style }], &m);
+            let folio = self.typesetter.set(
+                &[Span { text: e.folio.clone(), style: SpanStyle { case: Case::Normal, ..style } }],
+                &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.into() },
+            );
+            if let (Some(last), Some(f)) = (lines.last_mut(), folio.first()) {
+                let right = g.measure();
+                let number_x = right - f.width;
+                // Leader dots on a grid shared by all entries, so they line up down the page.
+                if let Some(d) = &dot {
+                    let step = g.size * 0.5;
+                    let first = ((last.width + g.size * 0.6) / step).ceil() as i32;
+                    let end = number_x - g.size * 0.6;
+                    let mut run = d.clone();
+                    run.glyphs.clear();
+                    run.x = 0.0;
+                    run.link = link;
+                    let proto = d.glyphs.first().copied();
+                    let mut k = first;
+                    while let Some(gl) = proto {
+                        let x = k as f32 * step;
+                        if x + d.width > end {
+                            break;
+                        }
+                        run.glyphs.push(Glyph { x, ..gl });
+                        k += 1;
+                    }
+                    if !run.glyphs.is_empty() {
+                        run.width = run.glyphs.last().map_or(0.0, |gl| gl.x + d.width);
+                        last.runs.push(run);
+                    }
+                }
+                for r in &f.runs {
+                    let mut r = r.clone();
+                    r.x += number_x;
+                    last.runs.push(r);
+                }
+                last.text = format!("{}\t{}", last.text, f.text);
+                last.width = right;
+            }
+            self.problems("", 0);
+            ops.push(Op::Lines { lines, dx: 0.0, advance: g.leading, keep: e.byline.is_some() });
+            if let Some(b) = &e.byline {
+                let style = SpanStyle { link, hyphenate: false, ..self.text_style(FaceId::ITALIC, g.size * 0.9) };
+                let m = Measure {
+                    width: g.measure() - folio_room,
+                    indent: 0.0,
+                    align: Alignment::Ragged,
+                    lang: lang.into(),
+                };
+                let lines = self.typesetter.set(&[Span { text: b.clone(), style }], &m);
+                self.problems("", 0);
+                ops.push(Op::Lines { lines, dx: 0.0, advance: g.leading, keep: false });
+            }
+            ops.push(Op::Skip(g.leading * 0.3));
+        }
+        ops.insert(0, Op::Targets(std::mem::take(&mut self.targets)));
+        ops.push(Op::EndUnit);
     }
 
     /// A part's title page.
@@ -510,11 +543,12 @@ impl<'a, 'f> Layout<'a, 'f> {
         let g = self.g;
         ops.push(Op::NewPage { recto: g.recto_starts });
         ops.push(Op::SkipTo(g.height * 0.3));
-        ops.push(Op::Bookmark { level: 0, title: title.to_string() });
+        ops.push(Op::Bookmark { level: 0, title: title.to_string(), contents: true });
         ops.push(Op::Arabic);
         let s = Span { text: title.to_string(), style: self.text_style(FaceId::BOLD, g.size * 1.6) };
         self.block_lines(ops, &[s], lang, Alignment::Center, 0.0, 0.0, "", 0);
         ops.push(Op::NoFolio);
+        // The part's verso stays blank when chapters start on rectos anyway.
     }
 
     fn text_style(&self, face: FaceId, size: f32) -> SpanStyle {
@@ -567,70 +601,51 @@ impl<'a, 'f> Layout<'a, 'f> {
         let g = self.g;
         let src = c.source.to_string_lossy().into_owned();
         let lang = c.meta.language.as_str();
+        self.targets.clear();
         ops.push(Op::NewPage { recto: g.recto_starts });
+        ops.push(Op::Lang((lang != book_lang).then(|| lang.to_string())));
+        let targets_at = ops.len();
+        // The notes first: the flow places each with the line that calls it.
+        let note_size = g.size * 0.85;
+        for n in &c.footnotes {
+            let mut note_ops = Vec::new();
+            for (i, b) in n.blocks.iter().enumerate() {
+                let mut spans = Vec::new();
+                if i == 0 {
+                    spans.push(Span {
+                        text: format!("{}\u{a0}", n.number),
+                        style: self.text_style(FaceId::REGULAR, note_size),
+                    });
+                }
+                if let BlockKind::Paragraph { content } = &b.kind {
+                    let st = self.text_style(FaceId::REGULAR, note_size);
+                    self.spanner().spans(content, st, false, false, &mut spans);
+                    self.block_lines(&mut note_ops, &spans, lang, g.align, 0.0, 0.0, &src, b.line);
+                } else {
+                    self.block(&mut note_ops, b, lang, &src, 0.0, false, note_size);
+                }
+            }
+            let lines = note_ops
+                .into_iter()
+                .flat_map(|o| match o {
+                    Op::Lines { lines, dx, .. } => lines.into_iter().map(|l| (l, dx)).collect(),
+                    _ => Vec::new(),
+                })
+                .collect();
+            ops.push(Op::Note { number: n.number, lines });
+        }
         ops.push(Op::SkipTo(g.top + g.leading * 4.0));
-        ops.push(Op::Bookmark { level: depth, title: c.meta.title.clone() });
+        ops.push(Op::Bookmark { level: depth, title: c.meta.title.clone(), contents: true });
         if c.kind != ChapterKind::Introduction {
             ops.push(Op::Arabic);
         }
         ops.push(Op::NoFolio);
         ops.push(Op::Heads { verso: self.book_title.clone(), recto: c.meta.title.clone() });
         self.depth = depth;
-        let title = Span { text: c.meta.title.clone(), style: self.text_style(FaceId::BOLD, g.size * 1.5) };
-        let title_style = SpanStyle { hyphenate: false, ..title.style };
-        self.block_lines(ops, &[Span { style: title_style, ..title }], lang, Alignment::Ragged, 0.0, 0.0, &src, 1);
-        if c.kind == ChapterKind::Speech {
-            let strings = locale::strings(book_lang);
-            let mut by = c.meta.speakers.join(", ");
-            let mut details = Vec::new();
-            if let Some(d) = &c.meta.date {
-                details.push(strings.date(d));
-            }
-            details.extend(c.meta.place.iter().cloned());
-            if !details.is_empty() {
-                by.push('\n');
-                by.push_str(&details.join(", "));
-            }
-            if let Some(o) = &c.meta.occasion {
-                by.push('\n');
-                by.push_str(o);
-            }
-            ops.push(Op::Skip(g.leading * 0.5));
-            let style =
-                SpanStyle { case: Case::SmallCaps, hyphenate: false, ..self.text_style(FaceId::REGULAR, g.size) };
-            self.block_lines(ops, &[Span { text: by, style }], lang, Alignment::Ragged, 0.0, 0.0, &src, 1);
-        }
-        ops.push(Op::Skip(g.leading * 2.0));
+        self.opening(ops, c, book_lang, &src);
         let mut after_paragraph = false;
         for b in &c.blocks {
             after_paragraph = self.block(ops, b, lang, &src, 0.0, after_paragraph, g.size);
-        }
-        if !c.footnotes.is_empty() {
-            ops.push(Op::Skip(g.leading * 1.5));
-            let heading = Span {
-                text: locale::strings(book_lang).notes.to_string(),
-                style: self.text_style(FaceId::BOLD, g.size),
-            };
-            self.block_lines(ops, &[heading], lang, Alignment::Ragged, 0.0, 0.0, &src, 1);
-            ops.push(Op::Skip(g.leading * 0.5));
-            let size = g.size * 0.85;
-            for n in &c.footnotes {
-                for (i, b) in n.blocks.iter().enumerate() {
-                    let mut spans = Vec::new();
-                    if i == 0 {
-                        spans.push(Span {
-                            text: format!("{}\u{a0}", n.number),
-                            style: self.text_style(FaceId::REGULAR, size),
-                        });
-                    }
-                    if let BlockKind::Paragraph { content } = &b.kind {
-                        self.spanner().spans(content, self.text_style(FaceId::REGULAR, size), false, false, &mut spans);
-                        self.block_lines(ops, &spans, lang, g.align, 0.0, 0.0, &src, b.line);
-                    } else {
-                        self.block(ops, b, lang, &src, 0.0, false, size);
-                    }
-                }
-            }
         }
         let strings = locale::strings(book_lang);
         let mut tail = Vec::new();
@@ -638,17 +653,68 @@ impl<'a, 'f> Layout<'a, 'f> {
             tail.push(format!("{}: {s}", strings.source));
         }
         if !c.meta.translators.is_empty() {
-            tail.push(format!("{}: {}", strings.translated_by, c.meta.translators.join(", ")));
+            tail.push(format!("{}: {}", strings.translated_by, strings.list(&c.meta.translators)));
         }
         if !tail.is_empty() {
-            ops.push(Op::Skip(g.leading));
+            ops.push(Op::Skip(g.leading * 1.5));
             let s = Span { text: tail.join("\n"), style: self.text_style(FaceId::ITALIC, g.size * 0.9) };
             self.block_lines(ops, &[s], book_lang, Alignment::Ragged, 0.0, 0.0, &src, 1);
         }
+        ops.insert(targets_at, Op::Targets(std::mem::take(&mut self.targets)));
+        ops.push(Op::EndUnit);
+        ops.push(Op::Lang(None));
     }
 
-    fn spanner(&self) -> Spanner {
-        Spanner { mono: self.typesetter.fonts().monospace }
+    /// A chapter's opening: the title large, then for a speech who gave it, in small
+    /// capitals, and when, where and on what occasion, in italics, under a short rule.
+    fn opening(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &str, src: &str) {
+        let g = self.g;
+        let lang = c.meta.language.as_str();
+        let title = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, g.size * 1.6) };
+        self.block_lines(
+            ops,
+            &[Span { text: c.meta.title.clone(), style: title }],
+            lang,
+            Alignment::Ragged,
+            0.0,
+            0.0,
+            src,
+            1,
+        );
+        if c.kind == ChapterKind::Speech {
+            let strings = locale::strings(book_lang);
+            if !c.meta.speakers.is_empty() {
+                ops.push(Op::Skip(g.leading * 0.6));
+                let style = SpanStyle {
+                    case: Case::SmallCaps,
+                    hyphenate: false,
+                    ..self.text_style(FaceId::REGULAR, g.size * 1.1)
+                };
+                let s = Span { text: strings.list(&c.meta.speakers), style };
+                self.block_lines(ops, &[s], lang, Alignment::Ragged, 0.0, 0.0, src, 1);
+            }
+            let mut details = Vec::new();
+            if let Some(d) = &c.meta.date {
+                details.push(strings.date(d));
+            }
+            details.extend(c.meta.place.iter().cloned());
+            let mut text = details.join(", ");
+            if let Some(o) = &c.meta.occasion {
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(o);
+            }
+            if !text.is_empty() {
+                let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::ITALIC, g.size * 0.95) };
+                self.block_lines(ops, &[Span { text, style }], lang, Alignment::Ragged, 0.0, 0.0, src, 1);
+            }
+        }
+        ops.push(Op::Skip(g.leading * 2.0));
+    }
+
+    fn spanner(&mut self) -> Spanner<'_> {
+        Spanner { mono: self.typesetter.fonts().monospace, targets: &mut self.targets }
     }
 
     /// Set one block; returns whether it was a paragraph (the next one gets an indent).
@@ -667,7 +733,8 @@ impl<'a, 'f> Layout<'a, 'f> {
         match &b.kind {
             BlockKind::Paragraph { content } => {
                 let mut spans = Vec::new();
-                self.spanner().spans(content, self.text_style(FaceId::REGULAR, size), false, false, &mut spans);
+                let st = self.text_style(FaceId::REGULAR, size);
+                self.spanner().spans(content, st, false, false, &mut spans);
                 let indent = if after_paragraph { g.indent } else { 0.0 };
                 if !after_paragraph || g.paragraph_space > 0.0 {
                     ops.push(Op::Skip(g.paragraph_space));
@@ -683,7 +750,11 @@ impl<'a, 'f> Layout<'a, 'f> {
                 };
                 ops.push(Op::Skip(g.leading * 1.5));
                 if *level <= 2 {
-                    ops.push(Op::Bookmark { level: self.depth + 1, title: crate::document::plain_text(content) });
+                    ops.push(Op::Bookmark {
+                        level: self.depth + 1,
+                        title: crate::document::plain_text(content),
+                        contents: false,
+                    });
                 }
                 let mut spans = Vec::new();
                 let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, size * scale) };
@@ -762,6 +833,39 @@ impl<'a, 'f> Layout<'a, 'f> {
             }
             BlockKind::Image { image } => {
                 ops.push(Op::Skip(g.leading * 0.5));
+                match self.image(&image.asset.path) {
+                    Ok(pic) => {
+                        // As wide as the measure, but no larger than 96 pixels per inch
+                        // and no taller than 60 % of the text area; centred when narrower.
+                        let avail = g.measure() - dx;
+                        let aspect = pic.height as f32 / pic.width as f32;
+                        let mut width = avail.min(pic.width as f32 * 72.0 / 96.0);
+                        let max_height = (g.height - g.top - g.bottom) * 0.6;
+                        if width * aspect > max_height {
+                            width = max_height / aspect;
+                        }
+                        let key = image.asset.path.to_string_lossy().into_owned();
+                        ops.push(Op::Image {
+                            key,
+                            image: pic,
+                            width,
+                            height: width * aspect,
+                            dx: dx + (avail - width) / 2.0,
+                            keep: true,
+                        });
+                    }
+                    Err(why) => self.report.push(
+                        Diagnostic::warning(
+                            Kind::Content,
+                            format!(
+                                "the image `{}` is not placed in the PDF, only its description: {why}",
+                                image.asset.shown.display()
+                            ),
+                        )
+                        .at(src, None, b.line, None)
+                        .with_hint("save it as PNG or JPEG to have it in the PDF"),
+                    ),
+                }
                 let mut text = image.alt.clone();
                 if let Some(t) = &image.title {
                     text.push_str(": ");
@@ -780,16 +884,11 @@ impl<'a, 'f> Layout<'a, 'f> {
                 let avail = g.measure() - dx;
                 let all: Vec<&Vec<Vec<Inline>>> =
                     std::iter::once(head).chain(rows.iter()).filter(|r| !r.is_empty()).collect();
-                let spans_of = |this: &Self, cell: &[Inline], header: bool| {
+                let spans_of = |this: &mut Self, cell: &[Inline], header: bool| {
                     let mut spans = Vec::new();
                     let face = if header { FaceId::BOLD } else { FaceId::REGULAR };
-                    this.spanner().spans(
-                        cell,
-                        SpanStyle { hyphenate: false, ..this.text_style(face, tsize) },
-                        header,
-                        false,
-                        &mut spans,
-                    );
+                    let style = SpanStyle { hyphenate: false, ..this.text_style(face, tsize) };
+                    this.spanner().spans(cell, style, header, false, &mut spans);
                     spans
                 };
                 // Column widths from the content: each column as wide as its widest cell

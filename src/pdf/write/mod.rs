@@ -15,12 +15,14 @@ pub use object::{Obj, PdfString};
 
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::pdf::font::{FaceId, FontSet};
+use crate::pdf::image::{Colour, Data, PdfImage};
 use crate::project::AtomicFile;
 use object::name;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A glyph placed in a run: `x` is its pen position from the run's start, in points.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,14 +56,52 @@ pub enum Mark {
         width: f32,
         height: f32,
     },
-    /// The marks up to the matching `EndText` read out as `text` (a table row: its cells
-    /// in order, so that copying or extracting keeps rows together).
-    BeginText(String),
-    EndText,
+    /// The marks up to the matching `End` read out as `actual_text` when given (a table
+    /// row: its cells in order, so that copying or extracting keeps rows together), and are
+    /// in the language `lang` when given (a speech in another language than the book's).
+    Begin {
+        actual_text: Option<String>,
+        lang: Option<String>,
+    },
+    End,
+    /// An image filling the rectangle with its lower left corner at (`x`, `y`). `key`
+    /// names the image (its file), so each is embedded once however often it is shown.
+    Image {
+        key: String,
+        image: Arc<PdfImage>,
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+    },
     /// The marks up to the matching `Restore` drawn through the matrix [a b c d e f]
     /// (the cover's spine, set turned a quarter).
     Transform([f32; 6]),
+    /// The marks up to the matching `Restore` show only inside this rectangle.
+    Clip {
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+    },
     Restore,
+}
+
+/// Where a link leads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A web address (only `http`, `https` and `mailto` are made clickable).
+    Uri(String),
+    /// A page of the document (0-based index) and the height (points from the bottom)
+    /// the view should open at.
+    Page { index: usize, top: f32 },
+}
+
+/// A clickable area of a page: `rect` is [left, bottom, right, top] in points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub rect: [f32; 4],
+    pub target: Target,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -69,6 +109,7 @@ pub struct Page {
     pub width: f32,
     pub height: f32,
     pub marks: Vec<Mark>,
+    pub links: Vec<Link>,
 }
 
 /// An entry of the outline (bookmarks): its level, title, 0-based page index and the
@@ -115,14 +156,21 @@ pub struct PdfWriter {
     pos: u64,
     offsets: Vec<u64>,
     pages_root: u32,
+    /// Object numbers of the pages by their index; pages may be written in any order
+    /// (the contents, which need the page numbers of what follows, are written last).
     pages: Vec<u32>,
+    written: Vec<bool>,
     fonts: BTreeMap<FaceId, FontUse>,
+    /// Image XObjects by key, written when first shown.
+    images: BTreeMap<String, u32>,
     /// Compressed bytes of content streams, for the document ID.
     digest: u64,
     /// The print edition: pages framed with bleed, PDF/X (see `print.rs`).
     print: Option<print::PrintSetup>,
-    /// Booklets: pages kept as Form XObjects for sheets to place.
-    forms: Option<Vec<u32>>,
+    /// Booklets: pages kept as Form XObjects for sheets to place, by page index.
+    forms: Option<BTreeMap<usize, u32>>,
+    /// Print: images placed (for their resolution) and converted to CMYK.
+    press: print::PressLog,
 }
 
 impl PdfWriter {
@@ -140,10 +188,13 @@ impl PdfWriter {
             offsets: vec![0],
             pages_root: 0,
             pages: Vec::new(),
+            written: Vec::new(),
             fonts: BTreeMap::new(),
+            images: BTreeMap::new(),
             digest: 0xcbf2_9ce4_8422_2325,
             print: None,
             forms: None,
+            press: Default::default(),
         };
         w.raw(format!("%PDF-{version}\n").as_bytes())?;
         w.raw(b"%\xe2\xe3\xcf\xd3\n")?;
@@ -205,11 +256,31 @@ impl PdfWriter {
         self.raw(b"\nendstream\nendobj\n")
     }
 
-    /// Write a page now: its content stream and its page object. Returns the page's
-    /// object number (for links and the outline).
-    pub fn page(&mut self, fonts: &FontSet, page: &Page, extra: Vec<(&str, Obj)>) -> Result<u32, Diagnostic> {
+    /// The object number of page `index` (0-based), reserved if the page is not written yet.
+    pub fn page_ref(&mut self, index: usize) -> u32 {
+        while self.pages.len() <= index {
+            let id = self.alloc();
+            self.pages.push(id);
+            self.written.push(false);
+        }
+        self.pages[index]
+    }
+
+    /// Write page `index` now: its content stream, images first shown on it, its link
+    /// annotations and its page object. Returns the page's object number.
+    pub fn page(&mut self, fonts: &FontSet, index: usize, page: &Page) -> Result<u32, Diagnostic> {
+        // A booklet's pages become forms (see `print.rs`), not pages of the file.
+        let id = if self.forms.is_some() { 0 } else { self.page_ref(index) };
+        if self.written.get(index).copied().unwrap_or(false) {
+            return Err(Diagnostic::error(Kind::Io, format!("internal error: page {} was written twice", index + 1))
+                .with_hint("please report this with the book that caused it"));
+        }
+        if let Some(w) = self.written.get_mut(index) {
+            *w = true;
+        }
         let mut content = String::with_capacity(8192);
         let mut used = BTreeSet::new();
+        let mut xobjects = BTreeMap::new();
         content.push_str(self.black());
         for m in &page.marks {
             match m {
@@ -221,10 +292,41 @@ impl PdfWriter {
                 Mark::Rect { x, y, width, height } => {
                     let _ = writeln!(content, "{} {} {} {} re f", num(*x), num(*y), num(*width), num(*height));
                 }
-                Mark::BeginText(t) => {
-                    let _ = writeln!(content, "/Span<</ActualText {}>>BDC", PdfString::text(t).render());
+                Mark::Begin { actual_text, lang } => {
+                    content.push_str("/Span<<");
+                    if let Some(t) = actual_text {
+                        let _ = write!(content, "/ActualText {}", PdfString::text(t).render());
+                    }
+                    if let Some(l) = lang {
+                        let _ = write!(content, "/Lang {}", PdfString::text(l).render());
+                    }
+                    content.push_str(">>BDC\n");
                 }
-                Mark::EndText => content.push_str("EMC\n"),
+                Mark::End => content.push_str("EMC\n"),
+                Mark::Image { key, image, x, y, width, height } => {
+                    self.note_placement(key, image, *width, *height);
+                    let id = match self.images.get(key) {
+                        Some(id) => *id,
+                        None => {
+                            let id = match self.for_press(key, image) {
+                                Some(converted) => self.image(&converted)?,
+                                None => self.image(image)?,
+                            };
+                            self.images.insert(key.clone(), id);
+                            id
+                        }
+                    };
+                    let n = xobjects.len();
+                    let name = xobjects.entry(id).or_insert_with(|| format!("Im{n}")).clone();
+                    let _ = writeln!(
+                        content,
+                        "q {} 0 0 {} {} {} cm /{name} Do Q",
+                        num(*width),
+                        num(*height),
+                        num(*x),
+                        num(*y)
+                    );
+                }
                 Mark::Transform(m) => {
                     content.push_str("q ");
                     for v in m {
@@ -232,6 +334,9 @@ impl PdfWriter {
                         content.push(' ');
                     }
                     content.push_str("cm\n");
+                }
+                Mark::Clip { x, y, width, height } => {
+                    let _ = writeln!(content, "q {} {} {} {} re W n", num(*x), num(*y), num(*width), num(*height));
                 }
                 Mark::Restore => content.push_str("Q\n"),
             }
@@ -241,9 +346,14 @@ impl PdfWriter {
             let type0 = self.fonts.get(f).map(|u| u.type0).unwrap_or(0);
             font_res.push((format!("F{}", f.0), Obj::Ref(type0)));
         }
-        let resources = Obj::Dict(vec![("Font".to_string(), Obj::Dict(font_res))]);
+        let mut resources = vec![("Font".to_string(), Obj::Dict(font_res))];
+        if !xobjects.is_empty() {
+            let x = xobjects.into_iter().map(|(id, n)| (n, Obj::Ref(id))).collect();
+            resources.push(("XObject".to_string(), Obj::Dict(x)));
+        }
+        let resources = Obj::Dict(resources);
         if self.forms.is_some() {
-            return self.form(page.width, page.height, content.as_bytes(), resources);
+            return self.form(index, page.width, page.height, content.as_bytes(), resources);
         }
         let mut media = Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(page.width), Obj::Real(page.height)]);
         let mut boxes = Vec::new();
@@ -253,7 +363,6 @@ impl PdfWriter {
         }
         let content_id = self.alloc();
         self.stream(content_id, Vec::new(), content.as_bytes(), 2)?;
-        let id = self.alloc();
         let mut dict = vec![
             ("Type".to_string(), name("Page")),
             ("Parent".to_string(), Obj::Ref(self.pages_root)),
@@ -262,9 +371,94 @@ impl PdfWriter {
             ("Contents".to_string(), Obj::Ref(content_id)),
         ];
         dict.extend(boxes);
-        dict.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
+        let mut annots = Vec::new();
+        // Links are not printed: the print edition has none.
+        let links = if self.print.is_none() { &page.links[..] } else { &[] };
+        for link in links {
+            if let Some(a) = self.annotation(link) {
+                let aid = self.alloc();
+                self.object(aid, &a)?;
+                annots.push(Obj::Ref(aid));
+            }
+        }
+        if !annots.is_empty() {
+            dict.push(("Annots".to_string(), Obj::Array(annots)));
+        }
         self.object(id, &Obj::Dict(dict))?;
-        self.pages.push(id);
+        Ok(id)
+    }
+
+    /// A link annotation without a border; `None` for addresses that are not web or mail
+    /// links (a `javascript:` or `file:` link is not made clickable).
+    fn annotation(&mut self, link: &Link) -> Option<Obj> {
+        let action = match &link.target {
+            Target::Uri(u) => {
+                let lower = u.to_ascii_lowercase();
+                if !["http://", "https://", "mailto:"].iter().any(|p| lower.starts_with(p)) {
+                    return None;
+                }
+                Obj::Dict(vec![("S".into(), name("URI")), ("URI".into(), Obj::Str(PdfString::bytes(u.as_bytes())))])
+            }
+            Target::Page { index, top } => {
+                let page = self.page_ref(*index);
+                Obj::Dict(vec![
+                    ("S".into(), name("GoTo")),
+                    ("D".into(), Obj::Array(vec![Obj::Ref(page), name("XYZ"), Obj::Null, Obj::Real(*top), Obj::Null])),
+                ])
+            }
+        };
+        let [x0, y0, x1, y1] = link.rect;
+        Some(Obj::Dict(vec![
+            ("Type".into(), name("Annot")),
+            ("Subtype".into(), name("Link")),
+            ("Rect".into(), Obj::Array(vec![Obj::Real(x0), Obj::Real(y0), Obj::Real(x1), Obj::Real(y1)])),
+            ("Border".into(), Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Int(0)])),
+            ("F".into(), Obj::Int(4)),
+            ("A".into(), action),
+        ]))
+    }
+
+    /// Write an image XObject (and its soft mask); returns its object number.
+    fn image(&mut self, image: &PdfImage) -> Result<u32, Diagnostic> {
+        let id = self.alloc();
+        let space = match image.colour {
+            Colour::Gray => "DeviceGray",
+            Colour::Rgb => "DeviceRGB",
+            Colour::Cmyk { .. } => "DeviceCMYK",
+        };
+        let mut dict = vec![
+            ("Type", name("XObject")),
+            ("Subtype", name("Image")),
+            ("Width", Obj::Int(image.width as i64)),
+            ("Height", Obj::Int(image.height as i64)),
+            ("ColorSpace", name(space)),
+            ("BitsPerComponent", Obj::Int(8)),
+        ];
+        if image.colour == (Colour::Cmyk { inverted: true }) {
+            dict.push(("Decode", Obj::Array([1, 0, 1, 0, 1, 0, 1, 0].iter().map(|v| Obj::Int(*v)).collect())));
+        }
+        match &image.data {
+            Data::Jpeg(bytes) => {
+                dict.push(("Filter", name("DCTDecode")));
+                self.stream(id, dict, bytes, 0)
+            }
+            Data::Raw { samples, alpha } => {
+                if let Some(a) = alpha {
+                    let mask = self.alloc();
+                    let mdict = vec![
+                        ("Type", name("XObject")),
+                        ("Subtype", name("Image")),
+                        ("Width", Obj::Int(image.width as i64)),
+                        ("Height", Obj::Int(image.height as i64)),
+                        ("ColorSpace", name("DeviceGray")),
+                        ("BitsPerComponent", Obj::Int(8)),
+                    ];
+                    self.stream(mask, mdict, a, 6)?;
+                    dict.push(("SMask", Obj::Ref(mask)));
+                }
+                self.stream(id, dict, samples, 6)
+            }
+        }?;
         Ok(id)
     }
 
@@ -414,6 +608,10 @@ impl PdfWriter {
             self.fonts.iter().map(|(f, u)| (*f, u.type0, u.remapper.remapped_gids().collect())).collect();
         for (face, type0, gids) in used {
             self.embed_font(fonts, face, type0, &gids, texts)?;
+        }
+        if let Some(missing) = self.written.iter().position(|w| !w) {
+            return Err(Diagnostic::error(Kind::Io, format!("internal error: page {} was never written", missing + 1))
+                .with_hint("please report this with the book that caused it"));
         }
         let kids = self.pages.iter().map(|p| Obj::Ref(*p)).collect();
         let root = self.pages_root;
@@ -763,7 +961,7 @@ mod pdf_tests {
         }
         let file = dir.path().join("t.pdf");
         let mut w = PdfWriter::create(&file).unwrap();
-        w.page(&fonts, &Page { width: 595.0, height: 842.0, marks }, Vec::new()).unwrap();
+        w.page(&fonts, 0, &Page { width: 595.0, height: 842.0, marks, links: Vec::new() }).unwrap();
         let info = DocInfo { title: "Test".into(), language: "de".into(), ..Default::default() };
         w.finish(&fonts, &texts, &info, Vec::new()).unwrap();
         let bytes = std::fs::read(&file).unwrap();

@@ -7,8 +7,11 @@
 //! not know about print at all.
 
 use super::{name, num, Obj, PdfString, PdfWriter};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Kind};
+use crate::pdf::image::{Colour, Data, PdfImage};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// Points per millimetre.
 pub const MM: f32 = 72.0 / 25.4;
@@ -207,6 +210,14 @@ fn icc_description(b: &[u8]) -> Option<String> {
     None
 }
 
+/// The images of a print edition: the lowest effective resolution each is placed at
+/// (by key), and those converted from RGB to CMYK.
+#[derive(Debug, Clone, Default)]
+pub struct PressLog {
+    pub lowest_ppi: BTreeMap<String, f32>,
+    pub converted: BTreeSet<String>,
+}
+
 /// A Form XObject placed on a sheet: at (`x`, `y`), clipped to (`clip_x`, `clip_w`) across
 /// the sheet's full height.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -226,17 +237,23 @@ impl PdfWriter {
     /// From now on, pages are kept as Form XObjects (see [`PdfWriter::forms`]) for sheets
     /// to place, instead of becoming pages.
     pub fn keep_as_forms(&mut self) {
-        self.forms = Some(Vec::new());
+        self.forms = Some(BTreeMap::new());
     }
 
-    /// Pages written so far (or kept as forms).
+    /// Pages written or reserved so far (or kept as forms).
     pub fn page_count(&self) -> usize {
-        self.pages.len() + self.forms().len()
+        self.pages.len() + self.forms.as_ref().map_or(0, |f| f.len())
     }
 
-    /// The Form XObjects of the pages written so far, in order.
-    pub fn forms(&self) -> &[u32] {
-        self.forms.as_deref().unwrap_or(&[])
+    /// The Form XObjects of the pages written so far, in page order; an error if a page
+    /// in between was never written.
+    pub fn forms(&self) -> Result<Vec<u32>, Diagnostic> {
+        let Some(forms) = &self.forms else { return Ok(Vec::new()) };
+        if let Some((i, _)) = forms.keys().enumerate().find(|(i, k)| i != *k) {
+            return Err(Diagnostic::error(Kind::Io, format!("internal error: page {} was never written", i + 1))
+                .with_hint("please report this with the book that caused it"));
+        }
+        Ok(forms.values().copied().collect())
     }
 
     /// The colour every page starts with: DeviceGray black, or 100 % K for print.
@@ -249,7 +266,14 @@ impl PdfWriter {
     }
 
     /// A page's content stream and resources as a Form XObject; returns its object number.
-    pub(super) fn form(&mut self, w: f32, h: f32, content: &[u8], resources: Obj) -> Result<u32, Diagnostic> {
+    pub(super) fn form(
+        &mut self,
+        index: usize,
+        w: f32,
+        h: f32,
+        content: &[u8],
+        resources: Obj,
+    ) -> Result<u32, Diagnostic> {
         let id = self.alloc();
         let dict = vec![
             ("Type", name("XObject")),
@@ -259,7 +283,13 @@ impl PdfWriter {
         ];
         self.stream(id, dict, content, 2)?;
         if let Some(f) = self.forms.as_mut() {
-            f.push(id);
+            if f.insert(index, id).is_some() {
+                return Err(Diagnostic::error(
+                    Kind::Io,
+                    format!("internal error: page {} was written twice", index + 1),
+                )
+                .with_hint("please report this with the book that caused it"));
+            }
         }
         Ok(id)
     }
@@ -293,7 +323,52 @@ impl PdfWriter {
         ];
         self.object(id, &Obj::Dict(dict))?;
         self.pages.push(id);
+        self.written.push(true);
         Ok(id)
+    }
+
+    /// Note where an image is placed, for the resolution check of print editions.
+    pub(super) fn note_placement(&mut self, key: &str, image: &PdfImage, w: f32, h: f32) {
+        if self.print.is_none() {
+            return;
+        }
+        let ppi = crate::pdf::print::effective_ppi((image.width, image.height), (w, h));
+        let e = self.press.lowest_ppi.entry(key.to_string()).or_insert(ppi);
+        *e = e.min(ppi);
+    }
+
+    /// The image as PDF/X-1a takes it: RGB converted to CMYK, transparency laid onto
+    /// white; `None` when it can go as it is (gray, CMYK, or any image for PDF/X-4).
+    pub(super) fn for_press(&mut self, key: &str, image: &Arc<PdfImage>) -> Option<PdfImage> {
+        if self.print.as_ref()?.standard != Standard::X1a {
+            return None;
+        }
+        let (samples, alpha) = match &image.data {
+            Data::Raw { samples, alpha } => (samples.clone(), alpha.clone()),
+            Data::Jpeg(bytes) if image.colour == Colour::Rgb => {
+                let decoded = image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg).ok()?;
+                (decoded.to_rgb8().into_raw(), None)
+            }
+            Data::Jpeg(_) => return None,
+        };
+        let mut samples = samples;
+        let components = image.colour.components();
+        if let Some(a) = &alpha {
+            crate::pdf::print::flatten_on_white(&mut samples, a, components);
+        }
+        let (samples, colour) = if image.colour == Colour::Rgb {
+            self.press.converted.insert(key.to_string());
+            (crate::pdf::print::rgb_to_cmyk(&samples), Colour::Cmyk { inverted: false })
+        } else {
+            (samples, image.colour)
+        };
+        Some(PdfImage { width: image.width, height: image.height, colour, data: Data::Raw { samples, alpha: None } })
+    }
+
+    /// What the print edition's images need said: their lowest effective resolution, and
+    /// which were converted from RGB.
+    pub fn press_log(&self) -> &PressLog {
+        &self.press
     }
 
     /// The catalog's OutputIntents (with the profile embedded for PDF/X-4).

@@ -1,0 +1,178 @@
+//! Raster images as the PDF holds them: a JPEG's bytes passed through untouched (the
+//! PDF's DCTDecode filter reads them as they are, so nothing is lost to re-encoding), a
+//! PNG decoded to its samples with its alpha channel kept as a soft mask.
+
+use std::path::Path;
+
+/// The colour space of an image's samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colour {
+    Gray,
+    Rgb,
+    /// Four-component JPEGs (CMYK); `inverted` for Adobe's files, which store the
+    /// components inverted.
+    Cmyk {
+        inverted: bool,
+    },
+}
+
+impl Colour {
+    pub fn components(self) -> usize {
+        match self {
+            Colour::Gray => 1,
+            Colour::Rgb => 3,
+            Colour::Cmyk { .. } => 4,
+        }
+    }
+}
+
+/// How the samples are stored.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Data {
+    /// A JPEG file's bytes.
+    Jpeg(Vec<u8>),
+    /// 8-bit samples, row by row, and an 8-bit alpha channel when the image has one that
+    /// is not fully opaque.
+    Raw { samples: Vec<u8>, alpha: Option<Vec<u8>> },
+}
+
+/// An image ready for the writer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PdfImage {
+    pub width: u32,
+    pub height: u32,
+    pub colour: Colour,
+    pub data: Data,
+}
+
+impl PdfImage {
+    /// Read and check the image at `path`: JPEG and PNG are placed; other formats are
+    /// refused with the reason (the EPUB may still show them).
+    pub fn load(path: &Path) -> Result<PdfImage, String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("it cannot be read: {e}"))?;
+        PdfImage::from_bytes(bytes)
+    }
+
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<PdfImage, String> {
+        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            let (width, height, colour) = jpeg_header(&bytes)?;
+            // Decode once to be sure the data is sound: a broken JPEG passed through would
+            // show as a grey box or stop a RIP.
+            image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
+                .map_err(|e| format!("it cannot be decoded: {e}"))?;
+            return Ok(PdfImage { width, height, colour, data: Data::Jpeg(bytes) });
+        }
+        if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            return Err("only JPEG and PNG images can be placed in the PDF".into());
+        }
+        let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+            .map_err(|e| format!("it cannot be decoded: {e}"))?;
+        let (width, height) = (img.width(), img.height());
+        let colour_type = img.color();
+        // An image whose pixels are all grey is stored as grey whatever its file says: a
+        // third of the size, and no colour for a print shop to convert.
+        let grey = !colour_type.has_color() || img.to_rgb8().pixels().all(|p| p.0[0] == p.0[1] && p.0[1] == p.0[2]);
+        let alpha = if colour_type.has_alpha() {
+            let a: Vec<u8> = img.to_luma_alpha8().pixels().map(|p| p.0[1]).collect();
+            a.iter().any(|&v| v != 255).then_some(a)
+        } else {
+            None
+        };
+        let (samples, colour) =
+            if grey { (img.to_luma8().into_raw(), Colour::Gray) } else { (img.to_rgb8().into_raw(), Colour::Rgb) };
+        Ok(PdfImage { width, height, colour, data: Data::Raw { samples, alpha } })
+    }
+}
+
+/// Size and colour space from a JPEG's start-of-frame marker.
+fn jpeg_header(b: &[u8]) -> Result<(u32, u32, Colour), String> {
+    let mut i = 2;
+    let mut adobe = false;
+    while i + 4 <= b.len() {
+        if b[i] != 0xFF {
+            return Err("its JPEG markers are damaged".into());
+        }
+        let marker = b[i + 1];
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
+        let seg = b.get(i + 4..i + 2 + len).ok_or("it ends inside a JPEG marker")?;
+        if marker == 0xEE && seg.starts_with(b"Adobe") {
+            adobe = true;
+        }
+        // SOF0–SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            if seg.len() < 6 {
+                return Err("its JPEG frame header is too short".into());
+            }
+            if seg[0] != 8 {
+                return Err(format!("it has {} bits per sample; PDF readers expect 8", seg[0]));
+            }
+            let height = u16::from_be_bytes([seg[1], seg[2]]) as u32;
+            let width = u16::from_be_bytes([seg[3], seg[4]]) as u32;
+            let colour = match seg[5] {
+                1 => Colour::Gray,
+                3 => Colour::Rgb,
+                4 => Colour::Cmyk { inverted: adobe },
+                n => return Err(format!("it has {n} colour components")),
+            };
+            if width == 0 || height == 0 {
+                return Err("its size is zero".into());
+            }
+            return Ok((width, height, colour));
+        }
+        i += 2 + len;
+    }
+    Err("it has no JPEG frame header".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn encode(img: image::DynamicImage, format: image::ImageFormat) -> Vec<u8> {
+        let mut out = Vec::new();
+        img.write_to(&mut Cursor::new(&mut out), format).unwrap();
+        out
+    }
+
+    #[test]
+    fn jpegs_pass_through_with_their_size_and_colour() {
+        let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(30, 20, image::Rgb([200, 10, 10])));
+        let bytes = encode(img, image::ImageFormat::Jpeg);
+        let p = PdfImage::from_bytes(bytes.clone()).unwrap();
+        assert_eq!((p.width, p.height, p.colour), (30, 20, Colour::Rgb));
+        assert_eq!(p.data, Data::Jpeg(bytes));
+        let grey = encode(image::DynamicImage::ImageLuma8(image::GrayImage::new(5, 7)), image::ImageFormat::Jpeg);
+        assert_eq!(PdfImage::from_bytes(grey).unwrap().colour, Colour::Gray);
+    }
+
+    #[test]
+    fn pngs_keep_their_transparency_as_a_mask() {
+        let mut rgba = image::RgbaImage::from_pixel(4, 3, image::Rgba([0, 0, 255, 255]));
+        rgba.put_pixel(1, 1, image::Rgba([0, 0, 0, 0]));
+        let p = PdfImage::from_bytes(encode(image::DynamicImage::ImageRgba8(rgba), image::ImageFormat::Png)).unwrap();
+        let Data::Raw { samples, alpha } = &p.data else { panic!("a PNG is decoded") };
+        assert_eq!(samples.len(), 4 * 3 * 3);
+        let alpha = alpha.as_ref().expect("the transparent pixel keeps a mask");
+        assert_eq!(alpha[4 + 1], 0);
+        assert_eq!(alpha[0], 255);
+        // An alpha channel that is opaque everywhere is dropped.
+        let opaque = image::RgbaImage::from_pixel(2, 2, image::Rgba([9, 9, 9, 255]));
+        let p = PdfImage::from_bytes(encode(image::DynamicImage::ImageRgba8(opaque), image::ImageFormat::Png)).unwrap();
+        assert!(matches!(p.data, Data::Raw { alpha: None, .. }));
+        assert_eq!(p.colour, Colour::Gray);
+    }
+
+    #[test]
+    fn other_and_broken_files_are_refused_with_a_reason() {
+        assert!(PdfImage::from_bytes(b"GIF89a....".to_vec()).unwrap_err().contains("JPEG and PNG"));
+        assert!(PdfImage::from_bytes(vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 4]).is_err());
+        let mut png = encode(image::DynamicImage::ImageLuma8(image::GrayImage::new(3, 3)), image::ImageFormat::Png);
+        png.truncate(30);
+        assert!(PdfImage::from_bytes(png).unwrap_err().contains("decoded"));
+    }
+}

@@ -1,0 +1,631 @@
+//! The page flow: replays the layout operations of each unit, in reading order, onto pages
+//! with mirrored margins, footnotes at the foot of the page that calls them, folios and
+//! running heads, and hands each page to the writer as soon as it is finished.
+
+use super::{push_line, roman, Geometry, LinkTarget, NoteLine, Op, Placed};
+use crate::diagnostics::Diagnostic;
+use crate::pdf::font::{Case, FaceId};
+use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
+use crate::pdf::write::{Link, Mark, Page, Target};
+use crate::style;
+use std::collections::BTreeMap;
+
+/// A line of the footnote area.
+#[derive(Debug, Clone)]
+struct FootLine {
+    line: Line,
+    dx: f32,
+    /// The note it belongs to, and whether it is the note's first line (which carries its
+    /// number and the link back to the call).
+    note: u32,
+    first: bool,
+}
+
+/// What a line does to the page it would go on: the baseline it gets, the footnote lines
+/// the page holds with it, and whether a note had to be split.
+#[derive(Debug, Clone, Copy)]
+struct State {
+    cursor: Option<f32>,
+    foot: usize,
+    split: bool,
+}
+
+pub struct Flow<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> {
+    g: &'a Geometry,
+    emit: F,
+    page: Page,
+    /// 1-based number of the page being filled, counting every page of the file (odd
+    /// numbers are rectos).
+    number: usize,
+    /// Pages before the one numbered i (the cover and the inside of the cover).
+    pub folio_offset: usize,
+    /// Baseline of the last line set, from the top of the page; `None` on an empty page.
+    cursor: Option<f32>,
+    folio: bool,
+    /// The page opens a chapter or a part, or is a title page: no folio, no running head.
+    opening: bool,
+    /// Index (0-based) of the first page numbered in Arabic figures.
+    pub arabic_from: Option<usize>,
+    /// Running heads: the book's title on versos, the chapter's on rectos.
+    heads: (String, String),
+    /// Bookmarks waiting for the next line (level, title, whether the contents list it).
+    pending: Vec<(u8, String, bool)>,
+    pub outline: Vec<Placed>,
+    /// Where the units listed in the contents start, in order.
+    pub starts: Vec<Placed>,
+    /// Pages left free for the contents, by index.
+    pub reserved: Vec<usize>,
+    /// The current unit's link targets (link `n` of a span is `targets[n - 1]`).
+    targets: Vec<LinkTarget>,
+    /// The unit's footnotes not yet placed, by number.
+    notes: BTreeMap<u32, Vec<NoteLine>>,
+    /// Footnote lines on the current page, and those continued onto the next.
+    foot: Vec<FootLine>,
+    carried: Vec<FootLine>,
+    /// Note calls on the current page: the note's number and the call's area.
+    calls: Vec<(u32, [f32; 4])>,
+    /// Heads a continued note: `{}` is its number.
+    continued: String,
+    /// The language of the current unit where it differs from the book's.
+    lang: Option<String>,
+    lang_open: bool,
+}
+
+impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
+    /// A flow whose first page is page `first` (1-based) of the file.
+    pub fn new(g: &'a Geometry, first: usize, continued: &str, emit: F) -> Self {
+        Flow {
+            g,
+            emit,
+            page: g.blank_page(),
+            number: first,
+            folio_offset: 0,
+            cursor: None,
+            folio: false,
+            opening: false,
+            arabic_from: None,
+            heads: (String::new(), String::new()),
+            pending: Vec::new(),
+            outline: Vec::new(),
+            starts: Vec::new(),
+            reserved: Vec::new(),
+            targets: Vec::new(),
+            notes: BTreeMap::new(),
+            foot: Vec::new(),
+            carried: Vec::new(),
+            calls: Vec::new(),
+            continued: continued.to_string(),
+            lang: None,
+            lang_open: false,
+        }
+    }
+
+    /// The number of the page being filled (1-based).
+    pub fn number(&self) -> usize {
+        self.number
+    }
+
+    fn left(&self) -> f32 {
+        // Odd pages are rectos: the inner margin is on the left.
+        if self.number % 2 == 1 {
+            self.g.inner
+        } else {
+            self.g.outer
+        }
+    }
+
+    fn empty(&self) -> bool {
+        self.page.marks.is_empty() && self.foot.is_empty()
+    }
+
+    /// Carry out `ops`; `typesetter` sets folios, running heads and note labels.
+    pub fn replay(&mut self, ops: Vec<Op>, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
+        for (i, op) in ops.iter().enumerate() {
+            match op {
+                Op::Lines { lines, dx, advance, keep } => {
+                    if *keep && self.cursor.is_some() && !self.keeps(lines, *advance, &ops[i + 1..]) {
+                        self.finish_page(typesetter)?;
+                    }
+                    self.lines(typesetter, lines, *dx, *advance)?
+                }
+                Op::Skip(s) => self.skip(*s),
+                Op::SkipTo(y) => self.cursor = Some(y.max(self.cursor.unwrap_or(0.0))),
+                Op::NewPage { recto } => self.new_page(typesetter, *recto)?,
+                Op::NoFolio => self.opening = true,
+                Op::Arabic => {
+                    if self.arabic_from.is_none() {
+                        self.arabic_from = Some(self.number - 1);
+                    }
+                }
+                Op::Heads { verso, recto } => self.heads = (verso.clone(), recto.clone()),
+                Op::Bookmark { level, title, contents } => self.pending.push((*level, title.clone(), *contents)),
+                Op::Targets(t) => self.targets = t.clone(),
+                Op::Note { number, lines } => {
+                    self.notes.insert(*number, lines.clone());
+                }
+                Op::EndUnit => {
+                    // Notes never called are set at the foot of the unit's last page.
+                    let rest: Vec<u32> = self.notes.keys().copied().collect();
+                    for n in rest {
+                        self.place_note(n, usize::MAX);
+                    }
+                    self.targets.clear();
+                }
+                Op::Lang(l) => {
+                    if self.lang_open {
+                        self.page.marks.push(Mark::End);
+                        self.lang_open = false;
+                    }
+                    self.lang = l.clone();
+                }
+                Op::Image { key, image, width, height, dx, keep } => {
+                    let fits = |s: &Self| {
+                        let top = s.cursor.map_or(s.g.top, |c| c + s.g.leading * 0.25);
+                        top + height <= s.limit(s.foot.len())
+                    };
+                    let fresh = self.cursor.is_none() && self.page.marks.is_empty();
+                    if !fresh && (!fits(self) || (*keep && !self.keeps(&[], 0.0, &ops[i + 1..]))) {
+                        self.finish_page(typesetter)?;
+                    }
+                    let top = self.cursor.map_or(self.g.top, |c| c + self.g.leading * 0.25);
+                    let x = self.left() + dx;
+                    self.open_lang();
+                    self.place_pending(self.g.height - top);
+                    self.page.marks.push(Mark::Image {
+                        key: key.clone(),
+                        image: image.clone(),
+                        x,
+                        y: self.g.height - top - height,
+                        width: *width,
+                        height: *height,
+                    });
+                    // The next line's baseline comes a line's advance below this.
+                    self.cursor = Some(top + height - self.g.leading * 0.3);
+                    self.folio = true;
+                }
+                Op::Cover { key, image, bleed } => {
+                    // Scaled to fill the page with its bleed, centred: the bleed falls
+                    // outside the page, as it does when the printed cover is trimmed.
+                    let (w, h) = (self.g.width + 2.0 * bleed, self.g.height + 2.0 * bleed);
+                    let scale = (w / image.width as f32).max(h / image.height as f32);
+                    let (iw, ih) = (image.width as f32 * scale, image.height as f32 * scale);
+                    self.page.marks.push(Mark::Image {
+                        key: key.clone(),
+                        image: image.clone(),
+                        x: (self.g.width - iw) / 2.0,
+                        y: (self.g.height - ih) / 2.0,
+                        width: iw,
+                        height: ih,
+                    });
+                    self.opening = true;
+                    self.finish_page(typesetter)?;
+                    // The inside of the cover follows; page i is the recto after it.
+                    self.folio_offset = self.number;
+                }
+                Op::Reserve(n) => {
+                    if !self.empty() || self.cursor.is_some() {
+                        self.finish_page(typesetter)?;
+                    }
+                    for _ in 0..*n {
+                        self.reserved.push(self.number - 1);
+                        self.number += 1;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Finish the last page; returns the first page numbered in Arabic.
+    pub fn finish(&mut self, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
+        if !self.empty() || self.cursor.is_some() {
+            self.finish_page(typesetter)?;
+        }
+        while !self.carried.is_empty() {
+            self.finish_page(typesetter)?;
+        }
+        Ok(())
+    }
+
+    /// The folio of the page being filled: Roman in the front matter, Arabic after.
+    pub fn folio_text(&self) -> String {
+        folio_text(self.number, self.folio_offset, self.arabic_from)
+    }
+
+    /// How far down the page body text may reach with `foot` lines of notes below it.
+    fn limit(&self, foot: usize) -> f32 {
+        self.g.height - self.g.bottom - self.g.foot_height(foot)
+    }
+
+    fn open_lang(&mut self) {
+        if let (Some(l), false) = (&self.lang, self.lang_open) {
+            self.page.marks.push(Mark::Begin { actual_text: None, lang: Some(l.clone()) });
+            self.lang_open = true;
+        }
+    }
+
+    fn finish_page(&mut self, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
+        if self.lang_open {
+            self.page.marks.push(Mark::End);
+            self.lang_open = false;
+        }
+        self.set_foot();
+        if self.folio && !self.opening && !self.page.marks.is_empty() {
+            self.set_folio_and_head(typesetter);
+        }
+        let page = std::mem::replace(&mut self.page, self.g.blank_page());
+        (self.emit)(self.number - 1, page)?;
+        self.number += 1;
+        self.cursor = None;
+        self.folio = false;
+        self.opening = false;
+        self.calls.clear();
+        // A note continued from the page before heads the new page's notes, under a label;
+        // at most half the page goes to it, the rest continues again.
+        if !self.carried.is_empty() {
+            let label = self.continued.replace("{}", &self.carried[0].note.to_string());
+            let style = SpanStyle {
+                face: FaceId::ITALIC,
+                size: self.g.size * 0.85,
+                rise: 0.0,
+                case: Case::Normal,
+                hyphenate: false,
+                link: 0,
+            };
+            let line = one_line(typesetter, &label, style, self.g.measure());
+            let room = ((self.g.height - self.g.top - self.g.bottom) * 0.5 / self.g.note_advance()) as usize;
+            let take = self.carried.len().min(room.saturating_sub(1).max(1));
+            let note = self.carried[0].note;
+            self.foot.push(FootLine { line, dx: 0.0, note, first: false });
+            self.foot.extend(self.carried.drain(..take));
+        }
+        Ok(())
+    }
+
+    /// Draw the footnote area under a short rule (a full-width one when a note continues
+    /// from the page before), and link each note with its call.
+    fn set_foot(&mut self) {
+        if self.foot.is_empty() {
+            return;
+        }
+        let g = self.g;
+        self.open_lang();
+        let top = g.height - g.bottom - g.foot_height(self.foot.len());
+        let left = self.left();
+        let continued = self.foot.first().is_some_and(|f| !f.first);
+        let rule = if continued { g.measure() } else { g.measure() * 0.3 };
+        self.page.marks.push(Mark::Rect { x: left, y: g.height - top - g.leading * 0.45, width: rule, height: 0.4 });
+        let page = self.number - 1;
+        let foot = std::mem::take(&mut self.foot);
+        for (i, f) in foot.iter().enumerate() {
+            let baseline = top + g.leading + g.note_advance() * (i as f32 + 0.75);
+            let y = g.height - baseline;
+            push_line(&mut self.page, &f.line, left + f.dx, y);
+            if !f.first {
+                continue;
+            }
+            let Some(call) = self.calls.iter().find(|c| c.0 == f.note).map(|c| c.1) else { continue };
+            if let Some(r) = f.line.runs.first() {
+                let x = left + f.dx + r.x;
+                let rect = [x, y - f.line.descent, x + r.width, y + f.line.ascent];
+                self.page.links.push(Link { rect, target: Target::Page { index: page, top: call[3] + g.size } });
+                self.page.links.push(Link {
+                    rect: call,
+                    target: Target::Page { index: page, top: y + f.line.ascent + g.size * 0.5 },
+                });
+            }
+        }
+        if self.lang_open {
+            self.page.marks.push(Mark::End);
+            self.lang_open = false;
+        }
+    }
+
+    fn set_folio_and_head(&mut self, typesetter: &mut Typesetter) {
+        let g = self.g;
+        let small = SpanStyle {
+            face: FaceId::REGULAR,
+            size: g.size * 0.9,
+            rise: 0.0,
+            case: Case::Normal,
+            hyphenate: false,
+            link: 0,
+        };
+        let m = Measure { width: g.measure(), indent: 0.0, align: Alignment::Center, lang: "en".into() };
+        let lines = typesetter.set(&[Span { text: self.folio_text(), style: small }], &m);
+        let y = g.bottom * 0.5 + g.size * 0.3;
+        let left = self.left();
+        for l in &lines {
+            push_line(&mut self.page, l, left, y);
+        }
+        // The running head, centred above the text, shortened to one line.
+        let head = if self.number.is_multiple_of(2) { &self.heads.0 } else { &self.heads.1 };
+        let style = match g.running_heads {
+            style::RunningHeads::Smallcaps => Some(SpanStyle { case: Case::SmallCaps, ..small }),
+            style::RunningHeads::Italic => Some(SpanStyle { face: FaceId::ITALIC, ..small }),
+            style::RunningHeads::None => None,
+        };
+        if let (Some(style), false) = (style, head.is_empty()) {
+            let line = one_line(typesetter, head, style, g.measure() * 0.8);
+            let shift = (g.measure() - line.width) / 2.0;
+            let y = g.height - g.top * 0.55;
+            push_line(&mut self.page, &line, left + shift, y);
+        }
+    }
+
+    /// Start a new page (a recto when `recto`), leaving an empty page before if needed.
+    /// Notes still continuing are set first, on pages of their own.
+    fn new_page(&mut self, typesetter: &mut Typesetter, recto: bool) -> Result<(), Diagnostic> {
+        if !self.empty() || self.cursor.is_some() {
+            self.finish_page(typesetter)?;
+        }
+        while !self.carried.is_empty() || !self.foot.is_empty() {
+            self.finish_page(typesetter)?;
+        }
+        if recto && self.number.is_multiple_of(2) {
+            self.finish_page(typesetter)?;
+        }
+        Ok(())
+    }
+
+    /// Vertical space before the next line.
+    fn skip(&mut self, space: f32) {
+        if let Some(c) = self.cursor.as_mut() {
+            *c += space;
+        }
+    }
+
+    /// The notes `l` calls that are still to be placed.
+    fn calls_of(&self, l: &Line) -> Vec<u32> {
+        let mut out = Vec::new();
+        for r in &l.runs {
+            if let Some(LinkTarget::Note(n)) = r.link.checked_sub(1).and_then(|i| self.targets.get(i as usize)) {
+                if self.notes.contains_key(n) && !out.contains(n) {
+                    out.push(*n);
+                }
+            }
+        }
+        out
+    }
+
+    /// Where line `l` goes after state `s`, and the notes it calls with it; `None` when it
+    /// does not fit on this page. A fresh page always takes a line. The notes a line calls
+    /// go on its page; when the last of them does not fit whole, at least two of its lines
+    /// stay and the rest continues on the next page, after which the page takes no more
+    /// calls (notes keep their order).
+    fn admit(&self, s: State, l: &Line, advance: f32) -> Option<(State, Option<usize>)> {
+        let g = self.g;
+        // The advance alone spaces lines: the font's ascender and descender (1.46 em in
+        // Gentium) are a recommendation for the gap between lines, not ink. The first line
+        // of a page hangs from the top margin by about its capital height.
+        let mut next = match s.cursor {
+            Some(c) => c + advance,
+            None => g.top + (l.ascent * 0.73).max(g.size * 0.8),
+        };
+        // Lines at the body's leading or more sit on the grid; smaller ones (tables, the
+        // copyright page) keep their own spacing, and the text after them returns to it.
+        if g.grid && advance >= g.leading - 0.01 {
+            next = g.snap(next);
+        }
+        let fresh = s.cursor.is_none();
+        let calls = self.calls_of(l);
+        if calls.is_empty() {
+            let fits = fresh || next + l.descent <= self.limit(s.foot);
+            return fits.then_some((State { cursor: Some(next), ..s }, None));
+        }
+        if s.split {
+            return None;
+        }
+        let lens: Vec<usize> = calls.iter().map(|n| self.notes.get(n).map_or(0, Vec::len)).collect();
+        let all = s.foot + lens.iter().sum::<usize>();
+        if next + l.descent <= self.limit(all) {
+            return Some((State { cursor: Some(next), foot: all, split: false }, None));
+        }
+        // Split the last note: as many of its lines as fit, at least two (one on a page
+        // that has nothing else).
+        let before = all - lens[lens.len() - 1];
+        let last = lens[lens.len() - 1];
+        let mut m = last;
+        while m > 0 && next + l.descent > self.limit(before + m) {
+            m -= 1;
+        }
+        // Two lines stay and two go over, and no word is broken across the pages.
+        let lines = calls.last().and_then(|n| self.notes.get(n));
+        while m > 0 && lines.is_some_and(|l| l.get(m - 1).is_some_and(|(l, _)| l.hyphenated)) {
+            m -= 1;
+        }
+        let least = if fresh { 1 } else { 2 };
+        if m >= least && m + 2 <= last {
+            return Some((State { cursor: Some(next), foot: before + m, split: true }, Some(m)));
+        }
+        if fresh {
+            // Not even that: the line still goes here (a page must take something) and its
+            // notes start on this page as far as they go.
+            return Some((State { cursor: Some(next), foot: before + m.max(1), split: true }, Some(m.max(1))));
+        }
+        None
+    }
+
+    fn state(&self) -> State {
+        State { cursor: self.cursor, foot: self.foot.len(), split: !self.carried.is_empty() }
+    }
+
+    /// How many of `lines` fit on the current page.
+    fn fitting(&self, lines: &[Line], advance: f32) -> usize {
+        let mut s = self.state();
+        for (i, l) in lines.iter().enumerate() {
+            match self.admit(s, l, advance) {
+                Some((n, _)) => s = n,
+                None => return i,
+            }
+        }
+        lines.len()
+    }
+
+    /// Whether `lines` and the first two lines of the next block (after the spaces between)
+    /// fit on the current page.
+    fn keeps(&self, lines: &[Line], advance: f32, rest: &[Op]) -> bool {
+        let mut s = self.state();
+        for l in lines {
+            match self.admit(s, l, advance) {
+                Some((n, _)) => s = n,
+                None => return false,
+            }
+        }
+        for op in rest {
+            match op {
+                Op::Skip(x) => s.cursor = s.cursor.map(|c| c + x),
+                Op::Lines { lines, advance, .. } => {
+                    for l in lines.iter().take(2) {
+                        match self.admit(s, l, *advance) {
+                            Some((n, _)) => s = n,
+                            None => return false,
+                        }
+                    }
+                    return true;
+                }
+                Op::Image { height, .. } => {
+                    let top = s.cursor.map_or(self.g.top, |c| c + self.g.leading * 0.25);
+                    return top + height <= self.limit(s.foot);
+                }
+                Op::Bookmark { .. } | Op::Note { .. } | Op::Targets(_) | Op::Lang(_) => {}
+                _ => return true,
+            }
+        }
+        true
+    }
+
+    /// Set lines at `dx` from the left margin, each `advance` below the last, breaking the
+    /// page where needed without leaving an orphan (a paragraph's first line alone at the
+    /// foot of a page) or a widow (its last line alone at the head of the next): a page
+    /// runs a line short rather than leave one.
+    fn lines(&mut self, typesetter: &mut Typesetter, lines: &[Line], dx: f32, advance: f32) -> Result<(), Diagnostic> {
+        let mut rest = lines;
+        while !rest.is_empty() {
+            let n = rest.len();
+            let k = self.fitting(rest, advance);
+            let take = if k >= n {
+                n
+            } else {
+                let fresh = self.cursor.is_none();
+                let mut t = k;
+                if n - t < 2 {
+                    t = n.saturating_sub(2); // no widow: two lines go over
+                }
+                if t < 2 && !fresh {
+                    t = 0; // no orphan: the block starts on the next page
+                }
+                // No word broken across pages: the page ends a line earlier instead.
+                if t > 0 && rest[t - 1].hyphenated {
+                    t = if t > 2 {
+                        t - 1
+                    } else if fresh {
+                        t
+                    } else {
+                        0
+                    };
+                }
+                if fresh {
+                    t = t.clamp(1, k.max(1)); // a fresh page always takes something
+                }
+                t
+            };
+            self.set_lines(&rest[..take], dx, advance);
+            rest = &rest[take..];
+            if !rest.is_empty() {
+                self.finish_page(typesetter)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Outline entries waiting for the next line point at `top` (points from the bottom).
+    fn place_pending(&mut self, top: f32) {
+        for (level, title, contents) in self.pending.drain(..) {
+            let placed = Placed { level, title, page: self.number - 1, top };
+            if contents {
+                self.starts.push(placed.clone());
+            }
+            self.outline.push(placed);
+        }
+    }
+
+    fn set_lines(&mut self, lines: &[Line], dx: f32, advance: f32) {
+        for l in lines {
+            let Some((next, split)) = self.admit(self.state(), l, advance) else {
+                // `lines` checked that these fit; a fresh page takes any line.
+                debug_assert!(false, "a line was set where it does not fit");
+                continue;
+            };
+            let next = next.cursor.unwrap_or(self.g.top);
+            let left = self.left() + dx;
+            let baseline = self.g.height - next;
+            self.open_lang();
+            self.place_pending(baseline + l.ascent);
+            push_line(&mut self.page, l, left, baseline);
+            // Links and note calls on the line.
+            let calls = self.calls_of(l);
+            for r in &l.runs {
+                let Some(t) = r.link.checked_sub(1).and_then(|i| self.targets.get(i as usize)) else { continue };
+                let rect = [left + r.x, baseline - l.descent, left + r.x + r.width, baseline + l.ascent];
+                match t {
+                    LinkTarget::Uri(u) => self.page.links.push(Link { rect, target: Target::Uri(u.clone()) }),
+                    LinkTarget::Page { index, top } => {
+                        self.page.links.push(Link { rect, target: Target::Page { index: *index, top: *top } })
+                    }
+                    LinkTarget::Note(n) => {
+                        if calls.contains(n) {
+                            self.calls.push((*n, rect));
+                        }
+                    }
+                }
+            }
+            for (i, n) in calls.iter().enumerate() {
+                let keep = if i + 1 == calls.len() { split.unwrap_or(usize::MAX) } else { usize::MAX };
+                self.place_note(*n, keep);
+            }
+            self.cursor = Some(next);
+            self.folio = true;
+        }
+    }
+
+    /// Put note `n` into the page's footnote area: its first `keep` lines here, the rest
+    /// continued on the next page.
+    fn place_note(&mut self, n: u32, keep: usize) {
+        let Some(lines) = self.notes.remove(&n) else { return };
+        for (i, (line, dx)) in lines.into_iter().enumerate() {
+            let f = FootLine { line, dx, note: n, first: i == 0 };
+            if i < keep && self.carried.is_empty() {
+                self.foot.push(f);
+            } else {
+                self.carried.push(f);
+            }
+        }
+    }
+}
+
+/// The folio of page `number` (1-based, counting every page of the file): Roman numerals
+/// from the first page after `offset`, Arabic figures from page `arabic_from` (0-based).
+pub fn folio_text(number: usize, offset: usize, arabic_from: Option<usize>) -> String {
+    match arabic_from {
+        Some(a) if number > a => (number - a).to_string(),
+        _ => roman(number.saturating_sub(offset).max(1)),
+    }
+}
+
+/// `text` set on one line no wider than `width`, cut at a word with an ellipsis if needed.
+pub fn one_line(typesetter: &mut Typesetter, text: &str, style: SpanStyle, width: f32) -> Line {
+    let m = Measure { width: 100_000.0, indent: 0.0, align: Alignment::Ragged, lang: "und".into() };
+    let mut words: Vec<&str> = text.split_whitespace().collect();
+    let mut candidate = text.to_string();
+    loop {
+        let mut lines = typesetter.set(&[Span { text: candidate.clone(), style }], &m);
+        let line = lines.pop().unwrap_or_default();
+        if line.width <= width || words.len() <= 1 {
+            return line;
+        }
+        words.pop();
+        let kept = words.join(" ");
+        candidate = format!("{}\u{a0}…", kept.trim_end_matches([',', ';', ':', '.', '–', '—', ' ']));
+    }
+}
