@@ -459,3 +459,39 @@ fn nothing_but_pictures_comes_within_5_mm_of_the_trim() {
         }
     }
 }
+
+#[test]
+fn print_images_are_checked_for_resolution_and_converted_to_cmyk() {
+    // The chart replaced by a small RGB picture (however large it is placed, well under
+    // 150 ppi).
+    let project = example_copy("");
+    let img = image::RgbImage::from_fn(300, 180, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    img.save(project.path().join("books/images/mieten-loehne.png")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
+        .args(["build", "example", "--project", project.path().to_str().unwrap(), "--out"])
+        .arg(out.path())
+        .args(["-f", "print", "--color", "never"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the image books/images/mieten-loehne.png prints at ") && err.contains(" ppi, under the 150 ppi"),
+        "{err}"
+    );
+    assert!(err.contains("allow_low_resolution"), "{err}");
+    assert!(!out.path().join("example-print.pdf").exists());
+
+    // Allowed: a warning, and the picture goes in as CMYK.
+    let toml = project.path().join("books/example.toml");
+    let text = std::fs::read_to_string(&toml).unwrap().replace("[print]\n", "[print]\nallow_low_resolution = true\n");
+    std::fs::write(&toml, text).unwrap();
+    let err = build(project.path(), out.path(), &["print"], &[]);
+    assert!(err.contains("ppi; print wants 300") && !err.contains("error"), "{err}");
+    assert!(err.contains("converted from RGB to CMYK") && err.contains("books/images/mieten-loehne.png"), "{err}");
+    let bytes = std::fs::read(out.path().join("example-print.pdf")).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains("/DeviceRGB") && text.contains("/ColorSpace /DeviceCMYK"));
+    assert!(!text.contains("/SMask"), "no transparency in PDF/X-1a");
+}
