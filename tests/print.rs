@@ -75,10 +75,10 @@ fn boxes(pdf: &Path) -> Option<Vec<(String, [f64; 4])>> {
     )
 }
 
-fn pages(pdf: &Path) -> usize {
-    let pdfinfo = validator("pdfinfo").expect("pdfinfo");
+fn pages(pdf: &Path) -> Option<usize> {
+    let pdfinfo = validator("pdfinfo")?;
     let (_, out) = run(&pdfinfo, &[pdf.to_str().unwrap()]);
-    out.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap()
+    out.lines().find_map(|l| l.strip_prefix("Pages:")).map(|n| n.trim().parse().unwrap())
 }
 
 fn preflight(pdf: &Path, standard: &str) -> Option<String> {
@@ -103,6 +103,9 @@ fn print_edition_is_pdf_x1a_with_trim_and_bleed() {
         text.contains("/OutputConditionIdentifier (FOGRA39)") && text.contains("/RegistryName (http://www.color.org)")
     );
     assert!(!text.contains("/Annots"), "a print edition has no link annotations");
+    if let Some(n) = pages(&pdf) {
+        assert_eq!(n % 2, 0, "whole leaves");
+    }
     if let Some(out) = preflight(&pdf, "x1a") {
         assert!(out.contains("preflight: 0 problems"), "{out}");
     }
@@ -340,7 +343,7 @@ fn cover_spans_back_spine_and_front_and_its_barcode_says_the_isbn() {
     let cover = out.path().join("example-cover.pdf");
     preflight(&cover, "x1a");
     let Some(b) = boxes(&cover) else { return };
-    let n = pages(&out.path().join("example-print.pdf"));
+    let n = pages(&out.path().join("example-print.pdf")).unwrap();
     let spine = n.div_ceil(2) as f64 * 0.1 * MM;
     let bleed = b.iter().find(|(k, _)| k == "BleedBox").unwrap().1;
     let trim = b.iter().find(|(k, _)| k == "TrimBox").unwrap().1;

@@ -282,6 +282,9 @@ fn write_inner(
     if report.errors() > errors_before {
         return Ok(None);
     }
+    if edition.is_print() {
+        print::pad_to_leaves(&mut writer, &fonts, &geometry)?;
+    }
     let pages = writer.page_count();
     if count_only {
         return Ok(Some(pages));

@@ -4,8 +4,10 @@
 
 use crate::diagnostics::Severity;
 use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::pdf::font::FontSet;
+use crate::pdf::layout::Geometry;
 use crate::pdf::write::print::{icc_profile, PrintSetup, Standard, MM};
-use crate::pdf::write::PdfWriter;
+use crate::pdf::write::{Page, PdfWriter};
 use crate::project::Project;
 use crate::Prepared;
 use std::path::Path;
@@ -92,6 +94,16 @@ pub fn print_setup(prep: &Prepared, marks: bool, report: &mut Report) -> Result<
         registry: style.registry.trim().to_string(),
         condition_info,
     })
+}
+
+/// A perfect-bound book is made of leaves: an odd page count gets a blank last page, so
+/// the file has what the bound book has.
+pub fn pad_to_leaves(writer: &mut PdfWriter, fonts: &FontSet, g: &Geometry) -> Result<(), Diagnostic> {
+    let n = writer.page_count();
+    if n % 2 == 1 {
+        writer.page(fonts, n, &Page { width: g.width, height: g.height, ..Default::default() })?;
+    }
+    Ok(())
 }
 
 /// What the print edition's images need said: RGB converted to CMYK (a warning, since
