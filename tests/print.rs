@@ -498,3 +498,30 @@ fn print_images_are_checked_for_resolution_and_converted_to_cmyk() {
     assert!(!text.contains("/DeviceRGB") && text.contains("/ColorSpace /DeviceCMYK"));
     assert!(!text.contains("/SMask"), "no transparency in PDF/X-1a");
 }
+
+#[test]
+fn a_style_with_an_impossible_bleed_is_an_error() {
+    let project = example_copy("");
+    let styles = project.path().join("styles");
+    std::fs::create_dir_all(&styles).unwrap();
+    std::fs::write(styles.join("default.toml"), "[print]\nbleed = \"2cm\"\ncondition = \"FOGRA51\"\n").unwrap();
+    std::fs::copy(repo().join("styles/default.css"), styles.join("default.css")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
+        .args(["check", "example", "--project", project.path().to_str().unwrap(), "--color", "never"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the bleed `2cm` must be between 0mm and 12.7mm") && err.contains("styles/default.toml"),
+        "{err}"
+    );
+    // A misspelt key names the right one.
+    std::fs::write(styles.join("default.toml"), "[print]\nbleeed = \"3mm\"\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
+        .args(["check", "example", "--project", project.path().to_str().unwrap(), "--color", "never"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did you mean `bleed`?") && err.contains("styles/default.toml:2"), "{err}");
+}
