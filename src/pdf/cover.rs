@@ -377,3 +377,18 @@ fn fold_marks(marks: &mut Vec<Mark>, folds: &[f32], h: f32, bleed: f32) {
         marks.push(Mark::Rect { x: x - 0.125, y: h + near, width: 0.25, height: len });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spine_follows_leaves_and_paper() {
+        // 33 pages are 17 leaves: 1.7 mm of 0.1 mm paper, 8.5 mm of 0.5 mm board.
+        assert!((spine_width(33, 0.1) - 1.7 * MM).abs() < 0.001);
+        assert!((spine_width(34, 0.1) - 1.7 * MM).abs() < 0.001);
+        assert!((spine_width(33, 0.5) - 8.5 * MM).abs() < 0.001);
+        let (w, h) = trim_size(100.0, 200.0, spine_width(200, 0.1));
+        assert!((w - (200.0 + 10.0 * MM)).abs() < 0.001 && h == 200.0);
+    }
+}
