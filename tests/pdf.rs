@@ -209,3 +209,133 @@ for i, page in enumerate(pdf.pages):
     // Opening pages (a part or speech title) carry neither.
     assert!(rows.iter().filter(|r| r[1].is_empty()).count() >= 8, "{listing}");
 }
+
+/// The PDF's structure as `tests/tools/pdf_structure.py` reads it back.
+fn structure(py: &Path, pdf: &Path) -> serde_json::Value {
+    let tool = repo().join("tests/tools/pdf_structure.py");
+    let (ok, out) = run(py, &[tool.to_str().unwrap(), pdf.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    serde_json::from_str(out.lines().last().unwrap()).unwrap()
+}
+
+/// The contents list what the outline lists, in the same order; each entry links to the
+/// page where its part or speech starts, that page shows the title, and the entry shows
+/// that page's label as its folio. The speech in English is marked as English.
+#[test]
+fn contents_match_the_outline_and_link_to_the_openings() {
+    let Some(py) = validator("tribune-tools-python") else { return };
+    let out = tempfile::tempdir().unwrap();
+    let pdf = build_pdf(&repo(), "example", out.path(), None);
+    let s = structure(&py, &pdf);
+    let pages = s["pages"].as_array().unwrap();
+    let outline = s["outline"].as_array().unwrap();
+    let contents_page = outline.iter().find(|e| e["title"] == "Inhalt").expect("a bookmark for the contents")["page"]
+        .as_u64()
+        .unwrap() as usize;
+    let listed: Vec<&serde_json::Value> =
+        outline.iter().filter(|e| e["level"].as_u64().unwrap() <= 1 && e["title"] != "Inhalt").collect();
+    // The contents' links, one target per entry (title and byline link to the same place).
+    let mut targets: Vec<usize> = Vec::new();
+    let mut contents_text = String::new();
+    for p in &pages[contents_page..] {
+        let links: Vec<u64> = p["links"].as_array().unwrap().iter().filter_map(|l| l["page"].as_u64()).collect();
+        if links.is_empty() {
+            break;
+        }
+        contents_text.push_str(p["text"].as_str().unwrap());
+        contents_text.push(' ');
+        for t in links {
+            if targets.last() != Some(&(t as usize)) {
+                targets.push(t as usize);
+            }
+        }
+    }
+    let outline_pages: Vec<usize> = listed.iter().map(|e| e["page"].as_u64().unwrap() as usize).collect();
+    assert_eq!(targets, outline_pages, "the contents and the outline disagree");
+    for e in &listed {
+        let title = e["title"].as_str().unwrap();
+        let page = &pages[e["page"].as_u64().unwrap() as usize];
+        assert!(page["titles"].as_str().unwrap().contains(title), "page of `{title}` does not show it: {page}");
+        let label = page["label"].as_str().unwrap();
+        let entry = format!("{title} ");
+        let at = contents_text.find(&entry).unwrap_or_else(|| panic!("`{title}` is not in the contents"));
+        let after: String =
+            contents_text[at + entry.len()..].split_whitespace().filter(|w| *w != ".").take(60).collect();
+        assert!(after.contains(label), "the entry `{title}` does not show its folio {label}: {after}");
+    }
+    assert_eq!(s["lang"], "de");
+    let english = pages.iter().filter(|p| p["langs"].as_array().unwrap().iter().any(|l| l == "en")).count();
+    assert!(english >= 2, "the English speech is not marked as English");
+    let uris = pages.iter().flat_map(|p| p["links"].as_array().unwrap()).filter(|l| l["uri"].is_string()).count();
+    assert!(uris >= 1, "the example's web link is not clickable");
+}
+
+/// A book whose notes fall everywhere on the page, some long enough to be split: every
+/// note starts on the page of its call, call and note link to each other, a split note
+/// continues under a label on the next page, and no word is lost.
+#[test]
+fn footnotes_sit_on_the_page_of_their_call() {
+    let Some(shared) = shared() else { return };
+    let Some(py) = validator("tribune-tools-python") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    gen_corpus(&shared, 12, dir.path(), 2500);
+    let mut calls = Vec::new();
+    for (f, file) in md_files(&dir.path().join("books/speeches")).iter().enumerate() {
+        let text = std::fs::read_to_string(file).unwrap();
+        // Drop the corpus' own notes; call new ones at the ends of paragraphs.
+        let body: Vec<&str> = text.split("\n\n").filter(|p| !p.starts_with("[^")).collect();
+        let mut out = Vec::new();
+        let mut notes = Vec::new();
+        let mut k = 0;
+        for (i, p) in body.iter().enumerate() {
+            let p = p.replace("[^1]", "").replace("[^2]", "").replace("[^3]", "");
+            if i > 1 && !p.starts_with('#') && !p.starts_with("---") && i % 2 == 0 {
+                k += 1;
+                let call = format!("rufwort{f}x{k}y");
+                let note = format!("notizwort{f}x{k}y");
+                // Every third note runs to about eight lines.
+                let filler = if k % 3 == 0 {
+                    "Die Quelle liegt im Archiv der Gewerkschaft vor. ".repeat(14)
+                } else {
+                    "Siehe das Protokoll der Sitzung.".to_string()
+                };
+                out.push(format!("{p} {call}[^{k}]"));
+                notes.push(format!("[^{k}]: {note} {filler}"));
+                calls.push((call, note));
+            } else {
+                out.push(p.to_string());
+            }
+        }
+        out.extend(notes);
+        std::fs::write(file, out.join("\n\n")).unwrap();
+    }
+    let pdf = build_pdf(dir.path(), "bench", &dir.path().join("out"), None);
+    let s = structure(&py, &pdf);
+    let pages = s["pages"].as_array().unwrap();
+    let mut placed = 0;
+    let mut split = 0;
+    for (i, p) in pages.iter().enumerate() {
+        let text = p["text"].as_str().unwrap();
+        for (call, note) in &calls {
+            if text.contains(call.as_str()) {
+                assert!(text.contains(note.as_str()), "the note of {call} is not on its page ({}):\n{text}", i + 1);
+                placed += 1;
+            }
+        }
+        if text.contains("Fortsetzung der Anmerkung") {
+            split += 1;
+        }
+        // Calls link to their notes and notes back, on the same page.
+        let here = p["links"].as_array().unwrap().iter().filter(|l| l["page"].as_u64() == Some(i as u64)).count();
+        let called = calls.iter().filter(|(c, _)| text.contains(c.as_str())).count();
+        assert!(here >= 2 * called, "page {}: {here} links for {called} notes: {p}", i + 1);
+    }
+    assert_eq!(placed, calls.len(), "some calls were not found");
+    assert!(split > 0, "no note was long enough to be split; the test does not test that");
+    let mut args =
+        vec![shared.join("tools/text_fidelity.py").to_string_lossy().into_owned(), pdf.to_string_lossy().into_owned()];
+    args.extend(md_files(&dir.path().join("books/speeches")).iter().map(|p| p.to_string_lossy().into_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (ok, out) = run(&py, &args);
+    assert!(ok, "text_fidelity.py:\n{out}");
+}

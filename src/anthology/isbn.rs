@@ -39,6 +39,14 @@ pub fn validate(isbn: &str) -> Result<String, String> {
     }
 }
 
+/// An ISBN as written, for showing: without an `ISBN` prefix, hyphens kept, spaces made
+/// hyphens (a valid ISBN, see [`validate`]).
+pub fn shown(isbn: &str) -> String {
+    let t = isbn.trim();
+    let t = t.strip_prefix("ISBN").unwrap_or(t).trim_start_matches([':', ' ']);
+    t.split_whitespace().collect::<Vec<_>>().join("-").replace(['\u{2010}', '\u{2011}'], "-")
+}
+
 /// The EAN-13 check digit of twelve digits.
 pub fn check13(twelve: &str) -> char {
     let sum: u32 = twelve.bytes().enumerate().map(|(i, b)| (b - b'0') as u32 * if i % 2 == 0 { 1 } else { 3 }).sum();
@@ -56,6 +64,13 @@ mod tests {
         assert_eq!(validate("0-306-40615-2").unwrap(), "0306406152");
         assert_eq!(validate("0-8044-2957-X").unwrap(), "080442957X");
         assert_eq!(validate("080442957x").unwrap(), "080442957X");
+    }
+
+    #[test]
+    fn isbns_are_shown_as_written() {
+        assert_eq!(shown("ISBN 978-3-16-148410-0"), "978-3-16-148410-0");
+        assert_eq!(shown("ISBN: 978 3 16 148410 0"), "978-3-16-148410-0");
+        assert_eq!(shown("9783161484100"), "9783161484100");
     }
 
     #[test]

@@ -196,6 +196,9 @@ pub struct BookMeta {
     pub date: Option<PartialDate>,
     /// Digits only (ISBN-10 may end in X).
     pub isbn: Option<String>,
+    /// The ISBN as the book file writes it, with its hyphens (which only the publisher's
+    /// allocation knows), for the copyright pages.
+    pub isbn_shown: Option<String>,
     /// `urn:isbn:…` when an ISBN is given and no identifier, else the identifier or a
     /// stable `urn:uuid:` derived from the title and language.
     pub identifier: String,
@@ -237,8 +240,6 @@ pub struct Anthology {
     pub criteria: Criteria,
     pub parts: Vec<PartSpec>,
     pub print: PrintOptions,
-    /// The ISBN as the book file writes it, with its hyphens (shown above the barcode).
-    pub isbn_as_written: Option<String>,
 }
 
 impl Anthology {
@@ -344,6 +345,7 @@ pub fn load(project: &Project, path: &Path, report: &mut Report) -> Option<Antho
             publisher: None,
             date: None,
             isbn: None,
+            isbn_shown: None,
             identifier: String::new(),
             description: None,
             rights: None,
@@ -357,7 +359,6 @@ pub fn load(project: &Project, path: &Path, report: &mut Report) -> Option<Antho
         criteria: Criteria::default(),
         parts: Vec::new(),
         print: PrintOptions::default(),
-        isbn_as_written: None,
     };
     let before = report.errors();
     check(project, &mut a, raw, report);
@@ -391,10 +392,7 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
         }
     });
     let isbn = opt(raw.isbn).and_then(|i| match isbn::validate(&i) {
-        Ok(d) => {
-            a.isbn_as_written = Some(i.trim_start_matches("ISBN").trim_start_matches(':').trim().to_string());
-            Some(d)
-        }
+        Ok(d) => Some((d, isbn::shown(&i))),
         Err(m) => {
             report.push(
                 a.error_at(Kind::Value, "isbn", m)
@@ -403,6 +401,7 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
             None
         }
     });
+    let (isbn, isbn_shown) = isbn.unzip();
     let identifier = opt(raw.identifier).unwrap_or_else(|| match &isbn {
         Some(i) => format!("urn:isbn:{i}"),
         None => {
@@ -468,6 +467,7 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
         publisher: opt(raw.publisher),
         date,
         isbn,
+        isbn_shown,
         identifier,
         description: opt(raw.description),
         rights: opt(raw.rights),

@@ -92,7 +92,7 @@ pub fn copyright(book: &Book, strings: &Strings, fonts: &Plan, book_file: &Path,
     if let Some(r) = &m.rights {
         p(&mut w, r);
     }
-    if let Some(isbn) = &m.isbn {
+    if let Some(isbn) = m.isbn_shown.as_ref().or(m.isbn.as_ref()) {
         p(&mut w, &format!("ISBN {isbn}"));
     }
     let isbn_urn = m.isbn.as_ref().map(|i| format!("urn:isbn:{i}"));

@@ -270,7 +270,7 @@ fn back(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, w:
         place(marks, &lines, x0 + SAFE, SAFE + 4.0, size);
     }
     if let Some(isbn) = &meta.isbn {
-        let shown = prep.anthology.isbn_as_written.as_deref().unwrap_or(isbn);
+        let shown = meta.isbn_shown.as_deref().unwrap_or(isbn);
         isbn_barcode(ts, marks, isbn, shown, x0 + w - SAFE, SAFE);
     }
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Widows and orphans in the justified body text of a PDF, read back from the PDF.
+"""Widows, orphans and headings at the foot of a page, read back from a PDF.
 
 Usage: widows_orphans.py FILE.pdf SHARED_TOOLS_DIR
 An orphan: a page's last body line opens a paragraph (indented) and the paragraph goes on.
 A widow: a page's first body line is the short last line of a paragraph that began on the
-page before. Prints each problem and, last, 'N problems'; exit 0 when there are none.
+page before. A heading at the foot: a page's last line above the folio is set larger than
+the text. Prints each problem and, last, 'N problems'; exit 0 when there are none.
 """
 import sys
 from collections import Counter
@@ -17,6 +18,11 @@ with pdfplumber.open(sys.argv[1]) as pdf:
     for n, page in enumerate(pdf.pages, 1):
         every = [l for l in tm.page_lines(page) if l["bottom"] > page.height * 0.1]
         ls = [l for l in every if l["size"] == 10.0]
+        # Nor may a page end with a heading: the last line above the folio set larger than
+        # the text, with text above it on the page (a part's title page stands alone).
+        body = [l for l in every if l["size"] >= 10.0 and l["bottom"] < page.height * 0.93]
+        if len(body) > 1 and body[-1]["size"] > 10.5 and any(l["size"] == 10.0 for l in body[:-1]):
+            problems.append(f"heading at the foot of page {n}")
         # A page that opens with a title (larger type) starts something new: no widow.
         opens = bool(every) and every[0]["size"] > 10.5
         if len(ls) < 3:

@@ -402,9 +402,9 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             Some(c) => c + advance,
             None => g.top + (l.ascent * 0.73).max(g.size * 0.8),
         };
-        // Lines at the body's leading or more sit on the grid; smaller ones (tables, the
-        // copyright page) keep their own spacing, and the text after them returns to it.
-        if g.grid && advance >= g.leading - 0.01 {
+        // Lines at the body's leading sit on the grid; others (headings, tables, title
+        // pages) keep their own spacing, and the text after them returns to the grid.
+        if g.grid && (advance - g.leading).abs() < 0.01 {
             next = g.snap(next);
         }
         let fresh = s.cursor.is_none();
@@ -450,9 +450,8 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
         State { cursor: self.cursor, foot: self.foot.len(), split: !self.carried.is_empty() }
     }
 
-    /// How many of `lines` fit on the current page.
-    fn fitting(&self, lines: &[Line], advance: f32) -> usize {
-        let mut s = self.state();
+    /// How many of `lines` fit on the current page after state `s`.
+    fn fitting(&self, mut s: State, lines: &[Line], advance: f32) -> usize {
         for (i, l) in lines.iter().enumerate() {
             match self.admit(s, l, advance) {
                 Some((n, _)) => s = n,
@@ -476,13 +475,11 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             match op {
                 Op::Skip(x) => s.cursor = s.cursor.map(|c| c + x),
                 Op::Lines { lines, advance, .. } => {
-                    for l in lines.iter().take(2) {
-                        match self.admit(s, l, *advance) {
-                            Some((n, _)) => s = n,
-                            None => return false,
-                        }
-                    }
-                    return true;
+                    // As many lines as the page would really take (widow, orphan and
+                    // hyphen rules included), and at least two.
+                    let k = self.fitting(s, lines, *advance);
+                    let t = take(lines, k, s.cursor.is_none());
+                    return t == lines.len() || t >= 2;
                 }
                 Op::Image { height, .. } => {
                     let top = s.cursor.map_or(self.g.top, |c| c + self.g.leading * 0.25);
@@ -502,34 +499,8 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
     fn lines(&mut self, typesetter: &mut Typesetter, lines: &[Line], dx: f32, advance: f32) -> Result<(), Diagnostic> {
         let mut rest = lines;
         while !rest.is_empty() {
-            let n = rest.len();
-            let k = self.fitting(rest, advance);
-            let take = if k >= n {
-                n
-            } else {
-                let fresh = self.cursor.is_none();
-                let mut t = k;
-                if n - t < 2 {
-                    t = n.saturating_sub(2); // no widow: two lines go over
-                }
-                if t < 2 && !fresh {
-                    t = 0; // no orphan: the block starts on the next page
-                }
-                // No word broken across pages: the page ends a line earlier instead.
-                if t > 0 && rest[t - 1].hyphenated {
-                    t = if t > 2 {
-                        t - 1
-                    } else if fresh {
-                        t
-                    } else {
-                        0
-                    };
-                }
-                if fresh {
-                    t = t.clamp(1, k.max(1)); // a fresh page always takes something
-                }
-                t
-            };
+            let k = self.fitting(self.state(), rest, advance);
+            let take = take(rest, k, self.cursor.is_none());
             self.set_lines(&rest[..take], dx, advance);
             rest = &rest[take..];
             if !rest.is_empty() {
@@ -565,9 +536,20 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             push_line(&mut self.page, l, left, baseline);
             // Links and note calls on the line.
             let calls = self.calls_of(l);
-            for r in &l.runs {
-                let Some(t) = r.link.checked_sub(1).and_then(|i| self.targets.get(i as usize)) else { continue };
+            // One area per link and line, over all the runs of the link.
+            let mut areas: Vec<(u32, [f32; 4])> = Vec::new();
+            for r in l.runs.iter().filter(|r| r.link > 0) {
                 let rect = [left + r.x, baseline - l.descent, left + r.x + r.width, baseline + l.ascent];
+                match areas.iter_mut().find(|a| a.0 == r.link) {
+                    Some(a) => {
+                        a.1[0] = a.1[0].min(rect[0]);
+                        a.1[2] = a.1[2].max(rect[2]);
+                    }
+                    None => areas.push((r.link, rect)),
+                }
+            }
+            for (link, rect) in areas {
+                let Some(t) = self.targets.get(link as usize - 1) else { continue };
                 match t {
                     LinkTarget::Uri(u) => self.page.links.push(Link { rect, target: Target::Uri(u.clone()) }),
                     LinkTarget::Page { index, top } => {
@@ -602,6 +584,37 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             }
         }
     }
+}
+
+/// How many of `lines` a page takes when `k` of them fit: all when all fit; else no widow
+/// (two lines go over), no orphan (two stay, or the block starts on the next page), and no
+/// word broken across the pages (the page ends a line earlier). A `fresh` page always takes
+/// something.
+fn take(lines: &[Line], k: usize, fresh: bool) -> usize {
+    let n = lines.len();
+    if k >= n {
+        return n;
+    }
+    let mut t = k;
+    if n - t < 2 {
+        t = n.saturating_sub(2);
+    }
+    if t < 2 && !fresh {
+        t = 0;
+    }
+    if t > 0 && lines[t - 1].hyphenated {
+        t = if t > 2 {
+            t - 1
+        } else if fresh {
+            t
+        } else {
+            0
+        };
+    }
+    if fresh {
+        t = t.clamp(1, k.max(1));
+    }
+    t
 }
 
 /// The folio of page `number` (1-based, counting every page of the file): Roman numerals

@@ -410,7 +410,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         if let Some(r) = &m.rights {
             paras.push(r.clone());
         }
-        if let Some(isbn) = &m.isbn {
+        if let Some(isbn) = m.isbn_shown.as_ref().or(m.isbn.as_ref()) {
             paras.push(format!("ISBN {isbn}"));
         }
         if m.isbn.as_ref().map(|i| format!("urn:isbn:{i}")).as_ref() != Some(&m.identifier) {
