@@ -308,7 +308,7 @@ impl PdfWriter {
                     let id = match self.images.get(key) {
                         Some(id) => *id,
                         None => {
-                            let id = match self.for_press(key, image) {
+                            let id = match self.for_press(key, image)? {
                                 Some(converted) => self.image(&converted)?,
                                 None => self.image(image)?,
                             };

@@ -339,17 +339,20 @@ impl PdfWriter {
 
     /// The image as PDF/X-1a takes it: RGB converted to CMYK, transparency laid onto
     /// white; `None` when it can go as it is (gray, CMYK, or any image for PDF/X-4).
-    pub(super) fn for_press(&mut self, key: &str, image: &Arc<PdfImage>) -> Option<PdfImage> {
-        if self.print.as_ref()?.standard != Standard::X1a {
-            return None;
+    pub(super) fn for_press(&mut self, key: &str, image: &Arc<PdfImage>) -> Result<Option<PdfImage>, Diagnostic> {
+        if self.print.as_ref().is_none_or(|p| p.standard != Standard::X1a) {
+            return Ok(None);
         }
         let (samples, alpha) = match &image.data {
             Data::Raw { samples, alpha } => (samples.clone(), alpha.clone()),
             Data::Jpeg(bytes) if image.colour == Colour::Rgb => {
-                let decoded = image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg).ok()?;
+                let decoded = image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg).map_err(|e| {
+                    Diagnostic::error(Kind::Value, format!("the image {key} cannot be converted to CMYK: {e}"))
+                        .with_hint("save it again as a JPEG or PNG file")
+                })?;
                 (decoded.to_rgb8().into_raw(), None)
             }
-            Data::Jpeg(_) => return None,
+            Data::Jpeg(_) => return Ok(None),
         };
         let mut samples = samples;
         let components = image.colour.components();
@@ -362,7 +365,12 @@ impl PdfWriter {
         } else {
             (samples, image.colour)
         };
-        Some(PdfImage { width: image.width, height: image.height, colour, data: Data::Raw { samples, alpha: None } })
+        Ok(Some(PdfImage {
+            width: image.width,
+            height: image.height,
+            colour,
+            data: Data::Raw { samples, alpha: None },
+        }))
     }
 
     /// What the print edition's images need said: their lowest effective resolution, and
