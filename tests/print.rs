@@ -185,9 +185,9 @@ fn words_by_page(pdf: &Path) -> Option<Vec<Words>> {
 }
 
 /// A booklet of `n` pages, each showing only `P<number>`, imposed by the library.
-fn numbered_booklet(n: usize, fonts: &FontSet, dir: &Path) -> PathBuf {
+fn numbered_booklet(n: usize, fonts: &FontSet, dir: &Path, creep: f32) -> PathBuf {
     let (w, h) = (A5.0 as f32, A5.1 as f32);
-    let file = dir.join(format!("b{n}.pdf"));
+    let file = dir.join(format!("b{n}-{creep}.pdf"));
     let mut writer = PdfWriter::create(&file).unwrap();
     writer.keep_as_forms();
     let mut ts = Typesetter::new(fonts, Vec::new());
@@ -218,7 +218,7 @@ fn numbered_booklet(n: usize, fonts: &FontSet, dir: &Path) -> PathBuf {
         writer.page(fonts, i - 1, &Page { width: w, height: h, marks, links: Vec::new() }).unwrap();
     }
     let forms = writer.forms().unwrap();
-    impose::write_sheets(&mut writer, &impose::sequence(&forms, None), w, h, 0.0).unwrap();
+    impose::write_sheets(&mut writer, &impose::sequence(&forms, None), w, h, creep).unwrap();
     let info = DocInfo { title: "Booklet".into(), language: "de".into(), ..Default::default() };
     writer.finish(fonts, &ts.shaper.glyph_texts, &info, Vec::new()).unwrap();
     file
@@ -255,7 +255,7 @@ fn booklets_of_1_to_40_pages_fold_into_reading_order() {
     let project = tribune::project::Project::at(dir.path().to_path_buf()).unwrap();
     let fonts = FontSet::load(&project, &tribune::style::Fonts::default()).unwrap();
     for n in 1..=40 {
-        let file = numbered_booklet(n, &fonts, dir.path());
+        let file = numbered_booklet(n, &fonts, dir.path(), 0.0);
         let Some(sides) = words_by_page(&file) else { return };
         let padded = n.div_ceil(4) * 4;
         assert_eq!(sides.len() * 2, padded, "{n} pages: {} sheet sides", sides.len());
@@ -266,6 +266,23 @@ fn booklets_of_1_to_40_pages_fold_into_reading_order() {
         let read = read_folded(&sides);
         let want: Vec<String> = (1..=padded).map(|i| if i <= n { format!("P{i}") } else { String::new() }).collect();
         assert_eq!(read, want, "{n} pages");
+    }
+    // Creep: the innermost of four sheets moves its pages 2 mm towards the fold, the
+    // outermost not at all, the ones between in proportion.
+    let x_of = |sides: &[Words], page: &str| {
+        sides.iter().flat_map(|s| s.1.iter()).find(|(_, t)| t == page).map(|(x, _)| *x).unwrap()
+    };
+    let (Some(plain), Some(crept)) = (
+        words_by_page(&numbered_booklet(16, &fonts, dir.path(), 0.0)),
+        words_by_page(&numbered_booklet(16, &fonts, dir.path(), (2.0 * MM) as f32)),
+    ) else {
+        return;
+    };
+    // P8 and P9 face each other on the innermost sheet; P5 is on the right half of the
+    // third sheet's front, so it moves left by two thirds of the creep.
+    for (page, want) in [("P1", 0.0), ("P16", 0.0), ("P8", 2.0 * MM), ("P9", -2.0 * MM), ("P5", -4.0 / 3.0 * MM)] {
+        let moved = x_of(&crept, page) - x_of(&plain, page);
+        assert!((moved - want).abs() < 0.05, "{page} moved {moved}, not {want}");
     }
 }
 
