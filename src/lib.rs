@@ -37,6 +37,14 @@ pub enum Format {
     Epub,
     /// The reading edition's PDF (`<BOOK>.pdf`).
     Pdf,
+    /// The interior for a print shop (`<BOOK>-print.pdf`): PDF/X, trim and bleed;
+    /// `marks`: crop marks outside the bleed.
+    Print { marks: bool },
+    /// The interior imposed for saddle stitching (`<BOOK>-booklet.pdf`).
+    Booklet,
+    /// The wrap-around cover with spine (`<BOOK>-cover.pdf`); after `Print` so that its
+    /// spine can take the page count from the interior just set.
+    Cover { marks: bool },
 }
 
 impl Format {
@@ -45,6 +53,9 @@ impl Format {
             Format::Model => format!("{book}.model.json"),
             Format::Epub => format!("{book}.epub"),
             Format::Pdf => format!("{book}.pdf"),
+            Format::Print { .. } => format!("{book}-print.pdf"),
+            Format::Booklet => format!("{book}-booklet.pdf"),
+            Format::Cover { .. } => format!("{book}-cover.pdf"),
         }
     }
 }
@@ -121,11 +132,33 @@ pub fn check(project: &Project, names: &[String]) -> Result<Report, Diagnostic> 
 }
 
 /// Write `prep` as `format` to `file`. Each renderer writes through an
-/// [`project::AtomicFile`], so an error leaves the previous file in place.
-fn render(format: Format, prep: &Prepared, project: &Project, file: &Path, report: &mut Report) {
+/// [`project::AtomicFile`], so an error leaves the previous file in place. `pages`: the
+/// print interior's page count once known (the cover's spine needs it).
+fn render(
+    format: Format,
+    prep: &Prepared,
+    project: &Project,
+    file: &Path,
+    pages: &mut Option<usize>,
+    report: &mut Report,
+) {
     match format {
         Format::Epub => epub::write(prep, project, file, report),
         Format::Pdf => pdf::write(prep, project, file, report),
+        Format::Print { marks } => {
+            *pages = pdf::write_edition(prep, project, file, pdf::Edition::Print { marks }, report);
+        }
+        Format::Booklet => {
+            pdf::write_edition(prep, project, file, pdf::Edition::Booklet, report);
+        }
+        Format::Cover { marks } => {
+            if pages.is_none() {
+                *pages = pdf::page_count(prep, project, file, report);
+            }
+            if let Some(n) = *pages {
+                pdf::cover::write(prep, project, file, n, marks, report);
+            }
+        }
         Format::Model => {
             let written = serde_json::to_vec_pretty(&prep.book)
                 .map_err(|e| Diagnostic::error(diagnostics::Kind::Io, format!("cannot write the model as JSON: {e}")))
@@ -167,10 +200,11 @@ pub fn build(
             continue;
         }
         let mut written = Vec::new();
+        let mut pages = None;
         for f in formats {
             let file = out.join(f.file_name(&prep.book.name));
             let before = report.errors();
-            render(*f, &prep, project, &file, &mut report);
+            render(*f, &prep, project, &file, &mut pages, &mut report);
             if report.errors() == before {
                 written.push(file);
             }

@@ -42,14 +42,23 @@ enum FormatArg {
     Epub,
     /// The reading edition's PDF (<BOOK>.pdf).
     Pdf,
+    /// The interior for a print shop: PDF/X with trim and bleed (<BOOK>-print.pdf).
+    Print,
+    /// The wrap-around cover with spine for a perfect-bound book (<BOOK>-cover.pdf).
+    Cover,
+    /// The interior imposed for saddle stitching, two pages a sheet side (<BOOK>-booklet.pdf).
+    Booklet,
 }
 
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
+impl FormatArg {
+    fn format(self, marks: bool) -> Format {
+        match self {
             FormatArg::Model => Format::Model,
             FormatArg::Epub => Format::Epub,
             FormatArg::Pdf => Format::Pdf,
+            FormatArg::Print => Format::Print { marks },
+            FormatArg::Cover => Format::Cover { marks },
+            FormatArg::Booklet => Format::Booklet,
         }
     }
 }
@@ -65,6 +74,9 @@ enum Command {
         /// What to write; repeat for several.
         #[arg(long = "format", short = 'f', value_enum, value_name = "FORMAT")]
         formats: Vec<FormatArg>,
+        /// Crop marks outside the bleed on the print edition and the cover.
+        #[arg(long)]
+        marks: bool,
     },
     /// Load and check everything, write nothing; reports every problem found.
     Check { books: Vec<String> },
@@ -164,8 +176,8 @@ fn main() -> ExitCode {
             }
             Err(d) => fail(d),
         },
-        Command::Build { books, out, formats } => {
-            let mut formats: Vec<Format> = formats.into_iter().map(Format::from).collect();
+        Command::Build { books, out, formats, marks } => {
+            let mut formats: Vec<Format> = formats.into_iter().map(|f| f.format(marks)).collect();
             if formats.is_empty() {
                 formats = tribune::DEFAULT_FORMATS.to_vec();
             }

@@ -5,7 +5,7 @@ Usage: python3 books/tools/make_cover.py [--preview /tmp/cover-preview.png]
 Needs Pillow; the type is the bundled Gentium Book Plus (fonts/).
 
 Format: A5 (148 x 210 mm) plus 3 mm bleed on every side = 154 x 216 mm at 300 dpi
-= 1819 x 2551 px, sRGB JPEG, quality 88, no EXIF, no ICC profile.
+= 1819 x 2552 px (rounded up, so that print gets at least 300 ppi both ways), sRGB JPEG, quality 88, no EXIF, no ICC profile.
 All type stays inside the safe area: 3 mm bleed + at least 5 mm margin (35 + 60 px);
 the layout uses 35 + 100 px. Only flat shapes, no randomness: the same Pillow gives
 the same bytes (cover.jpg as committed was made with Pillow 13.0.0).
@@ -25,7 +25,7 @@ FONTS = BOOKS.parent / "fonts"
 OUT = BOOKS / "cover.jpg"
 
 DPI = 300
-W, H = 1819, 2551                # 154 x 216 mm
+W, H = 1819, 2552                # 154 x 216 mm, at least 300 ppi
 BLEED = 35                       # 3 mm
 SAFE = BLEED + 100               # type never closer to the edge than this (>= 35 + 60)
 S = 2                            # supersampling for smooth edges

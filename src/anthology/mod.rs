@@ -42,6 +42,12 @@ const FIELDS: &[&str] = &[
     "from",
     "to",
     "order",
+    "print",
+    "output_profile",
+    "paper_thickness_mm",
+    "creep_mm",
+    "allow_low_resolution",
+    "booklet_cover",
 ];
 const WHAT: &str = "a book file";
 
@@ -67,6 +73,71 @@ struct Raw {
     select: Option<RawSelect>,
     #[serde(default)]
     parts: Vec<RawPart>,
+    print: Option<RawPrint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrint {
+    output_profile: Option<Text>,
+    paper_thickness_mm: Option<Number>,
+    creep_mm: Option<Number>,
+    allow_low_resolution: Option<bool>,
+    booklet_cover: Option<bool>,
+}
+
+/// A number as TOML writes it, integer or not (`creep_mm = 1` and `= 0.5`).
+#[derive(Debug, Clone, Copy)]
+struct Number(f64);
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Number;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Number, E> {
+                Ok(Number(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Number, E> {
+                Ok(Number(v as f64))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Number, E> {
+                Ok(Number(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The book's `[print]` table: what the print-shop formats need to know about this book
+/// (the style holds the bleed and the printing condition).
+#[derive(Debug, Clone)]
+pub struct PrintOptions {
+    /// An ICC output profile: the print edition becomes PDF/X-4 with it embedded.
+    pub output_profile: Option<Asset>,
+    /// Thickness of one leaf (two pages) of the paper, for the spine.
+    pub paper_thickness_mm: f64,
+    /// How far the innermost sheet of a booklet moves its pages towards the spine.
+    pub creep_mm: f64,
+    /// Images under 150 ppi are warnings instead of errors.
+    pub allow_low_resolution: bool,
+    /// The booklet's outer sheet is the cover (front and back).
+    pub booklet_cover: bool,
+}
+
+impl Default for PrintOptions {
+    fn default() -> Self {
+        PrintOptions {
+            output_profile: None,
+            paper_thickness_mm: 0.1,
+            creep_mm: 0.0,
+            allow_low_resolution: false,
+            booklet_cover: false,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,6 +239,7 @@ pub struct Anthology {
     pub afterword: Option<Asset>,
     pub criteria: Criteria,
     pub parts: Vec<PartSpec>,
+    pub print: PrintOptions,
 }
 
 impl Anthology {
@@ -286,6 +358,7 @@ pub fn load(project: &Project, path: &Path, report: &mut Report) -> Option<Antho
         afterword: None,
         criteria: Criteria::default(),
         parts: Vec::new(),
+        print: PrintOptions::default(),
     };
     let before = report.errors();
     check(project, &mut a, raw, report);
@@ -360,6 +433,9 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
         }
     };
     let cover = file("cover", raw.cover, &["jpg", "jpeg", "png"]);
+    let raw_print = raw.print;
+    let output_profile = raw_print.as_ref().and_then(|p| p.output_profile.clone());
+    let output_profile = file("output profile", output_profile, &["icc", "icm"]);
     let introduction = file("introduction", raw.introduction, &["md"]);
     let afterword = file("afterword", raw.afterword, &["md"]);
     a.introduction = introduction;
@@ -400,6 +476,9 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
         typography: raw.typography.unwrap_or(true),
         hyphenation_exceptions: exceptions,
     };
+    if let Some(p) = raw_print {
+        a.print = print_options(a, p, output_profile, report);
+    }
     a.criteria = criteria(a, raw.select.unwrap_or_default(), report);
     if !raw.parts.is_empty() {
         if a.criteria.speeches.is_some() || a.criteria.order.is_some() {
@@ -418,6 +497,44 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
             let criteria = criteria(a, p.select.unwrap_or_default(), report);
             a.parts.push(PartSpec { title, criteria });
         }
+    }
+}
+
+fn print_options(a: &Anthology, raw: RawPrint, output_profile: Option<Asset>, report: &mut Report) -> PrintOptions {
+    let d = PrintOptions::default();
+    let mut within = |key: &str, v: Option<Number>, lo: f64, hi: f64, default: f64, usual: &str| match v {
+        Some(Number(n)) if n.is_finite() && (lo..=hi).contains(&n) => n,
+        Some(Number(n)) => {
+            report.push(
+                a.error_at(Kind::Value, key, format!("`{key} = {n}` is outside {lo} to {hi}"))
+                    .with_hint(format!("give it in millimetres: {usual}")),
+            );
+            default
+        }
+        None => default,
+    };
+    let paper_thickness_mm = within(
+        "paper_thickness_mm",
+        raw.paper_thickness_mm,
+        0.02,
+        1.0,
+        d.paper_thickness_mm,
+        "one leaf of 80 g/m² offset paper is about 0.1, of 90 g/m² book paper about 0.12",
+    );
+    let creep_mm = within(
+        "creep_mm",
+        raw.creep_mm,
+        0.0,
+        5.0,
+        d.creep_mm,
+        "about the paper thickness times the number of sheets, e.g. 0.5 for 5 sheets of 0.1 mm",
+    );
+    PrintOptions {
+        output_profile,
+        paper_thickness_mm,
+        creep_mm,
+        allow_low_resolution: raw.allow_low_resolution.unwrap_or(d.allow_low_resolution),
+        booklet_cover: raw.booklet_cover.unwrap_or(d.booklet_cover),
     }
 }
 

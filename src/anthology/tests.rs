@@ -176,3 +176,26 @@ fn identifier_is_stable_and_isbn_wins() {
     let a3 = load(&project, &project.books.join("b.toml"), &mut r).unwrap();
     assert_eq!(a3.meta.identifier, "urn:isbn:9783161484100");
 }
+
+#[test]
+fn print_table_checks() {
+    let fx = lib();
+    let e = fx.errors(&format!("{HEAD}[print]\npaper_thicknes_mm = 0.1\n"));
+    assert!(e[0].contains("did you mean `paper_thickness_mm`?"), "{e:?}");
+    let e = fx.errors(&format!("{HEAD}[print]\ncreep_mm = 12\n"));
+    assert!(e[0].contains("`creep_mm = 12` is outside"), "{e:?}");
+    let e = fx.errors(&format!("{HEAD}[print]\noutput_profile = \"press.jpg\"\n"));
+    assert!(e[0].contains("not a icc or icm file"), "{e:?}");
+    let e = fx.errors(&format!("{HEAD}[print]\noutput_profile = \"none.icc\"\n"));
+    assert!(e[0].contains("output profile `none.icc`"), "{e:?}");
+    let project = Project::at(fx.dir.path().to_path_buf()).unwrap();
+    let mut r = Report::default();
+    std::fs::write(
+        fx.dir.path().join("books/b.toml"),
+        format!("{HEAD}[print]\npaper_thickness_mm = 0.12\ncreep_mm = 1\n"),
+    )
+    .unwrap();
+    let a = load(&project, &project.books.join("b.toml"), &mut r).unwrap();
+    assert_eq!((a.print.paper_thickness_mm, a.print.creep_mm), (0.12, 1.0));
+    assert!(!a.print.booklet_cover && a.print.output_profile.is_none());
+}

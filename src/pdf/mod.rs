@@ -1,9 +1,13 @@
 //! The print side: fonts and shaping, hyphenation and Knuth–Plass line breaking, pages,
 //! and the PDF writer. `write` turns the document model into the reading edition's PDF.
 
+pub mod barcode;
+pub mod cover;
 pub mod font;
 pub mod image;
+pub mod impose;
 pub mod layout;
+pub mod print;
 pub mod text;
 pub mod write;
 
@@ -12,6 +16,7 @@ use crate::document::Chapter;
 use crate::project::Project;
 use crate::Prepared;
 use font::FontSet;
+pub use print::Edition;
 use std::path::Path;
 use text::paragraph::Typesetter;
 use write::{DocInfo, PdfWriter};
@@ -19,9 +24,32 @@ use write::{DocInfo, PdfWriter};
 /// Write the book's PDF to `file`. Problems go to `report`; on any error the file is not
 /// replaced.
 pub fn write(prep: &Prepared, project: &Project, file: &Path, report: &mut Report) {
-    if let Err(d) = write_inner(prep, project, file, report) {
+    write_edition(prep, project, file, Edition::Reading, report);
+}
+
+/// Write the book's PDF in `edition` to `file`; returns the number of pages of the
+/// interior (before imposition) when it was written.
+pub fn write_edition(
+    prep: &Prepared,
+    project: &Project,
+    file: &Path,
+    edition: Edition,
+    report: &mut Report,
+) -> Option<usize> {
+    write_inner(prep, project, file, edition, false, report).unwrap_or_else(|d| {
         report.push(d);
-    }
+        None
+    })
+}
+
+/// The number of pages of the print edition, set but not written (`scratch` is where its
+/// temporary file goes, removed afterwards): what the cover's spine needs.
+pub fn page_count(prep: &Prepared, project: &Project, scratch: &Path, report: &mut Report) -> Option<usize> {
+    let edition = Edition::Print { marks: false };
+    write_inner(prep, project, scratch, edition, true, report).unwrap_or_else(|d| {
+        report.push(d);
+        None
+    })
 }
 
 /// A unit of layout work, in reading order.
@@ -75,14 +103,23 @@ fn contents_entries(
     out
 }
 
-fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Report) -> Result<(), Diagnostic> {
+fn write_inner(
+    prep: &Prepared,
+    project: &Project,
+    file: &Path,
+    edition: Edition,
+    count_only: bool,
+    report: &mut Report,
+) -> Result<Option<usize>, Diagnostic> {
     let book = &prep.book;
     let fonts = FontSet::load(project, &prep.style.fonts)?;
     let geometry = layout::Geometry::of(&prep.style)?;
     let exceptions = &book.meta.hyphenation_exceptions;
     let lang = book.meta.language.as_str();
     let strings = crate::document::locale::strings(lang);
-    let mut units = vec![Unit::Cover, Unit::HalfTitle, Unit::Title, Unit::Contents];
+    // The cover is printed on its own for the editions on paper.
+    let mut units = if edition.for_paper() { Vec::new() } else { vec![Unit::Cover] };
+    units.extend([Unit::HalfTitle, Unit::Title, Unit::Contents]);
     units.extend(book.front.iter().map(|c| Unit::Chapter(c, 0)));
     for p in &book.parts {
         units.extend(p.title.as_deref().map(Unit::Part));
@@ -109,7 +146,7 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
         count
     };
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(units.len());
-    let writer = PdfWriter::create(file)?;
+    let writer = edition.writer(prep, file, report)?;
     let errors_before = report.errors();
     let (fonts_ref, g, units_ref, families) = (&fonts, &geometry, &units, &families);
     // Chapters are set on `workers` threads (each with its own shaping and hyphenation
@@ -221,6 +258,9 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
     });
     let (mut writer, texts, fallback, unit_reports, outline, (offset, arabic_from)) = outcome?;
     report.extend(unit_reports);
+    if edition.is_print() {
+        print::report_images(&writer, prep, project, report);
+    }
     if !fallback.is_empty() {
         let mut by_font: std::collections::BTreeMap<String, String> = Default::default();
         for (c, f) in fallback {
@@ -240,7 +280,14 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
         }
     }
     if report.errors() > errors_before {
-        return Ok(());
+        return Ok(None);
+    }
+    if edition.is_print() {
+        print::pad_to_leaves(&mut writer, &fonts, &geometry)?;
+    }
+    let pages = writer.page_count();
+    if count_only {
+        return Ok(Some(pages));
     }
     let mut authors: Vec<String> = book.meta.editors.clone();
     if authors.is_empty() {
@@ -291,9 +338,17 @@ fn write_inner(prep: &Prepared, project: &Project, file: &Path, report: &mut Rep
         nums.push(dict("D", None));
     }
     let mut catalog = vec![("PageLabels", write::Obj::Dict(vec![("Nums".into(), write::Obj::Array(nums))]))];
-    if let Some(root) = writer.outline(&outline)? {
+    // A booklet's pages are sheets: no bookmarks or labels of the book's pages.
+    if let Some(root) = if edition == Edition::Booklet { None } else { writer.outline(&outline)? } {
         catalog.push(("Outlines", write::Obj::Ref(root)));
         catalog.push(("PageMode", write::Obj::Name("UseOutlines".into())));
     }
-    writer.finish(&fonts, &texts, &info, catalog)
+    if edition == Edition::Booklet {
+        let mut texts = texts;
+        impose::booklet(&mut writer, prep, &fonts, &geometry, &mut texts, report)?;
+        writer.finish(&fonts, &texts, &info, Vec::new())?;
+    } else {
+        writer.finish(&fonts, &texts, &info, catalog)?;
+    }
+    Ok(Some(pages))
 }

@@ -21,6 +21,8 @@ pub struct Style {
     pub fonts: Fonts,
     pub text: Text,
     pub layout: Layout,
+    /// The print shop's side: bleed and printing condition (`-print.pdf`, `-cover.pdf`).
+    pub print: Print,
     /// The EPUB style sheet (not part of the TOML file).
     #[serde(skip)]
     pub css: String,
@@ -96,6 +98,32 @@ pub struct Layout {
     pub baseline_grid: bool,
 }
 
+/// What the print shop prints on: the bleed around every page and the printing condition
+/// the PDF/X output intent names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Print {
+    /// How far pictures meant to run off the page extend beyond the trim.
+    pub bleed: Length,
+    /// The characterised printing condition, as registered (`FOGRA39`, `FOGRA51`, `GRACoL2013`).
+    pub condition: String,
+    /// Where that condition is registered.
+    pub registry: String,
+    /// A description of the condition for people.
+    pub condition_info: String,
+}
+
+impl Default for Print {
+    fn default() -> Self {
+        Print {
+            bleed: Length::mm(3.0),
+            condition: "FOGRA39".into(),
+            registry: "http://www.color.org".into(),
+            condition_info: "Coated FOGRA39 (ISO 12647-2:2004)".into(),
+        }
+    }
+}
+
 impl Default for Style {
     fn default() -> Self {
         Style {
@@ -103,6 +131,7 @@ impl Default for Style {
             fonts: Fonts::default(),
             text: Text::default(),
             layout: Layout::default(),
+            print: Print::default(),
             css: String::new(),
             source: PathBuf::new(),
         }
@@ -177,6 +206,11 @@ const FIELDS: &[&str] = &[
     "chapter_start",
     "running_heads",
     "baseline_grid",
+    "print",
+    "bleed",
+    "condition",
+    "registry",
+    "condition_info",
 ];
 
 impl Page {
@@ -234,6 +268,15 @@ impl Style {
                 }
             }
             _ => problems.push(format!("the type size `{}` must be between 4pt and 72pt", self.text.size)),
+        }
+        match self.print.bleed.absolute_pt() {
+            Some(b) if (0.0..=36.0).contains(&b) => {}
+            _ => {
+                problems.push(format!("the bleed `{}` must be between 0mm and 12.7mm (3mm is usual)", self.print.bleed))
+            }
+        }
+        if self.print.condition.trim().is_empty() {
+            problems.push("the printing condition `[print] condition` is empty (FOGRA39 is usual in Europe)".into());
         }
         for f in [&self.fonts.regular, &self.fonts.italic, &self.fonts.bold, &self.fonts.bold_italic]
             .into_iter()

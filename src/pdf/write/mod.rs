@@ -9,6 +9,7 @@
 //! part, is done by the `subsetter` crate.
 
 mod object;
+pub mod print;
 
 pub use object::{Obj, PdfString};
 
@@ -73,6 +74,17 @@ pub enum Mark {
         width: f32,
         height: f32,
     },
+    /// The marks up to the matching `Restore` drawn through the matrix [a b c d e f]
+    /// (the cover's spine, set turned a quarter).
+    Transform([f32; 6]),
+    /// The marks up to the matching `Restore` show only inside this rectangle.
+    Clip {
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+    },
+    Restore,
 }
 
 /// Where a link leads.
@@ -153,10 +165,21 @@ pub struct PdfWriter {
     images: BTreeMap<String, u32>,
     /// Compressed bytes of content streams, for the document ID.
     digest: u64,
+    /// The print edition: pages framed with bleed, PDF/X (see `print.rs`).
+    print: Option<print::PrintSetup>,
+    /// Booklets: pages kept as Form XObjects for sheets to place, by page index.
+    forms: Option<BTreeMap<usize, u32>>,
+    /// Print: images placed (for their resolution) and converted to CMYK.
+    press: print::PressLog,
 }
 
 impl PdfWriter {
     pub fn create(path: &Path) -> Result<PdfWriter, Diagnostic> {
+        Self::create_version(path, "1.7")
+    }
+
+    /// A writer whose file claims PDF `version` (PDF/X-1a:2003 wants 1.4 at most).
+    pub fn create_version(path: &Path, version: &str) -> Result<PdfWriter, Diagnostic> {
         let out = AtomicFile::create(path)?;
         let mut w = PdfWriter {
             out,
@@ -169,8 +192,12 @@ impl PdfWriter {
             fonts: BTreeMap::new(),
             images: BTreeMap::new(),
             digest: 0xcbf2_9ce4_8422_2325,
+            print: None,
+            forms: None,
+            press: Default::default(),
         };
-        w.raw(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")?;
+        w.raw(format!("%PDF-{version}\n").as_bytes())?;
+        w.raw(b"%\xe2\xe3\xcf\xd3\n")?;
         w.pages_root = w.alloc();
         Ok(w)
     }
@@ -242,16 +269,19 @@ impl PdfWriter {
     /// Write page `index` now: its content stream, images first shown on it, its link
     /// annotations and its page object. Returns the page's object number.
     pub fn page(&mut self, fonts: &FontSet, index: usize, page: &Page) -> Result<u32, Diagnostic> {
-        let id = self.page_ref(index);
-        if self.written[index] {
+        // A booklet's pages become forms (see `print.rs`), not pages of the file.
+        let id = if self.forms.is_some() { 0 } else { self.page_ref(index) };
+        if self.written.get(index).copied().unwrap_or(false) {
             return Err(Diagnostic::error(Kind::Io, format!("internal error: page {} was written twice", index + 1))
                 .with_hint("please report this with the book that caused it"));
         }
-        self.written[index] = true;
+        if let Some(w) = self.written.get_mut(index) {
+            *w = true;
+        }
         let mut content = String::with_capacity(8192);
         let mut used = BTreeSet::new();
         let mut xobjects = BTreeMap::new();
-        content.push_str("0 g\n");
+        content.push_str(self.black());
         for m in &page.marks {
             match m {
                 Mark::Glyphs { face, size, x, y, glyphs, hscale, actual_text } => {
@@ -274,10 +304,14 @@ impl PdfWriter {
                 }
                 Mark::End => content.push_str("EMC\n"),
                 Mark::Image { key, image, x, y, width, height } => {
+                    self.note_placement(key, image, *width, *height);
                     let id = match self.images.get(key) {
                         Some(id) => *id,
                         None => {
-                            let id = self.image(image)?;
+                            let id = match self.for_press(key, image)? {
+                                Some(converted) => self.image(&converted)?,
+                                None => self.image(image)?,
+                            };
                             self.images.insert(key.clone(), id);
                             id
                         }
@@ -293,10 +327,20 @@ impl PdfWriter {
                         num(*y)
                     );
                 }
+                Mark::Transform(m) => {
+                    content.push_str("q ");
+                    for v in m {
+                        push_num(&mut content, *v);
+                        content.push(' ');
+                    }
+                    content.push_str("cm\n");
+                }
+                Mark::Clip { x, y, width, height } => {
+                    let _ = writeln!(content, "q {} {} {} {} re W n", num(*x), num(*y), num(*width), num(*height));
+                }
+                Mark::Restore => content.push_str("Q\n"),
             }
         }
-        let content_id = self.alloc();
-        self.stream(content_id, Vec::new(), content.as_bytes(), 2)?;
         let mut font_res = Vec::new();
         for f in &used {
             let type0 = self.fonts.get(f).map(|u| u.type0).unwrap_or(0);
@@ -307,18 +351,30 @@ impl PdfWriter {
             let x = xobjects.into_iter().map(|(id, n)| (n, Obj::Ref(id))).collect();
             resources.push(("XObject".to_string(), Obj::Dict(x)));
         }
+        let resources = Obj::Dict(resources);
+        if self.forms.is_some() {
+            return self.form(index, page.width, page.height, content.as_bytes(), resources);
+        }
+        let mut media = Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(page.width), Obj::Real(page.height)]);
+        let mut boxes = Vec::new();
+        if let Some(p) = &self.print {
+            content = p.frame(page.width, page.height, &content);
+            (media, boxes) = p.boxes(page.width, page.height);
+        }
+        let content_id = self.alloc();
+        self.stream(content_id, Vec::new(), content.as_bytes(), 2)?;
         let mut dict = vec![
             ("Type".to_string(), name("Page")),
             ("Parent".to_string(), Obj::Ref(self.pages_root)),
-            (
-                "MediaBox".to_string(),
-                Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(page.width), Obj::Real(page.height)]),
-            ),
-            ("Resources".to_string(), Obj::Dict(resources)),
+            ("MediaBox".to_string(), media),
+            ("Resources".to_string(), resources),
             ("Contents".to_string(), Obj::Ref(content_id)),
         ];
+        dict.extend(boxes);
         let mut annots = Vec::new();
-        for link in &page.links {
+        // Links are not printed: the print edition has none.
+        let links = if self.print.is_none() { &page.links[..] } else { &[] };
+        for link in links {
             if let Some(a) = self.annotation(link) {
                 let aid = self.alloc();
                 self.object(aid, &a)?;
@@ -572,7 +628,7 @@ impl PdfWriter {
         let seed = format!("{}|{}|{}|{:x}", info.identifier, info.modified, self.pages.len(), self.digest);
         let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, seed.as_bytes());
         let metadata = self.alloc();
-        let xmp = xmp(info, &id.to_string());
+        let xmp = xmp(info, &id.to_string(), &self.print_xmp());
         self.stream(metadata, vec![("Type", name("Metadata")), ("Subtype", name("XML"))], xmp.as_bytes(), 0)?;
         let catalog = self.alloc();
         let mut cat = vec![
@@ -582,6 +638,7 @@ impl PdfWriter {
             ("Lang".to_string(), Obj::Str(PdfString::text(&info.language))),
             ("ViewerPreferences".to_string(), Obj::Dict(vec![("DisplayDocTitle".into(), Obj::Bool(true))])),
         ];
+        cat.extend(self.print_catalog()?);
         cat.extend(catalog_extra.into_iter().map(|(k, v)| (k.to_string(), v)));
         self.object(catalog, &Obj::Dict(cat))?;
         let info_id = self.alloc();
@@ -602,6 +659,7 @@ impl PdfWriter {
         if !info.keywords.is_empty() {
             inf.push(("Keywords".into(), Obj::Str(PdfString::text(&info.keywords.join(", ")))));
         }
+        inf.extend(self.print_info());
         self.object(info_id, &Obj::Dict(inf))?;
         let id_hex: String = id.as_bytes().iter().map(|b| format!("{b:02X}")).collect();
         let xref_at = self.pos;
@@ -712,7 +770,7 @@ impl PdfWriter {
 
 /// The XMP metadata packet: the same facts as the Info dictionary, in the form PDF/A and
 /// PDF/X readers and asset managers look for.
-fn xmp(info: &DocInfo, id: &str) -> String {
+fn xmp(info: &DocInfo, id: &str, extra: &str) -> String {
     let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
     let date = crate::document::iso8601(info.modified);
     let creators: String = info.authors.iter().map(|a| format!("<rdf:li>{}</rdf:li>", esc(a))).collect();
@@ -745,8 +803,9 @@ fn xmp(info: &DocInfo, id: &str) -> String {
             "<xmp:MetadataDate>{date}</xmp:MetadataDate><xmp:CreatorTool>Tribune</xmp:CreatorTool>\n",
             "<pdf:Producer>Tribune {version}</pdf:Producer><pdf:Keywords>{kw}</pdf:Keywords>\n",
             "<xmpMM:DocumentID>uuid:{id}</xmpMM:DocumentID><xmpMM:InstanceID>uuid:{id}</xmpMM:InstanceID>\n",
-            "</rdf:Description>\n</rdf:RDF></x:xmpmeta>\n<?xpacket end=\"r\"?>"
+            "</rdf:Description>\n{extra}</rdf:RDF></x:xmpmeta>\n<?xpacket end=\"r\"?>"
         ),
+        extra = extra,
         title = esc(&info.title),
         creators = creators,
         subject = subject,

@@ -1,0 +1,212 @@
+//! Editions of the book's PDF: the reading edition, the print shop's interior (PDF/X with
+//! trim and bleed) and the booklet for saddle stitching. All share one layout; what
+//! differs is how the writer frames and orders the pages.
+
+use crate::diagnostics::Severity;
+use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::pdf::font::FontSet;
+use crate::pdf::layout::Geometry;
+use crate::pdf::write::print::{icc_profile, PrintSetup, Standard, MM};
+use crate::pdf::write::{Page, PdfWriter};
+use crate::project::Project;
+use crate::Prepared;
+use std::path::Path;
+
+/// Which PDF the pages go into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edition {
+    /// `<BOOK>.pdf`: for reading on screen and printing at home.
+    Reading,
+    /// `<BOOK>-print.pdf`: the interior for a print shop; `marks`: crop marks.
+    Print { marks: bool },
+    /// `<BOOK>-booklet.pdf`: the interior imposed two pages to a sheet side.
+    Booklet,
+}
+
+impl Edition {
+    pub fn is_print(self) -> bool {
+        matches!(self, Edition::Print { .. })
+    }
+
+    /// Editions printed on paper by someone else: no link annotations (they are not
+    /// printed), no cover image page (the cover is printed separately).
+    pub fn for_paper(self) -> bool {
+        !matches!(self, Edition::Reading)
+    }
+
+    /// The writer for this edition, set up for `file`.
+    pub fn writer(self, prep: &Prepared, file: &Path, report: &mut Report) -> Result<PdfWriter, Diagnostic> {
+        match self {
+            Edition::Reading => PdfWriter::create(file),
+            Edition::Booklet => {
+                let mut w = PdfWriter::create(file)?;
+                w.keep_as_forms();
+                Ok(w)
+            }
+            Edition::Print { marks } => {
+                let setup = print_setup(prep, marks, report)?;
+                let mut w = PdfWriter::create_version(file, setup.version())?;
+                w.set_print(setup);
+                Ok(w)
+            }
+        }
+    }
+}
+
+/// Bleed, marks, the printing condition and PDF/X from the style and the book's `[print]`.
+pub fn print_setup(prep: &Prepared, marks: bool, report: &mut Report) -> Result<PrintSetup, Diagnostic> {
+    let style = &prep.style.print;
+    let bleed = style.bleed.absolute_pt().unwrap_or(3.0 * MM as f64) as f32;
+    let standard = match &prep.anthology.print.output_profile {
+        None => Standard::X1a,
+        Some(asset) => {
+            // Problems are shown where the book file names the profile.
+            let at = |msg: String| prep.anthology.error_at(Kind::Value, "output_profile", msg);
+            let shown = asset.shown.display();
+            let bytes = std::fs::read(&asset.path).map_err(|e| {
+                at(format!("the output profile {shown} cannot be read: {e}"))
+                    .with_hint("check that the file exists and can be read")
+            })?;
+            let (components, description, printer) = icc_profile(&bytes).map_err(|why| {
+                at(format!("the output profile {shown} cannot be used: {why}")).with_hint(
+                    "name the ICC profile of the printing condition your print shop gives you (e.g. ISOcoated_v2_300_eci.icc for FOGRA39)",
+                )
+            })?;
+            if !printer {
+                let mut d =
+                    at(format!("the output profile {shown} describes a screen or scanner, not a printing condition"))
+                        .with_hint("ask the print shop for the ICC profile of its printing condition");
+                d.severity = Severity::Warning;
+                report.push(d);
+            }
+            Standard::X4 { profile: bytes, components, description }
+        }
+    };
+    let condition_info = match &standard {
+        Standard::X4 { description, .. } if !description.is_empty() => description.clone(),
+        _ => style.condition_info.clone(),
+    };
+    Ok(PrintSetup {
+        bleed,
+        marks,
+        standard,
+        condition: style.condition.trim().to_string(),
+        registry: style.registry.trim().to_string(),
+        condition_info,
+    })
+}
+
+/// A perfect-bound book is made of leaves: an odd page count gets a blank last page, so
+/// the file has what the bound book has.
+pub fn pad_to_leaves(writer: &mut PdfWriter, fonts: &FontSet, g: &Geometry) -> Result<(), Diagnostic> {
+    let n = writer.page_count();
+    if n % 2 == 1 {
+        writer.page(fonts, n, &Page { width: g.width, height: g.height, ..Default::default() })?;
+    }
+    Ok(())
+}
+
+/// What the print edition's images need said: RGB converted to CMYK (a warning, since
+/// without a profile the conversion is approximate), and each image's effective
+/// resolution at the size placed (under 300 ppi a warning, under 150 an error unless the
+/// book allows it).
+pub fn report_images(writer: &PdfWriter, prep: &Prepared, project: &Project, report: &mut Report) {
+    let log = writer.press_log();
+    // Images are keyed by their canonical path; people know them by the project's.
+    let shown = |key: &str| project.display_path(Path::new(key)).display().to_string();
+    if !log.converted.is_empty() {
+        let names: Vec<String> = log.converted.iter().map(|k| shown(k)).collect();
+        report.push(
+            Diagnostic::warning(
+                Kind::Content,
+                format!("converted from RGB to CMYK for PDF/X-1a without a colour profile: {}", names.join(", ")),
+            )
+            .with_hint("colours may shift in print; supply CMYK images, or name the print shop's ICC profile as `output_profile` under [print] (PDF/X-4 keeps RGB)"),
+        );
+    }
+    for (key, ppi) in &log.lowest_ppi {
+        let what = format!("the image {}", shown(key));
+        if let Some(d) = resolution_problem(&what, *ppi, prep.anthology.print.allow_low_resolution) {
+            report.push(d);
+        }
+    }
+}
+
+/// RGB samples as CMYK for PDF/X-1a, by complete grey-component replacement (K takes
+/// the darkness all three share; C, M and Y only the colour): neutral greys and black
+/// print in black ink alone. Without a profile this is approximate, which the build says.
+pub fn rgb_to_cmyk(rgb: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rgb.len() / 3 * 4);
+    for p in rgb.chunks_exact(3) {
+        let max = p[0].max(p[1]).max(p[2]);
+        let k = 255 - max;
+        if max == 0 {
+            out.extend_from_slice(&[0, 0, 0, 255]);
+            continue;
+        }
+        let m = max as u32;
+        for &c in p {
+            out.push((((m - c as u32) * 255 + m / 2) / m) as u8);
+        }
+        out.push(k);
+    }
+    out
+}
+
+/// Samples with an alpha channel laid onto white paper (PDF/X-1a allows no soft masks).
+pub fn flatten_on_white(samples: &mut [u8], alpha: &[u8], components: usize) {
+    for (px, a) in samples.chunks_exact_mut(components).zip(alpha) {
+        for c in px.iter_mut() {
+            *c = ((*c as u32 * *a as u32 + 255 * (255 - *a as u32) + 127) / 255) as u8;
+        }
+    }
+}
+
+/// The effective resolution of `px` pixels placed across `pt` points: pixels per inch at
+/// the size printed (the lesser of the two directions).
+pub fn effective_ppi(px: (u32, u32), pt: (f32, f32)) -> f32 {
+    let per_inch = |p: u32, len: f32| if len > 0.0 { p as f32 / (len / 72.0) } else { f32::INFINITY };
+    per_inch(px.0, pt.0).min(per_inch(px.1, pt.1))
+}
+
+/// Print wants 300 ppi; under it an image looks soft (a warning), under 150 ppi it
+/// looks blurred or blocky (an error, unless the book allows it).
+pub fn resolution_problem(what: &str, ppi: f32, allow_low: bool) -> Option<Diagnostic> {
+    let ppi_r = ppi.round();
+    if ppi >= 299.5 {
+        return None;
+    }
+    let hint = "use a larger image file (300 ppi at the printed size), or place it smaller";
+    if ppi < 150.0 && !allow_low {
+        return Some(
+            Diagnostic::error(Kind::Content, format!("{what} prints at {ppi_r} ppi, under the 150 ppi print needs"))
+                .with_hint(format!("{hint}; `allow_low_resolution = true` under [print] in the book file accepts it")),
+        );
+    }
+    Some(Diagnostic::warning(Kind::Content, format!("{what} prints at {ppi_r} ppi; print wants 300")).with_hint(hint))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rgb_becomes_cmyk_with_greys_in_black_alone() {
+        assert_eq!(rgb_to_cmyk(&[0, 0, 0, 255, 255, 255, 128, 128, 128]), vec![0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 127]);
+        assert_eq!(rgb_to_cmyk(&[255, 0, 0, 0, 0, 255]), vec![0, 255, 255, 0, 255, 255, 0, 0]);
+        let mut px = vec![0u8, 0, 0, 200, 200, 200];
+        flatten_on_white(&mut px, &[0, 255], 3);
+        assert_eq!(px, vec![255, 255, 255, 200, 200, 200]);
+    }
+
+    #[test]
+    fn resolution_at_the_printed_size() {
+        // 1819 px across 154 mm (A5 and 3 mm bleed on each side): 300 ppi.
+        assert!((effective_ppi((1819, 2552), (154.0 * MM, 216.0 * MM)) - 300.0).abs() < 0.5);
+        assert!(effective_ppi((1819, 2551), (154.0 * MM, 216.0 * MM)) < 300.0);
+        assert!(resolution_problem("the cover", 300.0, false).is_none());
+        assert!(!resolution_problem("x", 200.0, false).unwrap().is_error());
+        assert!(resolution_problem("x", 120.0, false).unwrap().is_error());
+        assert!(!resolution_problem("x", 120.0, true).unwrap().is_error());
+    }
+}

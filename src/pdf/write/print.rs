@@ -1,0 +1,470 @@
+//! The print shop's side of the writer: pages with trim and bleed boxes (and crop marks
+//! outside the bleed), colour in DeviceCMYK, the PDF/X output intent and identification;
+//! and, for booklets, pages kept as Form XObjects that sheets place two by two.
+//!
+//! A page is laid out in trim coordinates as for the reading edition; here its content is
+//! shifted by the bleed (and the marks' margin) inside a larger MediaBox, so layout does
+//! not know about print at all.
+
+use super::{name, num, Obj, PdfString, PdfWriter};
+use crate::diagnostics::{Diagnostic, Kind};
+use crate::pdf::image::{Colour, Data, PdfImage};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// Points per millimetre.
+pub const MM: f32 = 72.0 / 25.4;
+
+/// Which PDF/X the print edition claims.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Standard {
+    /// PDF/X-1a:2003: CMYK and gray only, no transparency, the condition named only.
+    X1a,
+    /// PDF/X-4: the output profile embedded (`components`: its colour space's channels).
+    X4 { profile: Vec<u8>, components: u8, description: String },
+}
+
+/// How print pages are framed and what the file claims.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrintSetup {
+    /// Bleed around the trim, in points.
+    pub bleed: f32,
+    /// Crop marks outside the bleed.
+    pub marks: bool,
+    pub standard: Standard,
+    /// The output intent: condition identifier, registry and description.
+    pub condition: String,
+    pub registry: String,
+    pub condition_info: String,
+}
+
+/// A crop mark's gap from the bleed edge and its length.
+const MARK_GAP: f32 = 1.0 * MM;
+const MARK_LEN: f32 = 5.0 * MM;
+
+impl PrintSetup {
+    /// From the trim's edge to the MediaBox's edge.
+    pub fn offset(&self) -> f32 {
+        if self.marks {
+            self.bleed + MARK_GAP + MARK_LEN + 1.0 * MM
+        } else {
+            self.bleed
+        }
+    }
+
+    /// The PDF header version: PDF/X-1a:2003 is based on PDF 1.4, PDF/X-4 on 1.6.
+    pub fn version(&self) -> &'static str {
+        match self.standard {
+            Standard::X1a => "1.4",
+            Standard::X4 { .. } => "1.6",
+        }
+    }
+
+    /// The MediaBox of a trimmed page `w` × `h`, its TrimBox and BleedBox entries.
+    pub fn boxes(&self, w: f32, h: f32) -> (Obj, Vec<(String, Obj)>) {
+        let o = self.offset();
+        let rect =
+            |a: f32, b: f32, c: f32, d: f32| Obj::Array(vec![Obj::Real(a), Obj::Real(b), Obj::Real(c), Obj::Real(d)]);
+        let media = rect(0.0, 0.0, w + 2.0 * o, h + 2.0 * o);
+        let trim = rect(o, o, o + w, o + h);
+        let b = self.bleed;
+        let bleed = rect(o - b, o - b, o + w + b, o + h + b);
+        (media, vec![("TrimBox".into(), trim), ("BleedBox".into(), bleed)])
+    }
+
+    /// A page's content framed for print: shifted onto the trim, painted in CMYK black,
+    /// crop marks after it.
+    pub fn frame(&self, w: f32, h: f32, content: &str) -> String {
+        let o = self.offset();
+        let mut s = String::with_capacity(content.len() + 600);
+        let _ = writeln!(s, "q 1 0 0 1 {} {} cm", num(o), num(o));
+        s.push_str(content);
+        s.push_str("Q\n");
+        if self.marks {
+            s.push_str(&crop_marks(o, o, w, h, self.bleed));
+        }
+        s
+    }
+
+    /// The output intent dictionary (the profile, for PDF/X-4, written as `profile_id`).
+    pub fn output_intent(&self, profile_id: Option<u32>) -> Obj {
+        let text = |s: &str| Obj::Str(PdfString::text(s));
+        let mut d = vec![
+            ("Type".to_string(), name("OutputIntent")),
+            ("S".to_string(), name("GTS_PDFX")),
+            ("OutputConditionIdentifier".to_string(), text(&self.condition)),
+            ("RegistryName".to_string(), text(&self.registry)),
+            ("Info".to_string(), text(&self.condition_info)),
+            ("OutputCondition".to_string(), text(&self.condition_info)),
+        ];
+        if let Some(id) = profile_id {
+            d.push(("DestOutputProfile".to_string(), Obj::Ref(id)));
+        }
+        Obj::Dict(d)
+    }
+
+    /// `GTS_PDFXVersion` as the Info dictionary and XMP name it.
+    pub fn pdfx_version(&self) -> &'static str {
+        match self.standard {
+            Standard::X1a => "PDF/X-1a:2003",
+            Standard::X4 { .. } => "PDF/X-4",
+        }
+    }
+
+    /// The XMP description that identifies the file as PDF/X.
+    pub fn xmp(&self) -> String {
+        format!(
+            concat!(
+                "<rdf:Description rdf:about=\"\" xmlns:pdfx=\"http://ns.adobe.com/pdfx/1.3/\" ",
+                "xmlns:pdfxid=\"http://www.npes.org/pdfx/ns/id/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\" ",
+                "xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\">\n",
+                // PDF/X-4 asks for the version and rendition besides the document ID.
+                "<xmpMM:VersionID>1</xmpMM:VersionID><xmpMM:RenditionClass>default</xmpMM:RenditionClass>\n",
+                "<pdfxid:GTS_PDFXVersion>{v}</pdfxid:GTS_PDFXVersion>",
+                "<pdfx:GTS_PDFXVersion>{v}</pdfx:GTS_PDFXVersion>{conf}<pdf:Trapped>False</pdf:Trapped>\n",
+                "</rdf:Description>\n"
+            ),
+            v = self.pdfx_version(),
+            conf = if self.standard == Standard::X1a {
+                "<pdfx:GTS_PDFXConformance>PDF/X-1a:2003</pdfx:GTS_PDFXConformance>"
+            } else {
+                ""
+            },
+        )
+    }
+}
+
+/// Crop marks at the four corners of the trim (`x`, `y`, `w`, `h`), starting outside the
+/// bleed so that none shows on the trimmed page, in registration colour (all four inks).
+pub fn crop_marks(x: f32, y: f32, w: f32, h: f32, bleed: f32) -> String {
+    let mut s = String::from("q 0.25 w 1 1 1 1 K\n");
+    let near = bleed + MARK_GAP;
+    let far = near + MARK_LEN;
+    for (cx, sx) in [(x, -1.0f32), (x + w, 1.0)] {
+        for (cy, sy) in [(y, -1.0f32), (y + h, 1.0)] {
+            // A horizontal mark on the line of the horizontal trim edge, and a vertical one.
+            let _ = writeln!(s, "{} {} m {} {} l S", num(cx + sx * near), num(cy), num(cx + sx * far), num(cy));
+            let _ = writeln!(s, "{} {} m {} {} l S", num(cx), num(cy + sy * near), num(cx), num(cy + sy * far));
+        }
+    }
+    s.push_str("Q\n");
+    s
+}
+
+/// What an ICC profile's header says: its colour space's channels and a description.
+/// Errors say what is wrong with the file.
+pub fn icc_profile(bytes: &[u8]) -> Result<(u8, String, bool), String> {
+    if bytes.len() < 132 || &bytes[36..40] != b"acsp" {
+        return Err("it is not an ICC profile (no `acsp` signature in its header)".into());
+    }
+    let size = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+    if size > bytes.len() {
+        return Err(format!("it is cut short: its header says {size} bytes, the file has {}", bytes.len()));
+    }
+    let components = match &bytes[16..20] {
+        b"CMYK" => 4,
+        b"RGB " => 3,
+        b"GRAY" => 1,
+        other => {
+            return Err(format!(
+                "its colour space is `{}`; an output profile is CMYK, RGB or gray",
+                String::from_utf8_lossy(other).trim()
+            ))
+        }
+    };
+    let class = &bytes[12..16];
+    let printer = class == b"prtr";
+    if !matches!(class, b"prtr" | b"mntr" | b"scnr") {
+        return Err(format!(
+            "it is a `{}` profile, not a device profile for a printing condition",
+            String::from_utf8_lossy(class).trim()
+        ));
+    }
+    Ok((components, icc_description(bytes).unwrap_or_default(), printer))
+}
+
+/// The profile's `desc` tag (ICC v2 `desc` or v4 `mluc`), when it has one.
+fn icc_description(b: &[u8]) -> Option<String> {
+    let count = u32::from_be_bytes(b.get(128..132)?.try_into().ok()?) as usize;
+    for i in 0..count.min(200) {
+        let e = b.get(132 + i * 12..144 + i * 12)?;
+        if &e[0..4] != b"desc" {
+            continue;
+        }
+        let off = u32::from_be_bytes(e[4..8].try_into().ok()?) as usize;
+        let tag = b.get(off..off + 12)?;
+        if &tag[0..4] == b"desc" {
+            let n = u32::from_be_bytes(tag[8..12].try_into().ok()?) as usize;
+            let s = b.get(off + 12..off + 12 + n)?;
+            return Some(String::from_utf8_lossy(s).trim_end_matches('\0').to_string());
+        }
+        if &tag[0..4] == b"mluc" {
+            let rec = b.get(off + 16..off + 28)?;
+            let len = u32::from_be_bytes(rec[4..8].try_into().ok()?) as usize;
+            let at = off + u32::from_be_bytes(rec[8..12].try_into().ok()?) as usize;
+            let units: Vec<u16> = b.get(at..at + len)?.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+            return Some(String::from_utf16_lossy(&units));
+        }
+    }
+    None
+}
+
+/// The images of a print edition: the lowest effective resolution each is placed at
+/// (by key), and those converted from RGB to CMYK.
+#[derive(Debug, Clone, Default)]
+pub struct PressLog {
+    pub lowest_ppi: BTreeMap<String, f32>,
+    pub converted: BTreeSet<String>,
+}
+
+/// A Form XObject placed on a sheet: at (`x`, `y`), clipped to (`clip_x`, `clip_w`) across
+/// the sheet's full height.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placement {
+    pub form: u32,
+    pub x: f32,
+    pub clip_x: f32,
+    pub clip_w: f32,
+}
+
+impl PdfWriter {
+    /// From now on, pages are framed for print and the file is PDF/X.
+    pub fn set_print(&mut self, setup: PrintSetup) {
+        self.print = Some(setup);
+    }
+
+    /// From now on, pages are kept as Form XObjects (see [`PdfWriter::forms`]) for sheets
+    /// to place, instead of becoming pages.
+    pub fn keep_as_forms(&mut self) {
+        self.forms = Some(BTreeMap::new());
+    }
+
+    /// Pages written or reserved so far (or kept as forms).
+    pub fn page_count(&self) -> usize {
+        self.pages.len() + self.forms.as_ref().map_or(0, |f| f.len())
+    }
+
+    /// The Form XObjects of the pages written so far, in page order; an error if a page
+    /// in between was never written.
+    pub fn forms(&self) -> Result<Vec<u32>, Diagnostic> {
+        let Some(forms) = &self.forms else { return Ok(Vec::new()) };
+        if let Some((i, _)) = forms.keys().enumerate().find(|(i, k)| i != *k) {
+            return Err(Diagnostic::error(Kind::Io, format!("internal error: page {} was never written", i + 1))
+                .with_hint("please report this with the book that caused it"));
+        }
+        Ok(forms.values().copied().collect())
+    }
+
+    /// The colour every page starts with: DeviceGray black, or 100 % K for print.
+    pub(super) fn black(&self) -> &'static str {
+        if self.print.is_some() {
+            "0 0 0 1 k 0 0 0 1 K\n"
+        } else {
+            "0 g\n"
+        }
+    }
+
+    /// A page's content stream and resources as a Form XObject; returns its object number.
+    pub(super) fn form(
+        &mut self,
+        index: usize,
+        w: f32,
+        h: f32,
+        content: &[u8],
+        resources: Obj,
+    ) -> Result<u32, Diagnostic> {
+        let id = self.alloc();
+        let dict = vec![
+            ("Type", name("XObject")),
+            ("Subtype", name("Form")),
+            ("BBox", Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(w), Obj::Real(h)])),
+            ("Resources", resources),
+        ];
+        self.stream(id, dict, content, 2)?;
+        if let Some(f) = self.forms.as_mut() {
+            if f.insert(index, id).is_some() {
+                return Err(Diagnostic::error(
+                    Kind::Io,
+                    format!("internal error: page {} was written twice", index + 1),
+                )
+                .with_hint("please report this with the book that caused it"));
+            }
+        }
+        Ok(id)
+    }
+
+    /// A sheet `w` × `h` that places Form XObjects side by side (a booklet's sheet side).
+    pub fn sheet(&mut self, w: f32, h: f32, placed: &[Placement]) -> Result<u32, Diagnostic> {
+        let mut content = String::new();
+        let mut xobjects = Vec::new();
+        for (i, p) in placed.iter().enumerate() {
+            let _ = writeln!(
+                content,
+                "q {} 0 {} {} re W n 1 0 0 1 {} 0 cm /P{i} Do Q",
+                num(p.clip_x),
+                num(p.clip_w),
+                num(h),
+                num(p.x)
+            );
+            xobjects.push((format!("P{i}"), Obj::Ref(p.form)));
+        }
+        let content_id = self.alloc();
+        self.stream(content_id, Vec::new(), content.as_bytes(), 2)?;
+        let id = self.alloc();
+        let media = Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(w), Obj::Real(h)]);
+        let dict = vec![
+            ("Type".to_string(), name("Page")),
+            ("Parent".to_string(), Obj::Ref(self.pages_root)),
+            ("MediaBox".to_string(), media.clone()),
+            ("TrimBox".to_string(), media),
+            ("Resources".to_string(), Obj::Dict(vec![("XObject".to_string(), Obj::Dict(xobjects))])),
+            ("Contents".to_string(), Obj::Ref(content_id)),
+        ];
+        self.object(id, &Obj::Dict(dict))?;
+        self.pages.push(id);
+        self.written.push(true);
+        Ok(id)
+    }
+
+    /// Note where an image is placed, for the resolution check of print editions.
+    pub(super) fn note_placement(&mut self, key: &str, image: &PdfImage, w: f32, h: f32) {
+        if self.print.is_none() {
+            return;
+        }
+        let ppi = crate::pdf::print::effective_ppi((image.width, image.height), (w, h));
+        let e = self.press.lowest_ppi.entry(key.to_string()).or_insert(ppi);
+        *e = e.min(ppi);
+    }
+
+    /// The image as PDF/X-1a takes it: RGB converted to CMYK, transparency laid onto
+    /// white; `None` when it can go as it is (gray, CMYK, or any image for PDF/X-4).
+    pub(super) fn for_press(&mut self, key: &str, image: &Arc<PdfImage>) -> Result<Option<PdfImage>, Diagnostic> {
+        if self.print.as_ref().is_none_or(|p| p.standard != Standard::X1a) {
+            return Ok(None);
+        }
+        let (samples, alpha) = match &image.data {
+            Data::Raw { samples, alpha } => (samples.clone(), alpha.clone()),
+            Data::Jpeg(bytes) if image.colour == Colour::Rgb => {
+                let decoded = image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg).map_err(|e| {
+                    Diagnostic::error(Kind::Value, format!("the image {key} cannot be converted to CMYK: {e}"))
+                        .with_hint("save it again as a JPEG or PNG file")
+                })?;
+                (decoded.to_rgb8().into_raw(), None)
+            }
+            Data::Jpeg(_) => return Ok(None),
+        };
+        let mut samples = samples;
+        let components = image.colour.components();
+        if let Some(a) = &alpha {
+            crate::pdf::print::flatten_on_white(&mut samples, a, components);
+        }
+        let (samples, colour) = if image.colour == Colour::Rgb {
+            self.press.converted.insert(key.to_string());
+            (crate::pdf::print::rgb_to_cmyk(&samples), Colour::Cmyk { inverted: false })
+        } else {
+            (samples, image.colour)
+        };
+        Ok(Some(PdfImage {
+            width: image.width,
+            height: image.height,
+            colour,
+            data: Data::Raw { samples, alpha: None },
+        }))
+    }
+
+    /// What the print edition's images need said: their lowest effective resolution, and
+    /// which were converted from RGB.
+    pub fn press_log(&self) -> &PressLog {
+        &self.press
+    }
+
+    /// The catalog's OutputIntents (with the profile embedded for PDF/X-4).
+    pub(super) fn print_catalog(&mut self) -> Result<Vec<(String, Obj)>, Diagnostic> {
+        let Some(setup) = self.print.clone() else { return Ok(Vec::new()) };
+        let profile = match &setup.standard {
+            Standard::X1a => None,
+            Standard::X4 { profile, components, .. } => {
+                let id = self.alloc();
+                self.stream(id, vec![("N", Obj::Int(*components as i64))], profile, 6)?;
+                Some(id)
+            }
+        };
+        Ok(vec![("OutputIntents".to_string(), Obj::Array(vec![setup.output_intent(profile)]))])
+    }
+
+    /// The Info dictionary's PDF/X entries.
+    pub(super) fn print_info(&self) -> Vec<(String, Obj)> {
+        let Some(setup) = &self.print else { return Vec::new() };
+        let mut v = vec![
+            ("GTS_PDFXVersion".to_string(), Obj::Str(PdfString::text(setup.pdfx_version()))),
+            ("Trapped".to_string(), name("False")),
+        ];
+        if setup.standard == Standard::X1a {
+            v.push(("GTS_PDFXConformance".to_string(), Obj::Str(PdfString::text("PDF/X-1a:2003"))));
+        }
+        v
+    }
+
+    /// The XMP description of the PDF/X identification (empty for other PDFs).
+    pub(super) fn print_xmp(&self) -> String {
+        self.print.as_ref().map(PrintSetup::xmp).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup(marks: bool) -> PrintSetup {
+        PrintSetup {
+            bleed: 3.0 * MM,
+            marks,
+            standard: Standard::X1a,
+            condition: "FOGRA39".into(),
+            registry: "http://www.color.org".into(),
+            condition_info: "Coated FOGRA39".into(),
+        }
+    }
+
+    #[test]
+    fn boxes_nest_around_the_trim() {
+        let s = setup(false);
+        let (media, boxes) = s.boxes(100.0, 200.0);
+        let b = 3.0 * MM;
+        assert_eq!(
+            media,
+            Obj::Array(vec![Obj::Real(0.0), Obj::Real(0.0), Obj::Real(100.0 + 2.0 * b), Obj::Real(200.0 + 2.0 * b)])
+        );
+        assert_eq!(
+            boxes[0].1,
+            Obj::Array(vec![Obj::Real(b), Obj::Real(b), Obj::Real(100.0 + b), Obj::Real(200.0 + b)])
+        );
+        assert_eq!(
+            boxes[1].1,
+            Obj::Array(vec![Obj::Real(0.0), Obj::Real(0.0), Obj::Real(100.0 + 2.0 * b), Obj::Real(200.0 + 2.0 * b)])
+        );
+        let m = setup(true);
+        assert!(m.offset() > m.bleed + MARK_LEN);
+        let marks = crop_marks(m.offset(), m.offset(), 100.0, 200.0, m.bleed);
+        assert_eq!(marks.matches(" l S").count(), 8);
+    }
+
+    #[test]
+    fn icc_headers_are_read() {
+        let mut p = vec![0u8; 132];
+        p[0..4].copy_from_slice(&132u32.to_be_bytes());
+        p[12..16].copy_from_slice(b"prtr");
+        p[16..20].copy_from_slice(b"CMYK");
+        p[36..40].copy_from_slice(b"acsp");
+        assert_eq!(icc_profile(&p).unwrap(), (4, String::new(), true));
+        p[16..20].copy_from_slice(b"Lab ");
+        assert!(icc_profile(&p).unwrap_err().contains("`Lab`"));
+        assert!(icc_profile(b"GIF89a").is_err());
+        if let Ok(srgb) = std::fs::read("/usr/share/color/icc/sRGB.icc") {
+            let (n, desc, printer) = icc_profile(&srgb).unwrap();
+            assert_eq!((n, printer), (3, false));
+            assert!(desc.contains("sRGB"), "{desc}");
+        }
+    }
+}
