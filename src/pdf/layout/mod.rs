@@ -835,11 +835,12 @@ impl<'a, 'f> Layout<'a, 'f> {
                 ops.push(Op::Skip(g.leading * 0.5));
                 match self.image(&image.asset.path) {
                     Ok(pic) => {
-                        // As wide as the measure, but no larger than 96 pixels per inch
-                        // and no taller than 60 % of the text area; centred when narrower.
+                        // As wide as the measure, but never enlarged below 150 pixels per
+                        // inch (the least a print shop accepts; the print edition is set the
+                        // same way), no taller than 60 % of the text area, centred.
                         let avail = g.measure() - dx;
                         let aspect = pic.height as f32 / pic.width as f32;
-                        let mut width = avail.min(pic.width as f32 * 72.0 / 96.0);
+                        let mut width = avail.min(pic.width as f32 * 72.0 / 150.0);
                         let max_height = (g.height - g.top - g.bottom) * 0.6;
                         if width * aspect > max_height {
                             width = max_height / aspect;
