@@ -14,6 +14,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod document;
 pub mod epub;
+pub mod images;
 pub mod library;
 pub mod pdf;
 pub mod project;

@@ -7,9 +7,9 @@
 //! The panels are also what a booklet's cover sheet shows (front and back, no spine).
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::images::PdfImage;
 use crate::pdf::barcode;
 use crate::pdf::font::{Case, FaceId, FontSet};
-use crate::pdf::image::PdfImage;
 use crate::pdf::layout::Geometry;
 use crate::pdf::print::print_setup;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};

@@ -4,7 +4,6 @@
 pub mod barcode;
 pub mod cover;
 pub mod font;
-pub mod image;
 pub mod impose;
 pub mod layout;
 pub mod print;

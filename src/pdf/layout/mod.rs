@@ -4,8 +4,8 @@
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::{locale, Block, BlockKind, Book, Chapter, ChapterKind, Inline};
+use crate::images::PdfImage;
 use crate::pdf::font::{Case, FaceId};
-use crate::pdf::image::PdfImage;
 use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::{Glyph, Mark, Page};
 use crate::style::{self, Style};

@@ -14,8 +14,8 @@ pub mod print;
 pub use object::{Obj, PdfString};
 
 use crate::diagnostics::{Diagnostic, Kind};
+use crate::images::{Colour, Data, PdfImage};
 use crate::pdf::font::{FaceId, FontSet};
-use crate::pdf::image::{Colour, Data, PdfImage};
 use crate::project::AtomicFile;
 use object::name;
 use std::collections::{BTreeMap, BTreeSet};

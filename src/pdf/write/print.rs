@@ -8,7 +8,7 @@
 
 use super::{name, num, Obj, PdfString, PdfWriter};
 use crate::diagnostics::{Diagnostic, Kind};
-use crate::pdf::image::{Colour, Data, PdfImage};
+use crate::images::{Colour, Data, PdfImage};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -332,7 +332,7 @@ impl PdfWriter {
         if self.print.is_none() {
             return;
         }
-        let ppi = crate::pdf::print::effective_ppi((image.width, image.height), (w, h));
+        let ppi = crate::images::press::effective_ppi((image.width, image.height), (w, h));
         let e = self.press.lowest_ppi.entry(key.to_string()).or_insert(ppi);
         *e = e.min(ppi);
     }
@@ -357,11 +357,11 @@ impl PdfWriter {
         let mut samples = samples;
         let components = image.colour.components();
         if let Some(a) = &alpha {
-            crate::pdf::print::flatten_on_white(&mut samples, a, components);
+            crate::images::press::flatten_on_white(&mut samples, a, components);
         }
         let (samples, colour) = if image.colour == Colour::Rgb {
             self.press.converted.insert(key.to_string());
-            (crate::pdf::print::rgb_to_cmyk(&samples), Colour::Cmyk { inverted: false })
+            (crate::images::press::rgb_to_cmyk(&samples), Colour::Cmyk { inverted: false })
         } else {
             (samples, image.colour)
         };

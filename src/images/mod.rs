@@ -1,6 +1,9 @@
 //! Raster images as the PDF holds them: a JPEG's bytes passed through untouched (the
 //! PDF's DCTDecode filter reads them as they are, so nothing is lost to re-encoding), a
-//! PNG decoded to its samples with its alpha channel kept as a soft mask.
+//! PNG decoded to its samples with its alpha channel kept as a soft mask; and (`press`)
+//! what print needs of them. The EPUB's packaging of image files is `epub/images.rs`.
+
+pub mod press;
 
 use std::path::Path;
 
