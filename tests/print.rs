@@ -29,6 +29,18 @@ fn build(project: &Path, out: &Path, formats: &[&str], extra: &[&str]) -> String
     err
 }
 
+/// Run `tribune ARGS… --project PROJECT --color never` (a build writes to `out`) and give
+/// the exit code and what it said on stderr.
+fn tribune_says(project: &Path, args: &[&str], out: Option<&Path>) -> (Option<i32>, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tribune"));
+    cmd.args(args).args(["--project", project.to_str().unwrap(), "--color", "never"]);
+    if let Some(o) = out {
+        cmd.arg("--out").arg(o);
+    }
+    let o = cmd.output().unwrap();
+    (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
 fn run(tool: &Path, args: &[&str]) -> (bool, String) {
     let o = Command::new(tool).args(args).output().unwrap();
     (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
@@ -415,14 +427,8 @@ fn a_file_that_is_no_output_profile_is_an_error_at_its_line() {
     let project = example_copy("output_profile = \"notes.icc\"");
     std::fs::write(project.path().join("books/notes.icc"), "these are not colours").unwrap();
     let out = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
-        .args(["build", "example", "--project", project.path().to_str().unwrap(), "--out"])
-        .arg(out.path())
-        .args(["-f", "print", "--color", "never"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    let (code, err) = tribune_says(project.path(), &["build", "example", "-f", "print"], Some(out.path()));
+    assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("not an ICC profile") && err.contains("books/example.toml:"), "{err}");
     assert!(!out.path().join("example-print.pdf").exists());
 }
@@ -482,33 +488,29 @@ fn nothing_but_pictures_comes_within_5_mm_of_the_trim() {
 
 #[test]
 fn print_images_are_checked_for_resolution_and_converted_to_cmyk() {
-    // The chart replaced by a small RGB picture (however large it is placed, well under
-    // 150 ppi).
+    // A cover far too small for its panel: under 150 ppi, an error unless allowed. (The
+    // interior never enlarges an image below 150 ppi, so only a cover can be that soft.)
     let project = example_copy("");
-    let img = image::RgbImage::from_fn(300, 180, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
-    img.save(project.path().join("books/images/mieten-loehne.png")).unwrap();
+    let small = image::RgbImage::from_fn(300, 420, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    small.save(project.path().join("books/cover.jpg")).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
-        .args(["build", "example", "--project", project.path().to_str().unwrap(), "--out"])
-        .arg(out.path())
-        .args(["-f", "print", "--color", "never"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("the image books/images/mieten-loehne.png prints at ") && err.contains(" ppi, under the 150 ppi"),
-        "{err}"
-    );
+    let (code, err) = tribune_says(project.path(), &["build", "example", "-f", "cover"], Some(out.path()));
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("books/cover.jpg prints at ") && err.contains(" ppi, under the 150 ppi"), "{err}");
     assert!(err.contains("allow_low_resolution"), "{err}");
-    assert!(!out.path().join("example-print.pdf").exists());
-
-    // Allowed: a warning, and the picture goes in as CMYK.
+    assert!(!out.path().join("example-cover.pdf").exists());
     let toml = project.path().join("books/example.toml");
     let text = std::fs::read_to_string(&toml).unwrap().replace("[print]\n", "[print]\nallow_low_resolution = true\n");
     std::fs::write(&toml, text).unwrap();
-    let err = build(project.path(), out.path(), &["print"], &[]);
+    let err = build(project.path(), out.path(), &["cover"], &[]);
     assert!(err.contains("ppi; print wants 300") && !err.contains("error"), "{err}");
+
+    // The chart replaced by a small RGB picture: set at 150 ppi, a warning, and it goes in
+    // as CMYK without a soft mask.
+    let chart = image::RgbImage::from_fn(300, 180, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    chart.save(project.path().join("books/images/mieten-loehne.png")).unwrap();
+    let err = build(project.path(), out.path(), &["print"], &[]);
+    assert!(err.contains("books/images/mieten-loehne.png prints at 150 ppi; print wants 300"), "{err}");
     assert!(err.contains("converted from RGB to CMYK") && err.contains("books/images/mieten-loehne.png"), "{err}");
     let bytes = std::fs::read(out.path().join("example-print.pdf")).unwrap();
     let text = String::from_utf8_lossy(&bytes);
@@ -523,22 +525,15 @@ fn a_style_with_an_impossible_bleed_is_an_error() {
     std::fs::create_dir_all(&styles).unwrap();
     std::fs::write(styles.join("default.toml"), "[print]\nbleed = \"2cm\"\ncondition = \"FOGRA51\"\n").unwrap();
     std::fs::copy(repo().join("styles/default.css"), styles.join("default.css")).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
-        .args(["check", "example", "--project", project.path().to_str().unwrap(), "--color", "never"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    let (code, err) = tribune_says(project.path(), &["check", "example"], None);
+    assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains("the bleed `2cm` must be between 0mm and 12.7mm") && err.contains("styles/default.toml"),
         "{err}"
     );
     // A misspelt key names the right one.
     std::fs::write(styles.join("default.toml"), "[print]\nbleeed = \"3mm\"\n").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
-        .args(["check", "example", "--project", project.path().to_str().unwrap(), "--color", "never"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
+    let (code, err) = tribune_says(project.path(), &["check", "example"], None);
+    assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("did you mean `bleed`?") && err.contains("styles/default.toml:2"), "{err}");
 }

@@ -14,7 +14,7 @@ use crate::pdf::layout::Geometry;
 use crate::pdf::print::print_setup;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::print::MM;
-use crate::pdf::write::{DocInfo, Glyph, Mark, Page, PdfWriter};
+use crate::pdf::write::{DocInfo, Mark, Page, PdfWriter};
 use crate::project::Project;
 use crate::Prepared;
 use std::path::Path;
@@ -116,17 +116,7 @@ fn place(marks: &mut Vec<Mark>, lines: &[Line], x: f32, mut y: f32, leading: f32
         if i > 0 {
             y -= leading;
         }
-        for r in &l.runs {
-            marks.push(Mark::Glyphs {
-                face: r.face,
-                size: r.size,
-                x: x + r.x,
-                y: y + r.rise,
-                glyphs: r.glyphs.iter().map(|g| Glyph { id: g.id, x: g.x, dy: g.dy }).collect(),
-                hscale: r.hscale,
-                actual_text: r.actual_text.clone(),
-            });
-        }
+        crate::pdf::layout::push_line(marks, l, x, y);
     }
     y
 }

@@ -318,7 +318,7 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
         for (i, f) in foot.iter().enumerate() {
             let baseline = top + g.leading + g.note_advance() * (i as f32 + 0.75);
             let y = g.height - baseline;
-            push_line(&mut self.page, &f.line, left + f.dx, y);
+            push_line(&mut self.page.marks, &f.line, left + f.dx, y);
             if !f.first {
                 continue;
             }
@@ -354,7 +354,7 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
         let y = g.bottom * 0.5 + g.size * 0.3;
         let left = self.left();
         for l in &lines {
-            push_line(&mut self.page, l, left, y);
+            push_line(&mut self.page.marks, l, left, y);
         }
         // The running head, centred above the text, shortened to one line.
         let head = if self.number.is_multiple_of(2) { &self.heads.0 } else { &self.heads.1 };
@@ -367,7 +367,7 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             let line = one_line(typesetter, head, style, g.measure() * 0.8);
             let shift = (g.measure() - line.width) / 2.0;
             let y = g.height - g.top * 0.55;
-            push_line(&mut self.page, &line, left + shift, y);
+            push_line(&mut self.page.marks, &line, left + shift, y);
         }
     }
 
@@ -635,7 +635,7 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             let baseline = self.g.height - next;
             self.open_lang();
             self.place_pending(baseline + l.ascent);
-            push_line(&mut self.page, l, left, baseline);
+            push_line(&mut self.page.marks, l, left, baseline);
             // Links and note calls on the line.
             let calls = self.calls_of(l);
             // One area per link and line, over all the runs of the link.

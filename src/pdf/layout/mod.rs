@@ -125,14 +125,16 @@ pub fn roman(mut n: usize) -> String {
     s
 }
 
-fn push_line(page: &mut Page, line: &Line, left: f32, baseline: f32) {
+/// Draw `line` with its left edge at `left` and its baseline at `baseline` (points from the
+/// bottom of the page).
+pub fn push_line(marks: &mut Vec<Mark>, line: &Line, left: f32, baseline: f32) {
     // A line holding cells (text joined by tabs) reads out as one row.
     let row = line.text.contains('\t');
     if row {
-        page.marks.push(Mark::Begin { actual_text: Some(line.text.clone()), lang: None });
+        marks.push(Mark::Begin { actual_text: Some(line.text.clone()), lang: None });
     }
     for r in &line.runs {
-        page.marks.push(Mark::Glyphs {
+        marks.push(Mark::Glyphs {
             face: r.face,
             size: r.size,
             x: left + r.x,
@@ -143,7 +145,7 @@ fn push_line(page: &mut Page, line: &Line, left: f32, baseline: f32) {
         });
     }
     if row {
-        page.marks.push(Mark::End);
+        marks.push(Mark::End);
     }
 }
 
