@@ -2,7 +2,7 @@
 //! with mirrored margins, footnotes at the foot of the page that calls them, folios and
 //! running heads, and hands each page to the writer as soon as it is finished.
 
-use super::{push_line, roman, Geometry, LinkTarget, NoteLine, Op, Placed};
+use super::{push_line, roman, Figure, Geometry, LinkTarget, NoteLine, Op, Placed};
 use crate::diagnostics::Diagnostic;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
@@ -75,6 +75,8 @@ pub struct Flow<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> {
     /// last baseline, which the recto facing it then does not pass either.
     short_verso: Option<f32>,
     balance_to: Option<f32>,
+    /// Figures waiting for the next page.
+    floats: Vec<Figure>,
 }
 
 impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
@@ -105,6 +107,7 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             lang_open: false,
             short_verso: None,
             balance_to: None,
+            floats: Vec::new(),
         }
     }
 
@@ -166,30 +169,22 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
                     }
                     self.lang = l.clone();
                 }
-                Op::Image { key, image, width, height, dx, keep } => {
-                    let fits = |s: &Self| {
-                        let top = s.cursor.map_or(s.g.top, |c| c + s.g.leading * 0.25);
-                        top + height <= s.limit(s.foot.len())
-                    };
+                Op::Figure(f) => {
+                    // Figures keep their order; one that does not fit waits for the next
+                    // page while the text goes on.
                     let fresh = self.cursor.is_none() && self.page.marks.is_empty();
-                    if !fresh && (!fits(self) || (*keep && !self.keeps(&[], 0.0, &ops[i + 1..]))) {
-                        self.finish_page(typesetter)?;
+                    if self.floats.is_empty() && (fresh || self.figure_fits(f)) {
+                        self.place_figure(f);
+                    } else {
+                        self.floats.push(f.clone());
                     }
-                    let top = self.cursor.map_or(self.g.top, |c| c + self.g.leading * 0.25);
-                    let x = self.left() + dx;
-                    self.open_lang();
-                    self.place_pending(self.g.height - top);
-                    self.page.marks.push(Mark::Image {
-                        key: key.clone(),
-                        image: image.clone(),
-                        x,
-                        y: self.g.height - top - height,
-                        width: *width,
-                        height: *height,
-                    });
-                    // The next line's baseline comes a line's advance below this.
-                    self.cursor = Some(top + height - self.g.leading * 0.3);
-                    self.folio = true;
+                }
+                Op::Rule { dx, width, below } => {
+                    if let Some(c) = self.cursor {
+                        let y = self.g.height - c - below;
+                        let x = self.left() + dx;
+                        self.page.marks.push(Mark::Rect { x, y, width: *width, height: 0.4 });
+                    }
                 }
                 Op::Cover { key, image, bleed } => {
                     // Scaled to fill the page with its bleed, centred: the bleed falls
@@ -226,6 +221,7 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
 
     /// Finish the last page; returns the first page numbered in Arabic.
     pub fn finish(&mut self, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
+        self.flush_floats(typesetter)?;
         if !self.empty() || self.cursor.is_some() {
             self.finish_page(typesetter)?;
         }
@@ -297,7 +293,65 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             self.foot.push(FootLine { line, dx: 0.0, note, first: false });
             self.foot.extend(self.carried.drain(..take));
         }
+        // Figures that waited head the new page, as many as fit.
+        while let Some(f) = self.floats.first() {
+            let fresh = self.cursor.is_none();
+            if !fresh && !self.figure_fits(f) {
+                break;
+            }
+            let f = self.floats.remove(0);
+            self.place_figure(&f);
+            // The space after a figure that waited (the text's own went with the page).
+            self.skip(self.g.leading);
+        }
         Ok(())
+    }
+
+    /// Place the figures still waiting before the unit ends, on new pages if need be.
+    fn flush_floats(&mut self, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
+        while let Some(f) = self.floats.first() {
+            if self.figure_fits(f) {
+                let f = self.floats.remove(0);
+                self.place_figure(&f);
+            } else {
+                self.finish_page(typesetter)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Where a figure's image starts (from the top of the page), after what is set.
+    fn figure_top(&self) -> f32 {
+        self.cursor.map_or(self.g.top, |c| c + self.g.leading * 0.5)
+    }
+
+    fn figure_fits(&self, f: &Figure) -> bool {
+        let bottom = self.figure_top() + f.height + f.caption.len() as f32 * f.advance;
+        bottom + self.g.size * 0.4 <= self.limit(self.foot.len())
+    }
+
+    fn place_figure(&mut self, f: &Figure) {
+        let top = self.figure_top();
+        let left = self.left();
+        self.open_lang();
+        self.place_pending(self.g.height - top);
+        self.page.marks.push(Mark::Image {
+            key: f.key.clone(),
+            image: f.image.clone(),
+            x: left + f.dx,
+            y: self.g.height - top - f.height,
+            width: f.width,
+            height: f.height,
+        });
+        let mut baseline = top + f.height + f.advance * 0.9;
+        for (i, l) in f.caption.iter().enumerate() {
+            if i > 0 {
+                baseline += f.advance;
+            }
+            push_line(&mut self.page.marks, l, left + f.caption_dx, self.g.height - baseline);
+        }
+        self.cursor = Some(baseline);
+        self.folio = true;
     }
 
     /// Draw the footnote area under a short rule (a full-width one when a note continues
@@ -374,6 +428,7 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
     /// Start a new page (a recto when `recto`), leaving an empty page before if needed.
     /// Notes still continuing are set first, on pages of their own.
     fn new_page(&mut self, typesetter: &mut Typesetter, recto: bool) -> Result<(), Diagnostic> {
+        self.flush_floats(typesetter)?;
         if !self.empty() || self.cursor.is_some() {
             self.finish_page(typesetter)?;
         }
@@ -502,10 +557,9 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
                     let t = take(lines, k, s.cursor.is_none());
                     return t == lines.len() || t >= 2;
                 }
-                Op::Image { height, .. } => {
-                    let top = s.cursor.map_or(self.g.top, |c| c + self.g.leading * 0.25);
-                    return top + height <= self.limit_with(s.foot, s.balance);
-                }
+                // A figure that does not fit floats to the next page; the text after it
+                // comes here.
+                Op::Figure(_) | Op::Rule { .. } => {}
                 Op::Bookmark { .. } | Op::Note { .. } | Op::Targets(_) | Op::Lang(_) => {}
                 _ => return true,
             }
@@ -589,7 +643,12 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
                 match op {
                     Op::Skip(x) => s.cursor = s.cursor.map(|c| c + x),
                     Op::SkipTo(y) => s.cursor = Some(y.max(s.cursor.unwrap_or(0.0))),
-                    Op::Bookmark { .. } | Op::Heads { .. } | Op::Targets(_) | Op::Lang(_) | Op::Arabic => {}
+                    Op::Bookmark { .. }
+                    | Op::Heads { .. }
+                    | Op::Targets(_)
+                    | Op::Lang(_)
+                    | Op::Arabic
+                    | Op::Rule { .. } => {}
                     _ => return None,
                 }
             }

@@ -285,13 +285,28 @@ pub enum Op {
     EndUnit,
     /// The language of what follows, when it is not the book's.
     Lang(Option<String>),
-    /// An image `width` × `height` points at `dx` from the left margin; `keep`: on the
-    /// page of the first lines that follow (its caption).
-    Image { key: String, image: Arc<PdfImage>, width: f32, height: f32, dx: f32, keep: bool },
+    /// A figure: an image `width` × `height` points at `dx` from the left margin, and its
+    /// caption lines (at `caption_dx`, `advance` apart) under it. Where it does not fit,
+    /// the text goes on and the figure heads the next page.
+    Figure(Figure),
+    /// A horizontal rule `width` long at `dx`, `below` the current baseline (tables).
+    Rule { dx: f32, width: f32, below: f32 },
     /// A page filled by an image, its `bleed` (points) cut off: the cover.
     Cover { key: String, image: Arc<PdfImage>, bleed: f32 },
     /// Leave this many pages free, to be written later (the contents).
     Reserve(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub key: String,
+    pub image: Arc<PdfImage>,
+    pub width: f32,
+    pub height: f32,
+    pub dx: f32,
+    pub caption: Vec<Line>,
+    pub caption_dx: f32,
+    pub advance: f32,
 }
 
 /// An outline entry placed on a page.
@@ -835,6 +850,14 @@ impl<'a, 'f> Layout<'a, 'f> {
             }
             BlockKind::Image { image } => {
                 ops.push(Op::Skip(g.leading * 0.5));
+                let mut text = image.alt.clone();
+                if let Some(t) = &image.title {
+                    text.push_str(": ");
+                    text.push_str(t);
+                }
+                let caption = Span { text, style: self.text_style(FaceId::ITALIC, size * 0.9) };
+                let mut caption_ops = Vec::new();
+                self.block_lines(&mut caption_ops, &[caption], lang, Alignment::Center, 0.0, dx, src, b.line);
                 match self.image(&image.asset.path) {
                     Ok(pic) => {
                         // As wide as the measure, but never enlarged below 150 pixels per
@@ -847,35 +870,33 @@ impl<'a, 'f> Layout<'a, 'f> {
                         if width * aspect > max_height {
                             width = max_height / aspect;
                         }
-                        let key = image.asset.path.to_string_lossy().into_owned();
-                        ops.push(Op::Image {
-                            key,
+                        let Some(Op::Lines { lines, advance, .. }) = caption_ops.pop() else { return false };
+                        ops.push(Op::Figure(Figure {
+                            key: image.asset.path.to_string_lossy().into_owned(),
                             image: pic,
                             width,
                             height: width * aspect,
                             dx: dx + (avail - width) / 2.0,
-                            keep: true,
-                        });
+                            caption: lines,
+                            caption_dx: dx,
+                            advance,
+                        }));
                     }
-                    Err(why) => self.report.push(
-                        Diagnostic::warning(
-                            Kind::Content,
-                            format!(
-                                "the image `{}` is not placed in the PDF, only its description: {why}",
-                                image.asset.shown.display()
-                            ),
-                        )
-                        .at(src, None, b.line, None)
-                        .with_hint("save it as PNG or JPEG to have it in the PDF"),
-                    ),
+                    Err(why) => {
+                        self.report.push(
+                            Diagnostic::warning(
+                                Kind::Content,
+                                format!(
+                                    "the image `{}` is not placed in the PDF, only its description: {why}",
+                                    image.asset.shown.display()
+                                ),
+                            )
+                            .at(src, None, b.line, None)
+                            .with_hint("save it as PNG or JPEG to have it in the PDF"),
+                        );
+                        ops.extend(caption_ops);
+                    }
                 }
-                let mut text = image.alt.clone();
-                if let Some(t) = &image.title {
-                    text.push_str(": ");
-                    text.push_str(t);
-                }
-                let s = Span { text, style: self.text_style(FaceId::ITALIC, size * 0.9) };
-                self.block_lines(ops, &[s], lang, Alignment::Center, 0.0, dx, src, b.line);
                 ops.push(Op::Skip(g.leading * 0.5));
                 false
             }
@@ -916,6 +937,9 @@ impl<'a, 'f> Layout<'a, 'f> {
                     let sum: f32 = natural.iter().sum::<f32>().max(1.0);
                     natural.iter().map(|w| (w / sum * room).max(2.0 * tsize)).collect()
                 };
+                let table_width = widths.iter().sum::<f32>() + gap * (cols as f32 - 1.0);
+                // Rules as in a well-set table: above, under the head and below.
+                ops.push(Op::Rule { dx, width: table_width, below: g.leading * 0.1 });
                 let lefts: Vec<f32> = widths
                     .iter()
                     .scan(0.0, |x, w| {
@@ -965,9 +989,11 @@ impl<'a, 'f> Layout<'a, 'f> {
                         ops.push(Op::Lines { lines: vec![merged], dx, advance: g.leading * 0.95, keep: false });
                     }
                     if ri == 0 && !head.is_empty() {
+                        ops.push(Op::Rule { dx, width: table_width, below: tsize * 0.4 });
                         ops.push(Op::Skip(g.leading * 0.2));
                     }
                 }
+                ops.push(Op::Rule { dx, width: table_width, below: tsize * 0.4 });
                 ops.push(Op::Skip(g.leading * 0.5));
                 false
             }
