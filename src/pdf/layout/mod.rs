@@ -752,6 +752,14 @@ impl<'a, 'f> Layout<'a, 'f> {
                 let mut spans = Vec::new();
                 let st = self.text_style(FaceId::REGULAR, size);
                 self.spanner().spans(content, st, false, false, &mut spans);
+                // Lines broken by hand (verse, an address): set as a block of their own,
+                // indented, ragged, with space around and no first-line indent.
+                if content.iter().filter(|i| matches!(i, Inline::Break)).count() >= 2 {
+                    ops.push(Op::Skip(g.leading * 0.5));
+                    self.block_lines(ops, &spans, lang, Alignment::Ragged, 0.0, dx + 1.5 * size, src, b.line);
+                    ops.push(Op::Skip(g.leading * 0.5));
+                    return false;
+                }
                 let indent = if after_paragraph { g.indent } else { 0.0 };
                 if !after_paragraph || g.paragraph_space > 0.0 {
                     ops.push(Op::Skip(g.paragraph_space));
