@@ -339,3 +339,32 @@ fn footnotes_sit_on_the_page_of_their_call() {
     let (ok, out) = run(&py, &args);
     assert!(ok, "text_fidelity.py:\n{out}");
 }
+
+/// The cover JPEG goes into the PDF byte for byte (no re-encoding); a PNG with
+/// transparency keeps it as a soft mask; a grey PNG stays grey.
+#[test]
+fn images_are_embedded_as_they_are() {
+    let project = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("books"), &project.path().join("books"));
+    let out = tempfile::tempdir().unwrap();
+    let pdf = std::fs::read(build_pdf(project.path(), "example", out.path(), None)).unwrap();
+    let jpeg = std::fs::read(repo().join("books/cover.jpg")).unwrap();
+    let at = pdf.windows(64).position(|w| w == &jpeg[..64]).expect("the cover's bytes are in the PDF");
+    assert_eq!(&pdf[at..at + jpeg.len()], &jpeg[..], "the cover JPEG was changed");
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("/Filter /DCTDecode"), "no JPEG stream");
+    assert!(text.contains("/ColorSpace /DeviceGray"), "the grey chart is not stored as grey");
+    assert!(!text.contains("/SMask"), "an image without transparency got a mask");
+    // The chart with a transparent background.
+    let chart = project.path().join("books/images/mieten-loehne.png");
+    let mut img = image::RgbaImage::from_pixel(1400, 840, image::Rgba([200, 30, 30, 255]));
+    for x in 0..700 {
+        for y in 0..840 {
+            img.put_pixel(x, y, image::Rgba([0, 0, 0, 0]));
+        }
+    }
+    img.save(&chart).unwrap();
+    let pdf = std::fs::read(build_pdf(project.path(), "example", out.path(), None)).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("/SMask") && text.contains("/ColorSpace /DeviceRGB"), "the transparency was lost");
+}

@@ -49,20 +49,8 @@ fn run(tool: &Path, args: &[&str]) -> (bool, String) {
 /// A copy of the example project (books/ only: fonts and styles are built in), with
 /// `print` appended to the book file as its `[print]` table.
 fn example_copy(print: &str) -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let p = e.unwrap().path();
-            let t = to.join(p.file_name().unwrap());
-            if p.is_dir() {
-                copy(&p, &t);
-            } else {
-                std::fs::copy(&p, &t).unwrap();
-            }
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
-    copy(&repo().join("books"), &dir.path().join("books"));
+    copy_dir(&repo().join("books"), &dir.path().join("books"));
     let toml = dir.path().join("books/example.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
     // [print] before the [[parts]] tables, so it stays a table of the book.

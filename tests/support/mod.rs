@@ -139,3 +139,17 @@ pub fn gen_corpus(shared: &Path, n: usize, dir: &Path, words: usize) {
         .expect("python3 runs gen_corpus.py");
     assert!(status.success());
 }
+
+/// Copy the folder `from` with everything in it to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let t = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &t);
+        } else {
+            std::fs::copy(&p, &t).unwrap();
+        }
+    }
+}
