@@ -698,7 +698,14 @@ mod tests {
     fn span(text: &str) -> Span {
         Span {
             text: text.into(),
-            style: SpanStyle { face: FaceId::REGULAR, size: 10.0, rise: 0.0, case: Case::Normal, hyphenate: true, link: 0 },
+            style: SpanStyle {
+                face: FaceId::REGULAR,
+                size: 10.0,
+                rise: 0.0,
+                case: Case::Normal,
+                hyphenate: true,
+                link: 0,
+            },
         }
     }
 

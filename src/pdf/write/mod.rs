@@ -114,6 +114,11 @@ pub struct PdfWriter {
     fonts: BTreeMap<FaceId, FontUse>,
     /// Compressed bytes of content streams, for the document ID.
     digest: u64,
+    /// The compressor of the last level used and a buffer for its output, kept from stream
+    /// to stream: setting one up clears hundreds of kilobytes of tables, more than
+    /// compressing a page costs.
+    deflate: Option<(u32, flate2::Compress)>,
+    packed: Vec<u8>,
 }
 
 impl PdfWriter {
@@ -128,6 +133,8 @@ impl PdfWriter {
             pages: Vec::new(),
             fonts: BTreeMap::new(),
             digest: 0xcbf2_9ce4_8422_2325,
+            deflate: None,
+            packed: Vec::new(),
         };
         w.raw(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")?;
         w.pages_root = w.alloc();
@@ -163,14 +170,11 @@ impl PdfWriter {
     /// Write a stream object, compressed at `level` (0: not compressed). Page contents use a
     /// fast level (they are most of the work and compress well anyway), fonts a thorough one.
     pub fn stream(&mut self, id: u32, mut dict: Vec<(&str, Obj)>, data: &[u8], level: u32) -> Result<(), Diagnostic> {
-        let body;
+        let mut packed = std::mem::take(&mut self.packed);
         let data = if level > 0 {
-            let mut z =
-                flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 3), flate2::Compression::new(level));
-            z.write_all(data).map_err(|e| self.io(e))?;
-            body = z.finish().map_err(|e| self.io(e))?;
+            self.compress(data, level, &mut packed)?;
             dict.push(("Filter", name("FlateDecode")));
-            &body[..]
+            &packed[..]
         } else {
             data
         };
@@ -185,7 +189,32 @@ impl PdfWriter {
         s.extend_from_slice(b"\nstream\n");
         self.raw(&s)?;
         self.raw(data)?;
+        self.packed = packed;
         self.raw(b"\nendstream\nendobj\n")
+    }
+
+    /// `data` as a zlib stream at `level` into `out` (cleared first).
+    fn compress(&mut self, data: &[u8], level: u32, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
+        let z = match &mut self.deflate {
+            Some((l, z)) if *l == level => {
+                z.reset();
+                z
+            }
+            slot => &mut slot.insert((level, flate2::Compress::new(flate2::Compression::new(level), true))).1,
+        };
+        out.clear();
+        out.reserve(data.len() / 3 + 64);
+        loop {
+            let consumed = z.total_in() as usize;
+            match z.compress_vec(&data[consumed..], out, flate2::FlushCompress::Finish) {
+                Ok(flate2::Status::StreamEnd) => return Ok(()),
+                Ok(_) => out.reserve(out.capacity().max(4096)),
+                Err(e) => {
+                    return Err(Diagnostic::error(Kind::Io, format!("cannot compress a PDF stream: {e}"))
+                        .with_hint("please report this with the book that caused it"))
+                }
+            }
+        }
     }
 
     /// Write a page now: its content stream and its page object. Returns the page's
