@@ -102,6 +102,23 @@ struct Run {
 struct FontUse {
     type0: u32,
     remapper: subsetter::GlyphRemapper,
+    /// The remapper's answers by glyph id (`u32::MAX`: not asked yet): a table lookup per
+    /// glyph shown instead of a hash lookup.
+    cids: Vec<u32>,
+}
+
+impl FontUse {
+    /// The subset's glyph id (CID) of glyph `id`, numbered in order of first use.
+    fn cid(&mut self, id: u16) -> u16 {
+        let i = id as usize;
+        if i >= self.cids.len() {
+            self.cids.resize(i + 1, u32::MAX);
+        }
+        if self.cids[i] == u32::MAX {
+            self.cids[i] = self.remapper.remap(id) as u32;
+        }
+        self.cids[i] as u16
+    }
 }
 
 pub struct PdfWriter {
@@ -220,9 +237,9 @@ impl PdfWriter {
     /// Write a page now: its content stream and its page object. Returns the page's
     /// object number (for links and the outline).
     pub fn page(&mut self, fonts: &FontSet, page: &Page, extra: Vec<(&str, Obj)>) -> Result<u32, Diagnostic> {
-        let mut content = String::with_capacity(8192);
+        let mut content = Vec::with_capacity(16384);
         let mut used = BTreeSet::new();
-        content.push_str("0 g\n");
+        content.extend_from_slice(b"0 g\n");
         for m in &page.marks {
             match m {
                 Mark::Glyphs { face, size, x, y, glyphs, hscale, actual_text } => {
@@ -236,11 +253,11 @@ impl PdfWriter {
                 Mark::BeginText(t) => {
                     let _ = writeln!(content, "/Span<</ActualText {}>>BDC", PdfString::text(t).render());
                 }
-                Mark::EndText => content.push_str("EMC\n"),
+                Mark::EndText => content.extend_from_slice(b"EMC\n"),
             }
         }
         let content_id = self.alloc();
-        self.stream(content_id, Vec::new(), content.as_bytes(), 2)?;
+        self.stream(content_id, Vec::new(), &content, 2)?;
         let mut font_res = Vec::new();
         for f in &used {
             let type0 = self.fonts.get(f).map(|u| u.type0).unwrap_or(0);
@@ -263,26 +280,33 @@ impl PdfWriter {
         Ok(id)
     }
 
-    fn show(&mut self, fonts: &FontSet, out: &mut String, run: &Run, glyphs: &[Glyph], actual_text: Option<&str>) {
+    fn show(&mut self, fonts: &FontSet, out: &mut Vec<u8>, run: &Run, glyphs: &[Glyph], actual_text: Option<&str>) {
         let Run { face, size, x, y, hscale } = *run;
         if glyphs.is_empty() {
             return;
         }
         if !self.fonts.contains_key(&face) {
             let type0 = self.alloc();
-            self.fonts.insert(face, FontUse { type0, remapper: subsetter::GlyphRemapper::new() });
+            let cids = Vec::new();
+            self.fonts.insert(face, FontUse { type0, remapper: subsetter::GlyphRemapper::new(), cids });
         }
         let f = fonts.face(face);
         let scale = size / f.units_per_em;
-        let used = self.fonts.get_mut(&face).map(|u| &mut u.remapper);
-        let Some(remapper) = used else { return };
+        let Some(used) = self.fonts.get_mut(&face) else { return };
         if let Some(t) = actual_text {
             let _ = writeln!(out, "/Span<</ActualText {}>>BDC", PdfString::text(t).render());
         }
-        let _ = write!(out, "BT\n/F{} {} Tf\n{} {} Td\n", face.0, num(size), num(x), num(y));
+        let _ = write!(out, "BT\n/F{} ", face.0);
+        push_num(out, size);
+        out.extend_from_slice(b" Tf\n");
+        push_num(out, x);
+        out.push(b' ');
+        push_num(out, y);
+        out.extend_from_slice(b" Td\n");
         let h = if (hscale - 1.0).abs() > 0.0001 { hscale } else { 1.0 };
         if h != 1.0 {
-            let _ = writeln!(out, "{} Tz", num(h * 100.0));
+            push_num(out, h * 100.0);
+            out.extend_from_slice(b" Tz\n");
         }
         let mut rise = 0.0f32;
         let mut pen = 0.0f32;
@@ -290,14 +314,15 @@ impl PdfWriter {
         for g in glyphs {
             if (g.dy - rise).abs() > 0.001 {
                 if open {
-                    out.push_str("] TJ\n");
+                    out.extend_from_slice(b"] TJ\n");
                     open = false;
                 }
-                let _ = writeln!(out, "{} Ts", num(g.dy));
+                push_num(out, g.dy);
+                out.extend_from_slice(b" Ts\n");
                 rise = g.dy;
             }
             if !open {
-                out.push('[');
+                out.push(b'[');
                 open = true;
             }
             // TJ adjustments are in thousandths of the (horizontally scaled) text space.
@@ -305,26 +330,23 @@ impl PdfWriter {
             if gap.abs() > 0.0005 {
                 push_num(out, -gap / (size * h) * 1000.0);
             }
-            let cid = remapper.remap(g.id);
-            out.push('<');
-            for shift in [12, 8, 4, 0] {
-                out.push(char::from(b"0123456789ABCDEF"[((cid >> shift) & 0xF) as usize]));
-            }
-            out.push('>');
+            let cid = used.cid(g.id);
+            let hex = |shift: u32| b"0123456789ABCDEF"[((cid >> shift) & 0xF) as usize];
+            out.extend_from_slice(&[b'<', hex(12), hex(8), hex(4), hex(0), b'>']);
             pen = g.x + f.advance(g.id) * scale * h;
         }
         if open {
-            out.push_str("] TJ\n");
+            out.extend_from_slice(b"] TJ\n");
         }
         if rise != 0.0 {
-            out.push_str("0 Ts\n");
+            out.extend_from_slice(b"0 Ts\n");
         }
         if h != 1.0 {
-            out.push_str("100 Tz\n");
+            out.extend_from_slice(b"100 Tz\n");
         }
-        out.push_str("ET\n");
+        out.extend_from_slice(b"ET\n");
         if actual_text.is_some() {
-            out.push_str("EMC\n");
+            out.extend_from_slice(b"EMC\n");
         }
     }
 
@@ -639,26 +661,41 @@ fn to_unicode(face: FaceId, gids: &[u16], texts: &BTreeMap<(FaceId, u16), String
 
 /// A number as PDF writes it: at most three decimals, no exponent, no `-0`.
 pub fn num(v: f32) -> String {
-    let mut s = String::with_capacity(12);
-    push_num(&mut s, v);
-    s
+    let mut b = Vec::with_capacity(12);
+    push_num(&mut b, v);
+    String::from_utf8(b).unwrap_or_default()
 }
 
 /// [`num`] appended to `out` without the formatting machinery (content streams are
 /// mostly numbers, written millions of times).
-pub fn push_num(out: &mut String, v: f32) {
+pub fn push_num(out: &mut Vec<u8>, v: f32) {
     let r = (v as f64 * 1000.0).round();
     if r == 0.0 || !r.is_finite() {
-        out.push('0');
+        out.push(b'0');
         return;
     }
     if r < 0.0 {
-        out.push('-');
+        out.push(b'-');
     }
     let r = r.abs().min(9.0e15) as u64;
     let (int, mut frac) = (r / 1000, r % 1000);
-    let mut buf = [0u8; 20];
+    // Digits into a buffer from the right, then one append.
+    let mut buf = [0u8; 24];
     let mut i = buf.len();
+    if frac > 0 {
+        let mut digits = 3;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        for _ in 0..digits {
+            i -= 1;
+            buf[i] = b'0' + (frac % 10) as u8;
+            frac /= 10;
+        }
+        i -= 1;
+        buf[i] = b'.';
+    }
     let mut n = int;
     loop {
         i -= 1;
@@ -668,21 +705,7 @@ pub fn push_num(out: &mut String, v: f32) {
             break;
         }
     }
-    out.extend(buf[i..].iter().map(|b| *b as char));
-    if frac > 0 {
-        out.push('.');
-        let mut digits = 3;
-        while frac % 10 == 0 {
-            frac /= 10;
-            digits -= 1;
-        }
-        let mut d = [b'0'; 3];
-        for k in (0..digits).rev() {
-            d[k] = b'0' + (frac % 10) as u8;
-            frac /= 10;
-        }
-        out.extend(d[..digits].iter().map(|b| *b as char));
-    }
+    out.extend_from_slice(&buf[i..]);
 }
 
 /// `D:20211213000000Z` for seconds since 1970.
