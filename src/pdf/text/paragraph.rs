@@ -213,6 +213,8 @@ pub struct Typesetter<'f> {
     /// dropped if the tuning changes them).
     words: FxHashMap<WordKey, FxHashMap<Box<str>, WordItems>>,
     words_tuning: (f32, f32),
+    /// Items and contents of the paragraph being set, kept for the next one.
+    scratch: (Vec<Item>, Vec<Content>),
 }
 
 impl<'f> Typesetter<'f> {
@@ -234,6 +236,7 @@ impl<'f> Typesetter<'f> {
             expansion: 0.0,
             words: FxHashMap::default(),
             words_tuning: (0.0, 0.0),
+            scratch: Default::default(),
         }
     }
 
@@ -327,8 +330,10 @@ impl<'f> Typesetter<'f> {
 
     /// Set a paragraph.
     pub fn set(&mut self, spans: &[Span], m: &Measure) -> Vec<Line> {
-        let mut items: Vec<Item> = Vec::new();
-        let mut contents: Vec<Content> = Vec::new();
+        // The buffers of the last paragraph, so that a paragraph grows no vectors.
+        let (mut items, mut contents) = std::mem::take(&mut self.scratch);
+        items.clear();
+        contents.clear();
         let body = spans.first().map(|s| s.style.size).unwrap_or(10.0);
         let fonts = self.fonts();
         let space_of = |style: &SpanStyle| {
@@ -412,7 +417,9 @@ impl<'f> Typesetter<'f> {
             params.pretolerance = -1.0;
         }
         let outcome = knuth_plass::break_paragraph(&items, &params);
-        self.build_lines(&items, &contents, &outcome.lines, m)
+        let lines = self.build_lines(&items, &contents, &outcome.lines, m);
+        self.scratch = (items, contents);
+        lines
     }
 
     fn push_space(
@@ -654,6 +661,16 @@ impl<'f> Typesetter<'f> {
             let mut x = 0.0f32;
             let mut runs: Vec<LineRun> = Vec::new();
             let (mut ascent, mut descent) = (0.0f32, 0.0f32);
+            // Glyphs the line may still take (a hyphen at the end included): a new run
+            // reserves that many, so its glyphs never need to be moved as they arrive.
+            let mut room = 1 + contents[start..b.end]
+                .iter()
+                .map(|c| match c {
+                    Content::Glyphs(frags) => frags.iter().map(|f| f.end - f.start).sum(),
+                    Content::Space => 1,
+                    _ => 0,
+                })
+                .sum::<usize>();
             let mut place = |f: &Frag, x: &mut f32, runs: &mut Vec<LineRun>, actual: Option<&str>, hscale: f32| {
                 let face = fonts.face(f.shaped.face);
                 let scale = f.style.size / face.units_per_em;
@@ -675,7 +692,7 @@ impl<'f> Typesetter<'f> {
                         x: *x,
                         rise: f.style.rise,
                         hscale,
-                        glyphs: Vec::new(),
+                        glyphs: Vec::with_capacity(room),
                         actual_text: actual.map(str::to_string),
                         link: f.style.link,
                         width: 0.0,
@@ -687,6 +704,7 @@ impl<'f> Typesetter<'f> {
                     run.glyphs.push(Glyph { id: g.id, x: pen + g.dx * scale * hscale, dy: g.dy * scale });
                     pen += g.advance * scale * hscale;
                 }
+                room = room.saturating_sub(f.end - f.start);
                 *x += f.width * hscale;
                 run.width = *x - run.x;
             };
@@ -751,7 +769,7 @@ impl<'f> Typesetter<'f> {
                     r.x += shift;
                 }
             }
-            let text = text.trim_end().to_string();
+            text.truncate(text.trim_end().len());
             lines.push(Line { runs, width, ascent, descent, hyphenated, text });
         }
         lines
