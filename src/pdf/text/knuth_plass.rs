@@ -528,7 +528,7 @@ impl<'a> Ctx<'a> {
                 candidates.clear();
                 next_active.clear();
                 for &a in &active {
-                    let node = nodes[a];
+                    let node = &nodes[a];
                     if i < node.start {
                         // Nothing but discardables since that break.
                         next_active.push(a);
