@@ -211,7 +211,9 @@ pub struct Typesetter<'f> {
     expansion: f32,
     /// Words set before, and the hyphen penalties they were set with (the cache is
     /// dropped if the tuning changes them).
-    words: FxHashMap<WordKey, FxHashMap<Box<str>, WordItems>>,
+    /// By style (few in a book, so a list, and the last one used is tried first).
+    words: Vec<(WordKey, FxHashMap<Box<str>, WordItems>)>,
+    last_style: usize,
     words_tuning: (f32, f32),
     /// Items and contents of the paragraph being set, kept for the next one.
     scratch: (Vec<Item>, Vec<Content>),
@@ -234,7 +236,8 @@ impl<'f> Typesetter<'f> {
             pieces: FxHashMap::default(),
             problems: Vec::new(),
             expansion: 0.0,
-            words: FxHashMap::default(),
+            words: Vec::new(),
+            last_style: 0,
             words_tuning: (0.0, 0.0),
             scratch: Default::default(),
         }
@@ -349,6 +352,7 @@ impl<'f> Typesetter<'f> {
         let ragged = m.align != Alignment::Justify;
         let rag = 3.0 * body;
         self.expansion = if ragged { 0.0 } else { self.tuning.expansion };
+        let lang_id = self.shaper.lang_id(&m.lang);
         // Words: maximal runs of text between breakable spaces, possibly across spans.
         let mut word: Vec<(&str, SpanStyle)> = Vec::new();
         let mut pending_space: Option<(SpanStyle, bool)> = None;
@@ -368,7 +372,7 @@ impl<'f> Typesetter<'f> {
                             if let Some((st, nb)) = pending_space.take() {
                                 self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
                             }
-                            self.push_word(&mut items, &mut contents, &word, &m.lang);
+                            self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id);
                             suspended = word.last().is_some_and(|(t, _)| {
                                 let mut cs = t.chars().rev();
                                 cs.next() == Some('-') && cs.next().is_some_and(char::is_alphabetic)
@@ -394,7 +398,7 @@ impl<'f> Typesetter<'f> {
             if let Some((st, nb)) = pending_space.take() {
                 self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
             }
-            self.push_word(&mut items, &mut contents, &word, &m.lang);
+            self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id);
         }
         // The end: \parfillskip and a forced break.
         if m.align == Alignment::Center {
@@ -470,6 +474,7 @@ impl<'f> Typesetter<'f> {
         contents: &mut Vec<Content>,
         word: &[(&str, SpanStyle)],
         lang: &str,
+        lang_id: u16,
     ) {
         let mut set = WordItems::default();
         let [(text, style)] = word else {
@@ -485,14 +490,25 @@ impl<'f> Typesetter<'f> {
         let key = WordKey {
             face: style.face,
             case: style.case,
-            lang: self.shaper.lang_id(lang),
+            lang: lang_id,
             size: style.size.to_bits(),
             rise: style.rise.to_bits(),
             hyphenate: style.hyphenate,
             link: style.link,
             expansion: self.expansion.to_bits(),
         };
-        if let Some(w) = self.words.get(&key).and_then(|m| m.get(*text)) {
+        let style = match self.words.get(self.last_style) {
+            Some((k, _)) if *k == key => self.last_style,
+            _ => match self.words.iter().position(|(k, _)| *k == key) {
+                Some(i) => i,
+                None => {
+                    self.words.push((key, FxHashMap::default()));
+                    self.words.len() - 1
+                }
+            },
+        };
+        self.last_style = style;
+        if let Some(w) = self.words[style].1.get(*text) {
             w.append_to(items, contents);
             return;
         }
@@ -501,7 +517,7 @@ impl<'f> Typesetter<'f> {
         set.append_to(items, contents);
         // A word with font problems is set anew each time, so each occurrence is reported.
         if self.problems.len() == problems {
-            self.words.entry(key).or_default().insert((*text).into(), set);
+            self.words[style].1.insert((*text).into(), set);
         }
     }
 
