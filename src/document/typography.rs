@@ -669,8 +669,14 @@ impl State {
         if self.abbreviation_starts & bit == 0 {
             return None;
         }
-        let (abbreviation, used) =
-            self.style.abbreviations.iter().find_map(|a| match_abbreviation(a, first, rest).map(|used| (*a, used)))?;
+        // Only those whose first byte is the letter's are worth decoding.
+        let lead = first.encode_utf8(&mut [0; 4]).as_bytes()[0];
+        let (abbreviation, used) = self
+            .style
+            .abbreviations
+            .iter()
+            .filter(|a| a.as_bytes().first() == Some(&lead))
+            .find_map(|a| match_abbreviation(a, first, rest).map(|used| (*a, used)))?;
         for ch in abbreviation.chars() {
             // Inside `z. B.` the gap is narrow, as in good German typesetting.
             self.emit(if ch == ' ' { NNBSP } else { ch });
