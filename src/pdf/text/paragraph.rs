@@ -115,7 +115,8 @@ enum Content {
     /// Shared, so that a word's items are copied from [`WordItems`] without allocating.
     Glyphs(Rc<[Frag]>),
     /// A hyphen to add when the line breaks here (`None`: an explicit hyphen is already there).
-    Hyphen(Option<Frag>),
+    /// Shared, like glyphs: it keeps this enum small to copy.
+    Hyphen(Option<Rc<Frag>>),
     Space,
     /// The stretch and shrink of the next box's glyphs (font expansion).
     Expansion,
@@ -617,7 +618,7 @@ impl<'f> Typesetter<'f> {
                             flagged: true,
                             protrusion: w * protrusion('-'),
                         });
-                        contents.push(Content::Hyphen(h));
+                        contents.push(Content::Hyphen(h.map(Rc::new)));
                     }
                     bi += 1;
                     start = gi;
