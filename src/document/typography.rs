@@ -302,6 +302,9 @@ struct State {
     pending_nnbsp: bool,
     stack: [Entry; MAX_DEPTH],
     depth: usize,
+    /// The ASCII characters that begin one of the style's abbreviations, as bits; bit 0
+    /// (NUL begins none) stands for all other characters.
+    abbreviation_starts: u128,
 }
 
 impl State {
@@ -316,6 +319,11 @@ impl State {
             pending_nnbsp: false,
             stack: [Entry { src: Src::Typed, level: Level::Primary, close: ' ' }; MAX_DEPTH],
             depth: 0,
+            abbreviation_starts: style
+                .abbreviations
+                .iter()
+                .filter_map(|a| a.chars().next())
+                .fold(0, |bits, c| bits | if c.is_ascii() && c != '\0' { 1u128 << c as u32 } else { 1 }),
         }
     }
 
@@ -334,6 +342,17 @@ impl State {
             i = 1;
         }
         while let Some(c) = src[i..].chars().next() {
+            if c.is_alphanumeric() && !self.at_word_start() {
+                // Inside a word, letters and digits stay as they are (no rule looks at them
+                // there), and so does the state: copied as a whole, they cost no steps.
+                let len = word_len(&src[i..]);
+                self.out.push_str(&src[i..i + len]);
+                self.prev = src[..i + len].chars().next_back();
+                self.role = Role::Plain;
+                self.content = true;
+                i += len;
+                continue;
+            }
             let len = c.len_utf8();
             let ahead = Ahead { rest: &src[i + len..], next_run };
             i += len + self.step(c, ahead, earlier);
@@ -645,8 +664,19 @@ impl State {
     }
 
     fn abbreviation(&mut self, first: char, rest: &str) -> Option<usize> {
-        let (abbreviation, used) =
-            self.style.abbreviations.iter().find_map(|a| match_abbreviation(a, first, rest).map(|used| (*a, used)))?;
+        // Most words start with a letter no abbreviation starts with: one bit test.
+        let bit = if first.is_ascii() { 1u128 << first as u32 } else { 1 };
+        if self.abbreviation_starts & bit == 0 {
+            return None;
+        }
+        // Only those whose first byte is the letter's are worth decoding.
+        let lead = first.encode_utf8(&mut [0; 4]).as_bytes()[0];
+        let (abbreviation, used) = self
+            .style
+            .abbreviations
+            .iter()
+            .filter(|a| a.as_bytes().first() == Some(&lead))
+            .find_map(|a| match_abbreviation(a, first, rest).map(|used| (*a, used)))?;
         for ch in abbreviation.chars() {
             // Inside `z. B.` the gap is narrow, as in good German typesetting.
             self.emit(if ch == ' ' { NNBSP } else { ch });
@@ -654,6 +684,11 @@ impl State {
         self.emit(NBSP);
         Some(used)
     }
+}
+
+/// Bytes of the letters and digits at the start of `s`.
+fn word_len(s: &str) -> usize {
+    s.char_indices().find(|(_, c)| !c.is_alphanumeric()).map_or(s.len(), |(i, _)| i)
 }
 
 /// Bytes of `rest` taken by `abbr` (whose first character is `first`) and the space after it.

@@ -51,6 +51,9 @@ pub struct Face {
     /// Advance widths of all glyphs, font units (read once: the writer and the layout ask
     /// for them for every glyph they place).
     advances: Vec<f32>,
+    /// Glyphs of the ASCII characters, looked up once: the layout asks for the space's on
+    /// every word space it sets.
+    ascii: [Option<u16>; 128],
 }
 
 impl Face {
@@ -104,6 +107,7 @@ impl Face {
                 let gm = font.glyph_metrics();
                 (0..m.num_glyphs.min(u16::MAX as u32 + 1)).map(|g| gm.h_advance(harfrust::GlyphId::new(g))).collect()
             },
+            ascii: std::array::from_fn(|c| cmap_glyph(&font, c as u32)),
             font,
             data,
         })
@@ -111,15 +115,22 @@ impl Face {
 
     /// The glyph for `c`, if the face has one.
     pub fn glyph(&self, c: char) -> Option<u16> {
-        let g = self.font.charmap().map_unicode(c as u32)?;
-        let id = g.to_u32();
-        (id != 0).then(|| id.min(u16::MAX as u32) as u16)
+        match self.ascii.get(c as usize) {
+            Some(g) => *g,
+            None => cmap_glyph(&self.font, c as u32),
+        }
     }
 
     /// The advance of glyph `id` in font units.
     pub fn advance(&self, id: u16) -> f32 {
         self.advances.get(id as usize).copied().unwrap_or(0.0)
     }
+}
+
+/// The glyph the character map gives `c`, if any.
+fn cmap_glyph(font: &Font, c: u32) -> Option<u16> {
+    let id = font.charmap().map_unicode(c)?.to_u32();
+    (id != 0).then(|| id.min(u16::MAX as u32) as u16)
 }
 
 pub struct FontSet {

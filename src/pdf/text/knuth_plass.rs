@@ -338,8 +338,23 @@ struct Candidate {
     prev: usize,
 }
 
+/// A break of any kind (flagged or not) as every pass sees it, found once per paragraph.
+#[derive(Debug, Clone, Copy)]
+struct Feasible {
+    pos: usize,
+    bp: Bp,
+    /// Where a line after it would begin (see [`Ctx::next_start`]), and whether that line
+    /// has a box.
+    start: usize,
+    has_box: bool,
+}
+
 struct Ctx<'a> {
     items: &'a [Item],
+    /// `prefix[i]`: the totals of `items[..i]`, summed in order.
+    prefix: Vec<Totals>,
+    /// The breaks up to the paragraph's end, in order.
+    feasible: Vec<Feasible>,
     widths: Vec<f64>,
     /// The largest protrusion anywhere: a bound for deciding that a node can never fit again.
     max_protrusion: f64,
@@ -354,14 +369,37 @@ impl<'a> Ctx<'a> {
         if widths.is_empty() {
             widths.push(f32::MAX as f64);
         }
-        let max_protrusion = items
-            .iter()
-            .map(|it| match *it {
+        let mut max_protrusion = 0.0f64;
+        let mut prefix = Vec::with_capacity(items.len() + 1);
+        let mut totals = Totals::default();
+        for it in items {
+            prefix.push(totals);
+            totals.add(it);
+            let protrusion = match *it {
                 Item::Box { protrusion, .. } | Item::Penalty { protrusion, .. } => fin(protrusion),
                 Item::Glue { .. } => 0.0,
-            })
-            .fold(0.0, f64::max);
-        Ctx { items, widths, max_protrusion, params, evenness: 0.0 }
+            };
+            max_protrusion = max_protrusion.max(protrusion);
+        }
+        prefix.push(totals);
+        let mut ctx = Ctx { items, prefix, feasible: Vec::new(), widths, max_protrusion, params, evenness: 0.0 };
+        ctx.feasible = ctx.find_feasible();
+        ctx
+    }
+
+    /// Every break up to the end, with where the line after it begins. A run of breakable
+    /// penalties shares one start, so finding them stays linear on any input.
+    fn find_feasible(&self) -> Vec<Feasible> {
+        let mut out: Vec<Feasible> = Vec::with_capacity(self.items.len() / 2 + 1);
+        for i in 0..=self.end() {
+            let Some(bp) = self.breakpoint(i, true) else { continue };
+            let (start, has_box) = match out.last() {
+                Some(f) if f.start > i => (f.start, f.has_box),
+                _ => self.next_start(i),
+            };
+            out.push(Feasible { pos: i, bp, start, has_box });
+        }
+        out
     }
 
     fn width(&self, line: usize) -> f64 {
@@ -478,33 +516,19 @@ impl<'a> Ctx<'a> {
         let mut active: Vec<usize> = vec![0];
         let mut next_active: Vec<usize> = Vec::new();
         let mut candidates: Vec<Candidate> = Vec::new();
-        let mut totals = Totals::default();
-        let mut ahead: Option<(usize, bool, Totals)> = None;
         // The last break of any kind, flagged or not: an overfull line is acceptable only
         // between two consecutive breaks, where no choice of breaks could avoid it.
         let mut last_any = NONE;
-        for i in 0..=end {
-            let any = self.breakpoint(i, true);
-            let bp = if pass.hyphens { any } else { any.filter(|b| !b.flagged) };
-            // Where a line after a break here would begin, and the totals there. A run of
-            // breakable penalties shares one answer, so the walk stays linear on any input.
-            if any.is_some() && ahead.is_none_or(|(j, ..)| j <= i) {
-                let (j, has_box) = self.next_start(i);
-                let mut at = totals;
-                for item in &items[i.min(items.len())..j] {
-                    at.add(item);
-                }
-                ahead = Some((j, has_box, at));
-            }
-            let (start, has_box, start_totals) = match ahead {
-                Some(a) if any.is_some() => a,
-                _ => (i, false, totals),
-            };
+        for f in &self.feasible {
+            let Feasible { pos: i, start, has_box, .. } = *f;
+            let bp = if pass.hyphens || !f.bp.flagged { Some(f.bp) } else { None };
+            let totals = self.prefix[i];
+            let start_totals = self.prefix[start];
             if let Some(bp) = bp.filter(|b| b.forced || has_box) {
                 candidates.clear();
                 next_active.clear();
                 for &a in &active {
-                    let node = nodes[a];
+                    let node = &nodes[a];
                     if i < node.start {
                         // Nothing but discardables since that break.
                         next_active.push(a);
@@ -634,11 +658,8 @@ impl<'a> Ctx<'a> {
                     return None;
                 }
             }
-            if any.is_some_and(|b| b.forced || has_box) {
+            if f.bp.forced || has_box {
                 last_any = i;
-            }
-            if let Some(item) = items.get(i) {
-                totals.add(item);
             }
         }
         // Every node left was created at the final break.

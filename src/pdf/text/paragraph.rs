@@ -112,13 +112,50 @@ struct Frag {
 /// What the line builder needs to know of each item beyond its size.
 #[derive(Debug, Clone)]
 enum Content {
-    Glyphs(Vec<Frag>),
+    /// Shared, so that a word's items are copied from [`WordItems`] without allocating.
+    Glyphs(Rc<[Frag]>),
     /// A hyphen to add when the line breaks here (`None`: an explicit hyphen is already there).
-    Hyphen(Option<Frag>),
+    /// Shared, like glyphs: it keeps this enum small to copy.
+    Hyphen(Option<Rc<Frag>>),
     Space,
     /// The stretch and shrink of the next box's glyphs (font expansion).
     Expansion,
     Other,
+}
+
+/// The items of a word as set alone, kept per word, style and language: prose repeats its
+/// words, and a repeated word then costs a lookup instead of splitting, hyphenating and
+/// measuring it again.
+#[derive(Debug, Default)]
+struct WordItems {
+    items: Vec<Item>,
+    contents: Vec<Content>,
+}
+
+impl WordItems {
+    /// Append the word after `items`. The word's first box binds its expansion glue to a
+    /// box just before it (see `push_word`), the one thing that depends on what precedes.
+    fn append_to(&self, items: &mut Vec<Item>, contents: &mut Vec<Content>) {
+        if matches!(self.contents.first(), Some(Content::Expansion)) && matches!(items.last(), Some(Item::Box { .. })) {
+            items.push(Item::Penalty { width: 0.0, penalty: INFINITY, flagged: false, protrusion: 0.0 });
+            contents.push(Content::Other);
+        }
+        items.extend_from_slice(&self.items);
+        contents.extend(self.contents.iter().cloned());
+    }
+}
+
+/// What the items of a one-style word depend on besides its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct WordKey {
+    face: FaceId,
+    case: Case,
+    lang: u16,
+    size: u32,
+    rise: u32,
+    hyphenate: bool,
+    link: u32,
+    expansion: u32,
 }
 
 /// Tunable parameters of justification, in em of the body size where they are lengths.
@@ -173,6 +210,14 @@ pub struct Typesetter<'f> {
     pub problems: Vec<FontProblem>,
     /// Font expansion of the paragraph being set (0 unless justified).
     expansion: f32,
+    /// Words set before, and the hyphen penalties they were set with (the cache is
+    /// dropped if the tuning changes them).
+    /// By style (few in a book, so a list, and the last one used is tried first).
+    words: Vec<(WordKey, FxHashMap<Box<str>, WordItems>)>,
+    last_style: usize,
+    words_tuning: (f32, f32),
+    /// Items and contents of the paragraph being set, kept for the next one.
+    scratch: (Vec<Item>, Vec<Content>),
 }
 
 impl<'f> Typesetter<'f> {
@@ -192,6 +237,10 @@ impl<'f> Typesetter<'f> {
             pieces: FxHashMap::default(),
             problems: Vec::new(),
             expansion: 0.0,
+            words: Vec::new(),
+            last_style: 0,
+            words_tuning: (0.0, 0.0),
+            scratch: Default::default(),
         }
     }
 
@@ -285,8 +334,10 @@ impl<'f> Typesetter<'f> {
 
     /// Set a paragraph.
     pub fn set(&mut self, spans: &[Span], m: &Measure) -> Vec<Line> {
-        let mut items: Vec<Item> = Vec::new();
-        let mut contents: Vec<Content> = Vec::new();
+        // The buffers of the last paragraph, so that a paragraph grows no vectors.
+        let (mut items, mut contents) = std::mem::take(&mut self.scratch);
+        items.clear();
+        contents.clear();
         let body = spans.first().map(|s| s.style.size).unwrap_or(10.0);
         let fonts = self.fonts();
         let space_of = |style: &SpanStyle| {
@@ -302,25 +353,27 @@ impl<'f> Typesetter<'f> {
         let ragged = m.align != Alignment::Justify;
         let rag = 3.0 * body;
         self.expansion = if ragged { 0.0 } else { self.tuning.expansion };
+        let lang_id = self.shaper.lang_id(&m.lang);
         // Words: maximal runs of text between breakable spaces, possibly across spans.
-        let mut word: Vec<(String, SpanStyle)> = Vec::new();
+        let mut word: Vec<(&str, SpanStyle)> = Vec::new();
         let mut pending_space: Option<(SpanStyle, bool)> = None;
         // A word that ends in a hyphen standing for a left-out part (`Öl- und`) keeps the
         // next word on its line: a line ending in `Öl-` reads (and extracts) as a broken word.
         let mut suspended = false;
         for span in spans {
-            let mut piece = String::new();
-            for c in span.text.chars() {
+            let mut piece_start = 0;
+            for (i, c) in span.text.char_indices() {
                 match c {
                     ' ' | '\t' | '\n' | '\u{a0}' => {
-                        if !piece.is_empty() {
-                            word.push((std::mem::take(&mut piece), span.style));
+                        if piece_start < i {
+                            word.push((&span.text[piece_start..i], span.style));
                         }
+                        piece_start = i + c.len_utf8();
                         if !word.is_empty() {
                             if let Some((st, nb)) = pending_space.take() {
                                 self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
                             }
-                            self.push_word(&mut items, &mut contents, &word, &m.lang);
+                            self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id);
                             suspended = word.last().is_some_and(|(t, _)| {
                                 let mut cs = t.chars().rev();
                                 cs.next() == Some('-') && cs.next().is_some_and(char::is_alphabetic)
@@ -335,18 +388,18 @@ impl<'f> Typesetter<'f> {
                             pending_space = Some((span.style, nb));
                         }
                     }
-                    _ => piece.push(c),
+                    _ => {}
                 }
             }
-            if !piece.is_empty() {
-                word.push((piece, span.style));
+            if piece_start < span.text.len() {
+                word.push((&span.text[piece_start..], span.style));
             }
         }
         if !word.is_empty() {
             if let Some((st, nb)) = pending_space.take() {
                 self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
             }
-            self.push_word(&mut items, &mut contents, &word, &m.lang);
+            self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id);
         }
         // The end: \parfillskip and a forced break.
         if m.align == Alignment::Center {
@@ -369,7 +422,9 @@ impl<'f> Typesetter<'f> {
             params.pretolerance = -1.0;
         }
         let outcome = knuth_plass::break_paragraph(&items, &params);
-        self.build_lines(&items, &contents, &outcome.lines, m)
+        let lines = self.build_lines(&items, &contents, &outcome.lines, m);
+        self.scratch = (items, contents);
+        lines
     }
 
     fn push_space(
@@ -412,15 +467,65 @@ impl<'f> Typesetter<'f> {
     }
 
     /// A word (pieces in possibly different styles): shaped, with its hyphenation points
-    /// as flagged penalties between its syllables.
+    /// as flagged penalties between its syllables. Words in one style come from the cache
+    /// of words set before.
     fn push_word(
         &mut self,
         items: &mut Vec<Item>,
         contents: &mut Vec<Content>,
-        word: &[(String, SpanStyle)],
+        word: &[(&str, SpanStyle)],
         lang: &str,
+        lang_id: u16,
     ) {
-        let raw: String = word.iter().map(|(t, _)| t.as_str()).collect();
+        let mut set = WordItems::default();
+        let [(text, style)] = word else {
+            self.word_items(&mut set, word, lang);
+            set.append_to(items, contents);
+            return;
+        };
+        let tuning = (self.tuning.hyphen_penalty, self.tuning.explicit_hyphen_penalty);
+        if self.words_tuning != tuning {
+            self.words.clear();
+            self.words_tuning = tuning;
+        }
+        let key = WordKey {
+            face: style.face,
+            case: style.case,
+            lang: lang_id,
+            size: style.size.to_bits(),
+            rise: style.rise.to_bits(),
+            hyphenate: style.hyphenate,
+            link: style.link,
+            expansion: self.expansion.to_bits(),
+        };
+        let style = match self.words.get(self.last_style) {
+            Some((k, _)) if *k == key => self.last_style,
+            _ => match self.words.iter().position(|(k, _)| *k == key) {
+                Some(i) => i,
+                None => {
+                    self.words.push((key, FxHashMap::default()));
+                    self.words.len() - 1
+                }
+            },
+        };
+        self.last_style = style;
+        if let Some(w) = self.words[style].1.get(*text) {
+            w.append_to(items, contents);
+            return;
+        }
+        let problems = self.problems.len();
+        self.word_items(&mut set, word, lang);
+        set.append_to(items, contents);
+        // A word with font problems is set anew each time, so each occurrence is reported.
+        if self.problems.len() == problems {
+            self.words[style].1.insert((*text).into(), set);
+        }
+    }
+
+    /// The items of a word set alone (see [`WordItems`]).
+    fn word_items(&mut self, set: &mut WordItems, word: &[(&str, SpanStyle)], lang: &str) {
+        let WordItems { items, contents } = set;
+        let raw: String = word.iter().map(|(t, _)| *t).collect();
         let hyphenate = word.iter().all(|(_, s)| s.hyphenate);
         // The letters of the word without the punctuation around it.
         let core_start = raw.find(|c: char| c.is_alphanumeric()).unwrap_or(raw.len());
@@ -474,7 +579,7 @@ impl<'f> Typesetter<'f> {
                 contents.push(Content::Expansion);
             }
             items.push(Item::Box { width, protrusion });
-            contents.push(Content::Glyphs(std::mem::take(frags)));
+            contents.push(Content::Glyphs(frags.drain(..).collect()));
         };
         for (s, style, at) in &shaped {
             let scale = style.size / fonts.face(s.face).units_per_em;
@@ -513,7 +618,7 @@ impl<'f> Typesetter<'f> {
                             flagged: true,
                             protrusion: w * protrusion('-'),
                         });
-                        contents.push(Content::Hyphen(h));
+                        contents.push(Content::Hyphen(h.map(Rc::new)));
                     }
                     bi += 1;
                     start = gi;
@@ -573,6 +678,16 @@ impl<'f> Typesetter<'f> {
             let mut x = 0.0f32;
             let mut runs: Vec<LineRun> = Vec::new();
             let (mut ascent, mut descent) = (0.0f32, 0.0f32);
+            // Glyphs the line may still take (a hyphen at the end included): a new run
+            // reserves that many, so its glyphs never need to be moved as they arrive.
+            let mut room = 1 + contents[start..b.end]
+                .iter()
+                .map(|c| match c {
+                    Content::Glyphs(frags) => frags.iter().map(|f| f.end - f.start).sum(),
+                    Content::Space => 1,
+                    _ => 0,
+                })
+                .sum::<usize>();
             let mut place = |f: &Frag, x: &mut f32, runs: &mut Vec<LineRun>, actual: Option<&str>, hscale: f32| {
                 let face = fonts.face(f.shaped.face);
                 let scale = f.style.size / face.units_per_em;
@@ -594,7 +709,7 @@ impl<'f> Typesetter<'f> {
                         x: *x,
                         rise: f.style.rise,
                         hscale,
-                        glyphs: Vec::new(),
+                        glyphs: Vec::with_capacity(room),
                         actual_text: actual.map(str::to_string),
                         link: f.style.link,
                         width: 0.0,
@@ -606,6 +721,7 @@ impl<'f> Typesetter<'f> {
                     run.glyphs.push(Glyph { id: g.id, x: pen + g.dx * scale * hscale, dy: g.dy * scale });
                     pen += g.advance * scale * hscale;
                 }
+                room = room.saturating_sub(f.end - f.start);
                 *x += f.width * hscale;
                 run.width = *x - run.x;
             };
@@ -618,7 +734,7 @@ impl<'f> Typesetter<'f> {
             for i in start..b.end {
                 match (&items[i], &contents[i]) {
                     (Item::Box { .. }, Content::Glyphs(frags)) => {
-                        for f in frags {
+                        for f in frags.iter() {
                             place(f, &mut x, &mut runs, None, if expand_next { hscale } else { 1.0 });
                             let g = &f.shaped.glyphs;
                             let from = g.get(f.start).map_or(f.shaped.text.len(), |g| g.cluster as usize);
@@ -670,7 +786,7 @@ impl<'f> Typesetter<'f> {
                     r.x += shift;
                 }
             }
-            let text = text.trim_end().to_string();
+            text.truncate(text.trim_end().len());
             lines.push(Line { runs, width, ascent, descent, hyphenated, text });
         }
         lines

@@ -148,6 +148,23 @@ struct Run {
 struct FontUse {
     type0: u32,
     remapper: subsetter::GlyphRemapper,
+    /// The remapper's answers by glyph id (`u32::MAX`: not asked yet): a table lookup per
+    /// glyph shown instead of a hash lookup.
+    cids: Vec<u32>,
+}
+
+impl FontUse {
+    /// The subset's glyph id (CID) of glyph `id`, numbered in order of first use.
+    fn cid(&mut self, id: u16) -> u16 {
+        let i = id as usize;
+        if i >= self.cids.len() {
+            self.cids.resize(i + 1, u32::MAX);
+        }
+        if self.cids[i] == u32::MAX {
+            self.cids[i] = self.remapper.remap(id) as u32;
+        }
+        self.cids[i] as u16
+    }
 }
 
 pub struct PdfWriter {
@@ -171,6 +188,11 @@ pub struct PdfWriter {
     forms: Option<BTreeMap<usize, u32>>,
     /// Print: images placed (for their resolution) and converted to CMYK.
     press: print::PressLog,
+    /// The compressor of the last level used and a buffer for its output, kept from stream
+    /// to stream: setting one up clears hundreds of kilobytes of tables, more than
+    /// compressing a page costs.
+    deflate: Option<(u32, flate2::Compress)>,
+    packed: Vec<u8>,
 }
 
 impl PdfWriter {
@@ -195,6 +217,8 @@ impl PdfWriter {
             print: None,
             forms: None,
             press: Default::default(),
+            deflate: None,
+            packed: Vec::new(),
         };
         w.raw(format!("%PDF-{version}\n").as_bytes())?;
         w.raw(b"%\xe2\xe3\xcf\xd3\n")?;
@@ -231,14 +255,11 @@ impl PdfWriter {
     /// Write a stream object, compressed at `level` (0: not compressed). Page contents use a
     /// fast level (they are most of the work and compress well anyway), fonts a thorough one.
     pub fn stream(&mut self, id: u32, mut dict: Vec<(&str, Obj)>, data: &[u8], level: u32) -> Result<(), Diagnostic> {
-        let body;
+        let mut packed = std::mem::take(&mut self.packed);
         let data = if level > 0 {
-            let mut z =
-                flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 3), flate2::Compression::new(level));
-            z.write_all(data).map_err(|e| self.io(e))?;
-            body = z.finish().map_err(|e| self.io(e))?;
+            self.compress(data, level, &mut packed)?;
             dict.push(("Filter", name("FlateDecode")));
-            &body[..]
+            &packed[..]
         } else {
             data
         };
@@ -253,7 +274,32 @@ impl PdfWriter {
         s.extend_from_slice(b"\nstream\n");
         self.raw(&s)?;
         self.raw(data)?;
+        self.packed = packed;
         self.raw(b"\nendstream\nendobj\n")
+    }
+
+    /// `data` as a zlib stream at `level` into `out` (cleared first).
+    fn compress(&mut self, data: &[u8], level: u32, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
+        let z = match &mut self.deflate {
+            Some((l, z)) if *l == level => {
+                z.reset();
+                z
+            }
+            slot => &mut slot.insert((level, flate2::Compress::new(flate2::Compression::new(level), true))).1,
+        };
+        out.clear();
+        out.reserve(data.len() / 3 + 64);
+        loop {
+            let consumed = z.total_in() as usize;
+            match z.compress_vec(&data[consumed..], out, flate2::FlushCompress::Finish) {
+                Ok(flate2::Status::StreamEnd) => return Ok(()),
+                Ok(_) => out.reserve(out.capacity().max(4096)),
+                Err(e) => {
+                    return Err(Diagnostic::error(Kind::Io, format!("cannot compress a PDF stream: {e}"))
+                        .with_hint("please report this with the book that caused it"))
+                }
+            }
+        }
     }
 
     /// The object number of page `index` (0-based), reserved if the page is not written yet.
@@ -278,10 +324,10 @@ impl PdfWriter {
         if let Some(w) = self.written.get_mut(index) {
             *w = true;
         }
-        let mut content = String::with_capacity(8192);
+        let mut content = Vec::with_capacity(16384);
         let mut used = BTreeSet::new();
         let mut xobjects = BTreeMap::new();
-        content.push_str(self.black());
+        content.extend_from_slice(self.black().as_bytes());
         for m in &page.marks {
             match m {
                 Mark::Glyphs { face, size, x, y, glyphs, hscale, actual_text } => {
@@ -293,16 +339,16 @@ impl PdfWriter {
                     let _ = writeln!(content, "{} {} {} {} re f", num(*x), num(*y), num(*width), num(*height));
                 }
                 Mark::Begin { actual_text, lang } => {
-                    content.push_str("/Span<<");
+                    content.extend_from_slice("/Span<<".as_bytes());
                     if let Some(t) = actual_text {
                         let _ = write!(content, "/ActualText {}", PdfString::text(t).render());
                     }
                     if let Some(l) = lang {
                         let _ = write!(content, "/Lang {}", PdfString::text(l).render());
                     }
-                    content.push_str(">>BDC\n");
+                    content.extend_from_slice(">>BDC\n".as_bytes());
                 }
-                Mark::End => content.push_str("EMC\n"),
+                Mark::End => content.extend_from_slice("EMC\n".as_bytes()),
                 Mark::Image { key, image, x, y, width, height } => {
                     self.note_placement(key, image, *width, *height);
                     let id = match self.images.get(key) {
@@ -328,17 +374,17 @@ impl PdfWriter {
                     );
                 }
                 Mark::Transform(m) => {
-                    content.push_str("q ");
+                    content.extend_from_slice("q ".as_bytes());
                     for v in m {
                         push_num(&mut content, *v);
-                        content.push(' ');
+                        content.push(b' ');
                     }
-                    content.push_str("cm\n");
+                    content.extend_from_slice("cm\n".as_bytes());
                 }
                 Mark::Clip { x, y, width, height } => {
                     let _ = writeln!(content, "q {} {} {} {} re W n", num(*x), num(*y), num(*width), num(*height));
                 }
-                Mark::Restore => content.push_str("Q\n"),
+                Mark::Restore => content.extend_from_slice("Q\n".as_bytes()),
             }
         }
         let mut font_res = Vec::new();
@@ -353,7 +399,7 @@ impl PdfWriter {
         }
         let resources = Obj::Dict(resources);
         if self.forms.is_some() {
-            return self.form(index, page.width, page.height, content.as_bytes(), resources);
+            return self.form(index, page.width, page.height, &content, resources);
         }
         let mut media = Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(page.width), Obj::Real(page.height)]);
         let mut boxes = Vec::new();
@@ -362,7 +408,7 @@ impl PdfWriter {
             (media, boxes) = p.boxes(page.width, page.height);
         }
         let content_id = self.alloc();
-        self.stream(content_id, Vec::new(), content.as_bytes(), 2)?;
+        self.stream(content_id, Vec::new(), &content, 2)?;
         let mut dict = vec![
             ("Type".to_string(), name("Page")),
             ("Parent".to_string(), Obj::Ref(self.pages_root)),
@@ -462,26 +508,33 @@ impl PdfWriter {
         Ok(id)
     }
 
-    fn show(&mut self, fonts: &FontSet, out: &mut String, run: &Run, glyphs: &[Glyph], actual_text: Option<&str>) {
+    fn show(&mut self, fonts: &FontSet, out: &mut Vec<u8>, run: &Run, glyphs: &[Glyph], actual_text: Option<&str>) {
         let Run { face, size, x, y, hscale } = *run;
         if glyphs.is_empty() {
             return;
         }
         if !self.fonts.contains_key(&face) {
             let type0 = self.alloc();
-            self.fonts.insert(face, FontUse { type0, remapper: subsetter::GlyphRemapper::new() });
+            let cids = Vec::new();
+            self.fonts.insert(face, FontUse { type0, remapper: subsetter::GlyphRemapper::new(), cids });
         }
         let f = fonts.face(face);
         let scale = size / f.units_per_em;
-        let used = self.fonts.get_mut(&face).map(|u| &mut u.remapper);
-        let Some(remapper) = used else { return };
+        let Some(used) = self.fonts.get_mut(&face) else { return };
         if let Some(t) = actual_text {
             let _ = writeln!(out, "/Span<</ActualText {}>>BDC", PdfString::text(t).render());
         }
-        let _ = write!(out, "BT\n/F{} {} Tf\n{} {} Td\n", face.0, num(size), num(x), num(y));
+        let _ = write!(out, "BT\n/F{} ", face.0);
+        push_num(out, size);
+        out.extend_from_slice(b" Tf\n");
+        push_num(out, x);
+        out.push(b' ');
+        push_num(out, y);
+        out.extend_from_slice(b" Td\n");
         let h = if (hscale - 1.0).abs() > 0.0001 { hscale } else { 1.0 };
         if h != 1.0 {
-            let _ = writeln!(out, "{} Tz", num(h * 100.0));
+            push_num(out, h * 100.0);
+            out.extend_from_slice(b" Tz\n");
         }
         let mut rise = 0.0f32;
         let mut pen = 0.0f32;
@@ -489,14 +542,15 @@ impl PdfWriter {
         for g in glyphs {
             if (g.dy - rise).abs() > 0.001 {
                 if open {
-                    out.push_str("] TJ\n");
+                    out.extend_from_slice(b"] TJ\n");
                     open = false;
                 }
-                let _ = writeln!(out, "{} Ts", num(g.dy));
+                push_num(out, g.dy);
+                out.extend_from_slice(b" Ts\n");
                 rise = g.dy;
             }
             if !open {
-                out.push('[');
+                out.push(b'[');
                 open = true;
             }
             // TJ adjustments are in thousandths of the (horizontally scaled) text space.
@@ -504,26 +558,23 @@ impl PdfWriter {
             if gap.abs() > 0.0005 {
                 push_num(out, -gap / (size * h) * 1000.0);
             }
-            let cid = remapper.remap(g.id);
-            out.push('<');
-            for shift in [12, 8, 4, 0] {
-                out.push(char::from(b"0123456789ABCDEF"[((cid >> shift) & 0xF) as usize]));
-            }
-            out.push('>');
+            let cid = used.cid(g.id);
+            let hex = |shift: u32| b"0123456789ABCDEF"[((cid >> shift) & 0xF) as usize];
+            out.extend_from_slice(&[b'<', hex(12), hex(8), hex(4), hex(0), b'>']);
             pen = g.x + f.advance(g.id) * scale * h;
         }
         if open {
-            out.push_str("] TJ\n");
+            out.extend_from_slice(b"] TJ\n");
         }
         if rise != 0.0 {
-            out.push_str("0 Ts\n");
+            out.extend_from_slice(b"0 Ts\n");
         }
         if h != 1.0 {
-            out.push_str("100 Tz\n");
+            out.extend_from_slice(b"100 Tz\n");
         }
-        out.push_str("ET\n");
+        out.extend_from_slice(b"ET\n");
         if actual_text.is_some() {
-            out.push_str("EMC\n");
+            out.extend_from_slice(b"EMC\n");
         }
     }
 
@@ -845,26 +896,41 @@ fn to_unicode(face: FaceId, gids: &[u16], texts: &BTreeMap<(FaceId, u16), String
 
 /// A number as PDF writes it: at most three decimals, no exponent, no `-0`.
 pub fn num(v: f32) -> String {
-    let mut s = String::with_capacity(12);
-    push_num(&mut s, v);
-    s
+    let mut b = Vec::with_capacity(12);
+    push_num(&mut b, v);
+    String::from_utf8(b).unwrap_or_default()
 }
 
 /// [`num`] appended to `out` without the formatting machinery (content streams are
 /// mostly numbers, written millions of times).
-pub fn push_num(out: &mut String, v: f32) {
+pub fn push_num(out: &mut Vec<u8>, v: f32) {
     let r = (v as f64 * 1000.0).round();
     if r == 0.0 || !r.is_finite() {
-        out.push('0');
+        out.push(b'0');
         return;
     }
     if r < 0.0 {
-        out.push('-');
+        out.push(b'-');
     }
     let r = r.abs().min(9.0e15) as u64;
     let (int, mut frac) = (r / 1000, r % 1000);
-    let mut buf = [0u8; 20];
+    // Digits into a buffer from the right, then one append.
+    let mut buf = [0u8; 24];
     let mut i = buf.len();
+    if frac > 0 {
+        let mut digits = 3;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        for _ in 0..digits {
+            i -= 1;
+            buf[i] = b'0' + (frac % 10) as u8;
+            frac /= 10;
+        }
+        i -= 1;
+        buf[i] = b'.';
+    }
     let mut n = int;
     loop {
         i -= 1;
@@ -874,21 +940,7 @@ pub fn push_num(out: &mut String, v: f32) {
             break;
         }
     }
-    out.extend(buf[i..].iter().map(|b| *b as char));
-    if frac > 0 {
-        out.push('.');
-        let mut digits = 3;
-        while frac % 10 == 0 {
-            frac /= 10;
-            digits -= 1;
-        }
-        let mut d = [b'0'; 3];
-        for k in (0..digits).rev() {
-            d[k] = b'0' + (frac % 10) as u8;
-            frac /= 10;
-        }
-        out.extend(d[..digits].iter().map(|b| *b as char));
-    }
+    out.extend_from_slice(&buf[i..]);
 }
 
 /// `D:20211213000000Z` for seconds since 1970.

@@ -75,14 +75,14 @@ impl PrintSetup {
 
     /// A page's content framed for print: shifted onto the trim, painted in CMYK black,
     /// crop marks after it.
-    pub fn frame(&self, w: f32, h: f32, content: &str) -> String {
+    pub fn frame(&self, w: f32, h: f32, content: &[u8]) -> Vec<u8> {
         let o = self.offset();
-        let mut s = String::with_capacity(content.len() + 600);
-        let _ = writeln!(s, "q 1 0 0 1 {} {} cm", num(o), num(o));
-        s.push_str(content);
-        s.push_str("Q\n");
+        let mut s = Vec::with_capacity(content.len() + 600);
+        s.extend_from_slice(format!("q 1 0 0 1 {} {} cm\n", num(o), num(o)).as_bytes());
+        s.extend_from_slice(content);
+        s.extend_from_slice(b"Q\n");
         if self.marks {
-            s.push_str(&crop_marks(o, o, w, h, self.bleed));
+            s.extend_from_slice(crop_marks(o, o, w, h, self.bleed).as_bytes());
         }
         s
     }
