@@ -26,6 +26,16 @@ fn run(tool: &Path, args: &[&str]) -> (bool, String) {
     (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
 }
 
+/// `text_fidelity.py` finds every word of `sources` in `pdf`.
+fn assert_every_word(py: &Path, shared: &Path, pdf: &Path, sources: &[PathBuf]) {
+    let mut args =
+        vec![shared.join("tools/text_fidelity.py").to_string_lossy().into_owned(), pdf.to_string_lossy().into_owned()];
+    args.extend(sources.iter().map(|p| p.to_string_lossy().into_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (ok, out) = run(py, &args);
+    assert!(ok, "text_fidelity.py:\n{out}");
+}
+
 fn example_sources() -> Vec<PathBuf> {
     let root = repo();
     let mut v = md_files(&root.join("books/speeches"));
@@ -70,14 +80,7 @@ fn example_pdf_is_valid_reproducible_and_complete() {
     }
     if let Some(py) = validator("tribune-tools-python") {
         let Some(shared) = shared() else { return };
-        let mut args = vec![
-            shared.join("tools/text_fidelity.py").to_string_lossy().into_owned(),
-            a.to_string_lossy().into_owned(),
-        ];
-        args.extend(example_sources().iter().map(|p| p.to_string_lossy().into_owned()));
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (ok, out) = run(&py, &args);
-        assert!(ok, "text_fidelity.py:\n{out}");
+        assert_every_word(&py, &shared, &a, &example_sources());
     }
 }
 
@@ -130,12 +133,7 @@ fn corpus_typesetting_quality() {
     let tools = shared.join("tools");
     let (ok, out) = run(&py, &[checker.to_str().unwrap(), pdf.to_str().unwrap(), tools.to_str().unwrap()]);
     assert!(ok, "widows or orphans:\n{out}");
-    let mut args =
-        vec![shared.join("tools/text_fidelity.py").to_string_lossy().into_owned(), pdf.to_string_lossy().into_owned()];
-    args.extend(md_files(&dir.path().join("books/speeches")).iter().map(|p| p.to_string_lossy().into_owned()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (ok, out) = run(&py, &args);
-    assert!(ok, "text_fidelity.py:\n{out}");
+    assert_every_word(&py, &shared, &pdf, &md_files(&dir.path().join("books/speeches")));
 }
 
 /// The bookmarks follow the book: parts, speeches and their sections, each pointing at
@@ -332,12 +330,7 @@ fn footnotes_sit_on_the_page_of_their_call() {
     }
     assert_eq!(placed, calls.len(), "some calls were not found");
     assert!(split > 0, "no note was long enough to be split; the test does not test that");
-    let mut args =
-        vec![shared.join("tools/text_fidelity.py").to_string_lossy().into_owned(), pdf.to_string_lossy().into_owned()];
-    args.extend(md_files(&dir.path().join("books/speeches")).iter().map(|p| p.to_string_lossy().into_owned()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (ok, out) = run(&py, &args);
-    assert!(ok, "text_fidelity.py:\n{out}");
+    assert_every_word(&py, &shared, &pdf, &md_files(&dir.path().join("books/speeches")));
 }
 
 /// The cover JPEG goes into the PDF byte for byte (no re-encoding); a PNG with

@@ -161,27 +161,8 @@ type Words = (f64, Vec<(f64, String)>);
 
 /// Words on each page with their left edge, from `pdftotext -bbox`.
 fn words_by_page(pdf: &Path) -> Option<Vec<Words>> {
-    let pdftotext = validator("pdftotext")?;
-    let (ok, out) = run(&pdftotext, &["-bbox", pdf.to_str().unwrap(), "-"]);
-    assert!(ok, "{out}");
-    let attr = |s: &str, name: &str| -> f64 {
-        let at = s.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-        s[at..at + s[at..].find('"').unwrap()].parse().unwrap()
-    };
-    let mut pages = Vec::new();
-    for chunk in out.split("<page ").skip(1) {
-        let width = attr(chunk, "width");
-        let words = chunk
-            .split("<word ")
-            .skip(1)
-            .map(|w| {
-                let text = &w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()];
-                (attr(w, "xMin"), text.to_string())
-            })
-            .collect();
-        pages.push((width, words));
-    }
-    Some(pages)
+    let pages = word_boxes(pdf)?;
+    Some(pages.into_iter().map(|(w, words)| (w, words.into_iter().map(|(t, r)| (r[0], t)).collect())).collect())
 }
 
 /// A booklet of `n` pages, each showing only `P<number>`, imposed by the library.
@@ -423,9 +404,9 @@ fn a_file_that_is_no_output_profile_is_an_error_at_its_line() {
 
 type PageWords = Vec<(String, [f64; 4])>;
 
-/// Words of each page with their boxes [x0, y0, x1, y1] (points from the top left of the
-/// MediaBox), from `pdftotext -bbox`.
-fn word_boxes(pdf: &Path) -> Option<Vec<PageWords>> {
+/// Each page's width and its words with their boxes [x0, y0, x1, y1] (points from the top
+/// left of the MediaBox), from `pdftotext -bbox`.
+fn word_boxes(pdf: &Path) -> Option<Vec<(f64, PageWords)>> {
     let pdftotext = validator("pdftotext")?;
     let (ok, out) = run(&pdftotext, &["-bbox", pdf.to_str().unwrap(), "-"]);
     assert!(ok, "{out}");
@@ -437,13 +418,15 @@ fn word_boxes(pdf: &Path) -> Option<Vec<PageWords>> {
         out.split("<page ")
             .skip(1)
             .map(|page| {
-                page.split("<word ")
+                let words = page
+                    .split("<word ")
                     .skip(1)
                     .map(|w| {
                         let text = &w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()];
                         (text.to_string(), [attr(w, "xMin"), attr(w, "yMin"), attr(w, "xMax"), attr(w, "yMax")])
                     })
-                    .collect()
+                    .collect();
+                (attr(page, "width"), words)
             })
             .collect(),
     )
@@ -462,7 +445,7 @@ fn nothing_but_pictures_comes_within_5_mm_of_the_trim() {
         let safe =
             [trim[0] + 5.0 * MM, media[3] - trim[3] + 5.0 * MM, trim[2] - 5.0 * MM, media[3] - trim[1] - 5.0 * MM];
         let Some(pages) = word_boxes(&pdf) else { return };
-        for (i, words) in pages.iter().enumerate() {
+        for (i, (_, words)) in pages.iter().enumerate() {
             for (w, r) in words {
                 assert!(
                     r[0] >= safe[0] && r[1] >= safe[1] && r[2] <= safe[2] && r[3] <= safe[3],
