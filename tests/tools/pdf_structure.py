@@ -45,7 +45,8 @@ with pdfplumber.open(path) as plumb:
                 links.append({"rect": rect, **(dest_of(act.D) or {})})
             elif a.get("/Dest") is not None:
                 links.append({"rect": rect, **(dest_of(a.Dest) or {})})
-        content = b"".join(s.read_bytes() for s in pikepdf.Page(page).get_filtered_contents_as_list()) if hasattr(pikepdf.Page(page), "get_filtered_contents_as_list") else pikepdf.Page(page).obj.Contents.read_bytes()
+        pikepdf.Page(page).contents_coalesce()
+        content = page.obj.Contents.read_bytes()
         langs = sorted(set(m.decode("latin-1") for m in re.findall(rb"/Lang\s*\(([^)]*)\)", content)))
         pages.append({
             "label": pikepdf.Page(page).label,
