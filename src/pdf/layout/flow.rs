@@ -684,12 +684,12 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
 
     fn set_lines(&mut self, lines: &[Line], dx: f32, advance: f32) {
         for l in lines {
-            let Some((next, split)) = self.admit(self.state(), l, advance) else {
-                // `lines` checked that these fit; a fresh page takes any line.
-                debug_assert!(false, "a line was set where it does not fit");
-                continue;
+            // `lines` checked that these fit (a fresh page takes any line); should the check
+            // ever disagree, the line is still set, below the last, rather than lost.
+            let (next, split) = match self.admit(self.state(), l, advance) {
+                Some((s, split)) => (s.cursor.unwrap_or(self.g.top), split),
+                None => (self.cursor.map_or(self.g.top, |c| c + advance), None),
             };
-            let next = next.cursor.unwrap_or(self.g.top);
             let left = self.left() + dx;
             let baseline = self.g.height - next;
             self.open_lang();

@@ -487,9 +487,9 @@ impl<'a, 'f> Layout<'a, 'f> {
                 self.targets.push(LinkTarget::Page { index: e.page, top: e.top });
                 self.targets.len() as u32
             };
-            let (face, case) =
-                if e.level == 0 { (FaceId::REGULAR, Case::SmallCaps) } else { (FaceId::REGULAR, Case::Normal) };
-            let style = SpanStyle { case, link, hyphenate: false, ..self.text_style(face, g.size) };
+            // Parts in small capitals, chapters in the text's face.
+            let case = if e.level == 0 { Case::SmallCaps } else { Case::Normal };
+            let style = SpanStyle { case, link, hyphenate: false, ..self.text_style(FaceId::REGULAR, g.size) };
             if e.level == 0 {
                 ops.push(Op::Skip(g.leading * 0.6));
             }

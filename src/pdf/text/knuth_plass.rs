@@ -945,7 +945,8 @@ mod tests {
 
     /// Width, stretch, shrink of items[start..end] plus the break.
     fn measure_line(items: &[Item], line: &Line) -> (f64, f64, f64, usize) {
-        let ctx = Ctx::new(items, &DUMMY);
+        let params = Params::tex(0.0);
+        let ctx = Ctx::new(items, &params);
         let mut t = Totals::default();
         let mut boxes = 0;
         for item in &items[line.start..line.end.min(items.len())] {
@@ -955,20 +956,6 @@ mod tests {
         let bp = ctx.breakpoint(line.end, true).unwrap_or(Bp::NONE);
         (t.width + bp.width - bp.protrusion, t.stretch, t.shrink, boxes)
     }
-
-    static DUMMY: Params = Params {
-        widths: Vec::new(),
-        pretolerance: 100.0,
-        tolerance: 200.0,
-        line_penalty: 10.0,
-        hyphen_penalty: 50.0,
-        double_hyphen_demerits: 10000.0,
-        final_hyphen_demerits: 5000.0,
-        adj_demerits: 10000.0,
-        emergency_stretch: 0.0,
-        looseness: 0,
-        max_consecutive_hyphens: 0,
-    };
 
     fn ladder(lines: &[Line]) -> usize {
         let (mut run, mut best) = (0, 0);
