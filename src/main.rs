@@ -221,7 +221,7 @@ fn main() -> ExitCode {
                     s.meta.date.to_string(),
                     clip(&speaker, 28),
                     lang,
-                    s.words
+                    s.words()
                 );
             }
             println!();

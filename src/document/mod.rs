@@ -104,7 +104,7 @@ pub fn build(
 }
 
 /// Run `f` over `items` on the machine's cores, keeping the order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len().max(1));
     if threads <= 1 || items.len() < 4 {
         return items.iter().map(&f).collect();

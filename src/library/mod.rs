@@ -29,12 +29,17 @@ pub struct Speech {
     pub body_start: usize,
     /// Line of `source` (1-based) on which the body starts.
     pub body_line: usize,
-    pub words: usize,
 }
 
 impl Speech {
     pub fn body(&self) -> &str {
         &self.source[self.body_start..]
+    }
+
+    /// Words of the body as [`count_words`] counts them, Markdown syntax included (a book
+    /// counts its chapters' words from the parsed text).
+    pub fn words(&self) -> usize {
+        count_words(self.body())
     }
 }
 
@@ -60,9 +65,13 @@ impl Library {
         let mut files = Vec::new();
         let mut seen_dirs = BTreeSet::new();
         walk(project, &dir, &mut seen_dirs, &mut files, report);
-        for (id, path) in files {
-            let shown = project.display_path(&path);
-            match load_speech(project, &id, &path, &shown) {
+        // Read and counted on all cores: with hundreds of speeches this is most of the
+        // build's serial start.
+        let loaded = crate::document::parallel_map(&files, |(id, path)| {
+            load_speech(project, id, path, &project.display_path(path))
+        });
+        for ((id, _), speech) in files.into_iter().zip(loaded) {
+            match speech {
                 Ok(s) => {
                     lib.speeches.insert(id, s);
                 }
@@ -152,8 +161,6 @@ fn load_speech(project: &Project, id: &str, path: &Path, shown: &Path) -> Result
     }
     let source = read_source(path, shown)?;
     let fm = frontmatter::parse(&source, shown)?;
-    let body = &source[fm.body_start..];
-    let words = count_words(body);
     Ok(Speech {
         id: id.to_string(),
         shown: shown.to_path_buf(),
@@ -161,7 +168,6 @@ fn load_speech(project: &Project, id: &str, path: &Path, shown: &Path) -> Result
         meta: fm.meta,
         body_start: fm.body_start,
         body_line: fm.body_line,
-        words,
         source,
     })
 }
@@ -169,11 +175,45 @@ fn load_speech(project: &Project, id: &str, path: &Path, shown: &Path) -> Result
 /// Words as a reader counts them: runs between white space with at least one letter or
 /// digit. One pass over the text (it is counted for every speech and every run of text).
 pub fn count_words(text: &str) -> usize {
+    // Classes of the ASCII bytes, as `char::is_whitespace` and `char::is_alphanumeric`
+    // give them: most of the text in most languages, read without decoding.
+    const fn ascii_classes() -> [u8; 128] {
+        let mut t = [OTHER; 128];
+        let mut b = 0;
+        while b < 128 {
+            let c = b as u8;
+            t[b] = if matches!(c, b'\t'..=b'\r' | b' ') {
+                SPACE
+            } else if c.is_ascii_alphanumeric() {
+                ALNUM
+            } else {
+                OTHER
+            };
+            b += 1;
+        }
+        t
+    }
+    const OTHER: u8 = 0;
+    const SPACE: u8 = 1;
+    const ALNUM: u8 = 2;
+    const ASCII: [u8; 128] = ascii_classes();
     let (mut count, mut counted) = (0, false);
-    for c in text.chars() {
-        if c.is_whitespace() {
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        let class = if b < 0x80 {
+            ASCII[b as usize]
+        } else if b >= 0xC0 {
+            // The first byte of a character beyond ASCII (the bytes after it are skipped).
+            match text.get(i..).and_then(|t| t.chars().next()) {
+                Some(c) if c.is_whitespace() => SPACE,
+                Some(c) if c.is_alphanumeric() => ALNUM,
+                _ => OTHER,
+            }
+        } else {
+            continue;
+        };
+        if class == SPACE {
             counted = false;
-        } else if !counted && c.is_alphanumeric() {
+        } else if class == ALNUM && !counted {
             count += 1;
             counted = true;
         }
@@ -194,6 +234,7 @@ mod count_tests {
             "Öl- und Gaskonzerne \u{a0}— 40 % … „Nie wieder“",
             "Жаңаөзен\u{2003}2011\tтуралы\n- * --",
             "a-b c.d e",
+            "x\u{b}y\u{c}z\r\nw\u{1f}q\u{85}r\u{2028}s",
         ];
         for s in samples {
             let old = s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();

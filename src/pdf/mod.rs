@@ -149,15 +149,40 @@ fn write_inner(
     let errors_before = report.errors();
     let (fonts_ref, g, units_ref, families) = (&fonts, &geometry, &units, &families);
     // Chapters are set on `workers` threads (each with its own shaping and hyphenation
-    // caches), replayed into pages in reading order here, and the pages are serialised
-    // and compressed on another thread. Each worker's results queue is short, so memory
-    // stays bounded however long the book.
+    // caches) and replayed into pages in reading order here; the pages are encoded and
+    // compressed on `workers` more threads, and written in order by a last one, which
+    // numbers the objects. Every queue is short, so memory stays bounded however long the
+    // book.
+    let encoders: Vec<write::Encoder> = (0..workers).map(|_| writer.encoder()).collect();
     let outcome = std::thread::scope(|s| {
-        let (page_tx, page_rx) = std::sync::mpsc::sync_channel::<(usize, write::Page)>(16);
+        let (page_tx, page_rx) = std::sync::mpsc::sync_channel::<(usize, usize, write::Page)>(8);
+        let page_rx = std::sync::Arc::new(std::sync::Mutex::new(page_rx));
+        let (done_tx, done_rx) =
+            std::sync::mpsc::sync_channel::<(usize, usize, Result<write::Encoded, Diagnostic>)>(16);
+        for mut encoder in encoders {
+            let (page_rx, done_tx) = (page_rx.clone(), done_tx.clone());
+            s.spawn(move || loop {
+                let job = page_rx.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
+                let Ok((seq, index, page)) = job else { break };
+                let encoded = encoder.encode(fonts_ref, &page);
+                drop(page);
+                if done_tx.send((seq, index, encoded)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop((page_rx, done_tx));
         let writer_thread = s.spawn(move || {
             let mut writer = writer;
-            for (index, page) in page_rx {
-                writer.page(fonts_ref, index, &page)?;
+            // Pages come encoded in any order; they are written in the order they were made.
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut next = 0;
+            for (seq, index, encoded) in done_rx {
+                waiting.insert(seq, (index, encoded));
+                while let Some((index, encoded)) = waiting.remove(&next) {
+                    writer.put(index, encoded?)?;
+                    next += 1;
+                }
             }
             Ok::<PdfWriter, Diagnostic>(writer)
         });
@@ -191,9 +216,11 @@ fn write_inner(
             }));
         }
         let mut folios = Typesetter::new(fonts_ref, Vec::new());
+        let made = std::cell::Cell::new(0);
         let send = |index: usize, page: write::Page| {
+            made.set(made.get() + 1);
             page_tx
-                .send((index, page))
+                .send((made.get() - 1, index, page))
                 .map_err(|_| Diagnostic::error(Kind::Io, "the PDF writer stopped").with_hint("see the error above"))
         };
         let mut flow = layout::Flow::new(g, 1, strings.note_continued, send);

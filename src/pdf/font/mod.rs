@@ -125,6 +125,11 @@ impl Face {
     pub fn advance(&self, id: u16) -> f32 {
         self.advances.get(id as usize).copied().unwrap_or(0.0)
     }
+
+    /// How many glyphs the face has.
+    pub fn glyph_count(&self) -> usize {
+        self.advances.len()
+    }
 }
 
 /// The glyph the character map gives `c`, if any.

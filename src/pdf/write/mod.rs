@@ -8,9 +8,11 @@
 //! PDF syntax needed here is small and checked by qpdf in the tests; subsetting, the hard
 //! part, is done by the `subsetter` crate.
 
+mod content;
 mod object;
 pub mod print;
 
+pub use content::{Deflater, Encoded, Encoder, Placed};
 pub use object::{Obj, PdfString};
 
 use crate::diagnostics::{Diagnostic, Kind};
@@ -18,7 +20,7 @@ use crate::images::{Colour, Data, PdfImage};
 use crate::pdf::font::{FaceId, FontSet};
 use crate::project::AtomicFile;
 use object::name;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -136,35 +138,10 @@ pub struct DocInfo {
     pub identifier: String,
 }
 
-/// Where and how a glyph run is set.
-struct Run {
-    face: FaceId,
-    size: f32,
-    x: f32,
-    y: f32,
-    hscale: f32,
-}
-
+/// A face embedded in the file: its font object, and the glyph ids shown (by id).
 struct FontUse {
     type0: u32,
-    remapper: subsetter::GlyphRemapper,
-    /// The remapper's answers by glyph id (`u32::MAX`: not asked yet): a table lookup per
-    /// glyph shown instead of a hash lookup.
-    cids: Vec<u32>,
-}
-
-impl FontUse {
-    /// The subset's glyph id (CID) of glyph `id`, numbered in order of first use.
-    fn cid(&mut self, id: u16) -> u16 {
-        let i = id as usize;
-        if i >= self.cids.len() {
-            self.cids.resize(i + 1, u32::MAX);
-        }
-        if self.cids[i] == u32::MAX {
-            self.cids[i] = self.remapper.remap(id) as u32;
-        }
-        self.cids[i] as u16
-    }
+    used: Vec<bool>,
 }
 
 pub struct PdfWriter {
@@ -188,11 +165,11 @@ pub struct PdfWriter {
     forms: Option<BTreeMap<usize, u32>>,
     /// Print: images placed (for their resolution) and converted to CMYK.
     press: print::PressLog,
-    /// The compressor of the last level used and a buffer for its output, kept from stream
-    /// to stream: setting one up clears hundreds of kilobytes of tables, more than
-    /// compressing a page costs.
-    deflate: Option<(u32, flate2::Compress)>,
+    /// The compressor of the last level used (see [`Deflater`]) and a buffer for its output.
+    deflate: Option<Deflater>,
     packed: Vec<u8>,
+    /// Encodes the pages given to [`PdfWriter::page`] (others come encoded).
+    encoder: Option<Encoder>,
 }
 
 impl PdfWriter {
@@ -219,6 +196,7 @@ impl PdfWriter {
             press: Default::default(),
             deflate: None,
             packed: Vec::new(),
+            encoder: None,
         };
         w.raw(format!("%PDF-{version}\n").as_bytes())?;
         w.raw(b"%\xe2\xe3\xcf\xd3\n")?;
@@ -280,26 +258,17 @@ impl PdfWriter {
 
     /// `data` as a zlib stream at `level` into `out` (cleared first).
     fn compress(&mut self, data: &[u8], level: u32, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
-        let z = match &mut self.deflate {
-            Some((l, z)) if *l == level => {
-                z.reset();
-                z
-            }
-            slot => &mut slot.insert((level, flate2::Compress::new(flate2::Compression::new(level), true))).1,
+        let d = match &mut self.deflate {
+            Some(d) if d.level() == level as i32 => d,
+            slot => slot.insert(Deflater::new(level as i32)),
         };
-        out.clear();
-        out.reserve(data.len() / 3 + 64);
-        loop {
-            let consumed = z.total_in() as usize;
-            match z.compress_vec(&data[consumed..], out, flate2::FlushCompress::Finish) {
-                Ok(flate2::Status::StreamEnd) => return Ok(()),
-                Ok(_) => out.reserve(out.capacity().max(4096)),
-                Err(e) => {
-                    return Err(Diagnostic::error(Kind::Io, format!("cannot compress a PDF stream: {e}"))
-                        .with_hint("please report this with the book that caused it"))
-                }
-            }
-        }
+        d.pack(data, out)
+    }
+
+    /// Write a stream object whose `data` is zlib-compressed already.
+    fn packed_stream(&mut self, id: u32, mut dict: Vec<(&str, Obj)>, data: &[u8]) -> Result<(), Diagnostic> {
+        dict.push(("Filter", name("FlateDecode")));
+        self.stream(id, dict, data, 0)
     }
 
     /// The object number of page `index` (0-based), reserved if the page is not written yet.
@@ -312,9 +281,23 @@ impl PdfWriter {
         self.pages[index]
     }
 
-    /// Write page `index` now: its content stream, images first shown on it, its link
-    /// annotations and its page object. Returns the page's object number.
+    /// An encoder for the pages of this file, for [`PdfWriter::put`]: one per thread.
+    pub fn encoder(&self) -> Encoder {
+        Encoder::new(self.print.clone(), self.forms.is_none())
+    }
+
+    /// Write page `index` now (see [`PdfWriter::put`]). Returns the page's object number.
     pub fn page(&mut self, fonts: &FontSet, index: usize, page: &Page) -> Result<u32, Diagnostic> {
+        let mut encoder = self.encoder.take().unwrap_or_else(|| self.encoder());
+        let encoded = encoder.encode(fonts, page);
+        self.encoder = Some(encoder);
+        self.put(index, encoded?)
+    }
+
+    /// Write page `index`, encoded by an [`Encoder`] of this writer: its content stream,
+    /// images first shown on it, its link annotations and its page object. Returns the
+    /// page's object number.
+    pub fn put(&mut self, index: usize, page: Encoded) -> Result<u32, Diagnostic> {
         // A booklet's pages become forms (see `print.rs`), not pages of the file.
         let id = if self.forms.is_some() { 0 } else { self.page_ref(index) };
         if self.written.get(index).copied().unwrap_or(false) {
@@ -324,91 +307,59 @@ impl PdfWriter {
         if let Some(w) = self.written.get_mut(index) {
             *w = true;
         }
-        let mut content = Vec::with_capacity(16384);
-        let mut used = BTreeSet::new();
-        let mut xobjects = BTreeMap::new();
-        content.extend_from_slice(self.black().as_bytes());
-        for m in &page.marks {
-            match m {
-                Mark::Glyphs { face, size, x, y, glyphs, hscale, actual_text } => {
-                    used.insert(*face);
-                    let run = Run { face: *face, size: *size, x: *x, y: *y, hscale: *hscale };
-                    self.show(fonts, &mut content, &run, glyphs, actual_text.as_deref());
-                }
-                Mark::Rect { x, y, width, height } => {
-                    let _ = writeln!(content, "{} {} {} {} re f", num(*x), num(*y), num(*width), num(*height));
-                }
-                Mark::Begin { actual_text, lang } => {
-                    content.extend_from_slice("/Span<<".as_bytes());
-                    if let Some(t) = actual_text {
-                        let _ = write!(content, "/ActualText {}", PdfString::text(t).render());
-                    }
-                    if let Some(l) = lang {
-                        let _ = write!(content, "/Lang {}", PdfString::text(l).render());
-                    }
-                    content.extend_from_slice(">>BDC\n".as_bytes());
-                }
-                Mark::End => content.extend_from_slice("EMC\n".as_bytes()),
-                Mark::Image { key, image, x, y, width, height } => {
-                    self.note_placement(key, image, *width, *height);
-                    let id = match self.images.get(key) {
-                        Some(id) => *id,
-                        None => {
-                            let id = match self.for_press(key, image)? {
-                                Some(converted) => self.image(&converted)?,
-                                None => self.image(image)?,
-                            };
-                            self.images.insert(key.clone(), id);
-                            id
-                        }
-                    };
-                    let n = xobjects.len();
-                    let name = xobjects.entry(id).or_insert_with(|| format!("Im{n}")).clone();
-                    let _ = writeln!(
-                        content,
-                        "q {} 0 0 {} {} {} cm /{name} Do Q",
-                        num(*width),
-                        num(*height),
-                        num(*x),
-                        num(*y)
-                    );
-                }
-                Mark::Transform(m) => {
-                    content.extend_from_slice("q ".as_bytes());
-                    for v in m {
-                        push_num(&mut content, *v);
-                        content.push(b' ');
-                    }
-                    content.extend_from_slice("cm\n".as_bytes());
-                }
-                Mark::Clip { x, y, width, height } => {
-                    let _ = writeln!(content, "q {} {} {} {} re W n", num(*x), num(*y), num(*width), num(*height));
-                }
-                Mark::Restore => content.extend_from_slice("Q\n".as_bytes()),
-            }
-        }
         let mut font_res = Vec::new();
-        for f in &used {
-            let type0 = self.fonts.get(f).map(|u| u.type0).unwrap_or(0);
-            font_res.push((format!("F{}", f.0), Obj::Ref(type0)));
+        for (face, ids) in &page.glyphs {
+            let use_ = match self.fonts.get_mut(face) {
+                Some(u) => u,
+                None => {
+                    let type0 = self.alloc();
+                    self.fonts.entry(*face).or_insert(FontUse { type0, used: Vec::new() })
+                }
+            };
+            for &g in ids {
+                if use_.used.len() <= g as usize {
+                    use_.used.resize(g as usize + 1, false);
+                }
+                use_.used[g as usize] = true;
+            }
+            font_res.push((format!("F{}", face.0), Obj::Ref(use_.type0)));
+        }
+        let mut xobjects: Vec<(String, Obj)> = Vec::new();
+        let mut keys: Vec<&str> = Vec::new();
+        for p in &page.images {
+            self.note_placement(&p.key, &p.image, p.width, p.height);
+            if keys.contains(&p.key.as_str()) {
+                continue;
+            }
+            let id = match self.images.get(&p.key) {
+                Some(id) => *id,
+                None => {
+                    let id = match self.for_press(&p.key, &p.image)? {
+                        Some(converted) => self.image(&converted)?,
+                        None => self.image(&p.image)?,
+                    };
+                    self.images.insert(p.key.clone(), id);
+                    id
+                }
+            };
+            xobjects.push((format!("Im{}", keys.len()), Obj::Ref(id)));
+            keys.push(&p.key);
         }
         let mut resources = vec![("Font".to_string(), Obj::Dict(font_res))];
         if !xobjects.is_empty() {
-            let x = xobjects.into_iter().map(|(id, n)| (n, Obj::Ref(id))).collect();
-            resources.push(("XObject".to_string(), Obj::Dict(x)));
+            resources.push(("XObject".to_string(), Obj::Dict(xobjects)));
         }
         let resources = Obj::Dict(resources);
         if self.forms.is_some() {
-            return self.form(index, page.width, page.height, &content, resources);
+            return self.form(index, page.width, page.height, &page.content, resources);
         }
         let mut media = Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(page.width), Obj::Real(page.height)]);
         let mut boxes = Vec::new();
         if let Some(p) = &self.print {
-            content = p.frame(page.width, page.height, &content);
             (media, boxes) = p.boxes(page.width, page.height);
         }
         let content_id = self.alloc();
-        self.stream(content_id, Vec::new(), &content, 2)?;
+        self.packed_stream(content_id, Vec::new(), &page.content)?;
         let mut dict = vec![
             ("Type".to_string(), name("Page")),
             ("Parent".to_string(), Obj::Ref(self.pages_root)),
@@ -508,76 +459,6 @@ impl PdfWriter {
         Ok(id)
     }
 
-    fn show(&mut self, fonts: &FontSet, out: &mut Vec<u8>, run: &Run, glyphs: &[Glyph], actual_text: Option<&str>) {
-        let Run { face, size, x, y, hscale } = *run;
-        if glyphs.is_empty() {
-            return;
-        }
-        if !self.fonts.contains_key(&face) {
-            let type0 = self.alloc();
-            let cids = Vec::new();
-            self.fonts.insert(face, FontUse { type0, remapper: subsetter::GlyphRemapper::new(), cids });
-        }
-        let f = fonts.face(face);
-        let scale = size / f.units_per_em;
-        let Some(used) = self.fonts.get_mut(&face) else { return };
-        if let Some(t) = actual_text {
-            let _ = writeln!(out, "/Span<</ActualText {}>>BDC", PdfString::text(t).render());
-        }
-        let _ = write!(out, "BT\n/F{} ", face.0);
-        push_num(out, size);
-        out.extend_from_slice(b" Tf\n");
-        push_num(out, x);
-        out.push(b' ');
-        push_num(out, y);
-        out.extend_from_slice(b" Td\n");
-        let h = if (hscale - 1.0).abs() > 0.0001 { hscale } else { 1.0 };
-        if h != 1.0 {
-            push_num(out, h * 100.0);
-            out.extend_from_slice(b" Tz\n");
-        }
-        let mut rise = 0.0f32;
-        let mut pen = 0.0f32;
-        let mut open = false;
-        for g in glyphs {
-            if (g.dy - rise).abs() > 0.001 {
-                if open {
-                    out.extend_from_slice(b"] TJ\n");
-                    open = false;
-                }
-                push_num(out, g.dy);
-                out.extend_from_slice(b" Ts\n");
-                rise = g.dy;
-            }
-            if !open {
-                out.push(b'[');
-                open = true;
-            }
-            // TJ adjustments are in thousandths of the (horizontally scaled) text space.
-            let gap = g.x - pen;
-            if gap.abs() > 0.0005 {
-                push_num(out, -gap / (size * h) * 1000.0);
-            }
-            let cid = used.cid(g.id);
-            let hex = |shift: u32| b"0123456789ABCDEF"[((cid >> shift) & 0xF) as usize];
-            out.extend_from_slice(&[b'<', hex(12), hex(8), hex(4), hex(0), b'>']);
-            pen = g.x + f.advance(g.id) * scale * h;
-        }
-        if open {
-            out.extend_from_slice(b"] TJ\n");
-        }
-        if rise != 0.0 {
-            out.extend_from_slice(b"0 Ts\n");
-        }
-        if h != 1.0 {
-            out.extend_from_slice(b"100 Tz\n");
-        }
-        out.extend_from_slice(b"ET\n");
-        if actual_text.is_some() {
-            out.extend_from_slice(b"EMC\n");
-        }
-    }
-
     /// Write the outline (bookmarks) of pages already written; returns the outline root.
     /// Levels nest: an entry is the child of the nearest entry before it with a lower level.
     /// Top-level entries show their children; deeper ones start closed.
@@ -655,8 +536,11 @@ impl PdfWriter {
         info: &DocInfo,
         catalog_extra: Vec<(&str, Obj)>,
     ) -> Result<(), Diagnostic> {
-        let used: Vec<(FaceId, u32, Vec<u16>)> =
-            self.fonts.iter().map(|(f, u)| (*f, u.type0, u.remapper.remapped_gids().collect())).collect();
+        let used: Vec<(FaceId, u32, Vec<u16>)> = self
+            .fonts
+            .iter()
+            .map(|(f, u)| (*f, u.type0, (0..u.used.len() as u16).filter(|g| u.used[*g as usize]).collect()))
+            .collect();
         for (face, type0, gids) in used {
             self.embed_font(fonts, face, type0, &gids, texts)?;
         }
@@ -781,8 +665,31 @@ impl PdfWriter {
                 ("FontFile2".into(), Obj::Ref(file_id)),
             ]),
         )?;
-        // Widths of the new glyph ids, in runs of consecutive ids.
-        let widths: Vec<Obj> = gids.iter().map(|g| Obj::Int((f.advance(*g) * k).round() as i64)).collect();
+        // The content streams show glyphs by their ids in the font file (so pages can be
+        // encoded before the subset is known): those ids are the CIDs, and CIDToGIDMap
+        // leads each to its glyph in the subset. Widths in runs of consecutive ids.
+        let mut widths: Vec<Obj> = Vec::new();
+        let mut run: Vec<Obj> = Vec::new();
+        for (i, g) in gids.iter().enumerate() {
+            if i > 0 && gids[i - 1] + 1 != *g {
+                widths.push(Obj::Array(std::mem::take(&mut run)));
+            }
+            if run.is_empty() {
+                widths.push(Obj::Int(*g as i64));
+            }
+            run.push(Obj::Real(content::width_1000(f, *g)));
+        }
+        if !run.is_empty() {
+            widths.push(Obj::Array(run));
+        }
+        let last = gids.last().copied().unwrap_or(0) as usize;
+        let mut map = vec![0u8; 2 * (last + 1)];
+        for g in gids {
+            let new = remapper.get(*g).unwrap_or(0).to_be_bytes();
+            map[2 * *g as usize..2 * *g as usize + 2].copy_from_slice(&new);
+        }
+        let map_id = self.alloc();
+        self.stream(map_id, Vec::new(), &map, 6)?;
         self.object(
             cid_id,
             &Obj::Dict(vec![
@@ -799,8 +706,8 @@ impl PdfWriter {
                 ),
                 ("FontDescriptor".into(), Obj::Ref(desc_id)),
                 ("DW".into(), Obj::Int(0)),
-                ("W".into(), Obj::Array(vec![Obj::Int(0), Obj::Array(widths)])),
-                ("CIDToGIDMap".into(), name("Identity")),
+                ("W".into(), Obj::Array(widths)),
+                ("CIDToGIDMap".into(), Obj::Ref(map_id)),
             ]),
         )?;
         let cmap = to_unicode(face, gids, texts);
@@ -870,10 +777,11 @@ fn xmp(info: &DocInfo, id: &str, extra: &str) -> String {
     )
 }
 
-/// The ToUnicode CMap of a subset: new glyph id (position in `gids`) to text.
+/// The ToUnicode CMap of a font: glyph id (the CID) to text.
 fn to_unicode(face: FaceId, gids: &[u16], texts: &BTreeMap<(FaceId, u16), String>) -> String {
     let mut entries = Vec::new();
-    for (cid, g) in gids.iter().enumerate() {
+    for &cid in gids {
+        let g = &cid;
         if let Some(t) = texts.get(&(face, *g)).filter(|t| !t.is_empty()) {
             let hex: String = t.encode_utf16().map(|u| format!("{u:04X}")).collect();
             entries.push(format!("<{cid:04X}> <{hex}>"));
@@ -904,43 +812,8 @@ pub fn num(v: f32) -> String {
 /// [`num`] appended to `out` without the formatting machinery (content streams are
 /// mostly numbers, written millions of times).
 pub fn push_num(out: &mut Vec<u8>, v: f32) {
-    let r = (v as f64 * 1000.0).round();
-    if r == 0.0 || !r.is_finite() {
-        out.push(b'0');
-        return;
-    }
-    if r < 0.0 {
-        out.push(b'-');
-    }
-    let r = r.abs().min(9.0e15) as u64;
-    let (int, mut frac) = (r / 1000, r % 1000);
-    // Digits into a buffer from the right, then one append.
-    let mut buf = [0u8; 24];
-    let mut i = buf.len();
-    if frac > 0 {
-        let mut digits = 3;
-        while frac % 10 == 0 {
-            frac /= 10;
-            digits -= 1;
-        }
-        for _ in 0..digits {
-            i -= 1;
-            buf[i] = b'0' + (frac % 10) as u8;
-            frac /= 10;
-        }
-        i -= 1;
-        buf[i] = b'.';
-    }
-    let mut n = int;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[i..]);
+    let r = content::round_i(v as f64 * 1000.0).clamp(-9_000_000_000_000_000, 9_000_000_000_000_000);
+    content::push_milli(out, r);
 }
 
 /// `D:20211213000000Z` for seconds since 1970.

@@ -232,12 +232,14 @@ impl PdfWriter {
     /// From now on, pages are framed for print and the file is PDF/X.
     pub fn set_print(&mut self, setup: PrintSetup) {
         self.print = Some(setup);
+        self.encoder = None;
     }
 
     /// From now on, pages are kept as Form XObjects (see [`PdfWriter::forms`]) for sheets
     /// to place, instead of becoming pages.
     pub fn keep_as_forms(&mut self) {
         self.forms = Some(BTreeMap::new());
+        self.encoder = None;
     }
 
     /// Pages written or reserved so far (or kept as forms).
@@ -256,16 +258,8 @@ impl PdfWriter {
         Ok(forms.values().copied().collect())
     }
 
-    /// The colour every page starts with: DeviceGray black, or 100 % K for print.
-    pub(super) fn black(&self) -> &'static str {
-        if self.print.is_some() {
-            "0 0 0 1 k 0 0 0 1 K\n"
-        } else {
-            "0 g\n"
-        }
-    }
-
-    /// A page's content stream and resources as a Form XObject; returns its object number.
+    /// A page's content stream (compressed) and resources as a Form XObject; returns its
+    /// object number.
     pub(super) fn form(
         &mut self,
         index: usize,
@@ -281,7 +275,7 @@ impl PdfWriter {
             ("BBox", Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(w), Obj::Real(h)])),
             ("Resources", resources),
         ];
-        self.stream(id, dict, content, 2)?;
+        self.packed_stream(id, dict, content)?;
         if let Some(f) = self.forms.as_mut() {
             if f.insert(index, id).is_some() {
                 return Err(Diagnostic::error(

@@ -1,0 +1,448 @@
+//! Page content streams: a page's marks as PDF operators, compressed. An [`Encoder`]
+//! needs nothing of the writer's state (glyphs are shown by their glyph ids, which are the
+//! CIDs of the embedded fonts), so pages are encoded on several threads while the writer
+//! only numbers the objects and writes them out in page order.
+//!
+//! The operators are kept short, because deflate's time grows with the bytes it reads:
+//! glyph codes are two-byte literal strings rather than four hex digits, a page's lines
+//! share one text object, and the font, scaling and rise are set only when they change.
+
+use super::print::PrintSetup;
+use super::{push_num, Glyph, Link, Mark, Page, PdfString};
+use crate::diagnostics::{Diagnostic, Kind};
+use crate::images::PdfImage;
+use crate::pdf::font::{Face, FaceId, FontSet};
+use std::io::Write as _;
+use std::sync::Arc;
+
+/// A page made ready for the file: its compressed content stream and what the stream
+/// refers to.
+#[derive(Debug)]
+pub struct Encoded {
+    pub width: f32,
+    pub height: f32,
+    /// The content stream, zlib-compressed.
+    pub content: Vec<u8>,
+    /// Each face shown, with the glyph ids it shows here (each once, ascending).
+    pub glyphs: Vec<(FaceId, Vec<u16>)>,
+    /// Every image placement in order; the stream calls the n-th distinct key `/Im{n}`.
+    pub images: Vec<Placed>,
+    pub links: Vec<Link>,
+}
+
+/// An image as placed on a page.
+#[derive(Debug)]
+pub struct Placed {
+    pub key: String,
+    pub image: Arc<PdfImage>,
+    pub width: f32,
+    pub height: f32,
+}
+
+/// The width PDF readers give glyph `id` of `face`, in thousandths of the type size (to a
+/// tenth): the value of the font's `W` array, which the pen of the content stream follows
+/// so that rounding never accumulates along a line.
+pub fn width_1000(face: &Face, id: u16) -> f32 {
+    round_i((face.advance(id) * 10_000.0 / face.units_per_em) as f64) as f32 / 10.0
+}
+
+/// `v` rounded half away from zero (saturating): `f64::round` is a call into libm on the
+/// baseline x86-64 this is built for, and it ran for every glyph.
+pub fn round_i(v: f64) -> i64 {
+    if v >= 0.0 {
+        (v + 0.5) as i64
+    } else {
+        (v - 0.5) as i64
+    }
+}
+
+/// The text state the stream has set, so that operators are written only on a change.
+#[derive(Clone, Copy, PartialEq)]
+struct TextState {
+    font: Option<(FaceId, f32)>,
+    /// Horizontal scaling, percent.
+    scale: f32,
+    rise: f32,
+}
+
+const INITIAL: TextState = TextState { font: None, scale: 100.0, rise: 0.0 };
+
+/// Turns pages into [`Encoded`] pages; one per thread (it keeps a compressor and tables).
+pub struct Encoder {
+    /// Print editions: the colour black is 100 % K, and (`frame`) pages are shifted onto
+    /// the trim with their marks around them.
+    print: Option<PrintSetup>,
+    frame: bool,
+    deflate: Deflater,
+    /// Glyphs shown on the page being encoded, a bit per glyph id, by face.
+    seen: Vec<Vec<u64>>,
+    shown: Vec<(FaceId, Vec<u16>)>,
+    /// [`width_1000`] of every glyph, by face (made when the face is first shown).
+    widths: Vec<Vec<f32>>,
+    raw: Vec<u8>,
+}
+
+impl Encoder {
+    /// `print`: the print edition's setup; `frame`: its pages become pages of the file (not
+    /// forms that a booklet's sheets place, which are framed as sheets).
+    pub fn new(print: Option<PrintSetup>, frame: bool) -> Encoder {
+        Encoder {
+            frame: frame && print.is_some(),
+            print,
+            deflate: Deflater::new(1),
+            seen: Vec::new(),
+            shown: Vec::new(),
+            widths: Vec::new(),
+            raw: Vec::with_capacity(16384),
+        }
+    }
+
+    /// The colour every page starts with: DeviceGray black, or 100 % K for print.
+    pub fn black(print: bool) -> &'static [u8] {
+        if print {
+            b"0 0 0 1 k 0 0 0 1 K\n"
+        } else {
+            b"0 g\n"
+        }
+    }
+
+    pub fn encode(&mut self, fonts: &FontSet, page: &Page) -> Result<Encoded, Diagnostic> {
+        let mut out = std::mem::take(&mut self.raw);
+        out.clear();
+        out.extend_from_slice(Self::black(self.print.is_some()));
+        let mut images: Vec<Placed> = Vec::new();
+        let mut names: Vec<&str> = Vec::new();
+        let mut state = INITIAL;
+        let mut saved: Vec<TextState> = Vec::new();
+        // Inside a text object: the origin of its current line, in thousandths of a point.
+        let mut text: Option<(i64, i64)> = None;
+        let end_text = |out: &mut Vec<u8>, text: &mut Option<(i64, i64)>| {
+            if text.take().is_some() {
+                out.extend_from_slice(b"ET\n");
+            }
+        };
+        for m in &page.marks {
+            match m {
+                Mark::Glyphs { face, size, x, y, glyphs, hscale, actual_text } => {
+                    if glyphs.is_empty() {
+                        continue;
+                    }
+                    let origin = text.get_or_insert_with(|| {
+                        out.extend_from_slice(b"BT\n");
+                        (0, 0)
+                    });
+                    let f = fonts.face(*face);
+                    if state.font != Some((*face, *size)) {
+                        let _ = write!(out, "/F{} ", face.0);
+                        push_num(&mut out, *size);
+                        out.extend_from_slice(b" Tf\n");
+                        state.font = Some((*face, *size));
+                    }
+                    // The line's origin relative to the last one.
+                    let (mx, my) = (round_i(*x as f64 * 1000.0), round_i(*y as f64 * 1000.0));
+                    push_milli(&mut out, mx - origin.0);
+                    out.push(b' ');
+                    push_milli(&mut out, my - origin.1);
+                    out.extend_from_slice(b" Td\n");
+                    *origin = (mx, my);
+                    let h = if (hscale - 1.0).abs() > 0.0001 { *hscale } else { 1.0 };
+                    let scale = round_i(h as f64 * 100_000.0) as f32 / 1000.0;
+                    if state.scale != scale {
+                        push_num(&mut out, scale);
+                        out.extend_from_slice(b" Tz\n");
+                        state.scale = scale;
+                    }
+                    if let Some(t) = actual_text {
+                        let _ = writeln!(out, "/Span<</ActualText {}>>BDC", PdfString::text(t).render());
+                    }
+                    self.glyph_run(&mut out, &mut state, *face, f, *size * scale / 100.0, glyphs);
+                    if actual_text.is_some() {
+                        out.extend_from_slice(b"EMC\n");
+                    }
+                }
+                Mark::Rect { x, y, width, height } => {
+                    end_text(&mut out, &mut text);
+                    for v in [x, y, width, height] {
+                        push_num(&mut out, *v);
+                        out.push(b' ');
+                    }
+                    out.extend_from_slice(b"re f\n");
+                }
+                Mark::Begin { actual_text, lang } => {
+                    end_text(&mut out, &mut text);
+                    out.extend_from_slice(b"/Span<<");
+                    if let Some(t) = actual_text {
+                        let _ = write!(out, "/ActualText {}", PdfString::text(t).render());
+                    }
+                    if let Some(l) = lang {
+                        let _ = write!(out, "/Lang {}", PdfString::text(l).render());
+                    }
+                    out.extend_from_slice(b">>BDC\n");
+                }
+                Mark::End => {
+                    end_text(&mut out, &mut text);
+                    out.extend_from_slice(b"EMC\n");
+                }
+                Mark::Image { key, image, x, y, width, height } => {
+                    end_text(&mut out, &mut text);
+                    let n = names.iter().position(|k| *k == key.as_str()).unwrap_or_else(|| {
+                        names.push(key);
+                        names.len() - 1
+                    });
+                    out.extend_from_slice(b"q ");
+                    for v in [width, &0.0, &0.0, height, x, y] {
+                        push_num(&mut out, *v);
+                        out.push(b' ');
+                    }
+                    let _ = writeln!(out, "cm /Im{n} Do Q");
+                    images.push(Placed { key: key.clone(), image: image.clone(), width: *width, height: *height });
+                }
+                Mark::Transform(m) => {
+                    end_text(&mut out, &mut text);
+                    saved.push(state);
+                    out.extend_from_slice(b"q ");
+                    for v in m {
+                        push_num(&mut out, *v);
+                        out.push(b' ');
+                    }
+                    out.extend_from_slice(b"cm\n");
+                }
+                Mark::Clip { x, y, width, height } => {
+                    end_text(&mut out, &mut text);
+                    saved.push(state);
+                    out.extend_from_slice(b"q ");
+                    for v in [x, y, width, height] {
+                        push_num(&mut out, *v);
+                        out.push(b' ');
+                    }
+                    out.extend_from_slice(b"re W n\n");
+                }
+                Mark::Restore => {
+                    end_text(&mut out, &mut text);
+                    out.extend_from_slice(b"Q\n");
+                    state = saved.pop().unwrap_or(INITIAL);
+                }
+            }
+        }
+        end_text(&mut out, &mut text);
+        let framed;
+        let stream = match (&self.print, self.frame) {
+            (Some(p), true) => {
+                framed = p.frame(page.width, page.height, &out);
+                &framed[..]
+            }
+            _ => &out[..],
+        };
+        let mut content = Vec::new();
+        self.deflate.pack(stream, &mut content)?;
+        self.raw = out;
+        Ok(Encoded {
+            width: page.width,
+            height: page.height,
+            content,
+            glyphs: self.take_shown(),
+            images,
+            links: page.links.clone(),
+        })
+    }
+
+    /// One run's glyphs as `TJ` arrays of two-byte codes (`Ts` between them where marks
+    /// are raised). `em`: the type size times the horizontal scaling.
+    fn glyph_run(&mut self, out: &mut Vec<u8>, state: &mut TextState, id: FaceId, f: &Face, em: f32, glyphs: &[Glyph]) {
+        let mut pen = 0.0f32;
+        let mut open = false;
+        for g in glyphs {
+            if (g.dy - state.rise).abs() > 0.001 {
+                if open {
+                    out.extend_from_slice(b")] TJ\n");
+                    open = false;
+                }
+                push_num(out, g.dy);
+                out.extend_from_slice(b" Ts\n");
+                state.rise = g.dy;
+            }
+            // TJ adjustments are in thousandths of the (scaled) text space, to a tenth, and
+            // only where the pen is off by more than half a unit (5/1000 pt at 10 pt); the pen
+            // follows what is written, so errors never add up along a line.
+            let tenths = round_i(((pen - g.x) / em * 10_000.0) as f64);
+            if tenths.abs() > 5 {
+                if open {
+                    out.push(b')');
+                } else {
+                    out.push(b'[');
+                }
+                push_milli(out, tenths * 100);
+                out.push(b'(');
+                pen -= tenths as f32 / 10_000.0 * em;
+                open = true;
+            } else if !open {
+                out.extend_from_slice(b"[(");
+                open = true;
+            }
+            for b in g.id.to_be_bytes() {
+                match b {
+                    b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+                    // A bare carriage return in a string would be read as a line feed.
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    _ => out.push(b),
+                }
+            }
+            self.mark_shown(id, g.id);
+            pen += self.width(id, f, g.id) / 1000.0 * em;
+        }
+        if open {
+            out.extend_from_slice(b")] TJ\n");
+        }
+    }
+
+    /// [`width_1000`] from a table made once per face.
+    fn width(&mut self, face: FaceId, f: &Face, id: u16) -> f32 {
+        let i = face.0 as usize;
+        if self.widths.len() <= i {
+            self.widths.resize_with(i + 1, Vec::new);
+        }
+        let table = &mut self.widths[i];
+        if table.is_empty() {
+            *table = (0..f.glyph_count()).map(|g| width_1000(f, g as u16)).collect();
+        }
+        table.get(id as usize).copied().unwrap_or(0.0)
+    }
+
+    fn mark_shown(&mut self, face: FaceId, id: u16) {
+        let i = face.0 as usize;
+        if self.seen.len() <= i {
+            self.seen.resize_with(i + 1, Vec::new);
+        }
+        let bits = &mut self.seen[i];
+        if bits.is_empty() {
+            bits.resize(1024, 0);
+        }
+        let (word, bit) = (id as usize / 64, 1u64 << (id % 64));
+        if bits[word] & bit == 0 {
+            bits[word] |= bit;
+            match self.shown.iter_mut().find(|(f, _)| *f == face) {
+                Some((_, ids)) => ids.push(id),
+                None => self.shown.push((face, vec![id])),
+            }
+        }
+    }
+
+    /// The glyphs shown since the last call, by face, with the marks cleared.
+    fn take_shown(&mut self) -> Vec<(FaceId, Vec<u16>)> {
+        let mut shown = std::mem::take(&mut self.shown);
+        shown.sort_by_key(|(f, _)| *f);
+        for (face, ids) in shown.iter_mut() {
+            let bits = &mut self.seen[face.0 as usize];
+            for id in ids.iter() {
+                bits[*id as usize / 64] = 0;
+            }
+            ids.sort_unstable();
+        }
+        shown
+    }
+}
+
+/// `v` thousandths as a PDF number (at most three decimals, no `-0`).
+pub fn push_milli(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    let r = v.unsigned_abs();
+    let (int, mut frac) = (r / 1000, r % 1000);
+    let mut buf = [0u8; 24];
+    let mut i = buf.len();
+    if frac > 0 {
+        let mut digits = 3;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        for _ in 0..digits {
+            i -= 1;
+            buf[i] = b'0' + (frac % 10) as u8;
+            frac /= 10;
+        }
+        i -= 1;
+        buf[i] = b'.';
+    }
+    let mut n = int;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// A zlib compressor (libdeflate) kept from stream to stream, writing into a buffer that
+/// is initialised once rather than for every stream. Page contents are packed at level 1:
+/// libdeflate's level 1 is as fast as zlib's fastest and packs tighter than zlib's level 2.
+pub struct Deflater {
+    level: i32,
+    z: libdeflater::Compressor,
+    buf: Vec<u8>,
+}
+
+impl Deflater {
+    /// A compressor at `level` (1 to 12; out of range is taken as the nearest).
+    pub fn new(level: i32) -> Deflater {
+        let lvl = libdeflater::CompressionLvl::new(level.clamp(1, 12)).unwrap_or_default();
+        Deflater { level, z: libdeflater::Compressor::new(lvl), buf: Vec::new() }
+    }
+
+    pub fn level(&self) -> i32 {
+        self.level
+    }
+
+    /// `data` as a zlib stream into `out` (cleared first).
+    pub fn pack(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Diagnostic> {
+        let bound = self.z.zlib_compress_bound(data.len());
+        if self.buf.len() < bound {
+            self.buf.resize(bound, 0);
+        }
+        let n = self.z.zlib_compress(data, &mut self.buf).map_err(|e| {
+            Diagnostic::error(Kind::Io, format!("cannot compress a PDF stream: {e:?}"))
+                .with_hint("please report this with the book that caused it")
+        })?;
+        out.clear();
+        out.extend_from_slice(&self.buf[..n]);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousandths_are_written_short() {
+        let s = |v| {
+            let mut b = Vec::new();
+            push_milli(&mut b, v);
+            String::from_utf8(b).unwrap()
+        };
+        assert_eq!(s(0), "0");
+        assert_eq!(s(-1500), "-1.5");
+        assert_eq!(s(45_354), "45.354");
+        assert_eq!(s(-12_600), "-12.6");
+        assert_eq!(s(7), "0.007");
+    }
+
+    #[test]
+    fn streams_of_any_size_round_trip() {
+        use std::io::Read;
+        let mut d = Deflater::new(1);
+        for n in [0usize, 1, 100, 70_000] {
+            // Poorly compressible bytes, so the output can exceed the input.
+            let data: Vec<u8> = (0..n).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+            let mut packed = Vec::new();
+            d.pack(&data, &mut packed).unwrap();
+            let mut back = Vec::new();
+            flate2::read::ZlibDecoder::new(&packed[..]).read_to_end(&mut back).unwrap();
+            assert_eq!(back, data);
+        }
+    }
+}
