@@ -74,11 +74,8 @@ pub struct Encoder {
     print: Option<PrintSetup>,
     frame: bool,
     deflate: Deflater,
-    /// Glyphs shown on the page being encoded, a bit per glyph id, by face.
-    seen: Vec<Vec<u64>>,
-    shown: Vec<(FaceId, Vec<u16>)>,
-    /// [`width_1000`] of every glyph, by face (made when the face is first shown).
-    widths: Vec<Vec<f32>>,
+    /// By face id (made when the face is first shown).
+    faces: Vec<FaceTables>,
     raw: Vec<u8>,
 }
 
@@ -90,9 +87,7 @@ impl Encoder {
             frame: frame && print.is_some(),
             print,
             deflate: Deflater::new(1),
-            seen: Vec::new(),
-            shown: Vec::new(),
-            widths: Vec::new(),
+            faces: Vec::new(),
             raw: Vec::with_capacity(16384),
         }
     }
@@ -249,6 +244,17 @@ impl Encoder {
     /// One run's glyphs as `TJ` arrays of two-byte codes (`Ts` between them where marks
     /// are raised). `em`: the type size times the horizontal scaling.
     fn glyph_run(&mut self, out: &mut Vec<u8>, state: &mut TextState, id: FaceId, f: &Face, em: f32, glyphs: &[Glyph]) {
+        let i = id.0 as usize;
+        if self.faces.len() <= i {
+            self.faces.resize_with(i + 1, FaceTables::default);
+        }
+        let t = &mut self.faces[i];
+        if t.widths.is_empty() {
+            t.widths = (0..f.glyph_count()).map(|g| width_1000(f, g as u16)).collect();
+            t.seen = vec![0; 1024];
+        }
+        let (per_unit, units_per_pt) = (em / 1000.0, 1000.0 / em);
+        out.reserve(glyphs.len() * 3 + 16);
         let mut pen = 0.0f32;
         let mut open = false;
         for g in glyphs {
@@ -261,85 +267,74 @@ impl Encoder {
                 out.extend_from_slice(b" Ts\n");
                 state.rise = g.dy;
             }
-            // TJ adjustments are in thousandths of the (scaled) text space, to a tenth, and
-            // only where the pen is off by more than half a unit (5/1000 pt at 10 pt); the pen
+            // TJ adjustments are whole thousandths of the (scaled) text space, written only
+            // where the pen is off by more than half of one (5/1000 pt at 10 pt); the pen
             // follows what is written, so errors never add up along a line.
-            let tenths = round_i(((pen - g.x) / em * 10_000.0) as f64);
-            if tenths.abs() > 5 {
-                if open {
-                    out.push(b')');
-                } else {
-                    out.push(b'[');
-                }
-                push_milli(out, tenths * 100);
+            let off = (pen - g.x) * units_per_pt;
+            if off.abs() > 0.5 {
+                let units = round_i(off as f64);
+                out.push(if open { b')' } else { b'[' });
+                push_milli(out, units * 1000);
                 out.push(b'(');
-                pen -= tenths as f32 / 10_000.0 * em;
+                pen -= units as f32 * per_unit;
                 open = true;
             } else if !open {
                 out.extend_from_slice(b"[(");
                 open = true;
             }
-            for b in g.id.to_be_bytes() {
-                match b {
-                    b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
-                    // A bare carriage return in a string would be read as a line feed.
-                    b'\r' => out.extend_from_slice(b"\\r"),
-                    _ => out.push(b),
+            let [hi, lo] = g.id.to_be_bytes();
+            if hi == 0 && !matches!(lo, b'(' | b')' | b'\\' | b'\r') {
+                out.extend_from_slice(&[0, lo]);
+            } else {
+                for b in [hi, lo] {
+                    match b {
+                        b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+                        // A bare carriage return in a string would be read as a line feed.
+                        b'\r' => out.extend_from_slice(b"\\r"),
+                        _ => out.push(b),
+                    }
                 }
             }
-            self.mark_shown(id, g.id);
-            pen += self.width(id, f, g.id) / 1000.0 * em;
+            let g_id = g.id as usize;
+            if let Some(word) = t.seen.get_mut(g_id / 64) {
+                let bit = 1u64 << (g_id % 64);
+                if *word & bit == 0 {
+                    *word |= bit;
+                    t.shown.push(g.id);
+                }
+            }
+            pen += t.widths.get(g_id).copied().unwrap_or(0.0) * per_unit;
         }
         if open {
             out.extend_from_slice(b")] TJ\n");
         }
     }
 
-    /// [`width_1000`] from a table made once per face.
-    fn width(&mut self, face: FaceId, f: &Face, id: u16) -> f32 {
-        let i = face.0 as usize;
-        if self.widths.len() <= i {
-            self.widths.resize_with(i + 1, Vec::new);
-        }
-        let table = &mut self.widths[i];
-        if table.is_empty() {
-            *table = (0..f.glyph_count()).map(|g| width_1000(f, g as u16)).collect();
-        }
-        table.get(id as usize).copied().unwrap_or(0.0)
-    }
-
-    fn mark_shown(&mut self, face: FaceId, id: u16) {
-        let i = face.0 as usize;
-        if self.seen.len() <= i {
-            self.seen.resize_with(i + 1, Vec::new);
-        }
-        let bits = &mut self.seen[i];
-        if bits.is_empty() {
-            bits.resize(1024, 0);
-        }
-        let (word, bit) = (id as usize / 64, 1u64 << (id % 64));
-        if bits[word] & bit == 0 {
-            bits[word] |= bit;
-            match self.shown.iter_mut().find(|(f, _)| *f == face) {
-                Some((_, ids)) => ids.push(id),
-                None => self.shown.push((face, vec![id])),
-            }
-        }
-    }
-
     /// The glyphs shown since the last call, by face, with the marks cleared.
     fn take_shown(&mut self) -> Vec<(FaceId, Vec<u16>)> {
-        let mut shown = std::mem::take(&mut self.shown);
-        shown.sort_by_key(|(f, _)| *f);
-        for (face, ids) in shown.iter_mut() {
-            let bits = &mut self.seen[face.0 as usize];
-            for id in ids.iter() {
-                bits[*id as usize / 64] = 0;
+        let mut shown = Vec::new();
+        for (i, t) in self.faces.iter_mut().enumerate() {
+            if t.shown.is_empty() {
+                continue;
             }
+            for id in &t.shown {
+                t.seen[*id as usize / 64] = 0;
+            }
+            let mut ids = std::mem::take(&mut t.shown);
             ids.sort_unstable();
+            shown.push((FaceId(i as u16), ids));
         }
         shown
     }
+}
+
+/// What an encoder keeps of a face: [`width_1000`] of every glyph, and the glyphs shown on
+/// the page being encoded (a bit per glyph id, and the ids in the order first shown).
+#[derive(Default)]
+struct FaceTables {
+    widths: Vec<f32>,
+    seen: Vec<u64>,
+    shown: Vec<u16>,
 }
 
 /// `v` thousandths as a PDF number (at most three decimals, no `-0`).
