@@ -359,6 +359,11 @@ struct Ctx<'a> {
     /// The largest protrusion anywhere: a bound for deciding that a node can never fit again.
     max_protrusion: f64,
     params: &'a Params,
+    /// The demerits of `params` as the breaker uses them (see [`fin`]), taken once.
+    line_penalty: f64,
+    double_hyphen: f64,
+    final_hyphen: f64,
+    adj: f64,
     evenness: f64,
 }
 
@@ -382,7 +387,19 @@ impl<'a> Ctx<'a> {
             max_protrusion = max_protrusion.max(protrusion);
         }
         prefix.push(totals);
-        let mut ctx = Ctx { items, prefix, feasible: Vec::new(), widths, max_protrusion, params, evenness: 0.0 };
+        let mut ctx = Ctx {
+            items,
+            prefix,
+            feasible: Vec::new(),
+            widths,
+            max_protrusion,
+            params,
+            line_penalty: fin(params.line_penalty),
+            double_hyphen: fin(params.double_hyphen_demerits),
+            final_hyphen: fin(params.final_hyphen_demerits),
+            adj: fin(params.adj_demerits),
+            evenness: 0.0,
+        };
         ctx.feasible = ctx.find_feasible();
         ctx
     }
@@ -469,8 +486,7 @@ impl<'a> Ctx<'a> {
 
     /// Demerits of one line (TeX §859), its badness already judged.
     fn demerits(&self, bad: f64, bp: &Bp, prev_flagged: bool, fitness: u8, prev_fitness: u8, fallback: bool) -> f64 {
-        let p = self.params;
-        let base = fin(p.line_penalty) + bad;
+        let base = self.line_penalty + bad;
         let mut d = if !fallback && base.abs() >= INF_BAD { 1e8 } else { base * base };
         if bp.penalty > 0.0 {
             d += bp.penalty * bp.penalty;
@@ -479,13 +495,13 @@ impl<'a> Ctx<'a> {
         }
         if prev_flagged {
             if bp.flagged {
-                d += fin(p.double_hyphen_demerits);
+                d += self.double_hyphen;
             } else if bp.forced {
-                d += fin(p.final_hyphen_demerits);
+                d += self.final_hyphen;
             }
         }
         if fitness.abs_diff(prev_fitness) > 1 {
-            d += fin(p.adj_demerits);
+            d += self.adj;
         }
         d
     }
@@ -607,7 +623,7 @@ impl<'a> Ctx<'a> {
                     // A node worse than the best of its kind by more than adj_demerits can
                     // never catch up: fitness is all that differs in what follows (TeX §855);
                     // evenness adds at most its weight times the largest squared difference.
-                    let adj = fin(self.params.adj_demerits).max(0.0) + 9.0 * self.evenness;
+                    let adj = self.adj.max(0.0) + 9.0 * self.evenness;
                     for c in &candidates {
                         let best = candidates
                             .iter()
