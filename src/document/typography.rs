@@ -15,6 +15,13 @@ pub struct TextRun<'a> {
 /// Apply the typography of `lang` (a BCP 47 tag such as "de", "de-CH", "en-GB", "fr", "ru", "kk")
 /// to the runs of one block. Each block starts fresh (no quote state carries between blocks).
 pub fn apply(lang: &str, runs: &mut [TextRun<'_>]) {
+    apply_with(lang, runs, State::run);
+}
+
+/// The signature of [`State::run`], so tests can apply a plainer loop and compare.
+type RunFn = fn(&mut State, &str, Option<char>, &mut [TextRun<'_>]);
+
+fn apply_with(lang: &str, runs: &mut [TextRun<'_>], run: RunFn) {
     let mut state = State::new(Style::for_lang(lang));
     for idx in 0..runs.len() {
         if runs[idx].text.is_empty() {
@@ -28,7 +35,7 @@ pub fn apply(lang: &str, runs: &mut [TextRun<'_>]) {
         let (earlier, rest) = runs.split_at_mut(idx);
         let text = &mut *rest[0].text;
         state.out = String::with_capacity(text.len() + 8);
-        state.run(text.as_str(), next_run, earlier);
+        run(&mut state, text.as_str(), next_run, earlier);
         std::mem::swap(text, &mut state.out);
         if !text.is_empty() {
             state.prev_run = Some(idx);
@@ -49,6 +56,42 @@ const NNBSP: char = '\u{202f}';
 /// What the neighbours of inline code see: code reads like a word, so a quote after it closes
 /// and an apostrophe next to it stays an apostrophe.
 const VERBATIM_CONTEXT: char = 'x';
+
+/// How [`State::plain_len`] sees an ASCII byte other than a letter: what it may start, or
+/// what it makes of the next character's context.
+mod ascii {
+    pub const OTHER: u8 = 0;
+    pub const DIGIT: u8 = 1;
+    /// The space a unit may follow.
+    pub const SPACE: u8 = 2;
+    /// The other white space and the brackets after which a word starts.
+    pub const BREAK: u8 = 3;
+    pub const DOT: u8 = 4;
+    pub const HYPHEN: u8 = 5;
+    pub const QUOTE: u8 = 6;
+    /// `; : ! ?`, which French spaces.
+    pub const FRENCH: u8 = 7;
+    pub const CLASSES: [u8; 128] = {
+        let mut t = [OTHER; 128];
+        let mut b = 0;
+        while b < 128 {
+            let c = b as u8;
+            t[b] = match c {
+                b'0'..=b'9' => DIGIT,
+                b' ' => SPACE,
+                // `char::is_whitespace` of ASCII, and `(`, `[`, `{` as in `State::at_word_start`.
+                b'\t'..=b'\r' | b'(' | b'[' | b'{' => BREAK,
+                b'.' => DOT,
+                b'-' => HYPHEN,
+                b'"' | b'\'' => QUOTE,
+                b';' | b':' | b'!' | b'?' => FRENCH,
+                _ => OTHER,
+            };
+            b += 1;
+        }
+        t
+    };
+}
 
 /// Deeper nesting than this is not real prose; further quotes still get glyphs, just unpaired.
 const MAX_DEPTH: usize = 16;
@@ -341,18 +384,102 @@ impl State {
             self.emit(NNBSP);
             i = 1;
         }
-        while let Some(c) = src[i..].chars().next() {
-            if c.is_alphanumeric() && !self.at_word_start() {
-                // Inside a word, letters and digits stay as they are (no rule looks at them
-                // there), and so does the state: copied as a whole, they cost no steps.
-                let len = word_len(&src[i..]);
-                self.out.push_str(&src[i..i + len]);
-                self.prev = src[..i + len].chars().next_back();
-                self.role = Role::Plain;
-                self.content = true;
+        while i < src.len() {
+            // Most of the text is letters, digits, spaces and punctuation no rule changes: such
+            // a span is found bytewise and copied whole; only the characters a rule may change
+            // are decoded and take a step.
+            let plain = self.plain_len(&src[i..]);
+            if plain > 0 {
+                self.copy(&src[i..i + plain]);
+                i += plain;
+                continue;
+            }
+            let Some(c) = src[i..].chars().next() else { break };
+            let len = c.len_utf8();
+            let ahead = Ahead { rest: &src[i + len..], next_run };
+            i += len + self.step(c, ahead, earlier);
+        }
+    }
+
+    /// Bytes at the start of `s` that [`State::step`] would only copy, one `emit` per character.
+    /// It must stop before every character some arm of `step` changes, given the state as it
+    /// would be there: after a digit (a unit may follow a space) and at a word start (an
+    /// abbreviation may begin).
+    fn plain_len(&self, s: &str) -> usize {
+        let bytes = s.as_bytes();
+        let quotes = self.style.quotes.is_some();
+        let french = self.style.french_spacing;
+        let mut word_start = self.at_word_start();
+        let mut after_digit = self.prev.is_some_and(|p| p.is_ascii_digit());
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b.is_ascii_alphabetic() {
+                if word_start && self.find_abbreviation(b as char, &s[i + 1..]).is_some() {
+                    break;
+                }
+                // The rest of the word's ASCII letters: nothing changes inside a word.
+                i += 1 + bytes[i + 1..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+                word_start = false;
+                after_digit = false;
+                continue;
+            }
+            if b >= 0x80 {
+                let Some(c) = s[i..].chars().next() else { break };
+                let len = c.len_utf8();
+                let typed_quote = matches!(c, '„' | '‚' | '«' | '‹' | '“' | '‘' | '»' | '›' | '”' | '’');
+                if typed_quote
+                    || (word_start && c.is_alphabetic() && self.find_abbreviation(c, &s[i + len..]).is_some())
+                {
+                    break;
+                }
+                word_start = c.is_whitespace();
+                after_digit = false;
                 i += len;
                 continue;
             }
+            match ascii::CLASSES[b as usize] {
+                ascii::DIGIT => {
+                    word_start = false;
+                    after_digit = true;
+                    i += 1;
+                    continue;
+                }
+                ascii::SPACE if after_digit => break,
+                ascii::SPACE | ascii::BREAK => word_start = true,
+                ascii::DOT if bytes[i + 1..].starts_with(b"..") => break,
+                ascii::HYPHEN => break,
+                ascii::QUOTE if quotes => break,
+                ascii::FRENCH if french => break,
+                _ => word_start = false,
+            }
+            after_digit = false;
+            i += 1;
+        }
+        i
+    }
+
+    /// Emits every character of `span`, which [`State::plain_len`] measured, at once.
+    fn copy(&mut self, span: &str) {
+        self.out.push_str(span);
+        self.prev = match span.as_bytes().last() {
+            Some(&b) if b < 0x80 => Some(b as char),
+            _ => span.chars().next_back(),
+        };
+        self.role = Role::Plain;
+        if !self.content {
+            self.content = !span.chars().all(char::is_whitespace);
+        }
+    }
+
+    /// The plain loop [`State::run`] must agree with: every character takes a step.
+    #[cfg(test)]
+    fn run_char_by_char(&mut self, src: &str, next_run: Option<char>, earlier: &mut [TextRun<'_>]) {
+        let mut i = 0;
+        if std::mem::take(&mut self.pending_nnbsp) && src.starts_with(' ') {
+            self.emit(NNBSP);
+            i = 1;
+        }
+        while let Some(c) = src[i..].chars().next() {
             let len = c.len_utf8();
             let ahead = Ahead { rest: &src[i + len..], next_run };
             i += len + self.step(c, ahead, earlier);
@@ -664,19 +791,7 @@ impl State {
     }
 
     fn abbreviation(&mut self, first: char, rest: &str) -> Option<usize> {
-        // Most words start with a letter no abbreviation starts with: one bit test.
-        let bit = if first.is_ascii() { 1u128 << first as u32 } else { 1 };
-        if self.abbreviation_starts & bit == 0 {
-            return None;
-        }
-        // Only those whose first byte is the letter's are worth decoding.
-        let lead = first.encode_utf8(&mut [0; 4]).as_bytes()[0];
-        let (abbreviation, used) = self
-            .style
-            .abbreviations
-            .iter()
-            .filter(|a| a.as_bytes().first() == Some(&lead))
-            .find_map(|a| match_abbreviation(a, first, rest).map(|used| (*a, used)))?;
+        let (abbreviation, used) = self.find_abbreviation(first, rest)?;
         for ch in abbreviation.chars() {
             // Inside `z. B.` the gap is narrow, as in good German typesetting.
             self.emit(if ch == ' ' { NNBSP } else { ch });
@@ -684,11 +799,23 @@ impl State {
         self.emit(NBSP);
         Some(used)
     }
-}
 
-/// Bytes of the letters and digits at the start of `s`.
-fn word_len(s: &str) -> usize {
-    s.char_indices().find(|(_, c)| !c.is_alphanumeric()).map_or(s.len(), |(i, _)| i)
+    /// The abbreviation a word starting with `first` (followed by `rest`) is, and the bytes of
+    /// `rest` it takes with the space after it.
+    fn find_abbreviation(&self, first: char, rest: &str) -> Option<(&'static str, usize)> {
+        // Most words start with a letter no abbreviation starts with: one bit test.
+        let bit = if first.is_ascii() { 1u128 << first as u32 } else { 1 };
+        if self.abbreviation_starts & bit == 0 {
+            return None;
+        }
+        // Only those whose first byte is the letter's are worth decoding.
+        let lead = first.encode_utf8(&mut [0; 4]).as_bytes()[0];
+        self.style
+            .abbreviations
+            .iter()
+            .filter(|a| a.as_bytes().first() == Some(&lead))
+            .find_map(|a| match_abbreviation(a, first, rest).map(|used| (*a, used)))
+    }
 }
 
 /// Bytes of `rest` taken by `abbr` (whose first character is `first`) and the space after it.
@@ -1137,6 +1264,58 @@ mod tests {
             })
             .collect();
         assert_eq!(restored, input);
+    }
+
+    /// Inputs where the bytewise fast path of `State::run` could go wrong: characters beyond
+    /// ASCII next to every rule's trigger, white space that is not a space, control characters.
+    const TRICKY: &[&str] = &[
+        "",
+        " ",
+        "a",
+        "5",
+        "\u{a0}",
+        "Öl- und Gaskonzerne, Äpfel... 5 km, 5\u{a0}km, 5\u{202f}% und 5 %",
+        "z. B. z.\u{a0}B. z.\u{202f}B. d. h.\tu. a.\nNr. 5 (S. 3) [vgl. S. 4] {bzw. x}",
+        "Mr. and Mrs. e.g. i.e. p. 4 pp. 5-9 No. 5 vs. Dr. St.",
+        "M. Dupont, Mme Curie, Mlle X, Dr Martin, n° 5, n°5 : ; ! ? a:b http://x 10:30",
+        "т. е. т. д. и т. п. г. Москва, гг. войны им. Ленина ул. Тверской с. 12 5 км 3 млн",
+        "Жаңаөзен 2011 туралы: «ол» - „иә“ 'жоқ' \"бұл\" ... --- -- Қазақстан ү ә ғ",
+        "\u{85}a\u{85}- b\u{2028}\"c\u{2028}\u{2029}'d'\u{3000}e\u{1680}f\u{2003}5 km",
+        "\u{0}\u{1}\u{1f}\u{7f}\u{b}\u{c}\r\n'a' \"b\"\u{1c}-\u{1d}- c",
+        "„typed“ ‚single‘ «guillemets» ‹angle› “en” ‘en’ geht’s Jungs’ ’90s",
+        "'90er '1984' the boys' car \"Jungs' Auto\" l'homme don't 'tis",
+        "x\u{a0}- y\u{202f}- z - w -- v --- u .... t ..... s .. r",
+        "(Über) [Ärger] {Öl} (z. B.) (\"a\") ['b'] ÿ. ß. ĳ. Ω. 中文 한국어 ٣ km ²5 m",
+        "Wort\u{a0}\u{2013} und\u{202f}» «\u{202f}x « y » ; z",
+        "word - word 'single' \"double\" 1 000 km 30 $. 40 °C 20 Prozent 5 mal",
+        "- erster Punkt",
+        " - Punkt",
+        "Ende - ",
+        "\u{2060}a\u{200b}b\u{feff}- c\u{ad}d 5\u{2007}km",
+    ];
+
+    #[test]
+    fn fast_path_matches_char_by_char() {
+        let langs = ["de", "de-CH", "en", "fr", "ru", "kk", "uk", "it", ""];
+        let inputs = TRICKY.iter().copied().chain(ALL_CASES.iter().map(|(_, input, _)| *input));
+        for input in inputs {
+            // Whole, and split into two runs at every character boundary, the second also as code.
+            let mut splits: Vec<Vec<(String, bool)>> = vec![vec![(input.to_owned(), false)]];
+            for (at, _) in input.char_indices().skip(1) {
+                let (a, b) = input.split_at(at);
+                splits.push(vec![(a.to_owned(), false), (b.to_owned(), false)]);
+                splits.push(vec![(a.to_owned(), false), (b.to_owned(), true), (a.to_owned(), false)]);
+            }
+            for lang in langs {
+                for parts in &splits {
+                    let mut fast = parts.clone();
+                    let mut plain = parts.clone();
+                    apply_with(lang, &mut runs_of(&mut fast), State::run);
+                    apply_with(lang, &mut runs_of(&mut plain), State::run_char_by_char);
+                    assert_eq!(fast, plain, "lang {lang:?}, runs {parts:?}");
+                }
+            }
+        }
     }
 
     #[test]
