@@ -175,50 +175,41 @@ fn load_speech(project: &Project, id: &str, path: &Path, shown: &Path) -> Result
 /// Words as a reader counts them: runs between white space with at least one letter or
 /// digit. One pass over the text (it is counted for every speech and every run of text).
 pub fn count_words(text: &str) -> usize {
-    // Classes of the ASCII bytes, as `char::is_whitespace` and `char::is_alphanumeric`
-    // give them: most of the text in most languages, read without decoding.
-    const fn ascii_classes() -> [u8; 128] {
-        let mut t = [OTHER; 128];
-        let mut b = 0;
-        while b < 128 {
-            let c = b as u8;
-            t[b] = if matches!(c, b'\t'..=b'\r' | b' ') {
-                SPACE
-            } else if c.is_ascii_alphanumeric() {
-                ALNUM
-            } else {
-                OTHER
-            };
-            b += 1;
-        }
-        t
-    }
-    const OTHER: u8 = 0;
-    const SPACE: u8 = 1;
-    const ALNUM: u8 = 2;
-    const ASCII: [u8; 128] = ascii_classes();
-    let (mut count, mut counted) = (0, false);
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        let class = if b < 0x80 {
-            ASCII[b as usize]
-        } else if b >= 0xC0 {
-            // The first byte of a character beyond ASCII (the bytes after it are skipped).
-            match text.get(i..).and_then(|t| t.chars().next()) {
-                Some(c) if c.is_whitespace() => SPACE,
-                Some(c) if c.is_alphanumeric() => ALNUM,
-                _ => OTHER,
-            }
-        } else {
-            continue;
-        };
-        if class == SPACE {
-            counted = false;
-        } else if class == ALNUM && !counted {
-            count += 1;
-            counted = true;
+    let mut count = 0;
+    let mut at = 0;
+    // Between words only a letter or digit matters (it starts the next word); inside one, only
+    // white space (it ends the word).
+    while let Some(start) = find_char(text, at, |b| b.is_ascii_alphanumeric(), char::is_alphanumeric) {
+        count += 1;
+        // `char::is_whitespace` of ASCII, which unlike `u8::is_ascii_whitespace` includes \x0b.
+        match find_char(text, start, |b| matches!(b, b'\t'..=b'\r' | b' '), char::is_whitespace) {
+            Some(end) => at = end,
+            None => break,
         }
     }
     count
+}
+
+/// Byte offset of the first character from `from` on that the tests accept: `ascii` judges
+/// ASCII bytes, most of the text in most languages, without decoding; `other` the rest.
+fn find_char(text: &str, from: usize, ascii: impl Fn(u8) -> bool, other: impl Fn(char) -> bool) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            if ascii(b) {
+                return Some(i);
+            }
+            i += 1;
+        } else {
+            let c = text.get(i..)?.chars().next()?;
+            if other(c) {
+                return Some(i);
+            }
+            i += c.len_utf8();
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -235,6 +226,14 @@ mod count_tests {
             "Жаңаөзен\u{2003}2011\tтуралы\n- * --",
             "a-b c.d e",
             "x\u{b}y\u{c}z\r\nw\u{1f}q\u{85}r\u{2028}s",
+            "a\u{a0}b\u{202f}c\u{85}d\u{2028}e\u{2029}f\u{3000}g\u{1680}h\u{205f}i\u{200b}j\u{2060}k",
+            "\u{0}\u{1}a\u{7f}b \u{1c}\u{1d}\u{1e} \u{b}\u{c} \u{85}",
+            "Қазақстан Республикасы — «Жаңа» ү ә ғ ң ө ұ і һ, Москва 2011 г.",
+            "Ölförderung-Москва ΑΘΗΝΑ中文٣ ² ½ ⅷ \u{301}\u{301} x\u{301} \u{301}y",
+            "„“ ‚‘ «» ‹› … – — - -- ... !? ¿¡ § ° € %",
+            " \t\n\r ",
+            "ends with a letter",
+            "Endet mit Leerzeichen\u{a0}",
         ];
         for s in samples {
             let old = s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
