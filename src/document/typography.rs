@@ -181,14 +181,51 @@ const UNITS: &[&str] = &[
 
 /// A space inside an abbreviation (`z. B.`) also matches an already narrow or no-break space,
 /// which keeps a second pass from seeing anything new.
-const DE_ABBREVIATIONS: &[&str] = &[
+static DE_ABBREVIATIONS: Abbreviations = Abbreviations::new(&[
     "z. B.", "d. h.", "u. a.", "s. o.", "v. a.", "sog.", "Nr.", "S.", "bzw.", "ca.", "vgl.", "Dr.", "Prof.", "Hr.",
     "Fr.", "St.", "Abs.", "Art.",
-];
-const EN_ABBREVIATIONS: &[&str] =
-    &["Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "St.", "p.", "pp.", "No.", "e.g.", "i.e.", "vs."];
-const FR_ABBREVIATIONS: &[&str] = &["M.", "Mme", "Mlle", "Dr", "p.", "n°"];
-const RU_ABBREVIATIONS: &[&str] = &["т. е.", "т. д.", "т. п.", "г.", "гг.", "им.", "ул.", "с."];
+]);
+static EN_ABBREVIATIONS: Abbreviations =
+    Abbreviations::new(&["Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "St.", "p.", "pp.", "No.", "e.g.", "i.e.", "vs."]);
+static FR_ABBREVIATIONS: Abbreviations = Abbreviations::new(&["M.", "Mme", "Mlle", "Dr", "p.", "n°"]);
+static RU_ABBREVIATIONS: Abbreviations =
+    Abbreviations::new(&["т. е.", "т. д.", "т. п.", "г.", "гг.", "им.", "ул.", "с."]);
+static NO_ABBREVIATIONS: Abbreviations = Abbreviations::new(&[]);
+
+/// A language's abbreviations, indexed by their first byte: every word start asks whether an
+/// abbreviation begins there, and most words start with a byte none begins with.
+struct Abbreviations {
+    list: &'static [&'static str],
+    /// Bit `k` of entry `b` is set when `list[k]` begins with the byte `b`.
+    by_lead: [u32; 256],
+}
+
+impl Abbreviations {
+    const fn new(list: &'static [&'static str]) -> Abbreviations {
+        assert!(list.len() <= 32, "more abbreviations than bits in the index");
+        let mut by_lead = [0u32; 256];
+        let mut k = 0;
+        while k < list.len() {
+            // An empty abbreviation fails here, at compile time.
+            by_lead[list[k].as_bytes()[0] as usize] |= 1 << k;
+            k += 1;
+        }
+        Abbreviations { list, by_lead }
+    }
+
+    /// Those that begin with the byte `lead`, in the order of the list.
+    fn starting_with(&self, lead: u8) -> impl Iterator<Item = &'static str> {
+        let (list, mut bits) = (self.list, self.by_lead[lead as usize]);
+        std::iter::from_fn(move || {
+            if bits == 0 {
+                return None;
+            }
+            let k = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            list.get(k).copied()
+        })
+    }
+}
 
 #[derive(Clone, Copy)]
 struct Quotes {
@@ -231,7 +268,7 @@ struct Style {
     /// English sets ` - ` as a closed em dash; everyone else as a spaced en dash.
     closed_em_dash: bool,
     narrow_percent: bool,
-    abbreviations: &'static [&'static str],
+    abbreviations: &'static Abbreviations,
 }
 
 impl Style {
@@ -244,7 +281,7 @@ impl Style {
             french_spacing: false,
             closed_em_dash: false,
             narrow_percent: false,
-            abbreviations: &[],
+            abbreviations: &NO_ABBREVIATIONS,
         };
         if is("de") {
             // The region may follow a script subtag (`de-Latn-CH`).
@@ -252,21 +289,21 @@ impl Style {
             Style {
                 quotes: Some(if swiss { SWISS } else { GERMAN }),
                 narrow_percent: true,
-                abbreviations: DE_ABBREVIATIONS,
+                abbreviations: &DE_ABBREVIATIONS,
                 ..plain
             }
         } else if is("en") {
-            Style { quotes: Some(ENGLISH), closed_em_dash: true, abbreviations: EN_ABBREVIATIONS, ..plain }
+            Style { quotes: Some(ENGLISH), closed_em_dash: true, abbreviations: &EN_ABBREVIATIONS, ..plain }
         } else if is("fr") {
             Style {
                 quotes: Some(FRENCH),
                 french_spacing: true,
                 narrow_percent: true,
-                abbreviations: FR_ABBREVIATIONS,
+                abbreviations: &FR_ABBREVIATIONS,
                 ..plain
             }
         } else if is("ru") || is("kk") {
-            Style { quotes: Some(RUSSIAN), abbreviations: RU_ABBREVIATIONS, ..plain }
+            Style { quotes: Some(RUSSIAN), abbreviations: &RU_ABBREVIATIONS, ..plain }
         } else if is("uk") || is("be") {
             Style { quotes: Some(RUSSIAN), ..plain }
         } else {
@@ -345,9 +382,6 @@ struct State {
     pending_nnbsp: bool,
     stack: [Entry; MAX_DEPTH],
     depth: usize,
-    /// The ASCII characters that begin one of the style's abbreviations, as bits; bit 0
-    /// (NUL begins none) stands for all other characters.
-    abbreviation_starts: u128,
 }
 
 impl State {
@@ -362,11 +396,6 @@ impl State {
             pending_nnbsp: false,
             stack: [Entry { src: Src::Typed, level: Level::Primary, close: ' ' }; MAX_DEPTH],
             depth: 0,
-            abbreviation_starts: style
-                .abbreviations
-                .iter()
-                .filter_map(|a| a.chars().next())
-                .fold(0, |bits, c| bits | if c.is_ascii() && c != '\0' { 1u128 << c as u32 } else { 1 }),
         }
     }
 
@@ -803,18 +832,11 @@ impl State {
     /// The abbreviation a word starting with `first` (followed by `rest`) is, and the bytes of
     /// `rest` it takes with the space after it.
     fn find_abbreviation(&self, first: char, rest: &str) -> Option<(&'static str, usize)> {
-        // Most words start with a letter no abbreviation starts with: one bit test.
-        let bit = if first.is_ascii() { 1u128 << first as u32 } else { 1 };
-        if self.abbreviation_starts & bit == 0 {
-            return None;
-        }
-        // Only those whose first byte is the letter's are worth decoding.
         let lead = first.encode_utf8(&mut [0; 4]).as_bytes()[0];
         self.style
             .abbreviations
-            .iter()
-            .filter(|a| a.as_bytes().first() == Some(&lead))
-            .find_map(|a| match_abbreviation(a, first, rest).map(|used| (*a, used)))
+            .starting_with(lead)
+            .find_map(|a| match_abbreviation(a, first, rest).map(|used| (a, used)))
     }
 }
 
@@ -1297,7 +1319,17 @@ mod tests {
     #[test]
     fn fast_path_matches_char_by_char() {
         let langs = ["de", "de-CH", "en", "fr", "ru", "kk", "uk", "it", ""];
-        let inputs = TRICKY.iter().copied().chain(ALL_CASES.iter().map(|(_, input, _)| *input));
+        // Every abbreviation where it applies and where it must not.
+        let abbreviations: Vec<String> = [&DE_ABBREVIATIONS, &EN_ABBREVIATIONS, &FR_ABBREVIATIONS, &RU_ABBREVIATIONS]
+            .iter()
+            .flat_map(|list| list.list)
+            .map(|a| format!("{a} x \"{a}\u{a0}y\" ({a}) {a}z {a}"))
+            .collect();
+        let inputs = TRICKY
+            .iter()
+            .copied()
+            .chain(ALL_CASES.iter().map(|(_, input, _)| *input))
+            .chain(abbreviations.iter().map(String::as_str));
         for input in inputs {
             // Whole, and split into two runs at every character boundary, the second also as code.
             let mut splits: Vec<Vec<(String, bool)>> = vec![vec![(input.to_owned(), false)]];
