@@ -213,6 +213,10 @@ impl Abbreviations {
         Abbreviations { list, by_lead }
     }
 
+    fn may_start_with(&self, lead: u8) -> bool {
+        self.by_lead[lead as usize] != 0
+    }
+
     /// Those that begin with the byte `lead`, in the order of the list.
     fn starting_with(&self, lead: u8) -> impl Iterator<Item = &'static str> {
         let (list, mut bits) = (self.list, self.by_lead[lead as usize]);
@@ -443,11 +447,15 @@ impl State {
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
             if b.is_ascii_alphabetic() {
-                if word_start && self.find_abbreviation(b as char, &s[i + 1..]).is_some() {
+                // The index alone turns most words away, without a call.
+                if word_start
+                    && self.style.abbreviations.may_start_with(b)
+                    && self.find_abbreviation(b as char, &s[i + 1..]).is_some()
+                {
                     break;
                 }
                 // The rest of the word's ASCII letters: nothing changes inside a word.
-                i += 1 + bytes[i + 1..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+                i += 1 + ascii_letters_len(&bytes[i + 1..]);
                 word_start = false;
                 after_digit = false;
                 continue;
@@ -838,6 +846,28 @@ impl State {
             .starting_with(lead)
             .find_map(|a| match_abbreviation(a, first, rest).map(|used| (a, used)))
     }
+}
+
+/// Bytes at the start of `bytes` that are ASCII letters. Eight at a time: words are most of
+/// the text, and the test of a byte is a few bit operations, the same for eight as for one.
+fn ascii_letters_len(bytes: &[u8]) -> usize {
+    const BYTES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = BYTES * 0x80;
+    let mut n = 0;
+    while let Some(chunk) = bytes[n..].first_chunk::<8>() {
+        let x = u64::from_le_bytes(*chunk);
+        // Per byte, in its high bit: upper case folded to lower (`| 0x20`) and the high bit
+        // cleared so that the sums below carry into no neighbour, a letter is at least `a`
+        // (plus 0x1f reaches 0x80) and less than `{` (plus 0x05 does not), and was ASCII.
+        let y = (x | (BYTES * 0x20)) & !HIGH;
+        let letters = y.wrapping_add(BYTES * 0x1f) & !y.wrapping_add(BYTES * 0x05) & !x & HIGH;
+        let others = !letters & HIGH;
+        if others != 0 {
+            return n + (others.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + bytes[n..].iter().take_while(|b| b.is_ascii_alphabetic()).count()
 }
 
 /// Bytes of `rest` taken by `abbr` (whose first character is `first`) and the space after it.
@@ -1315,6 +1345,22 @@ mod tests {
         "Ende - ",
         "\u{2060}a\u{200b}b\u{feff}- c\u{ad}d 5\u{2007}km",
     ];
+
+    #[test]
+    fn ascii_letters_len_matches_bytewise() {
+        let bytewise = |b: &[u8]| b.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let word = *b"AbcdefghijklmnopqrstuvwxyZ";
+        // Every byte value at every place of a word, and every length around the eight.
+        for len in 0..=word.len() {
+            for at in 0..len {
+                for v in 0..=255u8 {
+                    let mut buf = word;
+                    buf[at] = v;
+                    assert_eq!(ascii_letters_len(&buf[..len]), bytewise(&buf[..len]), "{v:#x} at {at} of {len}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn fast_path_matches_char_by_char() {

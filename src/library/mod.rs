@@ -175,46 +175,88 @@ fn load_speech(project: &Project, id: &str, path: &Path, shown: &Path) -> Result
 /// Words as a reader counts them: runs between white space with at least one letter or
 /// digit. One pass over the text (it is counted for every speech and every run of text).
 pub fn count_words(text: &str) -> usize {
-    let mut count = 0;
-    let mut at = 0;
-    // Between words only a letter or digit matters (it starts the next word); inside one, only
-    // white space (it ends the word).
-    while let Some(start) = find_char(text, at, |b| b.is_ascii_alphanumeric(), char::is_alphanumeric) {
+    let bytes = text.as_bytes();
+    let (mut count, mut i) = (0, 0);
+    // Between words only a letter or digit matters (it starts the next word); inside one,
+    // only white space (it ends the word). ASCII is judged by its byte, without decoding.
+    'between: while let Some(&b) = bytes.get(i) {
+        let starts = if b < 0x80 {
+            i += 1;
+            b.is_ascii_alphanumeric()
+        } else {
+            let Some(c) = char_at(text, i) else { break };
+            i += c.len_utf8();
+            c.is_alphanumeric()
+        };
+        if !starts {
+            continue;
+        }
         count += 1;
-        // `char::is_whitespace` of ASCII, which unlike `u8::is_ascii_whitespace` includes \x0b.
-        match find_char(text, start, |b| matches!(b, b'\t'..=b'\r' | b' '), char::is_whitespace) {
-            Some(end) => at = end,
-            None => break,
+        loop {
+            i += printable_ascii_len(&bytes[i..]);
+            let Some(&b) = bytes.get(i) else { break 'between };
+            let ends = if b < 0x80 {
+                i += 1;
+                // `char::is_whitespace` of ASCII, which unlike `u8::is_ascii_whitespace` includes \x0b.
+                matches!(b, b'\t'..=b'\r' | b' ')
+            } else {
+                let Some(c) = char_at(text, i) else { break 'between };
+                i += c.len_utf8();
+                c.is_whitespace()
+            };
+            if ends {
+                continue 'between;
+            }
         }
     }
     count
 }
 
-/// Byte offset of the first character from `from` on that the tests accept: `ascii` judges
-/// ASCII bytes, most of the text in most languages, without decoding; `other` the rest.
-fn find_char(text: &str, from: usize, ascii: impl Fn(u8) -> bool, other: impl Fn(char) -> bool) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut i = from;
-    while let Some(&b) = bytes.get(i) {
-        if b < 0x80 {
-            if ascii(b) {
-                return Some(i);
-            }
-            i += 1;
-        } else {
-            let c = text.get(i..)?.chars().next()?;
-            if other(c) {
-                return Some(i);
-            }
-            i += c.len_utf8();
+fn char_at(text: &str, i: usize) -> Option<char> {
+    text.get(i..)?.chars().next()
+}
+
+/// Bytes at the start of `bytes` from `!` to DEL: ASCII that is neither white space nor a
+/// control character, most of a word. Eight at a time: the test of a byte is a few bit
+/// operations, the same for eight as for one.
+fn printable_ascii_len(bytes: &[u8]) -> usize {
+    const BYTES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = BYTES * 0x80;
+    let mut n = 0;
+    while let Some(chunk) = bytes[n..].first_chunk::<8>() {
+        let x = u64::from_le_bytes(*chunk);
+        // Per byte, in its high bit: below `!` (subtracting 0x21 borrows) or not ASCII (set
+        // already). A borrow only runs on from a byte that is flagged anyway, so the first
+        // flagged byte is exact.
+        let others = ((x.wrapping_sub(BYTES * 0x21) & !x) | x) & HIGH;
+        if others != 0 {
+            return n + (others.trailing_zeros() / 8) as usize;
         }
+        n += 8;
     }
-    None
+    n + bytes[n..].iter().take_while(|&&b| (0x21..0x80).contains(&b)).count()
 }
 
 #[cfg(test)]
 mod count_tests {
     use super::count_words;
+
+    #[test]
+    fn printable_ascii_len_matches_bytewise() {
+        let bytewise = |b: &[u8]| b.iter().take_while(|&&b| (0x21..0x80).contains(&b)).count();
+        let word = *b"Abcdefghij!~klmnopqrstuvwxyZ";
+        // Every byte value at every place of a word, and every length around the eight.
+        for len in 0..=word.len() {
+            for at in 0..len {
+                for v in 0..=255u8 {
+                    let mut buf = word;
+                    buf[at] = v;
+                    let got = super::printable_ascii_len(&buf[..len]);
+                    assert_eq!(got, bytewise(&buf[..len]), "{v:#x} at {at} of {len}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn words_are_runs_with_a_letter_or_digit() {
