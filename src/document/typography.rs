@@ -192,34 +192,51 @@ static RU_ABBREVIATIONS: Abbreviations =
     Abbreviations::new(&["т. е.", "т. д.", "т. п.", "г.", "гг.", "им.", "ул.", "с."]);
 static NO_ABBREVIATIONS: Abbreviations = Abbreviations::new(&[]);
 
-/// A language's abbreviations, indexed by their first byte: every word start asks whether an
-/// abbreviation begins there, and most words start with a byte none begins with.
+/// A language's abbreviations, indexed by their first two bytes: every word start asks
+/// whether an abbreviation begins there, and almost every word differs from all of them there.
 struct Abbreviations {
     list: &'static [&'static str],
     /// Bit `k` of entry `b` is set when `list[k]` begins with the byte `b`.
-    by_lead: [u32; 256],
+    by_first: [u32; 256],
+    /// Bit `k` of entry `b` is set when text whose second byte is `b` may match `list[k]`: its
+    /// own second byte, the first byte of any space a space there matches, and after an
+    /// abbreviation of one byte the first byte of the space that must follow.
+    by_second: [u32; 256],
 }
 
 impl Abbreviations {
     const fn new(list: &'static [&'static str]) -> Abbreviations {
         assert!(list.len() <= 32, "more abbreviations than bits in the index");
-        let mut by_lead = [0u32; 256];
+        let mut by_first = [0u32; 256];
+        let mut by_second = [0u32; 256];
         let mut k = 0;
         while k < list.len() {
+            let bytes = list[k].as_bytes();
             // An empty abbreviation fails here, at compile time.
-            by_lead[list[k].as_bytes()[0] as usize] |= 1 << k;
+            by_first[bytes[0] as usize] |= 1 << k;
+            let second = if bytes.len() > 1 { bytes[1] } else { b' ' };
+            if second == b' ' {
+                // ' ', and the lead bytes of U+00A0 and U+202F.
+                by_second[b' ' as usize] |= 1 << k;
+                by_second[0xc2] |= 1 << k;
+                by_second[0xe2] |= 1 << k;
+            } else {
+                by_second[second as usize] |= 1 << k;
+            }
             k += 1;
         }
-        Abbreviations { list, by_lead }
+        Abbreviations { list, by_first, by_second }
     }
 
-    fn may_start_with(&self, lead: u8) -> bool {
-        self.by_lead[lead as usize] != 0
+    /// The abbreviations that may begin with the bytes `first` and `second`, as bits.
+    fn candidates(&self, first: u8, second: Option<&u8>) -> u32 {
+        // Every match takes a second byte, if only that of the space after it.
+        second.map_or(0, |&b| self.by_first[first as usize] & self.by_second[b as usize])
     }
 
-    /// Those that begin with the byte `lead`, in the order of the list.
-    fn starting_with(&self, lead: u8) -> impl Iterator<Item = &'static str> {
-        let (list, mut bits) = (self.list, self.by_lead[lead as usize]);
+    /// Those of `candidates`, in the order of the list.
+    fn of(&self, candidates: u32) -> impl Iterator<Item = &'static str> {
+        let (list, mut bits) = (self.list, candidates);
         std::iter::from_fn(move || {
             if bits == 0 {
                 return None;
@@ -447,9 +464,9 @@ impl State {
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
             if b.is_ascii_alphabetic() {
-                // The index alone turns most words away, without a call.
+                // The index alone turns almost every word away, without a call.
                 if word_start
-                    && self.style.abbreviations.may_start_with(b)
+                    && self.style.abbreviations.candidates(b, bytes.get(i + 1)) != 0
                     && self.find_abbreviation(b as char, &s[i + 1..]).is_some()
                 {
                     break;
@@ -840,11 +857,11 @@ impl State {
     /// The abbreviation a word starting with `first` (followed by `rest`) is, and the bytes of
     /// `rest` it takes with the space after it.
     fn find_abbreviation(&self, first: char, rest: &str) -> Option<(&'static str, usize)> {
-        let lead = first.encode_utf8(&mut [0; 4]).as_bytes()[0];
-        self.style
-            .abbreviations
-            .starting_with(lead)
-            .find_map(|a| match_abbreviation(a, first, rest).map(|used| (a, used)))
+        let mut buf = [0; 4];
+        let head = first.encode_utf8(&mut buf).as_bytes();
+        let abbreviations = self.style.abbreviations;
+        let candidates = abbreviations.candidates(head[0], head.get(1).or(rest.as_bytes().first()));
+        abbreviations.of(candidates).find_map(|a| match_abbreviation(a, first, rest).map(|used| (a, used)))
     }
 }
 
@@ -1347,6 +1364,35 @@ mod tests {
     ];
 
     #[test]
+    fn abbreviation_index_matches_a_plain_search() {
+        // Shapes the real lists lack: one byte, a space as the second byte, a letter beyond ASCII.
+        static ODD: Abbreviations = Abbreviations::new(&["x", "a b", "ab", "ä c", "т", "Ä."]);
+        let styles = ["de", "en", "fr", "ru"]
+            .map(Style::for_lang)
+            .into_iter()
+            .chain([Style { abbreviations: &ODD, ..Style::for_lang("it") }]);
+        for style in styles {
+            let state = State::new(style);
+            let list = style.abbreviations.list;
+            for a in list {
+                let mut texts = Vec::new();
+                for inner in [" ", "\u{a0}", "\u{202f}", "\t", ""] {
+                    for after in [" x", "\u{a0}x", "\u{202f}x", "x", "", "\n"] {
+                        texts.push(format!("{}{after}", a.replace(' ', inner)));
+                    }
+                }
+                texts.extend(a.char_indices().skip(1).map(|(i, _)| format!("{} x", &a[..i])));
+                for text in &texts {
+                    let Some(first) = text.chars().next() else { continue };
+                    let rest = &text[first.len_utf8()..];
+                    let plain = list.iter().find_map(|a| match_abbreviation(a, first, rest).map(|used| (*a, used)));
+                    assert_eq!(state.find_abbreviation(first, rest), plain, "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn ascii_letters_len_matches_bytewise() {
         let bytewise = |b: &[u8]| b.iter().take_while(|b| b.is_ascii_alphabetic()).count();
         let word = *b"AbcdefghijklmnopqrstuvwxyZ";
@@ -1369,7 +1415,10 @@ mod tests {
         let abbreviations: Vec<String> = [&DE_ABBREVIATIONS, &EN_ABBREVIATIONS, &FR_ABBREVIATIONS, &RU_ABBREVIATIONS]
             .iter()
             .flat_map(|list| list.list)
-            .map(|a| format!("{a} x \"{a}\u{a0}y\" ({a}) {a}z {a}"))
+            .map(|a| {
+                let (nb, narrow) = (a.replace(' ', "\u{a0}"), a.replace(' ', "\u{202f}"));
+                format!("{a} x \"{a}\u{a0}y\" ({a}) {a}z {nb} x {narrow}\u{a0}y {narrow}\t{a}")
+            })
             .collect();
         let inputs = TRICKY
             .iter()
