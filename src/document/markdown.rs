@@ -792,8 +792,22 @@ pub(super) fn footnote_calls(text: &str, found: &mut Vec<String>) {
     }
 }
 
-fn plain_len(content: &[Inline]) -> usize {
-    plain_text(content).chars().count()
+/// Characters of [`plain_text`], counted without building it: every paragraph is measured.
+pub(super) fn plain_len(content: &[Inline]) -> usize {
+    content
+        .iter()
+        .map(|x| match x {
+            Inline::Text { text } | Inline::Code { text } => text.chars().count(),
+            Inline::Emphasis { content }
+            | Inline::Strong { content }
+            | Inline::Superscript { content }
+            | Inline::Subscript { content }
+            | Inline::Link { content, .. } => plain_len(content),
+            Inline::Image { image } => image.alt.chars().count(),
+            Inline::Break => 1,
+            Inline::FootnoteRef { .. } => 0,
+        })
+        .sum()
 }
 
 /// The text of an HTML fragment: tags, comments, scripts and styles removed, the usual
