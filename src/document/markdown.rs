@@ -242,9 +242,10 @@ impl<'a> Builder<'a> {
             Event::End(tag) => self.end(tag, line),
             Event::Text(t) => match self.stack.last_mut() {
                 Some(Frame::Code { text, .. }) | Some(Frame::Html { text, .. }) => text.push_str(&t),
-                _ => self.push_inline(Inline::text(t.to_string()), line),
+                // `into_string`, not `to_string`: no trip through the formatting machinery.
+                _ => self.push_inline(Inline::text(t.into_string()), line),
             },
-            Event::Code(t) => self.push_inline(Inline::Code { text: t.to_string() }, line),
+            Event::Code(t) => self.push_inline(Inline::Code { text: t.into_string() }, line),
             Event::SoftBreak => self.push_inline(Inline::text(" "), line),
             Event::HardBreak => self.push_inline(Inline::Break, line),
             Event::Rule => {
@@ -542,19 +543,7 @@ impl<'a> Builder<'a> {
         fn scan(content: &[Inline], found: &mut Vec<String>) {
             for i in content {
                 match i {
-                    Inline::Text { text } => {
-                        let mut rest = text.as_str();
-                        while let Some(start) = rest.find("[^") {
-                            let after = &rest[start + 2..];
-                            match after.find(']') {
-                                Some(end) if end > 0 && !after[..end].contains(char::is_whitespace) => {
-                                    found.push(after[..end].to_string());
-                                    rest = &after[end..];
-                                }
-                                _ => rest = after,
-                            }
-                        }
-                    }
+                    Inline::Text { text } => footnote_calls(text, found),
                     Inline::Emphasis { content }
                     | Inline::Strong { content }
                     | Inline::Superscript { content }
@@ -784,8 +773,41 @@ fn lone_image(content: &[Inline]) -> Option<ImageRef> {
     image
 }
 
-fn plain_len(content: &[Inline]) -> usize {
-    plain_text(content).chars().count()
+/// Adds to `found` the labels of the footnote calls (`[^label]`) left in `text`.
+pub(super) fn footnote_calls(text: &str, found: &mut Vec<String>) {
+    let mut rest = text;
+    // A search for one byte is much cheaper than one for the pair `[^`.
+    while let Some(start) = rest.find('[') {
+        let Some(after) = rest[start + 1..].strip_prefix('^') else {
+            rest = &rest[start + 1..];
+            continue;
+        };
+        match after.find(']') {
+            Some(end) if end > 0 && !after[..end].contains(char::is_whitespace) => {
+                found.push(after[..end].to_string());
+                rest = &after[end..];
+            }
+            _ => rest = after,
+        }
+    }
+}
+
+/// Characters of [`plain_text`], counted without building it: every paragraph is measured.
+pub(super) fn plain_len(content: &[Inline]) -> usize {
+    content
+        .iter()
+        .map(|x| match x {
+            Inline::Text { text } | Inline::Code { text } => text.chars().count(),
+            Inline::Emphasis { content }
+            | Inline::Strong { content }
+            | Inline::Superscript { content }
+            | Inline::Subscript { content }
+            | Inline::Link { content, .. } => plain_len(content),
+            Inline::Image { image } => image.alt.chars().count(),
+            Inline::Break => 1,
+            Inline::FootnoteRef { .. } => 0,
+        })
+        .sum()
 }
 
 /// The text of an HTML fragment: tags, comments, scripts and styles removed, the usual

@@ -302,3 +302,51 @@ fn undefined_footnote_call_is_an_error() {
     let (_, _, r) = md("A [^ not a note] and `[^code]`.\n");
     assert!(!r.has_errors(), "{:?}", r.items);
 }
+
+#[test]
+fn footnote_calls_match_a_search_for_the_pair() {
+    fn by_pair(text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("[^") {
+            let after = &rest[start + 2..];
+            match after.find(']') {
+                Some(end) if end > 0 && !after[..end].contains(char::is_whitespace) => {
+                    found.push(after[..end].to_string());
+                    rest = &after[end..];
+                }
+                _ => rest = after,
+            }
+        }
+        found
+    }
+    let samples = [
+        "",
+        "[",
+        "[^",
+        "[^]",
+        "[^a]",
+        "[[^a]]",
+        "[x][^1] [^ 2] [^3\u{a0}] [^4\u{2028}] [^Ö] [^жоқ]^] [^[^5]",
+        "[^^] [^a[^b]] [][^c] [\u{202f}^d] [^e",
+        "Text[^9] and *more[^x]*, [Link](u) [^long-label_1] ]]^[",
+    ];
+    for text in samples {
+        let mut found = Vec::new();
+        super::markdown::footnote_calls(text, &mut found);
+        assert_eq!(found, by_pair(text), "{text:?}");
+    }
+}
+
+#[test]
+fn plain_len_counts_the_characters_of_plain_text() {
+    let (blocks, _, _) = md("Ein *kurzer* **Text** mit `Code`, [Link](https://a.b) und Fußnote[^1],  \nÖl — «жоқ».\n\n![Bild «x»](b.png) H~2~O x^2^\n\n[^1]: Note.\n");
+    let mut checked = 0;
+    for b in &blocks {
+        if let BlockKind::Paragraph { content } = &b.kind {
+            assert_eq!(super::markdown::plain_len(content), plain_text(content).chars().count(), "{content:?}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 2);
+}

@@ -15,6 +15,13 @@ pub struct TextRun<'a> {
 /// Apply the typography of `lang` (a BCP 47 tag such as "de", "de-CH", "en-GB", "fr", "ru", "kk")
 /// to the runs of one block. Each block starts fresh (no quote state carries between blocks).
 pub fn apply(lang: &str, runs: &mut [TextRun<'_>]) {
+    apply_with(lang, runs, State::run);
+}
+
+/// The signature of [`State::run`], so tests can apply a plainer loop and compare.
+type RunFn = fn(&mut State, &str, Option<char>, &mut [TextRun<'_>]);
+
+fn apply_with(lang: &str, runs: &mut [TextRun<'_>], run: RunFn) {
     let mut state = State::new(Style::for_lang(lang));
     for idx in 0..runs.len() {
         if runs[idx].text.is_empty() {
@@ -28,7 +35,7 @@ pub fn apply(lang: &str, runs: &mut [TextRun<'_>]) {
         let (earlier, rest) = runs.split_at_mut(idx);
         let text = &mut *rest[0].text;
         state.out = String::with_capacity(text.len() + 8);
-        state.run(text.as_str(), next_run, earlier);
+        run(&mut state, text.as_str(), next_run, earlier);
         std::mem::swap(text, &mut state.out);
         if !text.is_empty() {
             state.prev_run = Some(idx);
@@ -49,6 +56,42 @@ const NNBSP: char = '\u{202f}';
 /// What the neighbours of inline code see: code reads like a word, so a quote after it closes
 /// and an apostrophe next to it stays an apostrophe.
 const VERBATIM_CONTEXT: char = 'x';
+
+/// How [`State::plain_len`] sees an ASCII byte other than a letter: what it may start, or
+/// what it makes of the next character's context.
+mod ascii {
+    pub const OTHER: u8 = 0;
+    pub const DIGIT: u8 = 1;
+    /// The space a unit may follow.
+    pub const SPACE: u8 = 2;
+    /// The other white space and the brackets after which a word starts.
+    pub const BREAK: u8 = 3;
+    pub const DOT: u8 = 4;
+    pub const HYPHEN: u8 = 5;
+    pub const QUOTE: u8 = 6;
+    /// `; : ! ?`, which French spaces.
+    pub const FRENCH: u8 = 7;
+    pub const CLASSES: [u8; 128] = {
+        let mut t = [OTHER; 128];
+        let mut b = 0;
+        while b < 128 {
+            let c = b as u8;
+            t[b] = match c {
+                b'0'..=b'9' => DIGIT,
+                b' ' => SPACE,
+                // `char::is_whitespace` of ASCII, and `(`, `[`, `{` as in `State::at_word_start`.
+                b'\t'..=b'\r' | b'(' | b'[' | b'{' => BREAK,
+                b'.' => DOT,
+                b'-' => HYPHEN,
+                b'"' | b'\'' => QUOTE,
+                b';' | b':' | b'!' | b'?' => FRENCH,
+                _ => OTHER,
+            };
+            b += 1;
+        }
+        t
+    };
+}
 
 /// Deeper nesting than this is not real prose; further quotes still get glyphs, just unpaired.
 const MAX_DEPTH: usize = 16;
@@ -138,14 +181,72 @@ const UNITS: &[&str] = &[
 
 /// A space inside an abbreviation (`z. B.`) also matches an already narrow or no-break space,
 /// which keeps a second pass from seeing anything new.
-const DE_ABBREVIATIONS: &[&str] = &[
+static DE_ABBREVIATIONS: Abbreviations = Abbreviations::new(&[
     "z. B.", "d. h.", "u. a.", "s. o.", "v. a.", "sog.", "Nr.", "S.", "bzw.", "ca.", "vgl.", "Dr.", "Prof.", "Hr.",
     "Fr.", "St.", "Abs.", "Art.",
-];
-const EN_ABBREVIATIONS: &[&str] =
-    &["Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "St.", "p.", "pp.", "No.", "e.g.", "i.e.", "vs."];
-const FR_ABBREVIATIONS: &[&str] = &["M.", "Mme", "Mlle", "Dr", "p.", "n°"];
-const RU_ABBREVIATIONS: &[&str] = &["т. е.", "т. д.", "т. п.", "г.", "гг.", "им.", "ул.", "с."];
+]);
+static EN_ABBREVIATIONS: Abbreviations =
+    Abbreviations::new(&["Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "St.", "p.", "pp.", "No.", "e.g.", "i.e.", "vs."]);
+static FR_ABBREVIATIONS: Abbreviations = Abbreviations::new(&["M.", "Mme", "Mlle", "Dr", "p.", "n°"]);
+static RU_ABBREVIATIONS: Abbreviations =
+    Abbreviations::new(&["т. е.", "т. д.", "т. п.", "г.", "гг.", "им.", "ул.", "с."]);
+static NO_ABBREVIATIONS: Abbreviations = Abbreviations::new(&[]);
+
+/// A language's abbreviations, indexed by their first two bytes: every word start asks
+/// whether an abbreviation begins there, and almost every word differs from all of them there.
+struct Abbreviations {
+    list: &'static [&'static str],
+    /// Bit `k` of entry `b` is set when `list[k]` begins with the byte `b`.
+    by_first: [u32; 256],
+    /// Bit `k` of entry `b` is set when text whose second byte is `b` may match `list[k]`: its
+    /// own second byte, the first byte of any space a space there matches, and after an
+    /// abbreviation of one byte the first byte of the space that must follow.
+    by_second: [u32; 256],
+}
+
+impl Abbreviations {
+    const fn new(list: &'static [&'static str]) -> Abbreviations {
+        assert!(list.len() <= 32, "more abbreviations than bits in the index");
+        let mut by_first = [0u32; 256];
+        let mut by_second = [0u32; 256];
+        let mut k = 0;
+        while k < list.len() {
+            let bytes = list[k].as_bytes();
+            // An empty abbreviation fails here, at compile time.
+            by_first[bytes[0] as usize] |= 1 << k;
+            let second = if bytes.len() > 1 { bytes[1] } else { b' ' };
+            if second == b' ' {
+                // ' ', and the lead bytes of U+00A0 and U+202F.
+                by_second[b' ' as usize] |= 1 << k;
+                by_second[0xc2] |= 1 << k;
+                by_second[0xe2] |= 1 << k;
+            } else {
+                by_second[second as usize] |= 1 << k;
+            }
+            k += 1;
+        }
+        Abbreviations { list, by_first, by_second }
+    }
+
+    /// The abbreviations that may begin with the bytes `first` and `second`, as bits.
+    fn candidates(&self, first: u8, second: Option<&u8>) -> u32 {
+        // Every match takes a second byte, if only that of the space after it.
+        second.map_or(0, |&b| self.by_first[first as usize] & self.by_second[b as usize])
+    }
+
+    /// Those of `candidates`, in the order of the list.
+    fn of(&self, candidates: u32) -> impl Iterator<Item = &'static str> {
+        let (list, mut bits) = (self.list, candidates);
+        std::iter::from_fn(move || {
+            if bits == 0 {
+                return None;
+            }
+            let k = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            list.get(k).copied()
+        })
+    }
+}
 
 #[derive(Clone, Copy)]
 struct Quotes {
@@ -188,7 +289,7 @@ struct Style {
     /// English sets ` - ` as a closed em dash; everyone else as a spaced en dash.
     closed_em_dash: bool,
     narrow_percent: bool,
-    abbreviations: &'static [&'static str],
+    abbreviations: &'static Abbreviations,
 }
 
 impl Style {
@@ -201,7 +302,7 @@ impl Style {
             french_spacing: false,
             closed_em_dash: false,
             narrow_percent: false,
-            abbreviations: &[],
+            abbreviations: &NO_ABBREVIATIONS,
         };
         if is("de") {
             // The region may follow a script subtag (`de-Latn-CH`).
@@ -209,21 +310,21 @@ impl Style {
             Style {
                 quotes: Some(if swiss { SWISS } else { GERMAN }),
                 narrow_percent: true,
-                abbreviations: DE_ABBREVIATIONS,
+                abbreviations: &DE_ABBREVIATIONS,
                 ..plain
             }
         } else if is("en") {
-            Style { quotes: Some(ENGLISH), closed_em_dash: true, abbreviations: EN_ABBREVIATIONS, ..plain }
+            Style { quotes: Some(ENGLISH), closed_em_dash: true, abbreviations: &EN_ABBREVIATIONS, ..plain }
         } else if is("fr") {
             Style {
                 quotes: Some(FRENCH),
                 french_spacing: true,
                 narrow_percent: true,
-                abbreviations: FR_ABBREVIATIONS,
+                abbreviations: &FR_ABBREVIATIONS,
                 ..plain
             }
         } else if is("ru") || is("kk") {
-            Style { quotes: Some(RUSSIAN), abbreviations: RU_ABBREVIATIONS, ..plain }
+            Style { quotes: Some(RUSSIAN), abbreviations: &RU_ABBREVIATIONS, ..plain }
         } else if is("uk") || is("be") {
             Style { quotes: Some(RUSSIAN), ..plain }
         } else {
@@ -302,9 +403,6 @@ struct State {
     pending_nnbsp: bool,
     stack: [Entry; MAX_DEPTH],
     depth: usize,
-    /// The ASCII characters that begin one of the style's abbreviations, as bits; bit 0
-    /// (NUL begins none) stands for all other characters.
-    abbreviation_starts: u128,
 }
 
 impl State {
@@ -319,11 +417,6 @@ impl State {
             pending_nnbsp: false,
             stack: [Entry { src: Src::Typed, level: Level::Primary, close: ' ' }; MAX_DEPTH],
             depth: 0,
-            abbreviation_starts: style
-                .abbreviations
-                .iter()
-                .filter_map(|a| a.chars().next())
-                .fold(0, |bits, c| bits | if c.is_ascii() && c != '\0' { 1u128 << c as u32 } else { 1 }),
         }
     }
 
@@ -341,18 +434,106 @@ impl State {
             self.emit(NNBSP);
             i = 1;
         }
-        while let Some(c) = src[i..].chars().next() {
-            if c.is_alphanumeric() && !self.at_word_start() {
-                // Inside a word, letters and digits stay as they are (no rule looks at them
-                // there), and so does the state: copied as a whole, they cost no steps.
-                let len = word_len(&src[i..]);
-                self.out.push_str(&src[i..i + len]);
-                self.prev = src[..i + len].chars().next_back();
-                self.role = Role::Plain;
-                self.content = true;
+        while i < src.len() {
+            // Most of the text is letters, digits, spaces and punctuation no rule changes: such
+            // a span is found bytewise and copied whole; only the characters a rule may change
+            // are decoded and take a step.
+            let plain = self.plain_len(&src[i..]);
+            if plain > 0 {
+                self.copy(&src[i..i + plain]);
+                i += plain;
+                continue;
+            }
+            let Some(c) = src[i..].chars().next() else { break };
+            let len = c.len_utf8();
+            let ahead = Ahead { rest: &src[i + len..], next_run };
+            i += len + self.step(c, ahead, earlier);
+        }
+    }
+
+    /// Bytes at the start of `s` that [`State::step`] would only copy, one `emit` per character.
+    /// It must stop before every character some arm of `step` changes, given the state as it
+    /// would be there: after a digit (a unit may follow a space) and at a word start (an
+    /// abbreviation may begin).
+    fn plain_len(&self, s: &str) -> usize {
+        let bytes = s.as_bytes();
+        let quotes = self.style.quotes.is_some();
+        let french = self.style.french_spacing;
+        let mut word_start = self.at_word_start();
+        let mut after_digit = self.prev.is_some_and(|p| p.is_ascii_digit());
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b.is_ascii_alphabetic() {
+                // The index alone turns almost every word away, without a call.
+                if word_start
+                    && self.style.abbreviations.candidates(b, bytes.get(i + 1)) != 0
+                    && self.find_abbreviation(b as char, &s[i + 1..]).is_some()
+                {
+                    break;
+                }
+                // The rest of the word's ASCII letters: nothing changes inside a word.
+                i += 1 + ascii_letters_len(&bytes[i + 1..]);
+                word_start = false;
+                after_digit = false;
+                continue;
+            }
+            if b >= 0x80 {
+                let Some(c) = s[i..].chars().next() else { break };
+                let len = c.len_utf8();
+                let typed_quote = matches!(c, '„' | '‚' | '«' | '‹' | '“' | '‘' | '»' | '›' | '”' | '’');
+                if typed_quote
+                    || (word_start && c.is_alphabetic() && self.find_abbreviation(c, &s[i + len..]).is_some())
+                {
+                    break;
+                }
+                word_start = c.is_whitespace();
+                after_digit = false;
                 i += len;
                 continue;
             }
+            match ascii::CLASSES[b as usize] {
+                ascii::DIGIT => {
+                    word_start = false;
+                    after_digit = true;
+                    i += 1;
+                    continue;
+                }
+                ascii::SPACE if after_digit => break,
+                ascii::SPACE | ascii::BREAK => word_start = true,
+                ascii::DOT if bytes[i + 1..].starts_with(b"..") => break,
+                ascii::HYPHEN => break,
+                ascii::QUOTE if quotes => break,
+                ascii::FRENCH if french => break,
+                _ => word_start = false,
+            }
+            after_digit = false;
+            i += 1;
+        }
+        i
+    }
+
+    /// Emits every character of `span`, which [`State::plain_len`] measured, at once.
+    fn copy(&mut self, span: &str) {
+        self.out.push_str(span);
+        self.prev = match span.as_bytes().last() {
+            Some(&b) if b < 0x80 => Some(b as char),
+            _ => span.chars().next_back(),
+        };
+        self.role = Role::Plain;
+        if !self.content {
+            self.content = !span.chars().all(char::is_whitespace);
+        }
+    }
+
+    /// The plain loop [`State::run`] must agree with: every character takes a step.
+    #[cfg(test)]
+    fn run_char_by_char(&mut self, src: &str, next_run: Option<char>, earlier: &mut [TextRun<'_>]) {
+        let mut i = 0;
+        if std::mem::take(&mut self.pending_nnbsp) && src.starts_with(' ') {
+            self.emit(NNBSP);
+            i = 1;
+        }
+        while let Some(c) = src[i..].chars().next() {
             let len = c.len_utf8();
             let ahead = Ahead { rest: &src[i + len..], next_run };
             i += len + self.step(c, ahead, earlier);
@@ -664,19 +845,7 @@ impl State {
     }
 
     fn abbreviation(&mut self, first: char, rest: &str) -> Option<usize> {
-        // Most words start with a letter no abbreviation starts with: one bit test.
-        let bit = if first.is_ascii() { 1u128 << first as u32 } else { 1 };
-        if self.abbreviation_starts & bit == 0 {
-            return None;
-        }
-        // Only those whose first byte is the letter's are worth decoding.
-        let lead = first.encode_utf8(&mut [0; 4]).as_bytes()[0];
-        let (abbreviation, used) = self
-            .style
-            .abbreviations
-            .iter()
-            .filter(|a| a.as_bytes().first() == Some(&lead))
-            .find_map(|a| match_abbreviation(a, first, rest).map(|used| (*a, used)))?;
+        let (abbreviation, used) = self.find_abbreviation(first, rest)?;
         for ch in abbreviation.chars() {
             // Inside `z. B.` the gap is narrow, as in good German typesetting.
             self.emit(if ch == ' ' { NNBSP } else { ch });
@@ -684,11 +853,38 @@ impl State {
         self.emit(NBSP);
         Some(used)
     }
+
+    /// The abbreviation a word starting with `first` (followed by `rest`) is, and the bytes of
+    /// `rest` it takes with the space after it.
+    fn find_abbreviation(&self, first: char, rest: &str) -> Option<(&'static str, usize)> {
+        let mut buf = [0; 4];
+        let head = first.encode_utf8(&mut buf).as_bytes();
+        let abbreviations = self.style.abbreviations;
+        let candidates = abbreviations.candidates(head[0], head.get(1).or(rest.as_bytes().first()));
+        abbreviations.of(candidates).find_map(|a| match_abbreviation(a, first, rest).map(|used| (a, used)))
+    }
 }
 
-/// Bytes of the letters and digits at the start of `s`.
-fn word_len(s: &str) -> usize {
-    s.char_indices().find(|(_, c)| !c.is_alphanumeric()).map_or(s.len(), |(i, _)| i)
+/// Bytes at the start of `bytes` that are ASCII letters. Eight at a time: words are most of
+/// the text, and the test of a byte is a few bit operations, the same for eight as for one.
+fn ascii_letters_len(bytes: &[u8]) -> usize {
+    const BYTES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = BYTES * 0x80;
+    let mut n = 0;
+    while let Some(chunk) = bytes[n..].first_chunk::<8>() {
+        let x = u64::from_le_bytes(*chunk);
+        // Per byte, in its high bit: upper case folded to lower (`| 0x20`) and the high bit
+        // cleared so that the sums below carry into no neighbour, a letter is at least `a`
+        // (plus 0x1f reaches 0x80) and less than `{` (plus 0x05 does not), and was ASCII.
+        let y = (x | (BYTES * 0x20)) & !HIGH;
+        let letters = y.wrapping_add(BYTES * 0x1f) & !y.wrapping_add(BYTES * 0x05) & !x & HIGH;
+        let others = !letters & HIGH;
+        if others != 0 {
+            return n + (others.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + bytes[n..].iter().take_while(|b| b.is_ascii_alphabetic()).count()
 }
 
 /// Bytes of `rest` taken by `abbr` (whose first character is `first`) and the space after it.
@@ -1137,6 +1333,116 @@ mod tests {
             })
             .collect();
         assert_eq!(restored, input);
+    }
+
+    /// Inputs where the bytewise fast path of `State::run` could go wrong: characters beyond
+    /// ASCII next to every rule's trigger, white space that is not a space, control characters.
+    const TRICKY: &[&str] = &[
+        "",
+        " ",
+        "a",
+        "5",
+        "\u{a0}",
+        "Öl- und Gaskonzerne, Äpfel... 5 km, 5\u{a0}km, 5\u{202f}% und 5 %",
+        "z. B. z.\u{a0}B. z.\u{202f}B. d. h.\tu. a.\nNr. 5 (S. 3) [vgl. S. 4] {bzw. x}",
+        "Mr. and Mrs. e.g. i.e. p. 4 pp. 5-9 No. 5 vs. Dr. St.",
+        "M. Dupont, Mme Curie, Mlle X, Dr Martin, n° 5, n°5 : ; ! ? a:b http://x 10:30",
+        "т. е. т. д. и т. п. г. Москва, гг. войны им. Ленина ул. Тверской с. 12 5 км 3 млн",
+        "Жаңаөзен 2011 туралы: «ол» - „иә“ 'жоқ' \"бұл\" ... --- -- Қазақстан ү ә ғ",
+        "\u{85}a\u{85}- b\u{2028}\"c\u{2028}\u{2029}'d'\u{3000}e\u{1680}f\u{2003}5 km",
+        "\u{0}\u{1}\u{1f}\u{7f}\u{b}\u{c}\r\n'a' \"b\"\u{1c}-\u{1d}- c",
+        "„typed“ ‚single‘ «guillemets» ‹angle› “en” ‘en’ geht’s Jungs’ ’90s",
+        "'90er '1984' the boys' car \"Jungs' Auto\" l'homme don't 'tis",
+        "x\u{a0}- y\u{202f}- z - w -- v --- u .... t ..... s .. r",
+        "(Über) [Ärger] {Öl} (z. B.) (\"a\") ['b'] ÿ. ß. ĳ. Ω. 中文 한국어 ٣ km ²5 m",
+        "Wort\u{a0}\u{2013} und\u{202f}» «\u{202f}x « y » ; z",
+        "word - word 'single' \"double\" 1 000 km 30 $. 40 °C 20 Prozent 5 mal",
+        "- erster Punkt",
+        " - Punkt",
+        "Ende - ",
+        "\u{2060}a\u{200b}b\u{feff}- c\u{ad}d 5\u{2007}km",
+    ];
+
+    #[test]
+    fn abbreviation_index_matches_a_plain_search() {
+        // Shapes the real lists lack: one byte, a space as the second byte, a letter beyond ASCII.
+        static ODD: Abbreviations = Abbreviations::new(&["x", "a b", "ab", "ä c", "т", "Ä."]);
+        let styles = ["de", "en", "fr", "ru"]
+            .map(Style::for_lang)
+            .into_iter()
+            .chain([Style { abbreviations: &ODD, ..Style::for_lang("it") }]);
+        for style in styles {
+            let state = State::new(style);
+            let list = style.abbreviations.list;
+            for a in list {
+                let mut texts = Vec::new();
+                for inner in [" ", "\u{a0}", "\u{202f}", "\t", ""] {
+                    for after in [" x", "\u{a0}x", "\u{202f}x", "x", "", "\n"] {
+                        texts.push(format!("{}{after}", a.replace(' ', inner)));
+                    }
+                }
+                texts.extend(a.char_indices().skip(1).map(|(i, _)| format!("{} x", &a[..i])));
+                for text in &texts {
+                    let Some(first) = text.chars().next() else { continue };
+                    let rest = &text[first.len_utf8()..];
+                    let plain = list.iter().find_map(|a| match_abbreviation(a, first, rest).map(|used| (*a, used)));
+                    assert_eq!(state.find_abbreviation(first, rest), plain, "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_letters_len_matches_bytewise() {
+        let bytewise = |b: &[u8]| b.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let word = *b"AbcdefghijklmnopqrstuvwxyZ";
+        // Every byte value at every place of a word, and every length around the eight.
+        for len in 0..=word.len() {
+            for at in 0..len {
+                for v in 0..=255u8 {
+                    let mut buf = word;
+                    buf[at] = v;
+                    assert_eq!(ascii_letters_len(&buf[..len]), bytewise(&buf[..len]), "{v:#x} at {at} of {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_path_matches_char_by_char() {
+        let langs = ["de", "de-CH", "en", "fr", "ru", "kk", "uk", "it", ""];
+        // Every abbreviation where it applies and where it must not.
+        let abbreviations: Vec<String> = [&DE_ABBREVIATIONS, &EN_ABBREVIATIONS, &FR_ABBREVIATIONS, &RU_ABBREVIATIONS]
+            .iter()
+            .flat_map(|list| list.list)
+            .map(|a| {
+                let (nb, narrow) = (a.replace(' ', "\u{a0}"), a.replace(' ', "\u{202f}"));
+                format!("{a} x \"{a}\u{a0}y\" ({a}) {a}z {nb} x {narrow}\u{a0}y {narrow}\t{a}")
+            })
+            .collect();
+        let inputs = TRICKY
+            .iter()
+            .copied()
+            .chain(ALL_CASES.iter().map(|(_, input, _)| *input))
+            .chain(abbreviations.iter().map(String::as_str));
+        for input in inputs {
+            // Whole, and split into two runs at every character boundary, the second also as code.
+            let mut splits: Vec<Vec<(String, bool)>> = vec![vec![(input.to_owned(), false)]];
+            for (at, _) in input.char_indices().skip(1) {
+                let (a, b) = input.split_at(at);
+                splits.push(vec![(a.to_owned(), false), (b.to_owned(), false)]);
+                splits.push(vec![(a.to_owned(), false), (b.to_owned(), true), (a.to_owned(), false)]);
+            }
+            for lang in langs {
+                for parts in &splits {
+                    let mut fast = parts.clone();
+                    let mut plain = parts.clone();
+                    apply_with(lang, &mut runs_of(&mut fast), State::run);
+                    apply_with(lang, &mut runs_of(&mut plain), State::run_char_by_char);
+                    assert_eq!(fast, plain, "lang {lang:?}, runs {parts:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -175,55 +175,88 @@ fn load_speech(project: &Project, id: &str, path: &Path, shown: &Path) -> Result
 /// Words as a reader counts them: runs between white space with at least one letter or
 /// digit. One pass over the text (it is counted for every speech and every run of text).
 pub fn count_words(text: &str) -> usize {
-    // Classes of the ASCII bytes, as `char::is_whitespace` and `char::is_alphanumeric`
-    // give them: most of the text in most languages, read without decoding.
-    const fn ascii_classes() -> [u8; 128] {
-        let mut t = [OTHER; 128];
-        let mut b = 0;
-        while b < 128 {
-            let c = b as u8;
-            t[b] = if matches!(c, b'\t'..=b'\r' | b' ') {
-                SPACE
-            } else if c.is_ascii_alphanumeric() {
-                ALNUM
-            } else {
-                OTHER
-            };
-            b += 1;
-        }
-        t
-    }
-    const OTHER: u8 = 0;
-    const SPACE: u8 = 1;
-    const ALNUM: u8 = 2;
-    const ASCII: [u8; 128] = ascii_classes();
-    let (mut count, mut counted) = (0, false);
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        let class = if b < 0x80 {
-            ASCII[b as usize]
-        } else if b >= 0xC0 {
-            // The first byte of a character beyond ASCII (the bytes after it are skipped).
-            match text.get(i..).and_then(|t| t.chars().next()) {
-                Some(c) if c.is_whitespace() => SPACE,
-                Some(c) if c.is_alphanumeric() => ALNUM,
-                _ => OTHER,
-            }
+    let bytes = text.as_bytes();
+    let (mut count, mut i) = (0, 0);
+    // Between words only a letter or digit matters (it starts the next word); inside one,
+    // only white space (it ends the word). ASCII is judged by its byte, without decoding.
+    'between: while let Some(&b) = bytes.get(i) {
+        let starts = if b < 0x80 {
+            i += 1;
+            b.is_ascii_alphanumeric()
         } else {
-            continue;
+            let Some(c) = char_at(text, i) else { break };
+            i += c.len_utf8();
+            c.is_alphanumeric()
         };
-        if class == SPACE {
-            counted = false;
-        } else if class == ALNUM && !counted {
-            count += 1;
-            counted = true;
+        if !starts {
+            continue;
+        }
+        count += 1;
+        loop {
+            i += printable_ascii_len(&bytes[i..]);
+            let Some(&b) = bytes.get(i) else { break 'between };
+            let ends = if b < 0x80 {
+                i += 1;
+                // `char::is_whitespace` of ASCII, which unlike `u8::is_ascii_whitespace` includes \x0b.
+                matches!(b, b'\t'..=b'\r' | b' ')
+            } else {
+                let Some(c) = char_at(text, i) else { break 'between };
+                i += c.len_utf8();
+                c.is_whitespace()
+            };
+            if ends {
+                continue 'between;
+            }
         }
     }
     count
 }
 
+fn char_at(text: &str, i: usize) -> Option<char> {
+    text.get(i..)?.chars().next()
+}
+
+/// Bytes at the start of `bytes` from `!` to DEL: ASCII that is neither white space nor a
+/// control character, most of a word. Eight at a time: the test of a byte is a few bit
+/// operations, the same for eight as for one.
+fn printable_ascii_len(bytes: &[u8]) -> usize {
+    const BYTES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = BYTES * 0x80;
+    let mut n = 0;
+    while let Some(chunk) = bytes[n..].first_chunk::<8>() {
+        let x = u64::from_le_bytes(*chunk);
+        // Per byte, in its high bit: below `!` (subtracting 0x21 borrows) or not ASCII (set
+        // already). A borrow only runs on from a byte that is flagged anyway, so the first
+        // flagged byte is exact.
+        let others = ((x.wrapping_sub(BYTES * 0x21) & !x) | x) & HIGH;
+        if others != 0 {
+            return n + (others.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + bytes[n..].iter().take_while(|&&b| (0x21..0x80).contains(&b)).count()
+}
+
 #[cfg(test)]
 mod count_tests {
     use super::count_words;
+
+    #[test]
+    fn printable_ascii_len_matches_bytewise() {
+        let bytewise = |b: &[u8]| b.iter().take_while(|&&b| (0x21..0x80).contains(&b)).count();
+        let word = *b"Abcdefghij!~klmnopqrstuvwxyZ";
+        // Every byte value at every place of a word, and every length around the eight.
+        for len in 0..=word.len() {
+            for at in 0..len {
+                for v in 0..=255u8 {
+                    let mut buf = word;
+                    buf[at] = v;
+                    let got = super::printable_ascii_len(&buf[..len]);
+                    assert_eq!(got, bytewise(&buf[..len]), "{v:#x} at {at} of {len}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn words_are_runs_with_a_letter_or_digit() {
@@ -235,6 +268,14 @@ mod count_tests {
             "Жаңаөзен\u{2003}2011\tтуралы\n- * --",
             "a-b c.d e",
             "x\u{b}y\u{c}z\r\nw\u{1f}q\u{85}r\u{2028}s",
+            "a\u{a0}b\u{202f}c\u{85}d\u{2028}e\u{2029}f\u{3000}g\u{1680}h\u{205f}i\u{200b}j\u{2060}k",
+            "\u{0}\u{1}a\u{7f}b \u{1c}\u{1d}\u{1e} \u{b}\u{c} \u{85}",
+            "Қазақстан Республикасы — «Жаңа» ү ә ғ ң ө ұ і һ, Москва 2011 г.",
+            "Ölförderung-Москва ΑΘΗΝΑ中文٣ ² ½ ⅷ \u{301}\u{301} x\u{301} \u{301}y",
+            "„“ ‚‘ «» ‹› … – — - -- ... !? ¿¡ § ° € %",
+            " \t\n\r ",
+            "ends with a letter",
+            "Endet mit Leerzeichen\u{a0}",
         ];
         for s in samples {
             let old = s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
