@@ -155,23 +155,25 @@ fn write_inner(
     // book.
     let encoders: Vec<write::Encoder> = (0..workers).map(|_| writer.encoder()).collect();
     let outcome = std::thread::scope(|s| {
-        let (page_tx, page_rx) = std::sync::mpsc::sync_channel::<(usize, usize, write::Page)>(8);
-        let page_rx = std::sync::Arc::new(std::sync::Mutex::new(page_rx));
         let (done_tx, done_rx) =
-            std::sync::mpsc::sync_channel::<(usize, usize, Result<write::Encoded, Diagnostic>)>(16);
+            std::sync::mpsc::sync_channel::<(usize, usize, Result<write::Encoded, Diagnostic>)>(64);
+        // Page n goes to encoder n % encoders, each with a queue of its own.
+        let mut page_txs = Vec::new();
         for mut encoder in encoders {
-            let (page_rx, done_tx) = (page_rx.clone(), done_tx.clone());
-            s.spawn(move || loop {
-                let job = page_rx.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
-                let Ok((seq, index, page)) = job else { break };
-                let encoded = encoder.encode(fonts_ref, &page);
-                drop(page);
-                if done_tx.send((seq, index, encoded)).is_err() {
-                    break;
+            let (page_tx, page_rx) = std::sync::mpsc::sync_channel::<(usize, usize, write::Page)>(32);
+            page_txs.push(page_tx);
+            let done_tx = done_tx.clone();
+            s.spawn(move || {
+                for (seq, index, page) in page_rx {
+                    let encoded = encoder.encode(fonts_ref, &page);
+                    drop(page);
+                    if done_tx.send((seq, index, encoded)).is_err() {
+                        break;
+                    }
                 }
             });
         }
-        drop((page_rx, done_tx));
+        drop(done_tx);
         let writer_thread = s.spawn(move || {
             let mut writer = writer;
             // Pages come encoded in any order; they are written in the order they were made.
@@ -189,7 +191,7 @@ fn write_inner(
         let mut results = Vec::new();
         let mut worker_threads = Vec::new();
         for w in 0..workers {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Done>(2);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Done>(4);
             results.push(rx);
             worker_threads.push(s.spawn(move || {
                 let typesetter = Typesetter::new(fonts_ref, exceptions.clone());
@@ -218,9 +220,10 @@ fn write_inner(
         let mut folios = Typesetter::new(fonts_ref, Vec::new());
         let made = std::cell::Cell::new(0);
         let send = |index: usize, page: write::Page| {
-            made.set(made.get() + 1);
-            page_tx
-                .send((made.get() - 1, index, page))
+            let seq = made.get();
+            made.set(seq + 1);
+            page_txs[seq % page_txs.len()]
+                .send((seq, index, page))
                 .map_err(|_| Diagnostic::error(Kind::Io, "the PDF writer stopped").with_hint("see the error above"))
         };
         let mut flow = layout::Flow::new(g, 1, strings.note_continued, send);
@@ -269,7 +272,7 @@ fn write_inner(
         }
         // Outline entries in page order (the contents were placed last).
         outline.sort_by_key(|e| e.page);
-        drop(page_tx);
+        drop(page_txs);
         let writer = writer_thread.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
         let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
         let mut fallback = std::collections::BTreeSet::new();
