@@ -359,6 +359,10 @@ struct Ctx<'a> {
     /// The largest protrusion anywhere: a bound for deciding that a node can never fit again.
     max_protrusion: f64,
     params: &'a Params,
+    /// No item takes width or stretch away and every line has one measure: a line from a
+    /// later node to a break is then never longer, nor more stretchable, than one from an
+    /// earlier node, so once one is too loose all after it are.
+    monotone: bool,
     /// The demerits of `params` as the breaker uses them (see [`fin`]), taken once.
     line_penalty: f64,
     double_hyphen: f64,
@@ -377,9 +381,15 @@ impl<'a> Ctx<'a> {
         let mut max_protrusion = 0.0f64;
         let mut prefix = Vec::with_capacity(items.len() + 1);
         let mut totals = Totals::default();
+        let mut monotone = widths.len() == 1;
         for it in items {
             prefix.push(totals);
             totals.add(it);
+            monotone &= match *it {
+                // As the totals take them: a NaN or infinite length counts as 0.
+                Item::Box { width, .. } | Item::Penalty { width, .. } => fin(width) >= 0.0,
+                Item::Glue { width, stretch, .. } => fin(width) >= 0.0 && fin(stretch) >= 0.0,
+            };
             let protrusion = match *it {
                 Item::Box { protrusion, .. } | Item::Penalty { protrusion, .. } => fin(protrusion),
                 Item::Glue { .. } => 0.0,
@@ -393,6 +403,7 @@ impl<'a> Ctx<'a> {
             feasible: Vec::new(),
             widths,
             max_protrusion,
+            monotone,
             params,
             line_penalty: fin(params.line_penalty),
             double_hyphen: fin(params.double_hyphen_demerits),
@@ -543,7 +554,10 @@ impl<'a> Ctx<'a> {
             if let Some(bp) = bp.filter(|b| b.forced || has_box) {
                 candidates.clear();
                 next_active.clear();
-                for &a in &active {
+                // Once a line is too loose, the lines from later nodes are too (see
+                // `monotone`): those nodes stay as they are, unjudged.
+                let skip_loose = self.monotone && !bp.forced && pass.threshold < INF_BAD;
+                for (k, &a) in active.iter().enumerate() {
                     let node = &nodes[a];
                     if i < node.start {
                         // Nothing but discardables since that break.
@@ -569,6 +583,10 @@ impl<'a> Ctx<'a> {
                     let (ratio, bad, fitness) = match judged {
                         Some((r, bad, fit)) if fallback => (r, bad.min(FALLBACK_MAX_BAD), fit),
                         Some((r, bad, fit)) if bad <= pass.threshold => (r, bad.min(INF_BAD), fit),
+                        Some((r, _, _)) if skip_loose && r > 0.0 => {
+                            next_active.extend_from_slice(&active[k + 1..]);
+                            break;
+                        }
                         Some(_) => continue,
                         None if last_any == NONE || last_any < node.start => {
                             (-1.0, if fallback { OVERFULL_BAD } else { INF_BAD }, TIGHT)
@@ -1256,6 +1274,35 @@ mod tests {
             p.looseness = rng.below(3) as i32 - 1;
         }
         p
+    }
+
+    #[test]
+    fn skipping_nodes_after_a_too_loose_line_changes_no_break() {
+        let mut skipped = 0;
+        for seed in 0..1500u64 {
+            let mut rng = Rng::new(seed);
+            let measure = rng.range(20.0, 250.0);
+            let words = rng.below(80);
+            let items = random_paragraph(&mut rng, words, measure);
+            let params = random_params(&mut rng, measure);
+            let mut ctx = Ctx::new(&items, &params);
+            if !ctx.monotone {
+                continue;
+            }
+            skipped += 1;
+            for pass in [
+                Pass { number: 1, hyphens: false, threshold: 100.0, background: 0.0, limit: 2 },
+                Pass { number: 2, hyphens: true, threshold: 200.0, background: 0.0, limit: 0 },
+                Pass { number: 3, hyphens: true, threshold: 200.0, background: 8.0, limit: 2 },
+            ] {
+                ctx.monotone = true;
+                let fast = ctx.run(&pass).map(|(o, r)| (o.lines, o.demerits, r));
+                ctx.monotone = false;
+                let full = ctx.run(&pass).map(|(o, r)| (o.lines, o.demerits, r));
+                assert_eq!(fast, full, "seed {seed}, pass {}", pass.number);
+            }
+        }
+        assert!(skipped > 500, "{skipped} paragraphs could take the shortcut");
     }
 
     #[test]
