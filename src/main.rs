@@ -131,11 +131,6 @@ fn exit_for(d: &Diagnostic) -> ExitCode {
     }
 }
 
-/// See Cargo.toml: vectors made on one thread and freed on another are most of what the
-/// PDF build allocates, which mimalloc handles without locking.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = match cli.color {
