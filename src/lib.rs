@@ -10,6 +10,7 @@
 
 pub mod anthology;
 pub mod assets;
+pub mod bytescan;
 pub mod config;
 pub mod diagnostics;
 pub mod document;

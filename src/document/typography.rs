@@ -472,7 +472,7 @@ impl State {
                     break;
                 }
                 // The rest of the word's ASCII letters: nothing changes inside a word.
-                i += 1 + ascii_letters_len(&bytes[i + 1..]);
+                i += 1 + crate::bytescan::ascii_letters_len(&bytes[i + 1..]);
                 word_start = false;
                 after_digit = false;
                 continue;
@@ -863,28 +863,6 @@ impl State {
         let candidates = abbreviations.candidates(head[0], head.get(1).or(rest.as_bytes().first()));
         abbreviations.of(candidates).find_map(|a| match_abbreviation(a, first, rest).map(|used| (a, used)))
     }
-}
-
-/// Bytes at the start of `bytes` that are ASCII letters. Eight at a time: words are most of
-/// the text, and the test of a byte is a few bit operations, the same for eight as for one.
-fn ascii_letters_len(bytes: &[u8]) -> usize {
-    const BYTES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = BYTES * 0x80;
-    let mut n = 0;
-    while let Some(chunk) = bytes[n..].first_chunk::<8>() {
-        let x = u64::from_le_bytes(*chunk);
-        // Per byte, in its high bit: upper case folded to lower (`| 0x20`) and the high bit
-        // cleared so that the sums below carry into no neighbour, a letter is at least `a`
-        // (plus 0x1f reaches 0x80) and less than `{` (plus 0x05 does not), and was ASCII.
-        let y = (x | (BYTES * 0x20)) & !HIGH;
-        let letters = y.wrapping_add(BYTES * 0x1f) & !y.wrapping_add(BYTES * 0x05) & !x & HIGH;
-        let others = !letters & HIGH;
-        if others != 0 {
-            return n + (others.trailing_zeros() / 8) as usize;
-        }
-        n += 8;
-    }
-    n + bytes[n..].iter().take_while(|b| b.is_ascii_alphabetic()).count()
 }
 
 /// Bytes of `rest` taken by `abbr` (whose first character is `first`) and the space after it.
@@ -1387,22 +1365,6 @@ mod tests {
                     let rest = &text[first.len_utf8()..];
                     let plain = list.iter().find_map(|a| match_abbreviation(a, first, rest).map(|used| (*a, used)));
                     assert_eq!(state.find_abbreviation(first, rest), plain, "{text:?}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn ascii_letters_len_matches_bytewise() {
-        let bytewise = |b: &[u8]| b.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        let word = *b"AbcdefghijklmnopqrstuvwxyZ";
-        // Every byte value at every place of a word, and every length around the eight.
-        for len in 0..=word.len() {
-            for at in 0..len {
-                for v in 0..=255u8 {
-                    let mut buf = word;
-                    buf[at] = v;
-                    assert_eq!(ascii_letters_len(&buf[..len]), bytewise(&buf[..len]), "{v:#x} at {at} of {len}");
                 }
             }
         }

@@ -1276,15 +1276,21 @@ mod tests {
         p
     }
 
+    /// Paragraph and parameters of random case `seed`, and the generator to go on with.
+    fn random_case(seed: u64) -> (Rng, Vec<Item>, Params) {
+        let mut rng = Rng::new(seed);
+        let measure = rng.range(20.0, 250.0);
+        let words = rng.below(80);
+        let items = random_paragraph(&mut rng, words, measure);
+        let params = random_params(&mut rng, measure);
+        (rng, items, params)
+    }
+
     #[test]
     fn skipping_nodes_after_a_too_loose_line_changes_no_break() {
         let mut skipped = 0;
         for seed in 0..1500u64 {
-            let mut rng = Rng::new(seed);
-            let measure = rng.range(20.0, 250.0);
-            let words = rng.below(80);
-            let items = random_paragraph(&mut rng, words, measure);
-            let params = random_params(&mut rng, measure);
+            let (_, items, params) = random_case(seed);
             let mut ctx = Ctx::new(&items, &params);
             if !ctx.monotone {
                 continue;
@@ -1309,11 +1315,7 @@ mod tests {
     fn no_line_is_ever_wider_than_the_measure() {
         let mut passes = [0usize; 5];
         for seed in 0..1500u64 {
-            let mut rng = Rng::new(seed);
-            let measure = rng.range(20.0, 250.0);
-            let words = rng.below(80);
-            let items = random_paragraph(&mut rng, words, measure);
-            let params = random_params(&mut rng, measure);
+            let (mut rng, items, params) = random_case(seed);
             let evenness = if rng.chance(0.3) { rng.range(0.0, 50000.0) } else { 0.0 };
             let out = break_paragraph_with(&items, &params, &Refinements { evenness });
             check(&items, &params, &out);

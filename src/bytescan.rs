@@ -1,0 +1,72 @@
+//! Runs of ASCII bytes of one class, found eight bytes at a time: the test of a byte is a
+//! few bit operations, the same for eight as for one. The document stage reads most of a
+//! book's text this way (typography, word counts).
+
+const BYTES: u64 = u64::from_ne_bytes([1; 8]);
+const HIGH: u64 = BYTES * 0x80;
+
+/// Bytes at the start of `bytes` from `!` to DEL: ASCII that is neither white space nor a
+/// control character, most of a word.
+pub fn printable_ascii_len(bytes: &[u8]) -> usize {
+    // Per byte, in its high bit: below `!` (subtracting 0x21 borrows) or not ASCII (set
+    // already). A borrow only runs on from a byte that is flagged anyway, so the first
+    // flagged byte is exact.
+    run_len(bytes, |x| ((x.wrapping_sub(BYTES * 0x21) & !x) | x) & HIGH, |b| (0x21..0x80).contains(&b))
+}
+
+/// Bytes at the start of `bytes` that are ASCII letters.
+pub fn ascii_letters_len(bytes: &[u8]) -> usize {
+    let others = |x: u64| {
+        // Per byte, in its high bit: upper case folded to lower (`| 0x20`) and the high bit
+        // cleared so that the sums below carry into no neighbour, a letter is at least `a`
+        // (plus 0x1f reaches 0x80) and less than `{` (plus 0x05 does not), and was ASCII.
+        let y = (x | (BYTES * 0x20)) & !HIGH;
+        let letters = y.wrapping_add(BYTES * 0x1f) & !y.wrapping_add(BYTES * 0x05) & !x & HIGH;
+        !letters & HIGH
+    };
+    run_len(bytes, others, |b| b.is_ascii_alphabetic())
+}
+
+/// The run at the start of `bytes` whose bytes `one` accepts; `others` flags, in the high
+/// bit of each byte of eight read as a little-endian word, the first byte `one` refuses
+/// exactly (bits after it may be set or not).
+#[inline(always)]
+fn run_len(bytes: &[u8], others: impl Fn(u64) -> u64, one: impl Fn(u8) -> bool) -> usize {
+    let mut n = 0;
+    while let Some(chunk) = bytes[n..].first_chunk::<8>() {
+        let flagged = others(u64::from_le_bytes(*chunk));
+        if flagged != 0 {
+            return n + (flagged.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + bytes[n..].iter().take_while(|&&b| one(b)).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scanner and the test of one byte it stands for.
+    type Scan = (fn(&[u8]) -> usize, fn(u8) -> bool);
+
+    #[test]
+    fn runs_match_bytewise() {
+        let scans: [Scan; 2] =
+            [(printable_ascii_len, |b| (0x21..0x80).contains(&b)), (ascii_letters_len, |b| b.is_ascii_alphabetic())];
+        let word = *b"AbcdefghijklmnopqrstuvwxyZ";
+        for (scan, one) in scans {
+            // Every byte value at every place of a word, and every length around the eight.
+            for len in 0..=word.len() {
+                for at in 0..len {
+                    for v in 0..=255u8 {
+                        let mut buf = word;
+                        buf[at] = v;
+                        let bytewise = buf[..len].iter().take_while(|&&b| one(b)).count();
+                        assert_eq!(scan(&buf[..len]), bytewise, "{v:#x} at {at} of {len}");
+                    }
+                }
+            }
+        }
+    }
+}
