@@ -2,7 +2,7 @@
 //! with mirrored margins, footnotes at the foot of the page that calls them, folios and
 //! running heads, and hands each page to the writer as soon as it is finished.
 
-use super::{push_line, roman, Figure, Geometry, LinkTarget, NoteLine, Op, Placed};
+use super::{move_line, push_line, roman, Figure, Geometry, LinkTarget, NoteLine, Op, Placed};
 use crate::diagnostics::Diagnostic;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
@@ -130,15 +130,29 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
     }
 
     /// Carry out `ops`; `typesetter` sets folios, running heads and note labels.
-    pub fn replay(&mut self, ops: Vec<Op>, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
-        for (i, op) in ops.iter().enumerate() {
-            match op {
+    pub fn replay(&mut self, mut ops: Vec<Op>, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
+        for i in 0..ops.len() {
+            // The lines of an op are moved into the pages as they are set; what follows is
+            // only looked at.
+            let (done, following) = ops.split_at_mut(i + 1);
+            let following: &[Op] = following;
+            match &mut done[i] {
                 Op::Lines { lines, dx, advance, keep } => {
-                    if *keep && self.cursor.is_some() && !self.keeps(lines, *advance, &ops[i + 1..]) {
+                    let (dx, advance, keep) = (*dx, *advance, *keep);
+                    if keep && self.cursor.is_some() && !self.keeps(lines, advance, following) {
                         self.finish_page(typesetter)?;
                     }
-                    self.lines(typesetter, lines, *dx, *advance, &ops[i + 1..])?
+                    self.lines(typesetter, lines, dx, advance, following)?;
+                    continue;
                 }
+                Op::Note { number, lines } => {
+                    self.notes.insert(*number, std::mem::take(lines));
+                    continue;
+                }
+                _ => {}
+            }
+            match &done[i] {
+                Op::Lines { .. } | Op::Note { .. } => {}
                 Op::Skip(s) => self.skip(*s),
                 Op::SkipTo(y) => self.cursor = Some(y.max(self.cursor.unwrap_or(0.0))),
                 Op::NewPage { recto } => self.new_page(typesetter, *recto)?,
@@ -151,9 +165,6 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
                 Op::Heads { verso, recto } => self.heads = (verso.clone(), recto.clone()),
                 Op::Bookmark { level, title, contents } => self.pending.push((*level, title.clone(), *contents)),
                 Op::Targets(t) => self.targets = t.clone(),
-                Op::Note { number, lines } => {
-                    self.notes.insert(*number, lines.clone());
-                }
                 Op::EndUnit => {
                     // Notes never called are set at the foot of the unit's last page.
                     let rest: Vec<u32> = self.notes.keys().copied().collect();
@@ -574,21 +585,22 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
     fn lines(
         &mut self,
         typesetter: &mut Typesetter,
-        lines: &[Line],
+        lines: &mut [Line],
         dx: f32,
         advance: f32,
         following: &[Op],
     ) -> Result<(), Diagnostic> {
-        let mut rest = lines;
-        while !rest.is_empty() {
+        let mut from = 0;
+        while from < lines.len() {
+            let rest = &lines[from..];
             let k = self.fitting(self.state(), rest, advance);
             let mut take = take(rest, k, self.cursor.is_none());
             if take < rest.len() && take == k {
                 take = self.balanced_take(rest, take, advance, following);
             }
-            self.set_lines(&rest[..take], dx, advance);
-            rest = &rest[take..];
-            if !rest.is_empty() {
+            self.set_lines(&mut lines[from..from + take], dx, advance);
+            from += take;
+            if from < lines.len() {
                 let verso = self.number.is_multiple_of(2);
                 if verso && take < k && self.foot.is_empty() && self.carried.is_empty() {
                     self.short_verso = self.cursor;
@@ -682,7 +694,7 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
         }
     }
 
-    fn set_lines(&mut self, lines: &[Line], dx: f32, advance: f32) {
+    fn set_lines(&mut self, lines: &mut [Line], dx: f32, advance: f32) {
         for l in lines {
             // `lines` checked that these fit (a fresh page takes any line); should the check
             // ever disagree, the line is still set, below the last, rather than lost.
@@ -694,7 +706,7 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             let baseline = self.g.height - next;
             self.open_lang();
             self.place_pending(baseline + l.ascent);
-            push_line(&mut self.page.marks, l, left, baseline);
+            move_line(&mut self.page.marks, l, left, baseline);
             // Links and note calls on the line.
             let calls = self.calls_of(l);
             // One area per link and line, over all the runs of the link.

@@ -126,22 +126,28 @@ pub fn roman(mut n: usize) -> String {
 }
 
 /// Draw `line` with its left edge at `left` and its baseline at `baseline` (points from the
-/// bottom of the page).
+/// bottom of the page), keeping the line (folios, notes and captions that may be drawn
+/// again).
 pub fn push_line(marks: &mut Vec<Mark>, line: &Line, left: f32, baseline: f32) {
+    move_line(marks, &mut line.clone(), left, baseline);
+}
+
+/// Draw `line` as [`push_line`] does, moving its glyphs into the marks (a line set once).
+pub fn move_line(marks: &mut Vec<Mark>, line: &mut Line, left: f32, baseline: f32) {
     // A line holding cells (text joined by tabs) reads out as one row.
     let row = line.text.contains('\t');
     if row {
         marks.push(Mark::Begin { actual_text: Some(line.text.clone()), lang: None });
     }
-    for r in &line.runs {
+    for r in &mut line.runs {
         marks.push(Mark::Glyphs {
             face: r.face,
             size: r.size,
             x: left + r.x,
             y: baseline + r.rise,
-            glyphs: r.glyphs.iter().map(|g| Glyph { id: g.id, x: g.x, dy: g.dy }).collect(),
+            glyphs: std::mem::take(&mut r.glyphs),
             hscale: r.hscale,
-            actual_text: if row { None } else { r.actual_text.clone() },
+            actual_text: if row { None } else { r.actual_text.take() },
         });
     }
     if row {
