@@ -8,9 +8,11 @@ pub const INFINITY: f32 = 10000.0;
 /// The paragraph's material.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Item {
-    /// Fixed width material. `protrusion`: how far it may hang into the right margin when it
-    /// is the last box of a line (optical margin alignment: punctuation, quotes).
-    Box { width: f32, protrusion: f32 },
+    /// Material that is never a break nor discarded at one. `stretch` and `shrink` count
+    /// into its line's like those of glue (font expansion: glyphs widened or narrowed with
+    /// the spaces); 0 for fixed width. `protrusion`: how far it may hang into the right
+    /// margin when it is the last box of a line (optical margin alignment: punctuation, quotes).
+    Box { width: f32, stretch: f32, shrink: f32, protrusion: f32 },
     /// Space. A break may be taken at glue that follows a box; the glue then disappears.
     Glue { width: f32, stretch: f32, shrink: f32 },
     /// A possible break. `width` is added to the line if the break is taken (a hyphen);
@@ -268,7 +270,11 @@ struct Totals {
 impl Totals {
     fn add(&mut self, item: &Item) {
         match *item {
-            Item::Box { width, .. } => self.width += fin(width),
+            Item::Box { width, stretch, shrink, .. } => {
+                self.width += fin(width);
+                self.stretch += fin(stretch);
+                self.shrink += fin(shrink);
+            }
             Item::Glue { width, stretch, shrink } => {
                 let width = fin(width);
                 self.width += width;
@@ -387,8 +393,10 @@ impl<'a> Ctx<'a> {
             totals.add(it);
             monotone &= match *it {
                 // As the totals take them: a NaN or infinite length counts as 0.
-                Item::Box { width, .. } | Item::Penalty { width, .. } => fin(width) >= 0.0,
-                Item::Glue { width, stretch, .. } => fin(width) >= 0.0 && fin(stretch) >= 0.0,
+                Item::Penalty { width, .. } => fin(width) >= 0.0,
+                Item::Box { width, stretch, .. } | Item::Glue { width, stretch, .. } => {
+                    fin(width) >= 0.0 && fin(stretch) >= 0.0
+                }
             };
             let protrusion = match *it {
                 Item::Box { protrusion, .. } | Item::Penalty { protrusion, .. } => fin(protrusion),
@@ -917,7 +925,12 @@ mod tests {
             for b in breaks.iter() {
                 let cut = core_start + b.offset;
                 let piece = &word[at..cut];
-                items.push(Item::Box { width: piece.chars().map(advance).sum(), protrusion: 0.0 });
+                items.push(Item::Box {
+                    width: piece.chars().map(advance).sum(),
+                    stretch: 0.0,
+                    shrink: 0.0,
+                    protrusion: 0.0,
+                });
                 let (width, protrusion) =
                     if b.explicit { (0.0, piece.chars().next_back().map_or(0.0, hang)) } else { (hyphen, hang('-')) };
                 let penalty = if b.explicit { 50.0 } else { space.hyphen_penalty };
@@ -926,7 +939,12 @@ mod tests {
             }
             let piece = &word[at..];
             let last = piece.chars().next_back().map_or(0.0, hang);
-            items.push(Item::Box { width: piece.chars().map(advance).sum(), protrusion: last });
+            items.push(Item::Box {
+                width: piece.chars().map(advance).sum(),
+                stretch: 0.0,
+                shrink: 0.0,
+                protrusion: last,
+            });
         }
         items.push(Item::Penalty { width: 0.0, penalty: INFINITY, flagged: false, protrusion: 0.0 });
         items.push(Item::Glue { width: 0.0, stretch: 1e5, shrink: 0.0 });
@@ -1063,6 +1081,29 @@ mod tests {
     }
 
     #[test]
+    fn stretchable_boxes_count_into_their_lines() {
+        // Spaces that cannot stretch: only the boxes' stretch (font expansion) can fill the
+        // measure, and the line between the two breaks takes it from both words.
+        let word = Item::Box { width: 40.0, stretch: 2.0, shrink: 2.0, protrusion: 0.0 };
+        let space = Item::Glue { width: 5.0, stretch: 0.0, shrink: 0.0 };
+        let mut items = vec![word, space, word, space, word];
+        items.push(Item::Penalty { width: 0.0, penalty: INFINITY, flagged: false, protrusion: 0.0 });
+        items.push(Item::Glue { width: 0.0, stretch: 1e5, shrink: 0.0 });
+        items.push(Item::Penalty { width: 0.0, penalty: -INFINITY, flagged: false, protrusion: 0.0 });
+        let params = Params { pretolerance: -1.0, ..Params::tex(87.0) };
+        let out = break_paragraph(&items, &params);
+        assert_eq!(out.pass, 2);
+        let first = out.lines[0];
+        assert_eq!((first.start, first.end), (0, 3));
+        assert!((first.ratio - 0.5).abs() < 1e-6, "{first:?}");
+        // Shrinking works alike; a box's shrink is no break and survives the break before it.
+        let params = Params { pretolerance: -1.0, ..Params::tex(83.0) };
+        let out = break_paragraph(&items, &params);
+        assert_eq!(out.lines.len(), 2);
+        assert!((out.lines[0].ratio + 0.5).abs() < 1e-6, "{:?}", out.lines);
+    }
+
+    #[test]
     fn german_prose_needs_and_gets_hyphens() {
         let de = Hyphenator::new("de", &[]).unwrap();
         let params = book_params(MEASURE);
@@ -1119,7 +1160,7 @@ mod tests {
             if n > 0 {
                 mono.push(Item::Glue { width: 1.0, stretch: 1.0, shrink: 0.33 });
             }
-            mono.push(Item::Box { width: w.chars().count() as f32, protrusion: 0.0 });
+            mono.push(Item::Box { width: w.chars().count() as f32, stretch: 0.0, shrink: 0.0, protrusion: 0.0 });
         }
         mono.extend([
             Item::Glue { width: 0.0, stretch: 1e5, shrink: 0.0 },
@@ -1217,6 +1258,8 @@ mod tests {
     /// break, a word wider than any measure, and one of the endings callers use.
     fn random_paragraph(rng: &mut Rng, words: usize, wide: f32) -> Vec<Item> {
         let mut items = Vec::new();
+        // Font expansion in some paragraphs: boxes that stretch and shrink with the line.
+        let expansion = if rng.chance(0.3) { rng.range(0.0, 0.05) } else { 0.0 };
         for n in 0..words {
             if n > 0 {
                 if rng.chance(0.03) {
@@ -1239,7 +1282,8 @@ mod tests {
                 }
                 let width = if rng.chance(0.01) { rng.range(wide, 2.0 * wide) } else { rng.range(3.0, 25.0) };
                 let protrusion = if rng.chance(0.2) { rng.range(0.0, 2.0) } else { 0.0 };
-                items.push(Item::Box { width, protrusion });
+                let flex = width * expansion;
+                items.push(Item::Box { width, stretch: flex, shrink: flex, protrusion });
             }
         }
         match rng.below(4) {
@@ -1382,7 +1426,7 @@ mod tests {
                     if s > 0 {
                         items.push(Item::Penalty { width: 2.0, penalty: 0.0, flagged: true, protrusion: 0.0 });
                     }
-                    items.push(Item::Box { width: rng.range(3.0, 9.0), protrusion: 0.0 });
+                    items.push(Item::Box { width: rng.range(3.0, 9.0), stretch: 0.0, shrink: 0.0, protrusion: 0.0 });
                 }
             }
             items.push(Item::Glue { width: 0.0, stretch: 1e5, shrink: 0.0 });
@@ -1444,7 +1488,7 @@ mod tests {
                     if s > 0 {
                         items.push(Item::Penalty { width: 2.0, penalty: 0.0, flagged: true, protrusion: 0.0 });
                     }
-                    items.push(Item::Box { width: rng.range(4.0, 14.0), protrusion: 0.0 });
+                    items.push(Item::Box { width: rng.range(4.0, 14.0), stretch: 0.0, shrink: 0.0, protrusion: 0.0 });
                 }
             }
             items.push(Item::Glue { width: 0.0, stretch: 1e5, shrink: 0.0 });
@@ -1481,7 +1525,7 @@ mod tests {
             if n > 0 {
                 items.push(Item::Glue { width: 3.0, stretch: 1.0, shrink: 1.0 });
             }
-            items.push(Item::Box { width: 30.0, protrusion: 0.0 });
+            items.push(Item::Box { width: 30.0, stretch: 0.0, shrink: 0.0, protrusion: 0.0 });
         }
         items.push(Item::Glue { width: 0.0, stretch: 1e5, shrink: 0.0 });
         items.push(Item::Penalty { width: 0.0, penalty: -INFINITY, flagged: false, protrusion: 0.0 });
@@ -1520,7 +1564,7 @@ mod tests {
                 if n > 0 {
                     items.push(Item::Glue { width: 2.0, stretch: 0.0, shrink: 0.0 });
                 }
-                items.push(Item::Box { width: rng.range(10.0, 40.0), protrusion: 0.0 });
+                items.push(Item::Box { width: rng.range(10.0, 40.0), stretch: 0.0, shrink: 0.0, protrusion: 0.0 });
             }
             items.push(Item::Glue { width: 0.0, stretch: 1e5, shrink: 0.0 });
             items.push(Item::Penalty { width: 0.0, penalty: -INFINITY, flagged: false, protrusion: 0.0 });
@@ -1541,7 +1585,7 @@ mod tests {
         // A URL-like box, 1.5 measures wide, in the middle.
         let at = items.iter().position(|i| matches!(i, Item::Glue { .. })).unwrap() + 110;
         let at = at + items[at..].iter().position(|i| matches!(i, Item::Glue { .. })).unwrap();
-        items.insert(at + 1, Item::Box { width: 1.5 * MEASURE, protrusion: 0.0 });
+        items.insert(at + 1, Item::Box { width: 1.5 * MEASURE, stretch: 0.0, shrink: 0.0, protrusion: 0.0 });
         items.insert(at + 2, Item::Glue { width: 2.2, stretch: 3.0, shrink: 1.1 });
         let params = book_params(MEASURE);
         let out = break_paragraph(&items, &params);
@@ -1554,7 +1598,7 @@ mod tests {
         // Too early in the paragraph, no line can end just before it within the tolerance:
         // the lines before it come out loose, never overfull.
         let mut items = prose(GERMAN[0], Some(&de), BOOK_SPACE);
-        items.insert(48, Item::Box { width: 1.5 * MEASURE, protrusion: 0.0 });
+        items.insert(48, Item::Box { width: 1.5 * MEASURE, stretch: 0.0, shrink: 0.0, protrusion: 0.0 });
         items.insert(49, Item::Glue { width: 2.2, stretch: 3.0, shrink: 1.1 });
         let out = break_paragraph(&items, &params);
         check(&items, &params, &out);
@@ -1566,11 +1610,11 @@ mod tests {
     fn protrusion_lets_a_line_hold_a_little_more() {
         // Two words and a comma-like tail: 10 + 2 + 10.5 = 22.5 on a measure of 22.
         let items = [
-            Item::Box { width: 10.0, protrusion: 0.0 },
+            Item::Box { width: 10.0, stretch: 0.0, shrink: 0.0, protrusion: 0.0 },
             Item::Glue { width: 2.0, stretch: 1.0, shrink: 0.0 },
-            Item::Box { width: 10.5, protrusion: 0.6 },
+            Item::Box { width: 10.5, stretch: 0.0, shrink: 0.0, protrusion: 0.6 },
             Item::Glue { width: 2.0, stretch: 1.0, shrink: 0.0 },
-            Item::Box { width: 10.0, protrusion: 0.0 },
+            Item::Box { width: 10.0, stretch: 0.0, shrink: 0.0, protrusion: 0.0 },
             Item::Glue { width: 0.0, stretch: 1e5, shrink: 0.0 },
             Item::Penalty { width: 0.0, penalty: -INFINITY, flagged: false, protrusion: 0.0 },
         ];
@@ -1580,7 +1624,7 @@ mod tests {
         assert_eq!(out.lines[0].end, 3);
         // Without the protrusion the same line would be overfull.
         let mut plain = items;
-        plain[2] = Item::Box { width: 10.5, protrusion: 0.0 };
+        plain[2] = Item::Box { width: 10.5, stretch: 0.0, shrink: 0.0, protrusion: 0.0 };
         assert!((out.lines[0].ratio - 0.1).abs() < 1e-5, "{:?}", out.lines[0]);
         let out = break_paragraph(&plain, &params);
         check(&plain, &params, &out);
@@ -1588,11 +1632,11 @@ mod tests {
         // A hyphen's own protrusion counts when the line ends at it.
         // 10 + 2 + 10 + 1 - 0.8 = 22.2 on a measure of 22.3.
         let mut hyph = [
-            Item::Box { width: 10.0, protrusion: 0.0 },
+            Item::Box { width: 10.0, stretch: 0.0, shrink: 0.0, protrusion: 0.0 },
             Item::Glue { width: 2.0, stretch: 1.0, shrink: 0.0 },
-            Item::Box { width: 10.0, protrusion: 0.0 },
+            Item::Box { width: 10.0, stretch: 0.0, shrink: 0.0, protrusion: 0.0 },
             Item::Penalty { width: 1.0, penalty: 50.0, flagged: true, protrusion: 0.8 },
-            Item::Box { width: 10.0, protrusion: 0.0 },
+            Item::Box { width: 10.0, stretch: 0.0, shrink: 0.0, protrusion: 0.0 },
             Item::Glue { width: 0.0, stretch: 1e5, shrink: 0.0 },
             Item::Penalty { width: 0.0, penalty: -INFINITY, flagged: false, protrusion: 0.0 },
         ];
@@ -1726,15 +1770,18 @@ mod tests {
             vec![],
             vec![Item::Penalty { width: 0.0, penalty: -INFINITY, flagged: false, protrusion: 0.0 }],
             vec![Item::Glue { width: 1.0, stretch: 1.0, shrink: 1.0 }],
-            vec![Item::Box { width: 5.0, protrusion: 0.0 }],
-            vec![Item::Box { width: nan, protrusion: inf }, Item::Glue { width: inf, stretch: nan, shrink: -inf }],
+            vec![Item::Box { width: 5.0, stretch: 0.0, shrink: 0.0, protrusion: 0.0 }],
             vec![
-                Item::Box { width: -5.0, protrusion: -1.0 },
+                Item::Box { width: nan, stretch: 0.0, shrink: 0.0, protrusion: inf },
+                Item::Glue { width: inf, stretch: nan, shrink: -inf },
+            ],
+            vec![
+                Item::Box { width: -5.0, stretch: 0.0, shrink: 0.0, protrusion: -1.0 },
                 Item::Glue { width: -3.0, stretch: -1.0, shrink: 10.0 },
                 Item::Penalty { width: nan, penalty: nan, flagged: true, protrusion: nan },
-                Item::Box { width: 1e30, protrusion: 0.0 },
+                Item::Box { width: 1e30, stretch: 0.0, shrink: 0.0, protrusion: 0.0 },
                 Item::Glue { width: 1.0, stretch: 1e30, shrink: 0.0 },
-                Item::Box { width: 3.0, protrusion: 0.0 },
+                Item::Box { width: 3.0, stretch: 0.0, shrink: 0.0, protrusion: 0.0 },
                 Item::Penalty { width: 0.0, penalty: -inf, flagged: true, protrusion: 0.0 },
                 Item::Penalty { width: 0.0, penalty: -inf, flagged: false, protrusion: 0.0 },
             ],
@@ -1742,16 +1789,16 @@ mod tests {
             (0..50).map(|_| Item::Glue { width: 1.0, stretch: 0.0, shrink: 0.0 }).collect(),
         ];
         // Long runs of breakable penalties and of glue between boxes stay linear.
-        let mut runs = vec![Item::Box { width: 3.0, protrusion: 0.0 }];
+        let mut runs = vec![Item::Box { width: 3.0, stretch: 0.0, shrink: 0.0, protrusion: 0.0 }];
         runs.extend((0..100_000).map(|k| Item::Penalty {
             width: 0.0,
             penalty: (k % 7) as f32,
             flagged: k % 2 == 0,
             protrusion: 0.0,
         }));
-        runs.push(Item::Box { width: 3.0, protrusion: 0.0 });
+        runs.push(Item::Box { width: 3.0, stretch: 0.0, shrink: 0.0, protrusion: 0.0 });
         runs.extend((0..100_000).map(|_| Item::Glue { width: 0.0, stretch: 1.0, shrink: 0.0 }));
-        runs.push(Item::Box { width: 3.0, protrusion: 0.0 });
+        runs.push(Item::Box { width: 3.0, stretch: 0.0, shrink: 0.0, protrusion: 0.0 });
         let t = std::time::Instant::now();
         let out = break_paragraph(&runs, &Params::tex(5.0));
         check(&runs, &Params::tex(5.0), &out);
@@ -1810,7 +1857,7 @@ mod tests {
         let mut rng = Rng::new(3);
         let mut dense = Vec::new();
         for _ in 0..100_000 {
-            dense.push(Item::Box { width: rng.range(3.0, 8.0), protrusion: 0.0 });
+            dense.push(Item::Box { width: rng.range(3.0, 8.0), stretch: 0.0, shrink: 0.0, protrusion: 0.0 });
             dense.push(Item::Penalty { width: 3.5, penalty: 50.0, flagged: true, protrusion: 0.0 });
         }
         dense.push(Item::Glue { width: 0.0, stretch: 1e5, shrink: 0.0 });

@@ -118,8 +118,6 @@ enum Content {
     /// Shared, like glyphs: it keeps this enum small to copy.
     Hyphen(Option<Rc<Frag>>),
     Space,
-    /// The stretch and shrink of the next box's glyphs (font expansion).
-    Expansion,
     Other,
 }
 
@@ -133,13 +131,8 @@ struct WordItems {
 }
 
 impl WordItems {
-    /// Append the word after `items`. The word's first box binds its expansion glue to a
-    /// box just before it (see `push_word`), the one thing that depends on what precedes.
+    /// Append the word after `items`: what precedes does not change a word's items.
     fn append_to(&self, items: &mut Vec<Item>, contents: &mut Vec<Content>) {
-        if matches!(self.contents.first(), Some(Content::Expansion)) && matches!(items.last(), Some(Item::Box { .. })) {
-            items.push(Item::Penalty { width: 0.0, penalty: INFINITY, flagged: false, protrusion: 0.0 });
-            contents.push(Content::Other);
-        }
         items.extend_from_slice(&self.items);
         contents.extend(self.contents.iter().cloned());
     }
@@ -347,7 +340,7 @@ impl<'f> Typesetter<'f> {
             w * style.size / f.units_per_em
         };
         if m.indent > 0.0 {
-            items.push(Item::Box { width: m.indent, protrusion: 0.0 });
+            items.push(Item::Box { width: m.indent, stretch: 0.0, shrink: 0.0, protrusion: 0.0 });
             contents.push(Content::Other);
         }
         let ragged = m.align != Alignment::Justify;
@@ -567,18 +560,10 @@ impl<'f> Typesetter<'f> {
                 return;
             }
             let width: f32 = frags.iter().map(|f| f.width).sum();
-            if expansion > 0.0 {
-                // Font expansion as glue before the box: the line's ratio scales the glyphs
-                // too (by at most a few per cent), so spaces need to vary less and fewer
-                // words need hyphenating. A glue after a box would be a break: keep it bound.
-                if matches!(items.last(), Some(Item::Box { .. })) {
-                    items.push(Item::Penalty { width: 0.0, penalty: INFINITY, flagged: false, protrusion: 0.0 });
-                    contents.push(Content::Other);
-                }
-                items.push(Item::Glue { width: 0.0, stretch: width * expansion, shrink: width * expansion });
-                contents.push(Content::Expansion);
-            }
-            items.push(Item::Box { width, protrusion });
+            // Font expansion: the line's ratio scales the glyphs too (by at most a few per
+            // cent), so spaces need to vary less and fewer words need hyphenating.
+            let flex = width * expansion;
+            items.push(Item::Box { width, stretch: flex, shrink: flex, protrusion });
             contents.push(Content::Glyphs(frags.drain(..).collect()));
         };
         for (s, style, at) in &shaped {
@@ -668,12 +653,33 @@ impl<'f> Typesetter<'f> {
                     start += 1;
                 }
             }
-            let ratio = b.ratio;
-            // The glyphs' share of the line's stretch or shrink (see `Content::Expansion`).
-            let hscale = if self.expansion > 0.0 && ratio.is_finite() && (li + 1 < breaks.len()) {
-                1.0 + ratio.clamp(-1.5, 1.5) * self.expansion
+            let ratio = if b.ratio.is_finite() { b.ratio } else { 0.0 };
+            // The glyphs take their share of the line's stretch or shrink (font expansion)
+            // up to a limit; a last line leaves its stretch to the fill after it. What the
+            // glyphs do not take, the spaces do, so the line still fills the measure.
+            let last = li + 1 == breaks.len();
+            let box_ratio = if self.expansion == 0.0 || (last && ratio > 0.0) {
+                0.0
             } else {
-                1.0
+                ratio.clamp(-1.0, MAX_EXPANSION_RATIO)
+            };
+            let hscale = 1.0 + box_ratio * self.expansion;
+            let glue_ratio = if box_ratio == ratio {
+                ratio
+            } else {
+                let (mut boxes, mut glue) = (0.0f32, 0.0f32);
+                for it in &items[start..b.end] {
+                    match *it {
+                        Item::Box { stretch, shrink, .. } => boxes += if ratio >= 0.0 { stretch } else { shrink },
+                        Item::Glue { stretch, shrink, .. } => glue += if ratio >= 0.0 { stretch } else { shrink },
+                        Item::Penalty { .. } => {}
+                    }
+                }
+                if glue > 0.0 {
+                    ratio + (ratio - box_ratio) * boxes / glue
+                } else {
+                    ratio
+                }
             };
             let mut x = 0.0f32;
             let mut runs: Vec<LineRun> = Vec::new();
@@ -728,25 +734,20 @@ impl<'f> Typesetter<'f> {
             // Where the last visible material ends (glue at the end is not content).
             let mut content_end = 0.0f32;
             let mut text = String::new();
-            // Whether the box being placed had its expansion glue on this line (the glue of
-            // a line's first word is discarded with the break, so that word keeps its width).
-            let mut expand_next = false;
             for i in start..b.end {
                 match (&items[i], &contents[i]) {
                     (Item::Box { .. }, Content::Glyphs(frags)) => {
                         for f in frags.iter() {
-                            place(f, &mut x, &mut runs, None, if expand_next { hscale } else { 1.0 });
+                            place(f, &mut x, &mut runs, None, hscale);
                             let g = &f.shaped.glyphs;
                             let from = g.get(f.start).map_or(f.shaped.text.len(), |g| g.cluster as usize);
                             let to = g.get(f.end).map_or(f.shaped.text.len(), |g| g.cluster as usize);
                             text.push_str(f.shaped.text.get(from..to.max(from)).unwrap_or(""));
                         }
                         content_end = x;
-                        expand_next = false;
                     }
-                    (Item::Glue { .. }, Content::Expansion) => expand_next = true,
-                    (Item::Box { width, .. }, _) => {
-                        x += width;
+                    (Item::Box { width, stretch, shrink, .. }, _) => {
+                        x += width + box_ratio * if box_ratio >= 0.0 { stretch } else { shrink };
                         content_end = x;
                     }
                     (Item::Glue { width, stretch, shrink }, c) => {
@@ -760,9 +761,7 @@ impl<'f> Typesetter<'f> {
                                 }
                             }
                         }
-                        let adj = if ratio >= 0.0 { ratio * stretch } else { ratio * shrink };
-                        let adj = if ratio.is_finite() { adj } else { 0.0 };
-                        x += width + adj;
+                        x += width + glue_ratio * if glue_ratio >= 0.0 { stretch } else { shrink };
                     }
                     _ => {}
                 }
@@ -772,7 +771,7 @@ impl<'f> Typesetter<'f> {
             if let (Some(Item::Penalty { .. }), Some(Content::Hyphen(h))) = (items.get(b.end), contents.get(b.end)) {
                 hyphenated = true;
                 if let Some(h) = h {
-                    place(h, &mut x, &mut runs, Some("\u{AD}"), if expand_next { hscale } else { 1.0 });
+                    place(h, &mut x, &mut runs, Some("\u{AD}"), hscale);
                     content_end = x;
                 }
             }
@@ -792,6 +791,9 @@ impl<'f> Typesetter<'f> {
         lines
     }
 }
+
+/// The most of its line's stretch ratio a glyph box takes: at 2 % expansion, 3 %.
+const MAX_EXPANSION_RATIO: f32 = 1.5;
 
 /// Combining marks join the character before them.
 fn is_mark(c: char) -> bool {
@@ -863,6 +865,30 @@ mod tests {
             let words = |s: &str| s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count();
             assert!(words(&joined) >= words(PROSE), "words lost at {width}");
         }
+    }
+
+    #[test]
+    fn every_word_of_a_line_is_expanded_alike_and_loose_lines_still_fill() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        // Narrow measures force loose lines (the emergency pass), beyond what the glyphs
+        // may take: the spaces take the rest.
+        let text = "Die Gewerkschaftsversammlung beschloss Arbeitszeitverkürzung, \
+                    Kündigungsschutz und Mietpreisbremse für Wohnungsbaugenossenschaften.";
+        let mut loose = 0;
+        for width in [90.0, 120.0, 317.0] {
+            let lines = t.set(&[span(text), span(" "), span(PROSE)], &measure(width));
+            for (i, l) in lines.iter().enumerate().take(lines.len() - 1) {
+                let scales: Vec<f32> = l.runs.iter().filter(|r| r.actual_text.is_none()).map(|r| r.hscale).collect();
+                assert!(scales.windows(2).all(|w| w[0] == w[1]), "line {i} on {width}: scales {scales:?}");
+                assert!(scales.iter().all(|s| (1.0 - 0.02..=1.0 + 0.02 * MAX_EXPANSION_RATIO + 1e-6).contains(s)));
+                loose += scales.iter().any(|s| *s >= 1.0 + 0.02 * MAX_EXPANSION_RATIO - 1e-6) as usize;
+                if l.text.contains(' ') {
+                    assert!(l.width >= width - 0.01 - 0.7 * 10.0 * 0.4, "line {i} is short: {} of {width}", l.width);
+                }
+            }
+        }
+        assert!(loose > 0, "no line was loose enough to test the spaces' remainder");
     }
 
     #[test]
