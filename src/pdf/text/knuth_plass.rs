@@ -384,31 +384,87 @@ impl<'a> Ctx<'a> {
         if widths.is_empty() {
             widths.push(f32::MAX as f64);
         }
+        // One pass over the items: their running totals, the breaks as `breakpoint` finds
+        // them, and where the line after each begins (as `next_start` finds it: the next
+        // box or forced break settles the starts of the breaks still waiting for one).
         let mut max_protrusion = 0.0f64;
         let mut prefix = Vec::with_capacity(items.len() + 1);
+        let mut feasible: Vec<Feasible> = Vec::with_capacity(items.len() / 2 + 1);
+        let mut unsettled = 0;
         let mut totals = Totals::default();
         let mut monotone = widths.len() == 1;
-        for it in items {
+        // The protrusion of the item before, when that is a box.
+        let mut box_before: Option<f64> = None;
+        for (i, it) in items.iter().enumerate() {
             prefix.push(totals);
-            totals.add(it);
-            monotone &= match *it {
-                // As the totals take them: a NaN or infinite length counts as 0.
-                Item::Penalty { width, .. } => fin(width) >= 0.0,
-                Item::Box { width, stretch, .. } | Item::Glue { width, stretch, .. } => {
-                    fin(width) >= 0.0 && fin(stretch) >= 0.0
+            let mut bp = None;
+            match *it {
+                Item::Box { width, stretch, shrink, protrusion } => {
+                    let (width, stretch, protrusion) = (fin(width), fin(stretch), fin(protrusion));
+                    totals.width += width;
+                    totals.stretch += stretch;
+                    totals.shrink += fin(shrink);
+                    monotone &= width >= 0.0 && stretch >= 0.0;
+                    max_protrusion = max_protrusion.max(protrusion);
+                    settle(&mut feasible[unsettled..], i, true);
+                    unsettled = feasible.len();
+                    box_before = Some(protrusion);
+                    continue;
                 }
-            };
-            let protrusion = match *it {
-                Item::Box { protrusion, .. } | Item::Penalty { protrusion, .. } => fin(protrusion),
-                Item::Glue { .. } => 0.0,
-            };
-            max_protrusion = max_protrusion.max(protrusion);
+                Item::Glue { width, stretch, shrink } => {
+                    let (width, stretch) = (fin(width), fin(stretch));
+                    totals.width += width;
+                    totals.stretch += stretch;
+                    totals.shrink += fin(shrink);
+                    totals.spaces += width.max(0.0);
+                    monotone &= width >= 0.0 && stretch >= 0.0;
+                    if let Some(protrusion) = box_before {
+                        bp = Some(Bp { protrusion, ..Bp::NONE });
+                    }
+                }
+                Item::Penalty { width, penalty, flagged, protrusion } => {
+                    let (width, protrusion) = (fin(width), fin(protrusion));
+                    monotone &= width >= 0.0;
+                    max_protrusion = max_protrusion.max(protrusion);
+                    let penalty = penalty_of(penalty);
+                    let forced = penalty <= -(INFINITY as f64);
+                    if forced {
+                        settle(&mut feasible[unsettled..], i, false);
+                        unsettled = feasible.len();
+                    }
+                    if penalty < INFINITY as f64 {
+                        // A zero-width break shows the box before it last: that box may protrude.
+                        let protrusion =
+                            if width != 0.0 || protrusion != 0.0 { protrusion } else { box_before.unwrap_or(0.0) };
+                        bp = Some(Bp { penalty, width, protrusion, flagged, forced });
+                    }
+                }
+            }
+            box_before = None;
+            if let Some(bp) = bp {
+                feasible.push(Feasible { pos: i, bp, start: NONE, has_box: false });
+            }
         }
         prefix.push(totals);
-        let mut ctx = Ctx {
+        let ctx_end = match items.last() {
+            Some(Item::Penalty { penalty, .. }) if penalty_of(*penalty) <= -(INFINITY as f64) => items.len() - 1,
+            _ => {
+                // The virtual final break just past the items.
+                feasible.push(Feasible {
+                    pos: items.len(),
+                    bp: Bp { forced: true, ..Bp::NONE },
+                    start: NONE,
+                    has_box: false,
+                });
+                items.len()
+            }
+        };
+        settle(&mut feasible[unsettled..], items.len(), false);
+        debug_assert!(feasible.last().is_none_or(|f| f.pos == ctx_end));
+        Ctx {
             items,
             prefix,
-            feasible: Vec::new(),
+            feasible,
             widths,
             max_protrusion,
             monotone,
@@ -418,24 +474,7 @@ impl<'a> Ctx<'a> {
             final_hyphen: fin(params.final_hyphen_demerits),
             adj: fin(params.adj_demerits),
             evenness: 0.0,
-        };
-        ctx.feasible = ctx.find_feasible();
-        ctx
-    }
-
-    /// Every break up to the end, with where the line after it begins. A run of breakable
-    /// penalties shares one start, so finding them stays linear on any input.
-    fn find_feasible(&self) -> Vec<Feasible> {
-        let mut out: Vec<Feasible> = Vec::with_capacity(self.items.len() / 2 + 1);
-        for i in 0..=self.end() {
-            let Some(bp) = self.breakpoint(i, true) else { continue };
-            let (start, has_box) = match out.last() {
-                Some(f) if f.start > i => (f.start, f.has_box),
-                _ => self.next_start(i),
-            };
-            out.push(Feasible { pos: i, bp, start, has_box });
         }
-        out
     }
 
     fn width(&self, line: usize) -> f64 {
@@ -731,6 +770,15 @@ impl<'a> Ctx<'a> {
         }
         lines.reverse();
         Some((Outcome { lines, pass: pass.number, demerits }, reached))
+    }
+}
+
+/// The breaks still waiting for where their next line begins: at `start`, with a box there
+/// or not.
+fn settle(waiting: &mut [Feasible], start: usize, has_box: bool) {
+    for f in waiting {
+        f.start = start;
+        f.has_box = has_box;
     }
 }
 
@@ -1328,6 +1376,36 @@ mod tests {
         let items = random_paragraph(&mut rng, words, measure);
         let params = random_params(&mut rng, measure);
         (rng, items, params)
+    }
+
+    #[test]
+    fn the_one_pass_scan_finds_the_breaks_that_breakpoint_and_next_start_find() {
+        let mut cases: Vec<Vec<Item>> = (0..1500u64).map(|seed| random_case(seed).1).collect();
+        let forced = Item::Penalty { width: 0.0, penalty: -INFINITY, flagged: false, protrusion: 0.0 };
+        let glue = Item::Glue { width: 3.0, stretch: 1.0, shrink: 1.0 };
+        let word = Item::Box { width: 5.0, stretch: 0.0, shrink: 0.0, protrusion: 0.5 };
+        cases.push(vec![]);
+        cases.push(vec![forced, forced, glue, forced]);
+        cases.push(vec![glue, word, glue, glue, forced, glue, word, forced, glue]);
+        let params = Params::tex(100.0);
+        for (n, items) in cases.iter().enumerate() {
+            let ctx = Ctx::new(items, &params);
+            let mut expected = Vec::new();
+            for i in 0..=ctx.end() {
+                if let Some(bp) = ctx.breakpoint(i, true) {
+                    let (start, has_box) = ctx.next_start(i);
+                    expected.push(format!("{i} {bp:?} {start} {has_box}"));
+                }
+            }
+            let found: Vec<String> =
+                ctx.feasible.iter().map(|f| format!("{} {:?} {} {}", f.pos, f.bp, f.start, f.has_box)).collect();
+            assert_eq!(found, expected, "case {n}");
+            let mut t = Totals::default();
+            for (i, item) in items.iter().enumerate() {
+                assert_eq!(format!("{:?}", ctx.prefix[i]), format!("{t:?}"), "case {n}, item {i}");
+                t.add(item);
+            }
+        }
     }
 
     #[test]

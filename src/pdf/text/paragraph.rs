@@ -694,6 +694,8 @@ impl<'f> Typesetter<'f> {
                     _ => 0,
                 })
                 .sum::<usize>();
+            // Room for the glyphs' characters (a few take more than one byte each).
+            let mut text = String::with_capacity(room + room / 2);
             let mut place = |f: &Frag, x: &mut f32, runs: &mut Vec<LineRun>, actual: Option<&str>, hscale: f32| {
                 let face = fonts.face(f.shaped.face);
                 let scale = f.style.size / face.units_per_em;
@@ -733,7 +735,6 @@ impl<'f> Typesetter<'f> {
             };
             // Where the last visible material ends (glue at the end is not content).
             let mut content_end = 0.0f32;
-            let mut text = String::new();
             for i in start..b.end {
                 match (&items[i], &contents[i]) {
                     (Item::Box { .. }, Content::Glyphs(frags)) => {
