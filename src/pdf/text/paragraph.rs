@@ -333,11 +333,18 @@ impl<'f> Typesetter<'f> {
         contents.clear();
         let body = spans.first().map(|s| s.style.size).unwrap_or(10.0);
         let fonts = self.fonts();
-        let space_of = |style: &SpanStyle| {
-            let f = fonts.face(style.face);
-            let id = f.glyph(' ').unwrap_or(0);
-            let w = if id == 0 { 0.25 * f.units_per_em } else { f.advance(id) };
-            w * style.size / f.units_per_em
+        // The width of a space in the style before it (the last one asked for kept).
+        let mut last_space: Option<(FaceId, f32, f32)> = None;
+        let mut space_of = |style: &SpanStyle| match last_space {
+            Some((face, size, w)) if face == style.face && size == style.size => w,
+            _ => {
+                let f = fonts.face(style.face);
+                let id = f.glyph(' ').unwrap_or(0);
+                let w = if id == 0 { 0.25 * f.units_per_em } else { f.advance(id) };
+                let w = w * style.size / f.units_per_em;
+                last_space = Some((style.face, style.size, w));
+                w
+            }
         };
         if m.indent > 0.0 {
             items.push(Item::Box { width: m.indent, stretch: 0.0, shrink: 0.0, protrusion: 0.0 });
@@ -355,33 +362,43 @@ impl<'f> Typesetter<'f> {
         let mut suspended = false;
         for span in spans {
             let mut piece_start = 0;
-            for (i, c) in span.text.char_indices() {
-                match c {
-                    ' ' | '\t' | '\n' | '\u{a0}' => {
-                        if piece_start < i {
-                            word.push((&span.text[piece_start..i], span.style));
-                        }
-                        piece_start = i + c.len_utf8();
-                        if !word.is_empty() {
-                            if let Some((st, nb)) = pending_space.take() {
-                                self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
-                            }
-                            self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id);
-                            suspended = word.last().is_some_and(|(t, _)| {
-                                let mut cs = t.chars().rev();
-                                cs.next() == Some('-') && cs.next().is_some_and(char::is_alphabetic)
-                            });
-                            word.clear();
-                        }
-                        if c == '\n' {
-                            pending_space = None;
-                            self.push_forced_break(&mut items, &mut contents, m.align);
-                        } else if !items.is_empty() || pending_space.is_some() {
-                            let nb = c == '\u{a0}' || suspended || pending_space.is_some_and(|(_, nb)| nb);
-                            pending_space = Some((span.style, nb));
-                        }
+            // The spaces by their bytes: ASCII, or U+00A0 as C2 A0 (neither byte occurs
+            // inside another character's encoding).
+            let bytes = span.text.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                let c = match bytes[i] {
+                    b' ' => ' ',
+                    b'\t' => '\t',
+                    b'\n' => '\n',
+                    0xC2 if bytes.get(i + 1) == Some(&0xA0) => '\u{a0}',
+                    _ => {
+                        i += 1;
+                        continue;
                     }
-                    _ => {}
+                };
+                if piece_start < i {
+                    word.push((&span.text[piece_start..i], span.style));
+                }
+                piece_start = i + c.len_utf8();
+                i = piece_start;
+                if !word.is_empty() {
+                    if let Some((st, nb)) = pending_space.take() {
+                        self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
+                    }
+                    self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id);
+                    suspended = word.last().is_some_and(|(t, _)| {
+                        let mut cs = t.chars().rev();
+                        cs.next() == Some('-') && cs.next().is_some_and(char::is_alphabetic)
+                    });
+                    word.clear();
+                }
+                if c == '\n' {
+                    pending_space = None;
+                    self.push_forced_break(&mut items, &mut contents, m.align);
+                } else if !items.is_empty() || pending_space.is_some() {
+                    let nb = c == '\u{a0}' || suspended || pending_space.is_some_and(|(_, nb)| nb);
+                    pending_space = Some((span.style, nb));
                 }
             }
             if piece_start < span.text.len() {

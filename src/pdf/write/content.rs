@@ -274,7 +274,7 @@ impl Encoder {
             if off.abs() > 0.5 {
                 let units = round_i(off as f64);
                 out.push(if open { b')' } else { b'[' });
-                push_milli(out, units * 1000);
+                push_int(out, units);
                 out.push(b'(');
                 pen -= units as f32 * per_unit;
                 open = true;
@@ -338,6 +338,32 @@ struct FaceTables {
 }
 
 /// `v` thousandths as a PDF number (at most three decimals, no `-0`).
+/// `v` in decimal: kerning and spacing in a `TJ` array are small whole numbers, written
+/// once per word or kern pair.
+fn push_int(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    let n = v.unsigned_abs();
+    match n {
+        0..=9 => out.push(b'0' + n as u8),
+        10..=99 => out.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]),
+        100..=999 => {
+            out.extend_from_slice(&[b'0' + (n / 100) as u8, b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8])
+        }
+        _ => {
+            let mut buf = [0u8; 20];
+            let (mut i, mut n) = (buf.len(), n);
+            while n > 0 {
+                i -= 1;
+                buf[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+            out.extend_from_slice(&buf[i..]);
+        }
+    }
+}
+
 pub fn push_milli(out: &mut Vec<u8>, v: i64) {
     if v < 0 {
         out.push(b'-');
@@ -424,6 +450,15 @@ mod tests {
         assert_eq!(s(45_354), "45.354");
         assert_eq!(s(-12_600), "-12.6");
         assert_eq!(s(7), "0.007");
+    }
+
+    #[test]
+    fn whole_numbers_are_written_as_rust_writes_them() {
+        for v in [0i64, 7, -9, 10, 99, -100, 999, 1000, -65_535, i64::MAX, i64::MIN] {
+            let mut b = Vec::new();
+            push_int(&mut b, v);
+            assert_eq!(String::from_utf8(b).unwrap(), v.to_string());
+        }
     }
 
     #[test]
