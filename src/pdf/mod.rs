@@ -51,6 +51,10 @@ pub fn page_count(prep: &Prepared, project: &Project, scratch: &Path, report: &m
     })
 }
 
+/// The fewest pages handed to an encoder at once (when a unit has that many): each
+/// hand-over may wake a thread, and a unit's pages are not worth spreading thinner.
+const MIN_SHARE: usize = 3;
+
 /// A unit of layout work, in reading order.
 enum Unit<'b> {
     Cover,
@@ -127,9 +131,10 @@ fn write_inner(
     }
     units.extend(book.back.iter().map(|c| Unit::Chapter(c, 0)));
     // How many pages the contents take, counted with stand-in folios before the pages are
-    // known (the entries break the same way whatever their folios).
+    // known (the entries break the same way whatever their folios). The layout is kept for
+    // setting them with their folios at the end: its words are shaped by then.
     let families = fonts.families();
-    let contents_pages = {
+    let count_contents = || {
         let mut lay = layout::Layout::new(&geometry, Typesetter::new(&fonts, Vec::new()), &book.meta.title);
         let mut ops = Vec::new();
         lay.contents(&mut ops, lang, &contents_entries(&units, lang, &[], |_| String::new()));
@@ -142,52 +147,58 @@ fn write_inner(
         flow.replay(ops, &mut ts)?;
         flow.finish(&mut ts)?;
         drop(flow);
-        count
+        // What the stand-ins gave to report is reported when the contents are set.
+        lay.report = Report::default();
+        Ok::<_, Diagnostic>((count, lay))
     };
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(units.len());
     let writer = edition.writer(prep, file, report)?;
     let errors_before = report.errors();
     let (fonts_ref, g, units_ref, families) = (&fonts, &geometry, &units, &families);
     // Chapters are set on `workers` threads (each with its own shaping and hyphenation
-    // caches) and replayed into pages in reading order here; the pages are encoded and
-    // compressed on `workers` more threads, and written in order by a last one, which
-    // numbers the objects. Every queue is short, so memory stays bounded however long the
-    // book.
+    // caches) and replayed into pages in reading order here; the pages of each unit are
+    // shared out in batches to `workers` more threads, which encode and compress them, and
+    // this thread writes the encoded pages in order between units (the writer numbers the
+    // objects). Handing pages over in batches and writing here keeps threads from waking
+    // each other for every page. Every queue of pages is short, so memory stays bounded
+    // however long the book.
     let encoders: Vec<write::Encoder> = (0..workers).map(|_| writer.encoder()).collect();
     let outcome = std::thread::scope(|s| {
-        let (done_tx, done_rx) =
-            std::sync::mpsc::sync_channel::<(usize, usize, Result<write::Encoded, Diagnostic>)>(64);
-        // Page n goes to encoder n % encoders, each with a queue of its own.
+        // Encoded pages come back on a channel without bound: an encoder never waits on
+        // this thread, which drains it between units, so neither can wait on the other.
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<(usize, usize, Result<write::Encoded, Diagnostic>)>();
+        // Batch n goes to encoder n % encoders, each with a queue of its own.
         let mut page_txs = Vec::new();
         for mut encoder in encoders {
-            let (page_tx, page_rx) = std::sync::mpsc::sync_channel::<(usize, usize, write::Page)>(32);
+            let (page_tx, page_rx) = std::sync::mpsc::sync_channel::<Vec<(usize, usize, write::Page)>>(4);
             page_txs.push(page_tx);
             let done_tx = done_tx.clone();
             s.spawn(move || {
-                for (seq, index, page) in page_rx {
-                    let encoded = encoder.encode(fonts_ref, &page);
-                    drop(page);
-                    if done_tx.send((seq, index, encoded)).is_err() {
-                        break;
+                for batch in page_rx {
+                    for (seq, index, page) in batch {
+                        let encoded = encoder.encode(fonts_ref, &page);
+                        drop(page);
+                        if done_tx.send((seq, index, encoded)).is_err() {
+                            return;
+                        }
                     }
                 }
             });
         }
         drop(done_tx);
-        let writer_thread = s.spawn(move || {
-            let mut writer = writer;
-            // Pages come encoded in any order; they are written in the order they were made.
-            let mut waiting = std::collections::BTreeMap::new();
-            let mut next = 0;
-            for (seq, index, encoded) in done_rx {
+        let mut writer = writer;
+        // Pages come encoded in any order; they are written in the order they were made.
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        let mut put =
+            |seq: usize, index: usize, encoded: Result<write::Encoded, Diagnostic>, writer: &mut PdfWriter| {
                 waiting.insert(seq, (index, encoded));
                 while let Some((index, encoded)) = waiting.remove(&next) {
                     writer.put(index, encoded?)?;
                     next += 1;
                 }
-            }
-            Ok::<PdfWriter, Diagnostic>(writer)
-        });
+                Ok::<(), Diagnostic>(())
+            };
         let mut results = Vec::new();
         let mut worker_threads = Vec::new();
         for w in 0..workers {
@@ -202,10 +213,8 @@ fn write_inner(
                         Unit::Cover => lay.cover(&mut ops, book, 0.0),
                         Unit::HalfTitle => lay.half_title(&mut ops, book),
                         Unit::Title => lay.title_page(&mut ops, book, families),
-                        Unit::Contents => {
-                            ops.push(layout::Op::NewPage { recto: true });
-                            ops.push(layout::Op::Reserve(contents_pages));
-                        }
+                        // The pages it takes are reserved by the flow (see below).
+                        Unit::Contents => ops.push(layout::Op::NewPage { recto: true }),
                         Unit::Part(t) => lay.part_title(&mut ops, t, lang),
                         Unit::Chapter(c, depth) => lay.chapter(&mut ops, c, lang, *depth),
                     }
@@ -217,14 +226,38 @@ fn write_inner(
                 (lay.typesetter.shaper.glyph_texts, lay.fallback_used)
             }));
         }
+        // Counted here while the first units are set.
+        let (contents_pages, mut contents_lay) = count_contents()?;
         let mut folios = Typesetter::new(fonts_ref, Vec::new());
+        // The pages made since the last hand-over, numbered in the order made.
         let made = std::cell::Cell::new(0);
+        let batch = std::cell::RefCell::new(Vec::new());
+        let batches = std::cell::Cell::new(0);
         let send = |index: usize, page: write::Page| {
             let seq = made.get();
             made.set(seq + 1);
-            page_txs[seq % page_txs.len()]
-                .send((seq, index, page))
-                .map_err(|_| Diagnostic::error(Kind::Io, "the PDF writer stopped").with_hint("see the error above"))
+            batch.borrow_mut().push((seq, index, page));
+            Ok(())
+        };
+        // Hands the batch to the encoders, shared out in runs of pages (so that the last
+        // unit's pages, which all wait for, are encoded side by side), then writes what is
+        // encoded so far.
+        let mut hand_over = |writer: &mut PdfWriter| {
+            let mut pages = std::mem::take(&mut *batch.borrow_mut());
+            let share = pages.len().div_ceil(page_txs.len()).max(MIN_SHARE);
+            while !pages.is_empty() {
+                let rest = pages.split_off(share.min(pages.len()));
+                let n = batches.get();
+                batches.set(n + 1);
+                page_txs[n % page_txs.len()].send(pages).map_err(|_| {
+                    Diagnostic::error(Kind::Io, "a PDF encoder stopped").with_hint("see the error above")
+                })?;
+                pages = rest;
+            }
+            while let Ok((seq, index, encoded)) = done_rx.try_recv() {
+                put(seq, index, encoded, writer)?;
+            }
+            Ok::<(), Diagnostic>(())
         };
         let mut flow = layout::Flow::new(g, 1, strings.note_continued, send);
         let mut unit_reports = Report::default();
@@ -233,9 +266,15 @@ fn write_inner(
                 return Err(Diagnostic::error(Kind::Io, "a layout thread stopped").with_hint("see the error above"));
             };
             unit_reports.extend(done.report);
-            flow.replay(done.ops, &mut folios)?;
+            let mut ops = done.ops;
+            if matches!(units_ref[i], Unit::Contents) {
+                ops.push(layout::Op::Reserve(contents_pages));
+            }
+            flow.replay(ops, &mut folios)?;
+            hand_over(&mut writer)?;
         }
         flow.finish(&mut folios)?;
+        hand_over(&mut writer)?;
         // The contents, now that the folios are known, on the pages left for them.
         let (offset, arabic_from) = (flow.folio_offset, flow.arabic_from);
         let mut outline = std::mem::take(&mut flow.outline);
@@ -245,7 +284,7 @@ fn write_inner(
         if let Some(&first) = reserved.first() {
             let entries =
                 contents_entries(units_ref, lang, &starts, |p| layout::folio_text(p + 1, offset, arabic_from));
-            let mut lay = layout::Layout::new(g, Typesetter::new(fonts_ref, Vec::new()), &book.meta.title);
+            let lay = &mut contents_lay;
             let mut ops = Vec::new();
             lay.contents(&mut ops, lang, &entries);
             unit_reports.extend(std::mem::take(&mut lay.report));
@@ -260,6 +299,7 @@ fn write_inner(
             cflow.finish(&mut folios)?;
             outline.extend(std::mem::take(&mut cflow.outline));
             drop(cflow);
+            hand_over(&mut writer)?;
             if written != reserved.len() {
                 return Err(Diagnostic::error(
                     Kind::Io,
@@ -273,7 +313,9 @@ fn write_inner(
         // Outline entries in page order (the contents were placed last).
         outline.sort_by_key(|e| e.page);
         drop(page_txs);
-        let writer = writer_thread.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+        for (seq, index, encoded) in done_rx {
+            put(seq, index, encoded, &mut writer)?;
+        }
         let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
         let mut fallback = std::collections::BTreeSet::new();
         for t in worker_threads {

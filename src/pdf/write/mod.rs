@@ -541,8 +541,14 @@ impl PdfWriter {
             .iter()
             .map(|(f, u)| (*f, u.type0, (0..u.used.len() as u16).filter(|g| u.used[*g as usize]).collect()))
             .collect();
-        for (face, type0, gids) in used {
-            self.embed_font(fonts, face, type0, &gids, texts)?;
+        // The faces' files are subset and compressed side by side, then written in order.
+        let files: Vec<Result<FontFiles, Diagnostic>> = std::thread::scope(|s| {
+            let jobs: Vec<_> =
+                used.iter().map(|(face, _, gids)| s.spawn(move || font_files(fonts, *face, gids, texts))).collect();
+            jobs.into_iter().map(|j| j.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        });
+        for ((face, type0, gids), files) in used.iter().zip(files) {
+            self.embed_font(fonts, *face, *type0, gids, files?)?;
         }
         if let Some(missing) = self.written.iter().position(|w| !w) {
             return Err(Diagnostic::error(Kind::Io, format!("internal error: page {} was never written", missing + 1))
@@ -621,14 +627,9 @@ impl PdfWriter {
         face: FaceId,
         type0: u32,
         gids: &[u16],
-        texts: &BTreeMap<(FaceId, u16), String>,
+        files: FontFiles,
     ) -> Result<(), Diagnostic> {
         let f = fonts.face(face);
-        let remapper = subsetter::GlyphRemapper::new_from_glyphs(gids);
-        let subset = subsetter::subset(&f.data, 0, &remapper).map_err(|e| {
-            Diagnostic::error(Kind::Value, format!("the font `{}` cannot be subset: {e}", f.file))
-                .with_hint("use another font file; TrueType (.ttf) fonts work best")
-        })?;
         // A subset tag from the glyphs it holds: stable for the same book.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in f.postscript_name.bytes().chain(gids.iter().flat_map(|g| g.to_be_bytes())) {
@@ -638,7 +639,7 @@ impl PdfWriter {
         let base = format!("{tag}+{}", f.postscript_name);
         let k = 1000.0 / f.units_per_em;
         let (file_id, desc_id, cid_id, tu_id) = (self.alloc(), self.alloc(), self.alloc(), self.alloc());
-        self.stream(file_id, vec![("Length1", Obj::Int(subset.len() as i64))], &subset, 6)?;
+        self.packed_stream(file_id, vec![("Length1", Obj::Int(files.subset_len as i64))], &files.subset)?;
         let mut flags = 4; // symbolic: glyphs are addressed by id, not by a standard encoding
         if f.serif {
             flags |= 2;
@@ -682,14 +683,8 @@ impl PdfWriter {
         if !run.is_empty() {
             widths.push(Obj::Array(run));
         }
-        let last = gids.last().copied().unwrap_or(0) as usize;
-        let mut map = vec![0u8; 2 * (last + 1)];
-        for g in gids {
-            let new = remapper.get(*g).unwrap_or(0).to_be_bytes();
-            map[2 * *g as usize..2 * *g as usize + 2].copy_from_slice(&new);
-        }
         let map_id = self.alloc();
-        self.stream(map_id, Vec::new(), &map, 6)?;
+        self.packed_stream(map_id, Vec::new(), &files.map)?;
         self.object(
             cid_id,
             &Obj::Dict(vec![
@@ -710,8 +705,7 @@ impl PdfWriter {
                 ("CIDToGIDMap".into(), Obj::Ref(map_id)),
             ]),
         )?;
-        let cmap = to_unicode(face, gids, texts);
-        self.stream(tu_id, Vec::new(), cmap.as_bytes(), 6)?;
+        self.packed_stream(tu_id, Vec::new(), &files.to_unicode)?;
         self.object(
             type0,
             &Obj::Dict(vec![
@@ -775,6 +769,48 @@ fn xmp(info: &DocInfo, id: &str, extra: &str) -> String {
         kw = esc(&info.keywords.join(", ")),
         id = id,
     )
+}
+
+/// A face's streams, subset and compressed (zlib, level 6): the font file (and its length
+/// before compression), the CID-to-glyph map and the ToUnicode map.
+struct FontFiles {
+    subset: Vec<u8>,
+    subset_len: usize,
+    map: Vec<u8>,
+    to_unicode: Vec<u8>,
+}
+
+/// The subset of `face` holding `gids` (ascending) and its maps, ready to write.
+fn font_files(
+    fonts: &FontSet,
+    face: FaceId,
+    gids: &[u16],
+    texts: &BTreeMap<(FaceId, u16), String>,
+) -> Result<FontFiles, Diagnostic> {
+    let f = fonts.face(face);
+    let remapper = subsetter::GlyphRemapper::new_from_glyphs(gids);
+    let subset = subsetter::subset(&f.data, 0, &remapper).map_err(|e| {
+        Diagnostic::error(Kind::Value, format!("the font `{}` cannot be subset: {e}", f.file))
+            .with_hint("use another font file; TrueType (.ttf) fonts work best")
+    })?;
+    let last = gids.last().copied().unwrap_or(0) as usize;
+    let mut map = vec![0u8; 2 * (last + 1)];
+    for g in gids {
+        let new = remapper.get(*g).unwrap_or(0).to_be_bytes();
+        map[2 * *g as usize..2 * *g as usize + 2].copy_from_slice(&new);
+    }
+    let cmap = to_unicode(face, gids, texts);
+    let mut z = Deflater::new(6);
+    let mut pack = |data: &[u8]| {
+        let mut out = Vec::new();
+        z.pack(data, &mut out).map(|()| out)
+    };
+    Ok(FontFiles {
+        subset: pack(&subset)?,
+        subset_len: subset.len(),
+        map: pack(&map)?,
+        to_unicode: pack(cmap.as_bytes())?,
+    })
 }
 
 /// The ToUnicode CMap of a font: glyph id (the CID) to text.
