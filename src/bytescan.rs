@@ -1,6 +1,7 @@
 //! Runs of ASCII bytes of one class, found eight bytes at a time: the test of a byte is a
 //! few bit operations, the same for eight as for one. The document stage reads most of a
-//! book's text this way (typography, word counts).
+//! book's text this way (typography, word counts), and the paragraph builder finds its
+//! spaces so.
 
 const BYTES: u64 = u64::from_ne_bytes([1; 8]);
 const HIGH: u64 = BYTES * 0x80;
@@ -25,6 +26,19 @@ pub fn ascii_letters_len(bytes: &[u8]) -> usize {
         !letters & HIGH
     };
     run_len(bytes, others, |b| b.is_ascii_alphabetic())
+}
+
+/// Bytes at the start of `bytes` that cannot begin a space where a paragraph's words part:
+/// not a space, tab or line feed, nor 0xC2 (the first byte of U+00A0, and of other
+/// characters, which the caller tells apart).
+pub fn wordlike_len(bytes: &[u8]) -> usize {
+    // Per byte, in its high bit: equal to one of the four (a byte of `x ^ c` is zero). The
+    // first zero byte is flagged exactly; a borrow can only flag bytes after it.
+    let zero = |v: u64| v.wrapping_sub(BYTES) & !v & HIGH;
+    let others = |x: u64| {
+        zero(x ^ (BYTES * 0x20)) | zero(x ^ (BYTES * 0x09)) | zero(x ^ (BYTES * 0x0A)) | zero(x ^ (BYTES * 0xC2))
+    };
+    run_len(bytes, others, |b| !matches!(b, b' ' | b'\t' | b'\n' | 0xC2))
 }
 
 /// The run at the start of `bytes` whose bytes `one` accepts; `others` flags, in the high
@@ -52,8 +66,11 @@ mod tests {
 
     #[test]
     fn runs_match_bytewise() {
-        let scans: [Scan; 2] =
-            [(printable_ascii_len, |b| (0x21..0x80).contains(&b)), (ascii_letters_len, |b| b.is_ascii_alphabetic())];
+        let scans: [Scan; 3] = [
+            (printable_ascii_len, |b| (0x21..0x80).contains(&b)),
+            (ascii_letters_len, |b| b.is_ascii_alphabetic()),
+            (wordlike_len, |b| !matches!(b, b' ' | b'\t' | b'\n' | 0xC2)),
+        ];
         let word = *b"AbcdefghijklmnopqrstuvwxyZ";
         for (scan, one) in scans {
             // Every byte value at every place of a word, and every length around the eight.

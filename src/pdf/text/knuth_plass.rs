@@ -594,11 +594,10 @@ impl<'a> Ctx<'a> {
         // between two consecutive breaks, where no choice of breaks could avoid it.
         let mut last_any = NONE;
         for f in &self.feasible {
-            let Feasible { pos: i, start, has_box, .. } = *f;
-            let bp = if pass.hyphens || !f.bp.flagged { Some(f.bp) } else { None };
-            let totals = self.prefix[i];
-            let start_totals = self.prefix[start];
-            if let Some(bp) = bp.filter(|b| b.forced || has_box) {
+            let Feasible { pos: i, start, has_box, ref bp } = *f;
+            if (pass.hyphens || !bp.flagged) && (bp.forced || has_box) {
+                let totals = &self.prefix[i];
+                let start_totals = &self.prefix[start];
                 candidates.clear();
                 next_active.clear();
                 // Once a line is too loose, the lines from later nodes are too (see
@@ -644,7 +643,7 @@ impl<'a> Ctx<'a> {
                     if bp.flagged && pass.limit > 0 && node.ladder as usize >= pass.limit {
                         continue;
                     }
-                    let mut d = node.demerits + self.demerits(bad, &bp, node.flagged, fitness, node.fitness, fallback);
+                    let mut d = node.demerits + self.demerits(bad, bp, node.flagged, fitness, node.fitness, fallback);
                     let lines = node.lines + 1;
                     let class = if looseness != 0 { lines } else { lines.min(last_class) };
                     // The ladder matters only under a limit; otherwise nodes of any ladder merge.
@@ -722,7 +721,7 @@ impl<'a> Ctx<'a> {
                         nodes.push(Node {
                             pos: i,
                             start,
-                            totals: start_totals,
+                            totals: *start_totals,
                             lines: c.lines,
                             fitness: c.fitness,
                             ladder: c.ladder,

@@ -366,8 +366,10 @@ impl<'f> Typesetter<'f> {
             // inside another character's encoding).
             let bytes = span.text.as_bytes();
             let mut i = 0;
-            while i < bytes.len() {
-                let c = match bytes[i] {
+            loop {
+                i += crate::bytescan::wordlike_len(&bytes[i..]);
+                let Some(&b) = bytes.get(i) else { break };
+                let c = match b {
                     b' ' => ' ',
                     b'\t' => '\t',
                     b'\n' => '\n',

@@ -58,8 +58,10 @@ impl PdfString {
         } else {
             let mut s = String::with_capacity(self.0.len() * 2 + 2);
             s.push('<');
-            for b in &self.0 {
-                s.push_str(&format!("{b:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            for &b in &self.0 {
+                s.push(HEX[(b >> 4) as usize] as char);
+                s.push(HEX[(b & 15) as usize] as char);
             }
             s.push('>');
             s
