@@ -136,11 +136,33 @@ pub fn break_paragraph(items: &[Item], params: &Params) -> Outcome {
 
 /// [`break_paragraph`] with refinements beyond TeX.
 pub fn break_paragraph_with(items: &[Item], params: &Params, refinements: &Refinements) -> Outcome {
+    break_paragraph_in(&mut Workspace::default(), items, params, refinements)
+}
+
+/// The buffers a breaker keeps from paragraph to paragraph, so that breaking one allocates
+/// (and touches fresh memory for) little more than its result.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    prefix: Vec<Totals>,
+    feasible: Vec<Feasible>,
+    run: RunBuffers,
+}
+
+/// [`break_paragraph_with`] in the buffers of `ws`.
+pub fn break_paragraph_in(ws: &mut Workspace, items: &[Item], params: &Params, refinements: &Refinements) -> Outcome {
     if items.is_empty() {
         return Outcome { lines: Vec::new(), pass: 1, demerits: 0.0 };
     }
-    let mut ctx = Ctx::new(items, params);
+    let mut ctx = Ctx::new_in(items, params, std::mem::take(&mut ws.prefix), std::mem::take(&mut ws.feasible));
     ctx.evenness = finite_or(refinements.evenness, 0.0).max(0.0) as f64;
+    let outcome = best_breaks(&ctx, params, &mut ws.run);
+    ws.prefix = ctx.prefix;
+    ws.feasible = ctx.feasible;
+    outcome
+}
+
+/// TeX's passes, then the fallback.
+fn best_breaks(ctx: &Ctx, params: &Params, bufs: &mut RunBuffers) -> Outcome {
     let limit = params.max_consecutive_hyphens;
     let tolerance = finite_or(params.tolerance, 0.0).max(0.0) as f64;
     let pretolerance = finite_or(params.pretolerance, -1.0) as f64;
@@ -156,7 +178,7 @@ pub fn break_paragraph_with(items: &[Item], params: &Params, refinements: &Refin
     // TeX moves on to the next pass also when the looseness asked for was not reached.
     let mut best: Option<Outcome> = None;
     for pass in &passes {
-        if let Some((outcome, reached)) = ctx.run(pass) {
+        if let Some((outcome, reached)) = ctx.run_in(pass, bufs) {
             best = Some(outcome);
             if reached {
                 break;
@@ -168,11 +190,11 @@ pub fn break_paragraph_with(items: &[Item], params: &Params, refinements: &Refin
     }
     // The fallback: any line that is not overfull is acceptable, however loose.
     let fallback = Pass { number: 4, hyphens: true, threshold: f64::INFINITY, background: emergency, limit };
-    if let Some((outcome, _)) = ctx.run(&fallback) {
+    if let Some((outcome, _)) = ctx.run_in(&fallback, bufs) {
         return outcome;
     }
     // Only the ladder limit can make the fallback fail; without it a line always exists.
-    match ctx.run(&Pass { limit: 0, ..fallback }) {
+    match ctx.run_in(&Pass { limit: 0, ..fallback }, bufs) {
         Some((outcome, _)) => outcome,
         None => Outcome { lines: Vec::new(), pass: 4, demerits: f64::INFINITY },
     }
@@ -344,6 +366,15 @@ struct Candidate {
     prev: usize,
 }
 
+/// The vectors of one pass, kept for the next (see [`Workspace`]).
+#[derive(Debug, Default)]
+struct RunBuffers {
+    nodes: Vec<Node>,
+    active: Vec<usize>,
+    next_active: Vec<usize>,
+    candidates: Vec<Candidate>,
+}
+
 /// A break of any kind (flagged or not) as every pass sees it, found once per paragraph.
 #[derive(Debug, Clone, Copy)]
 struct Feasible {
@@ -379,6 +410,11 @@ struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(items: &'a [Item], params: &'a Params) -> Self {
+        Self::new_in(items, params, Vec::new(), Vec::new())
+    }
+
+    /// [`Ctx::new`] filling `prefix` and `feasible` (whatever they held is cleared).
+    fn new_in(items: &'a [Item], params: &'a Params, mut prefix: Vec<Totals>, mut feasible: Vec<Feasible>) -> Self {
         let mut widths: Vec<f64> =
             params.widths.iter().map(|&w| if w.is_nan() { 0.0 } else { w.clamp(0.0, f32::MAX) as f64 }).collect();
         if widths.is_empty() {
@@ -388,8 +424,10 @@ impl<'a> Ctx<'a> {
         // them, and where the line after each begins (as `next_start` finds it: the next
         // box or forced break settles the starts of the breaks still waiting for one).
         let mut max_protrusion = 0.0f64;
-        let mut prefix = Vec::with_capacity(items.len() + 1);
-        let mut feasible: Vec<Feasible> = Vec::with_capacity(items.len() / 2 + 1);
+        prefix.clear();
+        prefix.reserve(items.len() + 1);
+        feasible.clear();
+        feasible.reserve(items.len() / 2 + 1);
         let mut unsettled = 0;
         let mut totals = Totals::default();
         let mut monotone = widths.len() == 1;
@@ -566,13 +604,21 @@ impl<'a> Ctx<'a> {
 
     /// One pass of the algorithm; None when no breaking meets its conditions.
     /// The flag says whether the looseness asked for was reached.
+    #[cfg(test)]
     fn run(&self, pass: &Pass) -> Option<(Outcome, bool)> {
+        self.run_in(pass, &mut RunBuffers::default())
+    }
+
+    /// [`Ctx::run`] in the buffers `bufs`.
+    fn run_in(&self, pass: &Pass, bufs: &mut RunBuffers) -> Option<(Outcome, bool)> {
+        let RunBuffers { nodes, active, next_active, candidates } = bufs;
         let items = self.items;
         let end = self.end();
         let fallback = pass.threshold.is_infinite();
         let looseness = self.params.looseness;
         let last_class = self.widths.len() - 1;
-        let mut nodes: Vec<Node> = Vec::with_capacity(items.len() / 4 + 4);
+        nodes.clear();
+        nodes.reserve(items.len() / 4 + 4);
         nodes.push(Node {
             pos: NONE,
             start: 0,
@@ -587,9 +633,10 @@ impl<'a> Ctx<'a> {
             bin: i32::MIN,
             prev: NONE,
         });
-        let mut active: Vec<usize> = vec![0];
-        let mut next_active: Vec<usize> = Vec::new();
-        let mut candidates: Vec<Candidate> = Vec::new();
+        active.clear();
+        active.push(0);
+        next_active.clear();
+        candidates.clear();
         // The last break of any kind, flagged or not: an overfull line is acceptable only
         // between two consecutive breaks, where no choice of breaks could avoid it.
         let mut last_any = NONE;
@@ -682,13 +729,13 @@ impl<'a> Ctx<'a> {
                         }),
                     }
                 }
-                std::mem::swap(&mut active, &mut next_active);
+                std::mem::swap(active, next_active);
                 if !candidates.is_empty() {
                     // A node worse than the best of its kind by more than adj_demerits can
                     // never catch up: fitness is all that differs in what follows (TeX §855);
                     // evenness adds at most its weight times the largest squared difference.
                     let adj = self.adj.max(0.0) + 9.0 * self.evenness;
-                    for c in &candidates {
+                    for c in candidates.iter() {
                         let best = candidates
                             .iter()
                             .filter(|o| o.ladder == c.ladder && o.class == c.class)
@@ -1404,6 +1451,17 @@ mod tests {
                 assert_eq!(format!("{:?}", ctx.prefix[i]), format!("{t:?}"), "case {n}, item {i}");
                 t.add(item);
             }
+        }
+    }
+
+    #[test]
+    fn a_workspace_kept_from_paragraph_to_paragraph_changes_no_break() {
+        let mut ws = Workspace::default();
+        for seed in 0..400u64 {
+            let (_, items, params) = random_case(seed);
+            let fresh = break_paragraph(&items, &params);
+            let kept = break_paragraph_in(&mut ws, &items, &params, &Refinements::default());
+            assert_eq!((kept.lines, kept.pass), (fresh.lines, fresh.pass), "seed {seed}");
         }
     }
 

@@ -211,6 +211,8 @@ pub struct Typesetter<'f> {
     words_tuning: (f32, f32),
     /// Items and contents of the paragraph being set, kept for the next one.
     scratch: (Vec<Item>, Vec<Content>),
+    /// The line breaker's buffers, kept likewise.
+    breaker: knuth_plass::Workspace,
 }
 
 impl<'f> Typesetter<'f> {
@@ -234,6 +236,7 @@ impl<'f> Typesetter<'f> {
             last_style: 0,
             words_tuning: (0.0, 0.0),
             scratch: Default::default(),
+            breaker: Default::default(),
         }
     }
 
@@ -433,7 +436,7 @@ impl<'f> Typesetter<'f> {
         if ragged {
             params.pretolerance = -1.0;
         }
-        let outcome = knuth_plass::break_paragraph(&items, &params);
+        let outcome = knuth_plass::break_paragraph_in(&mut self.breaker, &items, &params, &Default::default());
         let lines = self.build_lines(&items, &contents, &outcome.lines, m);
         self.scratch = (items, contents);
         lines

@@ -541,14 +541,10 @@ impl PdfWriter {
             .iter()
             .map(|(f, u)| (*f, u.type0, (0..u.used.len() as u16).filter(|g| u.used[*g as usize]).collect()))
             .collect();
-        // The faces' files are subset and compressed side by side, then written in order.
-        let files: Vec<Result<FontFiles, Diagnostic>> = std::thread::scope(|s| {
-            let jobs: Vec<_> =
-                used.iter().map(|(face, _, gids)| s.spawn(move || font_files(fonts, *face, gids, texts))).collect();
-            jobs.into_iter().map(|j| j.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-        });
-        for ((face, type0, gids), files) in used.iter().zip(files) {
-            self.embed_font(fonts, *face, *type0, gids, files?)?;
+        let mut z = Deflater::new(6);
+        for (face, type0, gids) in &used {
+            let files = font_files(fonts, *face, gids, texts, &mut z)?;
+            self.embed_font(fonts, *face, *type0, gids, files)?;
         }
         if let Some(missing) = self.written.iter().position(|w| !w) {
             return Err(Diagnostic::error(Kind::Io, format!("internal error: page {} was never written", missing + 1))
@@ -771,8 +767,8 @@ fn xmp(info: &DocInfo, id: &str, extra: &str) -> String {
     )
 }
 
-/// A face's streams, subset and compressed (zlib, level 6): the font file (and its length
-/// before compression), the CID-to-glyph map and the ToUnicode map.
+/// A face's streams, subset and compressed (with `z`, level 6): the font file (and its
+/// length before compression), the CID-to-glyph map and the ToUnicode map.
 struct FontFiles {
     subset: Vec<u8>,
     subset_len: usize,
@@ -786,6 +782,7 @@ fn font_files(
     face: FaceId,
     gids: &[u16],
     texts: &BTreeMap<(FaceId, u16), String>,
+    z: &mut Deflater,
 ) -> Result<FontFiles, Diagnostic> {
     let f = fonts.face(face);
     let remapper = subsetter::GlyphRemapper::new_from_glyphs(gids);
@@ -800,7 +797,6 @@ fn font_files(
         map[2 * *g as usize..2 * *g as usize + 2].copy_from_slice(&new);
     }
     let cmap = to_unicode(face, gids, texts);
-    let mut z = Deflater::new(6);
     let mut pack = |data: &[u8]| {
         let mut out = Vec::new();
         z.pack(data, &mut out).map(|()| out)
