@@ -18,7 +18,7 @@ use font::FontSet;
 pub use print::Edition;
 use std::path::Path;
 use text::paragraph::Typesetter;
-use write::{DocInfo, PdfWriter};
+use write::DocInfo;
 
 /// Write the book's PDF to `file`. Problems go to `report`; on any error the file is not
 /// replaced.
@@ -54,6 +54,9 @@ pub fn page_count(prep: &Prepared, project: &Project, scratch: &Path, report: &m
 /// The fewest pages handed to an encoder at once (when a unit has that many): each
 /// hand-over may wake a thread, and a unit's pages are not worth spreading thinner.
 const MIN_SHARE: usize = 3;
+
+/// The most pages held back before they go to the encoders, in a long unit.
+const MAX_BATCH: usize = 16;
 
 /// A unit of layout work, in reading order.
 enum Unit<'b> {
@@ -186,19 +189,18 @@ fn write_inner(
             });
         }
         drop(done_tx);
-        let mut writer = writer;
+        let writer = std::cell::RefCell::new(writer);
         // Pages come encoded in any order; they are written in the order they were made.
-        let mut waiting = std::collections::BTreeMap::new();
-        let mut next = 0;
-        let mut put =
-            |seq: usize, index: usize, encoded: Result<write::Encoded, Diagnostic>, writer: &mut PdfWriter| {
-                waiting.insert(seq, (index, encoded));
-                while let Some((index, encoded)) = waiting.remove(&next) {
-                    writer.put(index, encoded?)?;
-                    next += 1;
-                }
-                Ok::<(), Diagnostic>(())
-            };
+        let order = std::cell::RefCell::new((std::collections::BTreeMap::new(), 0usize));
+        let put = |seq: usize, index: usize, encoded: Result<write::Encoded, Diagnostic>| {
+            let (waiting, next) = &mut *order.borrow_mut();
+            waiting.insert(seq, (index, encoded));
+            while let Some((index, encoded)) = waiting.remove(next) {
+                writer.borrow_mut().put(index, encoded?)?;
+                *next += 1;
+            }
+            Ok::<(), Diagnostic>(())
+        };
         let mut results = Vec::new();
         let mut worker_threads = Vec::new();
         for w in 0..workers {
@@ -233,16 +235,10 @@ fn write_inner(
         let made = std::cell::Cell::new(0);
         let batch = std::cell::RefCell::new(Vec::new());
         let batches = std::cell::Cell::new(0);
-        let send = |index: usize, page: write::Page| {
-            let seq = made.get();
-            made.set(seq + 1);
-            batch.borrow_mut().push((seq, index, page));
-            Ok(())
-        };
         // Hands the batch to the encoders, shared out in runs of pages (so that the last
         // unit's pages, which all wait for, are encoded side by side), then writes what is
         // encoded so far.
-        let mut hand_over = |writer: &mut PdfWriter| {
+        let hand_over = || {
             let mut pages = std::mem::take(&mut *batch.borrow_mut());
             let share = pages.len().div_ceil(page_txs.len()).max(MIN_SHARE);
             while !pages.is_empty() {
@@ -255,9 +251,24 @@ fn write_inner(
                 pages = rest;
             }
             while let Ok((seq, index, encoded)) = done_rx.try_recv() {
-                put(seq, index, encoded, writer)?;
+                put(seq, index, encoded)?;
             }
             Ok::<(), Diagnostic>(())
+        };
+        // A unit's pages go over when it is replayed, or sooner when it is long: the pages
+        // held here stay few however long a chapter.
+        let send = |index: usize, page: write::Page| {
+            let seq = made.get();
+            made.set(seq + 1);
+            let full = {
+                let mut b = batch.borrow_mut();
+                b.push((seq, index, page));
+                b.len() >= MAX_BATCH
+            };
+            if full {
+                hand_over()?;
+            }
+            Ok(())
         };
         let mut flow = layout::Flow::new(g, 1, strings.note_continued, send);
         let mut unit_reports = Report::default();
@@ -271,10 +282,10 @@ fn write_inner(
                 ops.push(layout::Op::Reserve(contents_pages));
             }
             flow.replay(ops, &mut folios)?;
-            hand_over(&mut writer)?;
+            hand_over()?;
         }
         flow.finish(&mut folios)?;
-        hand_over(&mut writer)?;
+        hand_over()?;
         // The contents, now that the folios are known, on the pages left for them.
         let (offset, arabic_from) = (flow.folio_offset, flow.arabic_from);
         let mut outline = std::mem::take(&mut flow.outline);
@@ -299,7 +310,7 @@ fn write_inner(
             cflow.finish(&mut folios)?;
             outline.extend(std::mem::take(&mut cflow.outline));
             drop(cflow);
-            hand_over(&mut writer)?;
+            hand_over()?;
             if written != reserved.len() {
                 return Err(Diagnostic::error(
                     Kind::Io,
@@ -314,8 +325,9 @@ fn write_inner(
         outline.sort_by_key(|e| e.page);
         drop(page_txs);
         for (seq, index, encoded) in done_rx {
-            put(seq, index, encoded, &mut writer)?;
+            put(seq, index, encoded)?;
         }
+        let writer = writer.into_inner();
         let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
         let mut fallback = std::collections::BTreeSet::new();
         for t in worker_threads {
