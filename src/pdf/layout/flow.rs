@@ -32,9 +32,44 @@ struct State {
     balance: Option<f32>,
 }
 
-pub struct Flow<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> {
+/// Where the flow's finished pages go: the build's encoders and writer, or memory (in
+/// tests, and to count pages).
+pub trait PageSink {
+    /// Take page `index` (0-based, counting every page of the file), finished.
+    fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic>;
+}
+
+impl<S: PageSink + ?Sized> PageSink for &mut S {
+    fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic> {
+        (**self).page(index, page)
+    }
+}
+
+/// A sink that only counts the pages it is given.
+#[derive(Debug, Default)]
+pub struct Count(pub usize);
+
+impl PageSink for Count {
+    fn page(&mut self, _: usize, _: Page) -> Result<(), Diagnostic> {
+        self.0 += 1;
+        Ok(())
+    }
+}
+
+/// A sink that keeps the pages, with their indices, in the order given.
+#[derive(Debug, Default)]
+pub struct Memory(pub Vec<(usize, Page)>);
+
+impl PageSink for Memory {
+    fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic> {
+        self.0.push((index, page));
+        Ok(())
+    }
+}
+
+pub struct Flow<'a, S: PageSink> {
     g: &'a Geometry,
-    emit: F,
+    sink: S,
     page: Page,
     /// 1-based number of the page being filled, counting every page of the file (odd
     /// numbers are rectos).
@@ -79,12 +114,12 @@ pub struct Flow<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> {
     floats: Vec<Figure>,
 }
 
-impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
+impl<'a, S: PageSink> Flow<'a, S> {
     /// A flow whose first page is page `first` (1-based) of the file.
-    pub fn new(g: &'a Geometry, first: usize, continued: &str, emit: F) -> Self {
+    pub fn new(g: &'a Geometry, first: usize, continued: &str, sink: S) -> Self {
         Flow {
             g,
-            emit,
+            sink,
             page: g.blank_page(),
             number: first,
             folio_offset: 0,
@@ -114,6 +149,11 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
     /// The number of the page being filled (1-based).
     pub fn number(&self) -> usize {
         self.number
+    }
+
+    /// Where the pages go.
+    pub fn sink(&mut self) -> &mut S {
+        &mut self.sink
     }
 
     fn left(&self) -> f32 {
@@ -277,7 +317,7 @@ impl<'a, F: FnMut(usize, Page) -> Result<(), Diagnostic>> Flow<'a, F> {
             self.set_folio_and_head(typesetter);
         }
         let page = std::mem::replace(&mut self.page, self.g.blank_page());
-        (self.emit)(self.number - 1, page)?;
+        self.sink.page(self.number - 1, page)?;
         self.balance_to = if self.number.is_multiple_of(2) { self.short_verso.take() } else { None };
         self.short_verso = None;
         self.number += 1;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 mod flow;
 
-pub use flow::{folio_text, one_line, Flow};
+pub use flow::{folio_text, one_line, Count, Flow, Memory, PageSink};
 
 /// Sizes derived from the style, in points.
 #[derive(Debug, Clone)]

@@ -1,0 +1,118 @@
+//! Finishing the file once every page is written: document information, page labels,
+//! the outline and the catalog, or, for a booklet, the imposed sheets.
+
+use super::Paginated;
+use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::document::{locale, Book};
+use crate::pdf::font::FontSet;
+use crate::pdf::layout::{Geometry, Placed};
+use crate::pdf::write::{self, DocInfo, PdfWriter};
+use crate::pdf::{impose, Edition};
+use crate::Prepared;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Warn once per fallback font about the characters the book face lacked.
+pub(super) fn report_fallbacks(fallback: BTreeSet<(char, String)>, report: &mut Report) {
+    let mut by_font: BTreeMap<String, String> = BTreeMap::new();
+    for (c, f) in fallback {
+        by_font.entry(f).or_default().push(c);
+    }
+    for (f, chars) in by_font {
+        report.push(
+            Diagnostic::warning(
+                Kind::Content,
+                format!(
+                    "the book face lacks {chars}; {} set from the fallback font {f}",
+                    if chars.chars().count() > 1 { "they are" } else { "it is" }
+                ),
+            )
+            .with_hint("that is fine for symbols; for letters, choose a book face that has them"),
+        );
+    }
+}
+
+/// The document information: title, the editors (else every speaker) as authors, the
+/// speeches' tags as keywords.
+fn doc_info(book: &Book) -> DocInfo {
+    let mut authors: Vec<String> = book.meta.editors.clone();
+    if authors.is_empty() {
+        for c in book.chapters() {
+            for s in &c.meta.speakers {
+                if !authors.contains(s) {
+                    authors.push(s.clone());
+                }
+            }
+        }
+    }
+    let mut keywords: Vec<String> = Vec::new();
+    for c in book.chapters() {
+        for t in &c.meta.tags {
+            if !keywords.contains(t) {
+                keywords.push(t.clone());
+            }
+        }
+    }
+    DocInfo {
+        title: book.meta.title.clone(),
+        authors,
+        subject: book.meta.description.clone().or_else(|| book.meta.subtitle.clone()),
+        keywords,
+        language: book.meta.language.clone(),
+        modified: book.modified,
+        identifier: book.meta.identifier.clone(),
+    }
+}
+
+/// Page labels as the folios show them: the cover, then i, ii, … then 1, 2, …
+fn page_labels(book: &Book, paged: &Paginated) -> write::Obj {
+    let (offset, arabic_from) = (paged.folio_offset, paged.arabic_from);
+    let mut nums = Vec::new();
+    let dict = |style: &str, prefix: Option<&str>| {
+        let mut d = vec![("S".to_string(), write::Obj::Name(style.into()))];
+        if let Some(p) = prefix {
+            d.push(("P".to_string(), write::Obj::Str(write::PdfString::text(p))));
+        }
+        write::Obj::Dict(d)
+    };
+    if offset > 0 {
+        nums.push(write::Obj::Int(0));
+        nums.push(dict("D", Some(&format!("{} ", locale::strings(&book.meta.language).cover))));
+    }
+    if arabic_from != Some(offset) {
+        nums.push(write::Obj::Int(offset as i64));
+        nums.push(dict("r", None));
+    }
+    if let Some(a) = arabic_from {
+        nums.push(write::Obj::Int(a as i64));
+        nums.push(dict("D", None));
+    }
+    write::Obj::Dict(vec![("Nums".into(), write::Obj::Array(nums))])
+}
+
+/// Write the file's last objects and its trailer.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn finish(
+    mut writer: PdfWriter,
+    prep: &Prepared,
+    fonts: &FontSet,
+    g: &Geometry,
+    edition: Edition,
+    mut texts: BTreeMap<(crate::pdf::font::FaceId, u16), String>,
+    paged: &Paginated,
+    outline: &[Placed],
+    report: &mut Report,
+) -> Result<(), Diagnostic> {
+    let book = &prep.book;
+    let info = doc_info(book);
+    if edition == Edition::Booklet {
+        // A booklet's pages are sheets: no bookmarks or labels of the book's pages.
+        impose::booklet(&mut writer, prep, fonts, g, &mut texts, report)?;
+        return writer.finish(fonts, &texts, &info, Vec::new());
+    }
+    let mut catalog = vec![("PageLabels", page_labels(book, paged))];
+    if let Some(root) = writer.outline(outline)? {
+        catalog.push(("Outlines", write::Obj::Ref(root)));
+        catalog.push(("PageMode", write::Obj::Name("UseOutlines".into())));
+    }
+    writer.finish(fonts, &texts, &info, catalog)
+}

@@ -1,0 +1,167 @@
+//! The PDF build as its pipeline, in the order it runs:
+//!
+//! 1. **plan** ([`plan`]): the units of layout work in reading order (cover, front
+//!    matter, contents, parts and chapters);
+//! 2. **set** ([`set`]): worker threads set the units into layout operations, each with its
+//!    own shaping and hyphenation caches, while this thread counts the contents' pages
+//!    ([`contents`]);
+//! 3. **paginate** ([`paginate`]): the operations are replayed in reading order by the page
+//!    flow (`layout::Flow`) into a page sink ([`encode`]) that encodes pages on threads
+//!    and writes them in order;
+//! 4. **contents** ([`contents`]): set last, with the real folios, into the pages reserved
+//!    for them;
+//! 5. **finish** ([`finish`]): print checks, whole leaves, then document information,
+//!    page labels, outline and catalog, or the booklet's sheets.
+
+mod contents;
+mod encode;
+mod finish;
+mod plan;
+mod set;
+
+use crate::diagnostics::{Diagnostic, Report};
+use crate::document::locale;
+use crate::pdf::font::{FaceId, FontSet};
+use crate::pdf::layout::{Flow, Geometry, Op, Placed};
+use crate::pdf::text::paragraph::Typesetter;
+use crate::pdf::write::PdfWriter;
+use crate::pdf::{print, Edition};
+use crate::project::Project;
+use crate::Prepared;
+use contents::Contents;
+use encode::EncodingSink;
+use plan::Unit;
+use set::Setters;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::thread::Scope;
+
+/// Build `prep` as `edition` into `file`; returns the number of pages of the interior
+/// (before imposition) when it was written. With `count_only`, the pages are set and
+/// counted but the file is not finished (the cover's spine needs only the count).
+pub(crate) fn run(
+    prep: &Prepared,
+    project: &Project,
+    file: &Path,
+    edition: Edition,
+    count_only: bool,
+    report: &mut Report,
+) -> Result<Option<usize>, Diagnostic> {
+    let book = &prep.book;
+    let fonts = FontSet::load(project, &prep.style.fonts)?;
+    let geometry = Geometry::of(&prep.style)?;
+    let units = plan::units(book, edition);
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(units.len());
+    let writer = edition.writer(prep, file, report)?;
+    let errors_before = report.errors();
+    let set = std::thread::scope(|s| typeset(s, prep, &fonts, &geometry, &units, workers, writer))?;
+    let Typeset { mut writer, texts, fallback, mut paged, outline } = set;
+    report.extend(std::mem::take(&mut paged.report));
+    if edition.is_print() {
+        print::report_images(&writer, prep, project, report);
+    }
+    finish::report_fallbacks(fallback, report);
+    if report.errors() > errors_before {
+        return Ok(None);
+    }
+    if edition.is_print() {
+        print::pad_to_leaves(&mut writer, &fonts, &geometry)?;
+    }
+    let pages = writer.page_count();
+    if count_only {
+        return Ok(Some(pages));
+    }
+    finish::finish(writer, prep, &fonts, &geometry, edition, texts, &paged, &outline, report)?;
+    Ok(Some(pages))
+}
+
+/// The book set and paginated, every page written.
+struct Typeset {
+    writer: PdfWriter,
+    /// The text of every glyph shown, for the fonts' ToUnicode maps.
+    texts: BTreeMap<(FaceId, u16), String>,
+    /// Characters set from fallback fonts, with the font's file.
+    fallback: BTreeSet<(char, String)>,
+    paged: Paginated,
+    /// Outline entries in page order.
+    outline: Vec<Placed>,
+}
+
+/// What pagination found out: where units start and the folios change, the pages left
+/// for the contents, and what the units reported.
+struct Paginated {
+    outline: Vec<Placed>,
+    /// Where the units the contents list start, in order.
+    starts: Vec<Placed>,
+    /// Pages left free for the contents, by index.
+    reserved: Vec<usize>,
+    /// Pages before the one numbered i.
+    folio_offset: usize,
+    /// Index of the first page numbered in Arabic figures.
+    arabic_from: Option<usize>,
+    report: Report,
+}
+
+/// Steps 2–4 of the pipeline on `workers` layout threads and as many encoders.
+fn typeset<'scope, 'env>(
+    s: &'scope Scope<'scope, 'env>,
+    prep: &'env Prepared,
+    fonts: &'env FontSet,
+    g: &'env Geometry,
+    units: &'env [Unit<'env>],
+    workers: usize,
+    writer: PdfWriter,
+) -> Result<Typeset, Diagnostic> {
+    let book = &prep.book;
+    let lang = book.meta.language.as_str();
+    let mut setters = Setters::spawn(s, workers, fonts, g, book, units);
+    let mut sink = EncodingSink::spawn(s, writer, fonts, workers);
+    // Counted here while the first units are set.
+    let contents = Contents::count(fonts, g, book, units)?;
+    let mut folios = Typesetter::new(fonts, Vec::new());
+    let mut paged = paginate(g, lang, units, &mut setters, &mut sink, &mut folios, contents.pages)?;
+    let mut outline = std::mem::take(&mut paged.outline);
+    contents.set(units, lang, &mut paged, &mut sink, &mut folios, &mut outline)?;
+    // Outline entries in page order (the contents were placed last).
+    outline.sort_by_key(|e| e.page);
+    let writer = sink.finish()?;
+    let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
+    let fallback = setters.join(&mut texts);
+    Ok(Typeset { writer, texts, fallback, paged, outline })
+}
+
+/// Replay every unit's operations, in reading order, onto pages that go to `sink`; the
+/// contents get `contents_pages` pages reserved. `folios` sets folios, running heads and
+/// note labels.
+fn paginate(
+    g: &Geometry,
+    lang: &str,
+    units: &[Unit],
+    setters: &mut Setters,
+    sink: &mut EncodingSink,
+    folios: &mut Typesetter,
+    contents_pages: usize,
+) -> Result<Paginated, Diagnostic> {
+    let mut flow = Flow::new(g, 1, locale::strings(lang).note_continued, &mut *sink);
+    let mut report = Report::default();
+    for unit in units {
+        let done = setters.next()?;
+        report.extend(done.report);
+        let mut ops = done.ops;
+        if matches!(unit, Unit::Contents) {
+            ops.push(Op::Reserve(contents_pages));
+        }
+        flow.replay(ops, folios)?;
+        flow.sink().hand_over()?;
+    }
+    flow.finish(folios)?;
+    flow.sink().hand_over()?;
+    Ok(Paginated {
+        outline: std::mem::take(&mut flow.outline),
+        starts: std::mem::take(&mut flow.starts),
+        reserved: std::mem::take(&mut flow.reserved),
+        folio_offset: flow.folio_offset,
+        arabic_from: flow.arabic_from,
+        report,
+    })
+}

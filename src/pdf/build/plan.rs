@@ -1,0 +1,67 @@
+//! The plan of a PDF build: the units of layout work in reading order, and the contents
+//! entries they give.
+
+use crate::document::{locale, Book, Chapter, ChapterKind};
+use crate::pdf::layout::{ContentsEntry, Placed};
+use crate::pdf::Edition;
+
+/// A unit of layout work, in reading order.
+pub(super) enum Unit<'b> {
+    Cover,
+    HalfTitle,
+    /// The title page and the copyright page on its verso.
+    Title,
+    Contents,
+    Part(&'b str),
+    /// A chapter and its level in the outline.
+    Chapter(&'b Chapter, u8),
+}
+
+/// The units of `book` in `edition`, in reading order: the cover (on screen only; the
+/// editions on paper print it on its own), the front matter, the contents, then the
+/// chapters with their parts.
+pub(super) fn units(book: &Book, edition: Edition) -> Vec<Unit<'_>> {
+    let mut units = if edition.for_paper() { Vec::new() } else { vec![Unit::Cover] };
+    units.extend([Unit::HalfTitle, Unit::Title, Unit::Contents]);
+    units.extend(book.front.iter().map(|c| Unit::Chapter(c, 0)));
+    for p in &book.parts {
+        units.extend(p.title.as_deref().map(Unit::Part));
+        let depth = u8::from(p.title.is_some());
+        units.extend(p.chapters.iter().map(|c| Unit::Chapter(c, depth)));
+    }
+    units.extend(book.back.iter().map(|c| Unit::Chapter(c, 0)));
+    units
+}
+
+/// The contents entries of `units`: parts and chapters, with the folio and place each
+/// starts at when `starts` (in the same order) is known, else a stand-in.
+pub(super) fn contents_entries(
+    units: &[Unit],
+    book_lang: &str,
+    starts: &[Placed],
+    folio: impl Fn(usize) -> String,
+) -> Vec<ContentsEntry> {
+    let strings = locale::strings(book_lang);
+    let mut out = Vec::new();
+    for u in units {
+        let (level, title, byline) = match u {
+            Unit::Part(t) => (0, t.to_string(), None),
+            Unit::Chapter(c, _) => {
+                let by = (c.kind == ChapterKind::Speech && !c.meta.speakers.is_empty())
+                    .then(|| strings.list(&c.meta.speakers));
+                (1, c.meta.title.clone(), by)
+            }
+            _ => continue,
+        };
+        let at = starts.get(out.len());
+        out.push(ContentsEntry {
+            level,
+            title,
+            byline,
+            folio: at.map_or_else(|| "888".to_string(), |p| folio(p.page)),
+            page: at.map_or(0, |p| p.page),
+            top: at.map_or(0.0, |p| p.top),
+        });
+    }
+    out
+}
