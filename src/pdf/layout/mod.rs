@@ -1014,3 +1014,6 @@ impl<'a, 'f> Layout<'a, 'f> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

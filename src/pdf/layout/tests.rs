@@ -1,0 +1,271 @@
+//! Pagination rules, one test each, on pages made in memory: synthetic lines whose single
+//! glyph carries their number are replayed by the flow into a [`Memory`] sink, and the
+//! tests read back which line went on which page and at what height.
+
+use super::*;
+use crate::images::{Colour, Data};
+use crate::pdf::font::FontSet;
+use crate::pdf::text::paragraph::LineRun;
+
+/// The faces of the synthetic lines: body text and footnotes (no real face has these
+/// numbers, so folios and running heads, set in real faces, are told apart).
+const BODY: FaceId = FaceId(90);
+const NOTE: FaceId = FaceId(91);
+
+fn fonts() -> (tempfile::TempDir, FontSet) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("books")).unwrap();
+    let project = crate::project::Project::at(dir.path().to_path_buf()).unwrap();
+    let fonts = FontSet::load(&project, &crate::style::Fonts::default()).unwrap();
+    (dir, fonts)
+}
+
+/// A 300 × 300 pt page, 10 pt type on 12 pt leading, on a grid.
+fn geometry() -> Geometry {
+    Geometry {
+        width: 300.0,
+        height: 300.0,
+        inner: 30.0,
+        outer: 40.0,
+        top: 30.0,
+        bottom: 30.0,
+        size: 10.0,
+        leading: 12.0,
+        indent: 10.0,
+        paragraph_space: 0.0,
+        align: Alignment::Justify,
+        hyphenate: true,
+        recto_starts: true,
+        running_heads: style::RunningHeads::None,
+        grid: true,
+    }
+}
+
+/// Line `id` in `face`; `link` > 0 makes it call the unit's link target `link`.
+fn line(id: u16, face: FaceId, link: u32) -> Line {
+    let run = LineRun {
+        face,
+        size: 10.0,
+        x: 0.0,
+        rise: 0.0,
+        hscale: 1.0,
+        glyphs: vec![Glyph { id, x: 0.0, dy: 0.0 }],
+        actual_text: None,
+        link,
+        width: 50.0,
+    };
+    Line { runs: vec![run], width: 50.0, ascent: 7.0, descent: 2.0, hyphenated: false, text: String::new() }
+}
+
+/// A paragraph of the lines numbered `ids`, at the body's leading.
+fn para(ids: std::ops::Range<u16>) -> Op {
+    Op::Lines { lines: ids.map(|i| line(i, BODY, 0)).collect(), dx: 0.0, advance: 12.0, keep: false }
+}
+
+/// What a test sees of a page: its body lines (number, baseline from the top), its
+/// footnote lines, images, rules, and glyph runs in real faces (folios, labels).
+#[derive(Debug, Default)]
+struct View {
+    index: usize,
+    body: Vec<(u16, f32)>,
+    notes: Vec<(u16, f32)>,
+    images: Vec<f32>,
+    rules: Vec<f32>,
+    other: Vec<(FaceId, f32)>,
+}
+
+impl View {
+    fn ids(&self) -> Vec<u16> {
+        self.body.iter().map(|b| b.0).collect()
+    }
+
+    fn last_baseline(&self) -> f32 {
+        self.body.last().map_or(0.0, |b| b.1)
+    }
+}
+
+/// Replay `ops` from page `first` (1-based; odd pages are rectos) and read the pages back.
+fn run_from(first: usize, ops: Vec<Op>) -> Vec<View> {
+    let (_dir, fonts) = fonts();
+    let g = geometry();
+    let mut ts = Typesetter::new(&fonts, Vec::new());
+    let mut flow = Flow::new(&g, first, "Note {}, continued", Memory::default());
+    flow.replay(ops, &mut ts).unwrap();
+    flow.finish(&mut ts).unwrap();
+    let pages = std::mem::take(&mut flow.sink().0);
+    pages
+        .into_iter()
+        .map(|(index, page)| {
+            let mut v = View { index, ..View::default() };
+            for m in &page.marks {
+                match m {
+                    Mark::Glyphs { face, y, glyphs, .. } => {
+                        let from_top = g.height - y;
+                        match *face {
+                            BODY => v.body.extend(glyphs.iter().map(|gl| (gl.id, from_top))),
+                            NOTE => v.notes.extend(glyphs.iter().map(|gl| (gl.id, from_top))),
+                            f => v.other.push((f, from_top)),
+                        }
+                    }
+                    Mark::Image { y, height, .. } => v.images.push(g.height - y - height),
+                    Mark::Rect { width, .. } => v.rules.push(*width),
+                    _ => {}
+                }
+            }
+            v
+        })
+        .collect()
+}
+
+fn run(ops: Vec<Op>) -> Vec<View> {
+    run_from(1, ops)
+}
+
+/// How many body lines a page holds.
+fn capacity() -> u16 {
+    let pages = run(vec![para(0..100)]);
+    pages[0].body.len() as u16
+}
+
+#[test]
+fn lines_sit_on_the_grid() {
+    let pages = run(vec![para(0..30)]);
+    let g = geometry();
+    for p in &pages {
+        for (_, y) in &p.body {
+            assert!((g.snap(*y) - y).abs() < 0.01, "line at {y} off the grid");
+        }
+    }
+    // All lines, once each, in order.
+    let all: Vec<u16> = pages.iter().flat_map(View::ids).collect();
+    assert_eq!(all, (0..30).collect::<Vec<_>>());
+}
+
+#[test]
+fn no_widow() {
+    let cap = capacity();
+    // One line more than a page holds: the last would stand alone on the next page.
+    let pages = run(vec![para(0..cap + 1)]);
+    assert_eq!(pages[0].body.len(), cap as usize - 1, "the page gives up a line");
+    assert_eq!(pages[1].ids(), vec![cap - 1, cap]);
+}
+
+#[test]
+fn no_orphan() {
+    let cap = capacity();
+    // The page has room for one line of the second paragraph: it starts on the next page.
+    let pages = run(vec![para(0..cap - 1), para(100..105)]);
+    assert_eq!(pages[0].ids(), (0..cap - 1).collect::<Vec<_>>());
+    assert_eq!(pages[1].ids(), (100..105).collect::<Vec<_>>());
+}
+
+#[test]
+fn heading_kept_with_two_lines() {
+    let cap = capacity();
+    let heading = Op::Lines { lines: vec![line(500, BODY, 0)], dx: 0.0, advance: 12.0, keep: true };
+    // Room for the heading and one line after it: the heading goes over with the text.
+    let pages = run(vec![para(0..cap - 2), heading, para(100..110)]);
+    assert_eq!(pages[0].ids(), (0..cap - 2).collect::<Vec<_>>());
+    assert_eq!(pages[1].ids()[..3], [500, 100, 101]);
+}
+
+/// A unit whose paragraph `0..len` calls footnote 1 (of `note_lines` lines) on line `call`.
+fn with_note(len: u16, call: u16, note_lines: u16) -> Vec<Op> {
+    let lines = (0..len).map(|i| line(i, BODY, u32::from(i == call))).collect();
+    vec![
+        Op::Targets(vec![LinkTarget::Note(1)]),
+        Op::Note { number: 1, lines: (0..note_lines).map(|i| (line(1000 + i, NOTE, 0), 0.0)).collect() },
+        Op::Lines { lines, dx: 0.0, advance: 12.0, keep: false },
+        Op::EndUnit,
+    ]
+}
+
+#[test]
+fn footnote_on_its_calls_page() {
+    let cap = capacity();
+    // The call falls on the page's last line, where the note does not fit with it.
+    let call = cap - 1;
+    let pages = run(with_note(2 * cap, call, 3));
+    let call_page = pages.iter().position(|p| p.ids().contains(&call)).unwrap();
+    let note_pages: Vec<usize> = (0..pages.len()).filter(|&i| !pages[i].notes.is_empty()).collect();
+    assert_eq!(note_pages, vec![call_page]);
+    assert_eq!(pages[call_page].notes.len(), 3);
+    // The notes sit below the text.
+    let lowest_text = pages[call_page].last_baseline();
+    assert!(pages[call_page].notes.iter().all(|n| n.1 > lowest_text));
+}
+
+#[test]
+fn long_note_split_two_and_two_with_its_label() {
+    let cap = capacity();
+    // A ten-line note called a few lines above the foot: part stays, the rest goes over.
+    let call = cap - 6;
+    let pages = run(with_note(3 * cap, call, 10));
+    let call_page = pages.iter().position(|p| p.ids().contains(&call)).unwrap();
+    let here: Vec<u16> = pages[call_page].notes.iter().map(|n| n.0).collect();
+    let next: Vec<u16> = pages[call_page + 1].notes.iter().map(|n| n.0).collect();
+    assert!(here.len() >= 2 && next.len() >= 2, "split {here:?} / {next:?}");
+    let all: Vec<u16> = here.iter().chain(&next).copied().collect();
+    assert_eq!(all, (1000..1010).collect::<Vec<_>>(), "every note line once, in order");
+    // The continuation carries its label (set in a real face) above it, under a rule
+    // as wide as the measure.
+    let first_continued = pages[call_page + 1].notes[0].1;
+    assert!(pages[call_page + 1].other.iter().any(|(f, y)| *f == FaceId::ITALIC && *y < first_continued));
+    let measure = geometry().measure();
+    assert!(pages[call_page + 1].rules.iter().any(|w| (w - measure).abs() < 0.01));
+}
+
+#[test]
+fn figure_that_does_not_fit_heads_the_next_page() {
+    let cap = capacity();
+    let image = Arc::new(PdfImage {
+        width: 1,
+        height: 1,
+        colour: Colour::Gray,
+        data: Data::Raw { samples: vec![0], alpha: None },
+    });
+    let figure = Figure {
+        key: "figure".into(),
+        image,
+        width: 100.0,
+        height: 120.0,
+        dx: 0.0,
+        caption: vec![line(900, BODY, 0)],
+        caption_dx: 0.0,
+        advance: 12.0,
+    };
+    // Half a page of text, the figure (ten lines tall), then more text.
+    let pages = run(vec![para(0..cap / 2 + 2), Op::Figure(figure), para(100..100 + cap)]);
+    assert!(pages[0].images.is_empty(), "the figure does not fit on the first page");
+    // The text after the figure fills the first page.
+    assert_eq!(pages[0].body.len(), cap as usize);
+    assert!(pages[0].ids().contains(&100));
+    // The figure heads the second page, above its first line of text.
+    let g = geometry();
+    assert_eq!(pages[1].images.len(), 1);
+    assert!((pages[1].images[0] - g.top).abs() < 0.01);
+    assert_eq!(pages[1].ids()[0], 900, "the caption comes first");
+}
+
+#[test]
+fn chapter_starts_on_a_recto() {
+    let pages = run(vec![para(0..3), Op::NewPage { recto: true }, para(100..103)]);
+    assert_eq!(pages.len(), 3);
+    assert_eq!(pages[0].ids(), vec![0, 1, 2]);
+    assert!(pages[1].body.is_empty(), "a blank verso");
+    assert_eq!(pages[2].index, 2);
+    assert_eq!(pages[2].ids(), vec![100, 101, 102]);
+}
+
+#[test]
+fn facing_pages_end_level() {
+    let cap = capacity();
+    // From a verso: a paragraph running three lines onto the recto, then one that would
+    // leave a widow there, so the recto runs a line short. The verso gives up a line and
+    // both end level.
+    let pages = run_from(2, vec![para(0..cap + 3), para(100..100 + cap - 2)]);
+    assert_eq!(pages[0].index % 2, 1, "the first page is a verso");
+    assert_eq!(pages[0].body.len(), cap as usize - 1);
+    assert!((pages[0].last_baseline() - pages[1].last_baseline()).abs() < 0.01);
+    assert!(pages[1].body.len() >= 2);
+}
