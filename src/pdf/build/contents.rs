@@ -3,7 +3,6 @@
 //! by the folio column, so the folios cannot change how an entry breaks), reserved in the
 //! flow (`Op::Reserve`), and set at the end into those pages.
 
-use super::encode::EncodingSink;
 use super::plan::{contents_entries, Unit};
 use super::Paginated;
 use crate::diagnostics::{Diagnostic, Kind, Report};
@@ -42,12 +41,12 @@ impl<'a, 'f> Contents<'a, 'f> {
     /// into `sink`; their bookmark joins `outline`. `folios` sets folios and running heads,
     /// and keeps the text of the glyphs shaped here.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn set(
+    pub(super) fn set<S: PageSink>(
         mut self,
         units: &[Unit],
         lang: &str,
         paged: &mut Paginated,
-        sink: &mut EncodingSink,
+        sink: &mut S,
         folios: &mut Typesetter,
         outline: &mut Vec<Placed>,
     ) -> Result<(), Diagnostic> {
@@ -66,7 +65,7 @@ impl<'a, 'f> Contents<'a, 'f> {
         outline.extend(std::mem::take(&mut flow.outline));
         let written = flow.sink().count;
         drop(flow);
-        sink.hand_over()?;
+        sink.flush()?;
         if written != paged.reserved.len() {
             return Err(Diagnostic::error(
                 Kind::Io,
@@ -90,5 +89,9 @@ impl<S: PageSink> PageSink for Counted<S> {
     fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic> {
         self.count += 1;
         self.sink.page(index, page)
+    }
+
+    fn flush(&mut self) -> Result<(), Diagnostic> {
+        self.sink.flush()
     }
 }

@@ -82,7 +82,7 @@ impl EncodingSink {
     /// Hand the batch to the encoders, shared out in runs of pages (so that the last
     /// unit's pages, which all wait for, are encoded side by side), then write what is
     /// encoded so far.
-    pub(super) fn hand_over(&mut self) -> Result<(), Diagnostic> {
+    fn hand_over(&mut self) -> Result<(), Diagnostic> {
         let mut pages = std::mem::take(&mut self.batch);
         let share = pages.len().div_ceil(self.to_encoders.len()).max(MIN_SHARE);
         while !pages.is_empty() {
@@ -134,5 +134,9 @@ impl PageSink for EncodingSink {
             self.hand_over()?;
         }
         Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), Diagnostic> {
+        self.hand_over()
     }
 }

@@ -22,7 +22,7 @@ mod set;
 use crate::diagnostics::{Diagnostic, Report};
 use crate::document::locale;
 use crate::pdf::font::{FaceId, FontSet};
-use crate::pdf::layout::{Flow, Geometry, Op, Placed};
+use crate::pdf::layout::{Flow, Geometry, Op, PageSink, Placed};
 use crate::pdf::text::paragraph::Typesetter;
 use crate::pdf::write::PdfWriter;
 use crate::pdf::{print, Edition};
@@ -133,12 +133,12 @@ fn typeset<'scope, 'env>(
 /// Replay every unit's operations, in reading order, onto pages that go to `sink`; the
 /// contents get `contents_pages` pages reserved. `folios` sets folios, running heads and
 /// note labels.
-fn paginate(
+fn paginate<S: PageSink>(
     g: &Geometry,
     lang: &str,
     units: &[Unit],
     setters: &mut Setters,
-    sink: &mut EncodingSink,
+    sink: &mut S,
     folios: &mut Typesetter,
     contents_pages: usize,
 ) -> Result<Paginated, Diagnostic> {
@@ -152,10 +152,10 @@ fn paginate(
             ops.push(Op::Reserve(contents_pages));
         }
         flow.replay(ops, folios)?;
-        flow.sink().hand_over()?;
+        flow.sink().flush()?;
     }
     flow.finish(folios)?;
-    flow.sink().hand_over()?;
+    flow.sink().flush()?;
     Ok(Paginated {
         outline: std::mem::take(&mut flow.outline),
         starts: std::mem::take(&mut flow.starts),
@@ -165,3 +165,6 @@ fn paginate(
         report,
     })
 }
+
+#[cfg(test)]
+mod tests;

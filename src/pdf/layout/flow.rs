@@ -37,11 +37,21 @@ struct State {
 pub trait PageSink {
     /// Take page `index` (0-based, counting every page of the file), finished.
     fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic>;
+
+    /// A unit is replayed: the pages given so far may go on (the build's sink hands them
+    /// to its encoders and writes what they have done).
+    fn flush(&mut self) -> Result<(), Diagnostic> {
+        Ok(())
+    }
 }
 
 impl<S: PageSink + ?Sized> PageSink for &mut S {
     fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic> {
         (**self).page(index, page)
+    }
+
+    fn flush(&mut self) -> Result<(), Diagnostic> {
+        (**self).flush()
     }
 }
 
