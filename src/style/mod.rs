@@ -21,6 +21,10 @@ pub struct Style {
     pub fonts: Fonts,
     pub text: Text,
     pub layout: Layout,
+    /// Type sizes of the elements, relative to the text size.
+    pub sizes: Sizes,
+    /// Vertical spaces and indents of the elements.
+    pub spacing: Spacing,
     /// The print shop's side: bleed and printing condition (`-print.pdf`, `-cover.pdf`).
     pub print: Print,
     /// The EPUB style sheet (not part of the TOML file).
@@ -98,6 +102,85 @@ pub struct Layout {
     pub baseline_grid: bool,
 }
 
+/// Type sizes of the book's elements, as multiples of the text size (`[sizes]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sizes {
+    /// A speech's title on its opening page, and a part's title.
+    pub title: f64,
+    /// Headings of levels 1 and 2 inside a speech.
+    pub heading: f64,
+    /// Headings of level 3.
+    pub subheading: f64,
+    /// Block quotations (nested ones shrink again by the same factor).
+    pub quote: f64,
+    /// Footnotes and the label of a continued note.
+    pub note: f64,
+    /// Code blocks (inline code: 0.9 of its surroundings).
+    pub code: f64,
+    /// Tables.
+    pub table: f64,
+    /// Captions of images, and the source and translator lines after a speech.
+    pub caption: f64,
+    /// Folios and running heads.
+    pub folio: f64,
+}
+
+impl Default for Sizes {
+    fn default() -> Self {
+        Sizes {
+            title: 1.6,
+            heading: 1.2,
+            subheading: 1.1,
+            quote: 0.92,
+            note: 0.85,
+            code: 0.85,
+            table: 0.9,
+            caption: 0.9,
+            folio: 0.9,
+        }
+    }
+}
+
+/// Vertical spaces in lines of the leading, indents in em, and the footnote rule
+/// (`[spacing]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Spacing {
+    /// Space above a heading inside a speech, and above the source line, in lines.
+    pub before_heading: f64,
+    /// Space below a heading, in lines.
+    pub after_heading: f64,
+    /// Space above and below quotes, code, images, tables, rules and verse, in lines.
+    pub around_blocks: f64,
+    /// Space above and below lists, in lines.
+    pub around_lists: f64,
+    /// The distance of footnote lines, as a share of the leading.
+    pub note_leading: f64,
+    /// The length of the rule above the footnotes, as a share of the measure (a note
+    /// continued from the page before gets a rule across the measure).
+    pub note_rule: f64,
+    /// How far block quotations and verse are indented, in em.
+    pub quote_indent: f64,
+    /// How far list items are indented (their markers hang in the indent), in em.
+    pub list_indent: f64,
+}
+
+impl Default for Spacing {
+    fn default() -> Self {
+        Spacing {
+            before_heading: 1.5,
+            after_heading: 0.5,
+            around_blocks: 0.5,
+            around_lists: 0.3,
+            note_leading: 0.8,
+            note_rule: 0.3,
+            quote_indent: 1.5,
+            list_indent: 1.6,
+        }
+    }
+}
+
 /// What the print shop prints on: the bleed around every page and the printing condition
 /// the PDF/X output intent names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,6 +214,8 @@ impl Default for Style {
             fonts: Fonts::default(),
             text: Text::default(),
             layout: Layout::default(),
+            sizes: Sizes::default(),
+            spacing: Spacing::default(),
             print: Print::default(),
             css: String::new(),
             source: PathBuf::new(),
@@ -206,6 +291,25 @@ const FIELDS: &[&str] = &[
     "chapter_start",
     "running_heads",
     "baseline_grid",
+    "sizes",
+    "title",
+    "heading",
+    "subheading",
+    "quote",
+    "note",
+    "code",
+    "table",
+    "caption",
+    "folio",
+    "spacing",
+    "before_heading",
+    "after_heading",
+    "around_blocks",
+    "around_lists",
+    "note_leading",
+    "note_rule",
+    "quote_indent",
+    "list_indent",
     "print",
     "bleed",
     "condition",
@@ -274,6 +378,40 @@ impl Style {
             _ => {
                 problems.push(format!("the bleed `{}` must be between 0mm and 12.7mm (3mm is usual)", self.print.bleed))
             }
+        }
+        let sizes = &self.sizes;
+        for (key, v) in [
+            ("title", sizes.title),
+            ("heading", sizes.heading),
+            ("subheading", sizes.subheading),
+            ("quote", sizes.quote),
+            ("note", sizes.note),
+            ("code", sizes.code),
+            ("table", sizes.table),
+            ("caption", sizes.caption),
+            ("folio", sizes.folio),
+        ] {
+            if !(0.5..=4.0).contains(&v) {
+                problems.push(format!("`[sizes] {key} = {v}` must be between 0.5 and 4 (times the text size)"));
+            }
+        }
+        let sp = &self.spacing;
+        for (key, v, max) in [
+            ("before_heading", sp.before_heading, 10.0),
+            ("after_heading", sp.after_heading, 10.0),
+            ("around_blocks", sp.around_blocks, 10.0),
+            ("around_lists", sp.around_lists, 10.0),
+            ("note_leading", sp.note_leading, 2.0),
+            ("note_rule", sp.note_rule, 1.0),
+            ("quote_indent", sp.quote_indent, 10.0),
+            ("list_indent", sp.list_indent, 10.0),
+        ] {
+            if !(0.0..=max).contains(&v) {
+                problems.push(format!("`[spacing] {key} = {v}` must be between 0 and {max}"));
+            }
+        }
+        if sp.note_leading < 0.5 {
+            problems.push(format!("`[spacing] note_leading = {}` must be at least 0.5", sp.note_leading));
         }
         if self.print.condition.trim().is_empty() {
             problems.push("the printing condition `[print] condition` is empty (FOGRA39 is usual in Europe)".into());
@@ -373,6 +511,23 @@ mod tests {
         assert!(p.dimensions().is_err());
         p.size = "1mm x 2mm".into();
         assert!(p.dimensions().is_err());
+    }
+
+    #[test]
+    fn element_sizes_and_spaces_are_checked() {
+        let parse = |t: &str| from_toml::<Style>(t, std::path::Path::new("s.toml"), "", 1, FIELDS, "a style file");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("books")).unwrap();
+        let project = Project::at(dir.path().to_path_buf()).unwrap();
+        let ok = parse("[sizes]\nnote = 0.8\n[spacing]\nbefore_heading = 2\n").unwrap();
+        assert_eq!((ok.sizes.note, ok.spacing.before_heading), (0.8, 2.0));
+        assert!(ok.check(&project).is_empty());
+        let bad = parse("[sizes]\nquote = 9\n[spacing]\nnote_rule = 1.5\n").unwrap();
+        let problems = bad.check(&project);
+        assert!(problems.iter().any(|p| p.contains("[sizes] quote = 9")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("[spacing] note_rule = 1.5")), "{problems:?}");
+        let e = parse("[sizes]\nnotes = 0.8\n").unwrap_err();
+        assert!(e.hint.unwrap().contains("`note`"));
     }
 
     #[test]

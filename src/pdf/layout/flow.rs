@@ -341,7 +341,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             let label = self.continued.replace("{}", &self.carried[0].note.to_string());
             let style = SpanStyle {
                 face: FaceId::ITALIC,
-                size: self.g.size * 0.85,
+                size: self.g.size * self.g.scale.note,
                 rise: 0.0,
                 case: Case::Normal,
                 hyphenate: false,
@@ -426,7 +426,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         let top = g.height - g.bottom - g.foot_height(self.foot.len());
         let left = self.left();
         let continued = self.foot.first().is_some_and(|f| !f.first);
-        let rule = if continued { g.measure() } else { g.measure() * 0.3 };
+        let rule = if continued { g.measure() } else { g.measure() * g.space.note_rule };
         self.page.marks.push(Mark::Rect { x: left, y: g.height - top - g.leading * 0.45, width: rule, height: 0.4 });
         let page = self.number - 1;
         let foot = std::mem::take(&mut self.foot);
@@ -458,7 +458,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         let g = self.g;
         let small = SpanStyle {
             face: FaceId::REGULAR,
-            size: g.size * 0.9,
+            size: g.size * g.scale.folio,
             rise: 0.0,
             case: Case::Normal,
             hyphenate: false,

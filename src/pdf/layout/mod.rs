@@ -3,7 +3,7 @@
 //! filled, so the writer can put them into the file at once.
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
-use crate::document::{locale, Block, BlockKind, Book, Chapter, ChapterKind, Inline};
+use crate::document::{locale, BlockKind, Book, Chapter, ChapterKind, Inline};
 use crate::images::PdfImage;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, Measure, Span, SpanStyle, Typesetter};
@@ -12,7 +12,10 @@ use crate::style::{self, Style};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+mod blocks;
 mod flow;
+
+use blocks::At;
 
 pub use flow::{folio_text, one_line, Count, Flow, Memory, PageSink};
 
@@ -35,6 +38,70 @@ pub struct Geometry {
     pub running_heads: style::RunningHeads,
     /// Body lines sit on a grid of `leading` from the first line of the page.
     pub grid: bool,
+    /// Type sizes of the elements, as multiples of the text size (`[sizes]`).
+    pub scale: Scale,
+    /// Spaces in lines of the leading, indents in em (`[spacing]`).
+    pub space: Space,
+}
+
+/// The style's `[sizes]`, as factors of the text size.
+#[derive(Debug, Clone, Copy)]
+pub struct Scale {
+    pub title: f32,
+    pub heading: f32,
+    pub subheading: f32,
+    pub quote: f32,
+    pub note: f32,
+    pub code: f32,
+    pub table: f32,
+    pub caption: f32,
+    pub folio: f32,
+}
+
+/// The style's `[spacing]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Space {
+    pub before_heading: f32,
+    pub after_heading: f32,
+    pub around_blocks: f32,
+    pub around_lists: f32,
+    pub note_leading: f32,
+    pub note_rule: f32,
+    pub quote_indent: f32,
+    pub list_indent: f32,
+}
+
+impl Scale {
+    fn of(s: &style::Sizes) -> Scale {
+        let f = |v: f64| v as f32;
+        Scale {
+            title: f(s.title),
+            heading: f(s.heading),
+            subheading: f(s.subheading),
+            quote: f(s.quote),
+            note: f(s.note),
+            code: f(s.code),
+            table: f(s.table),
+            caption: f(s.caption),
+            folio: f(s.folio),
+        }
+    }
+}
+
+impl Space {
+    fn of(s: &style::Spacing) -> Space {
+        let f = |v: f64| v as f32;
+        Space {
+            before_heading: f(s.before_heading),
+            after_heading: f(s.after_heading),
+            around_blocks: f(s.around_blocks),
+            around_lists: f(s.around_lists),
+            note_leading: f(s.note_leading),
+            note_rule: f(s.note_rule),
+            quote_indent: f(s.quote_indent),
+            list_indent: f(s.list_indent),
+        }
+    }
 }
 
 impl Geometry {
@@ -63,6 +130,8 @@ impl Geometry {
             recto_starts: style.layout.chapter_start == style::ChapterStart::Recto,
             running_heads: style.layout.running_heads,
             grid: style.layout.baseline_grid,
+            scale: Scale::of(&style.sizes),
+            space: Space::of(&style.spacing),
         })
     }
 
@@ -76,7 +145,7 @@ impl Geometry {
 
     /// The distance from one footnote line to the next.
     pub fn note_advance(&self) -> f32 {
-        self.leading * 0.8
+        self.leading * self.space.note_leading
     }
 
     /// The height of a footnote area of `lines` lines, with the space and rule above it.
@@ -568,7 +637,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::SkipTo(g.height * 0.3));
         ops.push(Op::Bookmark { level: 0, title: title.to_string(), contents: true });
         ops.push(Op::Arabic);
-        let s = Span { text: title.to_string(), style: self.text_style(FaceId::BOLD, g.size * 1.6) };
+        let s = Span { text: title.to_string(), style: self.text_style(FaceId::BOLD, g.size * g.scale.title) };
         self.block_lines(ops, &[s], lang, Alignment::Center, 0.0, 0.0, "", 0);
         ops.push(Op::NoFolio);
         // The part's verso stays blank when chapters start on rectos anyway.
@@ -629,7 +698,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::Lang((lang != book_lang).then(|| lang.to_string())));
         let targets_at = ops.len();
         // The notes first: the flow places each with the line that calls it.
-        let note_size = g.size * 0.85;
+        let note_size = g.size * g.scale.note;
         for n in &c.footnotes {
             let mut note_ops = Vec::new();
             for (i, b) in n.blocks.iter().enumerate() {
@@ -645,7 +714,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                     self.spanner().spans(content, st, false, false, &mut spans);
                     self.block_lines(&mut note_ops, &spans, lang, g.align, 0.0, 0.0, &src, b.line);
                 } else {
-                    self.block(&mut note_ops, b, lang, &src, 0.0, false, note_size);
+                    self.block(&mut note_ops, b, At { lang, src: &src, dx: 0.0, size: note_size }, false);
                 }
             }
             let lines = note_ops
@@ -668,7 +737,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         self.opening(ops, c, book_lang, &src);
         let mut after_paragraph = false;
         for b in &c.blocks {
-            after_paragraph = self.block(ops, b, lang, &src, 0.0, after_paragraph, g.size);
+            after_paragraph = self.block(ops, b, At { lang, src: &src, dx: 0.0, size: g.size }, after_paragraph);
         }
         let strings = locale::strings(book_lang);
         let mut tail = Vec::new();
@@ -679,8 +748,8 @@ impl<'a, 'f> Layout<'a, 'f> {
             tail.push(format!("{}: {}", strings.translated_by, strings.list(&c.meta.translators)));
         }
         if !tail.is_empty() {
-            ops.push(Op::Skip(g.leading * 1.5));
-            let s = Span { text: tail.join("\n"), style: self.text_style(FaceId::ITALIC, g.size * 0.9) };
+            ops.push(Op::Skip(g.leading * g.space.before_heading));
+            let s = Span { text: tail.join("\n"), style: self.text_style(FaceId::ITALIC, g.size * g.scale.caption) };
             self.block_lines(ops, &[s], book_lang, Alignment::Ragged, 0.0, 0.0, &src, 1);
         }
         ops.insert(targets_at, Op::Targets(std::mem::take(&mut self.targets)));
@@ -693,7 +762,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     fn opening(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &str, src: &str) {
         let g = self.g;
         let lang = c.meta.language.as_str();
-        let title = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, g.size * 1.6) };
+        let title = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, g.size * g.scale.title) };
         self.block_lines(
             ops,
             &[Span { text: c.meta.title.clone(), style: title }],
@@ -738,280 +807,6 @@ impl<'a, 'f> Layout<'a, 'f> {
 
     fn spanner(&mut self) -> Spanner<'_> {
         Spanner { mono: self.typesetter.fonts().monospace, targets: &mut self.targets }
-    }
-
-    /// Set one block; returns whether it was a paragraph (the next one gets an indent).
-    #[allow(clippy::too_many_arguments)]
-    fn block(
-        &mut self,
-        ops: &mut Vec<Op>,
-        b: &Block,
-        lang: &str,
-        src: &str,
-        dx: f32,
-        after_paragraph: bool,
-        size: f32,
-    ) -> bool {
-        let g = self.g;
-        match &b.kind {
-            BlockKind::Paragraph { content } => {
-                let mut spans = Vec::new();
-                let st = self.text_style(FaceId::REGULAR, size);
-                self.spanner().spans(content, st, false, false, &mut spans);
-                // Lines broken by hand (verse, an address): set as a block of their own,
-                // indented, ragged, with space around and no first-line indent.
-                if content.iter().filter(|i| matches!(i, Inline::Break)).count() >= 2 {
-                    ops.push(Op::Skip(g.leading * 0.5));
-                    self.block_lines(ops, &spans, lang, Alignment::Ragged, 0.0, dx + 1.5 * size, src, b.line);
-                    ops.push(Op::Skip(g.leading * 0.5));
-                    return false;
-                }
-                let indent = if after_paragraph { g.indent } else { 0.0 };
-                if !after_paragraph || g.paragraph_space > 0.0 {
-                    ops.push(Op::Skip(g.paragraph_space));
-                }
-                self.block_lines(ops, &spans, lang, g.align, indent, dx, src, b.line);
-                true
-            }
-            BlockKind::Heading { level, content, .. } => {
-                let scale = match level {
-                    1 | 2 => 1.2,
-                    3 => 1.1,
-                    _ => 1.0,
-                };
-                ops.push(Op::Skip(g.leading * 1.5));
-                if *level <= 2 {
-                    ops.push(Op::Bookmark {
-                        level: self.depth + 1,
-                        title: crate::document::plain_text(content),
-                        contents: false,
-                    });
-                }
-                let mut spans = Vec::new();
-                let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, size * scale) };
-                self.spanner().spans(content, style, true, false, &mut spans);
-                self.block_lines(ops, &spans, lang, Alignment::Ragged, 0.0, dx, src, b.line);
-                if let Some(Op::Lines { keep, .. }) = ops.last_mut() {
-                    *keep = true;
-                }
-                ops.push(Op::Skip(g.leading * 0.5));
-                false
-            }
-            BlockKind::Quote { blocks } => {
-                ops.push(Op::Skip(g.leading * 0.5));
-                let mut after = false;
-                for x in blocks {
-                    after = self.block(ops, x, lang, src, dx + 1.5 * g.size, after, size * 0.92);
-                }
-                ops.push(Op::Skip(g.leading * 0.5));
-                false
-            }
-            BlockKind::List { start, items, .. } => {
-                ops.push(Op::Skip(g.leading * 0.3));
-                let hang = 1.6 * size;
-                for (i, item) in items.iter().enumerate() {
-                    let marker = match start {
-                        Some(n) => format!("{}.", n + i as u64),
-                        None => "•".to_string(),
-                    };
-                    // The marker hangs in the indent, right-aligned against the item's text.
-                    let mstyle = self.text_style(FaceId::REGULAR, size);
-                    let m = Measure {
-                        width: hang - 0.4 * size,
-                        indent: 0.0,
-                        align: Alignment::Ragged,
-                        lang: lang.to_string(),
-                    };
-                    let marker_lines = self.typesetter.set(&[Span { text: marker, style: mstyle }], &m);
-                    let mut item_ops = Vec::new();
-                    let mut after = false;
-                    for x in item {
-                        after = self.block(&mut item_ops, x, lang, src, dx + hang, after, size);
-                    }
-                    // The marker joins the item's first line, so it moves with it.
-                    let first = item_ops.iter_mut().find_map(|o| match o {
-                        Op::Lines { lines, .. } => lines.first_mut(),
-                        _ => None,
-                    });
-                    if let (Some(first), Some(l)) = (first, marker_lines.first()) {
-                        let shift = hang - 0.4 * size - l.width;
-                        for r in l.runs.iter().rev() {
-                            let mut r = r.clone();
-                            r.x += shift - hang;
-                            first.runs.insert(0, r);
-                        }
-                    }
-                    ops.extend(item_ops);
-                }
-                ops.push(Op::Skip(g.leading * 0.3));
-                false
-            }
-            BlockKind::Rule => {
-                ops.push(Op::Skip(g.leading * 0.5));
-                let s = Span { text: "*\u{2003}*\u{2003}*".into(), style: self.text_style(FaceId::REGULAR, size) };
-                self.block_lines(ops, &[s], lang, Alignment::Center, 0.0, dx, src, b.line);
-                ops.push(Op::Skip(g.leading * 0.5));
-                false
-            }
-            BlockKind::Code { text, .. } => {
-                ops.push(Op::Skip(g.leading * 0.5));
-                let face = self.typesetter.fonts().monospace.unwrap_or(FaceId::REGULAR);
-                let style = SpanStyle { hyphenate: false, ..self.text_style(face, size * 0.85) };
-                let body = text.trim_end_matches('\n').replace(' ', "\u{a0}");
-                self.block_lines(ops, &[Span { text: body, style }], lang, Alignment::Ragged, 0.0, dx, src, b.line);
-                ops.push(Op::Skip(g.leading * 0.5));
-                false
-            }
-            BlockKind::Image { image } => {
-                ops.push(Op::Skip(g.leading * 0.5));
-                let mut text = image.alt.clone();
-                if let Some(t) = &image.title {
-                    text.push_str(": ");
-                    text.push_str(t);
-                }
-                let caption = Span { text, style: self.text_style(FaceId::ITALIC, size * 0.9) };
-                let mut caption_ops = Vec::new();
-                self.block_lines(&mut caption_ops, &[caption], lang, Alignment::Center, 0.0, dx, src, b.line);
-                match self.image(&image.asset.path) {
-                    Ok(pic) => {
-                        // As wide as the measure, but never enlarged below 150 pixels per
-                        // inch (the least a print shop accepts; the print edition is set the
-                        // same way), no taller than 60 % of the text area, centred.
-                        let avail = g.measure() - dx;
-                        let aspect = pic.height as f32 / pic.width as f32;
-                        let mut width = avail.min(pic.width as f32 * 72.0 / 150.0);
-                        let max_height = (g.height - g.top - g.bottom) * 0.6;
-                        if width * aspect > max_height {
-                            width = max_height / aspect;
-                        }
-                        let Some(Op::Lines { lines, advance, .. }) = caption_ops.pop() else { return false };
-                        ops.push(Op::Figure(Figure {
-                            key: image.asset.path.to_string_lossy().into_owned(),
-                            image: pic,
-                            width,
-                            height: width * aspect,
-                            dx: dx + (avail - width) / 2.0,
-                            caption: lines,
-                            caption_dx: dx,
-                            advance,
-                        }));
-                    }
-                    Err(why) => {
-                        self.report.push(
-                            Diagnostic::warning(
-                                Kind::Content,
-                                format!(
-                                    "the image `{}` is not placed in the PDF, only its description: {why}",
-                                    image.asset.shown.display()
-                                ),
-                            )
-                            .at(src, None, b.line, None)
-                            .with_hint("save it as PNG or JPEG to have it in the PDF"),
-                        );
-                        ops.extend(caption_ops);
-                    }
-                }
-                ops.push(Op::Skip(g.leading * 0.5));
-                false
-            }
-            BlockKind::Table { head, rows, align } => {
-                ops.push(Op::Skip(g.leading * 0.5));
-                let cols = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
-                let tsize = size * 0.9;
-                let gap = 1.2 * tsize;
-                let avail = g.measure() - dx;
-                let all: Vec<&Vec<Vec<Inline>>> =
-                    std::iter::once(head).chain(rows.iter()).filter(|r| !r.is_empty()).collect();
-                let spans_of = |this: &mut Self, cell: &[Inline], header: bool| {
-                    let mut spans = Vec::new();
-                    let face = if header { FaceId::BOLD } else { FaceId::REGULAR };
-                    let style = SpanStyle { hyphenate: false, ..this.text_style(face, tsize) };
-                    this.spanner().spans(cell, style, header, false, &mut spans);
-                    spans
-                };
-                // Column widths from the content: each column as wide as its widest cell
-                // set on one line; when that does not fit, the columns share the measure
-                // in proportion and their cells wrap.
-                let mut natural = vec![0.0f32; cols];
-                for (ri, row) in all.iter().enumerate() {
-                    for (ci, cell) in row.iter().enumerate() {
-                        let spans = spans_of(self, cell, ri == 0 && !head.is_empty());
-                        let m =
-                            Measure { width: 10_000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.to_string() };
-                        let w = self.typesetter.set(&spans, &m).iter().map(|l| l.width).fold(0.0, f32::max);
-                        natural[ci] = natural[ci].max(w);
-                    }
-                }
-                self.problems(src, b.line);
-                let total: f32 = natural.iter().sum::<f32>() + gap * (cols as f32 - 1.0);
-                let widths: Vec<f32> = if total <= avail {
-                    natural.clone()
-                } else {
-                    let room = (avail - gap * (cols as f32 - 1.0)).max(cols as f32 * 2.0 * tsize);
-                    let sum: f32 = natural.iter().sum::<f32>().max(1.0);
-                    natural.iter().map(|w| (w / sum * room).max(2.0 * tsize)).collect()
-                };
-                let table_width = widths.iter().sum::<f32>() + gap * (cols as f32 - 1.0);
-                // Rules as in a well-set table: above, under the head and below.
-                ops.push(Op::Rule { dx, width: table_width, below: g.leading * 0.1 });
-                let lefts: Vec<f32> = widths
-                    .iter()
-                    .scan(0.0, |x, w| {
-                        let l = *x;
-                        *x += w + gap;
-                        Some(l)
-                    })
-                    .collect();
-                for (ri, row) in all.iter().enumerate() {
-                    let mut cells = Vec::new();
-                    for (ci, cell) in row.iter().enumerate() {
-                        let spans = spans_of(self, cell, ri == 0 && !head.is_empty());
-                        let m = Measure {
-                            width: widths[ci],
-                            indent: 0.0,
-                            align: Alignment::Ragged,
-                            lang: lang.to_string(),
-                        };
-                        cells.push(self.typesetter.set(&spans, &m));
-                    }
-                    self.problems(src, b.line);
-                    // A row is set line by line across its cells.
-                    let depth = cells.iter().map(Vec::len).max().unwrap_or(0);
-                    for li in 0..depth {
-                        let mut merged = Line::default();
-                        let mut texts = Vec::new();
-                        for (ci, c) in cells.iter().enumerate() {
-                            if let Some(l) = c.get(li) {
-                                let shift = match align.get(ci) {
-                                    Some(crate::document::Align::Right) => widths[ci] - l.width,
-                                    Some(crate::document::Align::Center) => (widths[ci] - l.width) / 2.0,
-                                    _ => 0.0,
-                                };
-                                for r in &l.runs {
-                                    let mut r = r.clone();
-                                    r.x += lefts[ci] + shift.max(0.0);
-                                    merged.runs.push(r);
-                                }
-                                merged.ascent = merged.ascent.max(l.ascent);
-                                merged.descent = merged.descent.max(l.descent);
-                                texts.push(l.text.as_str());
-                            } else {
-                                texts.push("");
-                            }
-                        }
-                        merged.text = texts.join("\t");
-                        ops.push(Op::Lines { lines: vec![merged], dx, advance: g.leading * 0.95, keep: false });
-                    }
-                    if ri == 0 && !head.is_empty() {
-                        ops.push(Op::Rule { dx, width: table_width, below: tsize * 0.4 });
-                        ops.push(Op::Skip(g.leading * 0.2));
-                    }
-                }
-                ops.push(Op::Rule { dx, width: table_width, below: tsize * 0.4 });
-                ops.push(Op::Skip(g.leading * 0.5));
-                false
-            }
-        }
     }
 }
 

@@ -38,6 +38,8 @@ fn geometry() -> Geometry {
         recto_starts: true,
         running_heads: style::RunningHeads::None,
         grid: true,
+        scale: Scale::of(&style::Sizes::default()),
+        space: Space::of(&style::Spacing::default()),
     }
 }
 
