@@ -447,18 +447,7 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
                 .with_hint("name a style by its file name in styles/ without the ending, e.g. `default`"),
         );
     }
-    let mut exceptions = Vec::new();
-    for e in raw.hyphenation.map(|h| h.exceptions).unwrap_or_default() {
-        let w = e.0.trim().to_string();
-        if w.is_empty() || !w.chars().all(|c| c.is_alphabetic() || c == '-') || w.starts_with('-') || w.ends_with('-') {
-            report.push(
-                a.error_at(Kind::Value, &e.0, format!("`{}` is not a hyphenation exception", e.0))
-                    .with_hint("write the word with hyphens where it may break, e.g. \"Arbei-ter-in-nen\""),
-            );
-        } else {
-            exceptions.push(w);
-        }
-    }
+    let exceptions = hyphenation_exceptions(a, raw.hyphenation.map(|h| h.exceptions).unwrap_or_default(), report);
     a.meta = BookMeta {
         title,
         subtitle: opt(raw.subtitle),
@@ -480,14 +469,36 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
         a.print = print_options(a, p, output_profile, report);
     }
     a.criteria = criteria(a, raw.select.unwrap_or_default(), report);
-    if !raw.parts.is_empty() {
+    parts(a, raw.parts, report);
+}
+
+/// The words of `[hyphenation] exceptions`, with hyphens where they may break.
+fn hyphenation_exceptions(a: &Anthology, raw: Vec<Text>, report: &mut Report) -> Vec<String> {
+    let mut exceptions = Vec::new();
+    for e in raw {
+        let w = e.0.trim().to_string();
+        if w.is_empty() || !w.chars().all(|c| c.is_alphabetic() || c == '-') || w.starts_with('-') || w.ends_with('-') {
+            report.push(
+                a.error_at(Kind::Value, &e.0, format!("`{}` is not a hyphenation exception", e.0))
+                    .with_hint("write the word with hyphens where it may break, e.g. \"Arbei-ter-in-nen\""),
+            );
+        } else {
+            exceptions.push(w);
+        }
+    }
+    exceptions
+}
+
+/// The book's `[[parts]]`, each with its title and selection.
+fn parts(a: &mut Anthology, raw: Vec<RawPart>, report: &mut Report) {
+    if !raw.is_empty() {
         if a.criteria.speeches.is_some() || a.criteria.order.is_some() {
             report.push(
                 a.error_at(Kind::Selection, "[select]", "a book with [[parts]] cannot list speeches or an order in its top [select]")
                     .with_hint("move `speeches` and `order` into each part's [parts.select]; the top [select] may only narrow (tags, speakers, languages, from, to)"),
             );
         }
-        for p in raw.parts {
+        for p in raw {
             let title = p.title.0.trim().to_string();
             if title.is_empty() {
                 report.push(

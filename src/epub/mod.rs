@@ -155,26 +155,33 @@ fn text(book: &Book, cx: &body::Context<'_>, book_file: &Path, usage: &mut Usage
     t
 }
 
-/// The EPUB's bytes, or `None` after reporting why there are none.
-pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Option<Vec<u8>> {
+/// The pages of the front and back matter that name the fonts: the copyright page, the
+/// font licences and the contents.
+struct Matter {
+    copyright: String,
+    licences: Option<String>,
+    contents: String,
+}
+
+/// The copyright and licence pages name the fonts, and their own text is set in them:
+/// plan the fonts, write the pages, and plan again until nothing changes. The pages add
+/// only plain text, so this settles at once; the bound only guards the loop. The contents
+/// gain the licences' entry; the plan is made from all the text, so characters missing
+/// from every font are found on these pages too.
+fn settle_matter(
+    prep: &Prepared,
+    project: &Project,
+    text: &mut Text,
+    usage: &Usage,
+    report: &mut Report,
+) -> Option<(fonts::Plan, Matter)> {
     let book = &prep.book;
     let lang = book.meta.language.as_str();
     let strings = locale::strings(lang);
     let book_file = prep.anthology.shown.as_path();
-    let errors = report.errors();
-
-    let images = images::collect(book, &prep.anthology, report);
-    let mut usage = Usage::default();
-    let cx = body::Context { book_lang: lang, strings, images: &images.href };
-    let mut text = text(book, &cx, book_file, &mut usage);
-    let title_page = matter::title_page(book, strings, book_file, &mut usage);
-
-    // The copyright and licence pages name the fonts, and their own text is set in them:
-    // plan the fonts, write the pages, and plan again until nothing changes. The pages
-    // add only plain text, so this settles at once; the bound only guards the loop.
-    let mut plan = fonts::plan(project, &prep.style.fonts, &prep.style.source, &usage, report)?;
+    let mut plan = fonts::plan(project, &prep.style.fonts, &prep.style.source, usage, report)?;
     let mut rounds = 0;
-    let (copyright, licences, contents) = loop {
+    loop {
         rounds += 1;
         let mut u = usage.clone();
         let licences_entry = (!plan.licences.is_empty()).then(|| Entry {
@@ -192,22 +199,25 @@ pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Optio
         let contents = matter::contents(book, strings, &entries, book_file, &mut u);
         let again = fonts::plan(project, &prep.style.fonts, &prep.style.source, &u, report)?;
         let settled = again.same_fonts(&plan);
-        // The plan made from all the text, so characters missing from every font are
-        // found on these pages too.
         plan = again;
         if settled || rounds == 3 {
             text.entries = entries;
-            break (copyright, licences, contents);
+            return Some((plan, Matter { copyright, licences, contents }));
         }
-    };
-    if report.errors() > errors {
-        return None;
     }
-    plan.report_missing(report);
+}
 
+/// The XHTML documents in reading order: cover, title page, copyright, contents, the
+/// text, the font licences.
+fn documents(
+    strings: &locale::Strings,
+    cover_page: Option<String>,
+    title_page: String,
+    matter: Matter,
+    text: Text,
+) -> Vec<Doc> {
     let mut docs = Vec::new();
-    if let Some((cover, alt)) = &images.cover {
-        let page = matter::cover(book, strings, &cover.href, alt);
+    if let Some(page) = cover_page {
         docs.push(Doc {
             href: matter::COVER.into(),
             xhtml: page,
@@ -221,19 +231,40 @@ pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Optio
     });
     docs.push(Doc {
         href: matter::COPYRIGHT.into(),
-        xhtml: copyright,
+        xhtml: matter.copyright,
         guide: Some((ReferenceType::Copyright, strings.copyright.into())),
     });
-    docs.push(Doc { href: matter::CONTENTS.into(), xhtml: contents, guide: None });
+    docs.push(Doc { href: matter::CONTENTS.into(), xhtml: matter.contents, guide: None });
     for mut d in text.docs {
         if Some(&d.href) == text.bodymatter.as_ref() {
             d.guide = Some((ReferenceType::Text, strings.start.into()));
         }
         docs.push(d);
     }
-    if let Some(l) = licences {
+    if let Some(l) = matter.licences {
         docs.push(Doc { href: matter::LICENCES.into(), xhtml: l, guide: None });
     }
+    docs
+}
+
+/// The EPUB's bytes, or `None` after reporting why there are none.
+pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Option<Vec<u8>> {
+    let book = &prep.book;
+    let lang = book.meta.language.as_str();
+    let strings = locale::strings(lang);
+    let book_file = prep.anthology.shown.as_path();
+    let errors = report.errors();
+
+    let images = images::collect(book, &prep.anthology, report);
+    let mut usage = Usage::default();
+    let cx = body::Context { book_lang: lang, strings, images: &images.href };
+    let mut text = text(book, &cx, book_file, &mut usage);
+    let title_page = matter::title_page(book, strings, book_file, &mut usage);
+    let (plan, matter) = settle_matter(prep, project, &mut text, &usage, report)?;
+    if report.errors() > errors {
+        return None;
+    }
+    plan.report_missing(report);
 
     let landmarks = nav::Landmarks {
         cover: images.cover.as_ref().map(|_| matter::COVER),
@@ -248,7 +279,6 @@ pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Optio
     let stand_in_urn = stand_in.urn().to_string();
     let identifier = book.meta.identifier.clone();
     let opf_lang = lang.to_string();
-
     let mut finish: BTreeMap<String, zip::Finish> = BTreeMap::new();
     finish.insert(
         "OEBPS/content.opf".into(),
@@ -257,48 +287,10 @@ pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Optio
     finish.insert("OEBPS/nav.xhtml".into(), Box::new(move |_| Ok(nav_doc)));
     finish.insert("OEBPS/toc.ncx".into(), Box::new(move |_| Ok(ncx)));
 
+    let cover_page = images.cover.as_ref().map(|(cover, alt)| matter::cover(book, strings, &cover.href, alt));
+    let docs = documents(strings, cover_page, title_page, matter, text);
     let css = format!("{}\n{}", prep.style.css.trim_end(), plan.css());
-    let built = (|| -> Result<Vec<u8>, epub_builder::Error> {
-        let mut b = EpubBuilder::new(ZipLibrary::new()?)?;
-        b.epub_version(EpubVersion::V33);
-        b.escape_html(true);
-        b.set_title(book.meta.title.as_str());
-        for l in &book.languages {
-            b.add_language(l.as_str());
-        }
-        if let Some(d) = &book.meta.description {
-            b.add_description(d.as_str());
-        }
-        if let Some(r) = &book.meta.rights {
-            b.set_license(r.as_str());
-        }
-        if let Some(t) = chrono::DateTime::from_timestamp(book.modified, 0) {
-            b.set_modified_date(t);
-        }
-        b.set_uuid(stand_in);
-        b.set_generator(format!("Tribune {}", env!("CARGO_PKG_VERSION")));
-        b.set_toc_name(strings.contents);
-        b.stylesheet(css.as_bytes())?;
-        for f in &plan.embedded {
-            b.add_resource(&f.href, &f.bytes[..], f.media_type)?;
-        }
-        if let Some((cover, _)) = &images.cover {
-            b.add_cover_image(&cover.href, &cover.bytes[..], cover.media_type)?;
-        }
-        for i in &images.files {
-            b.add_resource(&i.href, &i.bytes[..], i.media_type)?;
-        }
-        for d in &docs {
-            let mut content = EpubContent::new(d.href.as_str(), d.xhtml.as_bytes());
-            if let Some((kind, title)) = &d.guide {
-                content = content.title(title.as_str()).reftype(*kind);
-            }
-            b.add_content(content)?;
-        }
-        let mut out = Vec::new();
-        b.generate(&mut out)?;
-        Ok(out)
-    })();
+    let built = assemble(book, strings, stand_in, &css, &plan, &images, &docs);
     let packed = built
         .map_err(|e| format!("epub-builder failed: {e}"))
         .and_then(|bytes| zip::repack(&bytes, book.modified, finish));
@@ -313,4 +305,56 @@ pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Optio
             None
         }
     }
+}
+
+/// The archive as epub-builder packs it: metadata, style sheet, fonts, images and
+/// documents (its navigation, NCX and package document are completed afterwards).
+fn assemble(
+    book: &Book,
+    strings: &locale::Strings,
+    stand_in: uuid::Uuid,
+    css: &str,
+    plan: &fonts::Plan,
+    images: &images::Images,
+    docs: &[Doc],
+) -> Result<Vec<u8>, epub_builder::Error> {
+    let mut b = EpubBuilder::new(ZipLibrary::new()?)?;
+    b.epub_version(EpubVersion::V33);
+    b.escape_html(true);
+    b.set_title(book.meta.title.as_str());
+    for l in &book.languages {
+        b.add_language(l.as_str());
+    }
+    if let Some(d) = &book.meta.description {
+        b.add_description(d.as_str());
+    }
+    if let Some(r) = &book.meta.rights {
+        b.set_license(r.as_str());
+    }
+    if let Some(t) = chrono::DateTime::from_timestamp(book.modified, 0) {
+        b.set_modified_date(t);
+    }
+    b.set_uuid(stand_in);
+    b.set_generator(format!("Tribune {}", env!("CARGO_PKG_VERSION")));
+    b.set_toc_name(strings.contents);
+    b.stylesheet(css.as_bytes())?;
+    for f in &plan.embedded {
+        b.add_resource(&f.href, &f.bytes[..], f.media_type)?;
+    }
+    if let Some((cover, _)) = &images.cover {
+        b.add_cover_image(&cover.href, &cover.bytes[..], cover.media_type)?;
+    }
+    for i in &images.files {
+        b.add_resource(&i.href, &i.bytes[..], i.media_type)?;
+    }
+    for d in docs {
+        let mut content = EpubContent::new(d.href.as_str(), d.xhtml.as_bytes());
+        if let Some((kind, title)) = &d.guide {
+            content = content.title(title.as_str()).reftype(*kind);
+        }
+        b.add_content(content)?;
+    }
+    let mut out = Vec::new();
+    b.generate(&mut out)?;
+    Ok(out)
 }

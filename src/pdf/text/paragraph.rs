@@ -665,7 +665,6 @@ impl<'f> Typesetter<'f> {
         breaks: &[knuth_plass::Line],
         m: &Measure,
     ) -> Vec<Line> {
-        let fonts = self.fonts();
         let mut lines = Vec::with_capacity(breaks.len());
         for (li, b) in breaks.iter().enumerate() {
             // Discardable items (glue, penalties) at the start of a line vanish.
@@ -675,143 +674,162 @@ impl<'f> Typesetter<'f> {
                     start += 1;
                 }
             }
-            let ratio = if b.ratio.is_finite() { b.ratio } else { 0.0 };
-            // The glyphs take their share of the line's stretch or shrink (font expansion)
-            // up to a limit; a last line leaves its stretch to the fill after it. What the
-            // glyphs do not take, the spaces do, so the line still fills the measure.
             let last = li + 1 == breaks.len();
-            let box_ratio = if self.expansion == 0.0 || (last && ratio > 0.0) {
-                0.0
-            } else {
-                ratio.clamp(-1.0, MAX_EXPANSION_RATIO)
-            };
-            let hscale = 1.0 + box_ratio * self.expansion;
-            let glue_ratio = if box_ratio == ratio {
-                ratio
-            } else {
-                let (mut boxes, mut glue) = (0.0f32, 0.0f32);
-                for it in &items[start..b.end] {
-                    match *it {
-                        Item::Box { stretch, shrink, .. } => boxes += if ratio >= 0.0 { stretch } else { shrink },
-                        Item::Glue { stretch, shrink, .. } => glue += if ratio >= 0.0 { stretch } else { shrink },
-                        Item::Penalty { .. } => {}
-                    }
-                }
-                if glue > 0.0 {
-                    ratio + (ratio - box_ratio) * boxes / glue
-                } else {
-                    ratio
-                }
-            };
-            let mut x = 0.0f32;
-            let mut runs: Vec<LineRun> = Vec::new();
-            let (mut ascent, mut descent) = (0.0f32, 0.0f32);
-            // Glyphs the line may still take (a hyphen at the end included): a new run
-            // reserves that many, so its glyphs never need to be moved as they arrive.
-            let mut room = 1 + contents[start..b.end]
-                .iter()
-                .map(|c| match c {
-                    Content::Glyphs(frags) => frags.iter().map(|f| f.end - f.start).sum(),
-                    Content::Space => 1,
-                    _ => 0,
-                })
-                .sum::<usize>();
-            // Room for the glyphs' characters (a few take more than one byte each).
-            let mut text = String::with_capacity(room + room / 2);
-            let mut place = |f: &Frag, x: &mut f32, runs: &mut Vec<LineRun>, actual: Option<&str>, hscale: f32| {
-                let face = fonts.face(f.shaped.face);
-                let scale = f.style.size / face.units_per_em;
-                ascent = ascent.max(face.ascender * scale + f.style.rise);
-                descent = descent.max(-face.descender * scale - f.style.rise);
-                let merge = actual.is_none()
-                    && runs.last().is_some_and(|r| {
-                        r.face == f.shaped.face
-                            && r.size == f.style.size
-                            && r.rise == f.style.rise
-                            && r.actual_text.is_none()
-                            && r.hscale == hscale
-                            && r.link == f.style.link
-                    });
-                if !merge {
-                    runs.push(LineRun {
-                        face: f.shaped.face,
-                        size: f.style.size,
-                        x: *x,
-                        rise: f.style.rise,
-                        hscale,
-                        glyphs: Vec::with_capacity(room),
-                        actual_text: actual.map(str::to_string),
-                        link: f.style.link,
-                        width: 0.0,
-                    });
-                }
-                let run = runs.last_mut().expect("a run was just pushed or exists");
-                let mut pen = *x - run.x;
-                for g in &f.shaped.glyphs[f.start..f.end] {
-                    run.glyphs.push(Glyph { id: g.id, x: pen + g.dx * scale * hscale, dy: g.dy * scale });
-                    pen += g.advance * scale * hscale;
-                }
-                room = room.saturating_sub(f.end - f.start);
-                *x += f.width * hscale;
-                run.width = *x - run.x;
-            };
-            // Where the last visible material ends (glue at the end is not content).
-            let mut content_end = 0.0f32;
-            for i in start..b.end {
-                match (&items[i], &contents[i]) {
-                    (Item::Box { .. }, Content::Glyphs(frags)) => {
-                        for f in frags.iter() {
-                            place(f, &mut x, &mut runs, None, hscale);
-                            let g = &f.shaped.glyphs;
-                            let from = g.get(f.start).map_or(f.shaped.text.len(), |g| g.cluster as usize);
-                            let to = g.get(f.end).map_or(f.shaped.text.len(), |g| g.cluster as usize);
-                            text.push_str(f.shaped.text.get(from..to.max(from)).unwrap_or(""));
-                        }
-                        content_end = x;
-                    }
-                    (Item::Box { width, stretch, shrink, .. }, _) => {
-                        x += width + box_ratio * if box_ratio >= 0.0 { stretch } else { shrink };
-                        content_end = x;
-                    }
-                    (Item::Glue { width, stretch, shrink }, c) => {
-                        if matches!(c, Content::Space) && !text.is_empty() && !text.ends_with(' ') {
-                            text.push(' ');
-                            // A real space glyph where words part: text extraction then
-                            // finds the word boundaries without guessing from gaps.
-                            if let Some(run) = runs.last_mut() {
-                                if let Some(id) = fonts.face(run.face).glyph(' ') {
-                                    run.glyphs.push(Glyph { id, x: content_end - run.x, dy: 0.0 });
-                                }
-                            }
-                        }
-                        x += width + glue_ratio * if glue_ratio >= 0.0 { stretch } else { shrink };
-                    }
-                    _ => {}
-                }
-            }
-            // The break itself: a hyphen to draw when it is a hyphenation point.
-            let mut hyphenated = false;
-            if let (Some(Item::Penalty { .. }), Some(Content::Hyphen(h))) = (items.get(b.end), contents.get(b.end)) {
-                hyphenated = true;
-                if let Some(h) = h {
-                    place(h, &mut x, &mut runs, Some("\u{AD}"), hscale);
-                    content_end = x;
-                }
-            }
-            let width = content_end;
-            let shift = match m.align {
-                Alignment::Center => ((m.width - width) / 2.0).max(0.0),
-                _ => 0.0,
-            };
-            if shift > 0.0 {
-                for r in &mut runs {
-                    r.x += shift;
-                }
-            }
-            text.truncate(text.trim_end().len());
-            lines.push(Line { runs, width, ascent, descent, hyphenated, text });
+            lines.push(self.build_line(items, contents, start, b, last, m));
         }
         lines
+    }
+
+    /// How far line `b` (from item `start`) stretches or shrinks its glyphs (`box_ratio`,
+    /// the font expansion) and its spaces (`glue_ratio`).
+    fn line_ratios(&self, items: &[Item], start: usize, b: &knuth_plass::Line, last: bool) -> (f32, f32) {
+        let ratio = if b.ratio.is_finite() { b.ratio } else { 0.0 };
+        // The glyphs take their share of the line's stretch or shrink (font expansion)
+        // up to a limit; a last line leaves its stretch to the fill after it. What the
+        // glyphs do not take, the spaces do, so the line still fills the measure.
+        let box_ratio =
+            if self.expansion == 0.0 || (last && ratio > 0.0) { 0.0 } else { ratio.clamp(-1.0, MAX_EXPANSION_RATIO) };
+        let glue_ratio = if box_ratio == ratio {
+            ratio
+        } else {
+            let (mut boxes, mut glue) = (0.0f32, 0.0f32);
+            for it in &items[start..b.end] {
+                match *it {
+                    Item::Box { stretch, shrink, .. } => boxes += if ratio >= 0.0 { stretch } else { shrink },
+                    Item::Glue { stretch, shrink, .. } => glue += if ratio >= 0.0 { stretch } else { shrink },
+                    Item::Penalty { .. } => {}
+                }
+            }
+            if glue > 0.0 {
+                ratio + (ratio - box_ratio) * boxes / glue
+            } else {
+                ratio
+            }
+        };
+        (box_ratio, glue_ratio)
+    }
+
+    /// Line `b` of a paragraph, from item `start` (its discardable items skipped): its
+    /// runs of glyphs placed, its hyphen, its text.
+    fn build_line(
+        &self,
+        items: &[Item],
+        contents: &[Content],
+        start: usize,
+        b: &knuth_plass::Line,
+        last: bool,
+        m: &Measure,
+    ) -> Line {
+        let fonts = self.fonts();
+        let (box_ratio, glue_ratio) = self.line_ratios(items, start, b, last);
+        let hscale = 1.0 + box_ratio * self.expansion;
+        let mut x = 0.0f32;
+        let mut runs: Vec<LineRun> = Vec::new();
+        let (mut ascent, mut descent) = (0.0f32, 0.0f32);
+        // Glyphs the line may still take (a hyphen at the end included): a new run
+        // reserves that many, so its glyphs never need to be moved as they arrive.
+        let mut room = 1 + contents[start..b.end]
+            .iter()
+            .map(|c| match c {
+                Content::Glyphs(frags) => frags.iter().map(|f| f.end - f.start).sum(),
+                Content::Space => 1,
+                _ => 0,
+            })
+            .sum::<usize>();
+        // Room for the glyphs' characters (a few take more than one byte each).
+        let mut text = String::with_capacity(room + room / 2);
+        let mut place = |f: &Frag, x: &mut f32, runs: &mut Vec<LineRun>, actual: Option<&str>, hscale: f32| {
+            let face = fonts.face(f.shaped.face);
+            let scale = f.style.size / face.units_per_em;
+            ascent = ascent.max(face.ascender * scale + f.style.rise);
+            descent = descent.max(-face.descender * scale - f.style.rise);
+            let merge = actual.is_none()
+                && runs.last().is_some_and(|r| {
+                    r.face == f.shaped.face
+                        && r.size == f.style.size
+                        && r.rise == f.style.rise
+                        && r.actual_text.is_none()
+                        && r.hscale == hscale
+                        && r.link == f.style.link
+                });
+            if !merge {
+                runs.push(LineRun {
+                    face: f.shaped.face,
+                    size: f.style.size,
+                    x: *x,
+                    rise: f.style.rise,
+                    hscale,
+                    glyphs: Vec::with_capacity(room),
+                    actual_text: actual.map(str::to_string),
+                    link: f.style.link,
+                    width: 0.0,
+                });
+            }
+            let run = runs.last_mut().expect("a run was just pushed or exists");
+            let mut pen = *x - run.x;
+            for g in &f.shaped.glyphs[f.start..f.end] {
+                run.glyphs.push(Glyph { id: g.id, x: pen + g.dx * scale * hscale, dy: g.dy * scale });
+                pen += g.advance * scale * hscale;
+            }
+            room = room.saturating_sub(f.end - f.start);
+            *x += f.width * hscale;
+            run.width = *x - run.x;
+        };
+        // Where the last visible material ends (glue at the end is not content).
+        let mut content_end = 0.0f32;
+        for i in start..b.end {
+            match (&items[i], &contents[i]) {
+                (Item::Box { .. }, Content::Glyphs(frags)) => {
+                    for f in frags.iter() {
+                        place(f, &mut x, &mut runs, None, hscale);
+                        let g = &f.shaped.glyphs;
+                        let from = g.get(f.start).map_or(f.shaped.text.len(), |g| g.cluster as usize);
+                        let to = g.get(f.end).map_or(f.shaped.text.len(), |g| g.cluster as usize);
+                        text.push_str(f.shaped.text.get(from..to.max(from)).unwrap_or(""));
+                    }
+                    content_end = x;
+                }
+                (Item::Box { width, stretch, shrink, .. }, _) => {
+                    x += width + box_ratio * if box_ratio >= 0.0 { stretch } else { shrink };
+                    content_end = x;
+                }
+                (Item::Glue { width, stretch, shrink }, c) => {
+                    if matches!(c, Content::Space) && !text.is_empty() && !text.ends_with(' ') {
+                        text.push(' ');
+                        // A real space glyph where words part: text extraction then
+                        // finds the word boundaries without guessing from gaps.
+                        if let Some(run) = runs.last_mut() {
+                            if let Some(id) = fonts.face(run.face).glyph(' ') {
+                                run.glyphs.push(Glyph { id, x: content_end - run.x, dy: 0.0 });
+                            }
+                        }
+                    }
+                    x += width + glue_ratio * if glue_ratio >= 0.0 { stretch } else { shrink };
+                }
+                _ => {}
+            }
+        }
+        // The break itself: a hyphen to draw when it is a hyphenation point.
+        let mut hyphenated = false;
+        if let (Some(Item::Penalty { .. }), Some(Content::Hyphen(h))) = (items.get(b.end), contents.get(b.end)) {
+            hyphenated = true;
+            if let Some(h) = h {
+                place(h, &mut x, &mut runs, Some("\u{AD}"), hscale);
+                content_end = x;
+            }
+        }
+        let width = content_end;
+        let shift = match m.align {
+            Alignment::Center => ((m.width - width) / 2.0).max(0.0),
+            _ => 0.0,
+        };
+        if shift > 0.0 {
+            for r in &mut runs {
+                r.x += shift;
+            }
+        }
+        text.truncate(text.trim_end().len());
+        Line { runs, width, ascent, descent, hyphenated, text }
     }
 }
 
