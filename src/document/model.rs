@@ -197,6 +197,43 @@ impl Inline {
     }
 }
 
+/// Every piece of text of `blocks`, in reading order, to `f`, with whether it is code.
+pub fn visit_blocks(blocks: &[Block], f: &mut impl FnMut(&str, bool)) {
+    for b in blocks {
+        match &b.kind {
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph { content } => visit_inlines(content, f),
+            BlockKind::Quote { blocks } => visit_blocks(blocks, f),
+            BlockKind::List { items, .. } => items.iter().for_each(|i| visit_blocks(i, f)),
+            BlockKind::Rule => {}
+            BlockKind::Image { image } => {
+                f(&image.alt, false);
+                image.title.iter().for_each(|t| f(t, false));
+            }
+            BlockKind::Table { head, rows, .. } => {
+                head.iter().chain(rows.iter().flatten()).for_each(|c| visit_inlines(c, f));
+            }
+            BlockKind::Code { text, .. } => f(text, true),
+        }
+    }
+}
+
+/// Every piece of text of `inlines`, in reading order, to `f`, with whether it is code.
+pub fn visit_inlines(inlines: &[Inline], f: &mut impl FnMut(&str, bool)) {
+    for i in inlines {
+        match i {
+            Inline::Text { text } => f(text, false),
+            Inline::Code { text } => f(text, true),
+            Inline::Emphasis { content }
+            | Inline::Strong { content }
+            | Inline::Superscript { content }
+            | Inline::Subscript { content }
+            | Inline::Link { content, .. } => visit_inlines(content, f),
+            Inline::Image { image } => f(&image.alt, false),
+            Inline::FootnoteRef { .. } | Inline::Break => {}
+        }
+    }
+}
+
 /// The plain text of inlines (for titles in navigation, alt texts, word counts).
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();

@@ -242,7 +242,11 @@ impl Default for Fonts {
             italic: "GentiumBookPlus-Italic.ttf".into(),
             bold: "GentiumBookPlus-Bold.ttf".into(),
             bold_italic: "GentiumBookPlus-BoldItalic.ttf".into(),
-            fallback: vec!["NotoSansSymbols2-Regular.ttf".into()],
+            fallback: vec![
+                "NotoSansSymbols2-Regular.ttf".into(),
+                "NotoNaskhArabic-Regular.ttf".into(),
+                "NotoSerifHebrew-Regular.ttf".into(),
+            ],
             monospace: Some("NotoSansMono-Regular.ttf".into()),
         }
     }

@@ -23,6 +23,7 @@ use crate::diagnostics::{Diagnostic, Report};
 use crate::document::locale;
 use crate::pdf::font::{FaceId, FontSet};
 use crate::pdf::layout::{Flow, Geometry, Op, PageSink, Placed};
+use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::Typesetter;
 use crate::pdf::write::PdfWriter;
 use crate::pdf::{print, Edition};
@@ -143,6 +144,7 @@ fn paginate<S: PageSink>(
     contents_pages: usize,
 ) -> Result<Paginated, Diagnostic> {
     let mut flow = Flow::new(g, 1, locale::strings(lang).note_continued, &mut *sink);
+    flow.rtl = bidi::rtl_language(lang);
     let mut report = Report::default();
     for unit in units {
         let done = setters.next()?;

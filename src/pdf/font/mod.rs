@@ -143,6 +143,9 @@ pub struct FontSet {
     /// Faces tried, in order, for characters the family lacks.
     pub fallbacks: Vec<FaceId>,
     pub monospace: Option<FaceId>,
+    /// The bold twin of a fallback face (`X-Bold.ttf` beside `X-Regular.ttf`), which sets
+    /// bold text (headings, `**strong**`) in scripts the family lacks; by fallback index.
+    bold_fallbacks: Vec<Option<FaceId>>,
 }
 
 impl FontSet {
@@ -163,15 +166,55 @@ impl FontSet {
             }
             None => None,
         };
-        Ok(FontSet { faces, fallbacks, monospace })
+        // Bold twins come last, so the faces before keep their numbers.
+        let mut bold_fallbacks = Vec::new();
+        for f in &fonts.fallback {
+            let twin = f.strip_suffix("-Regular.ttf").map(|stem| format!("{stem}-Bold.ttf"));
+            match twin.filter(|t| assets::font(project, t).is_some()) {
+                Some(t) => {
+                    bold_fallbacks.push(Some(FaceId(faces.len() as u16)));
+                    faces.push(Face::load(project, &t)?);
+                }
+                None => bold_fallbacks.push(None),
+            }
+        }
+        Ok(FontSet { faces, fallbacks, monospace, bold_fallbacks })
     }
 
-    /// The families of the set's faces, each once, in order.
-    pub fn families(&self) -> Vec<String> {
+    /// The families a book set in this font set shows: the book face's, the monospace
+    /// face's when it has code, and those of the fallback faces that set a character of
+    /// its text (for the copyright page, which names the fonts). `visit` hands every text
+    /// to its argument, with whether it is code.
+    pub fn families_used(&self, visit: impl FnOnce(&mut dyn FnMut(&str, bool))) -> Vec<String> {
+        let mut used = vec![false; self.fallbacks.len()];
+        let mut code = false;
+        // Characters already looked at, as bits (the characters a book uses are few).
+        let mut seen = vec![0u64; 0x11_0000 / 64];
+        let regular = self.face(FaceId::REGULAR);
+        visit(&mut |t: &str, is_code: bool| {
+            code |= is_code;
+            for c in t.chars().filter(|c| !c.is_ascii()) {
+                let (word, bit) = (c as usize / 64, 1u64 << (c as usize % 64));
+                if seen[word] & bit != 0 {
+                    continue;
+                }
+                seen[word] |= bit;
+                if regular.glyph(c).is_some() || is_invisible(c) {
+                    continue;
+                }
+                if let Some(i) = self.fallbacks.iter().position(|f| self.face(*f).glyph(c).is_some()) {
+                    used[i] = true;
+                }
+            }
+        });
         let mut out: Vec<String> = Vec::new();
-        for f in &self.faces {
-            if !out.contains(&f.family) {
-                out.push(f.family.clone());
+        let listed = (0..4).map(FaceId).chain(self.monospace.filter(|_| code)).chain(
+            self.fallbacks.iter().zip(&used).filter(|(_, u)| **u).map(|(f, _)| *f),
+        );
+        for id in listed {
+            let family = &self.face(id).family;
+            if !out.contains(family) {
+                out.push(family.clone());
             }
         }
         out
@@ -192,7 +235,12 @@ impl FontSet {
         if want != FaceId::REGULAR && want.0 < 4 && self.face(FaceId::REGULAR).glyph(c).is_some() {
             return Some(FaceId::REGULAR);
         }
-        self.fallbacks.iter().copied().find(|f| self.face(*f).glyph(c).is_some())
+        let i = self.fallbacks.iter().position(|f| self.face(*f).glyph(c).is_some())?;
+        let bold = want == FaceId::BOLD || want == FaceId::BOLD_ITALIC;
+        match self.bold_fallbacks.get(i) {
+            Some(&Some(twin)) if bold => Some(twin),
+            _ => Some(self.fallbacks[i]),
+        }
     }
 }
 

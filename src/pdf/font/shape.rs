@@ -28,24 +28,48 @@ pub struct ShapedText {
     pub glyphs: Vec<ShapedGlyph>,
     /// Sum of advances, font units.
     pub width: f32,
+    /// Shaped right to left (Arabic, Hebrew, …): the glyphs are in visual order, their
+    /// clusters falling.
+    pub rtl: bool,
 }
 
 impl ShapedText {
-    /// The text each glyph stands for: a ligature stands for all its characters, a mark
-    /// that shares its base's cluster for nothing.
-    pub fn glyph_texts(&self) -> impl Iterator<Item = (u16, &str)> {
+    /// The text each glyph stands for: a ligature stands for all its characters; in a
+    /// cluster of several glyphs (a letter and its marks), a glyph that is the character
+    /// map's glyph for one of the cluster's characters stands for that character, and the
+    /// rest goes to the first glyph (the last, in right-to-left text), so that a letter's
+    /// glyph never carries a mark it does not show.
+    pub fn glyph_texts(&self, face: &super::Face) -> Vec<(u16, String)> {
         let n = self.glyphs.len();
-        (0..n).map(move |i| {
-            let g = &self.glyphs[i];
-            let start = g.cluster as usize;
-            let shared = i > 0 && self.glyphs[i - 1].cluster == g.cluster;
-            if shared {
-                return (g.id, "");
+        let mut out = Vec::with_capacity(n);
+        let mut i = 0;
+        while i < n {
+            let cluster = self.glyphs[i].cluster;
+            let mut j = i + 1;
+            while j < n && self.glyphs[j].cluster == cluster {
+                j += 1;
             }
-            let end =
-                self.glyphs[i + 1..].iter().map(|h| h.cluster as usize).find(|&c| c > start).unwrap_or(self.text.len());
-            (g.id, self.text.get(start..end.max(start)).unwrap_or(""))
-        })
+            let start = cluster as usize;
+            // The cluster ends where the next one in the text begins.
+            let end = self.glyphs.iter().map(|h| h.cluster as usize).filter(|&c| c > start).min();
+            let text = self.text.get(start..end.unwrap_or(self.text.len())).unwrap_or("");
+            if j - i == 1 {
+                out.push((self.glyphs[i].id, text.to_string()));
+            } else {
+                let mut rest: Vec<char> = text.chars().collect();
+                let carrier = if self.rtl { j - 1 } else { i };
+                let mut own = vec![String::new(); j - i];
+                for k in (i..j).filter(|&k| k != carrier) {
+                    if let Some(p) = rest.iter().position(|&c| face.glyph(c) == Some(self.glyphs[k].id)) {
+                        own[k - i] = rest.remove(p).to_string();
+                    }
+                }
+                own[carrier - i] = rest.into_iter().collect();
+                out.extend((i..j).map(|k| (self.glyphs[k].id, std::mem::take(&mut own[k - i]))));
+            }
+            i = j;
+        }
+        out
     }
 }
 
@@ -59,6 +83,7 @@ pub enum Case {
 #[derive(PartialEq, Eq, Hash)]
 struct PlanKey {
     face: FaceId,
+    direction: Direction,
     script: Option<harfrust::Script>,
     lang: String,
     case: Case,
@@ -118,9 +143,9 @@ impl<'f> Shaper<'f> {
         }
         self.misses += 1;
         let shaped = Rc::new(self.shape_uncached(face, lang, case, text));
-        for (g, t) in shaped.glyph_texts() {
+        for (g, t) in shaped.glyph_texts(self.fonts.face(face)) {
             if !t.is_empty() {
-                self.glyph_texts.entry((face, g)).or_insert_with(|| t.to_string());
+                self.glyph_texts.entry((face, g)).or_insert(t);
             }
         }
         self.words.entry(key).or_default().insert(text.to_string(), shaped.clone());
@@ -131,17 +156,21 @@ impl<'f> Shaper<'f> {
         let mut buffer = self.buffer.take().unwrap_or_default();
         buffer.clear();
         buffer.push_str(text);
-        buffer.set_direction(Direction::LeftToRight);
+        // The direction follows the script (Arabic and Hebrew right to left); text of no
+        // script (digits, punctuation) is shaped left to right.
+        buffer.set_direction(Direction::Invalid);
         buffer.guess_segment_properties();
+        let direction = buffer.direction();
+        let mut rtl = direction == Direction::RightToLeft;
         let language = Language::from_str(lang).ok();
         buffer.set_language(language.clone());
-        let key = PlanKey { face, script: buffer.script(), lang: lang.to_string(), case };
+        let key = PlanKey { face, direction, script: buffer.script(), lang: lang.to_string(), case };
         let features = features(case);
         let fonts = self.fonts;
         let plan = self.plans.entry(key).or_insert_with(|| {
             ShapePlan::new(
                 &fonts.face(face).font,
-                Direction::LeftToRight,
+                direction,
                 buffer.script(),
                 language.as_ref(),
                 &features,
@@ -167,6 +196,7 @@ impl<'f> Shaper<'f> {
             Err(_) => {
                 // A font harfrust cannot shape with: set the characters one by one from the
                 // character map, without features, rather than lose the text.
+                rtl = false;
                 let f = fonts.face(face);
                 for (offset, c) in text.char_indices() {
                     let id = f.glyph(c).unwrap_or(0);
@@ -178,7 +208,7 @@ impl<'f> Shaper<'f> {
         }
         buffer.clear();
         self.buffer = Some(buffer);
-        ShapedText { face, text: text.to_string(), glyphs, width }
+        ShapedText { face, text: text.to_string(), glyphs, width, rtl }
     }
 }
 

@@ -6,6 +6,7 @@ use super::{Figure, Layout, Op};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::document::{Align, Block, BlockKind, ImageRef, Inline};
 use crate::pdf::font::FaceId;
+use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle};
 
 /// Where a block is set: its language, its source file (for messages), its distance from
@@ -100,6 +101,7 @@ impl Layout<'_, '_> {
         let size = at.size;
         ops.push(self.space(g.space.around_lists));
         let hang = g.space.list_indent * size;
+        let rtl = bidi::rtl_language(at.lang);
         for (i, item) in items.iter().enumerate() {
             let marker = match start {
                 Some(n) => format!("{}.", n + i as u64),
@@ -120,10 +122,16 @@ impl Layout<'_, '_> {
                 _ => None,
             });
             if let (Some(first), Some(l)) = (first, marker_lines.first()) {
-                let shift = hang - 0.4 * size - l.width;
+                // Right to left, the marker stands right of the item's text, which ends
+                // flush with its measure.
+                let x = if rtl {
+                    g.measure() - at.dx - hang + 0.4 * size
+                } else {
+                    hang - 0.4 * size - l.width - hang
+                };
                 for r in l.runs.iter().rev() {
                     let mut r = r.clone();
-                    r.x += shift - hang;
+                    r.x += x;
                     first.runs.insert(0, r);
                 }
             }

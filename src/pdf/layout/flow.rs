@@ -5,6 +5,7 @@
 use super::{move_line, push_line, roman, Figure, Geometry, LinkTarget, NoteLine, Op, Placed};
 use crate::diagnostics::Diagnostic;
 use crate::pdf::font::{Case, FaceId};
+use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::{Link, Mark, Page, Target};
 use crate::style;
@@ -122,6 +123,9 @@ pub struct Flow<'a, S: PageSink> {
     balance_to: Option<f32>,
     /// Figures waiting for the next page.
     floats: Vec<Figure>,
+    /// The book reads right to left: its binding is on the right, so a recto's inner
+    /// margin is on its right.
+    pub rtl: bool,
 }
 
 impl<'a, S: PageSink> Flow<'a, S> {
@@ -153,6 +157,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             short_verso: None,
             balance_to: None,
             floats: Vec::new(),
+            rtl: false,
         }
     }
 
@@ -167,8 +172,9 @@ impl<'a, S: PageSink> Flow<'a, S> {
     }
 
     fn left(&self) -> f32 {
-        // Odd pages are rectos: the inner margin is on the left.
-        if self.number % 2 == 1 {
+        // Odd pages are rectos: the inner margin is on the left, or in a book that reads
+        // right to left on the right.
+        if (self.number % 2 == 1) != self.rtl {
             self.g.inner
         } else {
             self.g.outer
@@ -427,7 +433,10 @@ impl<'a, S: PageSink> Flow<'a, S> {
         let left = self.left();
         let continued = self.foot.first().is_some_and(|f| !f.first);
         let rule = if continued { g.measure() } else { g.measure() * g.space.note_rule };
-        self.page.marks.push(Mark::Rect { x: left, y: g.height - top - g.leading * 0.45, width: rule, height: 0.4 });
+        // The short rule stands where the notes' lines start.
+        let rtl = self.lang.as_deref().map_or(self.rtl, bidi::rtl_language);
+        let x = if rtl { left + g.measure() - rule } else { left };
+        self.page.marks.push(Mark::Rect { x, y: g.height - top - g.leading * 0.45, width: rule, height: 0.4 });
         let page = self.number - 1;
         let foot = std::mem::take(&mut self.foot);
         for (i, f) in foot.iter().enumerate() {

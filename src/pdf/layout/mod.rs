@@ -6,6 +6,7 @@ use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::{locale, BlockKind, Book, Chapter, ChapterKind, Inline};
 use crate::images::PdfImage;
 use crate::pdf::font::{Case, FaceId};
+use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::{Glyph, Mark, Page};
 use crate::style::{self, Style};
@@ -221,6 +222,13 @@ pub fn move_line(marks: &mut Vec<Mark>, line: &mut Line, left: f32, baseline: f3
     }
     if row {
         marks.push(Mark::End);
+    }
+}
+
+/// Move every run of `lines` right by `dx`.
+fn shift_runs(lines: &mut [Line], dx: f32) {
+    for r in lines.iter_mut().flat_map(|l| l.runs.iter_mut()) {
+        r.x += dx;
     }
 }
 
@@ -552,6 +560,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::Skip(g.leading * 1.5));
         self.targets.clear();
         let folio_room = g.size * 3.0;
+        let rtl = bidi::rtl_language(lang);
         let dot = self.typesetter.set(
             &[Span { text: ".".into(), style: self.text_style(FaceId::REGULAR, g.size) }],
             &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.into() },
@@ -571,18 +580,29 @@ impl<'a, 'f> Layout<'a, 'f> {
             let m =
                 Measure { width: g.measure() - folio_room, indent: 0.0, align: Alignment::Ragged, lang: lang.into() };
             let mut lines = self.typesetter.set(&[Span { text: e.title.clone(), style }], &m);
+            // Folios are figures, set left to right in any book.
+            let folio_lang = if rtl { "und" } else { lang };
             let folio = self.typesetter.set(
                 &[Span { text: e.folio.clone(), style: SpanStyle { case: Case::Normal, ..style } }],
-                &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.into() },
+                &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: folio_lang.into() },
             );
+            if rtl {
+                // Right to left: the title flush right, the folio at the left.
+                shift_runs(&mut lines, folio_room);
+            }
             if let (Some(last), Some(f)) = (lines.last_mut(), folio.first()) {
                 let right = g.measure();
-                let number_x = right - f.width;
+                // The folio's place, and the span the leader dots may fill.
+                let (number_x, from, end) = if rtl {
+                    (0.0, f.width + g.size * 0.6, right - last.width - g.size * 0.6)
+                } else {
+                    let number_x = right - f.width;
+                    (number_x, last.width + g.size * 0.6, number_x - g.size * 0.6)
+                };
                 // Leader dots on a grid shared by all entries, so they line up down the page.
                 if let Some(d) = &dot {
                     let step = g.size * 0.5;
-                    let first = ((last.width + g.size * 0.6) / step).ceil() as i32;
-                    let end = number_x - g.size * 0.6;
+                    let first = (from / step).ceil() as i32;
                     let mut run = d.clone();
                     run.glyphs.clear();
                     run.x = 0.0;
@@ -620,7 +640,10 @@ impl<'a, 'f> Layout<'a, 'f> {
                     align: Alignment::Ragged,
                     lang: lang.into(),
                 };
-                let lines = self.typesetter.set(&[Span { text: b.clone(), style }], &m);
+                let mut lines = self.typesetter.set(&[Span { text: b.clone(), style }], &m);
+                if rtl {
+                    shift_runs(&mut lines, folio_room);
+                }
                 self.problems("", 0);
                 ops.push(Op::Lines { lines, dx: 0.0, advance: g.leading, keep: false });
             }
@@ -664,6 +687,8 @@ impl<'a, 'f> Layout<'a, 'f> {
         self.problems(source, line);
         let size = spans.iter().map(|s| s.style.size).fold(0.0f32, f32::max).max(self.g.size);
         let advance = (self.g.leading * size / self.g.size).max(self.g.leading);
+        // An indent is on the side lines start from: the right in right-to-left text.
+        let dx = if bidi::rtl_language(lang) { 0.0 } else { dx };
         ops.push(Op::Lines { lines, dx, advance, keep: false });
     }
 

@@ -2,6 +2,7 @@
 //! broken into lines by Knuth–Plass, and set as lines of positioned glyph runs that the
 //! pagination can stack, with each line's height and whether it ends hyphenated.
 
+use super::bidi::{self, Piece};
 use super::hyphenate::{Break, Hyphenator};
 use super::knuth_plass::{self, Item, Params, INFINITY};
 use crate::pdf::font::{is_invisible, Case, FaceId, FontSet, ShapedText, Shaper};
@@ -107,6 +108,63 @@ struct Frag {
     end: usize,
     style: SpanStyle,
     width: f32,
+    /// Byte offset of its first character in the word it belongs to (for its
+    /// embedding level in a paragraph of mixed direction).
+    at: u32,
+}
+
+impl Frag {
+    /// The text the frag's glyphs stand for.
+    fn text(&self) -> &str {
+        let s = &self.shaped;
+        if self.start == 0 && self.end == s.glyphs.len() {
+            return &s.text;
+        }
+        // Only left-to-right text is cut into frags (at hyphenation points).
+        let g = &s.glyphs;
+        let from = g.get(self.start).map_or(s.text.len(), |g| g.cluster as usize);
+        let to = g.get(self.end).map_or(s.text.len(), |g| g.cluster as usize);
+        s.text.get(from..to.max(from)).unwrap_or("")
+    }
+}
+
+/// Whether run `b`, placed right after `a`, can join it: the same face, size, rise,
+/// scale and link, left to right, and nothing to read out instead.
+fn mergeable(a: &LineRun, b: &LineRun) -> bool {
+    a.face == b.face
+        && a.size == b.size
+        && a.rise == b.rise
+        && a.hscale == b.hscale
+        && a.link == b.link
+        && a.actual_text.is_none()
+        && b.actual_text.is_none()
+}
+
+/// What the line builder needs of a paragraph of mixed or right-to-left direction.
+struct Bidi {
+    /// Right to left as a whole.
+    rtl: bool,
+    /// The embedding level of each byte of the paragraph's text.
+    levels: Vec<u8>,
+    /// For each item of a word, the offset of the word in the paragraph's text.
+    word_at: Vec<u32>,
+}
+
+impl Bidi {
+    fn base(&self) -> u8 {
+        u8::from(self.rtl)
+    }
+
+    /// The level of `frag`, a part of item `item`.
+    fn level(&self, item: usize, frag: &Frag) -> u8 {
+        match self.word_at.get(item) {
+            Some(&w) if w != u32::MAX => {
+                let at = (w + frag.at) as usize;
+                self.levels.get(at.min(self.levels.len().saturating_sub(1))).copied().unwrap_or(self.base())
+            }
+            _ => self.base(),
+        }
+    }
 }
 
 /// What the line builder needs to know of each item beyond its size.
@@ -301,7 +359,8 @@ impl<'f> Typesetter<'f> {
         for (i, c) in text.char_indices() {
             let face = match fonts.face_for(style.face, c) {
                 Some(f) => {
-                    if f.0 >= 4 && Some(f) != fonts.monospace {
+                    // Right-to-left scripts come from their own faces by design.
+                    if f.0 >= 4 && Some(f) != fonts.monospace && !bidi::may_have_rtl(c.encode_utf8(&mut [0; 4])) {
                         self.problems.push(FontProblem::Fallback(c, f));
                     }
                     f
@@ -357,6 +416,13 @@ impl<'f> Typesetter<'f> {
         let rag = 3.0 * body;
         self.expansion = if ragged { 0.0 } else { self.tuning.expansion };
         let lang_id = self.shaper.lang_id(&m.lang);
+        // Right-to-left and mixed paragraphs are reordered line by line after breaking;
+        // left-to-right ones (most) skip the bidirectional algorithm.
+        let rtl = bidi::rtl_language(&m.lang);
+        let mut word_at: Option<Vec<u32>> =
+            (rtl || spans.iter().any(|s| bidi::may_have_rtl(&s.text))).then(Vec::new);
+        let mut span_base = 0;
+        let mut word_start = 0;
         // Words: maximal runs of text between breakable spaces, possibly across spans.
         let mut word: Vec<(&str, SpanStyle)> = Vec::new();
         let mut pending_space: Option<(SpanStyle, bool)> = None;
@@ -383,6 +449,9 @@ impl<'f> Typesetter<'f> {
                     }
                 };
                 if piece_start < i {
+                    if word.is_empty() {
+                        word_start = span_base + piece_start;
+                    }
                     word.push((&span.text[piece_start..i], span.style));
                 }
                 piece_start = i + c.len_utf8();
@@ -391,7 +460,12 @@ impl<'f> Typesetter<'f> {
                     if let Some((st, nb)) = pending_space.take() {
                         self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
                     }
+                    let before = items.len();
                     self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id);
+                    if let Some(w) = word_at.as_mut() {
+                        w.resize(before, u32::MAX);
+                        w.resize(items.len(), word_start as u32);
+                    }
                     suspended = word.last().is_some_and(|(t, _)| {
                         let mut cs = t.chars().rev();
                         cs.next() == Some('-') && cs.next().is_some_and(char::is_alphabetic)
@@ -407,14 +481,23 @@ impl<'f> Typesetter<'f> {
                 }
             }
             if piece_start < span.text.len() {
+                if word.is_empty() {
+                    word_start = span_base + piece_start;
+                }
                 word.push((&span.text[piece_start..], span.style));
             }
+            span_base += span.text.len();
         }
         if !word.is_empty() {
             if let Some((st, nb)) = pending_space.take() {
                 self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
             }
+            let before = items.len();
             self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id);
+            if let Some(w) = word_at.as_mut() {
+                w.resize(before, u32::MAX);
+                w.resize(items.len(), word_start as u32);
+            }
         }
         // The end: \parfillskip and a forced break.
         if m.align == Alignment::Center {
@@ -437,7 +520,12 @@ impl<'f> Typesetter<'f> {
             params.pretolerance = -1.0;
         }
         let outcome = knuth_plass::break_paragraph_in(&mut self.breaker, &items, &params, &Default::default());
-        let lines = self.build_lines(&items, &contents, &outcome.lines, m);
+        let bidi = word_at.map(|mut word_at| {
+            word_at.resize(items.len(), u32::MAX);
+            let text: String = spans.iter().map(|s| s.text.as_str()).collect();
+            Bidi { rtl, levels: bidi::levels(&text, rtl), word_at }
+        });
+        let lines = self.build_lines(&items, &contents, &outcome.lines, m, bidi.as_ref());
         self.scratch = (items, contents);
         lines
     }
@@ -601,9 +689,12 @@ impl<'f> Typesetter<'f> {
                 let cut = bi < breaks.len()
                     && breaks[bi].offset == pos
                     && gi > 0
+                    && !s.rtl
                     && (gi == 0 || s.glyphs[gi - 1].cluster != g.cluster);
                 if cut {
-                    frags.push(Frag { shaped: s.clone(), start, end: gi, style: *style, width: acc * scale });
+                    let from = at + s.glyphs[start].cluster as usize;
+                    let width = acc * scale;
+                    frags.push(Frag { shaped: s.clone(), start, end: gi, style: *style, width, at: from as u32 });
                     let before = text[..pos].chars().next_back().unwrap_or(' ');
                     emit_box(items, contents, &mut frags, 0.0);
                     let b = breaks[bi];
@@ -634,7 +725,9 @@ impl<'f> Typesetter<'f> {
                 acc += g.advance;
             }
             if start < s.glyphs.len() {
-                frags.push(Frag { shaped: s.clone(), start, end: s.glyphs.len(), style: *style, width: acc * scale });
+                let from = if s.rtl { *at } else { at + s.glyphs[start].cluster as usize };
+                let (end, width) = (s.glyphs.len(), acc * scale);
+                frags.push(Frag { shaped: s.clone(), start, end, style: *style, width, at: from as u32 });
             }
         }
         let last = text.chars().next_back().unwrap_or(' ');
@@ -655,7 +748,7 @@ impl<'f> Typesetter<'f> {
         let (s, st) = pieces.pop()?;
         let width = s.width * st.size / self.fonts().face(s.face).units_per_em;
         let end = s.glyphs.len();
-        Some(Frag { shaped: s, start: 0, end, style: st, width })
+        Some(Frag { shaped: s, start: 0, end, style: st, width, at: 0 })
     }
 
     fn build_lines(
@@ -664,6 +757,7 @@ impl<'f> Typesetter<'f> {
         contents: &[Content],
         breaks: &[knuth_plass::Line],
         m: &Measure,
+        bidi: Option<&Bidi>,
     ) -> Vec<Line> {
         let mut lines = Vec::with_capacity(breaks.len());
         for (li, b) in breaks.iter().enumerate() {
@@ -675,9 +769,194 @@ impl<'f> Typesetter<'f> {
                 }
             }
             let last = li + 1 == breaks.len();
-            lines.push(self.build_line(items, contents, start, b, last, m));
+            lines.push(match bidi {
+                Some(bidi) => self.build_line_bidi(items, contents, start, b, last, m, bidi),
+                None => self.build_line(items, contents, start, b, last, m),
+            });
         }
         lines
+    }
+
+    /// A line of a right-to-left or mixed paragraph: its pieces (each frag a run of its
+    /// own, each space a run of its space glyph, indents and gaps) are laid out in logical
+    /// order, then moved to their visual places by their embedding levels; a right-to-left
+    /// line ends flush right (its first-line indent on the right, its last line ragged on
+    /// the left, punctuation at its end hanging into the left margin). The runs stay in
+    /// logical order, which is the order the page is read out in.
+    #[allow(clippy::too_many_arguments)]
+    fn build_line_bidi(
+        &self,
+        items: &[Item],
+        contents: &[Content],
+        start: usize,
+        b: &knuth_plass::Line,
+        last: bool,
+        m: &Measure,
+        bidi: &Bidi,
+    ) -> Line {
+        let fonts = self.fonts();
+        let (box_ratio, glue_ratio) = self.line_ratios(items, start, b, last);
+        let hscale = 1.0 + box_ratio * self.expansion;
+        let mut runs: Vec<LineRun> = Vec::new();
+        // Pieces in logical order; `owner[i]` is the run of piece i, if it has one.
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut owner: Vec<Option<usize>> = Vec::new();
+        // Spaces take the level of their neighbours, known once the next word is: their
+        // piece indices wait here.
+        let mut spaces: Vec<usize> = Vec::new();
+        let (mut ascent, mut descent) = (0.0f32, 0.0f32);
+        let mut text = String::new();
+        let mut x = 0.0f32;
+        let mut content_end = 0.0f32;
+        let mut place = |f: &Frag, level: u8, x: &mut f32, actual: Option<&str>, runs: &mut Vec<LineRun>| {
+            let face = fonts.face(f.shaped.face);
+            let scale = f.style.size / face.units_per_em;
+            ascent = ascent.max(face.ascender * scale + f.style.rise);
+            descent = descent.max(-face.descender * scale - f.style.rise);
+            let mut glyphs = Vec::with_capacity(f.end - f.start);
+            let mut pen = 0.0;
+            for g in &f.shaped.glyphs[f.start..f.end] {
+                glyphs.push(Glyph { id: g.id, x: pen + g.dx * scale * hscale, dy: g.dy * scale });
+                pen += g.advance * scale * hscale;
+            }
+            let width = f.width * hscale;
+            // Neutral characters (punctuation, brackets) shaped left to right but resolved
+            // to a right-to-left level run the other way, with brackets mirrored; what
+            // they read as stays the logical text.
+            let mut actual = actual.map(str::to_string);
+            if level % 2 == 1 && !f.shaped.rtl {
+                let text = f.text();
+                let chars: Vec<char> = text.chars().collect();
+                let mut mirrored = false;
+                for (k, (g, sg)) in glyphs.iter_mut().zip(&f.shaped.glyphs[f.start..f.end]).enumerate() {
+                    g.x = width - g.x - sg.advance * scale * hscale;
+                    let c = if chars.len() == f.end - f.start { chars.get(k).copied() } else { None };
+                    if let Some(id) = c.and_then(bidi::mirror).and_then(|m| face.glyph(m)) {
+                        g.id = id;
+                        mirrored = true;
+                    }
+                }
+                glyphs.reverse();
+                if mirrored && actual.is_none() {
+                    actual = Some(text.to_string());
+                }
+            }
+
+            runs.push(LineRun {
+                face: f.shaped.face,
+                size: f.style.size,
+                x: *x,
+                rise: f.style.rise,
+                hscale,
+                glyphs,
+                actual_text: actual,
+                link: f.style.link,
+                width,
+            });
+            let piece = Piece { x: *x, width, level };
+            *x += width;
+            piece
+        };
+        let mut last_level = bidi.base();
+        for i in start..b.end {
+            match (&items[i], &contents[i]) {
+                (Item::Box { .. }, Content::Glyphs(frags)) => {
+                    for f in frags.iter() {
+                        let level = bidi.level(i, f);
+                        for &sp in &spaces {
+                            pieces[sp].level = pieces[sp].level.min(level);
+                        }
+                        spaces.clear();
+                        let piece = place(f, level, &mut x, None, &mut runs);
+                        // Left to right, what touches in one style stays one run (the
+                        // syllables of a word, words and their spaces).
+                        let joins = level % 2 == 0
+                            && matches!(owner.last(), Some(Some(r)) if *r + 2 == runs.len())
+                            && pieces.last().is_some_and(|p| p.level == level && (p.x + p.width - piece.x).abs() < 1e-3)
+                            && mergeable(&runs[runs.len() - 2], &runs[runs.len() - 1]);
+                        if joins {
+                            let run = runs.pop().expect("just placed");
+                            let prev = runs.last_mut().expect("checked above");
+                            let dx = run.x - prev.x;
+                            prev.glyphs.extend(run.glyphs.into_iter().map(|g| Glyph { x: g.x + dx, ..g }));
+                            prev.width += run.width;
+                            pieces.last_mut().expect("checked above").width += piece.width;
+                        } else {
+                            pieces.push(piece);
+                            owner.push(Some(runs.len() - 1));
+                        }
+                        text.push_str(f.text());
+                        last_level = level;
+                    }
+                    content_end = x;
+                }
+                (Item::Box { width, stretch, shrink, .. }, _) => {
+                    let w = width + box_ratio * if box_ratio >= 0.0 { stretch } else { shrink };
+                    pieces.push(Piece { x, width: w, level: bidi.base() });
+                    owner.push(None);
+                    x += w;
+                    content_end = x;
+                }
+                (Item::Glue { width, stretch, shrink }, c) => {
+                    let w = width + glue_ratio * if glue_ratio >= 0.0 { stretch } else { shrink };
+                    let space = matches!(c, Content::Space) && !text.is_empty() && !text.ends_with(' ');
+                    // Glue takes the level of the words around it (the lower of the two).
+                    let piece = Piece { x, width: w, level: last_level };
+                    owner.push(None);
+                    if space {
+                        text.push(' ');
+                        // A real space glyph where words part, for text extraction.
+                        let face = runs.last().map(|r| (r.face, r.size, r.rise, r.link));
+                        if let Some((face, size, rise, link)) = face {
+                            if let Some(id) = fonts.face(face).glyph(' ') {
+                                let glyphs = vec![Glyph { id, x: 0.0, dy: 0.0 }];
+                                let actual_text = None;
+                                runs.push(LineRun { face, size, x, rise, hscale, glyphs, actual_text, link, width: w });
+                                *owner.last_mut().expect("pushed above") = Some(runs.len() - 1);
+                            }
+                        }
+                    }
+                    spaces.push(pieces.len());
+                    pieces.push(piece);
+                    x += w;
+                }
+                _ => {}
+            }
+        }
+        // The break itself: a hyphen to draw when it is a hyphenation point.
+        let mut hyphenated = false;
+        if let (Some(Item::Penalty { .. }), Some(Content::Hyphen(h))) = (items.get(b.end), contents.get(b.end)) {
+            hyphenated = true;
+            if let Some(h) = h {
+                pieces.push(place(h, last_level, &mut x, Some("\u{AD}"), &mut runs));
+                owner.push(Some(runs.len() - 1));
+                content_end = x;
+            }
+        }
+        // Spaces and gaps after the last word are not part of the line.
+        for &sp in &spaces {
+            pieces[sp].level = bidi.base();
+        }
+        while pieces.last().is_some_and(|p| p.x >= content_end) {
+            pieces.pop();
+            if let Some(Some(r)) = owner.pop() {
+                runs.truncate(r);
+            }
+        }
+        bidi::reorder(&mut pieces);
+        let width = content_end;
+        let shift = match m.align {
+            Alignment::Center => ((m.width - width) / 2.0).max(0.0),
+            _ if bidi.rtl => m.width - width,
+            _ => 0.0,
+        };
+        for (p, o) in pieces.iter().zip(&owner) {
+            if let Some(r) = o {
+                runs[*r].x = p.x + shift;
+            }
+        }
+        text.truncate(text.trim_end().len());
+        Line { runs, width, ascent, descent, hyphenated, text }
     }
 
     /// How far line `b` (from item `start`) stretches or shrinks its glyphs (`box_ratio`,
@@ -974,4 +1253,116 @@ mod tests {
             assert_eq!(l.runs.last().unwrap().actual_text.as_deref(), Some("\u{AD}"));
         }
     }
+
+    const ARABIC: &str = "أيها الرفاق والرفيقات، نجتمع اليوم في الأول من أيار لنقول بصوت واحد إن العمل ليس سلعة، \
+        وإن الكرامة لا تُشترى ولا تُباع. قال Karl Marx عام 1848 إن العمال لا يملكون وطناً، ونحن نقول اليوم إن \
+        تضامننا لا يعرف حدوداً. في المصانع والموانئ (وفي كل مكان يعمل فيه الناس) نرى الشيء نفسه.";
+
+    fn rtl(width: f32, align: Alignment) -> Measure {
+        Measure { width, indent: 0.0, align, lang: "ar".into() }
+    }
+
+    /// The runs of `line` left to right, with the text of each in reading order.
+    fn visual<'l>(line: &'l Line, t: &Typesetter) -> Vec<(f32, String)> {
+        let mut runs: Vec<(f32, String)> = line
+            .runs
+            .iter()
+            .map(|r| {
+                let text: String = r
+                    .glyphs
+                    .iter()
+                    .map(|g| t.shaper.glyph_texts.get(&(r.face, g.id)).map_or("", String::as_str))
+                    .collect();
+                // A right-to-left word's glyphs are in visual order: read them back.
+                let text = if bidi::may_have_rtl(&text) { text.chars().rev().collect() } else { text };
+                (r.x, text)
+            })
+            .collect();
+        runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        runs
+    }
+
+    #[test]
+    fn an_arabic_word_keeps_the_shapers_glyphs() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        let word = "والمستشفيات";
+        let lines = t.set(&[span(word)], &rtl(300.0, Alignment::Ragged));
+        let naskh = f.face_for(FaceId::REGULAR, 'و').unwrap();
+        let whole = t.shaper.shape(naskh, "ar", Case::Normal, word);
+        let set: Vec<u16> = lines[0].runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.id)).collect();
+        let shaped: Vec<u16> = whole.glyphs.iter().map(|g| g.id).collect();
+        assert_eq!(set, shaped);
+        assert!(whole.rtl);
+        // Joined: the letters take contextual forms, not the isolated ones of the cmap.
+        let isolated: Vec<u16> = word.chars().filter_map(|c| f.face(naskh).glyph(c)).collect();
+        assert_ne!(shaped.iter().rev().copied().collect::<Vec<_>>(), isolated);
+    }
+
+    #[test]
+    fn right_to_left_lines_end_flush_right() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        for width in [180.0, 260.0] {
+            let lines = t.set(&[span(ARABIC)], &rtl(width, Alignment::Justify));
+            assert!(lines.len() > 2);
+            for (i, l) in lines.iter().enumerate() {
+                let right = l.runs.iter().map(|r| r.x + r.width).fold(0.0, f32::max);
+                let left = l.runs.iter().map(|r| r.x).fold(f32::MAX, f32::min);
+                assert!((right - width).abs() < 0.05, "line {i} ends at {right} of {width}: {}", l.text);
+                if i + 1 < lines.len() {
+                    // Justified to both edges; punctuation may hang into the left margin.
+                    assert!(left < 0.01 && left > -5.0, "line {i} starts at {left}: {}", l.text);
+                } else {
+                    assert!(left > 1.0, "the last line is ragged on the left");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mixed_lines_read_as_a_reader_of_either_expects() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        // Arabic with a Latin name and a year: right to left, the name and the year each
+        // left to right.
+        let lines = t.set(&[span("قال Karl Marx عام 1848")], &rtl(300.0, Alignment::Ragged));
+        let v: Vec<String> = visual(&lines[0], &t).into_iter().map(|r| r.1.trim().to_string()).collect();
+        let v: Vec<String> = v.into_iter().filter(|t| !t.is_empty()).collect();
+        assert_eq!(v, ["1848", "عام", "Karl", "Marx", "قال"]);
+        // German with an Arabic word: left to right around it.
+        let m = Measure { lang: "de".into(), ..rtl(300.0, Alignment::Ragged) };
+        let lines = t.set(&[span("Das Wort سلام heißt Frieden")], &m);
+        let v: String = visual(&lines[0], &t).into_iter().map(|r| r.1).collect();
+        assert_eq!(v.split_whitespace().collect::<Vec<_>>(), ["Das", "Wort", "سلام", "heißt", "Frieden"]);
+        assert!(lines[0].runs.iter().map(|r| r.x).fold(f32::MAX, f32::min) < 0.01, "flush left");
+        // The text reads in logical order.
+        assert_eq!(lines[0].text, "Das Wort سلام heißt Frieden");
+    }
+
+    #[test]
+    fn brackets_turn_in_right_to_left_text() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        let lines = t.set(&[span("نص (بين قوسين) هنا")], &rtl(300.0, Alignment::Ragged));
+        let runs = visual(&lines[0], &t);
+        let open = f.face(FaceId::REGULAR).glyph('(').unwrap();
+        let close = f.face(FaceId::REGULAR).glyph(')').unwrap();
+        // The logical opening bracket stands right of the words it opens, drawn as `)`.
+        let ids: Vec<u16> = {
+            let mut r: Vec<&LineRun> = lines[0].runs.iter().collect();
+            r.sort_by(|a, b| a.x.total_cmp(&b.x));
+            r.iter().flat_map(|r| r.glyphs.iter().map(|g| g.id)).filter(|&g| g == open || g == close).collect()
+        };
+        assert_eq!(ids, [open, close], "{runs:?}");
+        // And it reads as what was typed.
+        let actual: Vec<&str> = lines[0].runs.iter().filter_map(|r| r.actual_text.as_deref()).collect();
+        assert_eq!(actual, ["(", ")"]);
+    }
+
+    #[test]
+    fn left_to_right_paragraphs_take_the_plain_path() {
+        assert!(!bidi::rtl_language("de") && !bidi::may_have_rtl(PROSE));
+    }
 }
+

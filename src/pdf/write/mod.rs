@@ -891,8 +891,8 @@ mod pdf_tests {
         let mut x = 72.0;
         for word in ["Grüße", "aus", "Қазақстан", "–", "offiziell"] {
             let s = shaper.shape(FaceId::REGULAR, "de", Case::Normal, word);
-            for (g, t) in s.glyph_texts() {
-                texts.entry((FaceId::REGULAR, g)).or_insert_with(|| t.to_string());
+            for (g, t) in s.glyph_texts(fonts.face(FaceId::REGULAR)) {
+                texts.entry((FaceId::REGULAR, g)).or_insert(t);
             }
             let scale = 12.0 / fonts.face(FaceId::REGULAR).units_per_em;
             let mut pen = 0.0;
