@@ -1,7 +1,8 @@
 //! The PDF build as its pipeline, in the order it runs:
 //!
 //! 1. **plan** ([`plan`]): the units of layout work in reading order (cover, front
-//!    matter, contents, parts and chapters);
+//!    matter, contents, parts and chapters), after [`coverage`] found a font for every
+//!    character;
 //! 2. **set** ([`set`]): worker threads set the units into layout operations, each with its
 //!    own shaping and hyphenation caches, while this thread counts the contents' pages
 //!    ([`contents`]);
@@ -14,6 +15,7 @@
 //!    page labels, outline and catalog, or the booklet's sheets.
 
 mod contents;
+mod coverage;
 mod encode;
 mod finish;
 mod plan;
@@ -51,6 +53,10 @@ pub(crate) fn run(
     let book = &prep.book;
     let fonts = FontSet::load(project, &prep.style.fonts)?;
     let geometry = Geometry::of(&prep.style)?;
+    // A character no font has stops the build before anything is set.
+    if coverage::check(book, &fonts, &prep.anthology.shown, report) > 0 {
+        return Ok(None);
+    }
     let units = plan::units(book, edition);
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(units.len());
     let writer = edition.writer(prep, file, report)?;

@@ -208,9 +208,10 @@ impl FontSet {
             }
         });
         let mut out: Vec<String> = Vec::new();
-        let listed = (0..4).map(FaceId).chain(self.monospace.filter(|_| code)).chain(
-            self.fallbacks.iter().zip(&used).filter(|(_, u)| **u).map(|(f, _)| *f),
-        );
+        let listed = (0..4)
+            .map(FaceId)
+            .chain(self.monospace.filter(|_| code))
+            .chain(self.fallbacks.iter().zip(&used).filter(|(_, u)| **u).map(|(f, _)| *f));
         for id in listed {
             let family = &self.face(id).family;
             if !out.contains(family) {

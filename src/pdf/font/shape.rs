@@ -168,13 +168,7 @@ impl<'f> Shaper<'f> {
         let features = features(case);
         let fonts = self.fonts;
         let plan = self.plans.entry(key).or_insert_with(|| {
-            ShapePlan::new(
-                &fonts.face(face).font,
-                direction,
-                buffer.script(),
-                language.as_ref(),
-                &features,
-            )
+            ShapePlan::new(&fonts.face(face).font, direction, buffer.script(), language.as_ref(), &features)
         });
         let shaper = &self.shapers[face.0 as usize];
         let mut glyphs = Vec::new();

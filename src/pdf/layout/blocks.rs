@@ -124,11 +124,7 @@ impl Layout<'_, '_> {
             if let (Some(first), Some(l)) = (first, marker_lines.first()) {
                 // Right to left, the marker stands right of the item's text, which ends
                 // flush with its measure.
-                let x = if rtl {
-                    g.measure() - at.dx - hang + 0.4 * size
-                } else {
-                    hang - 0.4 * size - l.width - hang
-                };
+                let x = if rtl { g.measure() - at.dx - hang + 0.4 * size } else { hang - 0.4 * size - l.width - hang };
                 for r in l.runs.iter().rev() {
                     let mut r = r.clone();
                     r.x += x;

@@ -19,8 +19,31 @@ pub fn rtl_language(lang: &str) -> bool {
     }
     matches!(
         primary.as_str(),
-        "ar" | "fa" | "ur" | "ps" | "ckb" | "he" | "yi" | "sd" | "ug" | "dv" | "syr" | "arc" | "ks" | "prs"
-            | "azb" | "lrc" | "mzn" | "glk" | "bal" | "ara" | "fas" | "per" | "urd" | "pus" | "heb" | "yid"
+        "ar" | "fa"
+            | "ur"
+            | "ps"
+            | "ckb"
+            | "he"
+            | "yi"
+            | "sd"
+            | "ug"
+            | "dv"
+            | "syr"
+            | "arc"
+            | "ks"
+            | "prs"
+            | "azb"
+            | "lrc"
+            | "mzn"
+            | "glk"
+            | "bal"
+            | "ara"
+            | "fas"
+            | "per"
+            | "urd"
+            | "pus"
+            | "heb"
+            | "yid"
     )
 }
 
@@ -82,7 +105,15 @@ pub fn mirror(c: char) -> Option<char> {
         ('〈', '〉'),
         ('≤', '≥'),
     ];
-    PAIRS.iter().find_map(|&(a, b)| if c == a { Some(b) } else if c == b { Some(a) } else { None })
+    PAIRS.iter().find_map(|&(a, b)| {
+        if c == a {
+            Some(b)
+        } else if c == b {
+            Some(a)
+        } else {
+            None
+        }
+    })
 }
 
 /// A piece of a line at `x`, `width` wide, at embedding `level`.

@@ -419,8 +419,7 @@ impl<'f> Typesetter<'f> {
         // Right-to-left and mixed paragraphs are reordered line by line after breaking;
         // left-to-right ones (most) skip the bidirectional algorithm.
         let rtl = bidi::rtl_language(&m.lang);
-        let mut word_at: Option<Vec<u32>> =
-            (rtl || spans.iter().any(|s| bidi::may_have_rtl(&s.text))).then(Vec::new);
+        let mut word_at: Option<Vec<u32>> = (rtl || spans.iter().any(|s| bidi::may_have_rtl(&s.text))).then(Vec::new);
         let mut span_base = 0;
         let mut word_start = 0;
         // Words: maximal runs of text between breakable spaces, possibly across spans.
@@ -872,7 +871,9 @@ impl<'f> Typesetter<'f> {
                         // syllables of a word, words and their spaces).
                         let joins = level % 2 == 0
                             && matches!(owner.last(), Some(Some(r)) if *r + 2 == runs.len())
-                            && pieces.last().is_some_and(|p| p.level == level && (p.x + p.width - piece.x).abs() < 1e-3)
+                            && pieces
+                                .last()
+                                .is_some_and(|p| p.level == level && (p.x + p.width - piece.x).abs() < 1e-3)
                             && mergeable(&runs[runs.len() - 2], &runs[runs.len() - 1]);
                         if joins {
                             let run = runs.pop().expect("just placed");
@@ -1365,4 +1366,3 @@ mod tests {
         assert!(!bidi::rtl_language("de") && !bidi::may_have_rtl(PROSE));
     }
 }
-
