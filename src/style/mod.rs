@@ -77,6 +77,17 @@ pub struct Text {
     pub paragraph_space: Length,
     pub align: Align,
     pub hyphenate: bool,
+    /// The figures of note numbers and numbered lists: `latin` (0–9) everywhere, or
+    /// `native`, each speech's own (Arabic-Indic ٠–٩ in Arabic, Eastern ۰–۹ in Persian,
+    /// Urdu and Pashto; 0–9 where the language has no others).
+    pub digits: Digits,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Digits {
+    Latin,
+    Native,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -261,6 +272,7 @@ impl Default for Text {
             paragraph_space: Length::pt(0.0),
             align: Align::Justify,
             hyphenate: true,
+            digits: Digits::Latin,
         }
     }
 }
@@ -291,6 +303,7 @@ const FIELDS: &[&str] = &[
     "paragraph_space",
     "align",
     "hyphenate",
+    "digits",
     "layout",
     "chapter_start",
     "running_heads",

@@ -104,7 +104,7 @@ impl Layout<'_, '_> {
         let rtl = bidi::rtl_language(at.lang);
         for (i, item) in items.iter().enumerate() {
             let marker = match start {
-                Some(n) => format!("{}.", n + i as u64),
+                Some(n) => format!("{}.", super::figures(n + i as u64, self.zero)),
                 None => "•".to_string(),
             };
             // The marker hangs in the indent, right-aligned against the item's text.
@@ -264,9 +264,11 @@ impl Layout<'_, '_> {
         let widths = self.column_widths(&all, has_head, cols, g.measure() - at.dx, at);
         self.problems(at.src, line);
         let table_width = widths.iter().sum::<f32>() + gap * (cols as f32 - 1.0);
-        let dx = at.dx;
+        // Right to left, the table stands at the right and its first column is rightmost.
+        let rtl = bidi::rtl_language(at.lang);
+        let dx = if rtl { g.measure() - at.dx - table_width } else { at.dx };
         ops.push(Op::Rule { dx, width: table_width, below: g.leading * 0.1 });
-        let lefts: Vec<f32> = widths
+        let mut lefts: Vec<f32> = widths
             .iter()
             .scan(0.0, |x, w| {
                 let l = *x;
@@ -274,6 +276,11 @@ impl Layout<'_, '_> {
                 Some(l)
             })
             .collect();
+        if rtl {
+            for (l, w) in lefts.iter_mut().zip(&widths) {
+                *l = table_width - *l - w;
+            }
+        }
         for (ri, row) in all.iter().enumerate() {
             let mut cells = Vec::new();
             for (ci, cell) in row.iter().enumerate() {
@@ -284,7 +291,7 @@ impl Layout<'_, '_> {
             self.problems(at.src, line);
             let depth = cells.iter().map(Vec::len).max().unwrap_or(0);
             for li in 0..depth {
-                let merged = row_line(&cells, li, &widths, &lefts, align);
+                let merged = row_line(&cells, li, &widths, &lefts, align, rtl);
                 ops.push(Op::Lines { lines: vec![merged], dx, advance: g.leading * 0.95, keep: false });
             }
             if ri == 0 && has_head {
@@ -299,7 +306,9 @@ impl Layout<'_, '_> {
 
 /// Line `li` of a table row: the cells' lines side by side, aligned in their columns, with
 /// their text joined by tabs.
-fn row_line(cells: &[Vec<Line>], li: usize, widths: &[f32], lefts: &[f32], align: &[Align]) -> Line {
+/// Right to left (`rtl`), cells are set flush right already: a column aligned left or
+/// centred moves its lines the other way.
+fn row_line(cells: &[Vec<Line>], li: usize, widths: &[f32], lefts: &[f32], align: &[Align], rtl: bool) -> Line {
     let mut merged = Line::default();
     let mut texts = Vec::new();
     for (ci, c) in cells.iter().enumerate() {
@@ -307,14 +316,17 @@ fn row_line(cells: &[Vec<Line>], li: usize, widths: &[f32], lefts: &[f32], align
             texts.push("");
             continue;
         };
-        let shift = match align.get(ci) {
-            Some(Align::Right) => widths[ci] - l.width,
-            Some(Align::Center) => (widths[ci] - l.width) / 2.0,
+        let room = (widths[ci] - l.width).max(0.0);
+        let shift = match (align.get(ci), rtl) {
+            (Some(Align::Right), false) => room,
+            (Some(Align::Center), false) => room / 2.0,
+            (Some(Align::Left), true) => -room,
+            (Some(Align::Center), true) => -room / 2.0,
             _ => 0.0,
         };
         for r in &l.runs {
             let mut r = r.clone();
-            r.x += lefts[ci] + shift.max(0.0);
+            r.x += lefts[ci] + shift;
             merged.runs.push(r);
         }
         merged.ascent = merged.ascent.max(l.ascent);

@@ -39,6 +39,8 @@ pub struct Geometry {
     pub running_heads: style::RunningHeads,
     /// Body lines sit on a grid of `leading` from the first line of the page.
     pub grid: bool,
+    /// Note numbers and list numbers in each speech's own figures.
+    pub native_digits: bool,
     /// Type sizes of the elements, as multiples of the text size (`[sizes]`).
     pub scale: Scale,
     /// Spaces in lines of the leading, indents in em (`[spacing]`).
@@ -131,6 +133,7 @@ impl Geometry {
             recto_starts: style.layout.chapter_start == style::ChapterStart::Recto,
             running_heads: style.layout.running_heads,
             grid: style.layout.baseline_grid,
+            native_digits: style.text.digits == style::Digits::Native,
             scale: Scale::of(&style.sizes),
             space: Space::of(&style.spacing),
         })
@@ -225,6 +228,25 @@ pub fn move_line(marks: &mut Vec<Mark>, line: &mut Line, left: f32, baseline: f3
     }
 }
 
+/// The zero of the figures a language writes numbers in: Arabic-Indic in Arabic,
+/// Eastern Arabic-Indic in Persian, Urdu, Pashto and Sindhi, else the Latin zero.
+pub(crate) fn native_zero(lang: &str) -> char {
+    match lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase().as_str() {
+        "ar" | "ckb" => '\u{0660}',
+        "fa" | "ur" | "ps" | "sd" | "prs" => '\u{06F0}',
+        _ => '0',
+    }
+}
+
+/// `n` in the figures whose zero is `zero` (which must be followed by one to nine).
+pub(crate) fn figures(n: u64, zero: char) -> String {
+    let plain = n.to_string();
+    if zero == '0' {
+        return plain;
+    }
+    plain.chars().map(|d| char::from_u32(zero as u32 + (d as u32 - '0' as u32)).unwrap_or(d)).collect()
+}
+
 /// Move every run of `lines` right by `dx`.
 fn shift_runs(lines: &mut [Line], dx: f32) {
     for r in lines.iter_mut().flat_map(|l| l.runs.iter_mut()) {
@@ -236,6 +258,8 @@ fn shift_runs(lines: &mut [Line], dx: f32) {
 struct Spanner<'t> {
     mono: Option<FaceId>,
     targets: &'t mut Vec<LinkTarget>,
+    /// The zero of the figures of note numbers.
+    zero: char,
 }
 
 impl Spanner<'_> {
@@ -285,7 +309,7 @@ impl Spanner<'_> {
                 Inline::FootnoteRef { number, .. } => {
                     let link = self.link(LinkTarget::Note(*number));
                     out.push(Span {
-                        text: number.to_string(),
+                        text: figures(*number as u64, self.zero),
                         style: SpanStyle {
                             face: FaceId::REGULAR,
                             size: style.size * 0.68,
@@ -321,6 +345,8 @@ pub struct Layout<'a, 'f> {
     pub targets: Vec<LinkTarget>,
     /// Images read so far, by file: each is read once per worker.
     pub images: std::collections::HashMap<std::path::PathBuf, Result<Arc<PdfImage>, String>>,
+    /// The zero of the figures for note and list numbers in the chapter being set.
+    zero: char,
 }
 
 /// Where a link of the text leads.
@@ -418,6 +444,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             book_title: book_title.to_string(),
             targets: Vec::new(),
             images: Default::default(),
+            zero: '0',
         }
     }
 
@@ -719,6 +746,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         let src = c.source.to_string_lossy().into_owned();
         let lang = c.meta.language.as_str();
         self.targets.clear();
+        self.zero = if g.native_digits { native_zero(lang) } else { '0' };
         ops.push(Op::NewPage { recto: g.recto_starts });
         ops.push(Op::Lang((lang != book_lang).then(|| lang.to_string())));
         let targets_at = ops.len();
@@ -730,7 +758,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                 let mut spans = Vec::new();
                 if i == 0 {
                     spans.push(Span {
-                        text: format!("{}\u{a0}", n.number),
+                        text: format!("{}\u{a0}", figures(n.number as u64, self.zero)),
                         style: self.text_style(FaceId::REGULAR, note_size),
                     });
                 }
@@ -831,7 +859,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     fn spanner(&mut self) -> Spanner<'_> {
-        Spanner { mono: self.typesetter.fonts().monospace, targets: &mut self.targets }
+        Spanner { mono: self.typesetter.fonts().monospace, targets: &mut self.targets, zero: self.zero }
     }
 }
 

@@ -38,6 +38,7 @@ fn geometry() -> Geometry {
         recto_starts: true,
         running_heads: style::RunningHeads::None,
         grid: true,
+        native_digits: false,
         scale: Scale::of(&style::Sizes::default()),
         space: Space::of(&style::Spacing::default()),
     }
@@ -270,4 +271,12 @@ fn facing_pages_end_level() {
     assert_eq!(pages[0].body.len(), cap as usize - 1);
     assert!((pages[0].last_baseline() - pages[1].last_baseline()).abs() < 0.01);
     assert!(pages[1].body.len() >= 2);
+}
+
+#[test]
+fn native_figures() {
+    assert_eq!(figures(1948, '0'), "1948");
+    assert_eq!(figures(1948, native_zero("ar")), "١٩٤٨");
+    assert_eq!(figures(205, native_zero("fa-IR")), "۲۰۵");
+    assert_eq!(native_zero("de"), '0');
 }
