@@ -158,7 +158,7 @@ fn text(book: &Book, cx: &body::Context<'_>, book_file: &Path, usage: &mut Usage
 /// The EPUB's bytes, or `None` after reporting why there are none.
 pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Option<Vec<u8>> {
     let book = &prep.book;
-    let lang = book.meta.language.as_str();
+    let lang = &book.meta.language;
     let strings = locale::strings(lang);
     let book_file = prep.anthology.shown.as_path();
     let errors = report.errors();
@@ -180,7 +180,7 @@ pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Optio
         let licences_entry = (!plan.licences.is_empty()).then(|| Entry {
             href: matter::LICENCES.to_string(),
             title: strings.font_licences.to_string(),
-            lang: lang.to_string(),
+            lang: lang.clone(),
             class: "matter",
             byline: None,
             children: Vec::new(),
@@ -247,7 +247,7 @@ pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Optio
     let stand_in = package::stand_in_uuid(&book.meta.identifier);
     let stand_in_urn = stand_in.urn().to_string();
     let identifier = book.meta.identifier.clone();
-    let opf_lang = lang.to_string();
+    let opf_lang = lang.clone();
 
     let mut finish: BTreeMap<String, zip::Finish> = BTreeMap::new();
     finish.insert(

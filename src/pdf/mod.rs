@@ -12,6 +12,7 @@ pub mod write;
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::Chapter;
+use crate::lang::Lang;
 use crate::project::Project;
 use crate::Prepared;
 use font::FontSet;
@@ -80,7 +81,7 @@ struct Done {
 /// starts at when `starts` (in the same order) is known, else a stand-in.
 fn contents_entries(
     units: &[Unit],
-    book_lang: &str,
+    book_lang: &Lang,
     starts: &[layout::Placed],
     folio: impl Fn(usize) -> String,
 ) -> Vec<layout::ContentsEntry> {
@@ -121,7 +122,7 @@ fn write_inner(
     let fonts = FontSet::load(project, &prep.style.fonts)?;
     let geometry = layout::Geometry::of(&prep.style)?;
     let exceptions = &book.meta.hyphenation_exceptions;
-    let lang = book.meta.language.as_str();
+    let lang = &book.meta.language;
     let strings = crate::document::locale::strings(lang);
     // The cover is printed on its own for the editions on paper.
     let mut units = if edition.for_paper() { Vec::new() } else { vec![Unit::Cover] };
@@ -395,7 +396,7 @@ fn write_inner(
         authors,
         subject: book.meta.description.clone().or_else(|| book.meta.subtitle.clone()),
         keywords,
-        language: book.meta.language.clone(),
+        language: book.meta.language.to_string(),
         modified: book.modified,
         identifier: book.meta.identifier.clone(),
     };

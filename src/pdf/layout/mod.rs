@@ -5,6 +5,7 @@
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::{locale, Block, BlockKind, Book, Chapter, ChapterKind, Inline};
 use crate::images::PdfImage;
+use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::{Glyph, Mark, Page};
@@ -386,7 +387,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     pub fn title_page(&mut self, ops: &mut Vec<Op>, book: &Book, fonts: &[String]) {
         let g = self.g;
         let m = &book.meta;
-        let lang = m.language.as_str();
+        let lang = &m.language;
         let strings = locale::strings(lang);
         ops.push(Op::NewPage { recto: true });
         ops.push(Op::NoFolio);
@@ -460,8 +461,8 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     /// Lines without a page position (for blocks placed by their height).
-    fn set_plain(&mut self, spans: &[Span], lang: &str, align: Alignment) -> Vec<Line> {
-        let m = Measure { width: self.g.measure(), indent: 0.0, align, lang: lang.to_string() };
+    fn set_plain(&mut self, spans: &[Span], lang: &Lang, align: Alignment) -> Vec<Line> {
+        let m = Measure { width: self.g.measure(), indent: 0.0, align, lang: lang.clone() };
         let lines = self.typesetter.set(spans, &m);
         self.problems("", 0);
         lines
@@ -471,7 +472,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     /// folio, the whole entry a link to where it starts. The titles are set narrower than
     /// the measure by the width the folios take, so the folios do not change how the
     /// entries break (the pages are counted before the folios are known).
-    pub fn contents(&mut self, ops: &mut Vec<Op>, lang: &str, entries: &[ContentsEntry]) {
+    pub fn contents(&mut self, ops: &mut Vec<Op>, lang: &Lang, entries: &[ContentsEntry]) {
         let g = self.g;
         let strings = locale::strings(lang);
         ops.push(Op::NoFolio);
@@ -485,7 +486,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         let folio_room = g.size * 3.0;
         let dot = self.typesetter.set(
             &[Span { text: ".".into(), style: self.text_style(FaceId::REGULAR, g.size) }],
-            &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.into() },
+            &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() },
         );
         let dot = dot.first().and_then(|l| l.runs.first()).cloned();
         for e in entries {
@@ -500,11 +501,11 @@ impl<'a, 'f> Layout<'a, 'f> {
                 ops.push(Op::Skip(g.leading * 0.6));
             }
             let m =
-                Measure { width: g.measure() - folio_room, indent: 0.0, align: Alignment::Ragged, lang: lang.into() };
+                Measure { width: g.measure() - folio_room, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() };
             let mut lines = self.typesetter.set(&[Span { text: e.title.clone(), style }], &m);
             let folio = self.typesetter.set(
                 &[Span { text: e.folio.clone(), style: SpanStyle { case: Case::Normal, ..style } }],
-                &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.into() },
+                &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() },
             );
             if let (Some(last), Some(f)) = (lines.last_mut(), folio.first()) {
                 let right = g.measure();
@@ -549,7 +550,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                     width: g.measure() - folio_room,
                     indent: 0.0,
                     align: Alignment::Ragged,
-                    lang: lang.into(),
+                    lang: lang.clone(),
                 };
                 let lines = self.typesetter.set(&[Span { text: b.clone(), style }], &m);
                 self.problems("", 0);
@@ -562,7 +563,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     /// A part's title page.
-    pub fn part_title(&mut self, ops: &mut Vec<Op>, title: &str, lang: &str) {
+    pub fn part_title(&mut self, ops: &mut Vec<Op>, title: &str, lang: &Lang) {
         let g = self.g;
         ops.push(Op::NewPage { recto: g.recto_starts });
         ops.push(Op::SkipTo(g.height * 0.3));
@@ -583,14 +584,14 @@ impl<'a, 'f> Layout<'a, 'f> {
         &mut self,
         ops: &mut Vec<Op>,
         spans: &[Span],
-        lang: &str,
+        lang: &Lang,
         align: Alignment,
         indent: f32,
         dx: f32,
         source: &str,
         line: usize,
     ) {
-        let m = Measure { width: self.g.measure() - dx, indent, align, lang: lang.to_string() };
+        let m = Measure { width: self.g.measure() - dx, indent, align, lang: lang.clone() };
         let lines = self.typesetter.set(spans, &m);
         self.problems(source, line);
         let size = spans.iter().map(|s| s.style.size).fold(0.0f32, f32::max).max(self.g.size);
@@ -620,10 +621,10 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     /// A chapter; `depth` is its level in the outline (1 inside a titled part, else 0).
-    pub fn chapter(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &str, depth: u8) {
+    pub fn chapter(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &Lang, depth: u8) {
         let g = self.g;
         let src = c.source.to_string_lossy().into_owned();
-        let lang = c.meta.language.as_str();
+        let lang = &c.meta.language;
         self.targets.clear();
         ops.push(Op::NewPage { recto: g.recto_starts });
         ops.push(Op::Lang((lang != book_lang).then(|| lang.to_string())));
@@ -690,9 +691,9 @@ impl<'a, 'f> Layout<'a, 'f> {
 
     /// A chapter's opening: the title large, then for a speech who gave it, in small
     /// capitals, and when, where and on what occasion, in italics, under a short rule.
-    fn opening(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &str, src: &str) {
+    fn opening(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &Lang, src: &str) {
         let g = self.g;
-        let lang = c.meta.language.as_str();
+        let lang = &c.meta.language;
         let title = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, g.size * 1.6) };
         self.block_lines(
             ops,
@@ -746,7 +747,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         &mut self,
         ops: &mut Vec<Op>,
         b: &Block,
-        lang: &str,
+        lang: &Lang,
         src: &str,
         dx: f32,
         after_paragraph: bool,
@@ -816,12 +817,8 @@ impl<'a, 'f> Layout<'a, 'f> {
                     };
                     // The marker hangs in the indent, right-aligned against the item's text.
                     let mstyle = self.text_style(FaceId::REGULAR, size);
-                    let m = Measure {
-                        width: hang - 0.4 * size,
-                        indent: 0.0,
-                        align: Alignment::Ragged,
-                        lang: lang.to_string(),
-                    };
+                    let m =
+                        Measure { width: hang - 0.4 * size, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() };
                     let marker_lines = self.typesetter.set(&[Span { text: marker, style: mstyle }], &m);
                     let mut item_ops = Vec::new();
                     let mut after = false;
@@ -936,8 +933,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                 for (ri, row) in all.iter().enumerate() {
                     for (ci, cell) in row.iter().enumerate() {
                         let spans = spans_of(self, cell, ri == 0 && !head.is_empty());
-                        let m =
-                            Measure { width: 10_000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.to_string() };
+                        let m = Measure { width: 10_000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() };
                         let w = self.typesetter.set(&spans, &m).iter().map(|l| l.width).fold(0.0, f32::max);
                         natural[ci] = natural[ci].max(w);
                     }
@@ -966,12 +962,8 @@ impl<'a, 'f> Layout<'a, 'f> {
                     let mut cells = Vec::new();
                     for (ci, cell) in row.iter().enumerate() {
                         let spans = spans_of(self, cell, ri == 0 && !head.is_empty());
-                        let m = Measure {
-                            width: widths[ci],
-                            indent: 0.0,
-                            align: Alignment::Ragged,
-                            lang: lang.to_string(),
-                        };
+                        let m =
+                            Measure { width: widths[ci], indent: 0.0, align: Alignment::Ragged, lang: lang.clone() };
                         cells.push(self.typesetter.set(&spans, &m));
                     }
                     self.problems(src, b.line);

@@ -4,6 +4,7 @@
 
 use super::hyphenate::{Break, Hyphenator};
 use super::knuth_plass::{self, Item, Params, INFINITY};
+use crate::lang::Lang;
 use crate::pdf::font::{is_invisible, Case, FaceId, FontSet, ShapedText, Shaper};
 use crate::pdf::write::Glyph;
 use rustc_hash::FxHashMap;
@@ -47,7 +48,7 @@ pub struct Measure {
     /// First-line indent, points.
     pub indent: f32,
     pub align: Alignment,
-    pub lang: String,
+    pub lang: Lang,
 }
 
 /// A run of glyphs on a line, in one face and size.
@@ -244,8 +245,8 @@ impl<'f> Typesetter<'f> {
         self.shaper.fonts()
     }
 
-    fn hyphen_breaks(&mut self, lang: &str, word: &str) -> Rc<Vec<Break>> {
-        let lang_id = self.shaper.lang_id(lang);
+    fn hyphen_breaks(&mut self, lang: &Lang, word: &str) -> Rc<Vec<Break>> {
+        let lang_id = self.shaper.lang_id(lang.as_str());
         if let Some(b) = self.breaks.get(&lang_id).and_then(|m| m.get(word)) {
             return b.clone();
         }
@@ -356,7 +357,7 @@ impl<'f> Typesetter<'f> {
         let ragged = m.align != Alignment::Justify;
         let rag = 3.0 * body;
         self.expansion = if ragged { 0.0 } else { self.tuning.expansion };
-        let lang_id = self.shaper.lang_id(&m.lang);
+        let lang_id = self.shaper.lang_id(m.lang.as_str());
         // Words: maximal runs of text between breakable spaces, possibly across spans.
         let mut word: Vec<(&str, SpanStyle)> = Vec::new();
         let mut pending_space: Option<(SpanStyle, bool)> = None;
@@ -489,7 +490,7 @@ impl<'f> Typesetter<'f> {
         items: &mut Vec<Item>,
         contents: &mut Vec<Content>,
         word: &[(&str, SpanStyle)],
-        lang: &str,
+        lang: &Lang,
         lang_id: u16,
     ) {
         let mut set = WordItems::default();
@@ -538,7 +539,7 @@ impl<'f> Typesetter<'f> {
     }
 
     /// The items of a word set alone (see [`WordItems`]).
-    fn word_items(&mut self, set: &mut WordItems, word: &[(&str, SpanStyle)], lang: &str) {
+    fn word_items(&mut self, set: &mut WordItems, word: &[(&str, SpanStyle)], lang: &Lang) {
         let WordItems { items, contents } = set;
         let raw: String = word.iter().map(|(t, _)| *t).collect();
         let hyphenate = word.iter().all(|(_, s)| s.hyphenate);
@@ -566,7 +567,7 @@ impl<'f> Typesetter<'f> {
         let mut offset = 0;
         for (t, style) in word {
             let mut pieces = Vec::new();
-            self.shape_pieces(t, *style, lang, &mut pieces);
+            self.shape_pieces(t, *style, lang.as_str(), &mut pieces);
             for (s, st) in pieces {
                 let len = s.text.len();
                 shaped.push((s, st, offset));
@@ -617,7 +618,7 @@ impl<'f> Typesetter<'f> {
                         });
                         contents.push(Content::Hyphen(None));
                     } else {
-                        let h = self.hyphen(style, lang);
+                        let h = self.hyphen(style, lang.as_str());
                         let w = h.as_ref().map(|f| f.width).unwrap_or(0.0);
                         items.push(Item::Penalty {
                             width: w,
@@ -851,7 +852,7 @@ mod tests {
     }
 
     fn measure(width: f32) -> Measure {
-        Measure { width, indent: 0.0, align: Alignment::Justify, lang: "de".into() }
+        Measure { width, indent: 0.0, align: Alignment::Justify, lang: Lang::of("de") }
     }
 
     const PROSE: &str = "Wir sind hier, um unsere Solidarität mit dem Kampf der kasachischen ArbeiterInnen und \
@@ -928,7 +929,7 @@ mod tests {
     fn forced_breaks_and_centring() {
         let (_d, f) = fonts();
         let mut t = Typesetter::new(&f, Vec::new());
-        let m = Measure { width: 300.0, indent: 0.0, align: Alignment::Center, lang: "de".into() };
+        let m = Measure { width: 300.0, indent: 0.0, align: Alignment::Center, lang: Lang::of("de") };
         let lines = t.set(&[span("Erste Zeile\nZweite")], &m);
         assert_eq!(lines.len(), 2);
         let x = lines[1].runs[0].x;
