@@ -40,10 +40,8 @@ fn project() -> tempfile::TempDir {
     std::fs::write(dir.path().join("books/b.toml"), "title = \"Buch\"\nlanguage = \"ger\"\n").unwrap();
     std::fs::write(
         speeches.join("rede.md"),
-        format!(
-            "---\ntitle: Rede\nspeaker: [Anna Petrowa, Ben Roth]\ndate: 2021-12-13\nlanguage: deu\n\
-             source: Archiv der Bewegung\n---\n\nSie sagte: \"Die Solidaritätskundgebung der Gewerkschaftsversammlung.\"\n"
-        ),
+        "---\ntitle: Rede\nspeaker: [Anna Petrowa, Ben Roth]\ndate: 2021-12-13\nlanguage: deu\n\
+         source: Archiv der Bewegung\n---\n\nSie sagte: \"Die Solidaritätskundgebung der Gewerkschaftsversammlung.\"\n",
     )
     .unwrap();
     dir
