@@ -186,32 +186,6 @@ pub fn from_yaml<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// A BCP 47 language tag, checked for its form (not against the registry) and with the
-/// usual case: `de`, `de-CH`, `sr-Latn-RS`.
-pub fn normalise_language(tag: &str) -> Option<String> {
-    let parts: Vec<&str> = tag.trim().split(['-', '_']).collect();
-    let primary = parts.first()?;
-    if !(2..=3).contains(&primary.len()) || !primary.chars().all(|c| c.is_ascii_alphabetic()) {
-        return None;
-    }
-    let mut out = primary.to_ascii_lowercase();
-    for p in &parts[1..] {
-        if p.is_empty() || p.len() > 8 || !p.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return None;
-        }
-        out.push('-');
-        if p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()) {
-            out.push_str(&p.to_ascii_uppercase());
-        } else if p.len() == 4 && p.chars().all(|c| c.is_ascii_alphabetic()) {
-            out.push_str(&p[..1].to_ascii_uppercase());
-            out.push_str(&p[1..].to_ascii_lowercase());
-        } else {
-            out.push_str(&p.to_ascii_lowercase());
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,16 +199,5 @@ mod tests {
         );
         assert_eq!(m, "unknown field `speeker`");
         assert!(h.starts_with("did you mean `speaker`?"), "{h}");
-    }
-
-    #[test]
-    fn languages_are_checked_and_normalised() {
-        assert_eq!(normalise_language("de").as_deref(), Some("de"));
-        assert_eq!(normalise_language("DE-ch").as_deref(), Some("de-CH"));
-        assert_eq!(normalise_language("sr-latn-rs").as_deref(), Some("sr-Latn-RS"));
-        assert_eq!(normalise_language("kk_KZ").as_deref(), Some("kk-KZ"));
-        assert_eq!(normalise_language("german"), None);
-        assert_eq!(normalise_language("d"), None);
-        assert_eq!(normalise_language("de--CH"), None);
     }
 }

@@ -16,6 +16,7 @@ pub mod diagnostics;
 pub mod document;
 pub mod epub;
 pub mod images;
+pub mod lang;
 pub mod library;
 pub mod pdf;
 pub mod project;

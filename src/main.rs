@@ -209,7 +209,7 @@ fn main() -> ExitCode {
             println!("{:<40} {:<10} {:<28} {:<6} {:>6}", "SPEECH", "DATE", "SPEAKER", "LANG", "WORDS");
             for s in lib.speeches.values() {
                 let speaker = s.meta.speakers.join(", ");
-                let lang = s.meta.language.as_deref().unwrap_or("-");
+                let lang = s.meta.language.as_ref().map_or("-", |l| l.as_str());
                 println!(
                     "{:<40} {:<10} {:<28} {:<6} {:>6}",
                     s.id,

@@ -180,7 +180,12 @@ fn numbered_booklet(n: usize, fonts: &FontSet, dir: &Path, creep: f32) -> PathBu
         hyphenate: false,
         link: 0,
     };
-    let m = Measure { width: w - 40.0, indent: 0.0, align: Alignment::Center, lang: "de".into() };
+    let m = Measure {
+        width: w - 40.0,
+        indent: 0.0,
+        align: Alignment::Center,
+        lang: tribune::lang::Lang::parse("de").unwrap().0,
+    };
     for i in 1..=n {
         let lines = ts.set(&[Span { text: format!("P{i}"), style }], &m);
         let marks = lines[0]

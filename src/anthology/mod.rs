@@ -9,6 +9,7 @@ pub use select::{select, SelectedPart, Selection};
 
 use crate::config::{self, Text, TextList};
 use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::lang::Lang;
 use crate::library::PartialDate;
 use crate::project::{read_source, Project};
 use serde::{Deserialize, Serialize};
@@ -190,7 +191,7 @@ pub struct Asset {
 pub struct BookMeta {
     pub title: String,
     pub subtitle: Option<String>,
-    pub language: String,
+    pub language: Lang,
     pub editors: Vec<String>,
     pub publisher: Option<String>,
     pub date: Option<PartialDate>,
@@ -216,7 +217,8 @@ pub struct Criteria {
     pub speeches: Option<Vec<String>>,
     pub tags: Vec<String>,
     pub speakers: Vec<String>,
-    pub languages: Vec<String>,
+    /// Language ranges: a speech is taken when its language falls under one (`Lang::within`).
+    pub languages: Vec<Lang>,
     pub from: Option<PartialDate>,
     pub to: Option<PartialDate>,
     pub order: Option<Order>,
@@ -263,8 +265,7 @@ impl Anthology {
         pick(&as_value).or_else(|| pick(&as_key)).or_else(|| pick(&anywhere))
     }
 
-    fn error_located(&self, kind: Kind, needle: &str, last: bool, msg: impl Into<String>) -> Diagnostic {
-        let d = Diagnostic::error(kind, msg);
+    fn located(&self, d: Diagnostic, needle: &str, last: bool) -> Diagnostic {
         match self.locate(needle, last) {
             Some((line, col, width)) => d.at(&self.shown, Some(&self.source), line, Some(col)).underline(width),
             None => d.at_file(&self.shown),
@@ -273,12 +274,17 @@ impl Anthology {
 
     /// An error at the first place in the book file where `needle` stands.
     pub fn error_at(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
-        self.error_located(kind, needle, false, msg)
+        self.located(Diagnostic::error(kind, msg), needle, false)
+    }
+
+    /// A warning at the first place in the book file where `needle` stands.
+    pub fn warning_at(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
+        self.located(Diagnostic::warning(kind, msg), needle, false)
     }
 
     /// An error at the last place in the book file where `needle` stands (a repetition).
     pub fn error_at_last(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
-        self.error_located(kind, needle, true, msg)
+        self.located(Diagnostic::error(kind, msg), needle, true)
     }
 }
 
@@ -340,7 +346,7 @@ pub fn load(project: &Project, path: &Path, report: &mut Report) -> Option<Antho
         meta: BookMeta {
             title: String::new(),
             subtitle: None,
-            language: String::new(),
+            language: Lang::default(),
             editors: Vec::new(),
             publisher: None,
             date: None,
@@ -374,16 +380,8 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
     if title.is_empty() {
         report.push(a.error_at(Kind::Value, "title", "the book's title is empty").with_hint("give the book a title"));
     }
-    let language = match config::normalise_language(&raw.language.0) {
-        Some(l) => l,
-        None => {
-            report.push(
-                a.error_at(Kind::Value, "language", format!("`{}` is not a language tag", raw.language.0))
-                    .with_hint("use a BCP 47 tag such as de, en, fr, ru, kk or de-CH"),
-            );
-            String::new()
-        }
-    };
+    let language = language(a, &raw.language.0, "use a BCP 47 tag such as de, en, fr, ru, kk or de-CH", report)
+        .unwrap_or_default();
     let date = opt(raw.date).and_then(|d| match PartialDate::parse(&d) {
         Ok(d) => Some(d),
         Err(m) => {
@@ -578,13 +576,7 @@ fn criteria(a: &Anthology, raw: RawSelect, report: &mut Report) -> Criteria {
     }
     let mut languages = Vec::new();
     for l in raw.languages.map(|l| l.0).unwrap_or_default() {
-        match config::normalise_language(&l) {
-            Some(n) => languages.push(n),
-            None => report.push(
-                a.error_at(Kind::Value, &l, format!("`{l}` is not a language tag"))
-                    .with_hint("use a BCP 47 tag such as de, en, fr, ru, kk"),
-            ),
-        }
+        languages.extend(language(a, &l, "use a BCP 47 tag such as de, en, fr, ru, kk", report));
     }
     if raw.order == Some(Order::Listed) && raw.speeches.is_none() {
         report.push(
@@ -600,6 +592,25 @@ fn criteria(a: &Anthology, raw: RawSelect, report: &mut Report) -> Criteria {
         from,
         to,
         order: raw.order,
+    }
+}
+
+/// A language tag of the book file, checked; a three-letter code where a two-letter one
+/// exists is taken with a warning at its place.
+fn language(a: &Anthology, text: &str, hint: &str, report: &mut Report) -> Option<Lang> {
+    let quoted = [format!("\"{text}\""), format!("'{text}'")];
+    let needle = if quoted.iter().any(|q| a.source.contains(q.as_str())) { text } else { "language" };
+    match Lang::parse(text) {
+        Ok((lang, long)) => {
+            if let Some(long) = long {
+                report.push(a.warning_at(Kind::Value, needle, long.message()).with_hint(long.hint()));
+            }
+            Some(lang)
+        }
+        Err(m) => {
+            report.push(a.error_at(Kind::Value, needle, m).with_hint(hint));
+            None
+        }
     }
 }
 

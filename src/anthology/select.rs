@@ -3,6 +3,7 @@
 
 use super::{Anthology, Criteria, Order};
 use crate::diagnostics::{nearest, Kind, Report};
+use crate::lang::Lang;
 use crate::library::{Library, Speech};
 use std::collections::BTreeMap;
 
@@ -138,16 +139,18 @@ fn select_one(book: &Anthology, lib: &Library, c: &Criteria, outer: &Criteria, r
         }
         None => candidates.extend(lib.speeches.values()),
     }
-    let lang_of = |s: &Speech| s.meta.language.clone().unwrap_or_else(|| book_lang.clone());
+    fn lang_of<'a>(s: &'a Speech, book_lang: &'a Lang) -> &'a Lang {
+        s.meta.language.as_ref().unwrap_or(book_lang)
+    }
     let keep = |s: &&Speech, c: &Criteria| {
         let any = |want: &[String], have: &[String]| {
             want.is_empty() || want.iter().any(|w| have.iter().any(|h| h.eq_ignore_ascii_case(w)))
         };
-        let lang = lang_of(s);
+        let lang = lang_of(s, book_lang);
         any(&c.tags, &s.meta.tags)
             && any(&c.speakers, &s.meta.speakers)
-            && (c.languages.is_empty()
-                || c.languages.iter().any(|l| lang.eq_ignore_ascii_case(l) || lang.starts_with(&format!("{l}-"))))
+            // `languages = ["de"]` takes `de`, `de-AT` and a speech written `deu` (read as `de`).
+            && (c.languages.is_empty() || c.languages.iter().any(|l| lang.within(l)))
             && c.from.is_none_or(|f| s.meta.date.earliest() >= f.earliest())
             && c.to.is_none_or(|t| s.meta.date.earliest() <= t.latest())
     };

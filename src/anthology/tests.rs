@@ -85,6 +85,35 @@ fn orders_by_title_and_speaker() {
 }
 
 #[test]
+fn language_ranges_take_regions_and_three_letter_codes() {
+    let fx = Fx::new(&[
+        ("a", "title: A\nspeaker: X\ndate: 2020\nlanguage: deu"),
+        ("b", "title: B\nspeaker: X\ndate: 2021\nlanguage: DE-at"),
+        ("c", "title: C\nspeaker: X\ndate: 2022\nlanguage: dsb"),
+        ("d", "title: D\nspeaker: X\ndate: 2023\nlanguage: en"),
+    ]);
+    let book = |langs: &str| format!("title = \"T\"\nlanguage = \"en\"\n[select]\nlanguages = [{langs}]\n");
+    assert_eq!(fx.ids(&book("\"de\"")), ["a", "b"]);
+    assert_eq!(fx.ids(&book("\"ger\"")), ["a", "b"]);
+    assert_eq!(fx.ids(&book("\"de-AT\"")), ["b"]);
+    let e = fx.errors(&book("\"ds\""));
+    assert!(e.iter().any(|e| e.contains("[select] criteria")), "a range ends at a subtag: {e:?}");
+    // The book's language and a range written with three letters: a warning each, at its line.
+    let (sel, r) = fx.select("title = \"T\"\nlanguage = \"ger\"\n[select]\nlanguages = [\"eng\"]\n");
+    assert_eq!(sel.unwrap().ids().collect::<Vec<_>>(), ["d"]);
+    let warnings: Vec<String> = r
+        .items
+        .iter()
+        .map(|d| format!("{:?} {} {:?}", d.severity, d.message, d.location.as_ref().and_then(|l| l.line)))
+        .collect();
+    assert!(warnings.contains(&"Warning language `deu` is ISO 639-2; write `de` Some(5)".to_string()), "{warnings:?}");
+    assert!(warnings.contains(&"Warning language `ger` is ISO 639-2; write `de` Some(2)".to_string()), "{warnings:?}");
+    assert!(warnings.contains(&"Warning language `eng` is ISO 639-2; write `en` Some(4)".to_string()), "{warnings:?}");
+    let e = fx.errors("title = \"T\"\nlanguage = \"de\"\n[select]\nlanguages = [\"de-CH-DE\"]\n");
+    assert!(e[0].contains("`DE` is not a script"), "{e:?}");
+}
+
+#[test]
 fn filters_by_tags_speakers_languages_and_dates() {
     let fx = lib();
     assert_eq!(fx.ids(&format!("{HEAD}[select]\ntags = [\"streik\"]\n")), ["alpha", "zeta"]);

@@ -3,6 +3,7 @@
 //! `13 декабря 2021 г.`. Unknown languages fall back to English.
 
 use super::model::ChapterKind;
+use crate::lang::Lang;
 use crate::library::PartialDate;
 
 pub struct Strings {
@@ -330,8 +331,8 @@ static KK: Strings = Strings {
 };
 
 /// The strings of a language (by its primary subtag).
-pub fn strings(lang: &str) -> &'static Strings {
-    match lang.split('-').next().unwrap_or("") {
+pub fn strings(lang: &Lang) -> &'static Strings {
+    match lang.language() {
         "de" => &DE,
         "fr" => &FR,
         "ru" => &RU,
@@ -344,29 +345,36 @@ pub fn strings(lang: &str) -> &'static Strings {
 mod tests {
     use super::*;
 
+    fn of(tag: &str) -> &'static Strings {
+        strings(&Lang::parse(tag).unwrap().0)
+    }
+
     fn d(s: &str) -> PartialDate {
         PartialDate::parse(s).unwrap()
     }
 
     #[test]
     fn dates_per_language() {
-        assert_eq!(strings("de").date(&d("2021-12-13")), "13.\u{a0}Dezember 2021");
-        assert_eq!(strings("en").date(&d("2021-12-13")), "December\u{a0}13, 2021");
-        assert_eq!(strings("fr").date(&d("2021-12-13")), "13\u{a0}décembre 2021");
-        assert_eq!(strings("fr").date(&d("2021-12-01")), "1er\u{a0}décembre 2021");
-        assert_eq!(strings("ru").date(&d("2021-12-13")), "13\u{a0}декабря 2021\u{a0}г.");
-        assert_eq!(strings("ru").date(&d("2021-12")), "декабрь 2021\u{a0}г.");
-        assert_eq!(strings("kk").date(&d("2021-12-13")), "2021 жылғы 13\u{a0}желтоқсан");
-        assert_eq!(strings("de-CH").date(&d("2021-05")), "Mai 2021");
-        assert_eq!(strings("tr").date(&d("2021")), "2021");
+        assert_eq!(of("de").date(&d("2021-12-13")), "13.\u{a0}Dezember 2021");
+        assert_eq!(of("en").date(&d("2021-12-13")), "December\u{a0}13, 2021");
+        assert_eq!(of("fr").date(&d("2021-12-13")), "13\u{a0}décembre 2021");
+        assert_eq!(of("fr").date(&d("2021-12-01")), "1er\u{a0}décembre 2021");
+        assert_eq!(of("ru").date(&d("2021-12-13")), "13\u{a0}декабря 2021\u{a0}г.");
+        assert_eq!(of("ru").date(&d("2021-12")), "декабрь 2021\u{a0}г.");
+        assert_eq!(of("kk").date(&d("2021-12-13")), "2021 жылғы 13\u{a0}желтоқсан");
+        assert_eq!(of("de-CH").date(&d("2021-05")), "Mai 2021");
+        assert_eq!(of("tr").date(&d("2021")), "2021");
+        // Three-letter codes and any case are read as the language they name.
+        assert_eq!(of("deu").date(&d("2021-12-13")), "13.\u{a0}Dezember 2021");
+        assert_eq!(of("RUS-ru").date(&d("2021-12")), "декабрь 2021\u{a0}г.");
     }
 
     #[test]
     fn names_are_listed_with_and() {
         let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(strings("de").list(&names(&["A"])), "A");
-        assert_eq!(strings("de").list(&names(&["A", "B"])), "A und B");
-        assert_eq!(strings("en").list(&names(&["A", "B", "C"])), "A, B and C");
-        assert_eq!(strings("ru").list(&[]), "");
+        assert_eq!(of("de").list(&names(&["A"])), "A");
+        assert_eq!(of("de").list(&names(&["A", "B"])), "A und B");
+        assert_eq!(of("en").list(&names(&["A", "B", "C"])), "A, B and C");
+        assert_eq!(of("ru").list(&[]), "");
     }
 }

@@ -12,6 +12,7 @@ pub use model::*;
 
 use crate::anthology::{Anthology, Asset, Selection};
 use crate::diagnostics::Report;
+use crate::lang::Lang;
 use crate::library::{count_words, Library, Speech};
 use crate::project::{read_source, Project};
 use std::collections::BTreeSet;
@@ -120,11 +121,11 @@ fn speech_chapter(
     project: &Project,
     s: &Speech,
     anchor: String,
-    book_lang: &str,
+    book_lang: &Lang,
     typo: bool,
     report: &mut Report,
 ) -> Option<Chapter> {
-    let language = s.meta.language.clone().unwrap_or_else(|| book_lang.to_string());
+    let language = s.meta.language.clone().unwrap_or_else(|| book_lang.clone());
     let src = markdown::SourceInfo {
         project,
         shown: &s.shown,
@@ -172,7 +173,7 @@ fn matter_chapter(
     asset: &Asset,
     kind: ChapterKind,
     anchor: String,
-    lang: &str,
+    lang: &Lang,
     typo: bool,
     report: &mut Report,
 ) -> Option<Chapter> {
@@ -199,7 +200,7 @@ fn matter_chapter(
         title: if typo { typography::apply_str(lang, &title) } else { title },
         speakers: Vec::new(),
         date: None,
-        language: lang.to_string(),
+        language: lang.clone(),
         place: None,
         occasion: None,
         source: None,

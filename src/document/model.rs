@@ -3,6 +3,7 @@
 //! are derived deterministically from ids and positions.
 
 use crate::anthology::{Asset, BookMeta};
+use crate::lang::Lang;
 use crate::library::PartialDate;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ pub struct Book {
     pub name: String,
     pub meta: BookMeta,
     /// Every language used in the book, the book's first.
-    pub languages: Vec<String>,
+    pub languages: Vec<Lang>,
     /// When the book was last modified, in seconds since 1970 (UTC): `SOURCE_DATE_EPOCH`
     /// when set, else the newest date of the book and its speeches, so that the same
     /// sources always give the same bytes.
@@ -69,7 +70,7 @@ pub struct ChapterMeta {
     pub speakers: Vec<String>,
     pub date: Option<PartialDate>,
     /// The chapter's language (the speech's, else the book's).
-    pub language: String,
+    pub language: Lang,
     pub place: Option<String>,
     pub occasion: Option<String>,
     pub source: Option<String>,

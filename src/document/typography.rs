@@ -2,6 +2,8 @@
 //! of the text's language, hyphens and dots become dashes and ellipses, and no-break spaces keep
 //! abbreviations and units with their words. Applied once to the model, so EPUB and PDF agree.
 
+use crate::lang::Lang;
+
 /// One run of text inside a block (a paragraph, heading, list item, table cell...). Runs are
 /// given in reading order; state (open quotes, previous character) carries across runs, so
 /// `"*emphasised*"` — a quote in one run, the word in the next — pairs correctly.
@@ -12,16 +14,16 @@ pub struct TextRun<'a> {
     pub verbatim: bool,
 }
 
-/// Apply the typography of `lang` (a BCP 47 tag such as "de", "de-CH", "en-GB", "fr", "ru", "kk")
-/// to the runs of one block. Each block starts fresh (no quote state carries between blocks).
-pub fn apply(lang: &str, runs: &mut [TextRun<'_>]) {
+/// Apply the typography of `lang` (such as `de`, `de-CH`, `en-GB`, `fr`, `ru`, `kk`) to the
+/// runs of one block. Each block starts fresh (no quote state carries between blocks).
+pub fn apply(lang: &Lang, runs: &mut [TextRun<'_>]) {
     apply_with(lang, runs, State::run);
 }
 
 /// The signature of [`State::run`], so tests can apply a plainer loop and compare.
 type RunFn = fn(&mut State, &str, Option<char>, &mut [TextRun<'_>]);
 
-fn apply_with(lang: &str, runs: &mut [TextRun<'_>], run: RunFn) {
+fn apply_with(lang: &Lang, runs: &mut [TextRun<'_>], run: RunFn) {
     let mut state = State::new(Style::for_lang(lang));
     for idx in 0..runs.len() {
         if runs[idx].text.is_empty() {
@@ -44,7 +46,7 @@ fn apply_with(lang: &str, runs: &mut [TextRun<'_>], run: RunFn) {
 }
 
 /// Convenience for one plain string (tests, titles, metadata).
-pub fn apply_str(lang: &str, text: &str) -> String {
+pub fn apply_str(lang: &Lang, text: &str) -> String {
     let mut owned = text.to_owned();
     apply(lang, &mut [TextRun { text: &mut owned, verbatim: false }]);
     owned
@@ -293,10 +295,8 @@ struct Style {
 }
 
 impl Style {
-    fn for_lang(lang: &str) -> Style {
-        let mut subtags = lang.split(['-', '_']);
-        let primary = subtags.next().unwrap_or("");
-        let is = |code: &str| primary.eq_ignore_ascii_case(code);
+    fn for_lang(lang: &Lang) -> Style {
+        let is = |code: &str| lang.language() == code;
         let plain = Style {
             quotes: None,
             french_spacing: false,
@@ -305,8 +305,8 @@ impl Style {
             abbreviations: &NO_ABBREVIATIONS,
         };
         if is("de") {
-            // The region may follow a script subtag (`de-Latn-CH`).
-            let swiss = subtags.any(|s| s.eq_ignore_ascii_case("ch") || s.eq_ignore_ascii_case("li"));
+            // Switzerland and Liechtenstein, also after a script (`de-Latn-CH`).
+            let swiss = matches!(lang.region(), Some("CH" | "LI"));
             Style {
                 quotes: Some(if swiss { SWISS } else { GERMAN }),
                 narrow_percent: true,
@@ -923,8 +923,12 @@ fn first_char(runs: &[TextRun<'_>]) -> Option<char> {
 mod tests {
     use super::*;
 
-    fn check(lang: &str, input: &str, expected: &str) {
-        assert_eq!(apply_str(lang, input), expected, "lang {lang:?}, input {input:?}");
+    fn lang(tag: &str) -> Lang {
+        Lang::parse(tag).unwrap().0
+    }
+
+    fn check(tag: &str, input: &str, expected: &str) {
+        assert_eq!(apply_str(&lang(tag), input), expected, "lang {tag:?}, input {input:?}");
     }
 
     /// Each case is its own test, and all of them together feed the idempotence test.
@@ -1013,7 +1017,7 @@ mod tests {
         it_quotes_straight: "it", "\"Ciao\" e 'ciao'" => "\"Ciao\" e 'ciao'";
         it_dash_and_ellipsis: "it", "\"Ciao\" - disse..." => "\"Ciao\"\u{a0}\u{2013} disse\u{2026}";
         es_dash: "es", "uno - dos" => "uno\u{a0}\u{2013} dos";
-        empty_tag: "", "a - b..." => "a\u{a0}\u{2013} b\u{2026}";
+        undetermined: "und", "a - b..." => "a\u{a0}\u{2013} b\u{2026}";
 
         // Opening versus closing.
         open_after_paren: "de", "(\"Zitat\")" => "(\u{201e}Zitat\u{201c})";
@@ -1156,6 +1160,8 @@ mod tests {
             => "Il a dit\u{202f}: \u{ab}\u{202f}non\u{202f}\u{bb}\u{202f}; puis\u{2026}";
         de_apostrophe_in_nested_quote: "de", "Sie sagte: \"Das ist 'Peter's' Buch.\""
             => "Sie sagte: \u{201e}Das ist \u{201a}Peter\u{2019}s\u{2018} Buch.\u{201c}";
+        de_latn_ch_double: "de-latn-ch", "\"Grüezi\"" => "\u{ab}Grüezi\u{bb}";
+        deu_is_german: "deu", "\"Er sagt 'ja'.\"" => "\u{201e}Er sagt \u{201a}ja\u{2018}.\u{201c}";
         de_ch_sentence: "de-CH", "\"Das ist 'gut'\", sagte er." => "\u{ab}Das ist \u{2039}gut\u{203a}\u{bb}, sagte er.";
         en_spaced_closing_quote: "en", "\"Hello \" she said" => "\u{201c}Hello \u{201d} she said";
 
@@ -1174,18 +1180,19 @@ mod tests {
         parts.iter_mut().map(|(text, verbatim)| TextRun { text, verbatim: *verbatim }).collect()
     }
 
-    fn apply_parts(lang: &str, parts: &[(&str, bool)]) -> Vec<String> {
+    fn apply_parts(tag: &str, parts: &[(&str, bool)]) -> Vec<String> {
         let mut owned: Vec<(String, bool)> = parts.iter().map(|(t, v)| ((*t).to_owned(), *v)).collect();
-        apply(lang, &mut runs_of(&mut owned));
+        apply(&lang(tag), &mut runs_of(&mut owned));
         owned.into_iter().map(|(t, _)| t).collect()
     }
 
     #[test]
     fn idempotent_over_all_cases() {
-        for (lang, input, expected) in ALL_CASES {
-            let once = apply_str(lang, input);
-            assert_eq!(apply_str(lang, &once), once, "lang {lang:?}, input {input:?}");
-            assert_eq!(apply_str(lang, expected), *expected, "lang {lang:?}, expected {expected:?}");
+        for (tag, input, expected) in ALL_CASES {
+            let l = lang(tag);
+            let once = apply_str(&l, input);
+            assert_eq!(apply_str(&l, &once), once, "lang {tag:?}, input {input:?}");
+            assert_eq!(apply_str(&l, expected), *expected, "lang {tag:?}, expected {expected:?}");
         }
     }
 
@@ -1279,11 +1286,11 @@ mod tests {
 
     #[test]
     fn each_block_starts_fresh() {
-        assert_eq!(apply_str("de", "'offen"), "\u{201a}offen");
+        assert_eq!(apply_str(&lang("de"), "'offen"), "\u{201a}offen");
         // The single quote left open above does not turn this apostrophe into a closing quote.
-        assert_eq!(apply_str("de", "der Jungs' Auto"), "der Jungs\u{2019} Auto");
-        assert_eq!(apply_str("de", "\"offen"), "\u{201e}offen");
-        assert_eq!(apply_str("de", "\"neu\""), "\u{201e}neu\u{201c}");
+        assert_eq!(apply_str(&lang("de"), "der Jungs' Auto"), "der Jungs\u{2019} Auto");
+        assert_eq!(apply_str(&lang("de"), "\"offen"), "\u{201e}offen");
+        assert_eq!(apply_str(&lang("de"), "\"neu\""), "\u{201e}neu\u{201c}");
     }
 
     #[test]
@@ -1299,7 +1306,7 @@ mod tests {
     #[test]
     fn characters_preserved_in_german() {
         let input = "Er sagte: \"Wir - die 'Jungs' - lassen uns nicht spalten\", z. B. 5 km, Nr. 3, Vor- und Nachteile, geht's?";
-        let output = apply_str("de", input);
+        let output = apply_str(&lang("de"), input);
         let restored: String = output
             .chars()
             .map(|c| match c {
@@ -1346,9 +1353,9 @@ mod tests {
         // Shapes the real lists lack: one byte, a space as the second byte, a letter beyond ASCII.
         static ODD: Abbreviations = Abbreviations::new(&["x", "a b", "ab", "ä c", "т", "Ä."]);
         let styles = ["de", "en", "fr", "ru"]
-            .map(Style::for_lang)
+            .map(|t| Style::for_lang(&lang(t)))
             .into_iter()
-            .chain([Style { abbreviations: &ODD, ..Style::for_lang("it") }]);
+            .chain([Style { abbreviations: &ODD, ..Style::for_lang(&lang("it")) }]);
         for style in styles {
             let state = State::new(style);
             let list = style.abbreviations.list;
@@ -1372,7 +1379,7 @@ mod tests {
 
     #[test]
     fn fast_path_matches_char_by_char() {
-        let langs = ["de", "de-CH", "en", "fr", "ru", "kk", "uk", "it", ""];
+        let langs = ["de", "de-CH", "en", "fr", "ru", "kk", "uk", "it", "und"].map(lang);
         // Every abbreviation where it applies and where it must not.
         let abbreviations: Vec<String> = [&DE_ABBREVIATIONS, &EN_ABBREVIATIONS, &FR_ABBREVIATIONS, &RU_ABBREVIATIONS]
             .iter()
@@ -1395,13 +1402,13 @@ mod tests {
                 splits.push(vec![(a.to_owned(), false), (b.to_owned(), false)]);
                 splits.push(vec![(a.to_owned(), false), (b.to_owned(), true), (a.to_owned(), false)]);
             }
-            for lang in langs {
+            for l in &langs {
                 for parts in &splits {
                     let mut fast = parts.clone();
                     let mut plain = parts.clone();
-                    apply_with(lang, &mut runs_of(&mut fast), State::run);
-                    apply_with(lang, &mut runs_of(&mut plain), State::run_char_by_char);
-                    assert_eq!(fast, plain, "lang {lang:?}, runs {parts:?}");
+                    apply_with(l, &mut runs_of(&mut fast), State::run);
+                    apply_with(l, &mut runs_of(&mut plain), State::run_char_by_char);
+                    assert_eq!(fast, plain, "lang {l}, runs {parts:?}");
                 }
             }
         }
@@ -1410,7 +1417,7 @@ mod tests {
     #[test]
     fn apply_str_matches_apply() {
         let mut text = String::from("\"a\" - b...");
-        apply("de", &mut [TextRun { text: &mut text, verbatim: false }]);
-        assert_eq!(text, apply_str("de", "\"a\" - b..."));
+        apply(&lang("de"), &mut [TextRun { text: &mut text, verbatim: false }]);
+        assert_eq!(text, apply_str(&lang("de"), "\"a\" - b..."));
     }
 }

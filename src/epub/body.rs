@@ -8,12 +8,13 @@ use crate::document::model::{
     footnote_anchor, footnote_ref_anchor, plain_text, Align, Block, BlockKind, Chapter, ChapterKind, Footnote,
     ImageRef, Inline,
 };
+use crate::lang::Lang;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// What every chapter needs to know of the book.
 pub struct Context<'a> {
-    pub book_lang: &'a str,
+    pub book_lang: &'a Lang,
     /// Words in the book's language.
     pub strings: &'static Strings,
     /// Where each image went in the package, by its path on disk.
@@ -38,8 +39,8 @@ pub fn file_name(chapter: &Chapter) -> String {
 }
 
 /// `lang` and `xml:lang`, which XHTML wants together and equal.
-pub fn lang_attrs(lang: &str) -> [(&'static str, &str); 2] {
-    [("lang", lang), ("xml:lang", lang)]
+pub fn lang_attrs(lang: &Lang) -> [(&'static str, &str); 2] {
+    [("lang", lang.as_str()), ("xml:lang", lang.as_str())]
 }
 
 /// Heading levels in the output: the chapter's title is `title`, and the headings inside
@@ -174,7 +175,7 @@ impl Body<'_, '_> {
                 let dt = d.to_string();
                 let text = self.cx.strings.date(d);
                 let mut attrs = vec![("datetime", dt.as_str())];
-                if c.meta.language != self.cx.book_lang {
+                if c.meta.language != *self.cx.book_lang {
                     attrs.extend(lang_attrs(self.cx.book_lang));
                 }
                 self.w.text_element("time", &attrs, Set::Inherit, &text);
@@ -195,7 +196,7 @@ impl Body<'_, '_> {
 
     /// A label in the book's language inside a speech that may be in another.
     fn label(&mut self, text: &str) {
-        if self.chapter.meta.language == self.cx.book_lang {
+        if self.chapter.meta.language == *self.cx.book_lang {
             self.w.text(text);
         } else {
             let attrs = lang_attrs(self.cx.book_lang);

@@ -8,6 +8,7 @@ use super::nav::Entry;
 use super::xhtml::{self, Set, Usage, Writer};
 use crate::document::locale::Strings;
 use crate::document::model::Book;
+use crate::lang::Lang;
 use std::path::Path;
 
 pub const COVER: &str = "cover.xhtml";
@@ -138,12 +139,13 @@ pub fn licences(book: &Book, strings: &Strings, fonts: &Plan, book_file: &Path, 
     w.newline();
     w.text_element("h1", &[("id", "licences-title")], Set::Bold, strings.font_licences);
     w.newline();
+    let english = Lang::english();
     for l in &fonts.licences {
         w.text_element("h2", &[], Set::Bold, &l.families.join(", "));
         w.newline();
         // Licence texts are English and laid out in lines of their own.
         let mut attrs = vec![("class", "licence")];
-        attrs.extend(lang_attrs("en"));
+        attrs.extend(lang_attrs(&english));
         w.text_element("pre", &attrs, Set::Mono, &l.text);
         w.newline();
     }
@@ -152,7 +154,7 @@ pub fn licences(book: &Book, strings: &Strings, fonts: &Plan, book_file: &Path, 
 }
 
 /// A part's own page, with its title.
-pub fn part_page(lang: &str, anchor: &str, title: &str, book_file: &Path, usage: &mut Usage) -> String {
+pub fn part_page(lang: &Lang, anchor: &str, title: &str, book_file: &Path, usage: &mut Usage) -> String {
     let mut w = Writer::new(usage, book_file);
     w.start("section", &[("epub:type", "part"), ("role", "doc-part"), ("aria-labelledby", anchor)], Set::Inherit);
     w.newline();
@@ -162,13 +164,13 @@ pub fn part_page(lang: &str, anchor: &str, title: &str, book_file: &Path, usage:
     xhtml::document(lang, title, &[("epub:type", "bodymatter")], &w.finish())
 }
 
-fn contents_list(w: &mut Writer, entries: &[Entry], book_lang: &str) {
+fn contents_list(w: &mut Writer, entries: &[Entry], book_lang: &Lang) {
     w.start("ol", &[], Set::Inherit);
     w.newline();
     for e in entries {
         w.start("li", &[("class", e.class)], Set::Inherit);
         let mut attrs = vec![("href", e.href.as_str())];
-        if e.lang != book_lang {
+        if e.lang != *book_lang {
             attrs.extend(lang_attrs(&e.lang));
         }
         w.start("a", &attrs, Set::Inherit);
@@ -193,7 +195,7 @@ fn contents_list(w: &mut Writer, entries: &[Entry], book_lang: &str) {
 
 /// The contents page in the reading order.
 pub fn contents(book: &Book, strings: &Strings, entries: &[Entry], book_file: &Path, usage: &mut Usage) -> String {
-    let lang = book.meta.language.as_str();
+    let lang = &book.meta.language;
     let mut w = Writer::new(usage, book_file);
     w.start("nav", &[("role", "doc-toc"), ("class", "contents"), ("aria-labelledby", "contents-title")], Set::Inherit);
     w.newline();

@@ -176,7 +176,7 @@ fn settle_matter(
     report: &mut Report,
 ) -> Option<(fonts::Plan, Matter)> {
     let book = &prep.book;
-    let lang = book.meta.language.as_str();
+    let lang = &book.meta.language;
     let strings = locale::strings(lang);
     let book_file = prep.anthology.shown.as_path();
     let mut plan = fonts::plan(project, &prep.style.fonts, &prep.style.source, usage, report)?;
@@ -187,7 +187,7 @@ fn settle_matter(
         let licences_entry = (!plan.licences.is_empty()).then(|| Entry {
             href: matter::LICENCES.to_string(),
             title: strings.font_licences.to_string(),
-            lang: lang.to_string(),
+            lang: lang.clone(),
             class: "matter",
             byline: None,
             children: Vec::new(),
@@ -250,7 +250,7 @@ fn documents(
 /// The EPUB's bytes, or `None` after reporting why there are none.
 pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Option<Vec<u8>> {
     let book = &prep.book;
-    let lang = book.meta.language.as_str();
+    let lang = &book.meta.language;
     let strings = locale::strings(lang);
     let book_file = prep.anthology.shown.as_path();
     let errors = report.errors();
@@ -278,7 +278,8 @@ pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Optio
     let stand_in = package::stand_in_uuid(&book.meta.identifier);
     let stand_in_urn = stand_in.urn().to_string();
     let identifier = book.meta.identifier.clone();
-    let opf_lang = lang.to_string();
+    let opf_lang = lang.clone();
+
     let mut finish: BTreeMap<String, zip::Finish> = BTreeMap::new();
     finish.insert(
         "OEBPS/content.opf".into(),

@@ -6,6 +6,7 @@ use super::body::lang_attrs;
 use super::xhtml::{self, escape};
 use crate::document::locale::Strings;
 use crate::document::model::Book;
+use crate::lang::Lang;
 
 /// One entry of the table of contents.
 #[derive(Debug, Clone)]
@@ -14,7 +15,7 @@ pub struct Entry {
     pub href: String,
     pub title: String,
     /// The language of the title (the chapter's).
-    pub lang: String,
+    pub lang: Lang,
     /// What it is: `matter`, `part`, `speech`, `section` (a class in the contents page).
     pub class: &'static str,
     /// The speakers, for the contents page.
@@ -33,11 +34,11 @@ fn depth(entries: &[Entry]) -> usize {
     entries.iter().map(|e| 1 + depth(&e.children)).max().unwrap_or(0)
 }
 
-fn nav_list(out: &mut String, entries: &[Entry], book_lang: &str, indent: usize) {
+fn nav_list(out: &mut String, entries: &[Entry], book_lang: &Lang, indent: usize) {
     let pad = "  ".repeat(indent);
     out.push_str(&format!("{pad}<ol>\n"));
     for e in entries {
-        let lang = if e.lang != book_lang {
+        let lang = if e.lang != *book_lang {
             let [(a, v), (b, _)] = lang_attrs(&e.lang);
             format!(" {a}=\"{0}\" {b}=\"{0}\"", escape(v))
         } else {
@@ -56,7 +57,7 @@ fn nav_list(out: &mut String, entries: &[Entry], book_lang: &str, indent: usize)
 
 /// The navigation document (`nav.xhtml`).
 pub fn nav_document(book: &Book, strings: &Strings, entries: &[Entry], landmarks: &Landmarks<'_>) -> String {
-    let lang = book.meta.language.as_str();
+    let lang = &book.meta.language;
     let mut body = String::new();
     body.push_str("<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n");
     body.push_str(&format!("  <h1 id=\"toc-title\">{}</h1>\n", escape(strings.contents)));
@@ -101,7 +102,7 @@ pub fn ncx(book: &Book, uid: &str, entries: &[Entry]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
         "<ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\" xml:lang=\"{}\">\n",
-        escape(&book.meta.language)
+        escape(book.meta.language.as_str())
     ));
     out.push_str(&format!(
         "<head>\n  <meta name=\"dtb:uid\" content=\"{}\"/>\n  <meta name=\"dtb:depth\" content=\"{}\"/>\n  \
@@ -124,7 +125,7 @@ mod tests {
         Entry {
             href: href.into(),
             title: format!("T {href}"),
-            lang: "de".into(),
+            lang: Lang::of("de"),
             class: "speech",
             byline: None,
             children,
@@ -136,7 +137,7 @@ mod tests {
         let entries = vec![e("a.xhtml", vec![e("b.xhtml", vec![e("b.xhtml#x", vec![])])]), e("c.xhtml", vec![])];
         assert_eq!(depth(&entries), 3);
         let mut s = String::new();
-        nav_list(&mut s, &entries, "de", 0);
+        nav_list(&mut s, &entries, &Lang::of("de"), 0);
         assert_eq!(s.matches("<ol>").count(), 3);
         let mut n = String::new();
         let mut order = 0;

@@ -7,6 +7,7 @@ use super::images::Images;
 use super::xhtml::escape;
 use crate::document::locale::Strings;
 use crate::document::model::{plain_text, Block, BlockKind, Book};
+use crate::lang::Lang;
 
 /// The conformance a book claims when every check of [`Accessibility::conforms`] passes.
 pub const CONFORMS_TO: &str = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA";
@@ -45,9 +46,6 @@ pub fn accessibility(book: &Book, images: &Images) -> Accessibility {
     let mut gaps = Vec::new();
     if images.undescribed > 0 {
         gaps.push(format!("{} image(s) without alt text", images.undescribed));
-    }
-    if book.meta.language.trim().is_empty() || book.chapters().any(|c| c.meta.language.trim().is_empty()) {
-        gaps.push("a chapter without a language".into());
     }
     if !book
         .chapters()
@@ -160,12 +158,12 @@ pub fn stand_in_uuid(identifier: &str) -> uuid::Uuid {
 /// The package document as epub-builder wrote it, finished: the book's language on the
 /// package (its default for all metadata, which accessibility checkers ask for), the
 /// book's identifier in place of the stand-in, and `extra` metadata added.
-pub fn finish_opf(opf: Vec<u8>, lang: &str, stand_in: &str, identifier: &str, extra: &str) -> Result<Vec<u8>, String> {
+pub fn finish_opf(opf: Vec<u8>, lang: &Lang, stand_in: &str, identifier: &str, extra: &str) -> Result<Vec<u8>, String> {
     let opf = String::from_utf8(opf).map_err(|_| "epub-builder wrote a package document that is not UTF-8")?;
     if opf.matches("<package ").count() != 1 {
         return Err("the package document from epub-builder has no <package> element".into());
     }
-    let opf = opf.replacen("<package ", &format!("<package xml:lang=\"{}\" ", escape(lang)), 1);
+    let opf = opf.replacen("<package ", &format!("<package xml:lang=\"{}\" ", escape(lang.as_str())), 1);
     let old = format!(">{stand_in}</dc:identifier>");
     if opf.matches(&old).count() != 1 {
         return Err("the package document from epub-builder has no identifier to replace".into());
@@ -190,12 +188,16 @@ mod tests {
     #[test]
     fn the_identifier_is_replaced_and_metadata_added() {
         let opf = b"<package version=\"3.0\"><metadata>\n<dc:identifier id=\"epub-id-1\">urn:uuid:x</dc:identifier>\n\n  \n</metadata>".to_vec();
-        let out = finish_opf(opf, "de", "urn:uuid:x", "urn:isbn:978&", "    <dc:publisher>P</dc:publisher>\n").unwrap();
+        let out =
+            finish_opf(opf, &Lang::of("de"), "urn:uuid:x", "urn:isbn:978&", "    <dc:publisher>P</dc:publisher>\n")
+                .unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(out.starts_with("<package xml:lang=\"de\" version=\"3.0\">"), "{out}");
         assert!(!out.contains("\n\n"), "{out}");
         assert!(out.contains(">urn:isbn:978&amp;</dc:identifier>"), "{out}");
         assert!(out.contains("<dc:publisher>P</dc:publisher>\n  </metadata>"), "{out}");
-        assert!(finish_opf(b"<package ><metadata></metadata>".to_vec(), "de", "urn:uuid:x", "y", "").is_err());
+        assert!(
+            finish_opf(b"<package ><metadata></metadata>".to_vec(), &Lang::of("de"), "urn:uuid:x", "y", "").is_err()
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! notes, while it writes, which font faces and which characters the text needs, so the
 //! package embeds exactly the faces and fallbacks the book uses.
 
+use crate::lang::Lang;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -195,11 +196,11 @@ impl<'u> Writer<'u> {
 
 /// A whole XHTML content document: `body` inside the frame every page shares (language,
 /// title, the style sheet).
-pub fn document(lang: &str, title: &str, body_attrs: &[(&str, &str)], body: &str) -> String {
+pub fn document(lang: &Lang, title: &str, body_attrs: &[(&str, &str)], body: &str) -> String {
     let mut out = String::with_capacity(body.len() + 512);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
     out.push_str("<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"");
-    out.push_str(&format!(" lang=\"{0}\" xml:lang=\"{0}\">\n", escape(lang)));
+    out.push_str(&format!(" lang=\"{0}\" xml:lang=\"{0}\">\n", escape(lang.as_str())));
     out.push_str("<head>\n<meta charset=\"UTF-8\"/>\n<title>");
     escape_into(title.trim(), &mut out);
     out.push_str(&format!("</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"{STYLESHEET}\"/>\n</head>\n"));

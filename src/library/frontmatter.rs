@@ -5,6 +5,7 @@
 use super::date::PartialDate;
 use crate::config::{self, Text, TextList};
 use crate::diagnostics::{Diagnostic, Kind};
+use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -68,8 +69,8 @@ pub struct SpeechMeta {
     pub title: String,
     pub speakers: Vec<String>,
     pub date: PartialDate,
-    /// As given (normalised); `None` means the book's language.
-    pub language: Option<String>,
+    /// `None` means the book's language.
+    pub language: Option<Lang>,
     pub place: Option<String>,
     pub occasion: Option<String>,
     pub source: Option<String>,
@@ -82,6 +83,8 @@ pub struct SpeechMeta {
 #[derive(Debug)]
 pub struct FrontMatter {
     pub meta: SpeechMeta,
+    /// Problems that do not stop the speech from being read (a three-letter language code).
+    pub warnings: Vec<Diagnostic>,
     pub body_start: usize,
     pub body_line: usize,
 }
@@ -147,8 +150,9 @@ pub fn parse(source: &str, shown: &Path) -> Result<FrontMatter, Diagnostic> {
     } else {
         config::from_toml(text, shown, source, 2, FIELDS, WHAT)?
     };
-    let meta = check(raw, text, shown, source)?;
-    Ok(FrontMatter { meta, body_start, body_line: close_line + 1 })
+    let mut warnings = Vec::new();
+    let meta = check(raw, text, shown, source, &mut warnings)?;
+    Ok(FrontMatter { meta, warnings, body_start, body_line: close_line + 1 })
 }
 
 /// Line (in the file) of the front matter line that sets `field`, for messages.
@@ -162,14 +166,18 @@ fn field_line(text: &str, field: &str) -> usize {
         .unwrap_or(1)
 }
 
-fn check(raw: Raw, text: &str, shown: &Path, source: &str) -> Result<SpeechMeta, Diagnostic> {
-    let err = |field: &str, msg: String, hint: &str| {
+fn check(
+    raw: Raw,
+    text: &str,
+    shown: &Path,
+    source: &str,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<SpeechMeta, Diagnostic> {
+    let at = |d: Diagnostic, field: &str, hint: String| {
         let line = field_line(text, field);
-        Diagnostic::error(Kind::Value, msg)
-            .at(shown, Some(source), line, Some(1))
-            .underline(field.len())
-            .with_hint(hint.to_string())
+        d.at(shown, Some(source), line, Some(1)).underline(field.len()).with_hint(hint)
     };
+    let err = |field: &str, msg: String, hint: &str| at(Diagnostic::error(Kind::Value, msg), field, hint.to_string());
     let nonempty = |t: Option<Text>| t.map(|t| t.0.trim().to_string()).filter(|t| !t.is_empty());
     let title = raw.title.0.trim().to_string();
     if title.is_empty() {
@@ -182,13 +190,14 @@ fn check(raw: Raw, text: &str, shown: &Path, source: &str) -> Result<SpeechMeta,
     let date =
         PartialDate::parse(&raw.date.0).map_err(|m| err("date", m, "write the date as YYYY, YYYY-MM or YYYY-MM-DD"))?;
     let language = match raw.language {
-        Some(l) => Some(config::normalise_language(&l.0).ok_or_else(|| {
-            err(
-                "language",
-                format!("`{}` is not a language tag", l.0),
-                "use a BCP 47 tag such as de, en, fr, ru, kk or de-CH",
-            )
-        })?),
+        Some(l) => {
+            let (lang, long) = Lang::parse(&l.0)
+                .map_err(|m| err("language", m, "use a BCP 47 tag such as de, en, fr, ru, kk or de-CH"))?;
+            if let Some(long) = long {
+                warnings.push(at(Diagnostic::warning(Kind::Value, long.message()), "language", long.hint()));
+            }
+            Some(lang)
+        }
         None => None,
     };
     let list = |l: Option<TextList>| {

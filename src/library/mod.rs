@@ -72,7 +72,8 @@ impl Library {
         });
         for ((id, _), speech) in files.into_iter().zip(loaded) {
             match speech {
-                Ok(s) => {
+                Ok((s, warnings)) => {
+                    warnings.into_iter().for_each(|w| report.push(w));
                     lib.speeches.insert(id, s);
                 }
                 Err(d) => {
@@ -152,7 +153,13 @@ fn walk(
     }
 }
 
-fn load_speech(project: &Project, id: &str, path: &Path, shown: &Path) -> Result<Speech, Diagnostic> {
+/// The speech, with the warnings its front matter gave.
+fn load_speech(
+    project: &Project,
+    id: &str,
+    path: &Path,
+    shown: &Path,
+) -> Result<(Speech, Vec<Diagnostic>), Diagnostic> {
     let canon = fs::canonicalize(path).map_err(|e| Diagnostic::io(shown, &e, "read the speech"))?;
     if !canon.starts_with(&project.books) {
         return Err(Diagnostic::error(Kind::Missing, "this speech is a link to a file outside books/")
@@ -161,7 +168,7 @@ fn load_speech(project: &Project, id: &str, path: &Path, shown: &Path) -> Result
     }
     let source = read_source(path, shown)?;
     let fm = frontmatter::parse(&source, shown)?;
-    Ok(Speech {
+    let speech = Speech {
         id: id.to_string(),
         shown: shown.to_path_buf(),
         dir: canon.parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -169,7 +176,8 @@ fn load_speech(project: &Project, id: &str, path: &Path, shown: &Path) -> Result
         body_start: fm.body_start,
         body_line: fm.body_line,
         source,
-    })
+    };
+    Ok((speech, fm.warnings))
 }
 
 /// Words as a reader counts them: runs between white space with at least one letter or

@@ -8,6 +8,7 @@
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::images::PdfImage;
+use crate::lang::Lang;
 use crate::pdf::barcode;
 use crate::pdf::font::{Case, FaceId, FontSet};
 use crate::pdf::layout::Geometry;
@@ -79,7 +80,7 @@ fn write_inner(
         authors: prep.book.meta.editors.clone(),
         subject: prep.book.meta.description.clone(),
         keywords: Vec::new(),
-        language: prep.book.meta.language.clone(),
+        language: prep.book.meta.language.to_string(),
         modified: prep.book.modified,
         identifier: format!("{}#cover", prep.book.meta.identifier),
     };
@@ -101,8 +102,8 @@ fn style(face: FaceId, size: f32) -> SpanStyle {
 }
 
 /// Lines set in `width`, centred or ragged.
-fn set(ts: &mut Typesetter, spans: &[Span], width: f32, align: Alignment, lang: &str) -> Vec<Line> {
-    let m = Measure { width, indent: 0.0, align, lang: lang.to_string() };
+fn set(ts: &mut Typesetter, spans: &[Span], width: f32, align: Alignment, lang: &Lang) -> Vec<Line> {
+    let m = Measure { width, indent: 0.0, align, lang: lang.clone() };
     let lines = ts.set(spans, &m);
     // A character no font has is reported where the interior sets the same text.
     ts.problems.clear();
@@ -173,7 +174,7 @@ fn front(
 
 fn typographic_front(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, w: f32, h: f32) {
     let meta = &prep.book.meta;
-    let lang = meta.language.as_str();
+    let lang = &meta.language;
     let measure = w - 2.0 * SAFE;
     let size = (w / 14.0).clamp(18.0, 40.0);
     // A band across the top third carries the title: a cover reads from afar.
@@ -217,7 +218,7 @@ fn typographic_front(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>
 /// the ISBN as a barcode at the foot, towards the spine's far side.
 fn back(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, w: f32, h: f32, report: &mut Report) {
     let meta = &prep.book.meta;
-    let lang = meta.language.as_str();
+    let lang = &meta.language;
     let measure = w - 2.0 * SAFE;
     let size = 10.5;
     let mut y = h - SAFE - size * 1.6;
@@ -293,7 +294,7 @@ fn isbn_barcode(ts: &mut Typesetter, marks: &mut Vec<Mark>, isbn: &str, shown: &
             &[Span { text: text.to_string(), style: style(FaceId::REGULAR, digit_size) }],
             width,
             Alignment::Center,
-            "und",
+            &Lang::default(),
         )
     };
     let baseline = bottom + 1.0;
@@ -309,7 +310,7 @@ fn isbn_barcode(ts: &mut Typesetter, marks: &mut Vec<Mark>, isbn: &str, shown: &
         &[Span { text: format!("ISBN {shown}"), style: style(FaceId::REGULAR, digit_size) }],
         100_000.0,
         Alignment::Ragged,
-        "und",
+        &Lang::default(),
     );
     let lw = label.first().map_or(0.0, |l| l.width);
     place(marks, &label[..label.len().min(1)], x + (95.0 * m - lw) / 2.0, foot + bar_h - 5.0 * m + 3.0, 0.0);
@@ -322,7 +323,7 @@ fn spine_text(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f
         return;
     }
     let meta = &prep.book.meta;
-    let lang = meta.language.as_str();
+    let lang = &meta.language;
     let room = h - 2.0 * SAFE;
     let mut size = (s / MM * 1.6).clamp(6.0, 14.0);
     let mut with_editors = !meta.editors.is_empty();

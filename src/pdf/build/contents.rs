@@ -7,6 +7,7 @@ use super::plan::{contents_entries, Unit};
 use super::Paginated;
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::{locale, Book};
+use crate::lang::Lang;
 use crate::pdf::font::FontSet;
 use crate::pdf::layout::{folio_text, Count, Flow, Geometry, Layout, PageSink, Placed};
 use crate::pdf::text::bidi;
@@ -24,12 +25,12 @@ pub(super) struct Contents<'a, 'f> {
 impl<'a, 'f> Contents<'a, 'f> {
     /// Count the pages the contents of `units` take, with stand-in folios.
     pub(super) fn count(fonts: &'f FontSet, g: &'a Geometry, book: &Book, units: &[Unit]) -> Result<Self, Diagnostic> {
-        let lang = book.meta.language.as_str();
+        let lang = &book.meta.language;
         let mut lay = Layout::new(g, Typesetter::new(fonts, Vec::new()), &book.meta.title);
         let mut ops = Vec::new();
         lay.contents(&mut ops, lang, &contents_entries(units, lang, &[], |_| String::new()));
         let mut flow = Flow::new(g, 1, locale::strings(lang).note_continued, Count::default());
-        flow.rtl = bidi::rtl_language(lang);
+        flow.rtl = bidi::rtl_language(lang.as_str());
         let mut ts = Typesetter::new(fonts, Vec::new());
         flow.replay(ops, &mut ts)?;
         flow.finish(&mut ts)?;
@@ -46,7 +47,7 @@ impl<'a, 'f> Contents<'a, 'f> {
     pub(super) fn set<S: PageSink>(
         mut self,
         units: &[Unit],
-        lang: &str,
+        lang: &Lang,
         paged: &mut Paginated,
         sink: &mut S,
         folios: &mut Typesetter,
@@ -62,7 +63,7 @@ impl<'a, 'f> Contents<'a, 'f> {
         let mut flow = Flow::new(self.lay.g, first + 1, continued, Counted { sink: &mut *sink, count: 0 });
         flow.folio_offset = offset;
         flow.arabic_from = arabic_from;
-        flow.rtl = bidi::rtl_language(lang);
+        flow.rtl = bidi::rtl_language(lang.as_str());
         flow.replay(ops, folios)?;
         flow.finish(folios)?;
         outline.extend(std::mem::take(&mut flow.outline));

@@ -57,7 +57,7 @@ fn doc_info(book: &Book) -> DocInfo {
         authors,
         subject: book.meta.description.clone().or_else(|| book.meta.subtitle.clone()),
         keywords,
-        language: book.meta.language.clone(),
+        language: book.meta.language.to_string(),
         modified: book.modified,
         identifier: book.meta.identifier.clone(),
     }

@@ -23,6 +23,7 @@ mod set;
 
 use crate::diagnostics::{Diagnostic, Report};
 use crate::document::locale;
+use crate::lang::Lang;
 use crate::pdf::font::{FaceId, FontSet};
 use crate::pdf::layout::{Flow, Geometry, Op, PageSink, Placed};
 use crate::pdf::text::bidi;
@@ -120,7 +121,7 @@ fn typeset<'scope, 'env>(
     writer: PdfWriter,
 ) -> Result<Typeset, Diagnostic> {
     let book = &prep.book;
-    let lang = book.meta.language.as_str();
+    let lang = &book.meta.language;
     let mut setters = Setters::spawn(s, workers, fonts, g, book, units);
     let mut sink = EncodingSink::spawn(s, writer, fonts, workers);
     // Counted here while the first units are set.
@@ -142,7 +143,7 @@ fn typeset<'scope, 'env>(
 /// note labels.
 fn paginate<S: PageSink>(
     g: &Geometry,
-    lang: &str,
+    lang: &Lang,
     units: &[Unit],
     setters: &mut Setters,
     sink: &mut S,
@@ -150,7 +151,7 @@ fn paginate<S: PageSink>(
     contents_pages: usize,
 ) -> Result<Paginated, Diagnostic> {
     let mut flow = Flow::new(g, 1, locale::strings(lang).note_continued, &mut *sink);
-    flow.rtl = bidi::rtl_language(lang);
+    flow.rtl = bidi::rtl_language(lang.as_str());
     let mut report = Report::default();
     for unit in units {
         let done = setters.next()?;

@@ -2,6 +2,7 @@
 //! entries they give.
 
 use crate::document::{locale, Book, Chapter, ChapterKind};
+use crate::lang::Lang;
 use crate::pdf::layout::{ContentsEntry, Placed};
 use crate::pdf::Edition;
 
@@ -37,7 +38,7 @@ pub(super) fn units(book: &Book, edition: Edition) -> Vec<Unit<'_>> {
 /// starts at when `starts` (in the same order) is known, else a stand-in.
 pub(super) fn contents_entries(
     units: &[Unit],
-    book_lang: &str,
+    book_lang: &Lang,
     starts: &[Placed],
     folio: impl Fn(usize) -> String,
 ) -> Vec<ContentsEntry> {

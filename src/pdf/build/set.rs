@@ -43,7 +43,7 @@ impl<'scope> Setters<'scope> {
     ) -> Self {
         let mut results = Vec::new();
         let mut threads = Vec::new();
-        let lang = book.meta.language.as_str();
+        let lang = &book.meta.language;
         let families = fonts.families_used(|f| super::plan::visit_text(book, f));
         for w in 0..workers {
             let (tx, rx) = sync_channel::<Done>(4);

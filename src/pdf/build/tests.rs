@@ -63,9 +63,11 @@ fn contents_folios_are_the_real_ones() {
         let contents = Contents::count(&fonts, &g, &prep.book, &units).unwrap();
         let mut sink = Memory::default();
         let mut folios = Typesetter::new(&fonts, Vec::new());
-        let mut paged = paginate(&g, "de", &units, &mut setters, &mut sink, &mut folios, contents.pages).unwrap();
+        let mut paged =
+            paginate(&g, &prep.book.meta.language, &units, &mut setters, &mut sink, &mut folios, contents.pages)
+                .unwrap();
         let mut outline = std::mem::take(&mut paged.outline);
-        contents.set(&units, "de", &mut paged, &mut sink, &mut folios, &mut outline).unwrap();
+        contents.set(&units, &prep.book.meta.language, &mut paged, &mut sink, &mut folios, &mut outline).unwrap();
         let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
         setters.join(&mut texts);
         (sink.0, texts, paged)

@@ -5,6 +5,7 @@
 use super::{Figure, Layout, Op};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::document::{Align, Block, BlockKind, ImageRef, Inline};
+use crate::lang::Lang;
 use crate::pdf::font::FaceId;
 use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle};
@@ -13,7 +14,7 @@ use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle};
 /// the left margin and the type size of the text around it.
 #[derive(Clone, Copy)]
 pub(super) struct At<'c> {
-    pub(super) lang: &'c str,
+    pub(super) lang: &'c Lang,
     pub(super) src: &'c str,
     pub(super) dx: f32,
     pub(super) size: f32,
@@ -101,7 +102,7 @@ impl Layout<'_, '_> {
         let size = at.size;
         ops.push(self.space(g.space.around_lists));
         let hang = g.space.list_indent * size;
-        let rtl = bidi::rtl_language(at.lang);
+        let rtl = bidi::rtl_language(at.lang.as_str());
         for (i, item) in items.iter().enumerate() {
             let marker = match start {
                 Some(n) => format!("{}.", super::figures(n + i as u64, self.zero)),
@@ -109,7 +110,7 @@ impl Layout<'_, '_> {
             };
             // The marker hangs in the indent, right-aligned against the item's text.
             let mstyle = self.text_style(FaceId::REGULAR, size);
-            let m = Measure { width: hang - 0.4 * size, indent: 0.0, align: Alignment::Ragged, lang: at.lang.into() };
+            let m = Measure { width: hang - 0.4 * size, indent: 0.0, align: Alignment::Ragged, lang: at.lang.clone() };
             let marker_lines = self.typesetter.set(&[Span { text: marker, style: mstyle }], &m);
             let mut item_ops = Vec::new();
             let mut after = false;
@@ -229,7 +230,7 @@ impl Layout<'_, '_> {
         for (ri, row) in rows.iter().enumerate() {
             for (ci, cell) in row.iter().enumerate() {
                 let spans = self.cell_spans(cell, ri == 0 && head, tsize);
-                let m = Measure { width: 10_000.0, indent: 0.0, align: Alignment::Ragged, lang: at.lang.to_string() };
+                let m = Measure { width: 10_000.0, indent: 0.0, align: Alignment::Ragged, lang: at.lang.clone() };
                 let w = self.typesetter.set(&spans, &m).iter().map(|l| l.width).fold(0.0, f32::max);
                 natural[ci] = natural[ci].max(w);
             }
@@ -265,7 +266,7 @@ impl Layout<'_, '_> {
         self.problems(at.src, line);
         let table_width = widths.iter().sum::<f32>() + gap * (cols as f32 - 1.0);
         // Right to left, the table stands at the right and its first column is rightmost.
-        let rtl = bidi::rtl_language(at.lang);
+        let rtl = bidi::rtl_language(at.lang.as_str());
         let dx = if rtl { g.measure() - at.dx - table_width } else { at.dx };
         ops.push(Op::Rule { dx, width: table_width, below: g.leading * 0.1 });
         let mut lefts: Vec<f32> = widths
@@ -285,7 +286,7 @@ impl Layout<'_, '_> {
             let mut cells = Vec::new();
             for (ci, cell) in row.iter().enumerate() {
                 let spans = self.cell_spans(cell, ri == 0 && has_head, tsize);
-                let m = Measure { width: widths[ci], indent: 0.0, align: Alignment::Ragged, lang: at.lang.to_string() };
+                let m = Measure { width: widths[ci], indent: 0.0, align: Alignment::Ragged, lang: at.lang.clone() };
                 cells.push(self.typesetter.set(&spans, &m));
             }
             self.problems(at.src, line);

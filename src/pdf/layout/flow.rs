@@ -4,6 +4,7 @@
 
 use super::{move_line, push_line, roman, Figure, Geometry, LinkTarget, NoteLine, Op, Placed};
 use crate::diagnostics::Diagnostic;
+use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
@@ -473,7 +474,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             hyphenate: false,
             link: 0,
         };
-        let m = Measure { width: g.measure(), indent: 0.0, align: Alignment::Center, lang: "en".into() };
+        let m = Measure { width: g.measure(), indent: 0.0, align: Alignment::Center, lang: Lang::english() };
         let lines = typesetter.set(&[Span { text: self.folio_text(), style: small }], &m);
         let y = g.bottom * 0.5 + g.size * 0.3;
         let left = self.left();
@@ -860,7 +861,7 @@ pub fn folio_text(number: usize, offset: usize, arabic_from: Option<usize>) -> S
 
 /// `text` set on one line no wider than `width`, cut at a word with an ellipsis if needed.
 pub fn one_line(typesetter: &mut Typesetter, text: &str, style: SpanStyle, width: f32) -> Line {
-    let m = Measure { width: 100_000.0, indent: 0.0, align: Alignment::Ragged, lang: "und".into() };
+    let m = Measure { width: 100_000.0, indent: 0.0, align: Alignment::Ragged, lang: Lang::default() };
     let mut words: Vec<&str> = text.split_whitespace().collect();
     let mut candidate = text.to_string();
     loop {

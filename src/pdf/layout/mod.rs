@@ -5,6 +5,7 @@
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::{locale, BlockKind, Book, Chapter, ChapterKind, Inline};
 use crate::images::PdfImage;
+use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, Measure, Span, SpanStyle, Typesetter};
@@ -230,8 +231,8 @@ pub fn move_line(marks: &mut Vec<Mark>, line: &mut Line, left: f32, baseline: f3
 
 /// The zero of the figures a language writes numbers in: Arabic-Indic in Arabic,
 /// Eastern Arabic-Indic in Persian, Urdu, Pashto and Sindhi, else the Latin zero.
-pub(crate) fn native_zero(lang: &str) -> char {
-    match lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase().as_str() {
+pub(crate) fn native_zero(lang: &Lang) -> char {
+    match lang.language() {
         "ar" | "ckb" => '\u{0660}',
         "fa" | "ur" | "ps" | "sd" | "prs" => '\u{06F0}',
         _ => '0',
@@ -490,7 +491,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     pub fn title_page(&mut self, ops: &mut Vec<Op>, book: &Book, fonts: &[String]) {
         let g = self.g;
         let m = &book.meta;
-        let lang = m.language.as_str();
+        let lang = &m.language;
         let strings = locale::strings(lang);
         ops.push(Op::NewPage { recto: true });
         ops.push(Op::NoFolio);
@@ -564,8 +565,8 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     /// Lines without a page position (for blocks placed by their height).
-    fn set_plain(&mut self, spans: &[Span], lang: &str, align: Alignment) -> Vec<Line> {
-        let m = Measure { width: self.g.measure(), indent: 0.0, align, lang: lang.to_string() };
+    fn set_plain(&mut self, spans: &[Span], lang: &Lang, align: Alignment) -> Vec<Line> {
+        let m = Measure { width: self.g.measure(), indent: 0.0, align, lang: lang.clone() };
         let lines = self.typesetter.set(spans, &m);
         self.problems("", 0);
         lines
@@ -575,7 +576,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     /// folio, the whole entry a link to where it starts. The titles are set narrower than
     /// the measure by the width the folios take, so the folios do not change how the
     /// entries break (the pages are counted before the folios are known).
-    pub fn contents(&mut self, ops: &mut Vec<Op>, lang: &str, entries: &[ContentsEntry]) {
+    pub fn contents(&mut self, ops: &mut Vec<Op>, lang: &Lang, entries: &[ContentsEntry]) {
         let g = self.g;
         let strings = locale::strings(lang);
         ops.push(Op::NoFolio);
@@ -587,10 +588,10 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::Skip(g.leading * 1.5));
         self.targets.clear();
         let folio_room = g.size * 3.0;
-        let rtl = bidi::rtl_language(lang);
+        let rtl = bidi::rtl_language(lang.as_str());
         let dot = self.typesetter.set(
             &[Span { text: ".".into(), style: self.text_style(FaceId::REGULAR, g.size) }],
-            &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.into() },
+            &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() },
         );
         let dot = dot.first().and_then(|l| l.runs.first()).cloned();
         for e in entries {
@@ -605,13 +606,13 @@ impl<'a, 'f> Layout<'a, 'f> {
                 ops.push(Op::Skip(g.leading * 0.6));
             }
             let m =
-                Measure { width: g.measure() - folio_room, indent: 0.0, align: Alignment::Ragged, lang: lang.into() };
+                Measure { width: g.measure() - folio_room, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() };
             let mut lines = self.typesetter.set(&[Span { text: e.title.clone(), style }], &m);
             // Folios are figures, set left to right in any book.
-            let folio_lang = if rtl { "und" } else { lang };
+            let folio_lang = if rtl { Lang::default() } else { lang.clone() };
             let folio = self.typesetter.set(
                 &[Span { text: e.folio.clone(), style: SpanStyle { case: Case::Normal, ..style } }],
-                &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: folio_lang.into() },
+                &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: folio_lang.clone() },
             );
             if rtl {
                 // Right to left: the title flush right, the folio at the left.
@@ -665,7 +666,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                     width: g.measure() - folio_room,
                     indent: 0.0,
                     align: Alignment::Ragged,
-                    lang: lang.into(),
+                    lang: lang.clone(),
                 };
                 let mut lines = self.typesetter.set(&[Span { text: b.clone(), style }], &m);
                 if rtl {
@@ -681,7 +682,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     /// A part's title page.
-    pub fn part_title(&mut self, ops: &mut Vec<Op>, title: &str, lang: &str) {
+    pub fn part_title(&mut self, ops: &mut Vec<Op>, title: &str, lang: &Lang) {
         let g = self.g;
         ops.push(Op::NewPage { recto: g.recto_starts });
         ops.push(Op::SkipTo(g.height * 0.3));
@@ -702,20 +703,20 @@ impl<'a, 'f> Layout<'a, 'f> {
         &mut self,
         ops: &mut Vec<Op>,
         spans: &[Span],
-        lang: &str,
+        lang: &Lang,
         align: Alignment,
         indent: f32,
         dx: f32,
         source: &str,
         line: usize,
     ) {
-        let m = Measure { width: self.g.measure() - dx, indent, align, lang: lang.to_string() };
+        let m = Measure { width: self.g.measure() - dx, indent, align, lang: lang.clone() };
         let lines = self.typesetter.set(spans, &m);
         self.problems(source, line);
         let size = spans.iter().map(|s| s.style.size).fold(0.0f32, f32::max).max(self.g.size);
         let advance = (self.g.leading * size / self.g.size).max(self.g.leading);
         // An indent is on the side lines start from: the right in right-to-left text.
-        let dx = if bidi::rtl_language(lang) { 0.0 } else { dx };
+        let dx = if bidi::rtl_language(lang.as_str()) { 0.0 } else { dx };
         ops.push(Op::Lines { lines, dx, advance, keep: false });
     }
 
@@ -741,10 +742,10 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     /// A chapter; `depth` is its level in the outline (1 inside a titled part, else 0).
-    pub fn chapter(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &str, depth: u8) {
+    pub fn chapter(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &Lang, depth: u8) {
         let g = self.g;
         let src = c.source.to_string_lossy().into_owned();
-        let lang = c.meta.language.as_str();
+        let lang = &c.meta.language;
         self.targets.clear();
         self.zero = if g.native_digits { native_zero(lang) } else { '0' };
         ops.push(Op::NewPage { recto: g.recto_starts });
@@ -812,9 +813,9 @@ impl<'a, 'f> Layout<'a, 'f> {
 
     /// A chapter's opening: the title large, then for a speech who gave it, in small
     /// capitals, and when, where and on what occasion, in italics, under a short rule.
-    fn opening(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &str, src: &str) {
+    fn opening(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &Lang, src: &str) {
         let g = self.g;
-        let lang = c.meta.language.as_str();
+        let lang = &c.meta.language;
         let title = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, g.size * g.scale.title) };
         self.block_lines(
             ops,

@@ -2,6 +2,7 @@
 //! Patterns come from `hypher`; Kazakh, which it lacks, uses a syllable rule (module `kazakh` below).
 //! Explicit hyphens, dashes, slashes, soft hyphens and the book's exceptions take precedence.
 
+use crate::lang::Lang;
 use std::collections::HashMap;
 
 /// Letters that must stay before a pattern break.
@@ -42,11 +43,11 @@ pub struct Hyphenator {
 }
 
 impl Hyphenator {
-    /// `lang` is a BCP 47 tag (primary subtag decides). `exceptions` are words written with
+    /// The language's primary subtag decides. `exceptions` are words written with
     /// their allowed break points ("Arbei-ter-in-nen"); they replace the patterns for that word
     /// (matched case-insensitively, also when the word is capitalised).
     /// Returns None when no hyphenation is known for the language (the text then breaks only at spaces).
-    pub fn new(lang: &str, exceptions: &[String]) -> Option<Hyphenator> {
+    pub fn new(lang: &Lang, exceptions: &[String]) -> Option<Hyphenator> {
         let engine = engine_for(lang)?;
         let turkic = matches!(engine, Engine::Patterns(hypher::Lang::Turkish));
         let mut map = HashMap::with_capacity(exceptions.len());
@@ -377,40 +378,15 @@ impl LowerBuf {
     }
 }
 
-/// The engine for a BCP 47 tag: its primary subtag, two letters or the usual three.
-fn engine_for(tag: &str) -> Option<Engine> {
-    let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
-    let mut code = [0u8; 3];
-    if !(2..=3).contains(&primary.len()) || !primary.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return None;
+/// The engine for a language: its primary subtag decides (`Lang` has already read the
+/// three-letter codes of languages with a two-letter one as that).
+fn engine_for(lang: &Lang) -> Option<Engine> {
+    match lang.language() {
+        "kk" => Some(Engine::Kazakh),
+        // Swiss German is written with German spelling.
+        "gsw" => hypher::Lang::from_iso(*b"de").map(Engine::Patterns),
+        l => <[u8; 2]>::try_from(l.as_bytes()).ok().and_then(hypher::Lang::from_iso).map(Engine::Patterns),
     }
-    for (d, b) in code.iter_mut().zip(primary.bytes()) {
-        *d = b.to_ascii_lowercase();
-    }
-    let two: [u8; 2] = match &code[..primary.len()] {
-        b"kk" | b"kaz" => return Some(Engine::Kazakh),
-        [a, b] => [*a, *b],
-        b"deu" | b"ger" | b"gsw" => *b"de",
-        b"eng" => *b"en",
-        b"fra" | b"fre" => *b"fr",
-        b"rus" => *b"ru",
-        b"ukr" => *b"uk",
-        b"tur" => *b"tr",
-        b"spa" => *b"es",
-        b"ita" => *b"it",
-        b"pol" => *b"pl",
-        b"por" => *b"pt",
-        b"nld" | b"dut" => *b"nl",
-        b"swe" => *b"sv",
-        b"nor" | b"nob" | b"nno" => *b"no",
-        b"dan" => *b"da",
-        b"fin" => *b"fi",
-        b"ces" | b"cze" => *b"cs",
-        b"ell" | b"gre" => *b"el",
-        b"hun" => *b"hu",
-        _ => return None,
-    };
-    hypher::Lang::from_iso(two).map(Engine::Patterns)
 }
 
 /// Kazakh syllables, by rule: hypher has no Kazakh patterns.
@@ -507,8 +483,8 @@ mod kazakh {
 mod tests {
     use super::*;
 
-    fn hy(lang: &str) -> Hyphenator {
-        Hyphenator::new(lang, &[]).expect("language known")
+    fn hy(tag: &str) -> Hyphenator {
+        Hyphenator::new(&Lang::of(tag), &[]).expect("language known")
     }
 
     /// The word with "-" at pattern breaks and "|" at explicit ones.
@@ -540,7 +516,7 @@ mod tests {
     #[test]
     fn german_regional_tags_use_german() {
         for tag in ["de-CH", "de-AT", "DE", "de_DE", "deu", "gsw"] {
-            let h = Hyphenator::new(tag, &[]).expect(tag);
+            let h = Hyphenator::new(&Lang::of(tag), &[]).expect(tag);
             assert_eq!(show(&h, "Gewerkschaftsversammlung"), "Ge-werk-schafts-ver-samm-lung", "{tag}");
         }
     }
@@ -632,7 +608,7 @@ mod tests {
     #[test]
     fn exceptions_override_patterns() {
         let ex = vec!["Arbei-ter-In-nen".to_string(), "ta-ble".to_string(), " -Öl-".to_string(), String::new()];
-        let de = Hyphenator::new("de", &ex).unwrap();
+        let de = Hyphenator::new(&Lang::of("de"), &ex).unwrap();
         assert_eq!(show(&de, "Arbeiterinnen"), "Arbei-ter-in-nen");
         assert_eq!(show(&de, "ArbeiterInnen"), "Arbei-ter-In-nen");
         assert_eq!(show(&de, "ARBEITERINNEN"), "ARBEI-TER-IN-NEN");
@@ -641,9 +617,9 @@ mod tests {
         // Within a compound the exception governs its part.
         assert_eq!(show(&de, "Arbeiterinnen-Komitee"), "Arbei-ter-in-nen-|Komitee");
         // Exceptions still keep two letters before and three after.
-        let en = Hyphenator::new("en", &["a-bcdef-g".to_string()]).unwrap();
+        let en = Hyphenator::new(&Lang::of("en"), &["a-bcdef-g".to_string()]).unwrap();
         assert_eq!(show(&en, "abcdefg"), "abcdefg");
-        let en = Hyphenator::new("en", &["ab-cd-efg".to_string()]).unwrap();
+        let en = Hyphenator::new(&Lang::of("en"), &["ab-cd-efg".to_string()]).unwrap();
         assert_eq!(show(&en, "Abcdefg"), "Ab-cd-efg");
     }
 
@@ -721,13 +697,15 @@ mod tests {
 
     #[test]
     fn unknown_language() {
-        assert!(Hyphenator::new("xx", &[]).is_none());
-        assert!(Hyphenator::new("", &[]).is_none());
-        assert!(Hyphenator::new("zh-Hans", &[]).is_none());
-        assert!(Hyphenator::new("abcd", &[]).is_none());
-        assert!(Hyphenator::new("ü", &[]).is_none());
-        assert!(Hyphenator::new("-de", &[]).is_none());
-        assert!(Hyphenator::new("en-US", &[]).is_some());
+        for tag in ["xx", "zh-Hans", "und", "grc"] {
+            assert!(Hyphenator::new(&Lang::of(tag), &[]).is_none(), "{tag}");
+        }
+        for tag in ["en-US", "nob", "nn", "gsw-CH", "kk-KZ"] {
+            assert!(Hyphenator::new(&Lang::of(tag), &[]).is_some(), "{tag}");
+        }
+        // A three-letter code of a language with a two-letter one hyphenates as that.
+        assert_eq!(show(&hy("deu"), "Solidaritätskundgebung"), show(&hy("de"), "Solidaritätskundgebung"));
+        assert_eq!(show(&hy("GER-at"), "Solidaritätskundgebung"), show(&hy("de"), "Solidaritätskundgebung"));
     }
 
     #[test]

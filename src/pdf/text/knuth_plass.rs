@@ -902,6 +902,7 @@ fn penalty_of(p: f32) -> f64 {
 mod tests {
     use super::super::hyphenate::{Break, Hyphenator};
     use super::*;
+    use crate::lang::Lang;
 
     /// Deterministic xorshift64*: the same seeds give the same paragraphs everywhere.
     struct Rng(u64);
@@ -1161,7 +1162,7 @@ mod tests {
 
     #[test]
     fn paragraph_that_fits_is_not_hyphenated() {
-        let en = Hyphenator::new("en", &[]).unwrap();
+        let en = Hyphenator::new(&Lang::of("en"), &[]).unwrap();
         let items = prose(ENGLISH, Some(&en), GENTIUM_SPACE);
         let params = Params::tex(MEASURE);
         let out = break_paragraph(&items, &params);
@@ -1199,7 +1200,7 @@ mod tests {
 
     #[test]
     fn german_prose_needs_and_gets_hyphens() {
-        let de = Hyphenator::new("de", &[]).unwrap();
+        let de = Hyphenator::new(&Lang::of("de"), &[]).unwrap();
         let params = book_params(MEASURE);
         let mut hyphens = 0;
         for text in GERMAN {
@@ -1232,8 +1233,8 @@ mod tests {
 
     #[test]
     fn optimal_beats_first_fit() {
-        let de = Hyphenator::new("de", &[]).unwrap();
-        let en = Hyphenator::new("en", &[]).unwrap();
+        let de = Hyphenator::new(&Lang::of("de"), &[]).unwrap();
+        let en = Hyphenator::new(&Lang::of("en"), &[]).unwrap();
         let mut cases: Vec<(Vec<Item>, f32)> = Vec::new();
         for text in GERMAN {
             for measure in [MEASURE, 240.0, 400.0] {
@@ -1589,7 +1590,7 @@ mod tests {
 
     #[test]
     fn consecutive_hyphens_are_penalised() {
-        let de = Hyphenator::new("de", &[]).unwrap();
+        let de = Hyphenator::new(&Lang::of("de"), &[]).unwrap();
         let (mut free, mut penalised) = (0, 0);
         for text in GERMAN {
             for measure in [200.0, 240.0, MEASURE] {
@@ -1681,7 +1682,7 @@ mod tests {
         params.widths = vec![97.0];
         assert_eq!(break_paragraph(&items, &params).pass, 1);
         // And German prose on the book's measure never needs it.
-        let de = Hyphenator::new("de", &[]).unwrap();
+        let de = Hyphenator::new(&Lang::of("de"), &[]).unwrap();
         let mut params = book_params(MEASURE);
         params.emergency_stretch = 2.0 * SIZE;
         for text in GERMAN {
@@ -1715,7 +1716,7 @@ mod tests {
 
     #[test]
     fn a_box_wider_than_the_measure_overflows_alone() {
-        let de = Hyphenator::new("de", &[]).unwrap();
+        let de = Hyphenator::new(&Lang::of("de"), &[]).unwrap();
         let mut items = prose(GERMAN[0], Some(&de), BOOK_SPACE);
         // A URL-like box, 1.5 measures wide, in the middle.
         let at = items.iter().position(|i| matches!(i, Item::Glue { .. })).unwrap() + 110;
@@ -1788,7 +1789,7 @@ mod tests {
 
     #[test]
     fn endings_forced_breaks_and_widths() {
-        let en = Hyphenator::new("en", &[]).unwrap();
+        let en = Hyphenator::new(&Lang::of("en"), &[]).unwrap();
         let mut items = prose(ENGLISH, Some(&en), GENTIUM_SPACE);
         // The brief's ending (glue, then the forced break, no \penalty10000 before the glue)
         // must not produce an empty last line.
@@ -1822,7 +1823,7 @@ mod tests {
         assert_eq!(out.lines[0].end, at + 2);
         assert_eq!(out.lines[1].end, at + 5);
         // The first line may be shorter (an indent, a drop).
-        let de = Hyphenator::new("de", &[]).unwrap();
+        let de = Hyphenator::new(&Lang::of("de"), &[]).unwrap();
         let items = prose(GERMAN[2], Some(&de), BOOK_SPACE);
         let mut params = book_params(MEASURE);
         params.widths = vec![MEASURE - 60.0, MEASURE - 60.0, MEASURE];
@@ -1835,7 +1836,7 @@ mod tests {
 
     #[test]
     fn looseness_asks_for_another_line() {
-        let en = Hyphenator::new("en", &[]).unwrap();
+        let en = Hyphenator::new(&Lang::of("en"), &[]).unwrap();
         let items = prose(ENGLISH, Some(&en), Space { stretch: 1.0, shrink: 0.4, hyphen_penalty: 50.0 });
         let mut params = Params::tex(MEASURE);
         params.tolerance = 1000.0;
@@ -1874,7 +1875,7 @@ mod tests {
 
     #[test]
     fn evenness_evens_out_spacing() {
-        let de = Hyphenator::new("de", &[]).unwrap();
+        let de = Hyphenator::new(&Lang::of("de"), &[]).unwrap();
         let (mut tex, mut even) = ((0.0, 0), (0.0, 0));
         for text in GERMAN {
             for measure in [MEASURE, 280.0, 360.0] {
@@ -1962,7 +1963,7 @@ mod tests {
 
     #[test]
     fn long_paragraphs_are_fast() {
-        let de = Hyphenator::new("de", &[]).unwrap();
+        let de = Hyphenator::new(&Lang::of("de"), &[]).unwrap();
         let mut text = String::new();
         while text.split_whitespace().count() < 20_000 {
             for t in GERMAN {

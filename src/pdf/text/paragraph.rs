@@ -5,6 +5,7 @@
 use super::bidi::{self, Piece};
 use super::hyphenate::{Break, Hyphenator};
 use super::knuth_plass::{self, Item, Params, INFINITY};
+use crate::lang::Lang;
 use crate::pdf::font::{is_invisible, Case, FaceId, FontSet, ShapedText, Shaper};
 use crate::pdf::write::Glyph;
 use rustc_hash::FxHashMap;
@@ -48,7 +49,7 @@ pub struct Measure {
     /// First-line indent, points.
     pub indent: f32,
     pub align: Alignment,
-    pub lang: String,
+    pub lang: Lang,
 }
 
 /// A run of glyphs on a line, in one face and size.
@@ -302,8 +303,8 @@ impl<'f> Typesetter<'f> {
         self.shaper.fonts()
     }
 
-    fn hyphen_breaks(&mut self, lang: &str, word: &str) -> Rc<Vec<Break>> {
-        let lang_id = self.shaper.lang_id(lang);
+    fn hyphen_breaks(&mut self, lang: &Lang, word: &str) -> Rc<Vec<Break>> {
+        let lang_id = self.shaper.lang_id(lang.as_str());
         if let Some(b) = self.breaks.get(&lang_id).and_then(|m| m.get(word)) {
             return b.clone();
         }
@@ -415,10 +416,10 @@ impl<'f> Typesetter<'f> {
         let ragged = m.align != Alignment::Justify;
         let rag = 3.0 * body;
         self.expansion = if ragged { 0.0 } else { self.tuning.expansion };
-        let lang_id = self.shaper.lang_id(&m.lang);
+        let lang_id = self.shaper.lang_id(m.lang.as_str());
         // Right-to-left and mixed paragraphs are reordered line by line after breaking;
         // left-to-right ones (most) skip the bidirectional algorithm.
-        let rtl = bidi::rtl_language(&m.lang);
+        let rtl = bidi::rtl_language(m.lang.as_str());
         let mut word_at: Option<Vec<u32>> = (rtl || spans.iter().any(|s| bidi::may_have_rtl(&s.text))).then(Vec::new);
         let mut span_base = 0;
         let mut word_start = 0;
@@ -576,7 +577,7 @@ impl<'f> Typesetter<'f> {
         items: &mut Vec<Item>,
         contents: &mut Vec<Content>,
         word: &[(&str, SpanStyle)],
-        lang: &str,
+        lang: &Lang,
         lang_id: u16,
     ) {
         let mut set = WordItems::default();
@@ -625,7 +626,7 @@ impl<'f> Typesetter<'f> {
     }
 
     /// The items of a word set alone (see [`WordItems`]).
-    fn word_items(&mut self, set: &mut WordItems, word: &[(&str, SpanStyle)], lang: &str) {
+    fn word_items(&mut self, set: &mut WordItems, word: &[(&str, SpanStyle)], lang: &Lang) {
         let WordItems { items, contents } = set;
         let raw: String = word.iter().map(|(t, _)| *t).collect();
         let hyphenate = word.iter().all(|(_, s)| s.hyphenate);
@@ -653,7 +654,7 @@ impl<'f> Typesetter<'f> {
         let mut offset = 0;
         for (t, style) in word {
             let mut pieces = Vec::new();
-            self.shape_pieces(t, *style, lang, &mut pieces);
+            self.shape_pieces(t, *style, lang.as_str(), &mut pieces);
             for (s, st) in pieces {
                 let len = s.text.len();
                 shaped.push((s, st, offset));
@@ -707,7 +708,7 @@ impl<'f> Typesetter<'f> {
                         });
                         contents.push(Content::Hyphen(None));
                     } else {
-                        let h = self.hyphen(style, lang);
+                        let h = self.hyphen(style, lang.as_str());
                         let w = h.as_ref().map(|f| f.width).unwrap_or(0.0);
                         items.push(Item::Penalty {
                             width: w,
@@ -1149,7 +1150,7 @@ mod tests {
     }
 
     fn measure(width: f32) -> Measure {
-        Measure { width, indent: 0.0, align: Alignment::Justify, lang: "de".into() }
+        Measure { width, indent: 0.0, align: Alignment::Justify, lang: Lang::of("de") }
     }
 
     const PROSE: &str = "Wir sind hier, um unsere Solidarität mit dem Kampf der kasachischen ArbeiterInnen und \
@@ -1226,7 +1227,7 @@ mod tests {
     fn forced_breaks_and_centring() {
         let (_d, f) = fonts();
         let mut t = Typesetter::new(&f, Vec::new());
-        let m = Measure { width: 300.0, indent: 0.0, align: Alignment::Center, lang: "de".into() };
+        let m = Measure { width: 300.0, indent: 0.0, align: Alignment::Center, lang: Lang::of("de") };
         let lines = t.set(&[span("Erste Zeile\nZweite")], &m);
         assert_eq!(lines.len(), 2);
         let x = lines[1].runs[0].x;
@@ -1260,7 +1261,7 @@ mod tests {
         تضامننا لا يعرف حدوداً. في المصانع والموانئ (وفي كل مكان يعمل فيه الناس) نرى الشيء نفسه.";
 
     fn rtl(width: f32, align: Alignment) -> Measure {
-        Measure { width, indent: 0.0, align, lang: "ar".into() }
+        Measure { width, indent: 0.0, align, lang: Lang::parse("ar").unwrap().0 }
     }
 
     /// The runs of `line` left to right, with the text of each in reading order.
@@ -1332,7 +1333,7 @@ mod tests {
         let v: Vec<String> = v.into_iter().filter(|t| !t.is_empty()).collect();
         assert_eq!(v, ["1848", "عام", "Karl", "Marx", "قال"]);
         // German with an Arabic word: left to right around it.
-        let m = Measure { lang: "de".into(), ..rtl(300.0, Alignment::Ragged) };
+        let m = Measure { lang: Lang::parse("de").unwrap().0, ..rtl(300.0, Alignment::Ragged) };
         let lines = t.set(&[span("Das Wort سلام heißt Frieden")], &m);
         let v: String = visual(&lines[0], &t).into_iter().map(|r| r.1).collect();
         assert_eq!(v.split_whitespace().collect::<Vec<_>>(), ["Das", "Wort", "سلام", "heißt", "Frieden"]);
