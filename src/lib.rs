@@ -17,6 +17,7 @@ pub mod document;
 pub mod epub;
 pub mod images;
 pub mod library;
+mod parallel;
 pub mod pdf;
 pub mod project;
 pub mod scaffold;
