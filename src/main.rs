@@ -20,7 +20,7 @@ struct Cli {
     /// Print only errors and warnings.
     #[arg(short, long, global = true)]
     quiet: bool,
-    /// Colour in messages.
+    /// Colour in messages (auto: when stderr is a terminal and NO_COLOR is not set).
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     color: Color,
     #[command(subcommand)]
@@ -136,7 +136,8 @@ fn main() -> ExitCode {
     let color = match cli.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        // https://no-color.org: a NO_COLOR that is set and not empty turns colour off.
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let p = Printer { color, quiet: cli.quiet };
     let fail = |d: Diagnostic| {
