@@ -33,6 +33,9 @@ pub enum Kind {
     Content,
     /// The command was called wrongly (unknown book, no project).
     Usage,
+    /// Tribune broke one of its own rules (a page count that does not add up, a worker
+    /// thread gone): a fault in the program, not in the input.
+    Internal,
 }
 
 /// A place in a source file, 1-based.

@@ -164,7 +164,10 @@ fn render(
         }
         Format::Model => {
             let written = serde_json::to_vec_pretty(&prep.book)
-                .map_err(|e| Diagnostic::error(diagnostics::Kind::Io, format!("cannot write the model as JSON: {e}")))
+                .map_err(|e| {
+                    Diagnostic::error(diagnostics::Kind::Internal, format!("cannot write the model as JSON: {e}"))
+                        .with_hint("this is a fault in Tribune; please report it with the book that shows it")
+                })
                 .and_then(|mut json| {
                     json.push(b'\n');
                     project::write_atomic(file, &json)

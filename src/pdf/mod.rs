@@ -246,7 +246,7 @@ fn write_inner(
                 let n = batches.get();
                 batches.set(n + 1);
                 page_txs[n % page_txs.len()].send(pages).map_err(|_| {
-                    Diagnostic::error(Kind::Io, "a PDF encoder stopped").with_hint("see the error above")
+                    Diagnostic::error(Kind::Internal, "a PDF encoder stopped").with_hint("see the error above")
                 })?;
                 pages = rest;
             }
@@ -274,7 +274,9 @@ fn write_inner(
         let mut unit_reports = Report::default();
         for i in 0..units_ref.len() {
             let Ok(done) = results[i % workers].recv() else {
-                return Err(Diagnostic::error(Kind::Io, "a layout thread stopped").with_hint("see the error above"));
+                return Err(
+                    Diagnostic::error(Kind::Internal, "a layout thread stopped").with_hint("see the error above")
+                );
             };
             unit_reports.extend(done.report);
             let mut ops = done.ops;
@@ -313,7 +315,7 @@ fn write_inner(
             hand_over()?;
             if written != reserved.len() {
                 return Err(Diagnostic::error(
-                    Kind::Io,
+                    Kind::Internal,
                     format!("internal error: the contents took {written} pages, not the {} counted", reserved.len()),
                 )
                 .with_hint("please report this with the book that caused it"));
