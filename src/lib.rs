@@ -134,9 +134,9 @@ pub fn check(project: &Project, names: &[String]) -> Result<Report, Diagnostic> 
     Ok(report)
 }
 
-/// Write `prep` as `format` to `file`. Each renderer writes through an
-/// [`project::AtomicFile`], so an error leaves the previous file in place. `pages`: the
-/// print interior's page count once known (the cover's spine needs it).
+/// Write `prep` as `format` to `file` (a stage of the book's [`project::Outputs`]). Each
+/// renderer writes through an [`project::AtomicFile`], so an error leaves no file there.
+/// `pages`: the print interior's page count once known (the cover's spine needs it).
 fn render(
     format: Format,
     prep: &Prepared,
@@ -187,8 +187,9 @@ pub struct Built {
     pub chapters: usize,
 }
 
-/// `tribune build`: each book checked, then written in every format asked for. A book
-/// with errors writes nothing (its earlier outputs stay as they were).
+/// `tribune build`: each book checked, then written in every format asked for. A book's
+/// outputs are committed together once all are made: a book with errors, found while
+/// checking or in any renderer, writes nothing (its earlier outputs stay as they were).
 pub fn build(
     project: &Project,
     names: &[String],
@@ -205,16 +206,32 @@ pub fn build(
         if !library_ok {
             continue;
         }
-        let mut written = Vec::new();
+        let errors_before = report.errors();
+        let mut outputs = project::Outputs::default();
         let mut pages = None;
         for f in formats {
             let file = out.join(f.file_name(&prep.book.name));
-            let before = report.errors();
-            render(*f, &prep, project, &file, &mut pages, &mut report);
-            if report.errors() == before {
-                written.push(file);
+            let stage = outputs.stage(&file);
+            let shown = report.items.len();
+            render(*f, &prep, project, &stage, &mut pages, &mut report);
+            // A message names the output, not the stage it was written to.
+            for loc in report.items[shown..].iter_mut().filter_map(|d| d.location.as_mut()) {
+                if let Some(path) = outputs.output_of(&loc.file) {
+                    loc.file = path.to_path_buf();
+                }
             }
         }
+        // Every format is made even after an error, so one run shows every problem.
+        // Dropped with an error: the stages are removed, nothing is written.
+        let written = if report.errors() == errors_before {
+            let (written, result) = outputs.commit();
+            if let Err(d) = result {
+                report.push(d);
+            }
+            written
+        } else {
+            Vec::new()
+        };
         built.push(Built {
             name: prep.book.name.clone(),
             written,
