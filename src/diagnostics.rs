@@ -33,6 +33,9 @@ pub enum Kind {
     Content,
     /// The command was called wrongly (unknown book, no project).
     Usage,
+    /// Tribune broke one of its own rules (a page count that does not add up, a worker
+    /// thread gone): a fault in the program, not in the input.
+    Internal,
 }
 
 /// A place in a source file, 1-based.
@@ -128,39 +131,67 @@ impl Diagnostic {
         self.location.as_ref().map(|l| l.file.as_path())
     }
 
-    /// Render in the familiar compiler style. `color` adds ANSI colours for terminals.
+    /// Render in the compiler style (`error: …`, ` --> file:line:col`, the source line
+    /// underlined, `= help: …`), through annotate-snippets as rustc and cargo do. `color`
+    /// adds ANSI colours for terminals; `main` decides when.
     pub fn render(&self, color: bool) -> String {
-        let (label, code) = match self.severity {
-            Severity::Error => ("error", "\x1b[1;31m"),
-            Severity::Warning => ("warning", "\x1b[1;33m"),
+        use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer};
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
         };
-        let paint = |code: &str, s: &str| {
-            if color {
-                format!("{code}{s}\x1b[0m")
-            } else {
-                s.to_string()
-            }
-        };
-        let blue = "\x1b[1;34m";
-        let mut out = format!("{}{} {}\n", paint(code, label), paint("\x1b[1m", ":"), paint("\x1b[1m", &self.message));
-        let gutter = self.location.as_ref().and_then(|l| l.line).map(|l| l.to_string().len()).unwrap_or(1);
-        let pad = " ".repeat(gutter);
-        if let Some(loc) = &self.location {
-            out.push_str(&format!("{pad}{} {loc}\n", paint(blue, "-->")));
-            if let (Some(line), Some(snip)) = (loc.line, &self.snippet) {
-                let col = loc.column.unwrap_or(1).max(1);
-                let lead: String =
-                    snip.text.chars().take(col - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-                out.push_str(&format!("{pad} {}\n", paint(blue, "|")));
-                out.push_str(&format!("{} {} {}\n", paint(blue, &line.to_string()), paint(blue, "|"), snip.text));
-                out.push_str(&format!("{pad} {} {lead}{}\n", paint(blue, "|"), paint(code, &"^".repeat(snip.width))));
-            }
+        let file = self.location.as_ref().map(|l| l.file.display().to_string());
+        let mut group = Group::with_title(level.primary_title(self.message.as_str()));
+        if let (Some(loc), Some(file)) = (&self.location, &file) {
+            group = match (loc.line, &self.snippet) {
+                (Some(line), Some(snip)) => {
+                    let span = char_span(&snip.text, loc.column.unwrap_or(1).max(1) - 1, snip.width);
+                    group.element(
+                        annotate_snippets::Snippet::source(snip.text.as_str())
+                            .line_start(line)
+                            .path(file.as_str())
+                            .annotation(AnnotationKind::Primary.span(span)),
+                    )
+                }
+                (Some(line), None) => {
+                    let origin = Origin::path(file.as_str()).line(line);
+                    group.element(match loc.column {
+                        Some(c) => origin.char_column(c),
+                        None => origin,
+                    })
+                }
+                (None, _) => group.element(Origin::path(file.as_str())),
+            };
         }
         if let Some(h) = &self.hint {
-            out.push_str(&format!("{pad} {} {}: {h}\n", paint(blue, "="), paint("\x1b[1m", "help")));
+            group = group.element(Level::HELP.message(h.as_str()));
         }
+        // Source lines are kept to 200 characters (`at`); they are shown whole, not cut to
+        // a terminal's width.
+        let renderer = if color { styled() } else { Renderer::plain() }.term_width(1 << 16);
+        let mut out = renderer.render(&[group]);
+        out.push('\n');
         out
     }
+}
+
+/// Today's colours (bold red, yellow, blue), as Tribune printed them before it used
+/// annotate-snippets.
+fn styled() -> annotate_snippets::Renderer {
+    use annotate_snippets::renderer::{AnsiColor, Effects, Renderer};
+    let bold = |c: AnsiColor| c.on_default().effects(Effects::BOLD);
+    Renderer::styled()
+        .error(bold(AnsiColor::Red))
+        .warning(bold(AnsiColor::Yellow))
+        .line_num(bold(AnsiColor::Blue))
+        .help(Effects::BOLD.into())
+}
+
+/// The byte range of `width` characters of `text` from character `start` (clamped to the
+/// text; the renderer marks an empty range at the end with one caret).
+fn char_span(text: &str, start: usize, width: usize) -> std::ops::Range<usize> {
+    let byte = |n: usize| text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+    byte(start)..byte(start + width.max(1))
 }
 
 impl fmt::Display for Location {
@@ -273,5 +304,44 @@ mod tests {
         assert!(r.contains("3 | speeker: Anna"), "{r}");
         assert!(r.contains("  | ^^^^^^^\n"), "{r}");
         assert!(r.contains("= help: did you mean `speaker`?"), "{r}");
+    }
+
+    #[test]
+    fn render_without_source_line_names_the_place() {
+        let d = Diagnostic::error(Kind::Value, "bad ISBN").at("books/b.toml", None, 12, Some(3)).with_hint("check it");
+        let r = d.render(false);
+        assert!(r.starts_with("error: bad ISBN\n"), "{r}");
+        assert!(r.contains("--> books/b.toml:12:3\n"), "{r}");
+        assert!(r.contains("= help: check it"), "{r}");
+        let r = Diagnostic::warning(Kind::Io, "no place").with_hint("do this").render(false);
+        assert!(r.starts_with("warning: no place\n") && r.contains("= help: do this") && !r.contains("-->"), "{r}");
+        let r = Diagnostic::error(Kind::Missing, "gone").at_file("books/x.toml").render(false);
+        assert!(r.contains("--> books/x.toml\n"), "{r}");
+    }
+
+    #[test]
+    fn render_colours_only_when_asked_and_keeps_long_lines_whole() {
+        let line = format!("title: {}", "x".repeat(190));
+        let d = Diagnostic::error(Kind::Syntax, "too long").at("a.md", Some(&line), 1, Some(8)).underline(190);
+        let plain = d.render(false);
+        assert!(!plain.contains('\x1b'), "{plain}");
+        assert!(plain.contains(&format!("1 | {line}\n")), "the source line was cut:\n{plain}");
+        assert!(plain.contains(&format!("  | {}{}\n", " ".repeat(7), "^".repeat(190))), "{plain}");
+        let styled = d.render(true);
+        assert!(styled.contains("\x1b[1m\x1b[31merror"), "errors are bold red:\n{styled:?}");
+        assert_eq!(strip_ansi(&styled), plain);
+    }
+
+    fn strip_ansi(s: &str) -> String {
+        let mut out = String::new();
+        let mut chars = s.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                chars.by_ref().find(|c| c.is_ascii_alphabetic());
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 }

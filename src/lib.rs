@@ -18,6 +18,7 @@ pub mod epub;
 pub mod images;
 pub mod lang;
 pub mod library;
+mod parallel;
 pub mod pdf;
 pub mod project;
 pub mod scaffold;
@@ -134,9 +135,9 @@ pub fn check(project: &Project, names: &[String]) -> Result<Report, Diagnostic> 
     Ok(report)
 }
 
-/// Write `prep` as `format` to `file`. Each renderer writes through an
-/// [`project::AtomicFile`], so an error leaves the previous file in place. `pages`: the
-/// print interior's page count once known (the cover's spine needs it).
+/// Write `prep` as `format` to `file` (a stage of the book's [`project::Outputs`]). Each
+/// renderer writes through an [`project::AtomicFile`], so an error leaves no file there.
+/// `pages`: the print interior's page count once known (the cover's spine needs it).
 fn render(
     format: Format,
     prep: &Prepared,
@@ -164,7 +165,10 @@ fn render(
         }
         Format::Model => {
             let written = serde_json::to_vec_pretty(&prep.book)
-                .map_err(|e| Diagnostic::error(diagnostics::Kind::Io, format!("cannot write the model as JSON: {e}")))
+                .map_err(|e| {
+                    Diagnostic::error(diagnostics::Kind::Internal, format!("cannot write the model as JSON: {e}"))
+                        .with_hint("this is a fault in Tribune; please report it with the book that shows it")
+                })
                 .and_then(|mut json| {
                     json.push(b'\n');
                     project::write_atomic(file, &json)
@@ -184,8 +188,9 @@ pub struct Built {
     pub chapters: usize,
 }
 
-/// `tribune build`: each book checked, then written in every format asked for. A book
-/// with errors writes nothing (its earlier outputs stay as they were).
+/// `tribune build`: each book checked, then written in every format asked for. A book's
+/// outputs are committed together once all are made: a book with errors, found while
+/// checking or in any renderer, writes nothing (its earlier outputs stay as they were).
 pub fn build(
     project: &Project,
     names: &[String],
@@ -202,16 +207,42 @@ pub fn build(
         if !library_ok {
             continue;
         }
-        let mut written = Vec::new();
+        let errors_before = report.errors();
+        let mut outputs = project::Outputs::default();
         let mut pages = None;
+        let mut pdf_failed = false;
         for f in formats {
+            // The PDF formats set the same pages: once one fails, the others would only
+            // report the same problems again.
+            let pdf = !matches!(f, Format::Model | Format::Epub);
+            if pdf && pdf_failed {
+                continue;
+            }
             let file = out.join(f.file_name(&prep.book.name));
+            let stage = outputs.stage(&file);
+            let shown = report.items.len();
             let before = report.errors();
-            render(*f, &prep, project, &file, &mut pages, &mut report);
-            if report.errors() == before {
-                written.push(file);
+            render(*f, &prep, project, &stage, &mut pages, &mut report);
+            pdf_failed |= pdf && report.errors() > before;
+            // A message names the output, not the stage it was written to.
+            for loc in report.items[shown..].iter_mut().filter_map(|d| d.location.as_mut()) {
+                if let Some(path) = outputs.output_of(&loc.file) {
+                    loc.file = path.to_path_buf();
+                }
             }
         }
+        // Every format is made even after an error (but the PDF formats after one of them
+        // failed), so one run shows every problem.
+        // Dropped with an error: the stages are removed, nothing is written.
+        let written = if report.errors() == errors_before {
+            let (written, result) = outputs.commit();
+            if let Err(d) = result {
+                report.push(d);
+            }
+            written
+        } else {
+            Vec::new()
+        };
         built.push(Built {
             name: prep.book.name.clone(),
             written,

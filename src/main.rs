@@ -1,5 +1,6 @@
 //! The `tribune` command: parse arguments, call the library, print what happened, and
-//! exit with 0 (success), 1 (errors in the user's input) or 2 (usage errors).
+//! exit with 0 (success), 1 (errors in the user's input), 2 (usage errors) or 70 (an
+//! internal error: a fault in Tribune, EX_SOFTWARE of sysexits.h).
 #![allow(clippy::result_large_err)]
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -11,8 +12,17 @@ use tribune::library::Library;
 use tribune::project::Project;
 use tribune::Format;
 
+/// The exit codes, as `--help` and the README list them.
+const EXIT_CODES: &str = "Exit codes: 0 success, 1 errors in the input (speeches, books, styles), 2 usage errors \
+(unknown option or book, no project found), 70 an internal error (a fault in Tribune: please report it).";
+
 #[derive(Parser)]
-#[command(name = "tribune", version, about = "Speeches in Markdown to a valid EPUB 3 and a print-ready PDF")]
+#[command(
+    name = "tribune",
+    version,
+    about = "Speeches in Markdown to a valid EPUB 3 and a print-ready PDF",
+    after_help = EXIT_CODES
+)]
 struct Cli {
     /// The project folder (the one holding books/); default: the nearest one upwards from here.
     #[arg(long, global = true, value_name = "DIR")]
@@ -20,7 +30,7 @@ struct Cli {
     /// Print only errors and warnings.
     #[arg(short, long, global = true)]
     quiet: bool,
-    /// Colour in messages.
+    /// Colour in messages (auto: when stderr is a terminal and NO_COLOR is not set).
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     color: Color,
     #[command(subcommand)]
@@ -123,12 +133,25 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn exit_for(d: &Diagnostic) -> ExitCode {
-    if d.kind == Kind::Usage {
-        ExitCode::from(2)
-    } else {
-        ExitCode::from(1)
+/// The exit code for an error of `kind` (see `EXIT_CODES`).
+fn code_for(kind: Kind) -> u8 {
+    match kind {
+        Kind::Usage => 2,
+        // EX_SOFTWARE (sysexits.h): the program is at fault, not what it was given.
+        Kind::Internal => 70,
+        _ => 1,
     }
+}
+
+fn exit_for(d: &Diagnostic) -> ExitCode {
+    ExitCode::from(code_for(d.kind))
+}
+
+/// The exit code for a run whose `report` has errors: 70 when one of them is internal
+/// (whatever else went wrong, a fault to report), else 1.
+fn exit_for_report(report: &Report) -> ExitCode {
+    let internal = report.items.iter().any(|d| d.is_error() && d.kind == Kind::Internal);
+    ExitCode::from(if internal { code_for(Kind::Internal) } else { 1 })
 }
 
 fn main() -> ExitCode {
@@ -136,7 +159,8 @@ fn main() -> ExitCode {
     let color = match cli.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        // https://no-color.org: a NO_COLOR that is set and not empty turns colour off.
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let p = Printer { color, quiet: cli.quiet };
     let fail = |d: Diagnostic| {
@@ -168,7 +192,7 @@ fn main() -> ExitCode {
                 p.diagnostics(&report);
                 p.summary(&report, "check");
                 if report.has_errors() {
-                    ExitCode::from(1)
+                    exit_for_report(&report)
                 } else {
                     p.info("check: no errors");
                     ExitCode::SUCCESS
@@ -195,7 +219,7 @@ fn main() -> ExitCode {
                     p.summary(&report, "build");
                     if report.has_errors() {
                         eprintln!("nothing was written for a book with errors; earlier outputs are unchanged");
-                        ExitCode::from(1)
+                        exit_for_report(&report)
                     } else {
                         ExitCode::SUCCESS
                     }
@@ -237,7 +261,7 @@ fn main() -> ExitCode {
             p.diagnostics(&report);
             if report.has_errors() {
                 eprintln!("some speeches cannot be read: run `tribune check` for all problems");
-                ExitCode::from(1)
+                exit_for_report(&report)
             } else {
                 ExitCode::SUCCESS
             }
@@ -252,5 +276,61 @@ fn clip(s: &str, n: usize) -> String {
         let mut t: String = s.chars().take(n - 1).collect();
         t.push('…');
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    const KINDS: [Kind; 9] = [
+        Kind::Io,
+        Kind::Encoding,
+        Kind::Syntax,
+        Kind::Value,
+        Kind::Missing,
+        Kind::Selection,
+        Kind::Content,
+        Kind::Usage,
+        Kind::Internal,
+    ];
+
+    #[test]
+    fn each_kind_has_its_exit_code() {
+        for k in KINDS {
+            let want = match k {
+                Kind::Usage => 2,
+                Kind::Internal => 70,
+                _ => 1,
+            };
+            assert_eq!(code_for(k), want, "{k:?}");
+        }
+    }
+
+    #[test]
+    fn an_internal_error_decides_the_code_of_a_report() {
+        let code = |kinds: &[Kind]| {
+            let mut r = Report::default();
+            for k in kinds {
+                r.push(Diagnostic::error(*k, "x"));
+            }
+            r.push(Diagnostic::warning(Kind::Internal, "a warning counts for nothing"));
+            exit_for_report(&r)
+        };
+        assert_eq!(code(&[Kind::Syntax, Kind::Missing]), ExitCode::from(1));
+        assert_eq!(code(&[Kind::Syntax, Kind::Internal]), ExitCode::from(70));
+        assert_eq!(code(&[Kind::Internal]), ExitCode::from(70));
+    }
+
+    #[test]
+    fn help_and_readme_list_every_exit_code() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains(EXIT_CODES), "{help}");
+        let readme = include_str!("../README.md").split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(readme.contains(EXIT_CODES), "the README does not list the exit codes as `--help` does");
+        for k in KINDS {
+            assert!(EXIT_CODES.contains(&format!("{} ", code_for(k))), "{k:?}");
+        }
     }
 }

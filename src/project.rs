@@ -267,6 +267,56 @@ impl Drop for AtomicFile {
     }
 }
 
+/// The outputs of one book, which appear together or not at all. Each renderer writes
+/// its file in full to a stage beside it (through its own [`AtomicFile`], as ever); only
+/// when every output is ready does `commit` rename the stages into place. Dropped without
+/// `commit` (an error anywhere in the book), it removes the stages and the previous
+/// outputs stay as they were.
+#[derive(Default)]
+pub struct Outputs {
+    /// Each output's place and its stage, in the order staged.
+    files: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Outputs {
+    /// The stage to write the output `path` to. It begins with a dot and ends in `.tmp`,
+    /// as [`AtomicFile`]'s temporary files do, and is named for this process.
+    pub fn stage(&mut self, path: &Path) -> PathBuf {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let stage = path.with_file_name(format!(".{name}.{}.staged.tmp", std::process::id()));
+        self.files.push((path.to_path_buf(), stage.clone()));
+        stage
+    }
+
+    /// The output a stage stands for (to name it in messages), if `p` is a stage.
+    pub fn output_of(&self, p: &Path) -> Option<&Path> {
+        self.files.iter().find(|(_, stage)| stage == p).map(|(path, _)| path.as_path())
+    }
+
+    /// Rename every stage into place. Returns the outputs written; a rename that fails
+    /// (rare: stage and output share a folder) stops the commit with its error, and the
+    /// stages not yet renamed are removed.
+    pub fn commit(mut self) -> (Vec<PathBuf>, Result<(), Diagnostic>) {
+        let mut written = Vec::new();
+        for (path, stage) in std::mem::take(&mut self.files) {
+            if let Err(e) = fs::rename(&stage, &path) {
+                let _ = fs::remove_file(&stage);
+                return (written, Err(Diagnostic::io(&path, &e, "write the output")));
+            }
+            written.push(path);
+        }
+        (written, Ok(()))
+    }
+}
+
+impl Drop for Outputs {
+    fn drop(&mut self) {
+        for (_, stage) in &self.files {
+            let _ = fs::remove_file(stage);
+        }
+    }
+}
+
 /// Write `bytes` to `path` atomically (see [`AtomicFile`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     let mut f = AtomicFile::create(path)?;
@@ -319,6 +369,42 @@ mod tests {
         }
         assert_eq!(fs::read(&f).unwrap(), b"old");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn outputs_appear_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("book.epub"), dir.path().join("book.pdf"));
+        write_atomic(&a, b"old epub").unwrap();
+        write_atomic(&b, b"old pdf").unwrap();
+        let names = || {
+            let mut n: Vec<String> = fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            n.sort();
+            n
+        };
+        // Dropped: the first output was staged in full, the second failed; nothing changes.
+        {
+            let mut outputs = Outputs::default();
+            write_atomic(&outputs.stage(&a), b"new epub").unwrap();
+            let stage_b = outputs.stage(&b);
+            assert_eq!(outputs.output_of(&stage_b), Some(b.as_path()));
+            assert_eq!(outputs.output_of(&b), None);
+        }
+        assert_eq!((fs::read(&a).unwrap(), fs::read(&b).unwrap()), (b"old epub".to_vec(), b"old pdf".to_vec()));
+        assert_eq!(names(), ["book.epub", "book.pdf"]);
+        // Committed: both are replaced, and no stage is left.
+        let mut outputs = Outputs::default();
+        write_atomic(&outputs.stage(&a), b"new epub").unwrap();
+        write_atomic(&outputs.stage(&b), b"new pdf").unwrap();
+        assert_eq!(fs::read(&a).unwrap(), b"old epub", "an output changed before the commit");
+        let (written, result) = outputs.commit();
+        assert!(result.is_ok());
+        assert_eq!(written, [a.clone(), b.clone()]);
+        assert_eq!((fs::read(&a).unwrap(), fs::read(&b).unwrap()), (b"new epub".to_vec(), b"new pdf".to_vec()));
+        assert_eq!(names(), ["book.epub", "book.pdf"]);
     }
 
     #[test]

@@ -662,3 +662,66 @@ fn bad_length_in_a_style_file() {
     p.write("styles/default.toml", "[text]\nsize = \"10px\"\n");
     p.build_fails(&before, "styles/default.toml", Some(2), &["10px", "px"]);
 }
+
+// ---------------------------------------------------------------- faults found by a renderer
+
+/// Every format, so that a fault found late (by the PDF stage) meets outputs made earlier
+/// in the same build (the model, the EPUB) and the cover's page count.
+const ALL_FORMATS: &[&str] =
+    &["build", "-f", "model", "-f", "epub", "-f", "pdf", "-f", "print", "-f", "booklet", "-f", "cover"];
+
+const ALL_OUTPUTS: &[&str] = &[
+    "out/book.model.json",
+    "out/book.epub",
+    "out/book.pdf",
+    "out/book-print.pdf",
+    "out/book-booklet.pdf",
+    "out/book-cover.pdf",
+];
+
+#[test]
+fn character_no_font_has_leaves_every_earlier_output_untouched() {
+    let p = Project::new();
+    let (code, _, err) = p.run(ALL_FORMATS);
+    assert_eq!(code, 0, "the valid project must build in every format; stderr:\n{err}");
+    let mtime = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+    let before: Vec<Vec<u8>> = ALL_OUTPUTS
+        .iter()
+        .map(|f| {
+            File::options().write(true).open(p.path(f)).and_then(|h| h.set_modified(mtime)).expect("set the time");
+            fs::read(p.path(f)).expect("read the output")
+        })
+        .collect();
+    // Tibetan letters: the EPUB takes them (with a warning: readers' apps have fonts of their
+    // own), but no bundled font has them, which the PDF stage finds before it sets the book.
+    p.write("books/speeches/b.md", speech(FRONT, "Ein Gruß: བཀྲ་ཤིས.\n"));
+    let (code, _, err) = p.run(ALL_FORMATS);
+    let words = ["no font of the book has", "U+0F56 TIBETAN LETTER BA", "Noto Serif Tibetan"];
+    assert_failure(code, &err, "books/speeches/b.md", Some(7), &words);
+    assert!(!err.contains("wrote "), "a failed build says it wrote a file:\n{err}");
+    for (f, bytes) in ALL_OUTPUTS.iter().zip(&before) {
+        assert!(fs::read(p.path(f)).expect("the earlier output must still exist") == *bytes, "{f} was changed");
+        let t = fs::metadata(p.path(f)).and_then(|m| m.modified()).expect("the output's time");
+        assert_eq!(t, mtime, "{f} was rewritten");
+    }
+    let mut left: Vec<String> = fs::read_dir(p.path("out"))
+        .expect("read out/")
+        .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    let mut expected: Vec<&str> = ALL_OUTPUTS.iter().map(|f| &f["out/".len()..]).collect();
+    expected.sort();
+    assert_eq!(left, expected, "out/ holds other files than the earlier outputs (temporary files left?)");
+}
+
+#[test]
+fn build_that_succeeds_writes_every_output_and_says_so() {
+    let p = Project::new();
+    let (code, _, err) = p.run(ALL_FORMATS);
+    assert_eq!(code, 0, "stderr:\n{err}");
+    for f in ALL_OUTPUTS {
+        assert!(err.contains(&format!("{} (", p.path(f).display())), "no `wrote` line for {f}:\n{err}");
+    }
+    let names = fs::read_dir(p.path("out")).expect("read out/").count();
+    assert_eq!(names, ALL_OUTPUTS.len(), "out/ holds more than the outputs");
+}

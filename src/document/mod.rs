@@ -14,6 +14,7 @@ use crate::anthology::{Anthology, Asset, Selection};
 use crate::diagnostics::Report;
 use crate::lang::Lang;
 use crate::library::{count_words, Library, Speech};
+use crate::parallel::parallel_map;
 use crate::project::{read_source, Project};
 use std::collections::BTreeSet;
 use typography::TextRun;
@@ -102,19 +103,6 @@ pub fn build(
         days_from_civil(y as i64, m as u32, d as u32) * 86_400
     });
     b
-}
-
-/// Run `f` over `items` on the machine's cores, keeping the order.
-pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len().max(1));
-    if threads <= 1 || items.len() < 4 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items.chunks(chunk).map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-    })
 }
 
 fn speech_chapter(

@@ -299,7 +299,7 @@ pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Optio
         Ok(bytes) => Some(bytes),
         Err(e) => {
             report.push(
-                Diagnostic::error(Kind::Io, format!("cannot make the EPUB: {e}"))
+                Diagnostic::error(Kind::Internal, format!("cannot make the EPUB: {e}"))
                     .at_file(book_file)
                     .with_hint("this is a fault in Tribune; please report it with the book that shows it"),
             );

@@ -67,7 +67,7 @@ impl Library {
         walk(project, &dir, &mut seen_dirs, &mut files, report);
         // Read and counted on all cores: with hundreds of speeches this is most of the
         // build's serial start.
-        let loaded = crate::document::parallel_map(&files, |(id, path)| {
+        let loaded = crate::parallel::parallel_map(&files, |(id, path)| {
             load_speech(project, id, path, &project.display_path(path))
         });
         for ((id, _), speech) in files.into_iter().zip(loaded) {

@@ -72,7 +72,7 @@ impl<'a, 'f> Contents<'a, 'f> {
         sink.flush()?;
         if written != paged.reserved.len() {
             return Err(Diagnostic::error(
-                Kind::Io,
+                Kind::Internal,
                 format!("internal error: the contents took {written} pages, not the {} counted", paged.reserved.len()),
             )
             .with_hint("please report this with the book that caused it"));

@@ -90,9 +90,9 @@ impl EncodingSink {
             let n = self.batches;
             self.batches += 1;
             let encoders = self.to_encoders.len();
-            self.to_encoders[n % encoders]
-                .send(pages)
-                .map_err(|_| Diagnostic::error(Kind::Io, "a PDF encoder stopped").with_hint("see the error above"))?;
+            self.to_encoders[n % encoders].send(pages).map_err(|_| {
+                Diagnostic::error(Kind::Internal, "a PDF encoder stopped").with_hint("see the error above")
+            })?;
             pages = rest;
         }
         while let Ok((seq, index, encoded)) = self.encoded.try_recv() {

@@ -80,7 +80,7 @@ impl<'scope> Setters<'scope> {
         self.next += 1;
         self.results[i % self.results.len()]
             .recv()
-            .map_err(|_| Diagnostic::error(Kind::Io, "a layout thread stopped").with_hint("see the error above"))
+            .map_err(|_| Diagnostic::error(Kind::Internal, "a layout thread stopped").with_hint("see the error above"))
     }
 
     /// Wait for the workers; their glyph texts go into `texts` where it has none yet, and
