@@ -400,38 +400,25 @@ fn write_inner(
         identifier: book.meta.identifier.clone(),
     };
     // Page labels as the folios show them: the cover, then i, ii, … then 1, 2, …
-    let mut nums = Vec::new();
-    let dict = |style: &str, prefix: Option<&str>| {
-        let mut d = vec![("S".to_string(), write::Obj::Name(style.into()))];
-        if let Some(p) = prefix {
-            d.push(("P".to_string(), write::Obj::Str(write::PdfString::text(p))));
-        }
-        write::Obj::Dict(d)
-    };
+    let mut labels = Vec::new();
     if offset > 0 {
-        nums.push(write::Obj::Int(0));
-        nums.push(dict("D", Some(&format!("{} ", strings.cover))));
+        let prefix = Some(format!("{} ", strings.cover));
+        labels.push(write::PageLabel { start: 0, style: write::NumberingStyle::Arabic, prefix });
     }
     if arabic_from != Some(offset) {
-        nums.push(write::Obj::Int(offset as i64));
-        nums.push(dict("r", None));
+        labels.push(write::PageLabel { start: offset, style: write::NumberingStyle::LowerRoman, prefix: None });
     }
     if let Some(a) = arabic_from {
-        nums.push(write::Obj::Int(a as i64));
-        nums.push(dict("D", None));
+        labels.push(write::PageLabel { start: a, style: write::NumberingStyle::Arabic, prefix: None });
     }
-    let mut catalog = vec![("PageLabels", write::Obj::Dict(vec![("Nums".into(), write::Obj::Array(nums))]))];
     // A booklet's pages are sheets: no bookmarks or labels of the book's pages.
-    if let Some(root) = if edition == Edition::Booklet { None } else { writer.outline(&outline)? } {
-        catalog.push(("Outlines", write::Obj::Ref(root)));
-        catalog.push(("PageMode", write::Obj::Name("UseOutlines".into())));
-    }
     if edition == Edition::Booklet {
         let mut texts = texts;
         impose::booklet(&mut writer, prep, &fonts, &geometry, &mut texts, report)?;
-        writer.finish(&fonts, &texts, &info, Vec::new())?;
+        writer.finish(&fonts, &texts, &info, write::Navigation::default())?;
     } else {
-        writer.finish(&fonts, &texts, &info, catalog)?;
+        let outline = writer.outline(&outline)?;
+        writer.finish(&fonts, &texts, &info, write::Navigation { labels, outline })?;
     }
     Ok(Some(pages))
 }
