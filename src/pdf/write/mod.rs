@@ -26,8 +26,9 @@ use crate::diagnostics::{Diagnostic, Kind};
 use crate::images::{Colour, Data, PdfImage};
 use crate::pdf::font::{FaceId, FontSet};
 use crate::project::AtomicFile;
-use pdf_writer::types::UnicodeCmap;
-use pdf_writer::types::{ActionType, AnnotationFlags, AnnotationType, CidFontType, FontFlags, PageMode, SystemInfo};
+use pdf_writer::types::{
+    ActionType, AnnotationFlags, AnnotationType, CidFontType, FontFlags, PageMode, SystemInfo, UnicodeCmap,
+};
 use pdf_writer::writers::{Catalog, DocumentInfo, PageLabel as LabelWriter, Resources};
 use pdf_writer::{Chunk, Date, Filter, Finish, Name, Rect, Ref, Settings, Str, TextStr};
 use std::collections::BTreeMap;
