@@ -344,9 +344,9 @@ fn images_are_embedded_as_they_are() {
     let jpeg = std::fs::read(repo().join("books/cover.jpg")).unwrap();
     let at = pdf.windows(64).position(|w| w == &jpeg[..64]).expect("the cover's bytes are in the PDF");
     assert_eq!(&pdf[at..at + jpeg.len()], &jpeg[..], "the cover JPEG was changed");
-    let text = String::from_utf8_lossy(&pdf);
-    assert!(text.contains("/Filter /DCTDecode"), "no JPEG stream");
-    assert!(text.contains("/ColorSpace /DeviceGray"), "the grey chart is not stored as grey");
+    let text = pdf_syntax(&pdf);
+    assert!(text.contains("/Filter/DCTDecode"), "no JPEG stream");
+    assert!(text.contains("/ColorSpace/DeviceGray"), "the grey chart is not stored as grey");
     assert!(!text.contains("/SMask"), "an image without transparency got a mask");
     // The chart with a transparent background.
     let chart = project.path().join("books/images/mieten-loehne.png");
@@ -358,6 +358,6 @@ fn images_are_embedded_as_they_are() {
     }
     img.save(&chart).unwrap();
     let pdf = std::fs::read(build_pdf(project.path(), "example", out.path(), None)).unwrap();
-    let text = String::from_utf8_lossy(&pdf);
-    assert!(text.contains("/SMask") && text.contains("/ColorSpace /DeviceRGB"), "the transparency was lost");
+    let text = pdf_syntax(&pdf);
+    assert!(text.contains("/SMask") && text.contains("/ColorSpace/DeviceRGB"), "the transparency was lost");
 }

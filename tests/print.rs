@@ -97,10 +97,10 @@ fn print_edition_is_pdf_x1a_with_trim_and_bleed() {
     let pdf = out.path().join("example-print.pdf");
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF-1.4"), "PDF/X-1a:2003 is PDF 1.4");
-    let text = String::from_utf8_lossy(&bytes);
-    assert!(text.contains("/GTS_PDFXVersion (PDF/X-1a:2003)") && text.contains("/Trapped /False"));
+    let text = pdf_syntax(&bytes);
+    assert!(text.contains("/GTS_PDFXVersion(PDF/X-1a:2003)") && text.contains("/Trapped/False"));
     assert!(
-        text.contains("/OutputConditionIdentifier (FOGRA39)") && text.contains("/RegistryName (http://www.color.org)")
+        text.contains("/OutputConditionIdentifier(FOGRA39)") && text.contains("/RegistryName(http://www.color.org)")
     );
     assert!(!text.contains("/Annots"), "a print edition has no link annotations");
     if let Some(n) = pages(&pdf) {
@@ -206,7 +206,7 @@ fn numbered_booklet(n: usize, fonts: &FontSet, dir: &Path, creep: f32) -> PathBu
     let forms = writer.forms().unwrap();
     impose::write_sheets(&mut writer, &impose::sequence(&forms, None), w, h, creep).unwrap();
     let info = DocInfo { title: "Booklet".into(), language: "de".into(), ..Default::default() };
-    writer.finish(fonts, &ts.shaper.glyph_texts, &info, Vec::new()).unwrap();
+    writer.finish(fonts, &ts.shaper.glyph_texts, &info, Default::default()).unwrap();
     file
 }
 
@@ -489,8 +489,8 @@ fn print_images_are_checked_for_resolution_and_converted_to_cmyk() {
     assert!(err.contains("books/images/mieten-loehne.png prints at 150 ppi; print wants 300"), "{err}");
     assert!(err.contains("converted from RGB to CMYK") && err.contains("books/images/mieten-loehne.png"), "{err}");
     let bytes = std::fs::read(out.path().join("example-print.pdf")).unwrap();
-    let text = String::from_utf8_lossy(&bytes);
-    assert!(!text.contains("/DeviceRGB") && text.contains("/ColorSpace /DeviceCMYK"));
+    let text = pdf_syntax(&bytes);
+    assert!(!text.contains("/DeviceRGB") && text.contains("/ColorSpace/DeviceCMYK"));
     assert!(!text.contains("/SMask"), "no transparency in PDF/X-1a");
 }
 

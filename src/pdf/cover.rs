@@ -85,7 +85,7 @@ fn write_inner(
         identifier: format!("{}#cover", prep.book.meta.identifier),
     };
     let texts = std::mem::take(&mut ts.shaper.glyph_texts);
-    writer.finish(&fonts, &texts, &info, Vec::new())
+    writer.finish(&fonts, &texts, &info, Default::default())
 }
 
 /// The front and the back cover as pages of their own (a booklet's outer sheet).

@@ -153,3 +153,11 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A PDF's bytes as text with the optional space before a name, string or array dropped
+/// (`/Filter /DCTDecode` reads `/Filter/DCTDecode`), so that checks of its dictionaries do
+/// not depend on how the writer spaces them.
+#[allow(dead_code)]
+pub fn pdf_syntax(pdf: &[u8]) -> String {
+    String::from_utf8_lossy(pdf).replace(" /", "/").replace(" (", "(").replace(" [", "[")
+}

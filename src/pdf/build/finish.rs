@@ -64,29 +64,20 @@ fn doc_info(book: &Book) -> DocInfo {
 }
 
 /// Page labels as the folios show them: the cover, then i, ii, … then 1, 2, …
-fn page_labels(book: &Book, paged: &Paginated) -> write::Obj {
+fn page_labels(book: &Book, paged: &Paginated) -> Vec<write::PageLabel> {
     let (offset, arabic_from) = (paged.folio_offset, paged.arabic_from);
-    let mut nums = Vec::new();
-    let dict = |style: &str, prefix: Option<&str>| {
-        let mut d = vec![("S".to_string(), write::Obj::Name(style.into()))];
-        if let Some(p) = prefix {
-            d.push(("P".to_string(), write::Obj::Str(write::PdfString::text(p))));
-        }
-        write::Obj::Dict(d)
-    };
+    let mut labels = Vec::new();
     if offset > 0 {
-        nums.push(write::Obj::Int(0));
-        nums.push(dict("D", Some(&format!("{} ", locale::strings(&book.meta.language).cover))));
+        let prefix = Some(format!("{} ", locale::strings(&book.meta.language).cover));
+        labels.push(write::PageLabel { start: 0, style: write::NumberingStyle::Arabic, prefix });
     }
     if arabic_from != Some(offset) {
-        nums.push(write::Obj::Int(offset as i64));
-        nums.push(dict("r", None));
+        labels.push(write::PageLabel { start: offset, style: write::NumberingStyle::LowerRoman, prefix: None });
     }
     if let Some(a) = arabic_from {
-        nums.push(write::Obj::Int(a as i64));
-        nums.push(dict("D", None));
+        labels.push(write::PageLabel { start: a, style: write::NumberingStyle::Arabic, prefix: None });
     }
-    write::Obj::Dict(vec![("Nums".into(), write::Obj::Array(nums))])
+    labels
 }
 
 /// Write the file's last objects and its trailer.
@@ -107,12 +98,9 @@ pub(super) fn finish(
     if edition == Edition::Booklet {
         // A booklet's pages are sheets: no bookmarks or labels of the book's pages.
         impose::booklet(&mut writer, prep, fonts, g, &mut texts, report)?;
-        return writer.finish(fonts, &texts, &info, Vec::new());
+        return writer.finish(fonts, &texts, &info, write::Navigation::default());
     }
-    let mut catalog = vec![("PageLabels", page_labels(book, paged))];
-    if let Some(root) = writer.outline(outline)? {
-        catalog.push(("Outlines", write::Obj::Ref(root)));
-        catalog.push(("PageMode", write::Obj::Name("UseOutlines".into())));
-    }
-    writer.finish(fonts, &texts, &info, catalog)
+    let labels = page_labels(book, paged);
+    let outline = writer.outline(outline)?;
+    writer.finish(fonts, &texts, &info, write::Navigation { labels, outline })
 }

@@ -8,7 +8,7 @@
 //! share one text object, and the font, scaling and rise are set only when they change.
 
 use super::print::PrintSetup;
-use super::{push_num, Glyph, Link, Mark, Page, PdfString};
+use super::{push_num, Glyph, Link, Mark, Page};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::images::PdfImage;
 use crate::pdf::font::{Face, FaceId, FontSet};
@@ -148,7 +148,9 @@ impl Encoder {
                         state.scale = scale;
                     }
                     if let Some(t) = actual_text {
-                        let _ = writeln!(out, "/Span<</ActualText {}>>BDC", PdfString::text(t).render());
+                        out.extend_from_slice(b"/Span<</ActualText ");
+                        push_text_string(&mut out, t);
+                        out.extend_from_slice(b">>BDC\n");
                     }
                     self.glyph_run(&mut out, &mut state, *face, f, *size * scale / 100.0, glyphs);
                     if actual_text.is_some() {
@@ -167,10 +169,12 @@ impl Encoder {
                     end_text(&mut out, &mut text);
                     out.extend_from_slice(b"/Span<<");
                     if let Some(t) = actual_text {
-                        let _ = write!(out, "/ActualText {}", PdfString::text(t).render());
+                        out.extend_from_slice(b"/ActualText ");
+                        push_text_string(&mut out, t);
                     }
                     if let Some(l) = lang {
-                        let _ = write!(out, "/Lang {}", PdfString::text(l).render());
+                        out.extend_from_slice(b"/Lang ");
+                        push_text_string(&mut out, l);
                     }
                     out.extend_from_slice(b">>BDC\n");
                 }
@@ -340,6 +344,31 @@ struct FaceTables {
 /// `v` thousandths as a PDF number (at most three decimals, no `-0`).
 /// `v` in decimal: kerning and spacing in a `TJ` array are small whole numbers, written
 /// once per word or kern pair.
+/// A text string in a content stream's marked-content properties (ActualText, Lang): a
+/// literal string when it is printable ASCII, else UTF-16BE with its byte order mark, in hex.
+pub fn push_text_string(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        out.push(b'(');
+        for b in s.bytes() {
+            if matches!(b, b'(' | b')' | b'\\') {
+                out.push(b'\\');
+            }
+            out.push(b);
+        }
+        out.push(b')');
+    } else {
+        out.extend_from_slice(b"<FEFF");
+        for u in s.encode_utf16() {
+            for b in u.to_be_bytes() {
+                out.push(HEX[(b >> 4) as usize]);
+                out.push(HEX[(b & 15) as usize]);
+            }
+        }
+        out.push(b'>');
+    }
+}
+
 fn push_int(out: &mut Vec<u8>, v: i64) {
     if v < 0 {
         out.push(b'-');
@@ -459,6 +488,19 @@ mod tests {
             push_int(&mut b, v);
             assert_eq!(String::from_utf8(b).unwrap(), v.to_string());
         }
+    }
+
+    #[test]
+    fn text_strings_are_literal_or_utf16() {
+        let s = |t| {
+            let mut b = Vec::new();
+            push_text_string(&mut b, t);
+            String::from_utf8(b).unwrap()
+        };
+        assert_eq!(s("a(b)\\"), "(a\\(b\\)\\\\)");
+        assert_eq!(s("Ä"), "<FEFF00C4>");
+        assert_eq!(s("\u{ad}"), "<FEFF00AD>");
+        assert_eq!(s("a\tb"), "<FEFF006100090062>");
     }
 
     #[test]

@@ -2,29 +2,41 @@
 //! memory), fonts are embedded at the end as subsets (CIDFontType2, Identity-H) with a
 //! ToUnicode map, content streams are compressed, text is painted in DeviceGray.
 //!
-//! Why our own writer and not printpdf: printpdf 0.12 builds the whole document as
-//! operations in memory (via lopdf) and serialises it at the end; at 8,000 pages that is
-//! far beyond the memory budget, and it has no BleedBox or output intents for print. The
-//! PDF syntax needed here is small and checked by qpdf in the tests; subsetting, the hard
-//! part, is done by the `subsetter` crate.
+//! Every object is written through `pdf-writer`'s typed writers (typst's crate) into a
+//! `Chunk` of its own, whose bytes go to the file at once: the crate knows the keys and
+//! value types of each dictionary, so a misspelt key does not compile, and the file still
+//! streams (its `Pdf`, which holds the whole document until the end, is not used). The
+//! XMP packet is written by `xmp-writer`. What stays ours: the file's header, the object
+//! numbering (pages by index, reserved ahead of being written), the cross-reference table
+//! and trailer, the content streams (`content.rs`, tuned for speed), compression,
+//! subsetting and the document ID.
+//!
+//! Why not printpdf: printpdf 0.12 builds the whole document as operations in memory (via
+//! lopdf) and serialises it at the end; at 8,000 pages that is far beyond the memory
+//! budget, and it has no BleedBox or output intents for print. Subsetting is done by the
+//! `subsetter` crate.
 
 mod content;
-mod object;
 pub mod print;
 
 pub use content::{Deflater, Encoded, Encoder, Placed};
-pub use object::{Obj, PdfString};
+pub use pdf_writer::types::NumberingStyle;
 
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::images::{Colour, Data, PdfImage};
 use crate::pdf::font::{FaceId, FontSet};
 use crate::project::AtomicFile;
-use object::name;
+use pdf_writer::types::{
+    ActionType, AnnotationFlags, AnnotationType, CidFontType, FontFlags, PageMode, SystemInfo, UnicodeCmap,
+};
+use pdf_writer::writers::{Catalog, DocumentInfo, PageLabel as LabelWriter, Resources};
+use pdf_writer::{Chunk, Date, Filter, Finish, Name, Rect, Ref, Settings, Str, TextStr};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use xmp_writer::{DateTime, LangId, Timezone, XmpWriter};
 
 /// A glyph placed in a run: `x` is its pen position from the run's start, in points.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -138,10 +150,93 @@ pub struct DocInfo {
     pub identifier: String,
 }
 
+/// A run of page labels: from page `start` (0-based) on, pages are numbered in `style`
+/// from 1, after `prefix` when there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageLabel {
+    pub start: usize,
+    pub style: NumberingStyle,
+    pub prefix: Option<String>,
+}
+
+/// What the catalog offers for finding one's way about the book: labels for its pages and
+/// its outline.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Navigation {
+    /// Page labels as the folios show them; none: viewers number the pages from 1.
+    pub labels: Vec<PageLabel>,
+    /// The outline's root (from [`PdfWriter::outline`]); the viewer opens showing it.
+    pub outline: Option<u32>,
+}
+
+/// The one key pdf-writer has no typed setter for: a font file's length before compression.
+const LENGTH1: Name<'static> = Name(b"Length1");
+
+/// Who made the file, for the Info dictionary and the XMP packet.
+const PRODUCER: &str = concat!("Tribune ", env!("CARGO_PKG_VERSION"));
+
 /// A face embedded in the file: its font object, and the glyph ids shown (by id).
 struct FontUse {
     type0: u32,
     used: Vec<bool>,
+}
+
+/// What a page's (or form's) content stream names: fonts as `/F{face}`, images as
+/// `/Im{n}` in the order of their first placement.
+struct PageResources {
+    fonts: Vec<(FaceId, u32)>,
+    images: Vec<u32>,
+}
+
+impl PageResources {
+    fn write(&self, mut res: Resources<'_>) {
+        let mut fonts = res.fonts();
+        for (face, id) in &self.fonts {
+            fonts.pair(Name(format!("F{}", face.0).as_bytes()), r(*id));
+        }
+        fonts.finish();
+        if !self.images.is_empty() {
+            let mut images = res.x_objects();
+            for (i, id) in self.images.iter().enumerate() {
+                images.pair(Name(format!("Im{i}").as_bytes()), r(*id));
+            }
+        }
+    }
+}
+
+/// pdf-writer's reference to object `id` (our object numbers start at 1).
+fn r(id: u32) -> Ref {
+    Ref::new(id as i32)
+}
+
+/// A number of a dictionary, to a thousandth as the content streams give them.
+fn milli(v: f32) -> f32 {
+    (content::round_i(v as f64 * 1000.0) as f64 / 1000.0) as f32
+}
+
+/// The rectangle [`x0` `y0` `x1` `y1`], to thousandths.
+fn rect(x0: f32, y0: f32, x1: f32, y1: f32) -> Rect {
+    Rect::new(milli(x0), milli(y0), milli(x1), milli(y1))
+}
+
+/// A chunk for one object that is not a stream, written compactly.
+fn chunk() -> Chunk {
+    Chunk::with_settings_and_capacity(Settings { pretty: false }, 512)
+}
+
+/// A chunk for one stream object of `len` bytes. A stream's length is a 32-bit integer in
+/// pdf-writer (and in most readers), so a longer one is an error, not a broken file.
+fn stream_chunk(len: usize) -> Result<Chunk, Diagnostic> {
+    if len > i32::MAX as usize {
+        return Err(Diagnostic::error(Kind::Io, "a stream of the PDF would be larger than 2 GB")
+            .with_hint("use smaller images; a PDF stream cannot hold more"));
+    }
+    Ok(Chunk::with_settings_and_capacity(Settings { pretty: false }, len + 512))
+}
+
+fn internal(what: String) -> Diagnostic {
+    Diagnostic::error(Kind::Io, format!("internal error: {what}"))
+        .with_hint("please report this with the book that caused it")
 }
 
 pub struct PdfWriter {
@@ -220,55 +315,48 @@ impl PdfWriter {
         (self.offsets.len() - 1) as u32
     }
 
-    /// Write object `id` (allocated before) with the value `obj`.
-    pub fn object(&mut self, id: u32, obj: &Obj) -> Result<(), Diagnostic> {
-        self.offsets[id as usize] = self.pos;
-        let mut s = Vec::with_capacity(128);
-        writeln!(s, "{id} 0 obj").ok();
-        obj.write(&mut s);
-        s.extend_from_slice(b"\nendobj\n");
-        self.raw(&s)
+    /// Write `chunk`, which holds one object numbered by [`PdfWriter::alloc`], to the file,
+    /// noting where the object starts.
+    fn emit(&mut self, chunk: &Chunk) -> Result<(), Diagnostic> {
+        let mut refs = chunk.refs();
+        let slot = match (refs.next(), refs.next()) {
+            (Some(id), None) => usize::try_from(id.get()).ok().filter(|i| *i > 0 && *i < self.offsets.len()),
+            _ => None,
+        };
+        let Some(i) = slot else {
+            return Err(internal("a PDF object was written outside the writer's numbering".into()));
+        };
+        self.offsets[i] = self.pos;
+        self.raw(chunk.as_bytes())
     }
 
-    /// Write a stream object, compressed at `level` (0: not compressed). Page contents use a
-    /// fast level (they are most of the work and compress well anyway), fonts a thorough one.
-    pub fn stream(&mut self, id: u32, mut dict: Vec<(&str, Obj)>, data: &[u8], level: u32) -> Result<(), Diagnostic> {
-        let mut packed = std::mem::take(&mut self.packed);
-        let data = if level > 0 {
-            self.compress(data, level, &mut packed)?;
-            dict.push(("Filter", name("FlateDecode")));
-            &packed[..]
-        } else {
-            data
-        };
+    /// [`PdfWriter::emit`] for a stream object whose data is `data`, which goes into the
+    /// digest the document ID is made from.
+    fn emit_stream(&mut self, chunk: &Chunk, data: &[u8]) -> Result<(), Diagnostic> {
         for b in data.iter().step_by(61) {
             self.digest = (self.digest ^ *b as u64).wrapping_mul(0x100_0000_01b3);
         }
-        dict.push(("Length", Obj::Int(data.len() as i64)));
-        self.offsets[id as usize] = self.pos;
-        let mut s = Vec::with_capacity(128);
-        writeln!(s, "{id} 0 obj").ok();
-        Obj::Dict(dict.into_iter().map(|(k, v)| (k.to_string(), v)).collect()).write(&mut s);
-        s.extend_from_slice(b"\nstream\n");
-        self.raw(&s)?;
-        self.raw(data)?;
-        self.packed = packed;
-        self.raw(b"\nendstream\nendobj\n")
+        self.emit(chunk)
     }
 
-    /// `data` as a zlib stream at `level` into `out` (cleared first).
-    fn compress(&mut self, data: &[u8], level: u32, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
+    /// `data` as a zlib stream at `level`, in the writer's buffer: hand it back to
+    /// `self.packed` when written. Page contents use a fast level (they are most of the work
+    /// and compress well anyway), fonts and images a thorough one.
+    fn compress(&mut self, data: &[u8], level: u32) -> Result<Vec<u8>, Diagnostic> {
+        let mut out = std::mem::take(&mut self.packed);
         let d = match &mut self.deflate {
             Some(d) if d.level() == level as i32 => d,
             slot => slot.insert(Deflater::new(level as i32)),
         };
-        d.pack(data, out)
+        d.pack(data, &mut out)?;
+        Ok(out)
     }
 
-    /// Write a stream object whose `data` is zlib-compressed already.
-    fn packed_stream(&mut self, id: u32, mut dict: Vec<(&str, Obj)>, data: &[u8]) -> Result<(), Diagnostic> {
-        dict.push(("Filter", name("FlateDecode")));
-        self.stream(id, dict, data, 0)
+    /// Write a plain stream (page contents, a font's maps) whose `data` is zlib-compressed.
+    fn packed_stream(&mut self, id: u32, data: &[u8]) -> Result<(), Diagnostic> {
+        let mut c = stream_chunk(data.len())?;
+        c.stream(r(id), data).filter(Filter::FlateDecode);
+        self.emit_stream(&c, data)
     }
 
     /// The object number of page `index` (0-based), reserved if the page is not written yet.
@@ -301,13 +389,12 @@ impl PdfWriter {
         // A booklet's pages become forms (see `print.rs`), not pages of the file.
         let id = if self.forms.is_some() { 0 } else { self.page_ref(index) };
         if self.written.get(index).copied().unwrap_or(false) {
-            return Err(Diagnostic::error(Kind::Io, format!("internal error: page {} was written twice", index + 1))
-                .with_hint("please report this with the book that caused it"));
+            return Err(internal(format!("page {} was written twice", index + 1)));
         }
         if let Some(w) = self.written.get_mut(index) {
             *w = true;
         }
-        let mut font_res = Vec::new();
+        let mut res = PageResources { fonts: Vec::with_capacity(page.glyphs.len()), images: Vec::new() };
         for (face, ids) in &page.glyphs {
             let use_ = match self.fonts.get_mut(face) {
                 Some(u) => u,
@@ -322,9 +409,8 @@ impl PdfWriter {
                 }
                 use_.used[g as usize] = true;
             }
-            font_res.push((format!("F{}", face.0), Obj::Ref(use_.type0)));
+            res.fonts.push((*face, use_.type0));
         }
-        let mut xobjects: Vec<(String, Obj)> = Vec::new();
         let mut keys: Vec<&str> = Vec::new();
         for p in &page.images {
             self.note_placement(&p.key, &p.image, p.width, p.height);
@@ -342,120 +428,134 @@ impl PdfWriter {
                     id
                 }
             };
-            xobjects.push((format!("Im{}", keys.len()), Obj::Ref(id)));
+            res.images.push(id);
             keys.push(&p.key);
         }
-        let mut resources = vec![("Font".to_string(), Obj::Dict(font_res))];
-        if !xobjects.is_empty() {
-            resources.push(("XObject".to_string(), Obj::Dict(xobjects)));
-        }
-        let resources = Obj::Dict(resources);
         if self.forms.is_some() {
-            return self.form(index, page.width, page.height, &page.content, resources);
-        }
-        let mut media = Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(page.width), Obj::Real(page.height)]);
-        let mut boxes = Vec::new();
-        if let Some(p) = &self.print {
-            (media, boxes) = p.boxes(page.width, page.height);
+            return self.form(index, page.width, page.height, &page.content, &res);
         }
         let content_id = self.alloc();
-        self.packed_stream(content_id, Vec::new(), &page.content)?;
-        let mut dict = vec![
-            ("Type".to_string(), name("Page")),
-            ("Parent".to_string(), Obj::Ref(self.pages_root)),
-            ("MediaBox".to_string(), media),
-            ("Resources".to_string(), resources),
-            ("Contents".to_string(), Obj::Ref(content_id)),
-        ];
-        dict.extend(boxes);
+        self.packed_stream(content_id, &page.content)?;
         let mut annots = Vec::new();
         // Links are not printed: the print edition has none.
         let links = if self.print.is_none() { &page.links[..] } else { &[] };
         for link in links {
-            if let Some(a) = self.annotation(link) {
-                let aid = self.alloc();
-                self.object(aid, &a)?;
-                annots.push(Obj::Ref(aid));
+            if let Some(a) = self.annotation(link)? {
+                annots.push(r(a));
             }
         }
-        if !annots.is_empty() {
-            dict.push(("Annots".to_string(), Obj::Array(annots)));
+        let mut c = chunk();
+        let mut p = c.page(r(id));
+        p.parent(r(self.pages_root));
+        match &self.print {
+            Some(setup) => {
+                let b = setup.boxes(page.width, page.height);
+                p.media_box(b.media).trim_box(b.trim).bleed_box(b.bleed);
+            }
+            None => {
+                p.media_box(rect(0.0, 0.0, page.width, page.height));
+            }
         }
-        self.object(id, &Obj::Dict(dict))?;
+        res.write(p.resources());
+        p.contents(r(content_id));
+        if !annots.is_empty() {
+            p.annotations(annots);
+        }
+        p.finish();
+        self.emit(&c)?;
         Ok(id)
     }
 
-    /// A link annotation without a border; `None` for addresses that are not web or mail
-    /// links (a `javascript:` or `file:` link is not made clickable).
-    fn annotation(&mut self, link: &Link) -> Option<Obj> {
+    /// Write a link annotation without a border and return its object number; `None` for
+    /// addresses that are not web or mail links (a `javascript:` or `file:` link is not
+    /// made clickable).
+    fn annotation(&mut self, link: &Link) -> Result<Option<u32>, Diagnostic> {
+        enum Action<'a> {
+            Uri(&'a str),
+            GoTo(u32, f32),
+        }
         let action = match &link.target {
             Target::Uri(u) => {
                 let lower = u.to_ascii_lowercase();
                 if !["http://", "https://", "mailto:"].iter().any(|p| lower.starts_with(p)) {
-                    return None;
+                    return Ok(None);
                 }
-                Obj::Dict(vec![("S".into(), name("URI")), ("URI".into(), Obj::Str(PdfString::bytes(u.as_bytes())))])
+                Action::Uri(u)
             }
-            Target::Page { index, top } => {
-                let page = self.page_ref(*index);
-                Obj::Dict(vec![
-                    ("S".into(), name("GoTo")),
-                    ("D".into(), Obj::Array(vec![Obj::Ref(page), name("XYZ"), Obj::Null, Obj::Real(*top), Obj::Null])),
-                ])
-            }
+            Target::Page { index, top } => Action::GoTo(self.page_ref(*index), *top),
         };
+        let id = self.alloc();
         let [x0, y0, x1, y1] = link.rect;
-        Some(Obj::Dict(vec![
-            ("Type".into(), name("Annot")),
-            ("Subtype".into(), name("Link")),
-            ("Rect".into(), Obj::Array(vec![Obj::Real(x0), Obj::Real(y0), Obj::Real(x1), Obj::Real(y1)])),
-            ("Border".into(), Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Int(0)])),
-            ("F".into(), Obj::Int(4)),
-            ("A".into(), action),
-        ]))
+        let mut c = chunk();
+        let mut a = c.annotation(r(id));
+        a.subtype(AnnotationType::Link)
+            .rect(rect(x0, y0, x1, y1))
+            .border(0.0, 0.0, 0.0, None)
+            .flags(AnnotationFlags::PRINT);
+        let mut act = a.action();
+        match action {
+            Action::Uri(u) => {
+                act.action_type(ActionType::Uri).uri(Str(u.as_bytes()));
+            }
+            Action::GoTo(page, top) => {
+                act.action_type(ActionType::GoTo).destination().page(r(page)).xyz(0.0, milli(top), None);
+            }
+        }
+        act.finish();
+        a.finish();
+        self.emit(&c)?;
+        Ok(Some(id))
     }
 
     /// Write an image XObject (and its soft mask); returns its object number.
     fn image(&mut self, image: &PdfImage) -> Result<u32, Diagnostic> {
         let id = self.alloc();
-        let space = match image.colour {
-            Colour::Gray => "DeviceGray",
-            Colour::Rgb => "DeviceRGB",
-            Colour::Cmyk { .. } => "DeviceCMYK",
+        let (width, height) = (image.width as i32, image.height as i32);
+        let mask = match &image.data {
+            Data::Raw { alpha: Some(a), .. } => {
+                let mask = self.alloc();
+                let packed = self.compress(a, 6)?;
+                let mut c = stream_chunk(packed.len())?;
+                let mut x = c.image_xobject(r(mask), &packed);
+                x.width(width).height(height).bits_per_component(8);
+                x.color_space().device_gray();
+                x.filter(Filter::FlateDecode);
+                x.finish();
+                self.emit_stream(&c, &packed)?;
+                self.packed = packed;
+                Some(mask)
+            }
+            _ => None,
         };
-        let mut dict = vec![
-            ("Type", name("XObject")),
-            ("Subtype", name("Image")),
-            ("Width", Obj::Int(image.width as i64)),
-            ("Height", Obj::Int(image.height as i64)),
-            ("ColorSpace", name(space)),
-            ("BitsPerComponent", Obj::Int(8)),
-        ];
-        if image.colour == (Colour::Cmyk { inverted: true }) {
-            dict.push(("Decode", Obj::Array([1, 0, 1, 0, 1, 0, 1, 0].iter().map(|v| Obj::Int(*v)).collect())));
+        let packed = match &image.data {
+            Data::Raw { samples, .. } => Some(self.compress(samples, 6)?),
+            Data::Jpeg(_) => None,
+        };
+        let (bytes, filter) = match (&image.data, &packed) {
+            (Data::Jpeg(b), _) => (&b[..], Filter::DctDecode),
+            (Data::Raw { .. }, p) => (p.as_deref().unwrap_or_default(), Filter::FlateDecode),
+        };
+        let mut c = stream_chunk(bytes.len())?;
+        let mut x = c.image_xobject(r(id), bytes);
+        x.width(width).height(height).bits_per_component(8);
+        let space = x.color_space();
+        match image.colour {
+            Colour::Gray => space.device_gray(),
+            Colour::Rgb => space.device_rgb(),
+            Colour::Cmyk { .. } => space.device_cmyk(),
         }
-        match &image.data {
-            Data::Jpeg(bytes) => {
-                dict.push(("Filter", name("DCTDecode")));
-                self.stream(id, dict, bytes, 0)
-            }
-            Data::Raw { samples, alpha } => {
-                if let Some(a) = alpha {
-                    let mask = self.alloc();
-                    let mdict = vec![
-                        ("Type", name("XObject")),
-                        ("Subtype", name("Image")),
-                        ("Width", Obj::Int(image.width as i64)),
-                        ("Height", Obj::Int(image.height as i64)),
-                        ("ColorSpace", name("DeviceGray")),
-                        ("BitsPerComponent", Obj::Int(8)),
-                    ];
-                    self.stream(mask, mdict, a, 6)?;
-                    dict.push(("SMask", Obj::Ref(mask)));
-                }
-                self.stream(id, dict, samples, 6)
-            }
-        }?;
+        if image.colour == (Colour::Cmyk { inverted: true }) {
+            x.decode([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+        }
+        if let Some(m) = mask {
+            x.s_mask(r(m));
+        }
+        x.filter(filter);
+        x.finish();
+        self.emit_stream(&c, bytes)?;
+        if let Some(p) = packed {
+            self.packed = p;
+        }
         Ok(id)
     }
 
@@ -487,54 +587,44 @@ impl PdfWriter {
             pos[i] = list.len();
             list.push(i);
         }
-        let top = kids[0].clone();
+        let top = &kids[0];
         for (i, e) in entries.iter().enumerate() {
             let siblings = &kids[parent[i].map_or(0, |p| p + 1)];
             let pos = pos[i];
-            let mut d = vec![
-                ("Title".to_string(), Obj::Str(PdfString::text(&e.title))),
-                ("Parent".to_string(), Obj::Ref(parent[i].map_or(root, |p| ids[p]))),
-                (
-                    "Dest".to_string(),
-                    Obj::Array(vec![Obj::Ref(self.pages[e.page]), name("XYZ"), Obj::Null, Obj::Real(e.top), Obj::Null]),
-                ),
-            ];
+            let mut c = chunk();
+            let mut item = c.outline_item(r(ids[i]));
+            item.title(TextStr(&e.title)).parent(r(parent[i].map_or(root, |p| ids[p])));
             if pos > 0 {
-                d.push(("Prev".into(), Obj::Ref(ids[siblings[pos - 1]])));
+                item.prev(r(ids[siblings[pos - 1]]));
             }
             if let Some(&n) = siblings.get(pos + 1) {
-                d.push(("Next".into(), Obj::Ref(ids[n])));
+                item.next(r(ids[n]));
             }
             let mine = &kids[i + 1];
             if let (Some(&f), Some(&l)) = (mine.first(), mine.last()) {
-                d.push(("First".into(), Obj::Ref(ids[f])));
-                d.push(("Last".into(), Obj::Ref(ids[l])));
-                let n = mine.len() as i64;
-                d.push(("Count".into(), Obj::Int(if parent[i].is_none() { n } else { -n })));
+                let n = mine.len() as i32;
+                item.first(r(ids[f])).last(r(ids[l])).count(if parent[i].is_none() { n } else { -n });
             }
-            self.object(ids[i], &Obj::Dict(d))?;
+            item.dest().page(r(self.pages[e.page])).xyz(0.0, milli(e.top), None);
+            item.finish();
+            self.emit(&c)?;
         }
         let open = top.len() + top.iter().map(|&t| kids[t + 1].len()).sum::<usize>();
-        self.object(
-            root,
-            &Obj::Dict(vec![
-                ("Type".into(), name("Outlines")),
-                ("First".into(), Obj::Ref(ids[top[0]])),
-                ("Last".into(), Obj::Ref(ids[*top.last().unwrap_or(&top[0])])),
-                ("Count".into(), Obj::Int(open as i64)),
-            ]),
-        )?;
+        let mut c = chunk();
+        c.outline(r(root)).first(r(ids[top[0]])).last(r(ids[*top.last().unwrap_or(&top[0])])).count(open as i32);
+        self.emit(&c)?;
         Ok(Some(root))
     }
 
-    /// Embed the fonts, write the page tree, catalog, info and cross-reference table, and
-    /// put the file in place. `texts` maps each (face, glyph) to the text it stands for.
+    /// Embed the fonts, write the page tree, metadata, catalog (with `nav`), info and
+    /// cross-reference table, and put the file in place. `texts` maps each (face, glyph) to
+    /// the text it stands for.
     pub fn finish(
         mut self,
         fonts: &FontSet,
         texts: &BTreeMap<(FaceId, u16), String>,
         info: &DocInfo,
-        catalog_extra: Vec<(&str, Obj)>,
+        nav: Navigation,
     ) -> Result<(), Diagnostic> {
         let used: Vec<(FaceId, u32, Vec<u16>)> = self
             .fonts
@@ -547,57 +637,77 @@ impl PdfWriter {
             self.embed_font(fonts, *face, *type0, gids, files)?;
         }
         if let Some(missing) = self.written.iter().position(|w| !w) {
-            return Err(Diagnostic::error(Kind::Io, format!("internal error: page {} was never written", missing + 1))
-                .with_hint("please report this with the book that caused it"));
+            return Err(internal(format!("page {} was never written", missing + 1)));
         }
-        let kids = self.pages.iter().map(|p| Obj::Ref(*p)).collect();
         let root = self.pages_root;
-        self.object(
-            root,
-            &Obj::Dict(vec![
-                ("Type".into(), name("Pages")),
-                ("Kids".into(), Obj::Array(kids)),
-                ("Count".into(), Obj::Int(self.pages.len() as i64)),
-            ]),
-        )?;
+        let mut c = Chunk::with_settings_and_capacity(Settings { pretty: false }, 64 + 8 * self.pages.len());
+        c.pages(r(root)).kids(self.pages.iter().map(|p| r(*p))).count(self.pages.len() as i32);
+        self.emit(&c)?;
         // The document ID: derived from the book's identifier and contents, so the same
         // sources give the same bytes.
         let seed = format!("{}|{}|{}|{:x}", info.identifier, info.modified, self.pages.len(), self.digest);
         let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, seed.as_bytes());
         let metadata = self.alloc();
-        let xmp = xmp(info, &id.to_string(), &self.print_xmp());
-        self.stream(metadata, vec![("Type", name("Metadata")), ("Subtype", name("XML"))], xmp.as_bytes(), 0)?;
+        let xmp = xmp(info, &id.to_string(), self.print.as_ref());
+        let mut c = stream_chunk(xmp.len())?;
+        c.metadata(r(metadata), xmp.as_bytes());
+        self.emit(&c)?;
+        let profile = self.print_profile()?;
+        let mut labels: Vec<(&PageLabel, u32)> = nav.labels.iter().map(|l| (l, self.alloc())).collect();
+        labels.sort_by_key(|(l, _)| l.start);
+        for (l, id) in &labels {
+            let mut c = chunk();
+            let mut w = c.indirect(r(*id)).start::<LabelWriter>();
+            w.style(l.style);
+            if let Some(p) = &l.prefix {
+                w.prefix(TextStr(p));
+            }
+            w.finish();
+            self.emit(&c)?;
+        }
         let catalog = self.alloc();
-        let mut cat = vec![
-            ("Type".to_string(), name("Catalog")),
-            ("Pages".to_string(), Obj::Ref(root)),
-            ("Metadata".to_string(), Obj::Ref(metadata)),
-            ("Lang".to_string(), Obj::Str(PdfString::text(&info.language))),
-            ("ViewerPreferences".to_string(), Obj::Dict(vec![("DisplayDocTitle".into(), Obj::Bool(true))])),
-        ];
-        cat.extend(self.print_catalog()?);
-        cat.extend(catalog_extra.into_iter().map(|(k, v)| (k.to_string(), v)));
-        self.object(catalog, &Obj::Dict(cat))?;
+        let mut c = chunk();
+        let mut cat = c.indirect(r(catalog)).start::<Catalog>();
+        cat.pages(r(root)).metadata(r(metadata)).lang(TextStr(&info.language));
+        cat.viewer_preferences().display_doc_title(true);
+        if let Some(setup) = &self.print {
+            setup.output_intent(cat.output_intents().push(), profile.map(r));
+        }
+        if !labels.is_empty() {
+            let mut tree = cat.page_labels();
+            let mut nums = tree.nums();
+            for (l, id) in &labels {
+                nums.insert(i32::try_from(l.start).unwrap_or(i32::MAX), r(*id));
+            }
+        }
+        if let Some(outline) = nav.outline {
+            cat.outlines(r(outline)).page_mode(PageMode::UseOutlines);
+        }
+        cat.finish();
+        self.emit(&c)?;
         let info_id = self.alloc();
         let date = pdf_date(info.modified);
-        let mut inf = vec![
-            ("Title".to_string(), Obj::Str(PdfString::text(&info.title))),
-            ("Creator".to_string(), Obj::Str(PdfString::text("Tribune"))),
-            ("Producer".to_string(), Obj::Str(PdfString::text(concat!("Tribune ", env!("CARGO_PKG_VERSION"))))),
-            ("CreationDate".to_string(), Obj::Str(PdfString::text(&date))),
-            ("ModDate".to_string(), Obj::Str(PdfString::text(&date))),
-        ];
+        let mut c = chunk();
+        let mut d = c.indirect(r(info_id)).start::<DocumentInfo>();
+        d.title(TextStr(&info.title))
+            .creator(TextStr("Tribune"))
+            .producer(TextStr(PRODUCER))
+            .creation_date(date)
+            .modified_date(date);
         if !info.authors.is_empty() {
-            inf.push(("Author".into(), Obj::Str(PdfString::text(&info.authors.join(", ")))));
+            d.author(TextStr(&info.authors.join(", ")));
         }
         if let Some(s) = &info.subject {
-            inf.push(("Subject".into(), Obj::Str(PdfString::text(s))));
+            d.subject(TextStr(s));
         }
         if !info.keywords.is_empty() {
-            inf.push(("Keywords".into(), Obj::Str(PdfString::text(&info.keywords.join(", ")))));
+            d.keywords(TextStr(&info.keywords.join(", ")));
         }
-        inf.extend(self.print_info());
-        self.object(info_id, &Obj::Dict(inf))?;
+        if let Some(setup) = &self.print {
+            setup.info(&mut d);
+        }
+        d.finish();
+        self.emit(&c)?;
         let id_hex: String = id.as_bytes().iter().map(|b| format!("{b:02X}")).collect();
         let xref_at = self.pos;
         let mut x = format!("xref\n0 {}\n0000000000 65535 f \n", self.offsets.len());
@@ -611,8 +721,7 @@ impl PdfWriter {
         );
         self.raw(x.as_bytes())?;
         if self.offsets[1..].contains(&0) {
-            return Err(Diagnostic::error(Kind::Io, "internal error: an object of the PDF was never written")
-                .with_hint("please report this with the book that caused it"));
+            return Err(internal("an object of the PDF was never written".into()));
         }
         self.out.commit()
     }
@@ -633,138 +742,112 @@ impl PdfWriter {
         }
         let tag: String = (0..6).map(|i| (b'A' + ((h >> (i * 5)) % 26) as u8) as char).collect();
         let base = format!("{tag}+{}", f.postscript_name);
+        let base = Name(base.as_bytes());
         let k = 1000.0 / f.units_per_em;
         let (file_id, desc_id, cid_id, tu_id) = (self.alloc(), self.alloc(), self.alloc(), self.alloc());
-        self.packed_stream(file_id, vec![("Length1", Obj::Int(files.subset_len as i64))], &files.subset)?;
-        let mut flags = 4; // symbolic: glyphs are addressed by id, not by a standard encoding
+        let mut c = stream_chunk(files.subset.len())?;
+        let mut s = c.stream(r(file_id), &files.subset);
+        s.filter(Filter::FlateDecode).pair(LENGTH1, i32::try_from(files.subset_len).unwrap_or(i32::MAX));
+        s.finish();
+        self.emit_stream(&c, &files.subset)?;
+        // Symbolic: glyphs are addressed by id, not by a standard encoding.
+        let mut flags = FontFlags::SYMBOLIC;
         if f.serif {
-            flags |= 2;
+            flags |= FontFlags::SERIF;
         }
         if f.fixed_pitch {
-            flags |= 1;
+            flags |= FontFlags::FIXED_PITCH;
         }
         if f.italic_angle != 0.0 {
-            flags |= 64;
+            flags |= FontFlags::ITALIC;
         }
-        self.object(
-            desc_id,
-            &Obj::Dict(vec![
-                ("Type".into(), name("FontDescriptor")),
-                ("FontName".into(), name(&base)),
-                ("Flags".into(), Obj::Int(flags)),
-                ("FontBBox".into(), Obj::Array(f.bbox.iter().map(|v| Obj::Int((v * k).round() as i64)).collect())),
-                ("ItalicAngle".into(), Obj::Real(f.italic_angle)),
-                ("Ascent".into(), Obj::Int((f.ascender * k).round() as i64)),
-                ("Descent".into(), Obj::Int((f.descender * k).round() as i64)),
-                ("CapHeight".into(), Obj::Int((f.cap_height * k).round() as i64)),
-                ("XHeight".into(), Obj::Int((f.x_height * k).round() as i64)),
-                ("StemV".into(), Obj::Int(if face == FaceId::BOLD || face == FaceId::BOLD_ITALIC { 140 } else { 80 })),
-                ("FontFile2".into(), Obj::Ref(file_id)),
-            ]),
-        )?;
+        let units = |v: f32| (v * k).round();
+        let mut c = chunk();
+        c.font_descriptor(r(desc_id))
+            .name(base)
+            .flags(flags)
+            .bbox(Rect::new(units(f.bbox[0]), units(f.bbox[1]), units(f.bbox[2]), units(f.bbox[3])))
+            .italic_angle(milli(f.italic_angle))
+            .ascent(units(f.ascender))
+            .descent(units(f.descender))
+            .cap_height(units(f.cap_height))
+            .x_height(units(f.x_height))
+            .stem_v(if face == FaceId::BOLD || face == FaceId::BOLD_ITALIC { 140.0 } else { 80.0 })
+            .font_file2(r(file_id));
+        self.emit(&c)?;
+        let map_id = self.alloc();
+        self.packed_stream(map_id, &files.map)?;
         // The content streams show glyphs by their ids in the font file (so pages can be
         // encoded before the subset is known): those ids are the CIDs, and CIDToGIDMap
         // leads each to its glyph in the subset. Widths in runs of consecutive ids.
-        let mut widths: Vec<Obj> = Vec::new();
-        let mut run: Vec<Obj> = Vec::new();
-        for (i, g) in gids.iter().enumerate() {
-            if i > 0 && gids[i - 1] + 1 != *g {
-                widths.push(Obj::Array(std::mem::take(&mut run)));
+        let mut c = Chunk::with_settings_and_capacity(Settings { pretty: false }, 512 + 8 * gids.len());
+        let mut cid = c.cid_font(r(cid_id));
+        cid.subtype(CidFontType::Type2)
+            .base_font(base)
+            .system_info(SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 })
+            .font_descriptor(r(desc_id))
+            .default_width(0.0)
+            .cid_to_gid_map_stream(r(map_id));
+        let mut widths = cid.widths();
+        let mut start = 0;
+        for i in 0..gids.len() {
+            if gids.get(i + 1).copied() != gids[i].checked_add(1) {
+                widths.consecutive(gids[start], gids[start..=i].iter().map(|g| content::width_1000(f, *g)));
+                start = i + 1;
             }
-            if run.is_empty() {
-                widths.push(Obj::Int(*g as i64));
-            }
-            run.push(Obj::Real(content::width_1000(f, *g)));
         }
-        if !run.is_empty() {
-            widths.push(Obj::Array(run));
-        }
-        let map_id = self.alloc();
-        self.packed_stream(map_id, Vec::new(), &files.map)?;
-        self.object(
-            cid_id,
-            &Obj::Dict(vec![
-                ("Type".into(), name("Font")),
-                ("Subtype".into(), name("CIDFontType2")),
-                ("BaseFont".into(), name(&base)),
-                (
-                    "CIDSystemInfo".into(),
-                    Obj::Dict(vec![
-                        ("Registry".into(), Obj::Str(PdfString::text("Adobe"))),
-                        ("Ordering".into(), Obj::Str(PdfString::text("Identity"))),
-                        ("Supplement".into(), Obj::Int(0)),
-                    ]),
-                ),
-                ("FontDescriptor".into(), Obj::Ref(desc_id)),
-                ("DW".into(), Obj::Int(0)),
-                ("W".into(), Obj::Array(widths)),
-                ("CIDToGIDMap".into(), Obj::Ref(map_id)),
-            ]),
-        )?;
-        self.packed_stream(tu_id, Vec::new(), &files.to_unicode)?;
-        self.object(
-            type0,
-            &Obj::Dict(vec![
-                ("Type".into(), name("Font")),
-                ("Subtype".into(), name("Type0")),
-                ("BaseFont".into(), name(&base)),
-                ("Encoding".into(), name("Identity-H")),
-                ("DescendantFonts".into(), Obj::Array(vec![Obj::Ref(cid_id)])),
-                ("ToUnicode".into(), Obj::Ref(tu_id)),
-            ]),
-        )
+        widths.finish();
+        cid.finish();
+        self.emit(&c)?;
+        self.packed_stream(tu_id, &files.to_unicode)?;
+        let mut c = chunk();
+        c.type0_font(r(type0))
+            .base_font(base)
+            .encoding_predefined(Name(b"Identity-H"))
+            .descendant_font(r(cid_id))
+            .to_unicode(r(tu_id));
+        self.emit(&c)
     }
 }
 
+/// Year, month, day, hour, minute and second (UTC) of seconds since 1970, the year held
+/// to the four digits PDF and XMP dates have.
+fn civil(secs: i64) -> (u16, u8, u8, u8, u8, u8) {
+    let (y, m, d) = crate::document::civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    (y.clamp(0, 9999) as u16, m as u8, d as u8, (rem / 3600) as u8, (rem % 3600 / 60) as u8, (rem % 60) as u8)
+}
+
+/// `D:20211213000000Z` for seconds since 1970.
+fn pdf_date(secs: i64) -> Date {
+    let (y, m, d, h, min, s) = civil(secs);
+    Date::new(y).month(m).day(d).hour(h).minute(min).second(s).utc_offset_hour(0)
+}
+
 /// The XMP metadata packet: the same facts as the Info dictionary, in the form PDF/A and
-/// PDF/X readers and asset managers look for.
-fn xmp(info: &DocInfo, id: &str, extra: &str) -> String {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
-    let date = crate::document::iso8601(info.modified);
-    let creators: String = info.authors.iter().map(|a| format!("<rdf:li>{}</rdf:li>", esc(a))).collect();
-    let subject = info
-        .subject
-        .as_deref()
-        .map(|s| {
-            format!(
-                "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:description>",
-                esc(s)
-            )
-        })
-        .unwrap_or_default();
-    let keywords: String = info.keywords.iter().map(|k| format!("<rdf:li>{}</rdf:li>", esc(k))).collect();
-    format!(
-        concat!(
-            "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n",
-            "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n",
-            "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" ",
-            "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\" ",
-            "xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\">\n",
-            "<dc:format>application/pdf</dc:format>\n",
-            "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{title}</rdf:li></rdf:Alt></dc:title>\n",
-            "<dc:creator><rdf:Seq>{creators}</rdf:Seq></dc:creator>\n",
-            "{subject}\n",
-            "<dc:subject><rdf:Bag>{keywords}</rdf:Bag></dc:subject>\n",
-            "<dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>\n",
-            "<dc:identifier>{identifier}</dc:identifier>\n",
-            "<xmp:CreateDate>{date}</xmp:CreateDate><xmp:ModifyDate>{date}</xmp:ModifyDate>",
-            "<xmp:MetadataDate>{date}</xmp:MetadataDate><xmp:CreatorTool>Tribune</xmp:CreatorTool>\n",
-            "<pdf:Producer>Tribune {version}</pdf:Producer><pdf:Keywords>{kw}</pdf:Keywords>\n",
-            "<xmpMM:DocumentID>uuid:{id}</xmpMM:DocumentID><xmpMM:InstanceID>uuid:{id}</xmpMM:InstanceID>\n",
-            "</rdf:Description>\n{extra}</rdf:RDF></x:xmpmeta>\n<?xpacket end=\"r\"?>"
-        ),
-        extra = extra,
-        title = esc(&info.title),
-        creators = creators,
-        subject = subject,
-        keywords = keywords,
-        lang = esc(&info.language),
-        identifier = esc(&info.identifier),
-        date = date,
-        version = env!("CARGO_PKG_VERSION"),
-        kw = esc(&info.keywords.join(", ")),
-        id = id,
-    )
+/// PDF/X readers and asset managers look for (and the PDF/X identification for print).
+fn xmp(info: &DocInfo, id: &str, print: Option<&print::PrintSetup>) -> String {
+    let (y, m, d, h, min, s) = civil(info.modified);
+    let date = DateTime::new(y, m, d, h, min, s, Timezone::Utc);
+    let uuid = format!("uuid:{id}");
+    let keywords = info.keywords.join(", ");
+    let mut x = XmpWriter::new();
+    x.format("application/pdf");
+    x.title([(None, info.title.as_str())]);
+    x.creator(info.authors.iter().map(String::as_str));
+    if let Some(s) = &info.subject {
+        x.description([(None, s.as_str())]);
+    }
+    x.subject(info.keywords.iter().map(String::as_str));
+    x.language([LangId(&info.language)]);
+    x.identifier(&info.identifier);
+    x.create_date(date).modify_date(date).metadata_date(date).creator_tool("Tribune");
+    x.producer(PRODUCER).pdf_keywords(&keywords);
+    x.document_id(&uuid).instance_id(&uuid);
+    if let Some(p) = print {
+        p.xmp(&mut x);
+    }
+    x.finish(None)
 }
 
 /// A face's streams, subset and compressed (with `z`, level 6): the font file (and its
@@ -801,37 +884,19 @@ fn font_files(
         let mut out = Vec::new();
         z.pack(data, &mut out).map(|()| out)
     };
-    Ok(FontFiles {
-        subset: pack(&subset)?,
-        subset_len: subset.len(),
-        map: pack(&map)?,
-        to_unicode: pack(cmap.as_bytes())?,
-    })
+    Ok(FontFiles { subset: pack(&subset)?, subset_len: subset.len(), map: pack(&map)?, to_unicode: pack(&cmap)? })
 }
 
 /// The ToUnicode CMap of a font: glyph id (the CID) to text.
-fn to_unicode(face: FaceId, gids: &[u16], texts: &BTreeMap<(FaceId, u16), String>) -> String {
-    let mut entries = Vec::new();
+fn to_unicode(face: FaceId, gids: &[u16], texts: &BTreeMap<(FaceId, u16), String>) -> Vec<u8> {
+    let info = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"UCS"), supplement: 0 };
+    let mut cmap = UnicodeCmap::new(Name(b"Adobe-Identity-UCS"), info);
     for &cid in gids {
-        let g = &cid;
-        if let Some(t) = texts.get(&(face, *g)).filter(|t| !t.is_empty()) {
-            let hex: String = t.encode_utf16().map(|u| format!("{u:04X}")).collect();
-            entries.push(format!("<{cid:04X}> <{hex}>"));
+        if let Some(t) = texts.get(&(face, cid)).filter(|t| !t.is_empty()) {
+            cmap.pair_with_multiple(cid, t.chars());
         }
     }
-    let mut s = String::from(
-        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
-    );
-    for chunk in entries.chunks(100) {
-        let _ = writeln!(s, "{} beginbfchar", chunk.len());
-        for e in chunk {
-            s.push_str(e);
-            s.push('\n');
-        }
-        s.push_str("endbfchar\n");
-    }
-    s.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-    s
+    cmap.finish().into_vec()
 }
 
 /// A number as PDF writes it: at most three decimals, no exponent, no `-0`.
@@ -848,13 +913,6 @@ pub fn push_num(out: &mut Vec<u8>, v: f32) {
     content::push_milli(out, r);
 }
 
-/// `D:20211213000000Z` for seconds since 1970.
-pub fn pdf_date(secs: i64) -> String {
-    let iso = crate::document::iso8601(secs);
-    let digits: String = iso.chars().filter(|c| c.is_ascii_digit()).collect();
-    format!("D:{digits}Z")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -869,7 +927,97 @@ mod tests {
         assert_eq!(num(0.05), "0.05");
         assert_eq!(num(-225.253), "-225.253");
         assert_eq!(num(1000.1), "1000.1");
-        assert_eq!(pdf_date(1_639_353_600), "D:20211213000000Z");
+    }
+
+    /// The bytes of a dictionary pdf-writer writes into a chunk.
+    fn written(f: impl FnOnce(&mut Chunk)) -> String {
+        let mut c = chunk();
+        f(&mut c);
+        String::from_utf8_lossy(c.as_bytes()).into_owned()
+    }
+
+    #[test]
+    fn dictionaries_are_compact_with_numbers_to_thousandths() {
+        let s = written(|c| {
+            c.page(r(3)).parent(r(1)).media_box(rect(0.0, 0.0, 419.527_56, 595.275_6));
+        });
+        assert_eq!(s, "3 0 obj\n<</Type/Page/Parent 1 0 R/MediaBox[0 0 419.528 595.276]>>\nendobj\n");
+        assert_eq!(milli(-0.0001), 0.0);
+    }
+
+    #[test]
+    fn info_dates_and_text_strings() {
+        let s = written(|c| {
+            c.indirect(r(7)).start::<DocumentInfo>().title(TextStr("Reden (Ä)")).creation_date(pdf_date(1_639_353_600));
+        });
+        assert!(s.contains("/CreationDate(D:20211213000000Z)"), "{s}");
+        assert!(s.contains("/Title<FEFF"), "{s}");
+        assert_eq!(civil(-1), (1969, 12, 31, 23, 59, 59));
+    }
+
+    #[test]
+    fn the_xmp_packet_says_what_the_info_says() {
+        let info = DocInfo {
+            title: "Reden & <Antworten>".into(),
+            authors: vec!["A. Autor".into(), "B. Bürger".into()],
+            subject: Some("Über \"Reden\"".into()),
+            keywords: vec!["Politik".into(), "Rede".into()],
+            language: "de".into(),
+            modified: 1_639_353_600,
+            identifier: "urn:isbn:9783000000000".into(),
+        };
+        let setup = print::PrintSetup {
+            bleed: 3.0,
+            marks: false,
+            standard: print::Standard::X1a,
+            condition: "FOGRA39".into(),
+            registry: "http://www.color.org".into(),
+            condition_info: "Coated FOGRA39".into(),
+        };
+        let packet = xmp(&info, "0e9a2d5c-0000-5000-8000-000000000000", Some(&setup));
+        assert!(packet.starts_with("<?xpacket begin=\"\u{feff}\""));
+        let doc = roxmltree::Document::parse(&packet).unwrap();
+        let text = |ns: &str, name: &str| -> Vec<String> {
+            let el = doc.descendants().find(|n| n.has_tag_name((ns, name)));
+            let el = el.unwrap_or_else(|| panic!("no {name} in {packet}"));
+            let items: Vec<String> =
+                el.descendants().filter(|n| n.has_tag_name("li")).filter_map(|n| n.text()).map(String::from).collect();
+            if items.is_empty() {
+                vec![el.text().unwrap_or_default().to_string()]
+            } else {
+                items
+            }
+        };
+        const DC: &str = "http://purl.org/dc/elements/1.1/";
+        const XMP: &str = "http://ns.adobe.com/xap/1.0/";
+        const PDF: &str = "http://ns.adobe.com/pdf/1.3/";
+        const MM: &str = "http://ns.adobe.com/xap/1.0/mm/";
+        const PDFX: &str = "http://ns.adobe.com/pdfx/1.3/";
+        const PDFXID: &str = "http://www.npes.org/pdfx/ns/id/";
+        assert_eq!(text(DC, "format"), ["application/pdf"]);
+        assert_eq!(text(DC, "title"), ["Reden & <Antworten>"]);
+        assert_eq!(text(DC, "creator"), ["A. Autor", "B. Bürger"]);
+        assert_eq!(text(DC, "description"), ["Über \"Reden\""]);
+        assert_eq!(text(DC, "subject"), ["Politik", "Rede"]);
+        assert_eq!(text(DC, "language"), ["de"]);
+        assert_eq!(text(DC, "identifier"), ["urn:isbn:9783000000000"]);
+        for date in ["CreateDate", "ModifyDate", "MetadataDate"] {
+            assert_eq!(text(XMP, date), ["2021-12-13T00:00:00Z"]);
+        }
+        assert_eq!(text(XMP, "CreatorTool"), ["Tribune"]);
+        assert_eq!(text(PDF, "Producer"), [PRODUCER]);
+        assert_eq!(text(PDF, "Keywords"), ["Politik, Rede"]);
+        assert_eq!(text(PDF, "Trapped"), ["False"]);
+        assert_eq!(text(MM, "DocumentID"), ["uuid:0e9a2d5c-0000-5000-8000-000000000000"]);
+        assert_eq!(text(MM, "InstanceID"), ["uuid:0e9a2d5c-0000-5000-8000-000000000000"]);
+        assert_eq!(text(MM, "VersionID"), ["1"]);
+        assert_eq!(text(MM, "RenditionClass"), ["default"]);
+        assert_eq!(text(PDFXID, "GTS_PDFXVersion"), ["PDF/X-1a:2003"]);
+        assert_eq!(text(PDFX, "GTS_PDFXVersion"), ["PDF/X-1a:2003"]);
+        assert_eq!(text(PDFX, "GTS_PDFXConformance"), ["PDF/X-1a:2003"]);
+        // The reading edition claims no PDF/X.
+        let plain = xmp(&info, "x", None);
+        assert!(!plain.contains("GTS_PDFX") && !plain.contains("Trapped"), "{plain}");
     }
 }
 
@@ -920,7 +1068,7 @@ mod pdf_tests {
         let mut w = PdfWriter::create(&file).unwrap();
         w.page(&fonts, 0, &Page { width: 595.0, height: 842.0, marks, links: Vec::new() }).unwrap();
         let info = DocInfo { title: "Test".into(), language: "de".into(), ..Default::default() };
-        w.finish(&fonts, &texts, &info, Vec::new()).unwrap();
+        w.finish(&fonts, &texts, &info, Navigation::default()).unwrap();
         let bytes = std::fs::read(&file).unwrap();
         assert!(bytes.starts_with(b"%PDF-1.7"));
         assert!(bytes.len() < 60_000, "the font is subset: {} bytes", bytes.len());

@@ -6,12 +6,16 @@
 //! shifted by the bleed (and the marks' margin) inside a larger MediaBox, so layout does
 //! not know about print at all.
 
-use super::{name, num, Obj, PdfString, PdfWriter};
+use super::{chunk, internal, num, r, rect, stream_chunk, PageResources, PdfWriter};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::images::{Colour, Data, PdfImage};
+use pdf_writer::types::{OutputIntentSubtype, TrappingStatus};
+use pdf_writer::writers::{DocumentInfo, OutputIntent};
+use pdf_writer::{Filter, Finish, Name, Rect, Ref, TextStr};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
+use xmp_writer::{CustomNamespace, Namespace, RenditionClass, XmpWriter};
 
 /// Points per millimetre.
 pub const MM: f32 = 72.0 / 25.4;
@@ -39,6 +43,20 @@ pub struct PrintSetup {
     pub condition_info: String,
 }
 
+/// Keys of the Info dictionary that identify a PDF/X file, which pdf-writer has no typed
+/// setters for.
+const GTS_PDFX_VERSION: Name<'static> = Name(b"GTS_PDFXVersion");
+const GTS_PDFX_CONFORMANCE: Name<'static> = Name(b"GTS_PDFXConformance");
+
+/// The boxes of a print page: the sheet as printed, the page as trimmed, and the trim
+/// with its bleed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Boxes {
+    pub media: Rect,
+    pub trim: Rect,
+    pub bleed: Rect,
+}
+
 /// A crop mark's gap from the bleed edge and its length.
 const MARK_GAP: f32 = 1.0 * MM;
 const MARK_LEN: f32 = 5.0 * MM;
@@ -61,16 +79,15 @@ impl PrintSetup {
         }
     }
 
-    /// The MediaBox of a trimmed page `w` × `h`, its TrimBox and BleedBox entries.
-    pub fn boxes(&self, w: f32, h: f32) -> (Obj, Vec<(String, Obj)>) {
+    /// The MediaBox, TrimBox and BleedBox of a trimmed page `w` × `h`.
+    pub fn boxes(&self, w: f32, h: f32) -> Boxes {
         let o = self.offset();
-        let rect =
-            |a: f32, b: f32, c: f32, d: f32| Obj::Array(vec![Obj::Real(a), Obj::Real(b), Obj::Real(c), Obj::Real(d)]);
-        let media = rect(0.0, 0.0, w + 2.0 * o, h + 2.0 * o);
-        let trim = rect(o, o, o + w, o + h);
         let b = self.bleed;
-        let bleed = rect(o - b, o - b, o + w + b, o + h + b);
-        (media, vec![("TrimBox".into(), trim), ("BleedBox".into(), bleed)])
+        Boxes {
+            media: rect(0.0, 0.0, w + 2.0 * o, h + 2.0 * o),
+            trim: rect(o, o, o + w, o + h),
+            bleed: rect(o - b, o - b, o + w + b, o + h + b),
+        }
     }
 
     /// A page's content framed for print: shifted onto the trim, painted in CMYK black,
@@ -87,21 +104,26 @@ impl PrintSetup {
         s
     }
 
-    /// The output intent dictionary (the profile, for PDF/X-4, written as `profile_id`).
-    pub fn output_intent(&self, profile_id: Option<u32>) -> Obj {
-        let text = |s: &str| Obj::Str(PdfString::text(s));
-        let mut d = vec![
-            ("Type".to_string(), name("OutputIntent")),
-            ("S".to_string(), name("GTS_PDFX")),
-            ("OutputConditionIdentifier".to_string(), text(&self.condition)),
-            ("RegistryName".to_string(), text(&self.registry)),
-            ("Info".to_string(), text(&self.condition_info)),
-            ("OutputCondition".to_string(), text(&self.condition_info)),
-        ];
-        if let Some(id) = profile_id {
-            d.push(("DestOutputProfile".to_string(), Obj::Ref(id)));
+    /// The output intent (the profile, for PDF/X-4, written as `profile`).
+    pub fn output_intent(&self, mut intent: OutputIntent<'_>, profile: Option<Ref>) {
+        intent
+            .subtype(OutputIntentSubtype::PDFX)
+            .output_condition_identifier(TextStr(&self.condition))
+            .registry_name(TextStr(&self.registry))
+            .info(TextStr(&self.condition_info))
+            .output_condition(TextStr(&self.condition_info));
+        if let Some(p) = profile {
+            intent.dest_output_profile(p);
         }
-        Obj::Dict(d)
+    }
+
+    /// The Info dictionary's PDF/X entries.
+    pub fn info(&self, d: &mut DocumentInfo<'_>) {
+        d.trapped(TrappingStatus::NotTrapped);
+        d.pair(GTS_PDFX_VERSION, TextStr(self.pdfx_version()));
+        if self.standard == Standard::X1a {
+            d.pair(GTS_PDFX_CONFORMANCE, TextStr("PDF/X-1a:2003"));
+        }
     }
 
     /// `GTS_PDFXVersion` as the Info dictionary and XMP name it.
@@ -112,26 +134,19 @@ impl PrintSetup {
         }
     }
 
-    /// The XMP description that identifies the file as PDF/X.
-    pub fn xmp(&self) -> String {
-        format!(
-            concat!(
-                "<rdf:Description rdf:about=\"\" xmlns:pdfx=\"http://ns.adobe.com/pdfx/1.3/\" ",
-                "xmlns:pdfxid=\"http://www.npes.org/pdfx/ns/id/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\" ",
-                "xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\">\n",
-                // PDF/X-4 asks for the version and rendition besides the document ID.
-                "<xmpMM:VersionID>1</xmpMM:VersionID><xmpMM:RenditionClass>default</xmpMM:RenditionClass>\n",
-                "<pdfxid:GTS_PDFXVersion>{v}</pdfxid:GTS_PDFXVersion>",
-                "<pdfx:GTS_PDFXVersion>{v}</pdfx:GTS_PDFXVersion>{conf}<pdf:Trapped>False</pdf:Trapped>\n",
-                "</rdf:Description>\n"
-            ),
-            v = self.pdfx_version(),
-            conf = if self.standard == Standard::X1a {
-                "<pdfx:GTS_PDFXConformance>PDF/X-1a:2003</pdfx:GTS_PDFXConformance>"
-            } else {
-                ""
-            },
-        )
+    /// The XMP properties that identify the file as PDF/X: the version in the PDF/X
+    /// identification schema and, as PDF/X-1a:2003 readers look for it, in Adobe's older
+    /// `pdfx` schema (with the conformance level).
+    pub fn xmp(&self, x: &mut XmpWriter<'_>) {
+        // PDF/X-4 asks for the version and rendition besides the document ID.
+        x.version_id("1").rendition_class(RenditionClass::Default);
+        x.pdfx_version(self.pdfx_version()).trapped(false);
+        let pdfx =
+            || Namespace::Custom(Box::new(CustomNamespace::new("PDF/X", "pdfx", "http://ns.adobe.com/pdfx/1.3/")));
+        x.element("GTS_PDFXVersion", pdfx()).value(self.pdfx_version());
+        if self.standard == Standard::X1a {
+            x.element("GTS_PDFXConformance", pdfx()).value("PDF/X-1a:2003");
+        }
     }
 }
 
@@ -266,23 +281,19 @@ impl PdfWriter {
         w: f32,
         h: f32,
         content: &[u8],
-        resources: Obj,
+        resources: &PageResources,
     ) -> Result<u32, Diagnostic> {
         let id = self.alloc();
-        let dict = vec![
-            ("Type", name("XObject")),
-            ("Subtype", name("Form")),
-            ("BBox", Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(w), Obj::Real(h)])),
-            ("Resources", resources),
-        ];
-        self.packed_stream(id, dict, content)?;
+        let mut c = stream_chunk(content.len())?;
+        let mut form = c.form_xobject(r(id), content);
+        form.bbox(rect(0.0, 0.0, w, h));
+        resources.write(form.resources());
+        form.filter(Filter::FlateDecode);
+        form.finish();
+        self.emit_stream(&c, content)?;
         if let Some(f) = self.forms.as_mut() {
             if f.insert(index, id).is_some() {
-                return Err(Diagnostic::error(
-                    Kind::Io,
-                    format!("internal error: page {} was written twice", index + 1),
-                )
-                .with_hint("please report this with the book that caused it"));
+                return Err(internal(format!("page {} was written twice", index + 1)));
             }
         }
         Ok(id)
@@ -291,7 +302,6 @@ impl PdfWriter {
     /// A sheet `w` × `h` that places Form XObjects side by side (a booklet's sheet side).
     pub fn sheet(&mut self, w: f32, h: f32, placed: &[Placement]) -> Result<u32, Diagnostic> {
         let mut content = String::new();
-        let mut xobjects = Vec::new();
         for (i, p) in placed.iter().enumerate() {
             let _ = writeln!(
                 content,
@@ -301,21 +311,25 @@ impl PdfWriter {
                 num(h),
                 num(p.x)
             );
-            xobjects.push((format!("P{i}"), Obj::Ref(p.form)));
         }
         let content_id = self.alloc();
-        self.stream(content_id, Vec::new(), content.as_bytes(), 2)?;
+        let packed = self.compress(content.as_bytes(), 2)?;
+        self.packed_stream(content_id, &packed)?;
+        self.packed = packed;
         let id = self.alloc();
-        let media = Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(w), Obj::Real(h)]);
-        let dict = vec![
-            ("Type".to_string(), name("Page")),
-            ("Parent".to_string(), Obj::Ref(self.pages_root)),
-            ("MediaBox".to_string(), media.clone()),
-            ("TrimBox".to_string(), media),
-            ("Resources".to_string(), Obj::Dict(vec![("XObject".to_string(), Obj::Dict(xobjects))])),
-            ("Contents".to_string(), Obj::Ref(content_id)),
-        ];
-        self.object(id, &Obj::Dict(dict))?;
+        let media = rect(0.0, 0.0, w, h);
+        let mut c = chunk();
+        let mut page = c.page(r(id));
+        page.parent(r(self.pages_root)).media_box(media).trim_box(media).contents(r(content_id));
+        let mut res = page.resources();
+        let mut forms = res.x_objects();
+        for (i, p) in placed.iter().enumerate() {
+            forms.pair(Name(format!("P{i}").as_bytes()), r(p.form));
+        }
+        forms.finish();
+        res.finish();
+        page.finish();
+        self.emit(&c)?;
         self.pages.push(id);
         self.written.push(true);
         Ok(id)
@@ -373,36 +387,22 @@ impl PdfWriter {
         &self.press
     }
 
-    /// The catalog's OutputIntents (with the profile embedded for PDF/X-4).
-    pub(super) fn print_catalog(&mut self) -> Result<Vec<(String, Obj)>, Diagnostic> {
-        let Some(setup) = self.print.clone() else { return Ok(Vec::new()) };
-        let profile = match &setup.standard {
-            Standard::X1a => None,
-            Standard::X4 { profile, components, .. } => {
-                let id = self.alloc();
-                self.stream(id, vec![("N", Obj::Int(*components as i64))], profile, 6)?;
-                Some(id)
-            }
+    /// For PDF/X-4, write the output profile the output intent names; returns its object
+    /// number.
+    pub(super) fn print_profile(&mut self) -> Result<Option<u32>, Diagnostic> {
+        let Some(Standard::X4 { profile, components, .. }) = self.print.as_ref().map(|p| p.standard.clone()) else {
+            return Ok(None);
         };
-        Ok(vec![("OutputIntents".to_string(), Obj::Array(vec![setup.output_intent(profile)]))])
-    }
-
-    /// The Info dictionary's PDF/X entries.
-    pub(super) fn print_info(&self) -> Vec<(String, Obj)> {
-        let Some(setup) = &self.print else { return Vec::new() };
-        let mut v = vec![
-            ("GTS_PDFXVersion".to_string(), Obj::Str(PdfString::text(setup.pdfx_version()))),
-            ("Trapped".to_string(), name("False")),
-        ];
-        if setup.standard == Standard::X1a {
-            v.push(("GTS_PDFXConformance".to_string(), Obj::Str(PdfString::text("PDF/X-1a:2003"))));
+        if !matches!(components, 1 | 3 | 4) {
+            return Err(internal(format!("an output profile with {components} colour channels")));
         }
-        v
-    }
-
-    /// The XMP description of the PDF/X identification (empty for other PDFs).
-    pub(super) fn print_xmp(&self) -> String {
-        self.print.as_ref().map(PrintSetup::xmp).unwrap_or_default()
+        let id = self.alloc();
+        let packed = self.compress(&profile, 6)?;
+        let mut c = stream_chunk(packed.len())?;
+        c.icc_profile(r(id), &packed).n(components as i32).filter(Filter::FlateDecode);
+        self.emit_stream(&c, &packed)?;
+        self.packed = packed;
+        Ok(Some(id))
     }
 }
 
@@ -424,20 +424,11 @@ mod tests {
     #[test]
     fn boxes_nest_around_the_trim() {
         let s = setup(false);
-        let (media, boxes) = s.boxes(100.0, 200.0);
+        let boxes = s.boxes(100.0, 200.0);
         let b = 3.0 * MM;
-        assert_eq!(
-            media,
-            Obj::Array(vec![Obj::Real(0.0), Obj::Real(0.0), Obj::Real(100.0 + 2.0 * b), Obj::Real(200.0 + 2.0 * b)])
-        );
-        assert_eq!(
-            boxes[0].1,
-            Obj::Array(vec![Obj::Real(b), Obj::Real(b), Obj::Real(100.0 + b), Obj::Real(200.0 + b)])
-        );
-        assert_eq!(
-            boxes[1].1,
-            Obj::Array(vec![Obj::Real(0.0), Obj::Real(0.0), Obj::Real(100.0 + 2.0 * b), Obj::Real(200.0 + 2.0 * b)])
-        );
+        assert_eq!(boxes.media, rect(0.0, 0.0, 100.0 + 2.0 * b, 200.0 + 2.0 * b));
+        assert_eq!(boxes.trim, rect(b, b, 100.0 + b, 200.0 + b));
+        assert_eq!(boxes.bleed, boxes.media);
         let m = setup(true);
         assert!(m.offset() > m.bleed + MARK_LEN);
         let marks = crop_marks(m.offset(), m.offset(), 100.0, 200.0, m.bleed);
