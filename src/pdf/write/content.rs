@@ -454,7 +454,7 @@ impl Deflater {
             self.buf.resize(bound, 0);
         }
         let n = self.z.zlib_compress(data, &mut self.buf).map_err(|e| {
-            Diagnostic::error(Kind::Io, format!("cannot compress a PDF stream: {e:?}"))
+            Diagnostic::error(Kind::Internal, format!("cannot compress a PDF stream: {e:?}"))
                 .with_hint("please report this with the book that caused it")
         })?;
         out.clear();

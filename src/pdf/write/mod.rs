@@ -235,7 +235,7 @@ fn stream_chunk(len: usize) -> Result<Chunk, Diagnostic> {
 }
 
 fn internal(what: String) -> Diagnostic {
-    Diagnostic::error(Kind::Io, format!("internal error: {what}"))
+    Diagnostic::error(Kind::Internal, format!("internal error: {what}"))
         .with_hint("please report this with the book that caused it")
 }
 

@@ -267,7 +267,7 @@ impl PdfWriter {
     pub fn forms(&self) -> Result<Vec<u32>, Diagnostic> {
         let Some(forms) = &self.forms else { return Ok(Vec::new()) };
         if let Some((i, _)) = forms.keys().enumerate().find(|(i, k)| i != *k) {
-            return Err(Diagnostic::error(Kind::Io, format!("internal error: page {} was never written", i + 1))
+            return Err(Diagnostic::error(Kind::Internal, format!("internal error: page {} was never written", i + 1))
                 .with_hint("please report this with the book that caused it"));
         }
         Ok(forms.values().copied().collect())
