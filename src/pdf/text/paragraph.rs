@@ -870,7 +870,7 @@ impl<'f> Typesetter<'f> {
                         let piece = place(f, level, &mut x, None, &mut runs);
                         // Left to right, what touches in one style stays one run (the
                         // syllables of a word, words and their spaces).
-                        let joins = level % 2 == 0
+                        let joins = level.is_multiple_of(2)
                             && matches!(owner.last(), Some(Some(r)) if *r + 2 == runs.len())
                             && pieces
                                 .last()
@@ -1265,7 +1265,7 @@ mod tests {
     }
 
     /// The runs of `line` left to right, with the text of each in reading order.
-    fn visual<'l>(line: &'l Line, t: &Typesetter) -> Vec<(f32, String)> {
+    fn visual(line: &Line, t: &Typesetter) -> Vec<(f32, String)> {
         let mut runs: Vec<(f32, String)> = line
             .runs
             .iter()
