@@ -6,8 +6,8 @@ mod build;
 pub mod cover;
 pub mod font;
 pub mod impose;
-pub mod layout;
-pub mod print;
+pub(crate) mod layout;
+pub(crate) mod print;
 pub mod text;
 pub mod write;
 

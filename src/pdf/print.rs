@@ -54,7 +54,7 @@ impl Edition {
 }
 
 /// Bleed, marks, the printing condition and PDF/X from the style and the book's `[print]`.
-pub fn print_setup(prep: &Prepared, marks: bool, report: &mut Report) -> Result<PrintSetup, Diagnostic> {
+pub(crate) fn print_setup(prep: &Prepared, marks: bool, report: &mut Report) -> Result<PrintSetup, Diagnostic> {
     let style = &prep.style.print;
     let bleed = style.bleed.absolute_pt().unwrap_or(3.0 * MM as f64) as f32;
     let standard = match &prep.anthology.print.output_profile {
@@ -98,7 +98,7 @@ pub fn print_setup(prep: &Prepared, marks: bool, report: &mut Report) -> Result<
 
 /// A perfect-bound book is made of leaves: an odd page count gets a blank last page, so
 /// the file has what the bound book has.
-pub fn pad_to_leaves(writer: &mut PdfWriter, fonts: &FontSet, g: &Geometry) -> Result<(), Diagnostic> {
+pub(crate) fn pad_to_leaves(writer: &mut PdfWriter, fonts: &FontSet, g: &Geometry) -> Result<(), Diagnostic> {
     let n = writer.page_count();
     if n % 2 == 1 {
         writer.page(fonts, n, &Page { width: g.width, height: g.height, ..Default::default() })?;
@@ -110,7 +110,7 @@ pub fn pad_to_leaves(writer: &mut PdfWriter, fonts: &FontSet, g: &Geometry) -> R
 /// without a profile the conversion is approximate), and each image's effective
 /// resolution at the size placed (under 300 ppi a warning, under 150 an error unless the
 /// book allows it).
-pub fn report_images(writer: &PdfWriter, prep: &Prepared, project: &Project, report: &mut Report) {
+pub(crate) fn report_images(writer: &PdfWriter, prep: &Prepared, project: &Project, report: &mut Report) {
     let log = writer.press_log();
     // Images are keyed by their canonical path; people know them by the project's.
     let shown = |key: &str| project.display_path(Path::new(key)).display().to_string();

@@ -36,7 +36,7 @@ struct State {
 
 /// Where the flow's finished pages go: the build's encoders and writer, or memory (in
 /// tests, and to count pages).
-pub trait PageSink {
+pub(crate) trait PageSink {
     /// Take page `index` (0-based, counting every page of the file), finished.
     fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic>;
 
@@ -59,7 +59,7 @@ impl<S: PageSink + ?Sized> PageSink for &mut S {
 
 /// A sink that only counts the pages it is given.
 #[derive(Debug, Default)]
-pub struct Count(pub usize);
+pub(crate) struct Count(pub usize);
 
 impl PageSink for Count {
     fn page(&mut self, _: usize, _: Page) -> Result<(), Diagnostic> {
@@ -68,10 +68,12 @@ impl PageSink for Count {
     }
 }
 
-/// A sink that keeps the pages, with their indices, in the order given.
+/// A sink that keeps the pages, with their indices, in the order given (for tests).
+#[cfg(test)]
 #[derive(Debug, Default)]
-pub struct Memory(pub Vec<(usize, Page)>);
+pub(crate) struct Memory(pub Vec<(usize, Page)>);
 
+#[cfg(test)]
 impl PageSink for Memory {
     fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic> {
         self.0.push((index, page));
@@ -79,7 +81,7 @@ impl PageSink for Memory {
     }
 }
 
-pub struct Flow<'a, S: PageSink> {
+pub(crate) struct Flow<'a, S: PageSink> {
     g: &'a Geometry,
     sink: S,
     page: Page,
@@ -131,7 +133,7 @@ pub struct Flow<'a, S: PageSink> {
 
 impl<'a, S: PageSink> Flow<'a, S> {
     /// A flow whose first page is page `first` (1-based) of the file.
-    pub fn new(g: &'a Geometry, first: usize, continued: &str, sink: S) -> Self {
+    pub(crate) fn new(g: &'a Geometry, first: usize, continued: &str, sink: S) -> Self {
         Flow {
             g,
             sink,
@@ -162,13 +164,8 @@ impl<'a, S: PageSink> Flow<'a, S> {
         }
     }
 
-    /// The number of the page being filled (1-based).
-    pub fn number(&self) -> usize {
-        self.number
-    }
-
     /// Where the pages go.
-    pub fn sink(&mut self) -> &mut S {
+    pub(crate) fn sink(&mut self) -> &mut S {
         &mut self.sink
     }
 
@@ -187,7 +184,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
     }
 
     /// Carry out `ops`; `typesetter` sets folios, running heads and note labels.
-    pub fn replay(&mut self, mut ops: Vec<Op>, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
+    pub(crate) fn replay(&mut self, mut ops: Vec<Op>, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
         for i in 0..ops.len() {
             // The lines of an op are moved into the pages as they are set; what follows is
             // only looked at.
@@ -288,7 +285,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
     }
 
     /// Finish the last page; returns the first page numbered in Arabic.
-    pub fn finish(&mut self, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
+    pub(crate) fn finish(&mut self, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
         self.flush_floats(typesetter)?;
         if !self.empty() || self.cursor.is_some() {
             self.finish_page(typesetter)?;
@@ -300,7 +297,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
     }
 
     /// The folio of the page being filled: Roman in the front matter, Arabic after.
-    pub fn folio_text(&self) -> String {
+    pub(crate) fn folio_text(&self) -> String {
         folio_text(self.number, self.folio_offset, self.arabic_from)
     }
 
@@ -852,7 +849,7 @@ fn take(lines: &[Line], k: usize, fresh: bool) -> usize {
 
 /// The folio of page `number` (1-based, counting every page of the file): Roman numerals
 /// from the first page after `offset`, Arabic figures from page `arabic_from` (0-based).
-pub fn folio_text(number: usize, offset: usize, arabic_from: Option<usize>) -> String {
+pub(crate) fn folio_text(number: usize, offset: usize, arabic_from: Option<usize>) -> String {
     match arabic_from {
         Some(a) if number > a => (number - a).to_string(),
         _ => roman(number.saturating_sub(offset).max(1)),
@@ -860,7 +857,7 @@ pub fn folio_text(number: usize, offset: usize, arabic_from: Option<usize>) -> S
 }
 
 /// `text` set on one line no wider than `width`, cut at a word with an ellipsis if needed.
-pub fn one_line(typesetter: &mut Typesetter, text: &str, style: SpanStyle, width: f32) -> Line {
+pub(crate) fn one_line(typesetter: &mut Typesetter, text: &str, style: SpanStyle, width: f32) -> Line {
     let m = Measure { width: 100_000.0, indent: 0.0, align: Alignment::Ragged, lang: Lang::default() };
     let mut words: Vec<&str> = text.split_whitespace().collect();
     let mut candidate = text.to_string();

@@ -19,7 +19,9 @@ mod flow;
 
 use blocks::At;
 
-pub use flow::{folio_text, one_line, Count, Flow, Memory, PageSink};
+#[cfg(test)]
+pub(crate) use flow::Memory;
+pub(crate) use flow::{folio_text, Count, Flow, PageSink};
 
 /// Sizes derived from the style, in points.
 #[derive(Debug, Clone)]
@@ -173,7 +175,7 @@ impl Geometry {
 }
 
 /// Lower-case Roman numerals for the front matter's folios.
-pub fn roman(mut n: usize) -> String {
+pub(crate) fn roman(mut n: usize) -> String {
     const TABLE: [(usize, &str); 13] = [
         (1000, "m"),
         (900, "cm"),
@@ -202,12 +204,12 @@ pub fn roman(mut n: usize) -> String {
 /// Draw `line` with its left edge at `left` and its baseline at `baseline` (points from the
 /// bottom of the page), keeping the line (folios, notes and captions that may be drawn
 /// again).
-pub fn push_line(marks: &mut Vec<Mark>, line: &Line, left: f32, baseline: f32) {
+pub(crate) fn push_line(marks: &mut Vec<Mark>, line: &Line, left: f32, baseline: f32) {
     move_line(marks, &mut line.clone(), left, baseline);
 }
 
 /// Draw `line` as [`push_line`] does, moving its glyphs into the marks (a line set once).
-pub fn move_line(marks: &mut Vec<Mark>, line: &mut Line, left: f32, baseline: f32) {
+pub(crate) fn move_line(marks: &mut Vec<Mark>, line: &mut Line, left: f32, baseline: f32) {
     // A line holding cells (text joined by tabs) reads out as one row.
     let row = line.text.contains('\t');
     if row {
@@ -333,7 +335,7 @@ impl Spanner<'_> {
 /// Sets the blocks of a book into lines and records what the page flow is to do with
 /// them ([`Op`]). Independent of page positions, so chapters can be set in parallel and
 /// replayed in order. Font problems go to `report`.
-pub struct Layout<'a, 'f> {
+pub(crate) struct Layout<'a, 'f> {
     pub g: &'a Geometry,
     pub typesetter: Typesetter<'f>,
     pub report: Report,
@@ -352,7 +354,7 @@ pub struct Layout<'a, 'f> {
 
 /// Where a link of the text leads.
 #[derive(Debug, Clone, PartialEq)]
-pub enum LinkTarget {
+pub(crate) enum LinkTarget {
     Uri(String),
     /// A footnote of the unit, by number.
     Note(u32),
@@ -364,11 +366,11 @@ pub enum LinkTarget {
 }
 
 /// A line of a footnote and its indent.
-pub type NoteLine = (Line, f32);
+pub(crate) type NoteLine = (Line, f32);
 
 /// One step of the page flow.
 #[derive(Debug, Clone)]
-pub enum Op {
+pub(crate) enum Op {
     /// Lines at `dx` from the left margin, each `advance` below the last. `keep`: they
     /// stay on the page with the first two lines of what follows (headings).
     Lines { lines: Vec<Line>, dx: f32, advance: f32, keep: bool },
@@ -408,7 +410,7 @@ pub enum Op {
 }
 
 #[derive(Debug, Clone)]
-pub struct Figure {
+pub(crate) struct Figure {
     pub key: String,
     pub image: Arc<PdfImage>,
     pub width: f32,
@@ -420,11 +422,11 @@ pub struct Figure {
 }
 
 /// An outline entry placed on a page.
-pub use crate::pdf::write::OutlineEntry as Placed;
+pub(crate) use crate::pdf::write::OutlineEntry as Placed;
 
 /// An entry of the contents: a part (`level` 0) or a chapter, with who spoke it.
 #[derive(Debug, Clone)]
-pub struct ContentsEntry {
+pub(crate) struct ContentsEntry {
     pub level: u8,
     pub title: String,
     pub byline: Option<String>,
@@ -435,7 +437,7 @@ pub struct ContentsEntry {
 }
 
 impl<'a, 'f> Layout<'a, 'f> {
-    pub fn new(g: &'a Geometry, typesetter: Typesetter<'f>, book_title: &str) -> Self {
+    pub(crate) fn new(g: &'a Geometry, typesetter: Typesetter<'f>, book_title: &str) -> Self {
         Layout {
             g,
             typesetter,
@@ -451,7 +453,7 @@ impl<'a, 'f> Layout<'a, 'f> {
 
     /// The cover as the first page, and the inside of the cover left blank, so that the
     /// book's first page is a recto as in print.
-    pub fn cover(&mut self, ops: &mut Vec<Op>, book: &Book, bleed: f32) {
+    pub(crate) fn cover(&mut self, ops: &mut Vec<Op>, book: &Book, bleed: f32) {
         let Some(asset) = &book.meta.cover else { return };
         match self.image(&asset.path) {
             Ok(image) => {
@@ -475,7 +477,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     /// The half-title: the book's title alone, and a blank verso.
-    pub fn half_title(&mut self, ops: &mut Vec<Op>, book: &Book) {
+    pub(crate) fn half_title(&mut self, ops: &mut Vec<Op>, book: &Book) {
         let g = self.g;
         ops.push(Op::NewPage { recto: true });
         ops.push(Op::SkipTo(g.height * 0.28));
@@ -488,7 +490,7 @@ impl<'a, 'f> Layout<'a, 'f> {
 
     /// The title page: title, subtitle, editors, and the publisher at the foot; on its
     /// verso the copyright page.
-    pub fn title_page(&mut self, ops: &mut Vec<Op>, book: &Book, fonts: &[String]) {
+    pub(crate) fn title_page(&mut self, ops: &mut Vec<Op>, book: &Book, fonts: &[String]) {
         let g = self.g;
         let m = &book.meta;
         let lang = &m.language;
@@ -576,7 +578,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     /// folio, the whole entry a link to where it starts. The titles are set narrower than
     /// the measure by the width the folios take, so the folios do not change how the
     /// entries break (the pages are counted before the folios are known).
-    pub fn contents(&mut self, ops: &mut Vec<Op>, lang: &Lang, entries: &[ContentsEntry]) {
+    pub(crate) fn contents(&mut self, ops: &mut Vec<Op>, lang: &Lang, entries: &[ContentsEntry]) {
         let g = self.g;
         let strings = locale::strings(lang);
         ops.push(Op::NoFolio);
@@ -682,7 +684,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     /// A part's title page.
-    pub fn part_title(&mut self, ops: &mut Vec<Op>, title: &str, lang: &Lang) {
+    pub(crate) fn part_title(&mut self, ops: &mut Vec<Op>, title: &str, lang: &Lang) {
         let g = self.g;
         ops.push(Op::NewPage { recto: g.recto_starts });
         ops.push(Op::SkipTo(g.height * 0.3));
@@ -742,7 +744,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     /// A chapter; `depth` is its level in the outline (1 inside a titled part, else 0).
-    pub fn chapter(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &Lang, depth: u8) {
+    pub(crate) fn chapter(&mut self, ops: &mut Vec<Op>, c: &Chapter, book_lang: &Lang, depth: u8) {
         let g = self.g;
         let src = c.source.to_string_lossy().into_owned();
         let lang = &c.meta.language;

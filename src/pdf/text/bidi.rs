@@ -6,7 +6,7 @@ use unicode_bidi::{BidiInfo, Level};
 
 /// Whether text in `lang` (a BCP 47 tag) runs right to left: by its script subtag when it
 /// has one, else by its language.
-pub fn rtl_language(lang: &str) -> bool {
+pub(crate) fn rtl_language(lang: &str) -> bool {
     let mut parts = lang.split(['-', '_']);
     let primary = parts.next().unwrap_or("").to_ascii_lowercase();
     for p in parts {
@@ -50,7 +50,7 @@ pub fn rtl_language(lang: &str) -> bool {
 /// Whether `text` may hold a right-to-left character or a directional control: a quick
 /// test on the bytes, so that left-to-right paragraphs skip the algorithm. It may say yes
 /// where there is none (some symbols share the lead bytes), never no where there is one.
-pub fn may_have_rtl(text: &str) -> bool {
+pub(crate) fn may_have_rtl(text: &str) -> bool {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -82,7 +82,7 @@ pub fn may_have_rtl(text: &str) -> bool {
 
 /// The embedding level of every byte of paragraph `text`, with a right-to-left base
 /// direction when `rtl`, else left to right.
-pub fn levels(text: &str, rtl: bool) -> Vec<u8> {
+pub(crate) fn levels(text: &str, rtl: bool) -> Vec<u8> {
     let base = if rtl { Level::rtl() } else { Level::ltr() };
     let info = BidiInfo::new(text, Some(base));
     info.levels.iter().map(|l| l.number()).collect()
@@ -90,7 +90,7 @@ pub fn levels(text: &str, rtl: bool) -> Vec<u8> {
 
 /// The mirror image of a paired character (UAX #9, L4: a bracket in right-to-left text
 /// opens to the right), for the pairs that books use.
-pub fn mirror(c: char) -> Option<char> {
+pub(crate) fn mirror(c: char) -> Option<char> {
     const PAIRS: [(char, char); 12] = [
         ('(', ')'),
         ('[', ']'),
@@ -118,7 +118,7 @@ pub fn mirror(c: char) -> Option<char> {
 
 /// A piece of a line at `x`, `width` wide, at embedding `level`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Piece {
+pub(crate) struct Piece {
     pub x: f32,
     pub width: f32,
     pub level: u8,
@@ -129,7 +129,7 @@ pub struct Piece {
 /// sequence of pieces at that level or higher is reversed (UAX #9, L2). Reversing a
 /// sequence mirrors its pieces' places within the span it covers; the glyphs inside a
 /// piece keep their order (a right-to-left word comes from the shaper in visual order).
-pub fn reorder(pieces: &mut [Piece]) {
+pub(crate) fn reorder(pieces: &mut [Piece]) {
     let Some(highest) = pieces.iter().map(|p| p.level).max() else { return };
     let lowest_odd = pieces.iter().map(|p| p.level).filter(|l| l % 2 == 1).min().unwrap_or(highest + 1);
     // The pieces in their current visual order, as indices.

@@ -18,7 +18,7 @@ const SOFT_HYPHEN: char = '\u{AD}';
 
 /// A place where a word may be broken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Break {
+pub(crate) struct Break {
     /// Byte offset in the word: the line ends with `word[..offset]`, the next begins with
     /// `word[offset..]`. Always on a char boundary, strictly inside the word.
     pub offset: usize,
@@ -34,7 +34,7 @@ enum Engine {
 
 /// Hyphenation of one language: patterns (hypher) or rules (Kazakh), exceptions, limits.
 #[derive(Debug, Clone)]
-pub struct Hyphenator {
+pub(crate) struct Hyphenator {
     engine: Engine,
     /// Turkish lower-cases `I` to `ı` and `İ` to `i`; the generic mapping would miss its patterns.
     turkic: bool,
@@ -47,7 +47,7 @@ impl Hyphenator {
     /// their allowed break points ("Arbei-ter-in-nen"); they replace the patterns for that word
     /// (matched case-insensitively, also when the word is capitalised).
     /// Returns None when no hyphenation is known for the language (the text then breaks only at spaces).
-    pub fn new(lang: &Lang, exceptions: &[String]) -> Option<Hyphenator> {
+    pub(crate) fn new(lang: &Lang, exceptions: &[String]) -> Option<Hyphenator> {
         let engine = engine_for(lang)?;
         let turkic = matches!(engine, Engine::Patterns(hypher::Lang::Turkish));
         let mut map = HashMap::with_capacity(exceptions.len());
@@ -75,7 +75,7 @@ impl Hyphenator {
     /// Byte offsets inside `word` where a hyphen may be inserted (sorted, each on a char boundary),
     /// and whether the word already contains an explicit hyphen at that offset.
     /// `out` is cleared first, so one buffer can serve every word.
-    pub fn breaks(&self, word: &str, out: &mut Vec<Break>) {
+    pub(crate) fn breaks(&self, word: &str, out: &mut Vec<Break>) {
         out.clear();
         let mut letters = 0usize;
         let mut alnum = 0usize;

@@ -3,11 +3,11 @@
 //! with TeX's passes and demerits, margin protrusion, and a fallback that never overfills.
 
 /// Penalties at or above this forbid a break; at or below its negative they force one.
-pub const INFINITY: f32 = 10000.0;
+pub(crate) const INFINITY: f32 = 10000.0;
 
 /// The paragraph's material.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Item {
+pub(crate) enum Item {
     /// Material that is never a break nor discarded at one. `stretch` and `shrink` count
     /// into its line's like those of glue (font expansion: glyphs widened or narrowed with
     /// the spaces); 0 for fixed width. `protrusion`: how far it may hang into the right
@@ -71,7 +71,7 @@ impl Params {
 
 /// One line of the result.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Line {
+pub(crate) struct Line {
     /// First item of the line: discardable glue and penalties after the previous break are
     /// skipped (they vanish, as in TeX), so `items[start..end]` is exactly what is set.
     pub start: usize,
@@ -86,9 +86,11 @@ pub struct Line {
     pub hyphenated: bool,
 }
 
-/// The chosen breaks.
+/// The chosen breaks. `pass` and `demerits` say how they were found; production needs
+/// only the lines, the tests check the rest.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) struct Outcome {
     pub lines: Vec<Line>,
     /// 1 (no hyphenation needed), 2 (with hyphenation), 3 (with emergency stretch), or
     /// 4 when no pass met the tolerance and the fallback set some lines underfull (worth a
@@ -101,7 +103,7 @@ pub struct Outcome {
 
 /// Refinements beyond TeX, all off by default (and then the breaks are TeX's).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Refinements {
+pub(crate) struct Refinements {
     /// Demerits per squared difference between the word-space changes of two adjacent
     /// justified lines, each measured as a fraction of the line's natural spaces (0.1: spaces
     /// 10 % wider than natural). TeX's four fitness classes let neighbours differ by up to a
@@ -127,29 +129,36 @@ const LOOSE: u8 = 1;
 const DECENT: u8 = 2;
 const TIGHT: u8 = 3;
 
+#[cfg(test)]
 /// Breaks a paragraph optimally, by TeX's rules. Never panics; any input gives lines in order
 /// that together hold every box once, and no line is overfull unless it holds a single
 /// unbreakable piece wider than the measure.
-pub fn break_paragraph(items: &[Item], params: &Params) -> Outcome {
+pub(crate) fn break_paragraph(items: &[Item], params: &Params) -> Outcome {
     break_paragraph_with(items, params, &Refinements::default())
 }
 
+#[cfg(test)]
 /// [`break_paragraph`] with refinements beyond TeX.
-pub fn break_paragraph_with(items: &[Item], params: &Params, refinements: &Refinements) -> Outcome {
+pub(crate) fn break_paragraph_with(items: &[Item], params: &Params, refinements: &Refinements) -> Outcome {
     break_paragraph_in(&mut Workspace::default(), items, params, refinements)
 }
 
 /// The buffers a breaker keeps from paragraph to paragraph, so that breaking one allocates
 /// (and touches fresh memory for) little more than its result.
 #[derive(Debug, Default)]
-pub struct Workspace {
+pub(crate) struct Workspace {
     prefix: Vec<Totals>,
     feasible: Vec<Feasible>,
     run: RunBuffers,
 }
 
 /// [`break_paragraph_with`] in the buffers of `ws`.
-pub fn break_paragraph_in(ws: &mut Workspace, items: &[Item], params: &Params, refinements: &Refinements) -> Outcome {
+pub(crate) fn break_paragraph_in(
+    ws: &mut Workspace,
+    items: &[Item],
+    params: &Params,
+    refinements: &Refinements,
+) -> Outcome {
     if items.is_empty() {
         return Outcome { lines: Vec::new(), pass: 1, demerits: 0.0 };
     }
@@ -200,9 +209,10 @@ fn best_breaks(ctx: &Ctx, params: &Params, bufs: &mut RunBuffers) -> Outcome {
     }
 }
 
+#[cfg(test)]
 /// Greedy breaking for comparison: each line takes as much as fits (shrinking as far as it
 /// may), hyphenating only where the next piece would not fit.
-pub fn first_fit(items: &[Item], params: &Params) -> Outcome {
+pub(crate) fn first_fit(items: &[Item], params: &Params) -> Outcome {
     let ctx = Ctx::new(items, params);
     let mut lines = Vec::new();
     let mut start = 0;
@@ -245,10 +255,11 @@ pub fn first_fit(items: &[Item], params: &Params) -> Outcome {
     Outcome { lines, pass: 0, demerits }
 }
 
+#[cfg(test)]
 /// The demerits of any set of lines by the rules `break_paragraph` minimises (without
 /// emergency stretch; overfull and underfull lines count as infinitely bad, 10000), so that
 /// different breakings of one paragraph can be compared.
-pub fn total_demerits(items: &[Item], params: &Params, lines: &[Line]) -> f64 {
+pub(crate) fn total_demerits(items: &[Item], params: &Params, lines: &[Line]) -> f64 {
     let ctx = Ctx::new(items, params);
     let mut prev_fitness = DECENT;
     let mut prev_flagged = false;
@@ -290,6 +301,7 @@ struct Totals {
 }
 
 impl Totals {
+    #[cfg(test)]
     fn add(&mut self, item: &Item) {
         match *item {
             Item::Box { width, stretch, shrink, .. } => {
@@ -409,6 +421,7 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    #[cfg(test)]
     fn new(items: &'a [Item], params: &'a Params) -> Self {
         Self::new_in(items, params, Vec::new(), Vec::new())
     }
@@ -528,6 +541,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    #[cfg(test)]
     /// Whether item `i` is a break (`hyphens`: flagged ones too), and its properties.
     fn breakpoint(&self, i: usize, hyphens: bool) -> Option<Bp> {
         let prev_box_protrusion = || match i.checked_sub(1).and_then(|p| self.items.get(p)) {
@@ -555,6 +569,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    #[cfg(test)]
     /// Where the line after a break at `b` begins: past the glue and penalties that vanish at
     /// a break, up to the next box or forced break; and whether that next line has a box
     /// (a break before nothing but discardables would leave an empty line).
@@ -570,6 +585,7 @@ impl<'a> Ctx<'a> {
         (j.min(self.items.len()), false)
     }
 
+    #[cfg(test)]
     /// The ratio to set items[start..end] at, ending with a break at `end`.
     fn line_ratio(&self, start: usize, end: usize, w: f64) -> f32 {
         let mut t = Totals::default();

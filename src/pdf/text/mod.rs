@@ -1,6 +1,6 @@
 //! Text for print: hyphenation, Knuth–Plass line breaking, and paragraphs set as lines.
 
-pub mod bidi;
-pub mod hyphenate;
-pub mod knuth_plass;
+pub(crate) mod bidi;
+pub(crate) mod hyphenate;
+pub(crate) mod knuth_plass;
 pub mod paragraph;

@@ -42,13 +42,13 @@ pub struct Placed {
 /// The width PDF readers give glyph `id` of `face`, in thousandths of the type size (to a
 /// tenth): the value of the font's `W` array, which the pen of the content stream follows
 /// so that rounding never accumulates along a line.
-pub fn width_1000(face: &Face, id: u16) -> f32 {
+pub(super) fn width_1000(face: &Face, id: u16) -> f32 {
     round_i((face.advance(id) * 10_000.0 / face.units_per_em) as f64) as f32 / 10.0
 }
 
 /// `v` rounded half away from zero (saturating): `f64::round` is a call into libm on the
 /// baseline x86-64 this is built for, and it ran for every glyph.
-pub fn round_i(v: f64) -> i64 {
+pub(super) fn round_i(v: f64) -> i64 {
     if v >= 0.0 {
         (v + 0.5) as i64
     } else {
@@ -346,7 +346,7 @@ struct FaceTables {
 /// once per word or kern pair.
 /// A text string in a content stream's marked-content properties (ActualText, Lang): a
 /// literal string when it is printable ASCII, else UTF-16BE with its byte order mark, in hex.
-pub fn push_text_string(out: &mut Vec<u8>, s: &str) {
+pub(super) fn push_text_string(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
         out.push(b'(');
@@ -393,7 +393,7 @@ fn push_int(out: &mut Vec<u8>, v: i64) {
     }
 }
 
-pub fn push_milli(out: &mut Vec<u8>, v: i64) {
+pub(super) fn push_milli(out: &mut Vec<u8>, v: i64) {
     if v < 0 {
         out.push(b'-');
     }

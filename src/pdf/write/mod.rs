@@ -17,7 +17,7 @@
 //! `subsetter` crate.
 
 mod content;
-pub mod print;
+pub(crate) mod print;
 
 pub use content::{Deflater, Encoded, Encoder, Placed};
 pub use pdf_writer::types::NumberingStyle;

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use xmp_writer::{CustomNamespace, Namespace, RenditionClass, XmpWriter};
 
 /// Points per millimetre.
-pub const MM: f32 = 72.0 / 25.4;
+pub(crate) const MM: f32 = 72.0 / 25.4;
 
 /// Which PDF/X the print edition claims.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,7 +152,7 @@ impl PrintSetup {
 
 /// Crop marks at the four corners of the trim (`x`, `y`, `w`, `h`), starting outside the
 /// bleed so that none shows on the trimmed page, in registration colour (all four inks).
-pub fn crop_marks(x: f32, y: f32, w: f32, h: f32, bleed: f32) -> String {
+pub(crate) fn crop_marks(x: f32, y: f32, w: f32, h: f32, bleed: f32) -> String {
     let mut s = String::from("q 0.25 w 1 1 1 1 K\n");
     let near = bleed + MARK_GAP;
     let far = near + MARK_LEN;
@@ -169,7 +169,7 @@ pub fn crop_marks(x: f32, y: f32, w: f32, h: f32, bleed: f32) -> String {
 
 /// What an ICC profile's header says: its colour space's channels and a description.
 /// Errors say what is wrong with the file.
-pub fn icc_profile(bytes: &[u8]) -> Result<(u8, String, bool), String> {
+pub(crate) fn icc_profile(bytes: &[u8]) -> Result<(u8, String, bool), String> {
     if bytes.len() < 132 || &bytes[36..40] != b"acsp" {
         return Err("it is not an ICC profile (no `acsp` signature in its header)".into());
     }
