@@ -129,6 +129,186 @@ impl Frag {
     }
 }
 
+/// A line of a mixed or right-to-left paragraph while it is built (see
+/// [`Typesetter::build_line_bidi`]).
+struct BidiLine<'f> {
+    fonts: &'f FontSet,
+    hscale: f32,
+    /// The paragraph's level.
+    base: u8,
+    runs: Vec<LineRun>,
+    /// The line's pieces in logical order, and the run of each that has one.
+    pieces: Vec<Piece>,
+    owner: Vec<Option<usize>>,
+    /// Glue waiting for the level of the next word (it takes the lower of its two
+    /// neighbours').
+    spaces: Vec<usize>,
+    last_level: u8,
+    ascent: f32,
+    descent: f32,
+    text: String,
+    x: f32,
+    /// Where the last visible material ends (glue at the end is not content).
+    content_end: f32,
+}
+
+impl<'f> BidiLine<'f> {
+    fn new(fonts: &'f FontSet, hscale: f32, base: u8) -> Self {
+        BidiLine {
+            fonts,
+            hscale,
+            base,
+            runs: Vec::new(),
+            pieces: Vec::new(),
+            owner: Vec::new(),
+            spaces: Vec::new(),
+            last_level: base,
+            ascent: 0.0,
+            descent: 0.0,
+            text: String::new(),
+            x: 0.0,
+            content_end: 0.0,
+        }
+    }
+
+    /// A run of `f`'s glyphs at the pen, at embedding `level`; its piece.
+    fn place(&mut self, f: &Frag, level: u8, actual: Option<&str>) -> Piece {
+        let face = self.fonts.face(f.shaped.face);
+        let (hscale, scale) = (self.hscale, f.style.size / face.units_per_em);
+        self.ascent = self.ascent.max(face.ascender * scale + f.style.rise);
+        self.descent = self.descent.max(-face.descender * scale - f.style.rise);
+        let mut glyphs = Vec::with_capacity(f.end - f.start);
+        let mut pen = 0.0;
+        for g in &f.shaped.glyphs[f.start..f.end] {
+            glyphs.push(Glyph { id: g.id, x: pen + g.dx * scale * hscale, dy: g.dy * scale });
+            pen += g.advance * scale * hscale;
+        }
+        let width = f.width * hscale;
+        // Neutral characters (punctuation, brackets) shaped left to right but resolved to a
+        // right-to-left level run the other way, with brackets mirrored; what they read as
+        // stays the logical text.
+        let mut actual = actual.map(str::to_string);
+        if level % 2 == 1 && !f.shaped.rtl {
+            let text = f.text();
+            let chars: Vec<char> = text.chars().collect();
+            let mut mirrored = false;
+            for (k, (g, sg)) in glyphs.iter_mut().zip(&f.shaped.glyphs[f.start..f.end]).enumerate() {
+                g.x = width - g.x - sg.advance * scale * hscale;
+                let c = if chars.len() == f.end - f.start { chars.get(k).copied() } else { None };
+                if let Some(id) = c.and_then(bidi::mirror).and_then(|m| face.glyph(m)) {
+                    g.id = id;
+                    mirrored = true;
+                }
+            }
+            glyphs.reverse();
+            if mirrored && actual.is_none() {
+                actual = Some(text.to_string());
+            }
+        }
+        let (face, size, rise, link) = (f.shaped.face, f.style.size, f.style.rise, f.style.link);
+        let x = self.x;
+        self.runs.push(LineRun { face, size, x, rise, hscale, glyphs, actual_text: actual, link, width });
+        self.x += width;
+        Piece { x, width, level }
+    }
+
+    /// A frag of a word at `level`.
+    fn frag(&mut self, f: &Frag, level: u8) {
+        for &sp in &self.spaces {
+            self.pieces[sp].level = self.pieces[sp].level.min(level);
+        }
+        self.spaces.clear();
+        let piece = self.place(f, level, None);
+        // Left to right, what touches in one style stays one run (the syllables of a
+        // word, words and their spaces).
+        let n = self.runs.len();
+        let joins = level.is_multiple_of(2)
+            && matches!(self.owner.last(), Some(Some(r)) if *r + 2 == n)
+            && self.pieces.last().is_some_and(|p| p.level == level && (p.x + p.width - piece.x).abs() < 1e-3)
+            && mergeable(&self.runs[n - 2], &self.runs[n - 1]);
+        if joins {
+            let run = self.runs.pop().expect("just placed");
+            let prev = self.runs.last_mut().expect("checked above");
+            let dx = run.x - prev.x;
+            prev.glyphs.extend(run.glyphs.into_iter().map(|g| Glyph { x: g.x + dx, ..g }));
+            prev.width += run.width;
+            self.pieces.last_mut().expect("checked above").width += piece.width;
+        } else {
+            self.pieces.push(piece);
+            self.owner.push(Some(self.runs.len() - 1));
+        }
+        self.text.push_str(f.text());
+        self.last_level = level;
+        self.content_end = self.x;
+    }
+
+    /// A box without glyphs (an indent), at the paragraph's level.
+    fn gap(&mut self, width: f32) {
+        self.pieces.push(Piece { x: self.x, width, level: self.base });
+        self.owner.push(None);
+        self.x += width;
+        self.content_end = self.x;
+    }
+
+    /// Glue `width` wide; a word space (`space`) gets a space glyph, for text extraction.
+    fn glue(&mut self, width: f32, space: bool) {
+        let piece = Piece { x: self.x, width, level: self.last_level };
+        self.owner.push(None);
+        if space && !self.text.is_empty() && !self.text.ends_with(' ') {
+            self.text.push(' ');
+            if let Some(r) = self.runs.last() {
+                let (face, size, rise, link) = (r.face, r.size, r.rise, r.link);
+                if let Some(id) = self.fonts.face(face).glyph(' ') {
+                    let glyphs = vec![Glyph { id, x: 0.0, dy: 0.0 }];
+                    let (x, hscale) = (self.x, self.hscale);
+                    self.runs.push(LineRun { face, size, x, rise, hscale, glyphs, actual_text: None, link, width });
+                    *self.owner.last_mut().expect("pushed above") = Some(self.runs.len() - 1);
+                }
+            }
+        }
+        self.spaces.push(self.pieces.len());
+        self.pieces.push(piece);
+        self.x += width;
+    }
+
+    /// The hyphen of a line broken inside a word, at the word's level.
+    fn hyphen(&mut self, h: &Frag) {
+        let piece = self.place(h, self.last_level, Some("\u{AD}"));
+        self.pieces.push(piece);
+        self.owner.push(Some(self.runs.len() - 1));
+        self.content_end = self.x;
+    }
+
+    /// The line: its pieces in their visual places, flush right when `rtl`.
+    fn finish(mut self, m: &Measure, rtl: bool, hyphenated: bool) -> Line {
+        for &sp in &self.spaces {
+            self.pieces[sp].level = self.base;
+        }
+        // Spaces and gaps after the last word are not part of the line.
+        while self.pieces.last().is_some_and(|p| p.x >= self.content_end) {
+            self.pieces.pop();
+            if let Some(Some(r)) = self.owner.pop() {
+                self.runs.truncate(r);
+            }
+        }
+        bidi::reorder(&mut self.pieces);
+        let width = self.content_end;
+        let shift = match m.align {
+            Alignment::Center => ((m.width - width) / 2.0).max(0.0),
+            _ if rtl => m.width - width,
+            _ => 0.0,
+        };
+        for (p, o) in self.pieces.iter().zip(&self.owner) {
+            if let Some(r) = o {
+                self.runs[*r].x = p.x + shift;
+            }
+        }
+        let mut text = self.text;
+        text.truncate(text.trim_end().len());
+        Line { runs: self.runs, width, ascent: self.ascent, descent: self.descent, hyphenated, text }
+    }
+}
+
 /// Whether run `b`, placed right after `a`, can join it: the same face, size, rise,
 /// scale and link, left to right, and nothing to read out instead.
 fn mergeable(a: &LineRun, b: &LineRun) -> bool {
@@ -794,133 +974,22 @@ impl<'f> Typesetter<'f> {
         m: &Measure,
         bidi: &Bidi,
     ) -> Line {
-        let fonts = self.fonts();
         let (box_ratio, glue_ratio) = self.line_ratios(items, start, b, last);
         let hscale = 1.0 + box_ratio * self.expansion;
-        let mut runs: Vec<LineRun> = Vec::new();
-        // Pieces in logical order; `owner[i]` is the run of piece i, if it has one.
-        let mut pieces: Vec<Piece> = Vec::new();
-        let mut owner: Vec<Option<usize>> = Vec::new();
-        // Spaces take the level of their neighbours, known once the next word is: their
-        // piece indices wait here.
-        let mut spaces: Vec<usize> = Vec::new();
-        let (mut ascent, mut descent) = (0.0f32, 0.0f32);
-        let mut text = String::new();
-        let mut x = 0.0f32;
-        let mut content_end = 0.0f32;
-        let mut place = |f: &Frag, level: u8, x: &mut f32, actual: Option<&str>, runs: &mut Vec<LineRun>| {
-            let face = fonts.face(f.shaped.face);
-            let scale = f.style.size / face.units_per_em;
-            ascent = ascent.max(face.ascender * scale + f.style.rise);
-            descent = descent.max(-face.descender * scale - f.style.rise);
-            let mut glyphs = Vec::with_capacity(f.end - f.start);
-            let mut pen = 0.0;
-            for g in &f.shaped.glyphs[f.start..f.end] {
-                glyphs.push(Glyph { id: g.id, x: pen + g.dx * scale * hscale, dy: g.dy * scale });
-                pen += g.advance * scale * hscale;
-            }
-            let width = f.width * hscale;
-            // Neutral characters (punctuation, brackets) shaped left to right but resolved
-            // to a right-to-left level run the other way, with brackets mirrored; what
-            // they read as stays the logical text.
-            let mut actual = actual.map(str::to_string);
-            if level % 2 == 1 && !f.shaped.rtl {
-                let text = f.text();
-                let chars: Vec<char> = text.chars().collect();
-                let mut mirrored = false;
-                for (k, (g, sg)) in glyphs.iter_mut().zip(&f.shaped.glyphs[f.start..f.end]).enumerate() {
-                    g.x = width - g.x - sg.advance * scale * hscale;
-                    let c = if chars.len() == f.end - f.start { chars.get(k).copied() } else { None };
-                    if let Some(id) = c.and_then(bidi::mirror).and_then(|m| face.glyph(m)) {
-                        g.id = id;
-                        mirrored = true;
-                    }
-                }
-                glyphs.reverse();
-                if mirrored && actual.is_none() {
-                    actual = Some(text.to_string());
-                }
-            }
-
-            runs.push(LineRun {
-                face: f.shaped.face,
-                size: f.style.size,
-                x: *x,
-                rise: f.style.rise,
-                hscale,
-                glyphs,
-                actual_text: actual,
-                link: f.style.link,
-                width,
-            });
-            let piece = Piece { x: *x, width, level };
-            *x += width;
-            piece
-        };
-        let mut last_level = bidi.base();
+        let mut line = BidiLine::new(self.fonts(), hscale, bidi.base());
         for i in start..b.end {
             match (&items[i], &contents[i]) {
                 (Item::Box { .. }, Content::Glyphs(frags)) => {
                     for f in frags.iter() {
-                        let level = bidi.level(i, f);
-                        for &sp in &spaces {
-                            pieces[sp].level = pieces[sp].level.min(level);
-                        }
-                        spaces.clear();
-                        let piece = place(f, level, &mut x, None, &mut runs);
-                        // Left to right, what touches in one style stays one run (the
-                        // syllables of a word, words and their spaces).
-                        let joins = level.is_multiple_of(2)
-                            && matches!(owner.last(), Some(Some(r)) if *r + 2 == runs.len())
-                            && pieces
-                                .last()
-                                .is_some_and(|p| p.level == level && (p.x + p.width - piece.x).abs() < 1e-3)
-                            && mergeable(&runs[runs.len() - 2], &runs[runs.len() - 1]);
-                        if joins {
-                            let run = runs.pop().expect("just placed");
-                            let prev = runs.last_mut().expect("checked above");
-                            let dx = run.x - prev.x;
-                            prev.glyphs.extend(run.glyphs.into_iter().map(|g| Glyph { x: g.x + dx, ..g }));
-                            prev.width += run.width;
-                            pieces.last_mut().expect("checked above").width += piece.width;
-                        } else {
-                            pieces.push(piece);
-                            owner.push(Some(runs.len() - 1));
-                        }
-                        text.push_str(f.text());
-                        last_level = level;
+                        line.frag(f, bidi.level(i, f));
                     }
-                    content_end = x;
                 }
                 (Item::Box { width, stretch, shrink, .. }, _) => {
-                    let w = width + box_ratio * if box_ratio >= 0.0 { stretch } else { shrink };
-                    pieces.push(Piece { x, width: w, level: bidi.base() });
-                    owner.push(None);
-                    x += w;
-                    content_end = x;
+                    line.gap(width + box_ratio * if box_ratio >= 0.0 { stretch } else { shrink });
                 }
                 (Item::Glue { width, stretch, shrink }, c) => {
                     let w = width + glue_ratio * if glue_ratio >= 0.0 { stretch } else { shrink };
-                    let space = matches!(c, Content::Space) && !text.is_empty() && !text.ends_with(' ');
-                    // Glue takes the level of the words around it (the lower of the two).
-                    let piece = Piece { x, width: w, level: last_level };
-                    owner.push(None);
-                    if space {
-                        text.push(' ');
-                        // A real space glyph where words part, for text extraction.
-                        let face = runs.last().map(|r| (r.face, r.size, r.rise, r.link));
-                        if let Some((face, size, rise, link)) = face {
-                            if let Some(id) = fonts.face(face).glyph(' ') {
-                                let glyphs = vec![Glyph { id, x: 0.0, dy: 0.0 }];
-                                let actual_text = None;
-                                runs.push(LineRun { face, size, x, rise, hscale, glyphs, actual_text, link, width: w });
-                                *owner.last_mut().expect("pushed above") = Some(runs.len() - 1);
-                            }
-                        }
-                    }
-                    spaces.push(pieces.len());
-                    pieces.push(piece);
-                    x += w;
+                    line.glue(w, matches!(c, Content::Space));
                 }
                 _ => {}
             }
@@ -930,35 +999,10 @@ impl<'f> Typesetter<'f> {
         if let (Some(Item::Penalty { .. }), Some(Content::Hyphen(h))) = (items.get(b.end), contents.get(b.end)) {
             hyphenated = true;
             if let Some(h) = h {
-                pieces.push(place(h, last_level, &mut x, Some("\u{AD}"), &mut runs));
-                owner.push(Some(runs.len() - 1));
-                content_end = x;
+                line.hyphen(h);
             }
         }
-        // Spaces and gaps after the last word are not part of the line.
-        for &sp in &spaces {
-            pieces[sp].level = bidi.base();
-        }
-        while pieces.last().is_some_and(|p| p.x >= content_end) {
-            pieces.pop();
-            if let Some(Some(r)) = owner.pop() {
-                runs.truncate(r);
-            }
-        }
-        bidi::reorder(&mut pieces);
-        let width = content_end;
-        let shift = match m.align {
-            Alignment::Center => ((m.width - width) / 2.0).max(0.0),
-            _ if bidi.rtl => m.width - width,
-            _ => 0.0,
-        };
-        for (p, o) in pieces.iter().zip(&owner) {
-            if let Some(r) = o {
-                runs[*r].x = p.x + shift;
-            }
-        }
-        text.truncate(text.trim_end().len());
-        Line { runs, width, ascent, descent, hyphenated, text }
+        line.finish(m, bidi.rtl, hyphenated)
     }
 
     /// How far line `b` (from item `start`) stretches or shrinks its glyphs (`box_ratio`,

@@ -15,6 +15,16 @@ use crate::pdf::font::{Face, FaceId, FontSet};
 use std::io::Write as _;
 use std::sync::Arc;
 
+/// Where a run of glyphs stands and how it is set.
+#[derive(Clone, Copy)]
+struct Run {
+    face: FaceId,
+    size: f32,
+    x: f32,
+    y: f32,
+    hscale: f32,
+}
+
 /// A page made ready for the file: its compressed content stream and what the stream
 /// refers to.
 #[derive(Debug)]
@@ -126,36 +136,8 @@ impl Encoder {
                         out.extend_from_slice(b"BT\n");
                         (0, 0)
                     });
-                    let f = fonts.face(*face);
-                    if state.font != Some((*face, *size)) {
-                        let _ = write!(out, "/F{} ", face.0);
-                        push_num(&mut out, *size);
-                        out.extend_from_slice(b" Tf\n");
-                        state.font = Some((*face, *size));
-                    }
-                    // The line's origin relative to the last one.
-                    let (mx, my) = (round_i(*x as f64 * 1000.0), round_i(*y as f64 * 1000.0));
-                    push_milli(&mut out, mx - origin.0);
-                    out.push(b' ');
-                    push_milli(&mut out, my - origin.1);
-                    out.extend_from_slice(b" Td\n");
-                    *origin = (mx, my);
-                    let h = if (hscale - 1.0).abs() > 0.0001 { *hscale } else { 1.0 };
-                    let scale = round_i(h as f64 * 100_000.0) as f32 / 1000.0;
-                    if state.scale != scale {
-                        push_num(&mut out, scale);
-                        out.extend_from_slice(b" Tz\n");
-                        state.scale = scale;
-                    }
-                    if let Some(t) = actual_text {
-                        out.extend_from_slice(b"/Span<</ActualText ");
-                        push_text_string(&mut out, t);
-                        out.extend_from_slice(b">>BDC\n");
-                    }
-                    self.glyph_run(&mut out, &mut state, *face, f, *size * scale / 100.0, glyphs);
-                    if actual_text.is_some() {
-                        out.extend_from_slice(b"EMC\n");
-                    }
+                    let run = Run { face: *face, size: *size, x: *x, y: *y, hscale: *hscale };
+                    self.glyphs(&mut out, &mut state, origin, fonts.face(*face), run, glyphs, actual_text.as_deref());
                 }
                 Mark::Rect { x, y, width, height } => {
                     end_text(&mut out, &mut text);
@@ -243,6 +225,51 @@ impl Encoder {
             images,
             links: page.links.clone(),
         })
+    }
+
+    /// A run of glyphs in the open text object whose line starts at `origin` (thousandths
+    /// of a point): font, position relative to the last line, scaling set where they
+    /// change, and the glyphs inside an `ActualText` span when they read as other text.
+    #[allow(clippy::too_many_arguments)]
+    fn glyphs(
+        &mut self,
+        out: &mut Vec<u8>,
+        state: &mut TextState,
+        origin: &mut (i64, i64),
+        f: &Face,
+        run: Run,
+        glyphs: &[Glyph],
+        actual_text: Option<&str>,
+    ) {
+        if state.font != Some((run.face, run.size)) {
+            let _ = write!(out, "/F{} ", run.face.0);
+            push_num(out, run.size);
+            out.extend_from_slice(b" Tf\n");
+            state.font = Some((run.face, run.size));
+        }
+        // The line's origin relative to the last one.
+        let (mx, my) = (round_i(run.x as f64 * 1000.0), round_i(run.y as f64 * 1000.0));
+        push_milli(out, mx - origin.0);
+        out.push(b' ');
+        push_milli(out, my - origin.1);
+        out.extend_from_slice(b" Td\n");
+        *origin = (mx, my);
+        let h = if (run.hscale - 1.0).abs() > 0.0001 { run.hscale } else { 1.0 };
+        let scale = round_i(h as f64 * 100_000.0) as f32 / 1000.0;
+        if state.scale != scale {
+            push_num(out, scale);
+            out.extend_from_slice(b" Tz\n");
+            state.scale = scale;
+        }
+        if let Some(t) = actual_text {
+            out.extend_from_slice(b"/Span<</ActualText ");
+            push_text_string(out, t);
+            out.extend_from_slice(b">>BDC\n");
+        }
+        self.glyph_run(out, state, run.face, f, run.size * scale / 100.0, glyphs);
+        if actual_text.is_some() {
+            out.extend_from_slice(b"EMC\n");
+        }
     }
 
     /// One run's glyphs as `TJ` arrays of two-byte codes (`Ts` between them where marks
