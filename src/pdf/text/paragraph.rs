@@ -679,7 +679,28 @@ impl<'f> Typesetter<'f> {
                 w.resize(items.len(), word_start as u32);
             }
         }
-        // The end: \parfillskip and a forced break.
+        let params = self.end_paragraph(&mut items, &mut contents, m, body, rag);
+        let outcome = knuth_plass::break_paragraph_in(&mut self.breaker, &items, &params, &Default::default());
+        let bidi = word_at.map(|mut word_at| {
+            word_at.resize(items.len(), u32::MAX);
+            let text: String = spans.iter().map(|s| s.text.as_str()).collect();
+            Bidi { rtl, levels: bidi::levels(&text, rtl), word_at }
+        });
+        let lines = self.build_lines(&items, &contents, &outcome.lines, m, bidi.as_ref());
+        self.scratch = (items, contents);
+        lines
+    }
+
+    /// The end of a paragraph's items (`\parfillskip` and a forced break), and the line
+    /// breaker's parameters for it.
+    fn end_paragraph(
+        &self,
+        items: &mut Vec<Item>,
+        contents: &mut Vec<Content>,
+        m: &Measure,
+        body: f32,
+        rag: f32,
+    ) -> Params {
         if m.align == Alignment::Center {
             items.push(Item::Glue { width: 0.0, stretch: rag, shrink: 0.0 });
         } else {
@@ -696,18 +717,10 @@ impl<'f> Typesetter<'f> {
         params.widths = vec![m.width];
         // The emergency pass: extra stretch rather than an overfull line.
         params.emergency_stretch = 1.5 * body;
-        if ragged {
+        if m.align != Alignment::Justify {
             params.pretolerance = -1.0;
         }
-        let outcome = knuth_plass::break_paragraph_in(&mut self.breaker, &items, &params, &Default::default());
-        let bidi = word_at.map(|mut word_at| {
-            word_at.resize(items.len(), u32::MAX);
-            let text: String = spans.iter().map(|s| s.text.as_str()).collect();
-            Bidi { rtl, levels: bidi::levels(&text, rtl), word_at }
-        });
-        let lines = self.build_lines(&items, &contents, &outcome.lines, m, bidi.as_ref());
-        self.scratch = (items, contents);
-        lines
+        params
     }
 
     fn push_space(
