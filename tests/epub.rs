@@ -203,7 +203,7 @@ fn the_package_carries_the_book_metadata() {
 
     let titles = dc("title");
     assert_eq!(text_of(&titles[0]), "Stimmen der Solidarität", "the main title comes first");
-    let sub = titles.iter().find(|t| text_of(t) == "Reden aus drei Ländern").expect("the subtitle");
+    let sub = titles.iter().find(|t| text_of(t) == "Reden aus vier Ländern").expect("the subtitle");
     assert_eq!(refines(sub.attribute("id").unwrap(), "title-type"), ["subtitle"]);
 
     let mut people = BTreeMap::new();
@@ -211,9 +211,15 @@ fn the_package_carries_the_book_metadata() {
         let roles = refines(c.attribute("id").expect("people have ids to refine"), "role");
         assert!(people.insert(text_of(&c), roles).is_none(), "each person once");
     }
-    for speaker in
-        ["Sabine Krell", "Ayşe Doğan", "Jonas Brettschneider", "Ainur Ospanova", "Ruth Halloran", "Magdalena Reiter"]
-    {
+    for speaker in [
+        "Sabine Krell",
+        "Ayşe Doğan",
+        "Jonas Brettschneider",
+        "Ainur Ospanova",
+        "Ruth Halloran",
+        "Magdalena Reiter",
+        "ريم الحداد",
+    ] {
         assert_eq!(people.get(speaker), Some(&vec!["aut".to_string()]), "{speaker}: {people:?}");
     }
     assert_eq!(people["Lena Marquardt"], ["edt"]);
@@ -223,11 +229,11 @@ fn the_package_carries_the_book_metadata() {
         .filter(|n| n.attribute("property") == Some("role"))
         .all(|n| n.attribute("scheme") == Some("marc:relators")));
 
-    assert_eq!(texts("language"), ["de", "en", "de-AT"]);
+    assert_eq!(texts("language"), ["de", "en", "ar", "de-AT"]);
     assert_eq!(texts("publisher"), ["Edition Laternenhof"]);
     assert_eq!(texts("date"), ["2026"]);
     assert!(texts("rights")[0].starts_with("© 2026 Edition Laternenhof"));
-    assert!(texts("description")[0].starts_with("Fünf Reden aus Leipzig"));
+    assert!(texts("description")[0].starts_with("Sechs Reden aus Leipzig"));
     assert_eq!(meta("dcterms:modified"), ["2023-11-14T22:13:20Z"], "from SOURCE_DATE_EPOCH");
 
     // Accessibility: the example has images, all described, so it claims conformance.
@@ -266,6 +272,7 @@ fn the_manifest_has_the_cover_the_navigation_and_one_document_per_speech() {
             "s-2023-03-hamburg-mieten.xhtml",
             "s-2021-12-berlin-kasachstan.xhtml",
             "s-en-2024-09-brighton-peace.xhtml",
+            "s-ar-2024-05-beirut-salam.xhtml",
             "s-2025-05-wien-befreiung.xhtml"
         ]
     );
@@ -469,10 +476,15 @@ fn only_the_faces_the_text_uses_are_embedded() {
     let fonts: Vec<&str> =
         manifest.iter().filter(|(h, _, _)| h.starts_with("fonts/")).map(|(h, _, _)| h.as_str()).collect();
     let style = tribune_default_fonts();
-    let want: Vec<String> = [&style[0], &style[1], &style[2]].iter().map(|f| format!("fonts/{f}")).collect();
-    assert_eq!(fonts, want, "regular, italic (emphasis) and bold (headings); no bold italic, no fallback");
+    // The Arabic speech needs the Arabic fallback; no other fallback has a character to set.
+    let arabic = style[4..].iter().find(|f| f.contains("Arabic")).expect("an Arabic fallback in the style");
+    let want: Vec<String> = [&style[0], &style[1], &style[2], arabic].iter().map(|f| format!("fonts/{f}")).collect();
+    assert_eq!(
+        fonts, want,
+        "regular, italic (emphasis), bold (headings) and Arabic; no bold italic, no other fallback"
+    );
     let css = e.item("stylesheet.css");
-    assert_eq!(css.matches("@font-face {").count(), 3);
+    assert_eq!(css.matches("@font-face {").count(), 4);
     for f in &want {
         assert!(css.contains(&format!("url(\"{f}\")")), "{f} has no @font-face");
     }
@@ -826,13 +838,6 @@ fn text_fidelity(python: &Path, shared: &Path, epub: &Path, sources: &[PathBuf])
     assert!(out.contains("recall 100.0000%"), "{out}");
 }
 
-fn example_sources() -> Vec<PathBuf> {
-    let mut s = md_files(&repo().join("books/speeches"));
-    s.push(repo().join("books/introduction.md"));
-    s.push(repo().join("books/afterword.md"));
-    s
-}
-
 #[test]
 fn epubcheck_and_text_fidelity_pass_on_the_example() {
     let dir = tempfile::tempdir().unwrap();
@@ -841,7 +846,7 @@ fn epubcheck_and_text_fidelity_pass_on_the_example() {
         epubcheck(&tool, &file);
     }
     if let (Some(python), Some(shared)) = (validator("tribune-tools-python"), shared()) {
-        text_fidelity(&python, &shared, &file, &example_sources());
+        text_fidelity(&python, &shared, &file, &book_sources("example"));
     }
 }
 

@@ -63,14 +63,21 @@ fn example_builds_reproducibly_and_keeps_every_word() {
         assert_eq!(code, 0, "{err}");
         assert!(!err.contains("warning"), "the example must build without warnings: {err}");
     }
-    let a = std::fs::read(out1.path().join("example.model.json")).unwrap();
-    let b = std::fs::read(out2.path().join("example.model.json")).unwrap();
-    assert!(a == b, "two builds differ");
-    let mut speeches = md_files(&project.join("books/speeches"));
-    speeches.push(project.join("books/introduction.md"));
-    speeches.push(project.join("books/afterword.md"));
-    assert!(speeches.len() >= 5);
-    assert_every_word(&out1.path().join("example.model.json"), &speeches);
+    // Every bundled book: the German example and the Arabic one.
+    let mut used = Vec::new();
+    for book in ["example", "tadamun"] {
+        let a = std::fs::read(out1.path().join(format!("{book}.model.json"))).unwrap();
+        let b = std::fs::read(out2.path().join(format!("{book}.model.json"))).unwrap();
+        assert!(a == b, "two builds of {book} differ");
+        let sources = book_sources(book);
+        assert_every_word(&out1.path().join(format!("{book}.model.json")), &sources);
+        used.extend(sources);
+    }
+    assert_eq!(book_sources("example").len(), 6 + 2, "six speeches, introduction and afterword");
+    assert_eq!(book_sources("tadamun").len(), 4 + 1, "four speeches and an introduction");
+    // No speech of the library is left out of every book, so none goes unchecked.
+    let unused: Vec<_> = md_files(&project.join("books/speeches")).into_iter().filter(|s| !used.contains(s)).collect();
+    assert!(unused.is_empty(), "speeches in no bundled book: {unused:?}");
 }
 
 #[test]
@@ -82,7 +89,7 @@ fn example_has_what_the_brief_asks_for() {
     let json = std::fs::read_to_string(out.path().join("example.model.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let langs: Vec<&str> = v["languages"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
-    assert!(langs.contains(&"de") && langs.contains(&"en"), "{langs:?}");
+    assert!(langs.contains(&"de") && langs.contains(&"en") && langs.contains(&"ar"), "{langs:?}");
     for kind in ["\"footnote_ref\"", "\"quote\"", "\"list\"", "\"table\"", "\"image\"", "\"heading\""] {
         assert!(json.contains(kind), "the example has no {kind}");
     }
@@ -90,6 +97,18 @@ fn example_has_what_the_brief_asks_for() {
     // Typography reached the model: German quotes and dashes, no straight quotes in text.
     assert!(json.contains('„') && json.contains('–'));
     assert!(v["meta"]["cover"]["shown"].as_str().unwrap().ends_with("cover.jpg"));
+
+    // The Arabic book: all its speeches in Arabic, with what the right-to-left setting
+    // has to handle (notes, a block quote, lists, headings, Latin names in the text).
+    let json = std::fs::read_to_string(out.path().join("tadamun.model.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let langs: Vec<&str> = v["languages"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert_eq!(langs, ["ar"]);
+    for kind in ["\"footnote_ref\"", "\"quote\"", "\"list\"", "\"heading\""] {
+        assert!(json.contains(kind), "the Arabic book has no {kind}");
+    }
+    assert!(json.contains("التضامن") && json.contains("Sabine Krell") && json.contains('«'));
+    assert!(v["meta"]["cover"]["shown"].as_str().unwrap().ends_with("cover-tadamun.jpg"));
 }
 
 #[test]

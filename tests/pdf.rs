@@ -36,14 +36,6 @@ fn assert_every_word(py: &Path, shared: &Path, pdf: &Path, sources: &[PathBuf]) 
     assert!(ok, "text_fidelity.py:\n{out}");
 }
 
-fn example_sources() -> Vec<PathBuf> {
-    let root = repo();
-    let mut v = md_files(&root.join("books/speeches"));
-    v.push(root.join("books/introduction.md"));
-    v.push(root.join("books/afterword.md"));
-    v
-}
-
 #[test]
 fn example_pdf_is_valid_reproducible_and_complete() {
     let out1 = tempfile::tempdir().unwrap();
@@ -80,7 +72,7 @@ fn example_pdf_is_valid_reproducible_and_complete() {
     }
     if let Some(py) = validator("tribune-tools-python") {
         let Some(shared) = shared() else { return };
-        assert_every_word(&py, &shared, &a, &example_sources());
+        assert_every_word(&py, &shared, &a, &book_sources("example"));
     }
 }
 

@@ -35,7 +35,7 @@ BLACK = (26, 24, 23)
 PAPER = (241, 236, 226)
 
 TITLE = ["Stimmen", "der", "Solidarität"]
-SUBTITLE = "Reden aus drei Ländern"
+SUBTITLE = "Reden aus vier Ländern"
 EDITOR = "Herausgegeben von Lena Marquardt"
 PUBLISHER = "Edition Laternenhof"
 

@@ -161,3 +161,31 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn pdf_syntax(pdf: &[u8]) -> String {
     String::from_utf8_lossy(pdf).replace(" /", "/").replace(" (", "(").replace(" [", "[")
 }
+
+/// The Markdown files a bundled book is made of: the speeches its parts and its
+/// `[select]` name by id (the bundled books list ids, no globs), then its introduction
+/// and afterword. `book` is the name of `books/<book>.toml` in this repository.
+pub fn book_sources(book: &str) -> Vec<PathBuf> {
+    let books = repo().join("books");
+    let text = std::fs::read_to_string(books.join(format!("{book}.toml"))).unwrap();
+    let toml: toml::Table = text.parse().unwrap();
+    let ids = |select: Option<&toml::Value>| -> Vec<String> {
+        let list = select.and_then(|s| s.get("speeches")).and_then(|s| s.as_array());
+        list.into_iter().flatten().map(|id| id.as_str().unwrap().to_string()).collect()
+    };
+    let mut v: Vec<PathBuf> = ids(toml.get("select"))
+        .into_iter()
+        .chain(toml.get("parts").and_then(|p| p.as_array()).into_iter().flatten().flat_map(|p| ids(p.get("select"))))
+        .map(|id| {
+            assert!(!id.contains('*'), "{book}.toml: a glob; list the ids");
+            books.join("speeches").join(format!("{id}.md"))
+        })
+        .collect();
+    for matter in ["introduction", "afterword"] {
+        if let Some(file) = toml.get(matter).and_then(|f| f.as_str()) {
+            v.push(books.join(file));
+        }
+    }
+    assert!(v.iter().all(|p| p.is_file()), "{book}.toml names a file that is missing: {v:?}");
+    v
+}
