@@ -4,7 +4,7 @@
 
 mod shape;
 
-pub use shape::{Case, ShapedGlyph, ShapedText, Shaper};
+pub use shape::{strong_rtl, Case, ShapedGlyph, ShapedText, Shaper};
 
 use crate::assets;
 use crate::diagnostics::{Diagnostic, Kind};

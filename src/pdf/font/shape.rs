@@ -160,6 +160,11 @@ impl<'f> Shaper<'f> {
         // script (digits, punctuation) is shaped left to right.
         buffer.set_direction(Direction::Invalid);
         buffer.guess_segment_properties();
+        // Right to left only with a right-to-left letter: figures (Arabic-Indic ones too)
+        // and punctuation read left to right whatever their script.
+        if buffer.direction() == Direction::RightToLeft && !text.chars().any(strong_rtl) {
+            buffer.set_direction(Direction::LeftToRight);
+        }
         let direction = buffer.direction();
         let mut rtl = direction == Direction::RightToLeft;
         let language = Language::from_str(lang).ok();
@@ -204,6 +209,11 @@ impl<'f> Shaper<'f> {
         self.buffer = Some(buffer);
         ShapedText { face, text: text.to_string(), glyphs, width, rtl }
     }
+}
+
+/// Whether `c` is a right-to-left letter (bidirectional class R or AL).
+pub fn strong_rtl(c: char) -> bool {
+    matches!(unicode_bidi::bidi_class(c), unicode_bidi::BidiClass::R | unicode_bidi::BidiClass::AL)
 }
 
 fn features(case: Case) -> Vec<Feature> {

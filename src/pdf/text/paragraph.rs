@@ -309,6 +309,19 @@ impl<'f> BidiLine<'f> {
     }
 }
 
+/// The direction class of a character for splitting mixed words: 0 left-to-right
+/// letters, 1 right-to-left letters, 2 figures, 3 everything else (punctuation, symbols),
+/// whose level depends on what stands around it.
+fn direction_class(c: char) -> u8 {
+    use unicode_bidi::BidiClass::*;
+    match unicode_bidi::bidi_class(c) {
+        L => 0,
+        R | AL => 1,
+        EN | AN => 2,
+        _ => 3,
+    }
+}
+
 /// Whether run `b`, placed right after `a`, can join it: the same face, size, rise,
 /// scale and link, left to right, and nothing to read out instead.
 fn mergeable(a: &LineRun, b: &LineRun) -> bool {
@@ -388,6 +401,8 @@ struct WordKey {
     hyphenate: bool,
     link: u32,
     expansion: u32,
+    /// Set for a paragraph of mixed direction (see [`Typesetter::split_dir`]).
+    split: bool,
 }
 
 /// Tunable parameters of justification, in em of the body size where they are lengths.
@@ -442,6 +457,11 @@ pub struct Typesetter<'f> {
     pub problems: Vec<FontProblem>,
     /// Font expansion of the paragraph being set (0 unless justified).
     expansion: f32,
+    /// The paragraph being set mixes directions: its words are shaped in pieces of one
+    /// direction class (left-to-right letters, right-to-left letters, the rest), so that
+    /// punctuation at a word's edge takes its own embedding level (`ver.di.` in Arabic:
+    /// the last full stop belongs to the Arabic sentence).
+    split_dir: bool,
     /// Words set before, and the hyphen penalties they were set with (the cache is
     /// dropped if the tuning changes them).
     /// By style (few in a book, so a list, and the last one used is tried first).
@@ -471,6 +491,7 @@ impl<'f> Typesetter<'f> {
             pieces: FxHashMap::default(),
             problems: Vec::new(),
             expansion: 0.0,
+            split_dir: false,
             words: Vec::new(),
             last_style: 0,
             words_tuning: (0.0, 0.0),
@@ -506,8 +527,12 @@ impl<'f> Typesetter<'f> {
         // the per-character face lookup on every later occurrence.
         let key = (style.face, style.case, self.shaper.lang_id(lang));
         if let Some(s) = self.pieces.get(&key).and_then(|m| m.get(text)) {
-            out.push((s.clone(), style));
-            return;
+            if !self.split_dir
+                || s.text.chars().map(direction_class).collect::<Vec<_>>().windows(2).all(|w| w[0] == w[1])
+            {
+                out.push((s.clone(), style));
+                return;
+            }
         }
         let before = out.len();
         let problems = self.problems.len();
@@ -525,6 +550,8 @@ impl<'f> Typesetter<'f> {
         out: &mut Vec<(Rc<ShapedText>, SpanStyle)>,
     ) {
         let fonts = self.fonts();
+        let split = self.split_dir;
+        let mut last_class = 0;
         let mut start = 0;
         let mut current: Option<FaceId> = None;
         let mut flush = |ts: &mut Self, from: usize, to: usize, face: FaceId| {
@@ -553,14 +580,18 @@ impl<'f> Typesetter<'f> {
             };
             // Marks and invisible characters stay with what they follow.
             let joins = is_invisible(c) || is_mark(c);
+            let class = direction_class(c);
             match current {
-                Some(cur) if cur != face && !joins => {
+                Some(cur) if (cur != face || (split && class != last_class)) && !joins => {
                     flush(self, start, i, cur);
                     start = i;
                     current = Some(face);
                 }
                 None => current = Some(face),
                 _ => {}
+            }
+            if !joins {
+                last_class = class;
             }
         }
         if let Some(cur) = current {
@@ -601,6 +632,7 @@ impl<'f> Typesetter<'f> {
         // left-to-right ones (most) skip the bidirectional algorithm.
         let rtl = bidi::rtl_language(m.lang.as_str());
         let mut word_at: Option<Vec<u32>> = (rtl || spans.iter().any(|s| bidi::may_have_rtl(&s.text))).then(Vec::new);
+        self.split_dir = word_at.is_some();
         let mut span_base = 0;
         let mut word_start = 0;
         // Words: maximal runs of text between breakable spaces, possibly across spans.
@@ -793,6 +825,7 @@ impl<'f> Typesetter<'f> {
             hyphenate: style.hyphenate,
             link: style.link,
             expansion: self.expansion.to_bits(),
+            split: self.split_dir,
         };
         let style = match self.words.get(self.last_style) {
             Some((k, _)) if *k == key => self.last_style,
@@ -1333,7 +1366,8 @@ mod tests {
                     .map(|g| t.shaper.glyph_texts.get(&(r.face, g.id)).map_or("", String::as_str))
                     .collect();
                 // A right-to-left word's glyphs are in visual order: read them back.
-                let text = if bidi::may_have_rtl(&text) { text.chars().rev().collect() } else { text };
+                let text =
+                    if text.chars().any(crate::pdf::font::strong_rtl) { text.chars().rev().collect() } else { text };
                 (r.x, text)
             })
             .collect();
@@ -1422,5 +1456,17 @@ mod tests {
     #[test]
     fn left_to_right_paragraphs_take_the_plain_path() {
         assert!(!bidi::rtl_language("de") && !bidi::may_have_rtl(PROSE));
+    }
+
+    #[test]
+    fn figures_and_edge_punctuation_in_right_to_left_text() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        // Arabic-Indic figures read left to right; a full stop after a Latin word in an
+        // Arabic sentence belongs to the sentence, left of the word.
+        let lines = t.set(&[span("عمري ١٥ سنة في نقابة ver.di. لم")], &rtl(300.0, Alignment::Ragged));
+        let v: Vec<String> = visual(&lines[0], &t).into_iter().map(|r| r.1.trim().to_string()).collect();
+        let v: Vec<&str> = v.iter().map(String::as_str).filter(|t| !t.is_empty()).collect();
+        assert_eq!(v, ["لم", ".", "ver.di", "نقابة", "في", "سنة", "١٥", "عمري"]);
     }
 }
