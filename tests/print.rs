@@ -166,9 +166,10 @@ fn words_by_page(pdf: &Path) -> Option<Vec<Words>> {
 }
 
 /// A booklet of `n` pages, each showing only `P<number>`, imposed by the library.
-fn numbered_booklet(n: usize, fonts: &FontSet, dir: &Path, creep: f32) -> PathBuf {
+/// `rtl`: imposed for a book read right to left.
+fn numbered_booklet(n: usize, fonts: &FontSet, dir: &Path, creep: f32, rtl: bool) -> PathBuf {
     let (w, h) = (A5.0 as f32, A5.1 as f32);
-    let file = dir.join(format!("b{n}-{creep}.pdf"));
+    let file = dir.join(format!("b{n}-{creep}-{rtl}.pdf"));
     let mut writer = PdfWriter::create(&file).unwrap();
     writer.keep_as_forms();
     let mut ts = Typesetter::new(fonts, Vec::new());
@@ -204,7 +205,7 @@ fn numbered_booklet(n: usize, fonts: &FontSet, dir: &Path, creep: f32) -> PathBu
         writer.page(fonts, i - 1, &Page { width: w, height: h, marks, links: Vec::new() }).unwrap();
     }
     let forms = writer.forms().unwrap();
-    impose::write_sheets(&mut writer, &impose::sequence(&forms, None), w, h, creep).unwrap();
+    impose::write_sheets(&mut writer, &impose::sequence(&forms, None), w, h, creep, rtl).unwrap();
     let info = DocInfo { title: "Booklet".into(), language: "de".into(), ..Default::default() };
     writer.finish(fonts, &ts.shaper.glyph_texts, &info, Default::default()).unwrap();
     file
@@ -214,10 +215,12 @@ fn numbered_booklet(n: usize, fonts: &FontSet, dir: &Path, creep: f32) -> PathBu
 /// folded. Returns what each page of the folded booklet shows (its words) in reading order:
 /// the right half of each sheet's front, then the left half of its back (on the other side
 /// of the same leaf, the sheet flipped on its short edge), sheet by sheet from the outside
-/// in; then, on the way back out, each sheet's back right and front left.
-fn read_folded(sides: &[Words]) -> Vec<String> {
+/// in; then, on the way back out, each sheet's back right and front left. A booklet read
+/// right to left (`rtl`) is folded with its spine on the right: left and right swap.
+fn read_folded(sides: &[Words], rtl: bool) -> Vec<String> {
     let half = |side: &Words, right: bool| -> String {
         let mid = side.0 / 2.0;
+        let right = right != rtl;
         let words: Vec<&str> = side.1.iter().filter(|(x, _)| (*x >= mid) == right).map(|(_, t)| t.as_str()).collect();
         words.join(" ")
     };
@@ -241,7 +244,7 @@ fn booklets_of_1_to_40_pages_fold_into_reading_order() {
     let project = tribune::project::Project::at(dir.path().to_path_buf()).unwrap();
     let fonts = FontSet::load(&project, &tribune::style::Fonts::default()).unwrap();
     for n in 1..=40 {
-        let file = numbered_booklet(n, &fonts, dir.path(), 0.0);
+        let file = numbered_booklet(n, &fonts, dir.path(), 0.0, false);
         let Some(sides) = words_by_page(&file) else { return };
         let padded = n.div_ceil(4) * 4;
         assert_eq!(sides.len() * 2, padded, "{n} pages: {} sheet sides", sides.len());
@@ -249,9 +252,15 @@ fn booklets_of_1_to_40_pages_fold_into_reading_order() {
         for (w, _) in &sides {
             assert!((w - 2.0 * A5.0).abs() < 0.01, "the sheet is twice the page: {w}");
         }
-        let read = read_folded(&sides);
+        let read = read_folded(&sides, false);
         let want: Vec<String> = (1..=padded).map(|i| if i <= n { format!("P{i}") } else { String::new() }).collect();
         assert_eq!(read, want, "{n} pages");
+        // Imposed for a book read right to left, the same pages fold the other way.
+        if n % 4 == 0 {
+            let Some(sides) = words_by_page(&numbered_booklet(n, &fonts, dir.path(), 0.0, true)) else { return };
+            assert_eq!(read_folded(&sides, true), want, "{n} pages, right to left");
+            assert_ne!(read_folded(&sides, false), want, "{n} pages, right to left, read left to right");
+        }
     }
     // Creep: the innermost of four sheets moves its pages 2 mm towards the fold, the
     // outermost not at all, the ones between in proportion.
@@ -259,8 +268,8 @@ fn booklets_of_1_to_40_pages_fold_into_reading_order() {
         sides.iter().flat_map(|s| s.1.iter()).find(|(_, t)| t == page).map(|(x, _)| *x).unwrap()
     };
     let (Some(plain), Some(crept)) = (
-        words_by_page(&numbered_booklet(16, &fonts, dir.path(), 0.0)),
-        words_by_page(&numbered_booklet(16, &fonts, dir.path(), (2.0 * MM) as f32)),
+        words_by_page(&numbered_booklet(16, &fonts, dir.path(), 0.0, false)),
+        words_by_page(&numbered_booklet(16, &fonts, dir.path(), (2.0 * MM) as f32, false)),
     ) else {
         return;
     };
@@ -286,7 +295,7 @@ fn example_booklet_holds_the_print_interior_in_order_with_its_cover() {
         v.sort();
         v.join(" ")
     };
-    let read = read_folded(&booklet);
+    let read = read_folded(&booklet, false);
     for (i, page) in interior.iter().enumerate() {
         let text: Vec<&str> = page.1.iter().map(|(_, t)| t.as_str()).collect();
         assert_eq!(sorted(&read[i]), sorted(&text.join(" ")), "page {}", i + 1);
@@ -302,7 +311,7 @@ fn example_booklet_holds_the_print_interior_in_order_with_its_cover() {
     let out = tempfile::tempdir().unwrap();
     build(project.path(), out.path(), &["booklet"], &[]);
     let Some(booklet) = words_by_page(&out.path().join("example-booklet.pdf")) else { return };
-    let read = read_folded(&booklet);
+    let read = read_folded(&booklet, false);
     assert_eq!(read.len(), (interior.len() + 4).div_ceil(4) * 4);
     assert!(read[0].contains("Stimmen") && read[0].contains("Herausgegeben"), "front cover: {}", read[0]);
     assert!(read[1].is_empty() && read[read.len() - 2].is_empty(), "the cover's insides are blank");
@@ -405,36 +414,6 @@ fn a_file_that_is_no_output_profile_is_an_error_at_its_line() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("not an ICC profile") && err.contains("books/example.toml:"), "{err}");
     assert!(!out.path().join("example-print.pdf").exists());
-}
-
-type PageWords = Vec<(String, [f64; 4])>;
-
-/// Each page's width and its words with their boxes [x0, y0, x1, y1] (points from the top
-/// left of the MediaBox), from `pdftotext -bbox`.
-fn word_boxes(pdf: &Path) -> Option<Vec<(f64, PageWords)>> {
-    let pdftotext = validator("pdftotext")?;
-    let (ok, out) = run(&pdftotext, &["-bbox", pdf.to_str().unwrap(), "-"]);
-    assert!(ok, "{out}");
-    let attr = |s: &str, name: &str| -> f64 {
-        let at = s.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-        s[at..at + s[at..].find('"').unwrap()].parse().unwrap()
-    };
-    Some(
-        out.split("<page ")
-            .skip(1)
-            .map(|page| {
-                let words = page
-                    .split("<word ")
-                    .skip(1)
-                    .map(|w| {
-                        let text = &w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()];
-                        (text.to_string(), [attr(w, "xMin"), attr(w, "yMin"), attr(w, "xMax"), attr(w, "yMax")])
-                    })
-                    .collect();
-                (attr(page, "width"), words)
-            })
-            .collect(),
-    )
 }
 
 #[test]

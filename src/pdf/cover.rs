@@ -13,6 +13,7 @@ use crate::pdf::barcode;
 use crate::pdf::font::{Case, FaceId, FontSet};
 use crate::pdf::layout::Geometry;
 use crate::pdf::print::print_setup;
+use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::print::MM;
 use crate::pdf::write::{DocInfo, Mark, Page, PdfWriter};
@@ -24,6 +25,9 @@ use std::sync::Arc;
 /// Nothing that matters comes closer to the trim than this (cutting wanders by a
 /// millimetre or two; 5 mm is what print shops ask for, a little more looks calmer).
 pub const SAFE: f32 = 12.0 * MM;
+
+/// The width of the ISBN's barcode with its quiet zones and digits (EAN-13 at 90 %).
+const BARCODE_WIDTH: f32 = 113.0 * 0.33 * 0.9 * MM;
 
 /// A spine narrower than this carries no text.
 pub const MIN_SPINE_TEXT: f32 = 6.0 * MM;
@@ -62,9 +66,12 @@ fn write_inner(
     let (width, height) = trim_size(g.width, g.height, spine);
     let mut ts = Typesetter::new(&fonts, Vec::new());
     let mut page = Page { width, height, ..Default::default() };
-    back(&mut ts, prep, &mut page.marks, 0.0, g.width, g.height, report);
+    // A book that reads right to left has its front on the left, its back on the right.
+    let rtl = bidi::rtl_language(prep.book.meta.language.as_str());
+    let (back_x, front_x) = if rtl { (g.width + spine, 0.0) } else { (0.0, g.width + spine) };
+    back(&mut ts, prep, &mut page.marks, back_x, g.width, g.height, report);
     spine_text(&mut ts, prep, &mut page.marks, g.width, spine, g.height);
-    front(&mut ts, prep, &mut page.marks, g.width + spine, g.width, g.height, bleed, report);
+    front(&mut ts, prep, &mut page.marks, front_x, g.width, g.height, bleed, report);
     if marks {
         fold_marks(&mut page.marks, &[g.width, g.width + spine], height, bleed);
     }
@@ -160,7 +167,10 @@ fn front(
     let (bw, bh) = (w + 2.0 * bleed, h + 2.0 * bleed);
     let scale = (bw / image.width as f32).max(bh / image.height as f32);
     let (iw, ih) = (image.width as f32 * scale, image.height as f32 * scale);
-    marks.push(Mark::Clip { x: x0, y: -bleed, width: w + bleed, height: h + 2.0 * bleed });
+    // The bleed on the outer edge; at the spine the image is cut at the fold.
+    let outer_left = bidi::rtl_language(prep.book.meta.language.as_str()) && bleed > 0.0;
+    let clip_x = if outer_left { x0 - bleed } else { x0 };
+    marks.push(Mark::Clip { x: clip_x, y: -bleed, width: w + bleed, height: h + 2.0 * bleed });
     marks.push(Mark::Image {
         key: asset.path.to_string_lossy().into_owned(),
         image,
@@ -262,7 +272,9 @@ fn back(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, w:
     }
     if let Some(isbn) = &meta.isbn {
         let shown = meta.isbn_shown.as_deref().unwrap_or(isbn);
-        isbn_barcode(ts, marks, isbn, shown, x0 + w - SAFE, SAFE);
+        // At the foot on the spine's side.
+        let right = if bidi::rtl_language(lang.as_str()) { x0 + SAFE + BARCODE_WIDTH } else { x0 + w - SAFE };
+        isbn_barcode(ts, marks, isbn, shown, right, SAFE);
     }
 }
 
@@ -348,10 +360,23 @@ fn spine_text(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f
             break None;
         }
     };
-    let Some(line) = line else { return };
+    let Some(mut line) = line else { return };
+    let centre = x0 + s / 2.0;
+    if bidi::rtl_language(lang.as_str()) {
+        // Set flush right on its long measure: back to the start.
+        let shift = 100_000.0 - line.width;
+        line.runs.iter_mut().for_each(|r| r.x -= shift);
+        // A book read right to left lies with its front on the left: the spine reads
+        // from the foot up, the tops of its letters again towards the front.
+        let tx = centre + (line.ascent - line.descent) / 2.0;
+        let ty = (h - line.width) / 2.0;
+        marks.push(Mark::Transform([0.0, 1.0, -1.0, 0.0, tx, ty]));
+        place(marks, std::slice::from_ref(&line), 0.0, 0.0, 0.0);
+        marks.push(Mark::Restore);
+        return;
+    }
     // Rotated a quarter turn clockwise: the text's baseline runs down the spine and the
     // tops of its letters face the front cover.
-    let centre = x0 + s / 2.0;
     let tx = centre - (line.ascent - line.descent) / 2.0;
     let ty = h - (h - line.width) / 2.0;
     marks.push(Mark::Transform([0.0, -1.0, 1.0, 0.0, tx, ty]));

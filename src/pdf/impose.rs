@@ -56,7 +56,8 @@ pub fn booklet(
             ),
         );
     }
-    write_sheets(writer, &pages, g.width, g.height, print.creep_mm as f32 * MM)
+    let rtl = crate::pdf::text::bidi::rtl_language(prep.book.meta.language.as_str());
+    write_sheets(writer, &pages, g.width, g.height, print.creep_mm as f32 * MM, rtl)
 }
 
 /// One page of the booklet in reading order: a written page (its Form XObject) or a blank.
@@ -106,10 +107,19 @@ pub fn creep_shift(k: usize, sheets: usize, creep: f32) -> f32 {
 }
 
 /// Write the sheets of `pages` (in reading order, a multiple of four; each `w` × `h`)
-/// onto sheet sides `2w` × `h`.
-pub fn write_sheets(writer: &mut PdfWriter, pages: &[Slot], w: f32, h: f32, creep: f32) -> Result<(), Diagnostic> {
+/// onto sheet sides `2w` × `h`. A booklet read right to left (`rtl`) is folded with its
+/// spine on the right: every sheet side shows its two pages the other way round.
+pub fn write_sheets(
+    writer: &mut PdfWriter,
+    pages: &[Slot],
+    w: f32,
+    h: f32,
+    creep: f32,
+    rtl: bool,
+) -> Result<(), Diagnostic> {
     let sheets = pages.len() / 4;
     for (s, (left, right)) in order(pages.len()).into_iter().enumerate() {
+        let (left, right) = if rtl { (right, left) } else { (left, right) };
         let shift = creep_shift(s / 2, sheets, creep);
         let mut placed = Vec::with_capacity(2);
         if let Some(form) = pages[left] {

@@ -189,3 +189,35 @@ pub fn book_sources(book: &str) -> Vec<PathBuf> {
     assert!(v.iter().all(|p| p.is_file()), "{book}.toml names a file that is missing: {v:?}");
     v
 }
+
+/// A page's words with their boxes.
+pub type PageWords = Vec<(String, [f64; 4])>;
+
+/// Each page's width and its words with their boxes [x0, y0, x1, y1] (points from the top
+/// left of the MediaBox), from `pdftotext -bbox`.
+pub fn word_boxes(pdf: &Path) -> Option<Vec<(f64, PageWords)>> {
+    let pdftotext = validator("pdftotext")?;
+    let o = Command::new(&pdftotext).args(["-bbox", pdf.to_str().unwrap(), "-"]).output().expect("run pdftotext");
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let attr = |s: &str, name: &str| -> f64 {
+        let at = s.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        s[at..at + s[at..].find('"').unwrap()].parse().unwrap()
+    };
+    Some(
+        out.split("<page ")
+            .skip(1)
+            .map(|page| {
+                let words = page
+                    .split("<word ")
+                    .skip(1)
+                    .map(|w| {
+                        let text = &w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()];
+                        (text.to_string(), [attr(w, "xMin"), attr(w, "yMin"), attr(w, "xMax"), attr(w, "yMax")])
+                    })
+                    .collect();
+                (attr(page, "width"), words)
+            })
+            .collect(),
+    )
+}

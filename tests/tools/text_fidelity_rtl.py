@@ -10,6 +10,7 @@ or on a line of its own when it is raised), so the same word comes back with its
 moved. The letters, and their order, are compared unchanged.
 
 Usage: as text_fidelity.py: text_fidelity_rtl.py OUTPUT.(pdf|epub) SPEECH.md [SPEECH.md ...]
+(TEXT_FIDELITY names the shared script when it is not at ../../../shared/tools.)
 """
 import importlib.util
 import os
@@ -17,7 +18,7 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.join(HERE, "..", "..", "..", "shared", "tools", "text_fidelity.py")
+SHARED = os.environ.get("TEXT_FIDELITY") or os.path.join(HERE, "..", "..", "..", "shared", "tools", "text_fidelity.py")
 spec = importlib.util.spec_from_file_location("text_fidelity", os.path.normpath(SHARED))
 tf = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(tf)

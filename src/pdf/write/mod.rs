@@ -27,7 +27,7 @@ use crate::images::{Colour, Data, PdfImage};
 use crate::pdf::font::{FaceId, FontSet};
 use crate::project::AtomicFile;
 use pdf_writer::types::{
-    ActionType, AnnotationFlags, AnnotationType, CidFontType, FontFlags, PageMode, SystemInfo, UnicodeCmap,
+    ActionType, AnnotationFlags, AnnotationType, CidFontType, Direction, FontFlags, PageMode, SystemInfo, UnicodeCmap,
 };
 use pdf_writer::writers::{Catalog, DocumentInfo, PageLabel as LabelWriter, Resources};
 use pdf_writer::{Chunk, Date, Filter, Finish, Name, Rect, Ref, Settings, Str, TextStr};
@@ -167,6 +167,9 @@ pub struct Navigation {
     pub labels: Vec<PageLabel>,
     /// The outline's root (from [`PdfWriter::outline`]); the viewer opens showing it.
     pub outline: Option<u32>,
+    /// The book reads right to left: viewers show its spreads with the first page on
+    /// the right.
+    pub right_to_left: bool,
 }
 
 /// The one key pdf-writer has no typed setter for: a font file's length before compression.
@@ -669,7 +672,12 @@ impl PdfWriter {
         let mut c = chunk();
         let mut cat = c.indirect(r(catalog)).start::<Catalog>();
         cat.pages(r(root)).metadata(r(metadata)).lang(TextStr(&info.language));
-        cat.viewer_preferences().display_doc_title(true);
+        let mut prefs = cat.viewer_preferences();
+        prefs.display_doc_title(true);
+        if nav.right_to_left {
+            prefs.direction(Direction::R2L);
+        }
+        prefs.finish();
         if let Some(setup) = &self.print {
             setup.output_intent(cat.output_intents().push(), profile.map(r));
         }
