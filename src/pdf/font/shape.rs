@@ -69,6 +69,14 @@ impl ShapedText {
             }
             i = j;
         }
+        // Right to left, the vowel marks (optional in Arabic and Hebrew writing) stay out
+        // of the text layer: extractors place a mark by where it is drawn, before or away
+        // from its letter, and break the word there.
+        if self.rtl {
+            for (_, t) in &mut out {
+                t.retain(|c| !is_rtl_mark(c));
+            }
+        }
         out
     }
 }
@@ -209,6 +217,13 @@ impl<'f> Shaper<'f> {
         self.buffer = Some(buffer);
         ShapedText { face, text: text.to_string(), glyphs, width, rtl }
     }
+}
+
+/// Whether `c` is a vowel or cantillation mark of Arabic or Hebrew (harakat, tanwin,
+/// shadda, sukun, the superscript alef, niqqud, teamim).
+fn is_rtl_mark(c: char) -> bool {
+    matches!(c, '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}' | '\u{05C2}' | '\u{05C4}' | '\u{05C5}' | '\u{05C7}'
+        | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}')
 }
 
 /// Whether `c` is a right-to-left letter (bidirectional class R or AL).

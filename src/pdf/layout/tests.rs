@@ -13,11 +13,7 @@ const BODY: FaceId = FaceId(90);
 const NOTE: FaceId = FaceId(91);
 
 fn fonts() -> (tempfile::TempDir, FontSet) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("books")).unwrap();
-    let project = crate::project::Project::at(dir.path().to_path_buf()).unwrap();
-    let fonts = FontSet::load(&project, &crate::style::Fonts::default()).unwrap();
-    (dir, fonts)
+    FontSet::bundled()
 }
 
 /// A 300 × 300 pt page, 10 pt type on 12 pt leading, on a grid.

@@ -1210,6 +1210,8 @@ const MAX_EXPANSION_RATIO: f32 = 1.5;
 /// Combining marks join the character before them.
 fn is_mark(c: char) -> bool {
     matches!(c, '\u{300}'..='\u{36F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+        // Any other script's nonspacing marks: Arabic harakat, Hebrew points, …
+        || (!c.is_ascii() && unicode_bidi::bidi_class(c) == unicode_bidi::BidiClass::NSM)
 }
 
 #[cfg(test)]
@@ -1218,11 +1220,7 @@ mod tests {
     use crate::pdf::font::FontSet;
 
     fn fonts() -> (tempfile::TempDir, FontSet) {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("books")).unwrap();
-        let project = crate::project::Project::at(dir.path().to_path_buf()).unwrap();
-        let fonts = FontSet::load(&project, &crate::style::Fonts::default()).unwrap();
-        (dir, fonts)
+        FontSet::bundled()
     }
 
     fn span(text: &str) -> Span {
@@ -1413,16 +1411,21 @@ mod tests {
         }
     }
 
+    /// The runs' texts of `text` set on one ragged Arabic line, left to right, spaces
+    /// left out.
+    fn arabic_line(t: &mut Typesetter, text: &str) -> Vec<String> {
+        let lines = t.set(&[span(text)], &rtl(300.0, Alignment::Ragged));
+        let v = visual(&lines[0], t).into_iter().map(|r| r.1.trim().to_string());
+        v.filter(|t| !t.is_empty()).collect()
+    }
+
     #[test]
     fn mixed_lines_read_as_a_reader_of_either_expects() {
         let (_d, f) = fonts();
         let mut t = Typesetter::new(&f, Vec::new());
         // Arabic with a Latin name and a year: right to left, the name and the year each
         // left to right.
-        let lines = t.set(&[span("قال Karl Marx عام 1848")], &rtl(300.0, Alignment::Ragged));
-        let v: Vec<String> = visual(&lines[0], &t).into_iter().map(|r| r.1.trim().to_string()).collect();
-        let v: Vec<String> = v.into_iter().filter(|t| !t.is_empty()).collect();
-        assert_eq!(v, ["1848", "عام", "Karl", "Marx", "قال"]);
+        assert_eq!(arabic_line(&mut t, "قال Karl Marx عام 1848"), ["1848", "عام", "Karl", "Marx", "قال"]);
         // German with an Arabic word: left to right around it.
         let m = Measure { lang: Lang::parse("de").unwrap().0, ..rtl(300.0, Alignment::Ragged) };
         let lines = t.set(&[span("Das Wort سلام heißt Frieden")], &m);
@@ -1464,9 +1467,7 @@ mod tests {
         let mut t = Typesetter::new(&f, Vec::new());
         // Arabic-Indic figures read left to right; a full stop after a Latin word in an
         // Arabic sentence belongs to the sentence, left of the word.
-        let lines = t.set(&[span("عمري ١٥ سنة في نقابة ver.di. لم")], &rtl(300.0, Alignment::Ragged));
-        let v: Vec<String> = visual(&lines[0], &t).into_iter().map(|r| r.1.trim().to_string()).collect();
-        let v: Vec<&str> = v.iter().map(String::as_str).filter(|t| !t.is_empty()).collect();
+        let v = arabic_line(&mut t, "عمري ١٥ سنة في نقابة ver.di. لم");
         assert_eq!(v, ["لم", ".", "ver.di", "نقابة", "في", "سنة", "١٥", "عمري"]);
     }
 }
