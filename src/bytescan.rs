@@ -15,6 +15,11 @@ pub fn printable_ascii_len(bytes: &[u8]) -> usize {
     run_len(bytes, |x| ((x.wrapping_sub(BYTES * 0x21) & !x) | x) & HIGH, |b| (0x21..0x80).contains(&b))
 }
 
+/// Bytes at the start of `bytes` that are ASCII (whatever else may follow).
+pub fn ascii_len(bytes: &[u8]) -> usize {
+    run_len(bytes, |x| x & HIGH, |b| b < 0x80)
+}
+
 /// Bytes at the start of `bytes` that are ASCII letters.
 pub fn ascii_letters_len(bytes: &[u8]) -> usize {
     let others = |x: u64| {
@@ -66,7 +71,8 @@ mod tests {
 
     #[test]
     fn runs_match_bytewise() {
-        let scans: [Scan; 3] = [
+        let scans: [Scan; 4] = [
+            (ascii_len, |b| b < 0x80),
             (printable_ascii_len, |b| (0x21..0x80).contains(&b)),
             (ascii_letters_len, |b| b.is_ascii_alphabetic()),
             (wordlike_len, |b| !matches!(b, b' ' | b'\t' | b'\n' | 0xC2)),

@@ -1,7 +1,8 @@
-//! Characters that no font of the book has: found before anything is set, and reported
-//! once per speech and character (how often, where first, its Unicode name, and a font
-//! that has it), at most [`MAX_LISTED`] per book and then the total, instead of one error
-//! per occurrence.
+//! Which faces the book's characters need, read once before anything is set: characters
+//! that no font of the book has are reported once per speech and character (how often,
+//! where first, its Unicode name, and a font that has it), at most [`MAX_LISTED`] per book
+//! and then the total, instead of one error per occurrence; the families the book uses
+//! are named on its copyright page.
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::{Block, BlockKind, Book};
@@ -19,9 +20,17 @@ struct Missing {
     line: usize,
 }
 
-/// Report the characters of `book` that no face of `fonts` has; returns how many
-/// distinct characters are missing. `book_file` stands for the book's own metadata.
-pub(super) fn check(book: &Book, fonts: &FontSet, book_file: &Path, report: &mut Report) -> usize {
+/// What the book's text needs of its fonts.
+pub(super) struct Coverage {
+    /// Distinct characters that no face has.
+    pub(super) missing: usize,
+    /// The families the book uses, for its copyright page.
+    pub(super) families: Vec<String>,
+}
+
+/// Report the characters of `book` that no face of `fonts` has, and find the families
+/// it uses. `book_file` stands for the book's own metadata.
+pub(super) fn check(book: &Book, fonts: &FontSet, book_file: &Path, report: &mut Report) -> Coverage {
     let mut known = Known::new(fonts);
     // By source file, in reading order: the book file first, then each chapter.
     let mut places: Vec<(&Path, BTreeMap<char, Missing>)> = Vec::new();
@@ -62,6 +71,7 @@ pub(super) fn check(book: &Book, fonts: &FontSet, book_file: &Path, report: &mut
             report.push(missing_error(c, m, file));
         }
     }
+    let families = fonts.families(&known.used, known.code);
     if distinct > listed {
         report.push(
             Diagnostic::error(
@@ -75,7 +85,7 @@ pub(super) fn check(book: &Book, fonts: &FontSet, book_file: &Path, report: &mut
             .with_hint("add fonts for the scripts named above and build again to see what is still missing"),
         );
     }
-    distinct
+    Coverage { missing: distinct, families }
 }
 
 fn missing_error(c: char, m: &Missing, file: &Path) -> Diagnostic {
@@ -95,35 +105,50 @@ fn missing_error(c: char, m: &Missing, file: &Path) -> Diagnostic {
     })
 }
 
-/// The characters known to be in a font, as bits, so each character is looked up once.
+/// The characters looked up so far, as bits, so each character is looked up once (the
+/// characters a book uses are few), and what the lookups found.
 struct Known<'f> {
     fonts: &'f FontSet,
     seen: Vec<u64>,
     missing: Vec<u64>,
+    /// By fallback index: the fallback sets a character of the book.
+    used: Vec<bool>,
+    /// The book has code (set in the monospace face).
+    code: bool,
 }
 
 impl<'f> Known<'f> {
     fn new(fonts: &'f FontSet) -> Self {
-        Known { fonts, seen: vec![0; 0x11_0000 / 64], missing: vec![0; 0x11_0000 / 64] }
+        let bits = vec![0; 0x11_0000 / 64];
+        Known { fonts, seen: bits.clone(), missing: bits, used: vec![false; fonts.fallbacks.len()], code: false }
     }
 
     fn is_missing(&mut self, c: char) -> bool {
         let (word, bit) = (c as usize / 64, 1u64 << (c as usize % 64));
         if self.seen[word] & bit == 0 {
             self.seen[word] |= bit;
-            let none = !c.is_control()
-                && !c.is_whitespace()
-                && !is_invisible(c)
-                && self.fonts.face_for(FaceId::REGULAR, c).is_none();
-            if none {
-                self.missing[word] |= bit;
+            if !c.is_control() && !c.is_whitespace() && !is_invisible(c) {
+                match self.fonts.face_for(FaceId::REGULAR, c) {
+                    None => self.missing[word] |= bit,
+                    Some(f) => {
+                        if let Some(i) = self.fonts.fallbacks.iter().position(|x| *x == f) {
+                            self.used[i] = true;
+                        }
+                    }
+                }
             }
         }
         self.missing[word] & bit != 0
     }
 
     fn scan(&mut self, text: &str, line: usize, found: &mut BTreeMap<char, Missing>) {
-        for c in text.chars().filter(|c| !c.is_ascii()) {
+        // Most text is ASCII, which every book face has: skip it by the byte.
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            i += crate::bytescan::ascii_len(&bytes[i..]);
+            let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else { break };
+            i += c.len_utf8();
             if self.is_missing(c) {
                 found.entry(c).or_insert(Missing { count: 0, line }).count += 1;
             }
@@ -135,13 +160,10 @@ impl<'f> Known<'f> {
             match &b.kind {
                 BlockKind::Quote { blocks } => self.blocks(blocks, found),
                 BlockKind::List { items, .. } => items.iter().for_each(|i| self.blocks(i, found)),
-                _ => {
-                    let mut texts = Vec::new();
-                    crate::document::visit_blocks(std::slice::from_ref(b), &mut |t: &str, _| texts.push(t.to_string()));
-                    for t in texts {
-                        self.scan(&t, b.line, found);
-                    }
-                }
+                _ => crate::document::visit_blocks(std::slice::from_ref(b), &mut |t: &str, code| {
+                    self.code |= code;
+                    self.scan(t, b.line, found);
+                }),
             }
         }
     }
@@ -215,8 +237,12 @@ mod tests {
         let prep = crate::prepare(&project, &lib, &project.books.join("b.toml"), &mut report).unwrap();
         let fonts = FontSet::load(&project, &prep.style.fonts).unwrap();
         let mut report = Report::default();
-        let missing = check(&prep.book, &fonts, Path::new("books/b.toml"), &mut report);
-        assert_eq!(missing, 30);
+        let coverage = check(&prep.book, &fonts, Path::new("books/b.toml"), &mut report);
+        assert_eq!(coverage.missing, 30);
+        // Arabic and Hebrew came from their fallbacks: the copyright page names them.
+        assert!(coverage.families.iter().any(|f| f == "Noto Naskh Arabic"), "{:?}", coverage.families);
+        assert!(coverage.families.iter().any(|f| f == "Noto Serif Hebrew"), "{:?}", coverage.families);
+        assert!(!coverage.families.iter().any(|f| f == "Noto Sans Mono"), "no code, no monospace face");
         let errors = &report.items;
         assert_eq!(errors.len(), MAX_LISTED + 1);
         assert!(errors[0].message.contains("U+0F40 TIBETAN LETTER KA"), "{}", errors[0].message);

@@ -55,14 +55,16 @@ pub(crate) fn run(
     let fonts = FontSet::load(project, &prep.style.fonts)?;
     let geometry = Geometry::of(&prep.style)?;
     // A character no font has stops the build before anything is set.
-    if coverage::check(book, &fonts, &prep.anthology.shown, report) > 0 {
+    let coverage = coverage::check(book, &fonts, &prep.anthology.shown, report);
+    if coverage.missing > 0 {
         return Ok(None);
     }
     let units = plan::units(book, edition);
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(units.len());
     let writer = edition.writer(prep, file, report)?;
     let errors_before = report.errors();
-    let set = std::thread::scope(|s| typeset(s, prep, &fonts, &geometry, &units, workers, writer))?;
+    let families = &coverage.families;
+    let set = std::thread::scope(|s| typeset(s, prep, &fonts, &geometry, &units, families, workers, writer))?;
     let Typeset { mut writer, texts, fallback, mut paged, outline } = set;
     report.extend(std::mem::take(&mut paged.report));
     if edition.is_print() {
@@ -110,19 +112,22 @@ struct Paginated {
     report: Report,
 }
 
-/// Steps 2–4 of the pipeline on `workers` layout threads and as many encoders.
+/// Steps 2–4 of the pipeline on `workers` layout threads and as many encoders;
+/// `families` are named on the copyright page.
+#[allow(clippy::too_many_arguments)]
 fn typeset<'scope, 'env>(
     s: &'scope Scope<'scope, 'env>,
     prep: &'env Prepared,
     fonts: &'env FontSet,
     g: &'env Geometry,
     units: &'env [Unit<'env>],
+    families: &'env [String],
     workers: usize,
     writer: PdfWriter,
 ) -> Result<Typeset, Diagnostic> {
     let book = &prep.book;
     let lang = &book.meta.language;
-    let mut setters = Setters::spawn(s, workers, fonts, g, book, units);
+    let mut setters = Setters::spawn(s, workers, fonts, g, book, units, families);
     let mut sink = EncodingSink::spawn(s, writer, fonts, workers);
     // Counted here while the first units are set.
     let contents = Contents::count(fonts, g, book, units)?;

@@ -66,29 +66,3 @@ pub(super) fn contents_entries(
     }
     out
 }
-
-/// Every text the book shows, to `f`: its metadata, and each chapter's metadata, blocks
-/// and notes.
-pub(super) fn visit_text(book: &Book, f: &mut dyn FnMut(&str, bool)) {
-    let m = &book.meta;
-    for t in [Some(&m.title), m.subtitle.as_ref(), m.publisher.as_ref(), m.rights.as_ref()].into_iter().flatten() {
-        f(t, false);
-    }
-    m.editors.iter().for_each(|e| f(e, false));
-    for p in &book.parts {
-        p.title.iter().for_each(|t| f(t, false));
-    }
-    for c in book.chapters() {
-        let cm = &c.meta;
-        f(&cm.title, false);
-        for t in [cm.place.as_ref(), cm.occasion.as_ref(), cm.source.as_ref()].into_iter().flatten() {
-            f(t, false);
-        }
-        cm.speakers.iter().chain(&cm.translators).for_each(|s| f(s, false));
-        let mut g = |t: &str, code: bool| f(t, code);
-        crate::document::visit_blocks(&c.blocks, &mut g);
-        for n in &c.footnotes {
-            crate::document::visit_blocks(&n.blocks, &mut g);
-        }
-    }
-}

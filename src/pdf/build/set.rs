@@ -40,15 +40,14 @@ impl<'scope> Setters<'scope> {
         g: &'env Geometry,
         book: &'env Book,
         units: &'env [Unit<'env>],
+        families: &'env [String],
     ) -> Self {
         let mut results = Vec::new();
         let mut threads = Vec::new();
         let lang = &book.meta.language;
-        let families = fonts.families_used(|f| super::plan::visit_text(book, f));
         for w in 0..workers {
             let (tx, rx) = sync_channel::<Done>(4);
             results.push(rx);
-            let families = families.clone();
             threads.push(s.spawn(move || {
                 let typesetter = Typesetter::new(fonts, book.meta.hyphenation_exceptions.clone());
                 let mut lay = Layout::new(g, typesetter, &book.meta.title);
@@ -57,7 +56,7 @@ impl<'scope> Setters<'scope> {
                     match unit {
                         Unit::Cover => lay.cover(&mut ops, book, 0.0),
                         Unit::HalfTitle => lay.half_title(&mut ops, book),
-                        Unit::Title => lay.title_page(&mut ops, book, &families),
+                        Unit::Title => lay.title_page(&mut ops, book, families),
                         // The pages it takes are reserved by the flow (see `contents`).
                         Unit::Contents => ops.push(Op::NewPage { recto: true }),
                         Unit::Part(t) => lay.part_title(&mut ops, t, lang),

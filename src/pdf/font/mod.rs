@@ -192,37 +192,15 @@ impl FontSet {
         (dir, fonts)
     }
 
-    /// The families a book set in this font set shows: the book face's, the monospace
-    /// face's when it has code, and those of the fallback faces that set a character of
-    /// its text (for the copyright page, which names the fonts). `visit` hands every text
-    /// to its argument, with whether it is code.
-    pub fn families_used(&self, visit: impl FnOnce(&mut dyn FnMut(&str, bool))) -> Vec<String> {
-        let mut used = vec![false; self.fallbacks.len()];
-        let mut code = false;
-        // Characters already looked at, as bits (the characters a book uses are few).
-        let mut seen = vec![0u64; 0x11_0000 / 64];
-        let regular = self.face(FaceId::REGULAR);
-        visit(&mut |t: &str, is_code: bool| {
-            code |= is_code;
-            for c in t.chars().filter(|c| !c.is_ascii()) {
-                let (word, bit) = (c as usize / 64, 1u64 << (c as usize % 64));
-                if seen[word] & bit != 0 {
-                    continue;
-                }
-                seen[word] |= bit;
-                if regular.glyph(c).is_some() || is_invisible(c) {
-                    continue;
-                }
-                if let Some(i) = self.fallbacks.iter().position(|f| self.face(*f).glyph(c).is_some()) {
-                    used[i] = true;
-                }
-            }
-        });
+    /// The families a book shows that uses the fallback faces marked in `used` (by
+    /// fallback index) and, when it has `code`, the monospace face: the book face's
+    /// first (for the copyright page, which names the fonts).
+    pub(crate) fn families(&self, used: &[bool], code: bool) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         let listed = (0..4)
             .map(FaceId)
             .chain(self.monospace.filter(|_| code))
-            .chain(self.fallbacks.iter().zip(&used).filter(|(_, u)| **u).map(|(f, _)| *f));
+            .chain(self.fallbacks.iter().zip(used).filter(|(_, u)| **u).map(|(f, _)| *f));
         for id in listed {
             let family = &self.face(id).family;
             if !out.contains(family) {

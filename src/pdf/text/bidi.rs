@@ -54,11 +54,8 @@ pub(crate) fn may_have_rtl(text: &str) -> bool {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
-        if c < 0x80 {
-            i += 1;
-            continue;
-        }
+        i += crate::bytescan::ascii_len(&b[i..]);
+        let Some(&c) = b.get(i) else { break };
         match c {
             // U+0590–U+07FF: Hebrew, Arabic, Syriac, Thaana, NKo; U+0800–U+08FF:
             // Samaritan, Mandaic, Arabic Extended.
