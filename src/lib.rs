@@ -9,13 +9,13 @@
 #![allow(clippy::result_large_err)]
 
 pub mod anthology;
-pub mod assets;
-pub mod bytescan;
-pub mod config;
+pub(crate) mod assets;
+pub(crate) mod bytescan;
+pub(crate) mod config;
 pub mod diagnostics;
 pub mod document;
 pub mod epub;
-pub mod images;
+pub(crate) mod images;
 pub mod lang;
 pub mod library;
 mod parallel;

@@ -2,7 +2,7 @@
 //! selection of speeches from the library (ids, globs, tags, speakers, languages, dates),
 //! ordered and grouped into parts.
 
-pub mod isbn;
+pub(crate) mod isbn;
 mod select;
 
 pub use select::{select, SelectedPart, Selection};

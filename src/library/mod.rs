@@ -2,7 +2,7 @@
 //! A speech that cannot be read is reported and left out, so one bad file does not hide
 //! the problems of the others.
 
-pub mod date;
+pub(crate) mod date;
 mod frontmatter;
 
 pub use date::PartialDate;

@@ -4,7 +4,8 @@
 
 mod shape;
 
-pub use shape::{Case, ShapedGlyph, ShapedText, Shaper};
+pub use shape::Case;
+pub(crate) use shape::{ShapedGlyph, ShapedText, Shaper};
 
 use crate::assets;
 use crate::diagnostics::{Diagnostic, Kind};
