@@ -43,7 +43,6 @@ mod xhtml;
 mod zip;
 
 pub use images::MAX_COVER_PIXELS;
-pub(crate) use package::CONFORMS_TO;
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::locale;

@@ -3,7 +3,7 @@
 //! PNG decoded to its samples with its alpha channel kept as a soft mask; and (`press`)
 //! what print needs of them. The EPUB's packaging of image files is `epub/images.rs`.
 
-pub mod press;
+pub(crate) mod press;
 
 use std::path::Path;
 

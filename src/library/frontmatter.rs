@@ -81,7 +81,7 @@ pub struct SpeechMeta {
 }
 
 #[derive(Debug)]
-pub struct FrontMatter {
+pub(super) struct FrontMatter {
     pub meta: SpeechMeta,
     /// Problems that do not stop the speech from being read (a three-letter language code).
     pub warnings: Vec<Diagnostic>,
@@ -89,7 +89,7 @@ pub struct FrontMatter {
     pub body_line: usize,
 }
 
-pub fn parse(source: &str, shown: &Path) -> Result<FrontMatter, Diagnostic> {
+pub(super) fn parse(source: &str, shown: &Path) -> Result<FrontMatter, Diagnostic> {
     let example = "begin the file with front matter, e.g.\n  ---\n  title: \"…\"\n  speaker: Anna Petrowa\n  date: 2021-12-13\n  ---";
     let first = source.lines().next().unwrap_or("");
     let fence = match first.trim_end() {

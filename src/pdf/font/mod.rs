@@ -5,7 +5,7 @@
 mod shape;
 
 pub use shape::Case;
-pub(crate) use shape::{ShapedGlyph, ShapedText, Shaper};
+pub(crate) use shape::{ShapedText, Shaper};
 
 use crate::assets;
 use crate::diagnostics::{Diagnostic, Kind};
