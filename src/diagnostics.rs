@@ -41,27 +41,27 @@ pub enum Kind {
 /// A place in a source file, 1-based.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Location {
-    pub file: PathBuf,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
+    pub(crate) file: PathBuf,
+    pub(crate) line: Option<usize>,
+    pub(crate) column: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostic {
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     pub kind: Kind,
-    pub location: Option<Location>,
-    pub message: String,
-    pub hint: Option<String>,
+    pub(crate) location: Option<Location>,
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
     /// The offending source line and how many characters of it to underline, for display.
     #[serde(skip)]
-    pub snippet: Option<Snippet>,
+    pub(crate) snippet: Option<Snippet>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Snippet {
-    pub text: String,
-    pub width: usize,
+    pub(crate) text: String,
+    pub(crate) width: usize,
 }
 
 impl Diagnostic {

@@ -19,8 +19,8 @@ pub struct Lang {
 /// of the same language (`deu` for `de`); the tag is read with the short code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LongCode {
-    pub written: String,
-    pub short: &'static str,
+    pub(crate) written: String,
+    pub(crate) short: &'static str,
 }
 
 impl LongCode {

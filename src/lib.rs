@@ -69,7 +69,7 @@ pub const DEFAULT_FORMATS: &[Format] = &[Format::Epub, Format::Pdf];
 
 /// A book made ready for the renderers.
 pub struct Prepared {
-    pub anthology: Anthology,
+    pub(crate) anthology: Anthology,
     pub style: Style,
     pub book: Book,
 }
@@ -182,7 +182,7 @@ fn render(
 
 /// The outcome of building one book.
 pub struct Built {
-    pub name: String,
+    pub(crate) name: String,
     pub written: Vec<PathBuf>,
     pub words: usize,
     pub chapters: usize,

@@ -13,7 +13,7 @@ pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Project {
     /// The project root, as given or found (absolute).
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// `root/books`, canonicalised: everything that enters a book must lie below it.
     pub books: PathBuf,
 }

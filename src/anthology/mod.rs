@@ -118,15 +118,15 @@ impl<'de> Deserialize<'de> for Number {
 #[derive(Debug, Clone)]
 pub struct PrintOptions {
     /// An ICC output profile: the print edition becomes PDF/X-4 with it embedded.
-    pub output_profile: Option<Asset>,
+    pub(crate) output_profile: Option<Asset>,
     /// Thickness of one leaf (two pages) of the paper, for the spine.
-    pub paper_thickness_mm: f64,
+    pub(crate) paper_thickness_mm: f64,
     /// How far the innermost sheet of a booklet moves its pages towards the spine.
-    pub creep_mm: f64,
+    pub(crate) creep_mm: f64,
     /// Images under 150 ppi are warnings instead of errors.
-    pub allow_low_resolution: bool,
+    pub(crate) allow_low_resolution: bool,
     /// The booklet's outer sheet is the cover (front and back).
-    pub booklet_cover: bool,
+    pub(crate) booklet_cover: bool,
 }
 
 impl Default for PrintOptions {
@@ -151,13 +151,13 @@ struct RawHyphenation {
 #[derive(Debug, Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSelect {
-    pub speeches: Option<Vec<Text>>,
-    pub tags: Option<TextList>,
-    pub speakers: Option<TextList>,
-    pub languages: Option<TextList>,
-    pub from: Option<Text>,
-    pub to: Option<Text>,
-    pub order: Option<Order>,
+    pub(crate) speeches: Option<Vec<Text>>,
+    pub(crate) tags: Option<TextList>,
+    pub(crate) speakers: Option<TextList>,
+    pub(crate) languages: Option<TextList>,
+    pub(crate) from: Option<Text>,
+    pub(crate) to: Option<Text>,
+    pub(crate) order: Option<Order>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -180,68 +180,68 @@ pub enum Order {
 #[derive(Debug, Clone, Serialize)]
 pub struct Asset {
     /// As shown to people and in the model: `books/cover.jpg`.
-    pub shown: PathBuf,
+    pub(crate) shown: PathBuf,
     /// Where to read it (canonical, inside `books/`).
     #[serde(skip)]
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
 }
 
 /// The book's metadata, checked.
 #[derive(Debug, Clone, Serialize)]
 pub struct BookMeta {
     pub title: String,
-    pub subtitle: Option<String>,
-    pub language: Lang,
-    pub editors: Vec<String>,
-    pub publisher: Option<String>,
-    pub date: Option<PartialDate>,
+    pub(crate) subtitle: Option<String>,
+    pub(crate) language: Lang,
+    pub(crate) editors: Vec<String>,
+    pub(crate) publisher: Option<String>,
+    pub(crate) date: Option<PartialDate>,
     /// Digits only (ISBN-10 may end in X).
-    pub isbn: Option<String>,
+    pub(crate) isbn: Option<String>,
     /// The ISBN as the book file writes it, with its hyphens (which only the publisher's
     /// allocation knows), for the copyright pages.
-    pub isbn_shown: Option<String>,
+    pub(crate) isbn_shown: Option<String>,
     /// `urn:isbn:…` when an ISBN is given and no identifier, else the identifier or a
     /// stable `urn:uuid:` derived from the title and language.
-    pub identifier: String,
-    pub description: Option<String>,
-    pub rights: Option<String>,
-    pub cover: Option<Asset>,
-    pub style: String,
-    pub typography: bool,
-    pub hyphenation_exceptions: Vec<String>,
+    pub(crate) identifier: String,
+    pub(crate) description: Option<String>,
+    pub(crate) rights: Option<String>,
+    pub(crate) cover: Option<Asset>,
+    pub(crate) style: String,
+    pub(crate) typography: bool,
+    pub(crate) hyphenation_exceptions: Vec<String>,
 }
 
 /// Selection criteria, checked.
 #[derive(Debug, Clone, Default)]
 pub struct Criteria {
-    pub speeches: Option<Vec<String>>,
-    pub tags: Vec<String>,
-    pub speakers: Vec<String>,
+    pub(crate) speeches: Option<Vec<String>>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) speakers: Vec<String>,
     /// Language ranges: a speech is taken when its language falls under one (`Lang::within`).
-    pub languages: Vec<Lang>,
-    pub from: Option<PartialDate>,
-    pub to: Option<PartialDate>,
-    pub order: Option<Order>,
+    pub(crate) languages: Vec<Lang>,
+    pub(crate) from: Option<PartialDate>,
+    pub(crate) to: Option<PartialDate>,
+    pub(crate) order: Option<Order>,
 }
 
 #[derive(Debug, Clone)]
 pub struct PartSpec {
-    pub title: String,
-    pub criteria: Criteria,
+    pub(crate) title: String,
+    pub(crate) criteria: Criteria,
 }
 
 #[derive(Debug, Clone)]
 pub struct Anthology {
     /// The file's stem: `example` for `books/example.toml`; names the outputs.
-    pub name: String,
-    pub shown: PathBuf,
-    pub source: String,
+    pub(crate) name: String,
+    pub(crate) shown: PathBuf,
+    pub(crate) source: String,
     pub meta: BookMeta,
-    pub introduction: Option<Asset>,
-    pub afterword: Option<Asset>,
-    pub criteria: Criteria,
-    pub parts: Vec<PartSpec>,
-    pub print: PrintOptions,
+    pub(crate) introduction: Option<Asset>,
+    pub(crate) afterword: Option<Asset>,
+    pub(crate) criteria: Criteria,
+    pub(crate) parts: Vec<PartSpec>,
+    pub(crate) print: PrintOptions,
 }
 
 impl Anthology {

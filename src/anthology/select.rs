@@ -10,13 +10,13 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SelectedPart {
     /// `None` for a book without `[[parts]]`.
-    pub title: Option<String>,
-    pub speeches: Vec<String>,
+    pub(crate) title: Option<String>,
+    pub(crate) speeches: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
-    pub parts: Vec<SelectedPart>,
+    pub(crate) parts: Vec<SelectedPart>,
 }
 
 impl Selection {

@@ -11,19 +11,19 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Serialize)]
 pub struct Book {
     /// The book file's name (`example`); names the outputs.
-    pub name: String,
-    pub meta: BookMeta,
+    pub(crate) name: String,
+    pub(crate) meta: BookMeta,
     /// Every language used in the book, the book's first.
-    pub languages: Vec<Lang>,
+    pub(crate) languages: Vec<Lang>,
     /// When the book was last modified, in seconds since 1970 (UTC): `SOURCE_DATE_EPOCH`
     /// when set, else the newest date of the book and its speeches, so that the same
     /// sources always give the same bytes.
-    pub modified: i64,
+    pub(crate) modified: i64,
     /// The introduction, when the book has one.
-    pub front: Vec<Chapter>,
+    pub(crate) front: Vec<Chapter>,
     pub parts: Vec<Part>,
     /// The afterword, when the book has one.
-    pub back: Vec<Chapter>,
+    pub(crate) back: Vec<Chapter>,
 }
 
 impl Book {
@@ -36,8 +36,8 @@ impl Book {
 #[derive(Debug, Clone, Serialize)]
 pub struct Part {
     /// `None` when the book has no `[[parts]]`: its speeches stand in one untitled part.
-    pub title: Option<String>,
-    pub anchor: String,
+    pub(crate) title: Option<String>,
+    pub(crate) anchor: String,
     pub chapters: Vec<Chapter>,
 }
 
@@ -52,49 +52,49 @@ pub enum ChapterKind {
 #[derive(Debug, Clone, Serialize)]
 pub struct Chapter {
     /// The speech id, or `introduction` / `afterword`.
-    pub id: String,
-    pub kind: ChapterKind,
+    pub(crate) id: String,
+    pub(crate) kind: ChapterKind,
     /// Unique in the book, safe as an XML id and a file name.
-    pub anchor: String,
+    pub(crate) anchor: String,
     pub meta: ChapterMeta,
-    pub source: PathBuf,
+    pub(crate) source: PathBuf,
     pub blocks: Vec<Block>,
     /// In the order of their numbers (first call first).
-    pub footnotes: Vec<Footnote>,
-    pub words: usize,
+    pub(crate) footnotes: Vec<Footnote>,
+    pub(crate) words: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ChapterMeta {
-    pub title: String,
-    pub speakers: Vec<String>,
-    pub date: Option<PartialDate>,
+    pub(crate) title: String,
+    pub(crate) speakers: Vec<String>,
+    pub(crate) date: Option<PartialDate>,
     /// The chapter's language (the speech's, else the book's).
     pub language: Lang,
-    pub place: Option<String>,
-    pub occasion: Option<String>,
-    pub source: Option<String>,
-    pub translators: Vec<String>,
-    pub tags: Vec<String>,
-    pub rights: Option<String>,
-    pub summary: Option<String>,
+    pub(crate) place: Option<String>,
+    pub(crate) occasion: Option<String>,
+    pub(crate) source: Option<String>,
+    pub(crate) translators: Vec<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) rights: Option<String>,
+    pub(crate) summary: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Footnote {
     /// The label as written (`1`, `quelle`); unique within its chapter only.
-    pub label: String,
+    pub(crate) label: String,
     /// 1-based, per chapter, by first call.
-    pub number: u32,
+    pub(crate) number: u32,
     /// How many times the text calls it (each call gets its own back link).
-    pub calls: u32,
-    pub line: usize,
-    pub blocks: Vec<Block>,
+    pub(crate) calls: u32,
+    pub(crate) line: usize,
+    pub(crate) blocks: Vec<Block>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Block {
-    pub line: usize,
+    pub(crate) line: usize,
     #[serde(flatten)]
     pub kind: BlockKind,
 }
@@ -148,9 +148,9 @@ pub enum BlockKind {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageRef {
-    pub asset: Asset,
-    pub alt: String,
-    pub title: Option<String>,
+    pub(crate) asset: Asset,
+    pub(crate) alt: String,
+    pub(crate) title: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

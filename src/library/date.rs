@@ -6,9 +6,9 @@ use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PartialDate {
-    pub year: u16,
-    pub month: Option<u8>,
-    pub day: Option<u8>,
+    pub(crate) year: u16,
+    pub(crate) month: Option<u8>,
+    pub(crate) day: Option<u8>,
 }
 
 impl PartialDate {

@@ -66,27 +66,27 @@ struct Raw {
 /// The checked front matter of one speech.
 #[derive(Debug, Clone, Serialize)]
 pub struct SpeechMeta {
-    pub title: String,
+    pub(crate) title: String,
     pub speakers: Vec<String>,
     pub date: PartialDate,
     /// `None` means the book's language.
     pub language: Option<Lang>,
-    pub place: Option<String>,
-    pub occasion: Option<String>,
-    pub source: Option<String>,
-    pub translators: Vec<String>,
-    pub tags: Vec<String>,
-    pub rights: Option<String>,
-    pub summary: Option<String>,
+    pub(crate) place: Option<String>,
+    pub(crate) occasion: Option<String>,
+    pub(crate) source: Option<String>,
+    pub(crate) translators: Vec<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) rights: Option<String>,
+    pub(crate) summary: Option<String>,
 }
 
 #[derive(Debug)]
 pub(super) struct FrontMatter {
-    pub meta: SpeechMeta,
+    pub(crate) meta: SpeechMeta,
     /// Problems that do not stop the speech from being read (a three-letter language code).
-    pub warnings: Vec<Diagnostic>,
-    pub body_start: usize,
-    pub body_line: usize,
+    pub(crate) warnings: Vec<Diagnostic>,
+    pub(crate) body_start: usize,
+    pub(crate) body_line: usize,
 }
 
 pub(super) fn parse(source: &str, shown: &Path) -> Result<FrontMatter, Diagnostic> {

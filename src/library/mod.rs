@@ -19,16 +19,16 @@ pub struct Speech {
     /// The path below `books/speeches/` without `.md`, with `/` as separator.
     pub id: String,
     /// The file as shown in messages (`books/speeches/...`).
-    pub shown: PathBuf,
+    pub(crate) shown: PathBuf,
     /// The folder the file lies in, for resolving relative image paths.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     pub meta: SpeechMeta,
     /// The whole file, for messages that quote a line.
-    pub source: String,
+    pub(crate) source: String,
     /// Byte offset of the Markdown body in `source`.
-    pub body_start: usize,
+    pub(crate) body_start: usize,
     /// Line of `source` (1-based) on which the body starts.
-    pub body_line: usize,
+    pub(crate) body_line: usize,
 }
 
 impl Speech {
@@ -47,7 +47,7 @@ impl Speech {
 pub struct Library {
     pub speeches: BTreeMap<String, Speech>,
     /// Speeches that exist but could not be read: selecting them gives no second error.
-    pub broken: BTreeSet<String>,
+    pub(crate) broken: BTreeSet<String>,
 }
 
 impl Library {

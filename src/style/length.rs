@@ -6,8 +6,8 @@ use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Length {
-    pub value: f64,
-    pub unit: Unit,
+    pub(crate) value: f64,
+    pub(crate) unit: Unit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

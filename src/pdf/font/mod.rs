@@ -33,22 +33,22 @@ impl FaceId {
 
 pub struct Face {
     /// The file name in `fonts/`.
-    pub file: String,
+    pub(crate) file: String,
     /// For the PDF's `/BaseFont`: the file stem, with anything PDF names cannot hold removed.
-    pub postscript_name: String,
+    pub(crate) postscript_name: String,
     /// The family name from the font's name table (for the copyright page).
-    pub family: String,
-    pub data: Cow<'static, [u8]>,
-    pub font: Font,
-    pub units_per_em: f32,
-    pub ascender: f32,
-    pub descender: f32,
-    pub cap_height: f32,
-    pub x_height: f32,
-    pub italic_angle: f32,
-    pub bbox: [f32; 4],
-    pub fixed_pitch: bool,
-    pub serif: bool,
+    pub(crate) family: String,
+    pub(crate) data: Cow<'static, [u8]>,
+    pub(crate) font: Font,
+    pub(crate) units_per_em: f32,
+    pub(crate) ascender: f32,
+    pub(crate) descender: f32,
+    pub(crate) cap_height: f32,
+    pub(crate) x_height: f32,
+    pub(crate) italic_angle: f32,
+    pub(crate) bbox: [f32; 4],
+    pub(crate) fixed_pitch: bool,
+    pub(crate) serif: bool,
     /// Advance widths of all glyphs, font units (read once: the writer and the layout ask
     /// for them for every glyph they place).
     advances: Vec<f32>,
@@ -140,10 +140,10 @@ fn cmap_glyph(font: &Font, c: u32) -> Option<u16> {
 }
 
 pub struct FontSet {
-    pub faces: Vec<Face>,
+    pub(crate) faces: Vec<Face>,
     /// Faces tried, in order, for characters the family lacks.
-    pub fallbacks: Vec<FaceId>,
-    pub monospace: Option<FaceId>,
+    pub(crate) fallbacks: Vec<FaceId>,
+    pub(crate) monospace: Option<FaceId>,
     /// The bold twin of a fallback face (`X-Bold.ttf` beside `X-Regular.ttf`), which sets
     /// bold text (headings, `**strong**`) in scripts the family lacks; by fallback index.
     bold_fallbacks: Vec<Option<FaceId>>,

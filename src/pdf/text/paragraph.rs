@@ -59,15 +59,15 @@ pub struct LineRun {
     pub size: f32,
     /// From the line's left edge, points.
     pub x: f32,
-    pub rise: f32,
+    pub(crate) rise: f32,
     /// Horizontal scale of the glyphs (font expansion), 1.0 for none.
-    pub hscale: f32,
+    pub(crate) hscale: f32,
     pub glyphs: Vec<Glyph>,
-    pub actual_text: Option<String>,
+    pub(crate) actual_text: Option<String>,
     /// The span's link (see [`SpanStyle::link`]), 0 for none.
-    pub link: u32,
+    pub(crate) link: u32,
     /// Width of the run from `x` to the end of its last glyph, points.
-    pub width: f32,
+    pub(crate) width: f32,
 }
 
 /// A set line: what pagination stacks.
@@ -75,10 +75,10 @@ pub struct LineRun {
 pub struct Line {
     pub runs: Vec<LineRun>,
     /// The line's content width (after justification), points.
-    pub width: f32,
+    pub(crate) width: f32,
     /// Height above and depth below the baseline of the tallest material, points.
-    pub ascent: f32,
-    pub descent: f32,
+    pub(crate) ascent: f32,
+    pub(crate) descent: f32,
     pub hyphenated: bool,
     /// The line's text as a reader would copy it (for marked content such as table rows).
     pub text: String,
@@ -213,13 +213,13 @@ struct WordKey {
 /// Tunable parameters of justification, in em of the body size where they are lengths.
 #[derive(Debug, Clone)]
 pub struct Tuning {
-    pub stretch: f32,
-    pub shrink: f32,
-    pub hyphen_penalty: f32,
-    pub explicit_hyphen_penalty: f32,
+    pub(crate) stretch: f32,
+    pub(crate) shrink: f32,
+    pub(crate) hyphen_penalty: f32,
+    pub(crate) explicit_hyphen_penalty: f32,
     /// How far glyphs of justified lines may be widened or narrowed (0.02: 2 %).
-    pub expansion: f32,
-    pub params: Params,
+    pub(crate) expansion: f32,
+    pub(crate) params: Params,
 }
 
 impl Default for Tuning {
@@ -255,11 +255,11 @@ pub struct Typesetter<'f> {
     hyphenators: FxHashMap<u16, Option<Hyphenator>>,
     breaks: FxHashMap<u16, FxHashMap<String, Rc<Vec<Break>>>>,
     exceptions: Vec<String>,
-    pub tuning: Tuning,
+    pub(crate) tuning: Tuning,
     /// Words shaped in the face their style asks for, by text, face, case and language.
     pieces: FxHashMap<(FaceId, Case, u16), FxHashMap<String, Rc<ShapedText>>>,
     /// Font problems of the paragraph being set; the caller drains them.
-    pub problems: Vec<FontProblem>,
+    pub(crate) problems: Vec<FontProblem>,
     /// Font expansion of the paragraph being set (0 unless justified).
     expansion: f32,
     /// Words set before, and the hyphen penalties they were set with (the cache is

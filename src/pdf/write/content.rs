@@ -19,24 +19,24 @@ use std::sync::Arc;
 /// refers to.
 #[derive(Debug)]
 pub struct Encoded {
-    pub width: f32,
-    pub height: f32,
+    pub(crate) width: f32,
+    pub(crate) height: f32,
     /// The content stream, zlib-compressed.
-    pub content: Vec<u8>,
+    pub(crate) content: Vec<u8>,
     /// Each face shown, with the glyph ids it shows here (each once, ascending).
-    pub glyphs: Vec<(FaceId, Vec<u16>)>,
+    pub(crate) glyphs: Vec<(FaceId, Vec<u16>)>,
     /// Every image placement in order; the stream calls the n-th distinct key `/Im{n}`.
-    pub images: Vec<Placed>,
-    pub links: Vec<Link>,
+    pub(crate) images: Vec<Placed>,
+    pub(crate) links: Vec<Link>,
 }
 
 /// An image as placed on a page.
 #[derive(Debug)]
 pub struct Placed {
-    pub key: String,
-    pub image: Arc<PdfImage>,
-    pub width: f32,
-    pub height: f32,
+    pub(crate) key: String,
+    pub(crate) image: Arc<PdfImage>,
+    pub(crate) width: f32,
+    pub(crate) height: f32,
 }
 
 /// The width PDF readers give glyph `id` of `face`, in thousandths of the type size (to a

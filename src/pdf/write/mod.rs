@@ -114,8 +114,8 @@ pub enum Target {
 /// A clickable area of a page: `rect` is [left, bottom, right, top] in points.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
-    pub rect: [f32; 4],
-    pub target: Target,
+    pub(crate) rect: [f32; 4],
+    pub(crate) target: Target,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -130,10 +130,10 @@ pub struct Page {
 /// height (points from the bottom) the reader's view should open at.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutlineEntry {
-    pub level: u8,
-    pub title: String,
-    pub page: usize,
-    pub top: f32,
+    pub(crate) level: u8,
+    pub(crate) title: String,
+    pub(crate) page: usize,
+    pub(crate) top: f32,
 }
 
 /// Document metadata.
@@ -154,9 +154,9 @@ pub struct DocInfo {
 /// from 1, after `prefix` when there is one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageLabel {
-    pub start: usize,
-    pub style: NumberingStyle,
-    pub prefix: Option<String>,
+    pub(crate) start: usize,
+    pub(crate) style: NumberingStyle,
+    pub(crate) prefix: Option<String>,
 }
 
 /// What the catalog offers for finding one's way about the book: labels for its pages and
@@ -164,9 +164,9 @@ pub struct PageLabel {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Navigation {
     /// Page labels as the folios show them; none: viewers number the pages from 1.
-    pub labels: Vec<PageLabel>,
+    pub(crate) labels: Vec<PageLabel>,
     /// The outline's root (from [`PdfWriter::outline`]); the viewer opens showing it.
-    pub outline: Option<u32>,
+    pub(crate) outline: Option<u32>,
 }
 
 /// The one key pdf-writer has no typed setter for: a font file's length before compression.
