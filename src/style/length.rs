@@ -11,7 +11,7 @@ pub struct Length {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
+pub(crate) enum Unit {
     Pt,
     Mm,
     Cm,

@@ -23,7 +23,7 @@ pub(crate) enum Item {
 
 /// How to break. TeX's names and defaults are given in [`Params::tex`].
 #[derive(Debug, Clone)]
-pub struct Params {
+pub(crate) struct Params {
     /// Line widths: line i (0-based) gets widths[min(i, len-1)] (so a first-line indent or a
     /// drop can be expressed by the caller — normally `vec![measure]`).
     pub widths: Vec<f32>,
@@ -52,7 +52,7 @@ pub struct Params {
 
 impl Params {
     /// TeX's plain-format values on one measure, with a ladder limit of two.
-    pub fn tex(measure: f32) -> Params {
+    pub(crate) fn tex(measure: f32) -> Params {
         Params {
             widths: vec![measure],
             pretolerance: 100.0,
