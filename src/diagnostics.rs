@@ -80,7 +80,7 @@ impl Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(kind, message) }
     }
 
-    pub fn io(path: &Path, err: &std::io::Error, doing: &str) -> Self {
+    pub(crate) fn io(path: &Path, err: &std::io::Error, doing: &str) -> Self {
         let hint = match err.kind() {
             std::io::ErrorKind::NotFound => "check the path and the file name",
             std::io::ErrorKind::PermissionDenied => "check the file's permissions",
@@ -94,7 +94,7 @@ impl Diagnostic {
         Diagnostic::error(Kind::Io, msg).at_file(path).with_hint(hint)
     }
 
-    pub fn at_file(mut self, file: impl Into<PathBuf>) -> Self {
+    pub(crate) fn at_file(mut self, file: impl Into<PathBuf>) -> Self {
         self.location = Some(Location { file: file.into(), line: None, column: None });
         self
     }
@@ -110,14 +110,14 @@ impl Diagnostic {
         self
     }
 
-    pub fn underline(mut self, width: usize) -> Self {
+    pub(crate) fn underline(mut self, width: usize) -> Self {
         if let Some(s) = &mut self.snippet {
             s.width = width.max(1);
         }
         self
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
@@ -127,7 +127,7 @@ impl Diagnostic {
     }
 
     /// The file the diagnostic names, if any.
-    pub fn file(&self) -> Option<&Path> {
+    pub(crate) fn file(&self) -> Option<&Path> {
         self.location.as_ref().map(|l| l.file.as_path())
     }
 
@@ -226,7 +226,7 @@ impl Report {
         self.items.push(d);
     }
 
-    pub fn extend(&mut self, other: Report) {
+    pub(crate) fn extend(&mut self, other: Report) {
         self.items.extend(other.items);
     }
 

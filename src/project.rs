@@ -59,7 +59,7 @@ impl Project {
         Ok(Project { root, books })
     }
 
-    pub fn speeches_dir(&self) -> PathBuf {
+    pub(crate) fn speeches_dir(&self) -> PathBuf {
         self.books.join("speeches")
     }
 
@@ -68,7 +68,7 @@ impl Project {
     }
 
     /// A path for messages: relative to the project root when it lies inside it.
-    pub fn display_path(&self, p: &Path) -> PathBuf {
+    pub(crate) fn display_path(&self, p: &Path) -> PathBuf {
         if let Ok(r) = p.strip_prefix(&self.books) {
             return Path::new("books").join(r);
         }
@@ -79,7 +79,7 @@ impl Project {
     /// it names exists and lies inside `books/`, following symbolic links. Absolute paths,
     /// `..` that climbs out and links that point out are refused: untrusted Markdown must
     /// not pull files from elsewhere on the machine into a book.
-    pub fn resolve_inside_books(&self, base: &Path, rel: &str) -> Result<PathBuf, ResolveError> {
+    pub(crate) fn resolve_inside_books(&self, base: &Path, rel: &str) -> Result<PathBuf, ResolveError> {
         if rel.is_empty() {
             return Err(ResolveError::Empty);
         }
@@ -119,7 +119,7 @@ pub enum ResolveError {
 }
 
 impl ResolveError {
-    pub fn explain(&self) -> (String, &'static str) {
+    pub(crate) fn explain(&self) -> (String, &'static str) {
         match self {
             ResolveError::Empty => ("the path is empty".into(), "give the file's path relative to the Markdown file"),
             ResolveError::Absolute => (
@@ -231,7 +231,7 @@ impl AtomicFile {
     }
 
     /// Flush, sync and rename into place.
-    pub fn commit(mut self) -> Result<(), Diagnostic> {
+    pub(crate) fn commit(mut self) -> Result<(), Diagnostic> {
         let result = (|| {
             if let Some(f) = self.file.take() {
                 let f = f.into_inner().map_err(|e| e.into_error())?;
@@ -281,7 +281,7 @@ pub struct Outputs {
 impl Outputs {
     /// The stage to write the output `path` to. It begins with a dot and ends in `.tmp`,
     /// as [`AtomicFile`]'s temporary files do, and is named for this process.
-    pub fn stage(&mut self, path: &Path) -> PathBuf {
+    pub(crate) fn stage(&mut self, path: &Path) -> PathBuf {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let stage = path.with_file_name(format!(".{name}.{}.staged.tmp", std::process::id()));
         self.files.push((path.to_path_buf(), stage.clone()));
@@ -289,14 +289,14 @@ impl Outputs {
     }
 
     /// The output a stage stands for (to name it in messages), if `p` is a stage.
-    pub fn output_of(&self, p: &Path) -> Option<&Path> {
+    pub(crate) fn output_of(&self, p: &Path) -> Option<&Path> {
         self.files.iter().find(|(_, stage)| stage == p).map(|(path, _)| path.as_path())
     }
 
     /// Rename every stage into place. Returns the outputs written; a rename that fails
     /// (rare: stage and output share a folder) stops the commit with its error, and the
     /// stages not yet renamed are removed.
-    pub fn commit(mut self) -> (Vec<PathBuf>, Result<(), Diagnostic>) {
+    pub(crate) fn commit(mut self) -> (Vec<PathBuf>, Result<(), Diagnostic>) {
         let mut written = Vec::new();
         for (path, stage) in std::mem::take(&mut self.files) {
             if let Err(e) = fs::rename(&stage, &path) {

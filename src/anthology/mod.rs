@@ -273,17 +273,17 @@ impl Anthology {
     }
 
     /// An error at the first place in the book file where `needle` stands.
-    pub fn error_at(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_at(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
         self.located(Diagnostic::error(kind, msg), needle, false)
     }
 
     /// A warning at the first place in the book file where `needle` stands.
-    pub fn warning_at(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
+    pub(crate) fn warning_at(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
         self.located(Diagnostic::warning(kind, msg), needle, false)
     }
 
     /// An error at the last place in the book file where `needle` stands (a repetition).
-    pub fn error_at_last(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_at_last(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
         self.located(Diagnostic::error(kind, msg), needle, true)
     }
 }

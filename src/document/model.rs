@@ -28,7 +28,7 @@ pub struct Book {
 
 impl Book {
     /// Every chapter in reading order.
-    pub fn chapters(&self) -> impl Iterator<Item = &Chapter> {
+    pub(crate) fn chapters(&self) -> impl Iterator<Item = &Chapter> {
         self.front.iter().chain(self.parts.iter().flat_map(|p| p.chapters.iter())).chain(self.back.iter())
     }
 }
@@ -193,7 +193,7 @@ pub enum Inline {
 }
 
 impl Inline {
-    pub fn text(s: impl Into<String>) -> Inline {
+    pub(crate) fn text(s: impl Into<String>) -> Inline {
         Inline::Text { text: s.into() }
     }
 }

@@ -54,12 +54,12 @@ impl PartialDate {
     }
 
     /// The first day the date can mean, for ordering and `from` limits.
-    pub fn earliest(&self) -> (u16, u8, u8) {
+    pub(crate) fn earliest(&self) -> (u16, u8, u8) {
         (self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
     }
 
     /// The last day the date can mean, for `to` limits.
-    pub fn latest(&self) -> (u16, u8, u8) {
+    pub(crate) fn latest(&self) -> (u16, u8, u8) {
         let m = self.month.unwrap_or(12);
         let d = self.day.unwrap_or(days_in_month(self.year as u32, m as u32) as u8);
         (self.year, m, d)

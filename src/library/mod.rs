@@ -32,7 +32,7 @@ pub struct Speech {
 }
 
 impl Speech {
-    pub fn body(&self) -> &str {
+    pub(crate) fn body(&self) -> &str {
         &self.source[self.body_start..]
     }
 

@@ -24,18 +24,18 @@ pub enum Edition {
 }
 
 impl Edition {
-    pub fn is_print(self) -> bool {
+    pub(crate) fn is_print(self) -> bool {
         matches!(self, Edition::Print { .. })
     }
 
     /// Editions printed on paper by someone else: no link annotations (they are not
     /// printed), no cover image page (the cover is printed separately).
-    pub fn for_paper(self) -> bool {
+    pub(crate) fn for_paper(self) -> bool {
         !matches!(self, Edition::Reading)
     }
 
     /// The writer for this edition, set up for `file`.
-    pub fn writer(self, prep: &Prepared, file: &Path, report: &mut Report) -> Result<PdfWriter, Diagnostic> {
+    pub(crate) fn writer(self, prep: &Prepared, file: &Path, report: &mut Report) -> Result<PdfWriter, Diagnostic> {
         match self {
             Edition::Reading => PdfWriter::create(file),
             Edition::Booklet => {

@@ -21,13 +21,13 @@ pub(crate) enum Unit {
 }
 
 impl Length {
-    pub const fn pt(v: f64) -> Length {
+    pub(crate) const fn pt(v: f64) -> Length {
         Length { value: v, unit: Unit::Pt }
     }
-    pub const fn mm(v: f64) -> Length {
+    pub(crate) const fn mm(v: f64) -> Length {
         Length { value: v, unit: Unit::Mm }
     }
-    pub const fn em(v: f64) -> Length {
+    pub(crate) const fn em(v: f64) -> Length {
         Length { value: v, unit: Unit::Em }
     }
 
@@ -53,7 +53,7 @@ impl Length {
     }
 
     /// In points, when the length does not depend on the type size.
-    pub fn absolute_pt(&self) -> Option<f64> {
+    pub(crate) fn absolute_pt(&self) -> Option<f64> {
         Some(match self.unit {
             Unit::Pt => self.value,
             Unit::Mm => self.value * 72.0 / 25.4,
@@ -65,7 +65,7 @@ impl Length {
     }
 
     /// In points, with `em` relative to `size` (points).
-    pub fn to_pt(&self, size: f64) -> f64 {
+    pub(crate) fn to_pt(&self, size: f64) -> f64 {
         self.absolute_pt().unwrap_or(self.value * size)
     }
 }

@@ -336,7 +336,7 @@ const FIELDS: &[&str] = &[
 
 impl Page {
     /// Width and height of the trimmed page in points.
-    pub fn dimensions(&self) -> Result<(f64, f64), String> {
+    pub(crate) fn dimensions(&self) -> Result<(f64, f64), String> {
         let mm = |w: f64, h: f64| (w * 72.0 / 25.4, h * 72.0 / 25.4);
         Ok(match self.size.trim().to_ascii_lowercase().as_str() {
             "a4" => mm(210.0, 297.0),

@@ -26,7 +26,7 @@ impl FaceId {
     pub const BOLD_ITALIC: FaceId = FaceId(3);
 
     /// The face of the family for a style.
-    pub fn of(bold: bool, italic: bool) -> FaceId {
+    pub(crate) fn of(bold: bool, italic: bool) -> FaceId {
         FaceId(u16::from(italic) + 2 * u16::from(bold))
     }
 }
@@ -115,7 +115,7 @@ impl Face {
     }
 
     /// The glyph for `c`, if the face has one.
-    pub fn glyph(&self, c: char) -> Option<u16> {
+    pub(crate) fn glyph(&self, c: char) -> Option<u16> {
         match self.ascii.get(c as usize) {
             Some(g) => *g,
             None => cmap_glyph(&self.font, c as u32),
@@ -123,12 +123,12 @@ impl Face {
     }
 
     /// The advance of glyph `id` in font units.
-    pub fn advance(&self, id: u16) -> f32 {
+    pub(crate) fn advance(&self, id: u16) -> f32 {
         self.advances.get(id as usize).copied().unwrap_or(0.0)
     }
 
     /// How many glyphs the face has.
-    pub fn glyph_count(&self) -> usize {
+    pub(crate) fn glyph_count(&self) -> usize {
         self.advances.len()
     }
 }
@@ -186,7 +186,7 @@ impl FontSet {
     /// face's when it has code, and those of the fallback faces that set a character of
     /// its text (for the copyright page, which names the fonts). `visit` hands every text
     /// to its argument, with whether it is code.
-    pub fn families_used(&self, visit: impl FnOnce(&mut dyn FnMut(&str, bool))) -> Vec<String> {
+    pub(crate) fn families_used(&self, visit: impl FnOnce(&mut dyn FnMut(&str, bool))) -> Vec<String> {
         let mut used = vec![false; self.fallbacks.len()];
         let mut code = false;
         // Characters already looked at, as bits (the characters a book uses are few).
@@ -222,13 +222,13 @@ impl FontSet {
         out
     }
 
-    pub fn face(&self, id: FaceId) -> &Face {
+    pub(crate) fn face(&self, id: FaceId) -> &Face {
         &self.faces[id.0 as usize]
     }
 
     /// The face that sets `c` when `want` is asked for: `want` itself if it has the
     /// character, else the first fallback that has it; `None` when no face has it.
-    pub fn face_for(&self, want: FaceId, c: char) -> Option<FaceId> {
+    pub(crate) fn face_for(&self, want: FaceId, c: char) -> Option<FaceId> {
         if self.face(want).glyph(c).is_some() || is_invisible(c) {
             return Some(want);
         }

@@ -39,7 +39,7 @@ impl ShapedText {
     /// map's glyph for one of the cluster's characters stands for that character, and the
     /// rest goes to the first glyph (the last, in right-to-left text), so that a letter's
     /// glyph never carries a mark it does not show.
-    pub fn glyph_texts(&self, face: &super::Face) -> Vec<(u16, String)> {
+    pub(crate) fn glyph_texts(&self, face: &super::Face) -> Vec<(u16, String)> {
         let n = self.glyphs.len();
         let mut out = Vec::with_capacity(n);
         let mut i = 0;
@@ -118,12 +118,12 @@ impl<'f> Shaper<'f> {
         }
     }
 
-    pub fn fonts(&self) -> &'f FontSet {
+    pub(crate) fn fonts(&self) -> &'f FontSet {
         self.fonts
     }
 
     /// A small number standing for a language tag, for cache keys.
-    pub fn lang_id(&mut self, lang: &str) -> u16 {
+    pub(crate) fn lang_id(&mut self, lang: &str) -> u16 {
         match self.langs.iter().position(|l| l == lang) {
             Some(i) => i as u16,
             None => {
@@ -135,7 +135,7 @@ impl<'f> Shaper<'f> {
 
     /// Shape `text` (no line breaks inside) in `face` for language `lang`, from the cache
     /// when the same word was shaped before.
-    pub fn shape(&mut self, face: FaceId, lang: &str, case: Case, text: &str) -> Rc<ShapedText> {
+    pub(crate) fn shape(&mut self, face: FaceId, lang: &str, case: Case, text: &str) -> Rc<ShapedText> {
         let key = (face, self.lang_id(lang), case);
         if let Some(s) = self.words.get(&key).and_then(|m| m.get(text)) {
             self.hits += 1;

@@ -299,7 +299,7 @@ impl<'f> Typesetter<'f> {
         }
     }
 
-    pub fn fonts(&self) -> &'f FontSet {
+    pub(crate) fn fonts(&self) -> &'f FontSet {
         self.shaper.fonts()
     }
 

@@ -93,7 +93,7 @@ impl Encoder {
     }
 
     /// The colour every page starts with: DeviceGray black, or 100 % K for print.
-    pub fn black(print: bool) -> &'static [u8] {
+    pub(crate) fn black(print: bool) -> &'static [u8] {
         if print {
             b"0 0 0 1 k 0 0 0 1 K\n"
         } else {
@@ -101,7 +101,7 @@ impl Encoder {
         }
     }
 
-    pub fn encode(&mut self, fonts: &FontSet, page: &Page) -> Result<Encoded, Diagnostic> {
+    pub(crate) fn encode(&mut self, fonts: &FontSet, page: &Page) -> Result<Encoded, Diagnostic> {
         let mut out = std::mem::take(&mut self.raw);
         out.clear();
         out.extend_from_slice(Self::black(self.print.is_some()));
@@ -443,12 +443,12 @@ impl Deflater {
         Deflater { level, z: libdeflater::Compressor::new(lvl), buf: Vec::new() }
     }
 
-    pub fn level(&self) -> i32 {
+    pub(crate) fn level(&self) -> i32 {
         self.level
     }
 
     /// `data` as a zlib stream into `out` (cleared first).
-    pub fn pack(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Diagnostic> {
+    pub(crate) fn pack(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let bound = self.z.zlib_compress_bound(data.len());
         if self.buf.len() < bound {
             self.buf.resize(bound, 0);

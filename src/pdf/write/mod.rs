@@ -273,7 +273,7 @@ impl PdfWriter {
     }
 
     /// A writer whose file claims PDF `version` (PDF/X-1a:2003 wants 1.4 at most).
-    pub fn create_version(path: &Path, version: &str) -> Result<PdfWriter, Diagnostic> {
+    pub(crate) fn create_version(path: &Path, version: &str) -> Result<PdfWriter, Diagnostic> {
         let out = AtomicFile::create(path)?;
         let mut w = PdfWriter {
             out,
@@ -310,7 +310,7 @@ impl PdfWriter {
     }
 
     /// Reserve an object number.
-    pub fn alloc(&mut self) -> u32 {
+    pub(crate) fn alloc(&mut self) -> u32 {
         self.offsets.push(0);
         (self.offsets.len() - 1) as u32
     }
@@ -360,7 +360,7 @@ impl PdfWriter {
     }
 
     /// The object number of page `index` (0-based), reserved if the page is not written yet.
-    pub fn page_ref(&mut self, index: usize) -> u32 {
+    pub(crate) fn page_ref(&mut self, index: usize) -> u32 {
         while self.pages.len() <= index {
             let id = self.alloc();
             self.pages.push(id);
@@ -370,7 +370,7 @@ impl PdfWriter {
     }
 
     /// An encoder for the pages of this file, for [`PdfWriter::put`]: one per thread.
-    pub fn encoder(&self) -> Encoder {
+    pub(crate) fn encoder(&self) -> Encoder {
         Encoder::new(self.print.clone(), self.forms.is_none())
     }
 
@@ -385,7 +385,7 @@ impl PdfWriter {
     /// Write page `index`, encoded by an [`Encoder`] of this writer: its content stream,
     /// images first shown on it, its link annotations and its page object. Returns the
     /// page's object number.
-    pub fn put(&mut self, index: usize, page: Encoded) -> Result<u32, Diagnostic> {
+    pub(crate) fn put(&mut self, index: usize, page: Encoded) -> Result<u32, Diagnostic> {
         // A booklet's pages become forms (see `print.rs`), not pages of the file.
         let id = if self.forms.is_some() { 0 } else { self.page_ref(index) };
         if self.written.get(index).copied().unwrap_or(false) {
@@ -562,7 +562,7 @@ impl PdfWriter {
     /// Write the outline (bookmarks) of pages already written; returns the outline root.
     /// Levels nest: an entry is the child of the nearest entry before it with a lower level.
     /// Top-level entries show their children; deeper ones start closed.
-    pub fn outline(&mut self, entries: &[OutlineEntry]) -> Result<Option<u32>, Diagnostic> {
+    pub(crate) fn outline(&mut self, entries: &[OutlineEntry]) -> Result<Option<u32>, Diagnostic> {
         let entries: Vec<&OutlineEntry> = entries.iter().filter(|e| e.page < self.pages.len()).collect();
         if entries.is_empty() {
             return Ok(None);
