@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 /// One glyph of shaped text, in font units.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ShapedGlyph {
+pub(crate) struct ShapedGlyph {
     pub id: u16,
     pub advance: f32,
     pub dx: f32,
@@ -22,7 +22,7 @@ pub struct ShapedGlyph {
 
 /// A shaped piece of text in one face.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ShapedText {
+pub(crate) struct ShapedText {
     pub face: FaceId,
     pub text: String,
     pub glyphs: Vec<ShapedGlyph>,
