@@ -126,11 +126,6 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// The file the diagnostic names, if any.
-    pub(crate) fn file(&self) -> Option<&Path> {
-        self.location.as_ref().map(|l| l.file.as_path())
-    }
-
     /// Render in the compiler style (`error: …`, ` --> file:line:col`, the source line
     /// underlined, `= help: …`), through annotate-snippets as rustc and cargo do. `color`
     /// adds ANSI colours for terminals; `main` decides when.

@@ -182,7 +182,7 @@ fn render(
 
 /// The outcome of building one book.
 pub struct Built {
-    pub(crate) name: String,
+    pub name: String,
     pub written: Vec<PathBuf>,
     pub words: usize,
     pub chapters: usize,

@@ -33,8 +33,6 @@ pub(crate) struct Params {
     pub tolerance: f32,
     /// Added to every line's badness before squaring (TeX \linepenalty 10).
     pub line_penalty: f32,
-    /// Used by the caller when it builds flagged penalties; kept here for reference.
-    pub hyphen_penalty: f32,
     /// Two flagged breaks in a row (TeX 10000).
     pub double_hyphen_demerits: f32,
     /// A hyphen on the last full line of a paragraph (TeX 5000); applied before every forced break.
@@ -58,7 +56,6 @@ impl Params {
             pretolerance: 100.0,
             tolerance: 200.0,
             line_penalty: 10.0,
-            hyphen_penalty: 50.0,
             double_hyphen_demerits: 10000.0,
             final_hyphen_demerits: 5000.0,
             adj_demerits: 10000.0,
@@ -1070,7 +1067,7 @@ mod tests {
     const BOOK_SPACE: Space = Space { stretch: 1.36, shrink: 0.5, hyphen_penalty: 200.0 };
 
     fn book_params(measure: f32) -> Params {
-        Params { pretolerance: -1.0, tolerance: 250.0, hyphen_penalty: 200.0, ..Params::tex(measure) }
+        Params { pretolerance: -1.0, tolerance: 250.0, ..Params::tex(measure) }
     }
 
     const GERMAN: [&str; 4] = [

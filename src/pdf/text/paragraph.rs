@@ -235,7 +235,7 @@ impl Default for Tuning {
             explicit_hyphen_penalty: 1000.0,
             expansion: 0.02,
             // TeX's values but for these; the measure is set per paragraph.
-            params: Params { hyphen_penalty: 500.0, adj_demerits: 30000.0, ..Params::tex(0.0) },
+            params: Params { adj_demerits: 30000.0, ..Params::tex(0.0) },
         }
     }
 }
