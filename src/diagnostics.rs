@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     Warning,
     Error,
 }
@@ -40,7 +40,7 @@ pub enum Kind {
 
 /// A place in a source file, 1-based.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Location {
+pub(crate) struct Location {
     pub(crate) file: PathBuf,
     pub(crate) line: Option<usize>,
     pub(crate) column: Option<usize>,
@@ -59,7 +59,7 @@ pub struct Diagnostic {
 }
 
 #[derive(Debug, Clone)]
-pub struct Snippet {
+pub(crate) struct Snippet {
     pub(crate) text: String,
     pub(crate) width: usize,
 }
@@ -239,7 +239,7 @@ impl Report {
 }
 
 /// 1-based line and column (in characters) of a byte offset in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..floor_char_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;
@@ -256,7 +256,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// The known name nearest to a misspelt one, when it is near enough to be a likely typo.
-pub fn nearest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_l = word.to_lowercase();
     known
         .into_iter()

@@ -109,7 +109,7 @@ impl Project {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ResolveError {
+pub(crate) enum ResolveError {
     Empty,
     Absolute,
     Remote,
@@ -164,7 +164,7 @@ fn lexically_outside(books: &Path, p: &Path) -> bool {
 }
 
 /// Read a source file as UTF-8 text, with a clear error for every way that can fail.
-pub fn read_source(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+pub(crate) fn read_source(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     let meta = fs::metadata(path).map_err(|e| Diagnostic::io(shown, &e, "read the file"))?;
     if meta.is_dir() {
         return Err(Diagnostic::error(Kind::Io, "this is a folder, not a file")
@@ -214,14 +214,14 @@ pub fn read_source(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
 /// An output file written through a temporary file in the same folder and renamed into
 /// place by `commit`, so the previous file stays whole until the new one is complete.
 /// Dropped without `commit` (an error on the way), it removes the temporary file.
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     path: PathBuf,
     tmp: PathBuf,
     file: Option<std::io::BufWriter<fs::File>>,
 }
 
 impl AtomicFile {
-    pub fn create(path: &Path) -> Result<AtomicFile, Diagnostic> {
+    pub(crate) fn create(path: &Path) -> Result<AtomicFile, Diagnostic> {
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         fs::create_dir_all(dir).map_err(|e| Diagnostic::io(dir, &e, "create the output folder"))?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -273,7 +273,7 @@ impl Drop for AtomicFile {
 /// `commit` (an error anywhere in the book), it removes the stages and the previous
 /// outputs stay as they were.
 #[derive(Default)]
-pub struct Outputs {
+pub(crate) struct Outputs {
     /// Each output's place and its stage, in the order staged.
     files: Vec<(PathBuf, PathBuf)>,
 }
@@ -318,7 +318,7 @@ impl Drop for Outputs {
 }
 
 /// Write `bytes` to `path` atomically (see [`AtomicFile`]).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     let mut f = AtomicFile::create(path)?;
     f.write_all(bytes).map_err(|e| Diagnostic::io(path, &e, "write the output"))?;
     f.commit()

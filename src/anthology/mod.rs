@@ -116,7 +116,7 @@ impl<'de> Deserialize<'de> for Number {
 /// The book's `[print]` table: what the print-shop formats need to know about this book
 /// (the style holds the bleed and the printing condition).
 #[derive(Debug, Clone)]
-pub struct PrintOptions {
+pub(crate) struct PrintOptions {
     /// An ICC output profile: the print edition becomes PDF/X-4 with it embedded.
     pub(crate) output_profile: Option<Asset>,
     /// Thickness of one leaf (two pages) of the paper, for the spine.
@@ -169,7 +169,7 @@ struct RawPart {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Order {
+pub(crate) enum Order {
     Listed,
     Date,
     Title,
@@ -178,7 +178,7 @@ pub enum Order {
 
 /// A file of the project that enters the book.
 #[derive(Debug, Clone, Serialize)]
-pub struct Asset {
+pub(crate) struct Asset {
     /// As shown to people and in the model: `books/cover.jpg`.
     pub(crate) shown: PathBuf,
     /// Where to read it (canonical, inside `books/`).
@@ -213,7 +213,7 @@ pub struct BookMeta {
 
 /// Selection criteria, checked.
 #[derive(Debug, Clone, Default)]
-pub struct Criteria {
+pub(crate) struct Criteria {
     pub(crate) speeches: Option<Vec<String>>,
     pub(crate) tags: Vec<String>,
     pub(crate) speakers: Vec<String>,
@@ -225,7 +225,7 @@ pub struct Criteria {
 }
 
 #[derive(Debug, Clone)]
-pub struct PartSpec {
+pub(crate) struct PartSpec {
     pub(crate) title: String,
     pub(crate) criteria: Criteria,
 }
@@ -300,7 +300,7 @@ pub fn book_files(project: &Project) -> Vec<PathBuf> {
 }
 
 /// Find the book a command line names: `example`, `example.toml` or a path to the file.
-pub fn find_book(project: &Project, name: &str) -> Result<PathBuf, Diagnostic> {
+pub(crate) fn find_book(project: &Project, name: &str) -> Result<PathBuf, Diagnostic> {
     let as_path = Path::new(name);
     if name.ends_with(".toml") && as_path.is_file() {
         return Ok(as_path.to_path_buf());

@@ -22,7 +22,7 @@ use typography::TextRun;
 /// Build the model of `book`. Problems go to `report`; the model is complete only when
 /// the report has no errors.
 /// `epoch` is `SOURCE_DATE_EPOCH` when set.
-pub fn build(
+pub(crate) fn build(
     project: &Project,
     book: &Anthology,
     sel: &Selection,

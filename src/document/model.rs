@@ -43,7 +43,7 @@ pub struct Part {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ChapterKind {
+pub(crate) enum ChapterKind {
     Introduction,
     Speech,
     Afterword,
@@ -81,7 +81,7 @@ pub struct ChapterMeta {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Footnote {
+pub(crate) struct Footnote {
     /// The label as written (`1`, `quelle`); unique within its chapter only.
     pub(crate) label: String,
     /// 1-based, per chapter, by first call.
@@ -199,7 +199,7 @@ impl Inline {
 }
 
 /// Every piece of text of `blocks`, in reading order, to `f`, with whether it is code.
-pub fn visit_blocks(blocks: &[Block], f: &mut impl FnMut(&str, bool)) {
+pub(crate) fn visit_blocks(blocks: &[Block], f: &mut impl FnMut(&str, bool)) {
     for b in blocks {
         match &b.kind {
             BlockKind::Heading { content, .. } | BlockKind::Paragraph { content } => visit_inlines(content, f),
@@ -219,7 +219,7 @@ pub fn visit_blocks(blocks: &[Block], f: &mut impl FnMut(&str, bool)) {
 }
 
 /// Every piece of text of `inlines`, in reading order, to `f`, with whether it is code.
-pub fn visit_inlines(inlines: &[Inline], f: &mut impl FnMut(&str, bool)) {
+pub(crate) fn visit_inlines(inlines: &[Inline], f: &mut impl FnMut(&str, bool)) {
     for i in inlines {
         match i {
             Inline::Text { text } => f(text, false),
@@ -258,7 +258,7 @@ pub fn plain_text(inlines: &[Inline]) -> String {
 }
 
 /// Anchors: derived from ids so they are stable across builds and safe in XML and URLs.
-pub fn anchor_of(prefix: &str, id: &str) -> String {
+pub(crate) fn anchor_of(prefix: &str, id: &str) -> String {
     let mut out = String::with_capacity(prefix.len() + id.len());
     out.push_str(prefix);
     let mut dash = false;
@@ -278,12 +278,12 @@ pub fn anchor_of(prefix: &str, id: &str) -> String {
 }
 
 /// The anchor of footnote `number` in the chapter with anchor `chapter`.
-pub fn footnote_anchor(chapter: &str, number: u32) -> String {
+pub(crate) fn footnote_anchor(chapter: &str, number: u32) -> String {
     format!("{chapter}-fn{number}")
 }
 
 /// The anchor of the `call`th call of footnote `number` (for the link back).
-pub fn footnote_ref_anchor(chapter: &str, number: u32, call: u32) -> String {
+pub(crate) fn footnote_ref_anchor(chapter: &str, number: u32, call: u32) -> String {
     if call <= 1 {
         format!("{chapter}-fnref{number}")
     } else {
@@ -292,7 +292,7 @@ pub fn footnote_ref_anchor(chapter: &str, number: u32, call: u32) -> String {
 }
 
 /// `2021-12-13T00:00:00Z` for seconds since 1970.
-pub fn iso8601(secs: i64) -> String {
+pub(crate) fn iso8601(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
@@ -300,7 +300,7 @@ pub fn iso8601(secs: i64) -> String {
 }
 
 /// Days since 1970-01-01 for a date (proleptic Gregorian; Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -311,7 +311,7 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// The date (year, month, day) of a count of days since 1970-01-01 (proleptic Gregorian).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

@@ -182,7 +182,7 @@ fn load_speech(
 
 /// Words as a reader counts them: runs between white space with at least one letter or
 /// digit. One pass over the text (it is counted for every speech and every run of text).
-pub fn count_words(text: &str) -> usize {
+pub(crate) fn count_words(text: &str) -> usize {
     let bytes = text.as_bytes();
     let (mut count, mut i) = (0, 0);
     // Between words only a letter or digit matters (it starts the next word); inside one,

@@ -68,7 +68,7 @@ pub enum Align {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Text {
+pub(crate) struct Text {
     pub(crate) size: Length,
     pub(crate) leading: Length,
     /// First-line indent of paragraphs that follow a paragraph.
@@ -85,21 +85,21 @@ pub struct Text {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Digits {
+pub(crate) enum Digits {
     Latin,
     Native,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ChapterStart {
+pub(crate) enum ChapterStart {
     Any,
     Recto,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum RunningHeads {
+pub(crate) enum RunningHeads {
     Smallcaps,
     Italic,
     None,
@@ -107,7 +107,7 @@ pub enum RunningHeads {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Layout {
+pub(crate) struct Layout {
     pub(crate) chapter_start: ChapterStart,
     pub(crate) running_heads: RunningHeads,
     pub(crate) baseline_grid: bool,
@@ -116,7 +116,7 @@ pub struct Layout {
 /// Type sizes of the book's elements, as multiples of the text size (`[sizes]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Sizes {
+pub(crate) struct Sizes {
     /// A speech's title on its opening page, and a part's title.
     pub(crate) title: f64,
     /// Headings of levels 1 and 2 inside a speech.
@@ -157,7 +157,7 @@ impl Default for Sizes {
 /// (`[spacing]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Spacing {
+pub(crate) struct Spacing {
     /// Space above a heading inside a speech, and above the source line, in lines.
     pub(crate) before_heading: f64,
     /// Space below a heading, in lines.
@@ -196,7 +196,7 @@ impl Default for Spacing {
 /// the PDF/X output intent names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Print {
+pub(crate) struct Print {
     /// How far pictures meant to run off the page extend beyond the trim.
     pub(crate) bleed: Length,
     /// The characterised printing condition, as registered (`FOGRA39`, `FOGRA51`, `GRACoL2013`).

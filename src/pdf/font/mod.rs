@@ -31,7 +31,7 @@ impl FaceId {
     }
 }
 
-pub struct Face {
+pub(crate) struct Face {
     /// The file name in `fonts/`.
     pub(crate) file: String,
     /// For the PDF's `/BaseFont`: the file stem, with anything PDF names cannot hold removed.
@@ -248,6 +248,6 @@ impl FontSet {
 
 /// Characters that take no glyph of their own (joiners, variation selectors, marks of
 /// direction): they stay with the text around them.
-pub fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{AD}')
 }

@@ -25,7 +25,7 @@ pub(crate) use flow::{folio_text, Count, Flow, PageSink};
 
 /// Sizes derived from the style, in points.
 #[derive(Debug, Clone)]
-pub struct Geometry {
+pub(crate) struct Geometry {
     pub width: f32,
     pub height: f32,
     pub inner: f32,
@@ -52,7 +52,7 @@ pub struct Geometry {
 
 /// The style's `[sizes]`, as factors of the text size.
 #[derive(Debug, Clone, Copy)]
-pub struct Scale {
+pub(crate) struct Scale {
     pub title: f32,
     pub heading: f32,
     pub subheading: f32,
@@ -66,7 +66,7 @@ pub struct Scale {
 
 /// The style's `[spacing]`.
 #[derive(Debug, Clone, Copy)]
-pub struct Space {
+pub(crate) struct Space {
     pub before_heading: f32,
     pub after_heading: f32,
     pub around_blocks: f32,
@@ -111,7 +111,7 @@ impl Space {
 }
 
 impl Geometry {
-    pub fn of(style: &Style) -> Result<Geometry, Diagnostic> {
+    pub(crate) fn of(style: &Style) -> Result<Geometry, Diagnostic> {
         let (width, height) = style.page.dimensions().map_err(|e| {
             Diagnostic::error(Kind::Value, e).at_file(&style.source).with_hint("see styles/default.toml")
         })?;
@@ -142,21 +142,21 @@ impl Geometry {
         })
     }
 
-    pub fn measure(&self) -> f32 {
+    pub(crate) fn measure(&self) -> f32 {
         self.width - self.inner - self.outer
     }
 
-    pub fn blank_page(&self) -> Page {
+    pub(crate) fn blank_page(&self) -> Page {
         Page { width: self.width, height: self.height, ..Page::default() }
     }
 
     /// The distance from one footnote line to the next.
-    pub fn note_advance(&self) -> f32 {
+    pub(crate) fn note_advance(&self) -> f32 {
         self.leading * self.space.note_leading
     }
 
     /// The height of a footnote area of `lines` lines, with the space and rule above it.
-    pub fn foot_height(&self, lines: usize) -> f32 {
+    pub(crate) fn foot_height(&self, lines: usize) -> f32 {
         if lines == 0 {
             0.0
         } else {
@@ -165,7 +165,7 @@ impl Geometry {
     }
 
     /// `y` (from the top of the page) moved down to the next line of the baseline grid.
-    pub fn snap(&self, y: f32) -> f32 {
+    pub(crate) fn snap(&self, y: f32) -> f32 {
         let origin = self.top + self.size * 0.8;
         if y <= origin {
             return origin;

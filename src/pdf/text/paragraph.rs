@@ -212,7 +212,7 @@ struct WordKey {
 
 /// Tunable parameters of justification, in em of the body size where they are lengths.
 #[derive(Debug, Clone)]
-pub struct Tuning {
+pub(crate) struct Tuning {
     pub(crate) stretch: f32,
     pub(crate) shrink: f32,
     pub(crate) hyphen_penalty: f32,
@@ -242,7 +242,7 @@ impl Default for Tuning {
 
 /// A character the fonts cannot set, for the caller to report where it occurred.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum FontProblem {
+pub(crate) enum FontProblem {
     /// Taken from a fallback face.
     Fallback(char, FaceId),
     /// No face has it.

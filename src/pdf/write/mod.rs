@@ -103,7 +103,7 @@ pub enum Mark {
 
 /// Where a link leads.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A web address (only `http`, `https` and `mailto` are made clickable).
     Uri(String),
     /// A page of the document (0-based index) and the height (points from the bottom)
@@ -129,7 +129,7 @@ pub struct Page {
 /// An entry of the outline (bookmarks): its level, title, 0-based page index and the
 /// height (points from the bottom) the reader's view should open at.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OutlineEntry {
+pub(crate) struct OutlineEntry {
     pub(crate) level: u8,
     pub(crate) title: String,
     pub(crate) page: usize,
@@ -153,7 +153,7 @@ pub struct DocInfo {
 /// A run of page labels: from page `start` (0-based) on, pages are numbered in `style`
 /// from 1, after `prefix` when there is one.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PageLabel {
+pub(crate) struct PageLabel {
     pub(crate) start: usize,
     pub(crate) style: NumberingStyle,
     pub(crate) prefix: Option<String>,
@@ -900,7 +900,7 @@ fn to_unicode(face: FaceId, gids: &[u16], texts: &BTreeMap<(FaceId, u16), String
 }
 
 /// A number as PDF writes it: at most three decimals, no exponent, no `-0`.
-pub fn num(v: f32) -> String {
+pub(crate) fn num(v: f32) -> String {
     let mut b = Vec::with_capacity(12);
     push_num(&mut b, v);
     String::from_utf8(b).unwrap_or_default()
@@ -908,7 +908,7 @@ pub fn num(v: f32) -> String {
 
 /// [`num`] appended to `out` without the formatting machinery (content streams are
 /// mostly numbers, written millions of times).
-pub fn push_num(out: &mut Vec<u8>, v: f32) {
+pub(crate) fn push_num(out: &mut Vec<u8>, v: f32) {
     let r = content::round_i(v as f64 * 1000.0).clamp(-9_000_000_000_000_000, 9_000_000_000_000_000);
     content::push_milli(out, r);
 }
