@@ -9,7 +9,7 @@ use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-pub const FIELDS: &[&str] =
+pub(crate) const FIELDS: &[&str] =
     &["title", "speaker", "date", "language", "place", "occasion", "source", "translator", "tags", "rights", "summary"];
 
 const WHAT: &str = "a speech's front matter";

@@ -6,7 +6,7 @@ pub(crate) mod date;
 mod frontmatter;
 
 pub use date::PartialDate;
-pub use frontmatter::{SpeechMeta, FIELDS};
+pub use frontmatter::SpeechMeta;
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::project::{read_source, Project};

@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Length {
+pub(crate) struct Length {
     pub(crate) value: f64,
     pub(crate) unit: Unit,
 }
@@ -31,7 +31,7 @@ impl Length {
         Length { value: v, unit: Unit::Em }
     }
 
-    pub fn parse(s: &str) -> Result<Length, String> {
+    pub(crate) fn parse(s: &str) -> Result<Length, String> {
         let s = s.trim();
         let split = s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len());
         let (num, unit) = s.split_at(split);

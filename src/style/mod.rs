@@ -5,7 +5,7 @@
 
 mod length;
 
-pub use length::Length;
+pub(crate) use length::Length;
 
 use crate::assets;
 use crate::config::from_toml;
@@ -37,7 +37,7 @@ pub struct Style {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Page {
+pub(crate) struct Page {
     /// A4, A5, A6, B5, letter, trade (6 × 9 in), or `WIDTH x HEIGHT` with units (`135mm x 210mm`).
     pub(crate) size: String,
     pub(crate) inner: Length,
@@ -61,7 +61,7 @@ pub struct Fonts {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Align {
+pub(crate) enum Align {
     Justify,
     Ragged,
 }

@@ -18,7 +18,7 @@ use std::sync::Arc;
 /// A page made ready for the file: its compressed content stream and what the stream
 /// refers to.
 #[derive(Debug)]
-pub struct Encoded {
+pub(crate) struct Encoded {
     pub(crate) width: f32,
     pub(crate) height: f32,
     /// The content stream, zlib-compressed.
@@ -32,7 +32,7 @@ pub struct Encoded {
 
 /// An image as placed on a page.
 #[derive(Debug)]
-pub struct Placed {
+pub(crate) struct Placed {
     pub(crate) key: String,
     pub(crate) image: Arc<PdfImage>,
     pub(crate) width: f32,
@@ -68,7 +68,7 @@ struct TextState {
 const INITIAL: TextState = TextState { font: None, scale: 100.0, rise: 0.0 };
 
 /// Turns pages into [`Encoded`] pages; one per thread (it keeps a compressor and tables).
-pub struct Encoder {
+pub(crate) struct Encoder {
     /// Print editions: the colour black is 100 % K, and (`frame`) pages are shifted onto
     /// the trim with their marks around them.
     print: Option<PrintSetup>,
@@ -82,7 +82,7 @@ pub struct Encoder {
 impl Encoder {
     /// `print`: the print edition's setup; `frame`: its pages become pages of the file (not
     /// forms that a booklet's sheets place, which are framed as sheets).
-    pub fn new(print: Option<PrintSetup>, frame: bool) -> Encoder {
+    pub(crate) fn new(print: Option<PrintSetup>, frame: bool) -> Encoder {
         Encoder {
             frame: frame && print.is_some(),
             print,
@@ -430,7 +430,7 @@ pub(super) fn push_milli(out: &mut Vec<u8>, v: i64) {
 /// A zlib compressor (libdeflate) kept from stream to stream, writing into a buffer that
 /// is initialised once rather than for every stream. Page contents are packed at level 1:
 /// libdeflate's level 1 is as fast as zlib's fastest and packs tighter than zlib's level 2.
-pub struct Deflater {
+pub(crate) struct Deflater {
     level: i32,
     z: libdeflater::Compressor,
     buf: Vec<u8>,
@@ -438,7 +438,7 @@ pub struct Deflater {
 
 impl Deflater {
     /// A compressor at `level` (1 to 12; out of range is taken as the nearest).
-    pub fn new(level: i32) -> Deflater {
+    pub(crate) fn new(level: i32) -> Deflater {
         let lvl = libdeflater::CompressionLvl::new(level.clamp(1, 12)).unwrap_or_default();
         Deflater { level, z: libdeflater::Compressor::new(lvl), buf: Vec::new() }
     }

@@ -19,8 +19,8 @@
 mod content;
 pub(crate) mod print;
 
-pub use content::{Deflater, Encoded, Encoder, Placed};
-pub use pdf_writer::types::NumberingStyle;
+pub(crate) use content::{Deflater, Encoded, Encoder};
+pub(crate) use pdf_writer::types::NumberingStyle;
 
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::images::{Colour, Data, PdfImage};
