@@ -46,9 +46,11 @@ pub(crate) struct Location {
     pub(crate) column: Option<usize>,
 }
 
+/// One problem: how grave, what kind, where, what is wrong and what to do about it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostic {
     pub(crate) severity: Severity,
+    /// What kind of problem it is.
     pub kind: Kind,
     pub(crate) location: Option<Location>,
     pub(crate) message: String,
@@ -65,6 +67,7 @@ pub(crate) struct Snippet {
 }
 
 impl Diagnostic {
+    /// An error of `kind`: `message` says what is wrong.
     pub fn error(kind: Kind, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -76,6 +79,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning of `kind`: `message` says what is amiss.
     pub fn warning(kind: Kind, message: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(kind, message) }
     }
@@ -122,6 +126,7 @@ impl Diagnostic {
         self
     }
 
+    /// Whether it is an error (else a warning).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -213,10 +218,12 @@ impl std::error::Error for Diagnostic {}
 /// Everything a run found, in the order found.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Report {
+    /// The problems, in the order found.
     pub items: Vec<Diagnostic>,
 }
 
 impl Report {
+    /// Add a problem.
     pub fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
     }
@@ -225,14 +232,17 @@ impl Report {
         self.items.extend(other.items);
     }
 
+    /// How many of the problems are errors.
     pub fn errors(&self) -> usize {
         self.items.iter().filter(|d| d.is_error()).count()
     }
 
+    /// How many of the problems are warnings.
     pub fn warnings(&self) -> usize {
         self.items.len() - self.errors()
     }
 
+    /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.is_error())
     }

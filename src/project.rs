@@ -10,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 /// No speech, book or style file may be larger than this: a bigger one is not a speech.
 pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
 
+/// A Tribune project: the folder that holds `books/`.
 #[derive(Debug, Clone)]
 pub struct Project {
     /// The project root, as given or found (absolute).
@@ -53,6 +54,7 @@ impl Project {
         .with_hint("run inside a project, pass --project DIR, or create one with `tribune new DIR`"))
     }
 
+    /// The project whose root is `root`, which must hold `books/`.
     pub fn at(root: PathBuf) -> Result<Project, Diagnostic> {
         let books = root.join("books");
         let books = fs::canonicalize(&books).map_err(|e| Diagnostic::io(&books, &e, "open the books folder"))?;
@@ -63,6 +65,7 @@ impl Project {
         self.books.join("speeches")
     }
 
+    /// Where the outputs go when no `--out` is given: `out/` in the root.
     pub fn default_out(&self) -> PathBuf {
         self.root.join("out")
     }

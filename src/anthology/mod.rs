@@ -5,7 +5,7 @@
 pub(crate) mod isbn;
 mod select;
 
-pub use select::{select, SelectedPart, Selection};
+pub use select::{select, Selection};
 
 use crate::config::{self, Text, TextList};
 use crate::diagnostics::{Diagnostic, Kind, Report};
@@ -189,6 +189,7 @@ pub(crate) struct Asset {
 /// The book's metadata, checked.
 #[derive(Debug, Clone, Serialize)]
 pub struct BookMeta {
+    /// The title, as the title page, the cover and the metadata give it.
     pub title: String,
     pub(crate) subtitle: Option<String>,
     pub(crate) language: Lang,
@@ -230,12 +231,14 @@ pub(crate) struct PartSpec {
     pub(crate) criteria: Criteria,
 }
 
+/// A book file read and checked: its metadata, what it selects, its parts and print options.
 #[derive(Debug, Clone)]
 pub struct Anthology {
     /// The file's stem: `example` for `books/example.toml`; names the outputs.
     pub(crate) name: String,
     pub(crate) shown: PathBuf,
     pub(crate) source: String,
+    /// Title, language, editors, ISBN and the rest of `[book]`, checked.
     pub meta: BookMeta,
     pub(crate) introduction: Option<Asset>,
     pub(crate) afterword: Option<Asset>,

@@ -8,6 +8,7 @@ use crate::library::PartialDate;
 use serde::Serialize;
 use std::path::PathBuf;
 
+/// A whole book as the renderers take it: metadata, front matter, parts, back matter.
 #[derive(Debug, Clone, Serialize)]
 pub struct Book {
     /// The book file's name (`example`); names the outputs.
@@ -21,6 +22,7 @@ pub struct Book {
     pub(crate) modified: i64,
     /// The introduction, when the book has one.
     pub(crate) front: Vec<Chapter>,
+    /// The parts in reading order (one untitled part when the book has no `[[parts]]`).
     pub parts: Vec<Part>,
     /// The afterword, when the book has one.
     pub(crate) back: Vec<Chapter>,
@@ -33,11 +35,13 @@ impl Book {
     }
 }
 
+/// A part of the book: its title and its speeches.
 #[derive(Debug, Clone, Serialize)]
 pub struct Part {
     /// `None` when the book has no `[[parts]]`: its speeches stand in one untitled part.
     pub(crate) title: Option<String>,
     pub(crate) anchor: String,
+    /// Its speeches, in reading order.
     pub chapters: Vec<Chapter>,
 }
 
@@ -49,6 +53,7 @@ pub(crate) enum ChapterKind {
     Afterword,
 }
 
+/// A speech, the introduction or the afterword: its metadata, body and footnotes.
 #[derive(Debug, Clone, Serialize)]
 pub struct Chapter {
     /// The speech id, or `introduction` / `afterword`.
@@ -56,14 +61,17 @@ pub struct Chapter {
     pub(crate) kind: ChapterKind,
     /// Unique in the book, safe as an XML id and a file name.
     pub(crate) anchor: String,
+    /// Title, speakers, date, language and the rest of its front matter.
     pub meta: ChapterMeta,
     pub(crate) source: PathBuf,
+    /// Its body, in order.
     pub blocks: Vec<Block>,
     /// In the order of their numbers (first call first).
     pub(crate) footnotes: Vec<Footnote>,
     pub(crate) words: usize,
 }
 
+/// A chapter's front matter, as the book shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChapterMeta {
     pub(crate) title: String,
@@ -92,60 +100,87 @@ pub(crate) struct Footnote {
     pub(crate) blocks: Vec<Block>,
 }
 
+/// A block of a chapter's body, with the source line it starts on.
 #[derive(Debug, Clone, Serialize)]
 pub struct Block {
     pub(crate) line: usize,
+    /// What the block is, with its content.
     #[serde(flatten)]
     pub kind: BlockKind,
 }
 
+/// How a table column is aligned (the colons of its delimiter row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Align {
+    /// No colon: the reader's default.
     None,
+    /// `:---`
     Left,
+    /// `:---:`
     Center,
+    /// `---:`
     Right,
 }
 
+/// The blocks a chapter body is made of.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum BlockKind {
+    /// A heading inside a speech (`#` to `######`).
     Heading {
         /// As in the source: 1 for `#`; the speech's own title is not a block.
         level: u8,
+        /// Its id, unique in the book, for links and the contents.
         anchor: String,
+        /// Its text.
         content: Vec<Inline>,
     },
+    /// A paragraph.
     Paragraph {
+        /// Its text.
         content: Vec<Inline>,
     },
+    /// A block quotation (`>`).
     Quote {
+        /// The quoted blocks.
         blocks: Vec<Block>,
     },
+    /// A bullet or numbered list.
     List {
         /// The first number of an ordered list; `None` for bullets.
         start: Option<u64>,
         /// Loose lists have space between their items.
         tight: bool,
+        /// Its items, each a run of blocks.
         items: Vec<Vec<Block>>,
     },
+    /// A thematic break (`---`).
     Rule,
     /// An image that stands alone in its paragraph.
     Image {
+        /// The image.
         image: ImageRef,
     },
+    /// A table (a header row and body rows of cells).
     Table {
+        /// The alignment of each column.
         align: Vec<Align>,
+        /// The header row's cells.
         head: Vec<Vec<Inline>>,
+        /// The body rows, each a list of cells.
         rows: Vec<Vec<Vec<Inline>>>,
     },
+    /// A code block, set as written in the monospace face.
     Code {
+        /// The language named after the opening fence, if any.
         language: Option<String>,
+        /// The code, its lines ending in `\n`.
         text: String,
     },
 }
 
+/// An image of the book: its file, alternative text and title.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageRef {
     pub(crate) asset: Asset,
@@ -153,39 +188,59 @@ pub struct ImageRef {
     pub(crate) title: Option<String>,
 }
 
+/// Text inside a block, with its emphasis, links and calls.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Inline {
+    /// Plain text.
     Text {
+        /// The text, typography applied.
         text: String,
     },
+    /// Emphasised text (`*…*`), set in italics.
     Emphasis {
+        /// The emphasised text.
         content: Vec<Inline>,
     },
+    /// Strong text (`**…**`), set in bold.
     Strong {
+        /// The strong text.
         content: Vec<Inline>,
     },
+    /// Text raised above the baseline (`<sup>…</sup>`).
     Superscript {
+        /// The raised text.
         content: Vec<Inline>,
     },
+    /// Text lowered below the baseline (`<sub>…</sub>`).
     Subscript {
+        /// The lowered text.
         content: Vec<Inline>,
     },
+    /// A hyperlink.
     Link {
+        /// Where it leads.
         url: String,
+        /// Its title (`[text](url "title")`), if any.
         title: Option<String>,
+        /// The linked text.
         content: Vec<Inline>,
     },
+    /// Code inside running text (`` `…` ``), in the monospace face.
     Code {
+        /// The code as written.
         text: String,
     },
     /// A call of footnote `number` of this chapter; `call` counts the calls of that note (1-based).
     FootnoteRef {
+        /// The note's number in its chapter.
         number: u32,
+        /// Which call of the note this is, from 1.
         call: u32,
     },
     /// An image inside running text.
     Image {
+        /// The image.
         image: ImageRef,
     },
     /// A forced line break.

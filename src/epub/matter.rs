@@ -126,7 +126,13 @@ pub(super) fn copyright(book: &Book, strings: &Strings, fonts: &Plan, book_file:
 }
 
 /// The licences of the embedded fonts, as the OFL asks: with the fonts, readable.
-pub(super) fn licences(book: &Book, strings: &Strings, fonts: &Plan, book_file: &Path, usage: &mut Usage) -> Option<String> {
+pub(super) fn licences(
+    book: &Book,
+    strings: &Strings,
+    fonts: &Plan,
+    book_file: &Path,
+    usage: &mut Usage,
+) -> Option<String> {
     if fonts.licences.is_empty() {
         return None;
     }
@@ -194,7 +200,13 @@ fn contents_list(w: &mut Writer, entries: &[Entry], book_lang: &Lang) {
 }
 
 /// The contents page in the reading order.
-pub(super) fn contents(book: &Book, strings: &Strings, entries: &[Entry], book_file: &Path, usage: &mut Usage) -> String {
+pub(super) fn contents(
+    book: &Book,
+    strings: &Strings,
+    entries: &[Entry],
+    book_file: &Path,
+    usage: &mut Usage,
+) -> String {
     let lang = &book.meta.language;
     let mut w = Writer::new(usage, book_file);
     w.start("nav", &[("role", "doc-toc"), ("class", "contents"), ("aria-labelledby", "contents-title")], Set::Inherit);

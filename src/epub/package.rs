@@ -158,7 +158,13 @@ pub(super) fn stand_in_uuid(identifier: &str) -> uuid::Uuid {
 /// The package document as epub-builder wrote it, finished: the book's language on the
 /// package (its default for all metadata, which accessibility checkers ask for), the
 /// book's identifier in place of the stand-in, and `extra` metadata added.
-pub(super) fn finish_opf(opf: Vec<u8>, lang: &Lang, stand_in: &str, identifier: &str, extra: &str) -> Result<Vec<u8>, String> {
+pub(super) fn finish_opf(
+    opf: Vec<u8>,
+    lang: &Lang,
+    stand_in: &str,
+    identifier: &str,
+    extra: &str,
+) -> Result<Vec<u8>, String> {
     let opf = String::from_utf8(opf).map_err(|_| "epub-builder wrote a package document that is not UTF-8")?;
     if opf.matches("<package ").count() != 1 {
         return Err("the package document from epub-builder has no <package> element".into());

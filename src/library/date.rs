@@ -4,6 +4,7 @@
 use serde::{Serialize, Serializer};
 use std::fmt;
 
+/// A date as precise as its source gives it: a year, a month or a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PartialDate {
     pub(crate) year: u16,

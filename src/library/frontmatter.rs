@@ -67,7 +67,9 @@ struct Raw {
 #[derive(Debug, Clone, Serialize)]
 pub struct SpeechMeta {
     pub(crate) title: String,
+    /// Who gave the speech (`speaker`: one name or a list).
     pub speakers: Vec<String>,
+    /// When it was given.
     pub date: PartialDate,
     /// `None` means the book's language.
     pub language: Option<Lang>,

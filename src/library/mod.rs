@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// A speech of the library: its id, checked front matter and Markdown source.
 #[derive(Debug, Clone)]
 pub struct Speech {
     /// The path below `books/speeches/` without `.md`, with `/` as separator.
@@ -22,6 +23,7 @@ pub struct Speech {
     pub(crate) shown: PathBuf,
     /// The folder the file lies in, for resolving relative image paths.
     pub(crate) dir: PathBuf,
+    /// Its front matter, checked.
     pub meta: SpeechMeta,
     /// The whole file, for messages that quote a line.
     pub(crate) source: String,
@@ -43,14 +45,18 @@ impl Speech {
     }
 }
 
+/// Every speech of the project, read and checked.
 #[derive(Debug, Default)]
 pub struct Library {
+    /// The speeches that could be read, by id.
     pub speeches: BTreeMap<String, Speech>,
     /// Speeches that exist but could not be read: selecting them gives no second error.
     pub(crate) broken: BTreeSet<String>,
 }
 
 impl Library {
+    /// Read every speech below `books/speeches/`; each problem goes to `report`, and a speech
+    /// that cannot be read is left out.
     pub fn load(project: &Project, report: &mut Report) -> Library {
         let mut lib = Library::default();
         let dir = project.speeches_dir();
@@ -85,7 +91,8 @@ impl Library {
         lib
     }
 
-    pub fn ids(&self) -> impl Iterator<Item = &str> {
+    /// The ids of the speeches, in order.
+    pub(crate) fn ids(&self) -> impl Iterator<Item = &str> {
         self.speeches.keys().map(String::as_str)
     }
 }

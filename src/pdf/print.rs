@@ -17,8 +17,11 @@ use std::path::Path;
 pub enum Edition {
     /// `<BOOK>.pdf`: for reading on screen and printing at home.
     Reading,
-    /// `<BOOK>-print.pdf`: the interior for a print shop; `marks`: crop marks.
-    Print { marks: bool },
+    /// `<BOOK>-print.pdf`: the interior for a print shop.
+    Print {
+        /// Crop marks outside the bleed.
+        marks: bool,
+    },
     /// `<BOOK>-booklet.pdf`: the interior imposed two pages to a sheet side.
     Booklet,
 }

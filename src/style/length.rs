@@ -65,7 +65,7 @@ impl Length {
     }
 
     /// In points, with `em` relative to `size` (points).
-    pub(crate) fn to_pt(&self, size: f64) -> f64 {
+    pub(crate) fn to_pt(self, size: f64) -> f64 {
         self.absolute_pt().unwrap_or(self.value * size)
     }
 }

@@ -14,10 +14,12 @@ use crate::project::Project;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+/// A book's style: page, fonts, type, layout, sizes, spacing, print setup and the EPUB's CSS.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Style {
     pub(crate) page: Page,
+    /// The font files the book is set in.
     pub fonts: Fonts,
     pub(crate) text: Text,
     pub(crate) layout: Layout,
@@ -46,6 +48,7 @@ pub(crate) struct Page {
     pub(crate) bottom: Length,
 }
 
+/// A style's font files (`[fonts]`): file names in `fonts/` or bundled with Tribune.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Fonts {

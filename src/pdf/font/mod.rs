@@ -20,9 +20,13 @@ use std::borrow::Cow;
 pub struct FaceId(pub u16);
 
 impl FaceId {
+    /// The regular face of the family.
     pub const REGULAR: FaceId = FaceId(0);
+    /// The italic face.
     pub const ITALIC: FaceId = FaceId(1);
+    /// The bold face.
     pub const BOLD: FaceId = FaceId(2);
+    /// The bold italic face.
     pub const BOLD_ITALIC: FaceId = FaceId(3);
 
     /// The face of the family for a style.
@@ -139,6 +143,7 @@ fn cmap_glyph(font: &Font, c: u32) -> Option<u16> {
     (id != 0).then(|| id.min(u16::MAX as u32) as u16)
 }
 
+/// The faces a book is set in, loaded: the family, its fallbacks and the monospace face.
 pub struct FontSet {
     pub(crate) faces: Vec<Face>,
     /// Faces tried, in order, for characters the family lacks.
@@ -150,6 +155,7 @@ pub struct FontSet {
 }
 
 impl FontSet {
+    /// Load the faces `fonts` names, from the project's `fonts/` or those bundled with Tribune.
     pub fn load(project: &Project, fonts: &Fonts) -> Result<FontSet, Diagnostic> {
         let mut faces = Vec::new();
         for f in [&fonts.regular, &fonts.italic, &fonts.bold, &fonts.bold_italic] {

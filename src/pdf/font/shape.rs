@@ -73,8 +73,10 @@ impl ShapedText {
     }
 }
 
+/// How letters are set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Case {
+    /// As written.
     Normal,
     /// Lower-case letters as small capitals (`smcp`).
     SmallCaps,

@@ -14,10 +14,13 @@ use std::rc::Rc;
 /// How a span of text is set.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SpanStyle {
+    /// The face it is set in.
     pub face: FaceId,
+    /// Type size, points.
     pub size: f32,
     /// Baseline shift upwards (superscript note calls), points.
     pub rise: f32,
+    /// Letters as written or lower case as small capitals.
     pub case: Case,
     /// Code and the like are never hyphenated.
     pub hyphenate: bool,
@@ -30,14 +33,20 @@ pub struct SpanStyle {
 /// A piece of paragraph text in one style. `\n` in `text` is a forced line break.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Span {
+    /// The text.
     pub text: String,
+    /// How it is set.
     pub style: SpanStyle,
 }
 
+/// How the lines of a paragraph sit in the measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alignment {
+    /// Lines stretched or shrunk to fill the measure, the last one excepted.
     Justify,
+    /// Lines at their natural width, from the start edge.
     Ragged,
+    /// Each line centred.
     Center,
 }
 
@@ -48,20 +57,25 @@ pub struct Measure {
     pub width: f32,
     /// First-line indent, points.
     pub indent: f32,
+    /// How the lines are aligned.
     pub align: Alignment,
+    /// The language, for hyphenation, shaping and direction.
     pub lang: Lang,
 }
 
 /// A run of glyphs on a line, in one face and size.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineRun {
+    /// The face of its glyphs.
     pub face: FaceId,
+    /// Type size, points.
     pub size: f32,
     /// From the line's left edge, points.
     pub x: f32,
     pub(crate) rise: f32,
     /// Horizontal scale of the glyphs (font expansion), 1.0 for none.
     pub(crate) hscale: f32,
+    /// Its glyphs, positioned from `x`.
     pub glyphs: Vec<Glyph>,
     pub(crate) actual_text: Option<String>,
     /// The span's link (see [`SpanStyle::link`]), 0 for none.
@@ -73,12 +87,14 @@ pub struct LineRun {
 /// A set line: what pagination stacks.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Line {
+    /// Its runs of glyphs, from the left.
     pub runs: Vec<LineRun>,
     /// The line's content width (after justification), points.
     pub(crate) width: f32,
     /// Height above and depth below the baseline of the tallest material, points.
     pub(crate) ascent: f32,
     pub(crate) descent: f32,
+    /// Whether the line ends at a hyphenation break.
     pub hyphenated: bool,
     /// The line's text as a reader would copy it (for marked content such as table rows).
     pub text: String,
@@ -251,6 +267,7 @@ pub(crate) enum FontProblem {
 
 /// Sets paragraphs: holds the shaper, the hyphenators and their caches for a whole book.
 pub struct Typesetter<'f> {
+    /// Shapes the text, and records which text each glyph stands for (for copying).
     pub shaper: Shaper<'f>,
     hyphenators: FxHashMap<u16, Option<Hyphenator>>,
     breaks: FxHashMap<u16, FxHashMap<String, Rc<Vec<Break>>>>,
@@ -275,6 +292,8 @@ pub struct Typesetter<'f> {
 }
 
 impl<'f> Typesetter<'f> {
+    /// A typesetter for the faces of `fonts`; `exceptions`: words hyphenated where they may
+    /// break (`ta-ble`), which override the patterns.
     pub fn new(fonts: &'f FontSet, exceptions: Vec<String>) -> Typesetter<'f> {
         let mut shaper = Shaper::new(fonts);
         for (i, f) in fonts.faces.iter().enumerate() {

@@ -41,7 +41,9 @@ use xmp_writer::{DateTime, LangId, Timezone, XmpWriter};
 /// A glyph placed in a run: `x` is its pen position from the run's start, in points.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Glyph {
+    /// The glyph id in its face.
     pub id: u16,
+    /// Pen position from the run's start, points.
     pub x: f32,
     /// Vertical offset (marks placed by GPOS), points, upwards.
     pub dy: f32,
@@ -52,10 +54,15 @@ pub struct Glyph {
 pub enum Mark {
     /// Glyphs of one face and size on a baseline at (`x`, `y`) (points from the bottom left).
     Glyphs {
+        /// The face.
         face: FaceId,
+        /// Type size, points.
         size: f32,
+        /// Start of the baseline, points from the left.
         x: f32,
+        /// The baseline, points from the bottom.
         y: f32,
+        /// The glyphs, positioned from `x`.
         glyphs: Vec<Glyph>,
         /// Horizontal scale of the glyphs (font expansion), 1.0 for none.
         hscale: f32,
@@ -65,27 +72,40 @@ pub enum Mark {
     },
     /// A filled rectangle in black (rules).
     Rect {
+        /// Left edge, points from the left of the page.
         x: f32,
+        /// Bottom edge, points from the bottom of the page.
         y: f32,
+        /// Width, points.
         width: f32,
+        /// Height, points.
         height: f32,
     },
     /// The marks up to the matching `End` read out as `actual_text` when given (a table
     /// row: its cells in order, so that copying or extracting keeps rows together), and are
     /// in the language `lang` when given (a speech in another language than the book's).
     Begin {
+        /// What the marks read out as, if not their own text.
         actual_text: Option<String>,
+        /// Their language (a BCP 47 tag), if not the document's.
         lang: Option<String>,
     },
+    /// Closes the last `Begin`.
     End,
     /// An image filling the rectangle with its lower left corner at (`x`, `y`). `key`
     /// names the image (its file), so each is embedded once however often it is shown.
     Image {
+        /// Names the image (its file).
         key: String,
+        /// The image, decoded and ready to embed.
         image: Arc<PdfImage>,
+        /// Left edge, points from the left of the page.
         x: f32,
+        /// Bottom edge, points from the bottom of the page.
         y: f32,
+        /// Width, points.
         width: f32,
+        /// Height, points.
         height: f32,
     },
     /// The marks up to the matching `Restore` drawn through the matrix [a b c d e f]
@@ -93,11 +113,16 @@ pub enum Mark {
     Transform([f32; 6]),
     /// The marks up to the matching `Restore` show only inside this rectangle.
     Clip {
+        /// Left edge, points from the left of the page.
         x: f32,
+        /// Bottom edge, points from the bottom of the page.
         y: f32,
+        /// Width, points.
         width: f32,
+        /// Height, points.
         height: f32,
     },
+    /// Ends the last `Transform` or `Clip`.
     Restore,
 }
 
@@ -118,11 +143,16 @@ pub struct Link {
     pub(crate) target: Target,
 }
 
+/// A page to write: its size, what it shows and where its links are.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page {
+    /// Width, points.
     pub width: f32,
+    /// Height, points.
     pub height: f32,
+    /// What it shows, in drawing order.
     pub marks: Vec<Mark>,
+    /// Its clickable areas.
     pub links: Vec<Link>,
 }
 
@@ -139,10 +169,15 @@ pub(crate) struct OutlineEntry {
 /// Document metadata.
 #[derive(Debug, Clone, Default)]
 pub struct DocInfo {
+    /// The document's title.
     pub title: String,
+    /// Its authors (the editors, else the speakers).
     pub authors: Vec<String>,
+    /// What it is about (the description, else the subtitle).
     pub subject: Option<String>,
+    /// Its keywords.
     pub keywords: Vec<String>,
+    /// Its language, a BCP 47 tag.
     pub language: String,
     /// Seconds since 1970 (UTC).
     pub modified: i64,
@@ -239,6 +274,7 @@ fn internal(what: String) -> Diagnostic {
         .with_hint("please report this with the book that caused it")
 }
 
+/// Writes a PDF page by page: each page goes to the file when given, the rest at `finish`.
 pub struct PdfWriter {
     out: AtomicFile,
     path: PathBuf,
@@ -268,6 +304,7 @@ pub struct PdfWriter {
 }
 
 impl PdfWriter {
+    /// A writer of a PDF 1.7 to `path`; the file is put in place by `finish`.
     pub fn create(path: &Path) -> Result<PdfWriter, Diagnostic> {
         Self::create_version(path, "1.7")
     }
