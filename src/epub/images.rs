@@ -19,22 +19,22 @@ const COVER_JPEG_QUALITY: u8 = 90;
 #[derive(Debug, Clone)]
 pub(super) struct Packed {
     /// Its path inside the package, relative to the content documents (`images/chart.png`).
-    pub href: String,
-    pub media_type: &'static str,
-    pub bytes: Vec<u8>,
+    pub(crate) href: String,
+    pub(crate) media_type: &'static str,
+    pub(crate) bytes: Vec<u8>,
 }
 
 #[derive(Debug, Default)]
 pub(super) struct Images {
     /// The cover and the text of its `alt`.
-    pub cover: Option<(Packed, String)>,
+    pub(crate) cover: Option<(Packed, String)>,
     /// The images of the text, each once, in the order of their first use.
-    pub files: Vec<Packed>,
+    pub(crate) files: Vec<Packed>,
     /// Where each image of the text went, by its path on disk.
-    pub href: BTreeMap<PathBuf, String>,
+    pub(crate) href: BTreeMap<PathBuf, String>,
     /// Uses of images in the text, and how many of them have no alt text.
-    pub uses: usize,
-    pub undescribed: usize,
+    pub(crate) uses: usize,
+    pub(crate) undescribed: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,25 +12,25 @@ use std::str::FromStr;
 /// One glyph of shaped text, in font units.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct ShapedGlyph {
-    pub id: u16,
-    pub advance: f32,
-    pub dx: f32,
-    pub dy: f32,
+    pub(crate) id: u16,
+    pub(crate) advance: f32,
+    pub(crate) dx: f32,
+    pub(crate) dy: f32,
     /// Byte offset in the shaped text of the first character this glyph stands for.
-    pub cluster: u32,
+    pub(crate) cluster: u32,
 }
 
 /// A shaped piece of text in one face.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ShapedText {
-    pub face: FaceId,
-    pub text: String,
-    pub glyphs: Vec<ShapedGlyph>,
+    pub(crate) face: FaceId,
+    pub(crate) text: String,
+    pub(crate) glyphs: Vec<ShapedGlyph>,
     /// Sum of advances, font units.
-    pub width: f32,
+    pub(crate) width: f32,
     /// Shaped right to left (Arabic, Hebrew, …): the glyphs are in visual order, their
     /// clusters falling.
-    pub rtl: bool,
+    pub(crate) rtl: bool,
 }
 
 impl ShapedText {
@@ -101,12 +101,12 @@ pub struct Shaper<'f> {
     buffer: Option<Buffer>,
     /// The text each glyph stands for, for the PDF's ToUnicode maps (first use wins).
     pub glyph_texts: BTreeMap<(FaceId, u16), String>,
-    pub hits: u64,
-    pub misses: u64,
+    pub(crate) hits: u64,
+    pub(crate) misses: u64,
 }
 
 impl<'f> Shaper<'f> {
-    pub fn new(fonts: &'f FontSet) -> Shaper<'f> {
+    pub(crate) fn new(fonts: &'f FontSet) -> Shaper<'f> {
         Shaper {
             fonts,
             shapers: fonts.faces.iter().map(|f| ShaperFont::new(&f.font)).collect(),
