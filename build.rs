@@ -5,7 +5,7 @@ use std::path::Path;
 
 fn main() {
     let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
-    let mut out = String::from("pub static FILES: &[(&str, &[u8])] = &[\n");
+    let mut out = String::from("pub(crate) static FILES: &[(&str, &[u8])] = &[\n");
     for (dir, exts) in [("fonts", &["ttf", "otf", "txt"][..]), ("styles", &["toml", "css"][..])] {
         println!("cargo:rerun-if-changed={dir}");
         let mut files: Vec<_> = std::fs::read_dir(Path::new(&root).join(dir))

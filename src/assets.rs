@@ -9,12 +9,12 @@ use std::path::PathBuf;
 include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
 /// A bundled file by its path in the repository (`fonts/GentiumBookPlus-Regular.ttf`).
-pub fn bundled(name: &str) -> Option<&'static [u8]> {
+pub(crate) fn bundled(name: &str) -> Option<&'static [u8]> {
     FILES.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
 }
 
 /// The names of the bundled files below `dir` (`fonts`, `styles`).
-pub fn bundled_in(dir: &str) -> impl Iterator<Item = &'static str> + '_ {
+pub(crate) fn bundled_in(dir: &str) -> impl Iterator<Item = &'static str> + '_ {
     FILES.iter().map(|(n, _)| *n).filter(move |n| n.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
 }
 
@@ -33,7 +33,7 @@ fn in_project(project: &Project, rel: &str) -> Option<PathBuf> {
 }
 
 /// A font file by name: the project's `fonts/<name>`, else the bundled one.
-pub fn font(project: &Project, name: &str) -> Option<Cow<'static, [u8]>> {
+pub(crate) fn font(project: &Project, name: &str) -> Option<Cow<'static, [u8]>> {
     if !plain(name) {
         return None;
     }
@@ -46,7 +46,7 @@ pub fn font(project: &Project, name: &str) -> Option<Cow<'static, [u8]>> {
 
 /// A text file (`styles/default.toml`): the project's, else the bundled one, with the path
 /// to name in messages.
-pub fn text(project: &Project, rel: &str) -> Option<(Result<String, Diagnostic>, PathBuf)> {
+pub(crate) fn text(project: &Project, rel: &str) -> Option<(Result<String, Diagnostic>, PathBuf)> {
     if let Some(p) = in_project(project, rel) {
         let shown = PathBuf::from(rel);
         return Some((read_source(&p, &shown), shown));

@@ -8,7 +8,7 @@ const HIGH: u64 = BYTES * 0x80;
 
 /// Bytes at the start of `bytes` from `!` to DEL: ASCII that is neither white space nor a
 /// control character, most of a word.
-pub fn printable_ascii_len(bytes: &[u8]) -> usize {
+pub(crate) fn printable_ascii_len(bytes: &[u8]) -> usize {
     // Per byte, in its high bit: below `!` (subtracting 0x21 borrows) or not ASCII (set
     // already). A borrow only runs on from a byte that is flagged anyway, so the first
     // flagged byte is exact.
@@ -16,12 +16,12 @@ pub fn printable_ascii_len(bytes: &[u8]) -> usize {
 }
 
 /// Bytes at the start of `bytes` that are ASCII (whatever else may follow).
-pub fn ascii_len(bytes: &[u8]) -> usize {
+pub(crate) fn ascii_len(bytes: &[u8]) -> usize {
     run_len(bytes, |x| x & HIGH, |b| b < 0x80)
 }
 
 /// Bytes at the start of `bytes` that are ASCII letters.
-pub fn ascii_letters_len(bytes: &[u8]) -> usize {
+pub(crate) fn ascii_letters_len(bytes: &[u8]) -> usize {
     let others = |x: u64| {
         // Per byte, in its high bit: upper case folded to lower (`| 0x20`) and the high bit
         // cleared so that the sums below carry into no neighbour, a letter is at least `a`
@@ -36,7 +36,7 @@ pub fn ascii_letters_len(bytes: &[u8]) -> usize {
 /// Bytes at the start of `bytes` that cannot begin a space where a paragraph's words part:
 /// not a space, tab or line feed, nor 0xC2 (the first byte of U+00A0, and of other
 /// characters, which the caller tells apart).
-pub fn wordlike_len(bytes: &[u8]) -> usize {
+pub(crate) fn wordlike_len(bytes: &[u8]) -> usize {
     // Per byte, in its high bit: equal to one of the four (a byte of `x ^ c` is zero). The
     // first zero byte is flagged exactly; a borrow can only flag bytes after it.
     let zero = |v: u64| v.wrapping_sub(BYTES) & !v & HIGH;

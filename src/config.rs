@@ -11,7 +11,7 @@ use std::path::Path;
 /// A text field that also takes a number or a boolean as written (`title: 1984`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(transparent)]
-pub struct Text(pub String);
+pub(crate) struct Text(pub String);
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for Text {
 /// One text or a list of texts (`speaker: Anna` or `speaker: [Anna, Ben]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(transparent)]
-pub struct TextList(pub Vec<String>);
+pub(crate) struct TextList(pub Vec<String>);
 
 impl<'de> Deserialize<'de> for TextList {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -98,7 +98,7 @@ fn backticked(msg: &str, after: &str) -> Option<String> {
 
 /// Turn a serde message into our wording: a message and a hint. `known` lists the keys of
 /// the table the error is in; `what` names the file kind for the hint.
-pub fn explain(msg: &str, known: &[&str], what: &str) -> (String, String) {
+pub(crate) fn explain(msg: &str, known: &[&str], what: &str) -> (String, String) {
     let first = msg.lines().next().unwrap_or(msg).trim();
     if let Some(field) = backticked(first, "unknown field") {
         let hint = match nearest(&field, known.iter().copied()) {
@@ -128,7 +128,7 @@ pub fn explain(msg: &str, known: &[&str], what: &str) -> (String, String) {
 }
 
 /// Parse TOML `text` (which starts at line `line0` of `shown`, 1-based) into `T`.
-pub fn from_toml<T: serde::de::DeserializeOwned>(
+pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(
     text: &str,
     shown: &Path,
     full_source: &str,
@@ -163,7 +163,7 @@ pub fn from_toml<T: serde::de::DeserializeOwned>(
 }
 
 /// Parse YAML `text` (which starts at line `line0` of `shown`) into `T`.
-pub fn from_yaml<T: serde::de::DeserializeOwned>(
+pub(crate) fn from_yaml<T: serde::de::DeserializeOwned>(
     text: &str,
     shown: &Path,
     full_source: &str,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     Warning,
     Error,
 }
@@ -40,31 +40,34 @@ pub enum Kind {
 
 /// A place in a source file, 1-based.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Location {
-    pub file: PathBuf,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
+pub(crate) struct Location {
+    pub(crate) file: PathBuf,
+    pub(crate) line: Option<usize>,
+    pub(crate) column: Option<usize>,
 }
 
+/// One problem: how grave, what kind, where, what is wrong and what to do about it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostic {
-    pub severity: Severity,
+    pub(crate) severity: Severity,
+    /// What kind of problem it is.
     pub kind: Kind,
-    pub location: Option<Location>,
-    pub message: String,
-    pub hint: Option<String>,
+    pub(crate) location: Option<Location>,
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
     /// The offending source line and how many characters of it to underline, for display.
     #[serde(skip)]
-    pub snippet: Option<Snippet>,
+    pub(crate) snippet: Option<Snippet>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Snippet {
-    pub text: String,
-    pub width: usize,
+pub(crate) struct Snippet {
+    pub(crate) text: String,
+    pub(crate) width: usize,
 }
 
 impl Diagnostic {
+    /// An error of `kind`: `message` says what is wrong.
     pub fn error(kind: Kind, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -76,11 +79,12 @@ impl Diagnostic {
         }
     }
 
+    /// A warning of `kind`: `message` says what is amiss.
     pub fn warning(kind: Kind, message: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(kind, message) }
     }
 
-    pub fn io(path: &Path, err: &std::io::Error, doing: &str) -> Self {
+    pub(crate) fn io(path: &Path, err: &std::io::Error, doing: &str) -> Self {
         let hint = match err.kind() {
             std::io::ErrorKind::NotFound => "check the path and the file name",
             std::io::ErrorKind::PermissionDenied => "check the file's permissions",
@@ -94,7 +98,7 @@ impl Diagnostic {
         Diagnostic::error(Kind::Io, msg).at_file(path).with_hint(hint)
     }
 
-    pub fn at_file(mut self, file: impl Into<PathBuf>) -> Self {
+    pub(crate) fn at_file(mut self, file: impl Into<PathBuf>) -> Self {
         self.location = Some(Location { file: file.into(), line: None, column: None });
         self
     }
@@ -110,25 +114,21 @@ impl Diagnostic {
         self
     }
 
-    pub fn underline(mut self, width: usize) -> Self {
+    pub(crate) fn underline(mut self, width: usize) -> Self {
         if let Some(s) = &mut self.snippet {
             s.width = width.max(1);
         }
         self
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
+    /// Whether it is an error (else a warning).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
-    }
-
-    /// The file the diagnostic names, if any.
-    pub fn file(&self) -> Option<&Path> {
-        self.location.as_ref().map(|l| l.file.as_path())
     }
 
     /// Render in the compiler style (`error: …`, ` --> file:line:col`, the source line
@@ -218,33 +218,38 @@ impl std::error::Error for Diagnostic {}
 /// Everything a run found, in the order found.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Report {
+    /// The problems, in the order found.
     pub items: Vec<Diagnostic>,
 }
 
 impl Report {
+    /// Add a problem.
     pub fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
     }
 
-    pub fn extend(&mut self, other: Report) {
+    pub(crate) fn extend(&mut self, other: Report) {
         self.items.extend(other.items);
     }
 
+    /// How many of the problems are errors.
     pub fn errors(&self) -> usize {
         self.items.iter().filter(|d| d.is_error()).count()
     }
 
+    /// How many of the problems are warnings.
     pub fn warnings(&self) -> usize {
         self.items.len() - self.errors()
     }
 
+    /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.is_error())
     }
 }
 
 /// 1-based line and column (in characters) of a byte offset in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..floor_char_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;
@@ -261,7 +266,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// The known name nearest to a misspelt one, when it is near enough to be a likely typo.
-pub fn nearest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_l = word.to_lowercase();
     known
         .into_iter()

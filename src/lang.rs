@@ -19,16 +19,16 @@ pub struct Lang {
 /// of the same language (`deu` for `de`); the tag is read with the short code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LongCode {
-    pub written: String,
-    pub short: &'static str,
+    pub(crate) written: String,
+    pub(crate) short: &'static str,
 }
 
 impl LongCode {
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         format!("language `{}` is ISO 639-2; write `{}`", self.written, self.short)
     }
 
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         format!(
             "BCP 47 takes the two-letter code where a language has one; `{}` is read as `{}`",
             self.written, self.short
@@ -222,26 +222,26 @@ impl Lang {
     }
 
     /// The primary language subtag, lower case: `de` for `de-CH`.
-    pub fn language(&self) -> &str {
+    pub(crate) fn language(&self) -> &str {
         &self.tag[..self.language]
     }
 
     /// The region subtag, upper case (`CH`), or three digits (`419`).
-    pub fn region(&self) -> Option<&str> {
+    pub(crate) fn region(&self) -> Option<&str> {
         self.region.map(|(a, b)| &self.tag[a..b])
     }
 
     /// Whether this tag falls under `range` (RFC 4647 basic filtering): it is the range, or
     /// the range followed by more subtags. `de` takes `de`, `de-AT` and `de-Latn-CH`;
     /// `de-AT` takes `de-AT` only. Both are canonical, so `DE` and `deu` match `de` too.
-    pub fn within(&self, range: &Lang) -> bool {
+    pub(crate) fn within(&self, range: &Lang) -> bool {
         self.tag.strip_prefix(range.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
     }
 }
 
 impl Lang {
     /// English, for what is English whatever the book's language (font licences, folios).
-    pub fn english() -> Lang {
+    pub(crate) fn english() -> Lang {
         Lang { tag: "en".into(), language: 2, region: None }
     }
 }

@@ -9,13 +9,13 @@
 #![allow(clippy::result_large_err)]
 
 pub mod anthology;
-pub mod assets;
-pub mod bytescan;
-pub mod config;
+pub(crate) mod assets;
+pub(crate) mod bytescan;
+pub(crate) mod config;
 pub mod diagnostics;
 pub mod document;
 pub mod epub;
-pub mod images;
+pub(crate) mod images;
 pub mod lang;
 pub mod library;
 mod parallel;
@@ -41,17 +41,23 @@ pub enum Format {
     Epub,
     /// The reading edition's PDF (`<BOOK>.pdf`).
     Pdf,
-    /// The interior for a print shop (`<BOOK>-print.pdf`): PDF/X, trim and bleed;
-    /// `marks`: crop marks outside the bleed.
-    Print { marks: bool },
+    /// The interior for a print shop (`<BOOK>-print.pdf`): PDF/X, trim and bleed.
+    Print {
+        /// Crop marks outside the bleed.
+        marks: bool,
+    },
     /// The interior imposed for saddle stitching (`<BOOK>-booklet.pdf`).
     Booklet,
     /// The wrap-around cover with spine (`<BOOK>-cover.pdf`); after `Print` so that its
     /// spine can take the page count from the interior just set.
-    Cover { marks: bool },
+    Cover {
+        /// Crop marks outside the bleed.
+        marks: bool,
+    },
 }
 
 impl Format {
+    /// The output's file name for the book named `book` (`example.epub`).
     pub fn file_name(&self, book: &str) -> String {
         match self {
             Format::Model => format!("{book}.model.json"),
@@ -69,8 +75,10 @@ pub const DEFAULT_FORMATS: &[Format] = &[Format::Epub, Format::Pdf];
 
 /// A book made ready for the renderers.
 pub struct Prepared {
-    pub anthology: Anthology,
+    pub(crate) anthology: Anthology,
+    /// The book's style: page, fonts, type, layout and the EPUB's CSS.
     pub style: Style,
+    /// The document model the renderers write out.
     pub book: Book,
 }
 
@@ -182,9 +190,13 @@ fn render(
 
 /// The outcome of building one book.
 pub struct Built {
+    /// The book's name (its file's stem).
     pub name: String,
+    /// The files written (none when the book had errors).
     pub written: Vec<PathBuf>,
+    /// Words in its chapters.
     pub words: usize,
+    /// How many chapters it has: speeches, introduction and afterword.
     pub chapters: usize,
 }
 

@@ -10,10 +10,11 @@ use std::path::{Component, Path, PathBuf};
 /// No speech, book or style file may be larger than this: a bigger one is not a speech.
 pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
 
+/// A Tribune project: the folder that holds `books/`.
 #[derive(Debug, Clone)]
 pub struct Project {
     /// The project root, as given or found (absolute).
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// `root/books`, canonicalised: everything that enters a book must lie below it.
     pub books: PathBuf,
 }
@@ -53,22 +54,24 @@ impl Project {
         .with_hint("run inside a project, pass --project DIR, or create one with `tribune new DIR`"))
     }
 
+    /// The project whose root is `root`, which must hold `books/`.
     pub fn at(root: PathBuf) -> Result<Project, Diagnostic> {
         let books = root.join("books");
         let books = fs::canonicalize(&books).map_err(|e| Diagnostic::io(&books, &e, "open the books folder"))?;
         Ok(Project { root, books })
     }
 
-    pub fn speeches_dir(&self) -> PathBuf {
+    pub(crate) fn speeches_dir(&self) -> PathBuf {
         self.books.join("speeches")
     }
 
+    /// Where the outputs go when no `--out` is given: `out/` in the root.
     pub fn default_out(&self) -> PathBuf {
         self.root.join("out")
     }
 
     /// A path for messages: relative to the project root when it lies inside it.
-    pub fn display_path(&self, p: &Path) -> PathBuf {
+    pub(crate) fn display_path(&self, p: &Path) -> PathBuf {
         if let Ok(r) = p.strip_prefix(&self.books) {
             return Path::new("books").join(r);
         }
@@ -79,7 +82,7 @@ impl Project {
     /// it names exists and lies inside `books/`, following symbolic links. Absolute paths,
     /// `..` that climbs out and links that point out are refused: untrusted Markdown must
     /// not pull files from elsewhere on the machine into a book.
-    pub fn resolve_inside_books(&self, base: &Path, rel: &str) -> Result<PathBuf, ResolveError> {
+    pub(crate) fn resolve_inside_books(&self, base: &Path, rel: &str) -> Result<PathBuf, ResolveError> {
         if rel.is_empty() {
             return Err(ResolveError::Empty);
         }
@@ -109,7 +112,7 @@ impl Project {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ResolveError {
+pub(crate) enum ResolveError {
     Empty,
     Absolute,
     Remote,
@@ -119,7 +122,7 @@ pub enum ResolveError {
 }
 
 impl ResolveError {
-    pub fn explain(&self) -> (String, &'static str) {
+    pub(crate) fn explain(&self) -> (String, &'static str) {
         match self {
             ResolveError::Empty => ("the path is empty".into(), "give the file's path relative to the Markdown file"),
             ResolveError::Absolute => (
@@ -164,7 +167,7 @@ fn lexically_outside(books: &Path, p: &Path) -> bool {
 }
 
 /// Read a source file as UTF-8 text, with a clear error for every way that can fail.
-pub fn read_source(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+pub(crate) fn read_source(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     let meta = fs::metadata(path).map_err(|e| Diagnostic::io(shown, &e, "read the file"))?;
     if meta.is_dir() {
         return Err(Diagnostic::error(Kind::Io, "this is a folder, not a file")
@@ -214,14 +217,14 @@ pub fn read_source(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
 /// An output file written through a temporary file in the same folder and renamed into
 /// place by `commit`, so the previous file stays whole until the new one is complete.
 /// Dropped without `commit` (an error on the way), it removes the temporary file.
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     path: PathBuf,
     tmp: PathBuf,
     file: Option<std::io::BufWriter<fs::File>>,
 }
 
 impl AtomicFile {
-    pub fn create(path: &Path) -> Result<AtomicFile, Diagnostic> {
+    pub(crate) fn create(path: &Path) -> Result<AtomicFile, Diagnostic> {
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         fs::create_dir_all(dir).map_err(|e| Diagnostic::io(dir, &e, "create the output folder"))?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -231,7 +234,7 @@ impl AtomicFile {
     }
 
     /// Flush, sync and rename into place.
-    pub fn commit(mut self) -> Result<(), Diagnostic> {
+    pub(crate) fn commit(mut self) -> Result<(), Diagnostic> {
         let result = (|| {
             if let Some(f) = self.file.take() {
                 let f = f.into_inner().map_err(|e| e.into_error())?;
@@ -273,7 +276,7 @@ impl Drop for AtomicFile {
 /// `commit` (an error anywhere in the book), it removes the stages and the previous
 /// outputs stay as they were.
 #[derive(Default)]
-pub struct Outputs {
+pub(crate) struct Outputs {
     /// Each output's place and its stage, in the order staged.
     files: Vec<(PathBuf, PathBuf)>,
 }
@@ -281,7 +284,7 @@ pub struct Outputs {
 impl Outputs {
     /// The stage to write the output `path` to. It begins with a dot and ends in `.tmp`,
     /// as [`AtomicFile`]'s temporary files do, and is named for this process.
-    pub fn stage(&mut self, path: &Path) -> PathBuf {
+    pub(crate) fn stage(&mut self, path: &Path) -> PathBuf {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let stage = path.with_file_name(format!(".{name}.{}.staged.tmp", std::process::id()));
         self.files.push((path.to_path_buf(), stage.clone()));
@@ -289,14 +292,14 @@ impl Outputs {
     }
 
     /// The output a stage stands for (to name it in messages), if `p` is a stage.
-    pub fn output_of(&self, p: &Path) -> Option<&Path> {
+    pub(crate) fn output_of(&self, p: &Path) -> Option<&Path> {
         self.files.iter().find(|(_, stage)| stage == p).map(|(path, _)| path.as_path())
     }
 
     /// Rename every stage into place. Returns the outputs written; a rename that fails
     /// (rare: stage and output share a folder) stops the commit with its error, and the
     /// stages not yet renamed are removed.
-    pub fn commit(mut self) -> (Vec<PathBuf>, Result<(), Diagnostic>) {
+    pub(crate) fn commit(mut self) -> (Vec<PathBuf>, Result<(), Diagnostic>) {
         let mut written = Vec::new();
         for (path, stage) in std::mem::take(&mut self.files) {
             if let Err(e) = fs::rename(&stage, &path) {
@@ -318,7 +321,7 @@ impl Drop for Outputs {
 }
 
 /// Write `bytes` to `path` atomically (see [`AtomicFile`]).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     let mut f = AtomicFile::create(path)?;
     f.write_all(bytes).map_err(|e| Diagnostic::io(path, &e, "write the output"))?;
     f.commit()

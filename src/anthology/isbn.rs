@@ -1,7 +1,7 @@
 //! ISBN-10 and ISBN-13: form and check digit.
 
 /// The ISBN's digits (ISBN-10 may end in X) when valid; otherwise what is wrong.
-pub fn validate(isbn: &str) -> Result<String, String> {
+pub(crate) fn validate(isbn: &str) -> Result<String, String> {
     let digits: String = isbn.chars().filter(|c| !matches!(c, '-' | ' ' | '\u{2010}' | '\u{2011}')).collect();
     let digits = digits.strip_prefix("ISBN").unwrap_or(&digits).trim_start_matches(':').to_uppercase();
     match digits.len() {
@@ -41,14 +41,14 @@ pub fn validate(isbn: &str) -> Result<String, String> {
 
 /// An ISBN as written, for showing: without an `ISBN` prefix, hyphens kept, spaces made
 /// hyphens (a valid ISBN, see [`validate`]).
-pub fn shown(isbn: &str) -> String {
+pub(crate) fn shown(isbn: &str) -> String {
     let t = isbn.trim();
     let t = t.strip_prefix("ISBN").unwrap_or(t).trim_start_matches([':', ' ']);
     t.split_whitespace().collect::<Vec<_>>().join("-").replace(['\u{2010}', '\u{2011}'], "-")
 }
 
 /// The EAN-13 check digit of twelve digits.
-pub fn check13(twelve: &str) -> char {
+pub(crate) fn check13(twelve: &str) -> char {
     let sum: u32 = twelve.bytes().enumerate().map(|(i, b)| (b - b'0') as u32 * if i % 2 == 0 { 1 } else { 3 }).sum();
     char::from(b'0' + ((10 - sum % 10) % 10) as u8)
 }

@@ -2,10 +2,10 @@
 //! selection of speeches from the library (ids, globs, tags, speakers, languages, dates),
 //! ordered and grouped into parts.
 
-pub mod isbn;
+pub(crate) mod isbn;
 mod select;
 
-pub use select::{select, SelectedPart, Selection};
+pub use select::{select, Selection};
 
 use crate::config::{self, Text, TextList};
 use crate::diagnostics::{Diagnostic, Kind, Report};
@@ -116,17 +116,17 @@ impl<'de> Deserialize<'de> for Number {
 /// The book's `[print]` table: what the print-shop formats need to know about this book
 /// (the style holds the bleed and the printing condition).
 #[derive(Debug, Clone)]
-pub struct PrintOptions {
+pub(crate) struct PrintOptions {
     /// An ICC output profile: the print edition becomes PDF/X-4 with it embedded.
-    pub output_profile: Option<Asset>,
+    pub(crate) output_profile: Option<Asset>,
     /// Thickness of one leaf (two pages) of the paper, for the spine.
-    pub paper_thickness_mm: f64,
+    pub(crate) paper_thickness_mm: f64,
     /// How far the innermost sheet of a booklet moves its pages towards the spine.
-    pub creep_mm: f64,
+    pub(crate) creep_mm: f64,
     /// Images under 150 ppi are warnings instead of errors.
-    pub allow_low_resolution: bool,
+    pub(crate) allow_low_resolution: bool,
     /// The booklet's outer sheet is the cover (front and back).
-    pub booklet_cover: bool,
+    pub(crate) booklet_cover: bool,
 }
 
 impl Default for PrintOptions {
@@ -151,13 +151,13 @@ struct RawHyphenation {
 #[derive(Debug, Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSelect {
-    pub speeches: Option<Vec<Text>>,
-    pub tags: Option<TextList>,
-    pub speakers: Option<TextList>,
-    pub languages: Option<TextList>,
-    pub from: Option<Text>,
-    pub to: Option<Text>,
-    pub order: Option<Order>,
+    pub(crate) speeches: Option<Vec<Text>>,
+    pub(crate) tags: Option<TextList>,
+    pub(crate) speakers: Option<TextList>,
+    pub(crate) languages: Option<TextList>,
+    pub(crate) from: Option<Text>,
+    pub(crate) to: Option<Text>,
+    pub(crate) order: Option<Order>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,7 +169,7 @@ struct RawPart {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Order {
+pub(crate) enum Order {
     Listed,
     Date,
     Title,
@@ -178,70 +178,73 @@ pub enum Order {
 
 /// A file of the project that enters the book.
 #[derive(Debug, Clone, Serialize)]
-pub struct Asset {
+pub(crate) struct Asset {
     /// As shown to people and in the model: `books/cover.jpg`.
-    pub shown: PathBuf,
+    pub(crate) shown: PathBuf,
     /// Where to read it (canonical, inside `books/`).
     #[serde(skip)]
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
 }
 
 /// The book's metadata, checked.
 #[derive(Debug, Clone, Serialize)]
 pub struct BookMeta {
+    /// The title, as the title page, the cover and the metadata give it.
     pub title: String,
-    pub subtitle: Option<String>,
-    pub language: Lang,
-    pub editors: Vec<String>,
-    pub publisher: Option<String>,
-    pub date: Option<PartialDate>,
+    pub(crate) subtitle: Option<String>,
+    pub(crate) language: Lang,
+    pub(crate) editors: Vec<String>,
+    pub(crate) publisher: Option<String>,
+    pub(crate) date: Option<PartialDate>,
     /// Digits only (ISBN-10 may end in X).
-    pub isbn: Option<String>,
+    pub(crate) isbn: Option<String>,
     /// The ISBN as the book file writes it, with its hyphens (which only the publisher's
     /// allocation knows), for the copyright pages.
-    pub isbn_shown: Option<String>,
+    pub(crate) isbn_shown: Option<String>,
     /// `urn:isbn:…` when an ISBN is given and no identifier, else the identifier or a
     /// stable `urn:uuid:` derived from the title and language.
-    pub identifier: String,
-    pub description: Option<String>,
-    pub rights: Option<String>,
-    pub cover: Option<Asset>,
-    pub style: String,
-    pub typography: bool,
-    pub hyphenation_exceptions: Vec<String>,
+    pub(crate) identifier: String,
+    pub(crate) description: Option<String>,
+    pub(crate) rights: Option<String>,
+    pub(crate) cover: Option<Asset>,
+    pub(crate) style: String,
+    pub(crate) typography: bool,
+    pub(crate) hyphenation_exceptions: Vec<String>,
 }
 
 /// Selection criteria, checked.
 #[derive(Debug, Clone, Default)]
-pub struct Criteria {
-    pub speeches: Option<Vec<String>>,
-    pub tags: Vec<String>,
-    pub speakers: Vec<String>,
+pub(crate) struct Criteria {
+    pub(crate) speeches: Option<Vec<String>>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) speakers: Vec<String>,
     /// Language ranges: a speech is taken when its language falls under one (`Lang::within`).
-    pub languages: Vec<Lang>,
-    pub from: Option<PartialDate>,
-    pub to: Option<PartialDate>,
-    pub order: Option<Order>,
+    pub(crate) languages: Vec<Lang>,
+    pub(crate) from: Option<PartialDate>,
+    pub(crate) to: Option<PartialDate>,
+    pub(crate) order: Option<Order>,
 }
 
 #[derive(Debug, Clone)]
-pub struct PartSpec {
-    pub title: String,
-    pub criteria: Criteria,
+pub(crate) struct PartSpec {
+    pub(crate) title: String,
+    pub(crate) criteria: Criteria,
 }
 
+/// A book file read and checked: its metadata, what it selects, its parts and print options.
 #[derive(Debug, Clone)]
 pub struct Anthology {
     /// The file's stem: `example` for `books/example.toml`; names the outputs.
-    pub name: String,
-    pub shown: PathBuf,
-    pub source: String,
+    pub(crate) name: String,
+    pub(crate) shown: PathBuf,
+    pub(crate) source: String,
+    /// Title, language, editors, ISBN and the rest of `[book]`, checked.
     pub meta: BookMeta,
-    pub introduction: Option<Asset>,
-    pub afterword: Option<Asset>,
-    pub criteria: Criteria,
-    pub parts: Vec<PartSpec>,
-    pub print: PrintOptions,
+    pub(crate) introduction: Option<Asset>,
+    pub(crate) afterword: Option<Asset>,
+    pub(crate) criteria: Criteria,
+    pub(crate) parts: Vec<PartSpec>,
+    pub(crate) print: PrintOptions,
 }
 
 impl Anthology {
@@ -273,17 +276,17 @@ impl Anthology {
     }
 
     /// An error at the first place in the book file where `needle` stands.
-    pub fn error_at(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_at(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
         self.located(Diagnostic::error(kind, msg), needle, false)
     }
 
     /// A warning at the first place in the book file where `needle` stands.
-    pub fn warning_at(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
+    pub(crate) fn warning_at(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
         self.located(Diagnostic::warning(kind, msg), needle, false)
     }
 
     /// An error at the last place in the book file where `needle` stands (a repetition).
-    pub fn error_at_last(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_at_last(&self, kind: Kind, needle: &str, msg: impl Into<String>) -> Diagnostic {
         self.located(Diagnostic::error(kind, msg), needle, true)
     }
 }
@@ -300,7 +303,7 @@ pub fn book_files(project: &Project) -> Vec<PathBuf> {
 }
 
 /// Find the book a command line names: `example`, `example.toml` or a path to the file.
-pub fn find_book(project: &Project, name: &str) -> Result<PathBuf, Diagnostic> {
+pub(crate) fn find_book(project: &Project, name: &str) -> Result<PathBuf, Diagnostic> {
     let as_path = Path::new(name);
     if name.ends_with(".toml") && as_path.is_file() {
         return Ok(as_path.to_path_buf());

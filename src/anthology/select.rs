@@ -7,19 +7,22 @@ use crate::lang::Lang;
 use crate::library::{Library, Speech};
 use std::collections::BTreeMap;
 
+/// One part of the book and the speeches it takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SelectedPart {
+pub(crate) struct SelectedPart {
     /// `None` for a book without `[[parts]]`.
-    pub title: Option<String>,
-    pub speeches: Vec<String>,
+    pub(crate) title: Option<String>,
+    pub(crate) speeches: Vec<String>,
 }
 
+/// The speeches a book takes, part by part, in reading order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
-    pub parts: Vec<SelectedPart>,
+    pub(crate) parts: Vec<SelectedPart>,
 }
 
 impl Selection {
+    /// The ids of the selected speeches, in reading order.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().flat_map(|p| p.speeches.iter().map(String::as_str))
     }

@@ -6,10 +6,12 @@ use super::model::ChapterKind;
 use crate::lang::Lang;
 use crate::library::PartialDate;
 
-pub struct Strings {
+pub(crate) struct Strings {
     pub introduction: &'static str,
     pub afterword: &'static str,
     pub contents: &'static str,
+    // No renderer heads its notes with this word yet.
+    #[allow(dead_code)]
     pub notes: &'static str,
     /// Heads the part of a footnote carried over to the next page; `{}` is its number.
     pub note_continued: &'static str,
@@ -64,7 +66,7 @@ enum DateStyle {
 }
 
 impl Strings {
-    pub fn matter_title(&self, kind: ChapterKind) -> &'static str {
+    pub(crate) fn matter_title(&self, kind: ChapterKind) -> &'static str {
         match kind {
             ChapterKind::Afterword => self.afterword,
             _ => self.introduction,
@@ -72,7 +74,7 @@ impl Strings {
     }
 
     /// Names joined as a reader says them: `A`, `A und B`, `A, B und C`.
-    pub fn list(&self, names: &[String]) -> String {
+    pub(crate) fn list(&self, names: &[String]) -> String {
         match names {
             [] => String::new(),
             [one] => one.clone(),
@@ -81,7 +83,7 @@ impl Strings {
     }
 
     /// The date written out in this language; a year alone stays a year.
-    pub fn date(&self, d: &PartialDate) -> String {
+    pub(crate) fn date(&self, d: &PartialDate) -> String {
         let y = d.year;
         let Some(m) = d.month else { return y.to_string() };
         let mi = (m as usize).clamp(1, 12) - 1;
@@ -331,7 +333,7 @@ static KK: Strings = Strings {
 };
 
 /// The strings of a language (by its primary subtag).
-pub fn strings(lang: &Lang) -> &'static Strings {
+pub(crate) fn strings(lang: &Lang) -> &'static Strings {
     match lang.language() {
         "de" => &DE,
         "fr" => &FR,

@@ -16,7 +16,7 @@ pub const MAX_DEPTH: usize = 24;
 pub const MAX_PARAGRAPH_CHARS: usize = 200_000;
 
 /// Where a Markdown text comes from, for messages and for resolving image paths.
-pub struct SourceInfo<'a> {
+pub(super) struct SourceInfo<'a> {
     pub project: &'a Project,
     pub shown: &'a Path,
     /// The whole file (messages quote its lines).
@@ -29,7 +29,7 @@ pub struct SourceInfo<'a> {
     pub anchor: &'a str,
 }
 
-pub struct Parsed {
+pub(super) struct Parsed {
     pub blocks: Vec<Block>,
     pub footnotes: Vec<Footnote>,
 }
@@ -117,7 +117,7 @@ struct Builder<'a> {
     warned_tags: BTreeMap<String, ()>,
 }
 
-pub fn parse(markdown: &str, src: &SourceInfo, report: &mut Report) -> Result<Parsed, ()> {
+pub(super) fn parse(markdown: &str, src: &SourceInfo, report: &mut Report) -> Result<Parsed, ()> {
     let mut line_starts = vec![0];
     line_starts.extend(markdown.match_indices('\n').map(|(i, _)| i + 1));
     let mut b = Builder {
@@ -812,7 +812,7 @@ pub(super) fn plain_len(content: &[Inline]) -> usize {
 
 /// The text of an HTML fragment: tags, comments, scripts and styles removed, the usual
 /// entities decoded.
-pub fn strip_tags(html: &str) -> String {
+pub(super) fn strip_tags(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(i) = rest.find('<') {

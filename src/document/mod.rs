@@ -2,10 +2,10 @@
 //! anthology's selection. Markdown is parsed here and only here, and the typography of each
 //! chapter's language is applied here, so the EPUB and the PDF read the same final text.
 
-pub mod locale;
+pub(crate) mod locale;
 mod markdown;
 pub mod model;
-pub mod typography;
+pub(crate) mod typography;
 
 pub use markdown::{MAX_DEPTH, MAX_PARAGRAPH_CHARS};
 pub use model::*;
@@ -22,7 +22,7 @@ use typography::TextRun;
 /// Build the model of `book`. Problems go to `report`; the model is complete only when
 /// the report has no errors.
 /// `epoch` is `SOURCE_DATE_EPOCH` when set.
-pub fn build(
+pub(crate) fn build(
     project: &Project,
     book: &Anthology,
     sel: &Selection,

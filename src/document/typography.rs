@@ -8,7 +8,7 @@ use crate::lang::Lang;
 /// given in reading order; state (open quotes, previous character) carries across runs, so
 /// `"*emphasised*"` — a quote in one run, the word in the next — pairs correctly.
 #[derive(Debug)]
-pub struct TextRun<'a> {
+pub(crate) struct TextRun<'a> {
     pub text: &'a mut String,
     /// Inline code: not changed, but its characters count as context (like letters).
     pub verbatim: bool,
@@ -16,7 +16,7 @@ pub struct TextRun<'a> {
 
 /// Apply the typography of `lang` (such as `de`, `de-CH`, `en-GB`, `fr`, `ru`, `kk`) to the
 /// runs of one block. Each block starts fresh (no quote state carries between blocks).
-pub fn apply(lang: &Lang, runs: &mut [TextRun<'_>]) {
+pub(crate) fn apply(lang: &Lang, runs: &mut [TextRun<'_>]) {
     apply_with(lang, runs, State::run);
 }
 
@@ -46,7 +46,7 @@ fn apply_with(lang: &Lang, runs: &mut [TextRun<'_>], run: RunFn) {
 }
 
 /// Convenience for one plain string (tests, titles, metadata).
-pub fn apply_str(lang: &Lang, text: &str) -> String {
+pub(crate) fn apply_str(lang: &Lang, text: &str) -> String {
     let mut owned = text.to_owned();
     apply(lang, &mut [TextRun { text: &mut owned, verbatim: false }]);
     owned
@@ -62,18 +62,18 @@ const VERBATIM_CONTEXT: char = 'x';
 /// How [`State::plain_len`] sees an ASCII byte other than a letter: what it may start, or
 /// what it makes of the next character's context.
 mod ascii {
-    pub const OTHER: u8 = 0;
-    pub const DIGIT: u8 = 1;
+    pub(super) const OTHER: u8 = 0;
+    pub(super) const DIGIT: u8 = 1;
     /// The space a unit may follow.
-    pub const SPACE: u8 = 2;
+    pub(super) const SPACE: u8 = 2;
     /// The other white space and the brackets after which a word starts.
-    pub const BREAK: u8 = 3;
-    pub const DOT: u8 = 4;
-    pub const HYPHEN: u8 = 5;
-    pub const QUOTE: u8 = 6;
+    pub(super) const BREAK: u8 = 3;
+    pub(super) const DOT: u8 = 4;
+    pub(super) const HYPHEN: u8 = 5;
+    pub(super) const QUOTE: u8 = 6;
     /// `; : ! ?`, which French spaces.
-    pub const FRENCH: u8 = 7;
-    pub const CLASSES: [u8; 128] = {
+    pub(super) const FRENCH: u8 = 7;
+    pub(super) const CLASSES: [u8; 128] = {
         let mut t = [OTHER; 128];
         let mut b = 0;
         while b < 128 {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// What every chapter needs to know of the book.
-pub struct Context<'a> {
+pub(super) struct Context<'a> {
     pub book_lang: &'a Lang,
     /// Words in the book's language.
     pub strings: &'static Strings,
@@ -23,40 +23,40 @@ pub struct Context<'a> {
 
 /// A heading of a chapter for the navigation: the chapter's own sections.
 #[derive(Debug, Clone)]
-pub struct Section {
+pub(super) struct Section {
     pub anchor: String,
     pub title: String,
 }
 
-pub struct Rendered {
+pub(super) struct Rendered {
     pub xhtml: String,
     pub sections: Vec<Section>,
 }
 
 /// The file of a chapter in the package.
-pub fn file_name(chapter: &Chapter) -> String {
+pub(super) fn file_name(chapter: &Chapter) -> String {
     format!("{}.xhtml", chapter.anchor)
 }
 
 /// `lang` and `xml:lang`, which XHTML wants together and equal.
-pub fn lang_attrs(lang: &Lang) -> [(&'static str, &str); 2] {
+pub(super) fn lang_attrs(lang: &Lang) -> [(&'static str, &str); 2] {
     [("lang", lang.as_str()), ("xml:lang", lang.as_str())]
 }
 
 /// Heading levels in the output: the chapter's title is `title`, and the headings inside
 /// it nest below it without skipping a level, whatever levels the author typed (`#` then
 /// `###` become the title's level + 1 and + 2; a lone `###` becomes + 1).
-pub struct Levels {
+pub(super) struct Levels {
     title: u8,
     open: Vec<(u8, u8)>,
 }
 
 impl Levels {
-    pub fn new(title: u8) -> Levels {
+    pub(super) fn new(title: u8) -> Levels {
         Levels { title, open: Vec::new() }
     }
 
-    pub fn level(&mut self, source: u8) -> u8 {
+    pub(super) fn level(&mut self, source: u8) -> u8 {
         while self.open.last().is_some_and(|&(s, _)| s >= source) {
             self.open.pop();
         }
@@ -107,7 +107,7 @@ struct Body<'a, 'u> {
 
 /// Render `chapter`, whose title is a heading of level `title_level` (1, or 2 under a
 /// titled part).
-pub fn render(chapter: &Chapter, title_level: u8, cx: &Context<'_>, usage: &mut Usage) -> Rendered {
+pub(super) fn render(chapter: &Chapter, title_level: u8, cx: &Context<'_>, usage: &mut Usage) -> Rendered {
     let mut b = Body {
         w: Writer::new(usage, &chapter.source),
         cx,

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// One font file in the package.
 #[derive(Debug, Clone)]
-pub struct Embedded {
+pub(super) struct Embedded {
     /// The file's name in `fonts/` (`GentiumBookPlus-Regular.ttf`).
     pub file: String,
     pub href: String,
@@ -29,7 +29,7 @@ pub struct Embedded {
 
 /// A licence and the families under it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Licence {
+pub(super) struct Licence {
     pub families: Vec<String>,
     /// `SIL Open Font License 1.1`, when the text says so.
     pub name: Option<String>,
@@ -37,7 +37,7 @@ pub struct Licence {
 }
 
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub(super) struct Plan {
     pub embedded: Vec<Embedded>,
     /// The CSS `font-family` list: the book face, then the fallbacks that are embedded.
     pub families: Vec<String>,
@@ -107,7 +107,7 @@ fn family(face: &ttf_parser::Face<'_>, file: &str) -> String {
 }
 
 /// Decide the fonts for a book whose text needs `usage`. Problems go to `report`.
-pub fn plan(
+pub(super) fn plan(
     project: &Project,
     fonts: &StyleFonts,
     style_file: &Path,
@@ -284,14 +284,14 @@ fn css_string(s: &str) -> String {
 
 impl Plan {
     /// Whether `other` embeds the same files.
-    pub fn same_fonts(&self, other: &Plan) -> bool {
+    pub(super) fn same_fonts(&self, other: &Plan) -> bool {
         self.embedded.iter().map(|e| &e.file).eq(other.embedded.iter().map(|e| &e.file))
     }
 
     /// The `@font-face` rules and the font family of the whole book. They come after the
     /// style's own CSS (whose `@namespace` must stay first) and set the family on `html`,
     /// so a style sheet that names another family for `body` or any element still wins.
-    pub fn css(&self) -> String {
+    pub(super) fn css(&self) -> String {
         let mut css = String::from("\n/* Added by Tribune: the fonts embedded in this book. */\n");
         for e in &self.embedded {
             css.push_str(&format!(
@@ -308,7 +308,7 @@ impl Plan {
     }
 
     /// Each family once with its version, for the copyright page: `Gentium Book Plus 6.200`.
-    pub fn family_lines(&self) -> Vec<(String, Option<&Licence>)> {
+    pub(super) fn family_lines(&self) -> Vec<(String, Option<&Licence>)> {
         let mut out: Vec<(String, Option<&Licence>)> = Vec::new();
         let mut seen: Vec<&str> = Vec::new();
         for e in &self.embedded {
@@ -325,7 +325,7 @@ impl Plan {
         out
     }
 
-    pub fn report_missing(&self, report: &mut Report) {
+    pub(super) fn report_missing(&self, report: &mut Report) {
         for (c, file, line) in &self.missing {
             let d = Diagnostic::warning(
                 Kind::Content,

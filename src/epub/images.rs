@@ -17,24 +17,24 @@ const COVER_JPEG_QUALITY: u8 = 90;
 
 /// A file for the package.
 #[derive(Debug, Clone)]
-pub struct Packed {
+pub(super) struct Packed {
     /// Its path inside the package, relative to the content documents (`images/chart.png`).
-    pub href: String,
-    pub media_type: &'static str,
-    pub bytes: Vec<u8>,
+    pub(crate) href: String,
+    pub(crate) media_type: &'static str,
+    pub(crate) bytes: Vec<u8>,
 }
 
 #[derive(Debug, Default)]
-pub struct Images {
+pub(super) struct Images {
     /// The cover and the text of its `alt`.
-    pub cover: Option<(Packed, String)>,
+    pub(crate) cover: Option<(Packed, String)>,
     /// The images of the text, each once, in the order of their first use.
-    pub files: Vec<Packed>,
+    pub(crate) files: Vec<Packed>,
     /// Where each image of the text went, by its path on disk.
-    pub href: BTreeMap<PathBuf, String>,
+    pub(crate) href: BTreeMap<PathBuf, String>,
     /// Uses of images in the text, and how many of them have no alt text.
-    pub uses: usize,
-    pub undescribed: usize,
+    pub(crate) uses: usize,
+    pub(crate) undescribed: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,7 +181,7 @@ fn images_in_blocks<'a>(blocks: &'a [Block], out: &mut Vec<(&'a ImageRef, usize)
 }
 
 /// Every image of a chapter, with the line it is used on, in reading order.
-pub fn chapter_images(c: &Chapter) -> Vec<(&ImageRef, usize)> {
+pub(super) fn chapter_images(c: &Chapter) -> Vec<(&ImageRef, usize)> {
     let mut out = Vec::new();
     images_in_blocks(&c.blocks, &mut out);
     for n in &c.footnotes {
@@ -196,7 +196,7 @@ fn read(asset: &Asset) -> Result<Vec<u8>, String> {
 
 /// Collect, check and name every image of the book. Problems go to `report`, each at the
 /// place that uses the image.
-pub fn collect(book: &Book, anthology: &Anthology, report: &mut Report) -> Images {
+pub(super) fn collect(book: &Book, anthology: &Anthology, report: &mut Report) -> Images {
     let mut images = Images::default();
     let mut taken = BTreeSet::new();
     if let Some(cover) = &book.meta.cover {

@@ -11,14 +11,14 @@ use crate::document::model::Book;
 use crate::lang::Lang;
 use std::path::Path;
 
-pub const COVER: &str = "cover.xhtml";
-pub const TITLE: &str = "title.xhtml";
-pub const COPYRIGHT: &str = "copyright.xhtml";
-pub const CONTENTS: &str = "contents.xhtml";
-pub const LICENCES: &str = "licences.xhtml";
+pub(super) const COVER: &str = "cover.xhtml";
+pub(super) const TITLE: &str = "title.xhtml";
+pub(super) const COPYRIGHT: &str = "copyright.xhtml";
+pub(super) const CONTENTS: &str = "contents.xhtml";
+pub(super) const LICENCES: &str = "licences.xhtml";
 
 /// The cover: the image alone, as large as the screen allows.
-pub fn cover(book: &Book, strings: &Strings, href: &str, alt: &str) -> String {
+pub(super) fn cover(book: &Book, strings: &Strings, href: &str, alt: &str) -> String {
     let mut body = String::from("<section epub:type=\"cover\" class=\"cover\">\n");
     body.push_str(&format!(
         "<img role=\"doc-cover\" src=\"{}\" alt=\"{}\"/>\n</section>",
@@ -29,7 +29,7 @@ pub fn cover(book: &Book, strings: &Strings, href: &str, alt: &str) -> String {
 }
 
 /// The title page: title, subtitle, editors, publisher.
-pub fn title_page(book: &Book, strings: &Strings, book_file: &Path, usage: &mut Usage) -> String {
+pub(super) fn title_page(book: &Book, strings: &Strings, book_file: &Path, usage: &mut Usage) -> String {
     let m = &book.meta;
     let mut w = Writer::new(usage, book_file);
     w.start(
@@ -62,7 +62,7 @@ pub fn title_page(book: &Book, strings: &Strings, book_file: &Path, usage: &mut 
 }
 
 /// The copyright page.
-pub fn copyright(book: &Book, strings: &Strings, fonts: &Plan, book_file: &Path, usage: &mut Usage) -> String {
+pub(super) fn copyright(book: &Book, strings: &Strings, fonts: &Plan, book_file: &Path, usage: &mut Usage) -> String {
     let m = &book.meta;
     let mut w = Writer::new(usage, book_file);
     w.start(
@@ -126,7 +126,13 @@ pub fn copyright(book: &Book, strings: &Strings, fonts: &Plan, book_file: &Path,
 }
 
 /// The licences of the embedded fonts, as the OFL asks: with the fonts, readable.
-pub fn licences(book: &Book, strings: &Strings, fonts: &Plan, book_file: &Path, usage: &mut Usage) -> Option<String> {
+pub(super) fn licences(
+    book: &Book,
+    strings: &Strings,
+    fonts: &Plan,
+    book_file: &Path,
+    usage: &mut Usage,
+) -> Option<String> {
     if fonts.licences.is_empty() {
         return None;
     }
@@ -154,7 +160,7 @@ pub fn licences(book: &Book, strings: &Strings, fonts: &Plan, book_file: &Path, 
 }
 
 /// A part's own page, with its title.
-pub fn part_page(lang: &Lang, anchor: &str, title: &str, book_file: &Path, usage: &mut Usage) -> String {
+pub(super) fn part_page(lang: &Lang, anchor: &str, title: &str, book_file: &Path, usage: &mut Usage) -> String {
     let mut w = Writer::new(usage, book_file);
     w.start("section", &[("epub:type", "part"), ("role", "doc-part"), ("aria-labelledby", anchor)], Set::Inherit);
     w.newline();
@@ -194,7 +200,13 @@ fn contents_list(w: &mut Writer, entries: &[Entry], book_lang: &Lang) {
 }
 
 /// The contents page in the reading order.
-pub fn contents(book: &Book, strings: &Strings, entries: &[Entry], book_file: &Path, usage: &mut Usage) -> String {
+pub(super) fn contents(
+    book: &Book,
+    strings: &Strings,
+    entries: &[Entry],
+    book_file: &Path,
+    usage: &mut Usage,
+) -> String {
     let lang = &book.meta.language;
     let mut w = Writer::new(usage, book_file);
     w.start("nav", &[("role", "doc-toc"), ("class", "contents"), ("aria-labelledby", "contents-title")], Set::Inherit);

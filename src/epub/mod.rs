@@ -43,7 +43,6 @@ mod xhtml;
 mod zip;
 
 pub use images::MAX_COVER_PIXELS;
-pub use package::CONFORMS_TO;
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::locale;
@@ -67,7 +66,7 @@ struct Doc {
 
 /// Write `prep` as an EPUB to `file`. Problems go to `report`; with any error nothing is
 /// written and a previous file stays as it was.
-pub fn write(prep: &Prepared, project: &Project, file: &Path, report: &mut Report) {
+pub(crate) fn write(prep: &Prepared, project: &Project, file: &Path, report: &mut Report) {
     let errors = report.errors();
     let Some(bytes) = package(prep, project, report) else { return };
     if report.errors() > errors {
@@ -248,7 +247,7 @@ fn documents(
 }
 
 /// The EPUB's bytes, or `None` after reporting why there are none.
-pub fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Option<Vec<u8>> {
+pub(crate) fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Option<Vec<u8>> {
     let book = &prep.book;
     let lang = &book.meta.language;
     let strings = locale::strings(lang);

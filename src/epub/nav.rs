@@ -10,7 +10,7 @@ use crate::lang::Lang;
 
 /// One entry of the table of contents.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(super) struct Entry {
     /// `part-1.xhtml`, `s-x.xhtml#s-x-section`.
     pub href: String,
     pub title: String,
@@ -24,7 +24,7 @@ pub struct Entry {
 }
 
 /// The places a reading system offers to go to directly.
-pub struct Landmarks<'a> {
+pub(super) struct Landmarks<'a> {
     pub cover: Option<&'a str>,
     pub toc: &'a str,
     pub bodymatter: Option<&'a str>,
@@ -56,7 +56,7 @@ fn nav_list(out: &mut String, entries: &[Entry], book_lang: &Lang, indent: usize
 }
 
 /// The navigation document (`nav.xhtml`).
-pub fn nav_document(book: &Book, strings: &Strings, entries: &[Entry], landmarks: &Landmarks<'_>) -> String {
+pub(super) fn nav_document(book: &Book, strings: &Strings, entries: &[Entry], landmarks: &Landmarks<'_>) -> String {
     let lang = &book.meta.language;
     let mut body = String::new();
     body.push_str("<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n");
@@ -98,7 +98,7 @@ fn ncx_points(out: &mut String, entries: &[Entry], order: &mut usize, indent: us
 }
 
 /// The EPUB 2 table of contents (`toc.ncx`). `uid` must be the package's unique identifier.
-pub fn ncx(book: &Book, uid: &str, entries: &[Entry]) -> String {
+pub(super) fn ncx(book: &Book, uid: &str, entries: &[Entry]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
         "<ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\" xml:lang=\"{}\">\n",

@@ -10,11 +10,11 @@ use crate::document::model::{plain_text, Block, BlockKind, Book};
 use crate::lang::Lang;
 
 /// The conformance a book claims when every check of [`Accessibility::conforms`] passes.
-pub const CONFORMS_TO: &str = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA";
+pub(crate) const CONFORMS_TO: &str = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA";
 
 /// What the model says about the book's accessibility.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Accessibility {
+pub(super) struct Accessibility {
     /// Images (the cover included) are part of the book.
     pub visual: bool,
     /// Every image has alt text.
@@ -25,7 +25,7 @@ pub struct Accessibility {
 }
 
 impl Accessibility {
-    pub fn conforms(&self) -> bool {
+    pub(super) fn conforms(&self) -> bool {
         self.gaps.is_empty()
     }
 }
@@ -42,7 +42,7 @@ fn tables_have_headers(blocks: &[Block]) -> bool {
 /// The checks behind the conformance claim, on the model. The renderer guarantees the
 /// rest by construction: a language on every document, titles, heading levels without
 /// gaps, unique ids, links with text, header cells in tables, notes linked both ways.
-pub fn accessibility(book: &Book, images: &Images) -> Accessibility {
+pub(super) fn accessibility(book: &Book, images: &Images) -> Accessibility {
     let mut gaps = Vec::new();
     if images.undescribed > 0 {
         gaps.push(format!("{} image(s) without alt text", images.undescribed));
@@ -101,7 +101,7 @@ fn people(book: &Book) -> Vec<(String, Vec<&'static str>)> {
 }
 
 /// The metadata epub-builder cannot write, as `<metadata>` children.
-pub fn metadata(book: &Book, a11y: &Accessibility, strings: &Strings) -> String {
+pub(super) fn metadata(book: &Book, a11y: &Accessibility, strings: &Strings) -> String {
     let m = &book.meta;
     let mut out = Vec::new();
     let meta = |property: &str, value: &str| format!("<meta property=\"{property}\">{}</meta>", escape(value));
@@ -151,14 +151,20 @@ pub fn metadata(book: &Book, a11y: &Accessibility, strings: &Strings) -> String 
 
 /// epub-builder insists on a `urn:uuid:` identifier: this one, derived from the book's
 /// identifier, is the stand-in that [`finish_opf`] replaces.
-pub fn stand_in_uuid(identifier: &str) -> uuid::Uuid {
+pub(super) fn stand_in_uuid(identifier: &str) -> uuid::Uuid {
     uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, identifier.as_bytes())
 }
 
 /// The package document as epub-builder wrote it, finished: the book's language on the
 /// package (its default for all metadata, which accessibility checkers ask for), the
 /// book's identifier in place of the stand-in, and `extra` metadata added.
-pub fn finish_opf(opf: Vec<u8>, lang: &Lang, stand_in: &str, identifier: &str, extra: &str) -> Result<Vec<u8>, String> {
+pub(super) fn finish_opf(
+    opf: Vec<u8>,
+    lang: &Lang,
+    stand_in: &str,
+    identifier: &str,
+    extra: &str,
+) -> Result<Vec<u8>, String> {
     let opf = String::from_utf8(opf).map_err(|_| "epub-builder wrote a package document that is not UTF-8")?;
     if opf.matches("<package ").count() != 1 {
         return Err("the package document from epub-builder has no <package> element".into());

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The style sheet every document links (the name epub-builder gives it).
-pub const STYLESHEET: &str = "stylesheet.css";
+pub(super) const STYLESHEET: &str = "stylesheet.css";
 
 /// Append `s` as XML text: `&`, `<`, `>` escaped, and characters that XML 1.0 forbids
 /// (C0 controls other than tab and newline, U+FFFE, U+FFFF) left out, so no speech can
 /// make a document that a reading system refuses to open.
-pub fn escape_into(s: &str, out: &mut String) {
+pub(super) fn escape_into(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -28,7 +28,7 @@ pub fn escape_into(s: &str, out: &mut String) {
 }
 
 /// `s` escaped for XML text and attribute values (double-quoted).
-pub fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     escape_into(s, &mut out);
     out
@@ -36,7 +36,7 @@ pub fn escape(s: &str) -> String {
 
 /// The four faces of the book's type family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Face {
+pub(super) enum Face {
     Regular,
     Italic,
     Bold,
@@ -56,7 +56,7 @@ impl Face {
 
 /// How text inside an element is set, by the rules of the bundled style sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Set {
+pub(super) enum Set {
     /// As around it.
     Inherit,
     Bold,
@@ -70,24 +70,24 @@ pub enum Set {
 /// What the text of the whole book needs: faces, and the characters with the first place
 /// each occurs (for a warning about a character no font has).
 #[derive(Debug, Default, Clone)]
-pub struct Usage {
+pub(super) struct Usage {
     faces: [bool; 4],
     chars: BTreeMap<char, (PathBuf, usize)>,
 }
 
 impl Usage {
-    pub fn uses(&self, face: Face) -> bool {
+    pub(super) fn uses(&self, face: Face) -> bool {
         self.faces[face as usize]
     }
 
     /// Every character set in the book's faces, with where it first occurs.
-    pub fn chars(&self) -> &BTreeMap<char, (PathBuf, usize)> {
+    pub(super) fn chars(&self) -> &BTreeMap<char, (PathBuf, usize)> {
         &self.chars
     }
 }
 
 /// One XHTML document being written.
-pub struct Writer<'u> {
+pub(super) struct Writer<'u> {
     out: String,
     usage: &'u mut Usage,
     bold: bool,
@@ -101,7 +101,7 @@ pub struct Writer<'u> {
 }
 
 impl<'u> Writer<'u> {
-    pub fn new(usage: &'u mut Usage, file: &Path) -> Writer<'u> {
+    pub(super) fn new(usage: &'u mut Usage, file: &Path) -> Writer<'u> {
         Writer {
             out: String::with_capacity(16 * 1024),
             usage,
@@ -115,16 +115,16 @@ impl<'u> Writer<'u> {
     }
 
     /// The source line of what follows (0: not from a line of a source file).
-    pub fn at_line(&mut self, line: usize) {
+    pub(super) fn at_line(&mut self, line: usize) {
         self.line = line;
     }
 
-    pub fn newline(&mut self) {
+    pub(super) fn newline(&mut self) {
         self.out.push('\n');
     }
 
     /// Text of the book: escaped, and counted for faces and characters.
-    pub fn text(&mut self, s: &str) {
+    pub(super) fn text(&mut self, s: &str) {
         if !self.mono && s.chars().any(|c| !c.is_whitespace()) {
             self.usage.faces[Face::of(self.bold, self.italic) as usize] = true;
             for c in s.chars() {
@@ -150,12 +150,12 @@ impl<'u> Writer<'u> {
     }
 
     /// `<name …/>`
-    pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
+    pub(super) fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
         self.tag(name, attrs, true);
     }
 
     /// `<name …>`, the text inside set as `set` says until the matching [`Writer::end`].
-    pub fn start(&mut self, name: &str, attrs: &[(&str, &str)], set: Set) {
+    pub(super) fn start(&mut self, name: &str, attrs: &[(&str, &str)], set: Set) {
         self.saved.push((self.bold, self.italic, self.mono));
         match set {
             Set::Inherit => {}
@@ -168,7 +168,7 @@ impl<'u> Writer<'u> {
     }
 
     /// `</name>`
-    pub fn end(&mut self, name: &str) {
+    pub(super) fn end(&mut self, name: &str) {
         self.out.push_str("</");
         self.out.push_str(name);
         self.out.push('>');
@@ -178,25 +178,25 @@ impl<'u> Writer<'u> {
     }
 
     /// `<name …>` + what `f` writes + `</name>`.
-    pub fn element(&mut self, name: &str, attrs: &[(&str, &str)], set: Set, f: impl FnOnce(&mut Self)) {
+    pub(super) fn element(&mut self, name: &str, attrs: &[(&str, &str)], set: Set, f: impl FnOnce(&mut Self)) {
         self.start(name, attrs, set);
         f(self);
         self.end(name);
     }
 
     /// An element holding only text.
-    pub fn text_element(&mut self, name: &str, attrs: &[(&str, &str)], set: Set, text: &str) {
+    pub(super) fn text_element(&mut self, name: &str, attrs: &[(&str, &str)], set: Set, text: &str) {
         self.element(name, attrs, set, |w| w.text(text));
     }
 
-    pub fn finish(self) -> String {
+    pub(super) fn finish(self) -> String {
         self.out
     }
 }
 
 /// A whole XHTML content document: `body` inside the frame every page shares (language,
 /// title, the style sheet).
-pub fn document(lang: &Lang, title: &str, body_attrs: &[(&str, &str)], body: &str) -> String {
+pub(super) fn document(lang: &Lang, title: &str, body_attrs: &[(&str, &str)], body: &str) -> String {
     let mut out = String::with_capacity(body.len() + 512);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
     out.push_str("<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"");

@@ -12,12 +12,12 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
 /// Turns the bytes epub-builder generated for one file into the bytes that are packed.
-pub type Finish = Box<dyn FnOnce(Vec<u8>) -> Result<Vec<u8>, String>>;
+pub(super) type Finish = Box<dyn FnOnce(Vec<u8>) -> Result<Vec<u8>, String>>;
 
 const MIMETYPE: &[u8] = b"application/epub+zip";
 
 /// The DOS date of a zip entry for `secs` since 1970, kept inside the range zip can hold.
-pub fn dos_date(secs: i64) -> DateTime {
+pub(super) fn dos_date(secs: i64) -> DateTime {
     // 1980-01-01T00:00:00Z to 2107-12-31T23:59:58Z.
     let iso = crate::document::model::iso8601(secs.clamp(315_532_800, 4_354_819_198));
     let n = |r: std::ops::Range<usize>| iso[r].parse::<u16>().unwrap_or(0);
@@ -53,7 +53,7 @@ fn options(method: CompressionMethod, date: DateTime) -> SimpleFileOptions {
 
 /// Pack the archive `built` again as described above, dated `modified` (seconds since
 /// 1970). `finish` names the entries to finish; each must be there.
-pub fn repack(built: &[u8], modified: i64, mut finish: BTreeMap<String, Finish>) -> Result<Vec<u8>, String> {
+pub(super) fn repack(built: &[u8], modified: i64, mut finish: BTreeMap<String, Finish>) -> Result<Vec<u8>, String> {
     let mut archive =
         ZipArchive::new(Cursor::new(built)).map_err(|e| format!("cannot read epub-builder's archive: {e}"))?;
     let date = dos_date(modified);

@@ -3,13 +3,13 @@
 //! PNG decoded to its samples with its alpha channel kept as a soft mask; and (`press`)
 //! what print needs of them. The EPUB's packaging of image files is `epub/images.rs`.
 
-pub mod press;
+pub(crate) mod press;
 
 use std::path::Path;
 
 /// The colour space of an image's samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Colour {
+pub(crate) enum Colour {
     Gray,
     Rgb,
     /// Four-component JPEGs (CMYK); `inverted` for Adobe's files, which store the
@@ -20,7 +20,7 @@ pub enum Colour {
 }
 
 impl Colour {
-    pub fn components(self) -> usize {
+    pub(crate) fn components(self) -> usize {
         match self {
             Colour::Gray => 1,
             Colour::Rgb => 3,
@@ -31,7 +31,7 @@ impl Colour {
 
 /// How the samples are stored.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Data {
+pub(crate) enum Data {
     /// A JPEG file's bytes.
     Jpeg(Vec<u8>),
     /// 8-bit samples, row by row, and an 8-bit alpha channel when the image has one that
@@ -42,21 +42,21 @@ pub enum Data {
 /// An image ready for the writer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PdfImage {
-    pub width: u32,
-    pub height: u32,
-    pub colour: Colour,
-    pub data: Data,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) colour: Colour,
+    pub(crate) data: Data,
 }
 
 impl PdfImage {
     /// Read and check the image at `path`: JPEG and PNG are placed; other formats are
     /// refused with the reason (the EPUB may still show them).
-    pub fn load(path: &Path) -> Result<PdfImage, String> {
+    pub(crate) fn load(path: &Path) -> Result<PdfImage, String> {
         let bytes = std::fs::read(path).map_err(|e| format!("it cannot be read: {e}"))?;
         PdfImage::from_bytes(bytes)
     }
 
-    pub fn from_bytes(bytes: Vec<u8>) -> Result<PdfImage, String> {
+    pub(crate) fn from_bytes(bytes: Vec<u8>) -> Result<PdfImage, String> {
         if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
             let (width, height, colour) = jpeg_header(&bytes)?;
             // Decode once to be sure the data is sound: a broken JPEG passed through would

@@ -6,7 +6,7 @@ use crate::diagnostics::{Diagnostic, Kind};
 /// RGB samples as CMYK for PDF/X-1a, by complete grey-component replacement (K takes
 /// the darkness all three share; C, M and Y only the colour): neutral greys and black
 /// print in black ink alone. Without a profile this is approximate, which the build says.
-pub fn rgb_to_cmyk(rgb: &[u8]) -> Vec<u8> {
+pub(crate) fn rgb_to_cmyk(rgb: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(rgb.len() / 3 * 4);
     for p in rgb.chunks_exact(3) {
         let max = p[0].max(p[1]).max(p[2]);
@@ -25,7 +25,7 @@ pub fn rgb_to_cmyk(rgb: &[u8]) -> Vec<u8> {
 }
 
 /// Samples with an alpha channel laid onto white paper (PDF/X-1a allows no soft masks).
-pub fn flatten_on_white(samples: &mut [u8], alpha: &[u8], components: usize) {
+pub(crate) fn flatten_on_white(samples: &mut [u8], alpha: &[u8], components: usize) {
     for (px, a) in samples.chunks_exact_mut(components).zip(alpha) {
         for c in px.iter_mut() {
             *c = ((*c as u32 * *a as u32 + 255 * (255 - *a as u32) + 127) / 255) as u8;
@@ -35,14 +35,14 @@ pub fn flatten_on_white(samples: &mut [u8], alpha: &[u8], components: usize) {
 
 /// The effective resolution of `px` pixels placed across `pt` points: pixels per inch at
 /// the size printed (the lesser of the two directions).
-pub fn effective_ppi(px: (u32, u32), pt: (f32, f32)) -> f32 {
+pub(crate) fn effective_ppi(px: (u32, u32), pt: (f32, f32)) -> f32 {
     let per_inch = |p: u32, len: f32| if len > 0.0 { p as f32 / (len / 72.0) } else { f32::INFINITY };
     per_inch(px.0, pt.0).min(per_inch(px.1, pt.1))
 }
 
 /// Print wants 300 ppi; under it an image looks soft (a warning), under 150 ppi it
 /// looks blurred or blocky (an error, unless the book allows it).
-pub fn resolution_problem(what: &str, ppi: f32, allow_low: bool) -> Option<Diagnostic> {
+pub(crate) fn resolution_problem(what: &str, ppi: f32, allow_low: bool) -> Option<Diagnostic> {
     let ppi_r = ppi.round();
     if ppi >= 299.5 {
         return None;

@@ -4,16 +4,17 @@
 use serde::{Serialize, Serializer};
 use std::fmt;
 
+/// A date as precise as its source gives it: a year, a month or a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PartialDate {
-    pub year: u16,
-    pub month: Option<u8>,
-    pub day: Option<u8>,
+    pub(crate) year: u16,
+    pub(crate) month: Option<u8>,
+    pub(crate) day: Option<u8>,
 }
 
 impl PartialDate {
     /// Parse `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; the error says what is wrong.
-    pub fn parse(s: &str) -> Result<PartialDate, String> {
+    pub(crate) fn parse(s: &str) -> Result<PartialDate, String> {
         let s = s.trim();
         let parts: Vec<&str> = s.split('-').collect();
         let num = |p: &str, len: usize, what: &str| -> Result<u32, String> {
@@ -54,12 +55,12 @@ impl PartialDate {
     }
 
     /// The first day the date can mean, for ordering and `from` limits.
-    pub fn earliest(&self) -> (u16, u8, u8) {
+    pub(crate) fn earliest(&self) -> (u16, u8, u8) {
         (self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
     }
 
     /// The last day the date can mean, for `to` limits.
-    pub fn latest(&self) -> (u16, u8, u8) {
+    pub(crate) fn latest(&self) -> (u16, u8, u8) {
         let m = self.month.unwrap_or(12);
         let d = self.day.unwrap_or(days_in_month(self.year as u32, m as u32) as u8);
         (self.year, m, d)

@@ -9,7 +9,7 @@ use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-pub const FIELDS: &[&str] =
+pub(crate) const FIELDS: &[&str] =
     &["title", "speaker", "date", "language", "place", "occasion", "source", "translator", "tags", "rights", "summary"];
 
 const WHAT: &str = "a speech's front matter";
@@ -66,30 +66,32 @@ struct Raw {
 /// The checked front matter of one speech.
 #[derive(Debug, Clone, Serialize)]
 pub struct SpeechMeta {
-    pub title: String,
+    pub(crate) title: String,
+    /// Who gave the speech (`speaker`: one name or a list).
     pub speakers: Vec<String>,
+    /// When it was given.
     pub date: PartialDate,
     /// `None` means the book's language.
     pub language: Option<Lang>,
-    pub place: Option<String>,
-    pub occasion: Option<String>,
-    pub source: Option<String>,
-    pub translators: Vec<String>,
-    pub tags: Vec<String>,
-    pub rights: Option<String>,
-    pub summary: Option<String>,
+    pub(crate) place: Option<String>,
+    pub(crate) occasion: Option<String>,
+    pub(crate) source: Option<String>,
+    pub(crate) translators: Vec<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) rights: Option<String>,
+    pub(crate) summary: Option<String>,
 }
 
 #[derive(Debug)]
-pub struct FrontMatter {
-    pub meta: SpeechMeta,
+pub(super) struct FrontMatter {
+    pub(crate) meta: SpeechMeta,
     /// Problems that do not stop the speech from being read (a three-letter language code).
-    pub warnings: Vec<Diagnostic>,
-    pub body_start: usize,
-    pub body_line: usize,
+    pub(crate) warnings: Vec<Diagnostic>,
+    pub(crate) body_start: usize,
+    pub(crate) body_line: usize,
 }
 
-pub fn parse(source: &str, shown: &Path) -> Result<FrontMatter, Diagnostic> {
+pub(super) fn parse(source: &str, shown: &Path) -> Result<FrontMatter, Diagnostic> {
     let example = "begin the file with front matter, e.g.\n  ---\n  title: \"…\"\n  speaker: Anna Petrowa\n  date: 2021-12-13\n  ---";
     let first = source.lines().next().unwrap_or("");
     let fence = match first.trim_end() {

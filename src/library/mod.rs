@@ -2,11 +2,11 @@
 //! A speech that cannot be read is reported and left out, so one bad file does not hide
 //! the problems of the others.
 
-pub mod date;
+pub(crate) mod date;
 mod frontmatter;
 
 pub use date::PartialDate;
-pub use frontmatter::{SpeechMeta, FIELDS};
+pub use frontmatter::SpeechMeta;
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::project::{read_source, Project};
@@ -14,25 +14,27 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// A speech of the library: its id, checked front matter and Markdown source.
 #[derive(Debug, Clone)]
 pub struct Speech {
     /// The path below `books/speeches/` without `.md`, with `/` as separator.
     pub id: String,
     /// The file as shown in messages (`books/speeches/...`).
-    pub shown: PathBuf,
+    pub(crate) shown: PathBuf,
     /// The folder the file lies in, for resolving relative image paths.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
+    /// Its front matter, checked.
     pub meta: SpeechMeta,
     /// The whole file, for messages that quote a line.
-    pub source: String,
+    pub(crate) source: String,
     /// Byte offset of the Markdown body in `source`.
-    pub body_start: usize,
+    pub(crate) body_start: usize,
     /// Line of `source` (1-based) on which the body starts.
-    pub body_line: usize,
+    pub(crate) body_line: usize,
 }
 
 impl Speech {
-    pub fn body(&self) -> &str {
+    pub(crate) fn body(&self) -> &str {
         &self.source[self.body_start..]
     }
 
@@ -43,14 +45,18 @@ impl Speech {
     }
 }
 
+/// Every speech of the project, read and checked.
 #[derive(Debug, Default)]
 pub struct Library {
+    /// The speeches that could be read, by id.
     pub speeches: BTreeMap<String, Speech>,
     /// Speeches that exist but could not be read: selecting them gives no second error.
-    pub broken: BTreeSet<String>,
+    pub(crate) broken: BTreeSet<String>,
 }
 
 impl Library {
+    /// Read every speech below `books/speeches/`; each problem goes to `report`, and a speech
+    /// that cannot be read is left out.
     pub fn load(project: &Project, report: &mut Report) -> Library {
         let mut lib = Library::default();
         let dir = project.speeches_dir();
@@ -85,7 +91,8 @@ impl Library {
         lib
     }
 
-    pub fn ids(&self) -> impl Iterator<Item = &str> {
+    /// The ids of the speeches, in order.
+    pub(crate) fn ids(&self) -> impl Iterator<Item = &str> {
         self.speeches.keys().map(String::as_str)
     }
 }
@@ -182,7 +189,7 @@ fn load_speech(
 
 /// Words as a reader counts them: runs between white space with at least one letter or
 /// digit. One pass over the text (it is counted for every speech and every run of text).
-pub fn count_words(text: &str) -> usize {
+pub(crate) fn count_words(text: &str) -> usize {
     let bytes = text.as_bytes();
     let (mut count, mut i) = (0, 0);
     // Between words only a letter or digit matters (it starts the next word); inside one,

@@ -14,7 +14,7 @@ const PARITY: [&str; 10] =
 
 /// The barcode's digits for an ISBN (as `anthology::isbn::validate` gives it): an ISBN-13
 /// as it is, an ISBN-10 as 978 + its first nine digits + a new check digit.
-pub fn ean13_digits(isbn: &str) -> Option<String> {
+pub(crate) fn ean13_digits(isbn: &str) -> Option<String> {
     let twelve = match isbn.len() {
         13 => isbn[..12].to_string(),
         10 => format!("978{}", &isbn[..9]),
@@ -29,7 +29,7 @@ pub fn ean13_digits(isbn: &str) -> Option<String> {
 
 /// The 95 modules of an EAN-13 (true for a bar): start guard, six left digits, centre
 /// guard, six right digits, end guard. `digits` are thirteen ASCII digits.
-pub fn modules(digits: &str) -> Option<Vec<bool>> {
+pub(crate) fn modules(digits: &str) -> Option<Vec<bool>> {
     let d: Vec<usize> = digits.bytes().map(|b| b.wrapping_sub(b'0') as usize).collect();
     if d.len() != 13 || d.iter().any(|v| *v > 9) {
         return None;
@@ -49,7 +49,7 @@ pub fn modules(digits: &str) -> Option<Vec<bool>> {
 
 /// Bars as (first module, width in modules), and whether each is a guard bar (guards
 /// run longer, down between the digits).
-pub fn bars(modules: &[bool]) -> Vec<(usize, usize, bool)> {
+pub(crate) fn bars(modules: &[bool]) -> Vec<(usize, usize, bool)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < modules.len() {

@@ -24,26 +24,26 @@ use std::sync::Arc;
 
 /// Nothing that matters comes closer to the trim than this (cutting wanders by a
 /// millimetre or two; 5 mm is what print shops ask for, a little more looks calmer).
-pub const SAFE: f32 = 12.0 * MM;
+pub(crate) const SAFE: f32 = 12.0 * MM;
 
 /// The width of the ISBN's barcode with its quiet zones and digits (EAN-13 at 90 %).
 const BARCODE_WIDTH: f32 = 113.0 * 0.33 * 0.9 * MM;
 
 /// A spine narrower than this carries no text.
-pub const MIN_SPINE_TEXT: f32 = 6.0 * MM;
+pub(crate) const MIN_SPINE_TEXT: f32 = 6.0 * MM;
 
 /// The spine's width in points: one paper thickness per leaf (two pages).
-pub fn spine_width(pages: usize, paper_thickness_mm: f64) -> f32 {
+pub(crate) fn spine_width(pages: usize, paper_thickness_mm: f64) -> f32 {
     (pages.div_ceil(2) as f64 * paper_thickness_mm) as f32 * MM
 }
 
 /// The cover's trimmed size (back, spine, front) for pages `w` × `h` and a spine `s`.
-pub fn trim_size(w: f32, h: f32, spine: f32) -> (f32, f32) {
+pub(crate) fn trim_size(w: f32, h: f32, spine: f32) -> (f32, f32) {
     (2.0 * w + spine, h)
 }
 
 /// Write the cover for an interior of `pages` pages to `file`.
-pub fn write(prep: &Prepared, project: &Project, file: &Path, pages: usize, marks: bool, report: &mut Report) {
+pub(crate) fn write(prep: &Prepared, project: &Project, file: &Path, pages: usize, marks: bool, report: &mut Report) {
     if let Err(d) = write_inner(prep, project, file, pages, marks, report) {
         report.push(d);
     }
@@ -96,7 +96,7 @@ fn write_inner(
 }
 
 /// The front and the back cover as pages of their own (a booklet's outer sheet).
-pub fn panels(ts: &mut Typesetter, prep: &Prepared, g: &Geometry, report: &mut Report) -> (Page, Page) {
+pub(crate) fn panels(ts: &mut Typesetter, prep: &Prepared, g: &Geometry, report: &mut Report) -> (Page, Page) {
     let mut front_page = Page { width: g.width, height: g.height, ..Default::default() };
     front(ts, prep, &mut front_page.marks, 0.0, g.width, g.height, 0.0, report);
     let mut back_page = Page { width: g.width, height: g.height, ..Default::default() };

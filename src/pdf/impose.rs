@@ -14,12 +14,12 @@ use std::collections::BTreeMap;
 
 /// Saddle stitching holds about this many pages; thicker booklets bulge and their inner
 /// pages creep out too far.
-pub const SADDLE_STITCH_PAGES: usize = 96;
+pub(crate) const SADDLE_STITCH_PAGES: usize = 96;
 
 /// Impose the pages the writer holds as forms (the whole interior) into the booklet's
 /// sheets, with the cover as the outer sheet when the book asks for it. The glyphs the
 /// cover sets are added to `texts`.
-pub fn booklet(
+pub(crate) fn booklet(
     writer: &mut PdfWriter,
     prep: &Prepared,
     fonts: &FontSet,
@@ -61,7 +61,7 @@ pub fn booklet(
 }
 
 /// One page of the booklet in reading order: a written page (its Form XObject) or a blank.
-pub type Slot = Option<u32>;
+pub(crate) type Slot = Option<u32>;
 
 /// The booklet's pages in reading order, padded to a multiple of four. Blanks go at the
 /// end of the interior, before the back cover when the cover is the outer sheet (whose
@@ -87,7 +87,7 @@ pub fn sequence(interior: &[u32], cover: Option<(u32, u32)>) -> Vec<Slot> {
 /// The sheet sides in printing order for `n` pages (a multiple of four), each as the
 /// 0-based indices of its left and right page: for 8 pages 8|1, 2|7, 6|3, 4|5 (1-based).
 /// Even entries are sheet fronts, odd ones their backs.
-pub fn order(n: usize) -> Vec<(usize, usize)> {
+pub(crate) fn order(n: usize) -> Vec<(usize, usize)> {
     let mut sides = Vec::with_capacity(n / 2);
     for k in 0..n / 4 {
         sides.push((n - 1 - 2 * k, 2 * k));
@@ -98,7 +98,7 @@ pub fn order(n: usize) -> Vec<(usize, usize)> {
 
 /// How far sheet `k` (0: outermost) of `sheets` moves its pages towards the fold: none
 /// for the outermost, `creep` for the innermost, in proportion between.
-pub fn creep_shift(k: usize, sheets: usize, creep: f32) -> f32 {
+pub(crate) fn creep_shift(k: usize, sheets: usize, creep: f32) -> f32 {
     if sheets < 2 {
         0.0
     } else {

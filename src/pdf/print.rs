@@ -17,25 +17,28 @@ use std::path::Path;
 pub enum Edition {
     /// `<BOOK>.pdf`: for reading on screen and printing at home.
     Reading,
-    /// `<BOOK>-print.pdf`: the interior for a print shop; `marks`: crop marks.
-    Print { marks: bool },
+    /// `<BOOK>-print.pdf`: the interior for a print shop.
+    Print {
+        /// Crop marks outside the bleed.
+        marks: bool,
+    },
     /// `<BOOK>-booklet.pdf`: the interior imposed two pages to a sheet side.
     Booklet,
 }
 
 impl Edition {
-    pub fn is_print(self) -> bool {
+    pub(crate) fn is_print(self) -> bool {
         matches!(self, Edition::Print { .. })
     }
 
     /// Editions printed on paper by someone else: no link annotations (they are not
     /// printed), no cover image page (the cover is printed separately).
-    pub fn for_paper(self) -> bool {
+    pub(crate) fn for_paper(self) -> bool {
         !matches!(self, Edition::Reading)
     }
 
     /// The writer for this edition, set up for `file`.
-    pub fn writer(self, prep: &Prepared, file: &Path, report: &mut Report) -> Result<PdfWriter, Diagnostic> {
+    pub(crate) fn writer(self, prep: &Prepared, file: &Path, report: &mut Report) -> Result<PdfWriter, Diagnostic> {
         match self {
             Edition::Reading => PdfWriter::create(file),
             Edition::Booklet => {

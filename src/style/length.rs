@@ -5,13 +5,13 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Length {
-    pub value: f64,
-    pub unit: Unit,
+pub(crate) struct Length {
+    pub(crate) value: f64,
+    pub(crate) unit: Unit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
+pub(crate) enum Unit {
     Pt,
     Mm,
     Cm,
@@ -21,17 +21,17 @@ pub enum Unit {
 }
 
 impl Length {
-    pub const fn pt(v: f64) -> Length {
+    pub(crate) const fn pt(v: f64) -> Length {
         Length { value: v, unit: Unit::Pt }
     }
-    pub const fn mm(v: f64) -> Length {
+    pub(crate) const fn mm(v: f64) -> Length {
         Length { value: v, unit: Unit::Mm }
     }
-    pub const fn em(v: f64) -> Length {
+    pub(crate) const fn em(v: f64) -> Length {
         Length { value: v, unit: Unit::Em }
     }
 
-    pub fn parse(s: &str) -> Result<Length, String> {
+    pub(crate) fn parse(s: &str) -> Result<Length, String> {
         let s = s.trim();
         let split = s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len());
         let (num, unit) = s.split_at(split);
@@ -53,7 +53,7 @@ impl Length {
     }
 
     /// In points, when the length does not depend on the type size.
-    pub fn absolute_pt(&self) -> Option<f64> {
+    pub(crate) fn absolute_pt(&self) -> Option<f64> {
         Some(match self.unit {
             Unit::Pt => self.value,
             Unit::Mm => self.value * 72.0 / 25.4,
@@ -65,7 +65,7 @@ impl Length {
     }
 
     /// In points, with `em` relative to `size` (points).
-    pub fn to_pt(&self, size: f64) -> f64 {
+    pub(crate) fn to_pt(self, size: f64) -> f64 {
         self.absolute_pt().unwrap_or(self.value * size)
     }
 }

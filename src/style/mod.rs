@@ -5,7 +5,7 @@
 
 mod length;
 
-pub use length::Length;
+pub(crate) use length::Length;
 
 use crate::assets;
 use crate::config::from_toml;
@@ -14,92 +14,95 @@ use crate::project::Project;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+/// A book's style: page, fonts, type, layout, sizes, spacing, print setup and the EPUB's CSS.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Style {
-    pub page: Page,
+    pub(crate) page: Page,
+    /// The font files the book is set in.
     pub fonts: Fonts,
-    pub text: Text,
-    pub layout: Layout,
+    pub(crate) text: Text,
+    pub(crate) layout: Layout,
     /// Type sizes of the elements, relative to the text size.
-    pub sizes: Sizes,
+    pub(crate) sizes: Sizes,
     /// Vertical spaces and indents of the elements.
-    pub spacing: Spacing,
+    pub(crate) spacing: Spacing,
     /// The print shop's side: bleed and printing condition (`-print.pdf`, `-cover.pdf`).
-    pub print: Print,
+    pub(crate) print: Print,
     /// The EPUB style sheet (not part of the TOML file).
     #[serde(skip)]
-    pub css: String,
+    pub(crate) css: String,
     /// Where the print style was read from, for messages.
     #[serde(skip)]
-    pub source: PathBuf,
+    pub(crate) source: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Page {
+pub(crate) struct Page {
     /// A4, A5, A6, B5, letter, trade (6 × 9 in), or `WIDTH x HEIGHT` with units (`135mm x 210mm`).
-    pub size: String,
-    pub inner: Length,
-    pub outer: Length,
-    pub top: Length,
-    pub bottom: Length,
+    pub(crate) size: String,
+    pub(crate) inner: Length,
+    pub(crate) outer: Length,
+    pub(crate) top: Length,
+    pub(crate) bottom: Length,
 }
 
+/// A style's font files (`[fonts]`): file names in `fonts/` or bundled with Tribune.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Fonts {
-    pub regular: String,
-    pub italic: String,
-    pub bold: String,
-    pub bold_italic: String,
+    pub(crate) regular: String,
+    pub(crate) italic: String,
+    pub(crate) bold: String,
+    pub(crate) bold_italic: String,
     /// Faces for characters the book face lacks, tried in order.
-    pub fallback: Vec<String>,
+    pub(crate) fallback: Vec<String>,
     /// The face for code.
-    pub monospace: Option<String>,
+    pub(crate) monospace: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Align {
+pub(crate) enum Align {
     Justify,
     Ragged,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Text {
-    pub size: Length,
-    pub leading: Length,
+pub(crate) struct Text {
+    pub(crate) size: Length,
+    pub(crate) leading: Length,
     /// First-line indent of paragraphs that follow a paragraph.
-    pub indent: Length,
+    pub(crate) indent: Length,
     /// Space between paragraphs (usually 0 when there is an indent).
-    pub paragraph_space: Length,
-    pub align: Align,
-    pub hyphenate: bool,
+    pub(crate) paragraph_space: Length,
+    pub(crate) align: Align,
+    pub(crate) hyphenate: bool,
     /// The figures of note numbers and numbered lists: `latin` (0–9) everywhere, or
     /// `native`, each speech's own (Arabic-Indic ٠–٩ in Arabic, Eastern ۰–۹ in Persian,
     /// Urdu and Pashto; 0–9 where the language has no others).
-    pub digits: Digits,
+    pub(crate) digits: Digits,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Digits {
+pub(crate) enum Digits {
     Latin,
     Native,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ChapterStart {
+pub(crate) enum ChapterStart {
     Any,
     Recto,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum RunningHeads {
+pub(crate) enum RunningHeads {
     Smallcaps,
     Italic,
     None,
@@ -107,34 +110,34 @@ pub enum RunningHeads {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Layout {
-    pub chapter_start: ChapterStart,
-    pub running_heads: RunningHeads,
-    pub baseline_grid: bool,
+pub(crate) struct Layout {
+    pub(crate) chapter_start: ChapterStart,
+    pub(crate) running_heads: RunningHeads,
+    pub(crate) baseline_grid: bool,
 }
 
 /// Type sizes of the book's elements, as multiples of the text size (`[sizes]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Sizes {
+pub(crate) struct Sizes {
     /// A speech's title on its opening page, and a part's title.
-    pub title: f64,
+    pub(crate) title: f64,
     /// Headings of levels 1 and 2 inside a speech.
-    pub heading: f64,
+    pub(crate) heading: f64,
     /// Headings of level 3.
-    pub subheading: f64,
+    pub(crate) subheading: f64,
     /// Block quotations (nested ones shrink again by the same factor).
-    pub quote: f64,
+    pub(crate) quote: f64,
     /// Footnotes and the label of a continued note.
-    pub note: f64,
+    pub(crate) note: f64,
     /// Code blocks (inline code: 0.9 of its surroundings).
-    pub code: f64,
+    pub(crate) code: f64,
     /// Tables.
-    pub table: f64,
+    pub(crate) table: f64,
     /// Captions of images, and the source and translator lines after a speech.
-    pub caption: f64,
+    pub(crate) caption: f64,
     /// Folios and running heads.
-    pub folio: f64,
+    pub(crate) folio: f64,
 }
 
 impl Default for Sizes {
@@ -157,24 +160,24 @@ impl Default for Sizes {
 /// (`[spacing]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Spacing {
+pub(crate) struct Spacing {
     /// Space above a heading inside a speech, and above the source line, in lines.
-    pub before_heading: f64,
+    pub(crate) before_heading: f64,
     /// Space below a heading, in lines.
-    pub after_heading: f64,
+    pub(crate) after_heading: f64,
     /// Space above and below quotes, code, images, tables, rules and verse, in lines.
-    pub around_blocks: f64,
+    pub(crate) around_blocks: f64,
     /// Space above and below lists, in lines.
-    pub around_lists: f64,
+    pub(crate) around_lists: f64,
     /// The distance of footnote lines, as a share of the leading.
-    pub note_leading: f64,
+    pub(crate) note_leading: f64,
     /// The length of the rule above the footnotes, as a share of the measure (a note
     /// continued from the page before gets a rule across the measure).
-    pub note_rule: f64,
+    pub(crate) note_rule: f64,
     /// How far block quotations and verse are indented, in em.
-    pub quote_indent: f64,
+    pub(crate) quote_indent: f64,
     /// How far list items are indented (their markers hang in the indent), in em.
-    pub list_indent: f64,
+    pub(crate) list_indent: f64,
 }
 
 impl Default for Spacing {
@@ -196,15 +199,15 @@ impl Default for Spacing {
 /// the PDF/X output intent names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Print {
+pub(crate) struct Print {
     /// How far pictures meant to run off the page extend beyond the trim.
-    pub bleed: Length,
+    pub(crate) bleed: Length,
     /// The characterised printing condition, as registered (`FOGRA39`, `FOGRA51`, `GRACoL2013`).
-    pub condition: String,
+    pub(crate) condition: String,
     /// Where that condition is registered.
-    pub registry: String,
+    pub(crate) registry: String,
     /// A description of the condition for people.
-    pub condition_info: String,
+    pub(crate) condition_info: String,
 }
 
 impl Default for Print {
@@ -336,7 +339,7 @@ const FIELDS: &[&str] = &[
 
 impl Page {
     /// Width and height of the trimmed page in points.
-    pub fn dimensions(&self) -> Result<(f64, f64), String> {
+    pub(crate) fn dimensions(&self) -> Result<(f64, f64), String> {
         let mm = |w: f64, h: f64| (w * 72.0 / 25.4, h * 72.0 / 25.4);
         Ok(match self.size.trim().to_ascii_lowercase().as_str() {
             "a4" => mm(210.0, 297.0),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub fn tribune(args: &[&str]) -> (i32, String, String) {
+pub(crate) fn tribune(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tribune")).args(args).output().expect("run tribune");
     (
         out.status.code().unwrap_or(-1),
@@ -15,13 +15,13 @@ pub fn tribune(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// `../shared`, which CI puts beside the repository. Without it the test says so and
 /// passes only when validators are not required.
-pub fn shared() -> Option<PathBuf> {
+pub(crate) fn shared() -> Option<PathBuf> {
     let p = repo().join("../shared");
     if p.join("corpus").is_dir() {
         return Some(p);
@@ -33,7 +33,7 @@ pub fn shared() -> Option<PathBuf> {
 
 /// Words as `shared/tools/text_fidelity.py` counts them: lower-case runs of letters, and
 /// runs of digits, as a multiset.
-pub fn words(text: &str) -> BTreeMap<String, usize> {
+pub(crate) fn words(text: &str) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
     let mut cur = String::new();
     let mut digits = false;
@@ -59,7 +59,7 @@ pub fn words(text: &str) -> BTreeMap<String, usize> {
 }
 
 /// The words of a speech's Markdown body as a reader sees them (markup left out).
-pub fn markdown_words(path: &Path) -> BTreeMap<String, usize> {
+pub(crate) fn markdown_words(path: &Path) -> BTreeMap<String, usize> {
     let text = std::fs::read_to_string(path).unwrap();
     let body = if let Some(rest) = text.strip_prefix("---\n") {
         &rest[rest.find("\n---").unwrap() + 4..]
@@ -94,14 +94,14 @@ pub fn markdown_words(path: &Path) -> BTreeMap<String, usize> {
     words(&s)
 }
 
-pub fn missing(want: &BTreeMap<String, usize>, have: &BTreeMap<String, usize>) -> Vec<String> {
+pub(crate) fn missing(want: &BTreeMap<String, usize>, have: &BTreeMap<String, usize>) -> Vec<String> {
     want.iter()
         .filter(|(w, n)| have.get(*w).copied().unwrap_or(0) < **n)
         .map(|(w, n)| format!("{w} ({n}x, model has {})", have.get(w).copied().unwrap_or(0)))
         .collect()
 }
 
-pub fn md_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn md_files(dir: &Path) -> Vec<PathBuf> {
     let mut v = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
@@ -117,7 +117,7 @@ pub fn md_files(dir: &Path) -> Vec<PathBuf> {
 
 /// An external validator on PATH. Without it a test prints that it was skipped and
 /// returns `None`, unless `TRIBUNE_REQUIRE_VALIDATORS` is set, when the test fails.
-pub fn validator(name: &str) -> Option<PathBuf> {
+pub(crate) fn validator(name: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH")
         .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file()));
     if found.is_none() {
@@ -131,7 +131,7 @@ pub fn validator(name: &str) -> Option<PathBuf> {
 }
 
 /// Make `dir` a project of `n` generated speeches of about `words` words (book `bench`).
-pub fn gen_corpus(shared: &Path, n: usize, dir: &Path, words: usize) {
+pub(crate) fn gen_corpus(shared: &Path, n: usize, dir: &Path, words: usize) {
     let status = Command::new("python3")
         .arg(shared.join("corpus/gen_corpus.py"))
         .args([&n.to_string(), dir.to_str().unwrap(), "--book", "--words", &words.to_string()])
@@ -141,7 +141,7 @@ pub fn gen_corpus(shared: &Path, n: usize, dir: &Path, words: usize) {
 }
 
 /// Copy the folder `from` with everything in it to `to`.
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let p = e.unwrap().path();
@@ -158,14 +158,14 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// (`/Filter /DCTDecode` reads `/Filter/DCTDecode`), so that checks of its dictionaries do
 /// not depend on how the writer spaces them.
 #[allow(dead_code)]
-pub fn pdf_syntax(pdf: &[u8]) -> String {
+pub(crate) fn pdf_syntax(pdf: &[u8]) -> String {
     String::from_utf8_lossy(pdf).replace(" /", "/").replace(" (", "(").replace(" [", "[")
 }
 
 /// The Markdown files a bundled book is made of: the speeches its parts and its
 /// `[select]` name by id (the bundled books list ids, no globs), then its introduction
 /// and afterword. `book` is the name of `books/<book>.toml` in this repository.
-pub fn book_sources(book: &str) -> Vec<PathBuf> {
+pub(crate) fn book_sources(book: &str) -> Vec<PathBuf> {
     let books = repo().join("books");
     let text = std::fs::read_to_string(books.join(format!("{book}.toml"))).unwrap();
     let toml: toml::Table = text.parse().unwrap();
@@ -191,11 +191,11 @@ pub fn book_sources(book: &str) -> Vec<PathBuf> {
 }
 
 /// A page's words with their boxes.
-pub type PageWords = Vec<(String, [f64; 4])>;
+pub(crate) type PageWords = Vec<(String, [f64; 4])>;
 
 /// Each page's width and its words with their boxes [x0, y0, x1, y1] (points from the top
 /// left of the MediaBox), from `pdftotext -bbox`.
-pub fn word_boxes(pdf: &Path) -> Option<Vec<(f64, PageWords)>> {
+pub(crate) fn word_boxes(pdf: &Path) -> Option<Vec<(f64, PageWords)>> {
     let pdftotext = validator("pdftotext")?;
     let o = Command::new(&pdftotext).args(["-bbox", pdf.to_str().unwrap(), "-"]).output().expect("run pdftotext");
     let out = String::from_utf8_lossy(&o.stdout).into_owned();

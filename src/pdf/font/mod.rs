@@ -4,7 +4,10 @@
 
 mod shape;
 
-pub use shape::{strong_rtl, Case, ShapedGlyph, ShapedText, Shaper};
+#[cfg(test)]
+pub(crate) use shape::strong_rtl;
+pub use shape::Case;
+pub(crate) use shape::{ShapedText, Shaper};
 
 use crate::assets;
 use crate::diagnostics::{Diagnostic, Kind};
@@ -19,35 +22,39 @@ use std::borrow::Cow;
 pub struct FaceId(pub u16);
 
 impl FaceId {
+    /// The regular face of the family.
     pub const REGULAR: FaceId = FaceId(0);
+    /// The italic face.
     pub const ITALIC: FaceId = FaceId(1);
+    /// The bold face.
     pub const BOLD: FaceId = FaceId(2);
+    /// The bold italic face.
     pub const BOLD_ITALIC: FaceId = FaceId(3);
 
     /// The face of the family for a style.
-    pub fn of(bold: bool, italic: bool) -> FaceId {
+    pub(crate) fn of(bold: bool, italic: bool) -> FaceId {
         FaceId(u16::from(italic) + 2 * u16::from(bold))
     }
 }
 
-pub struct Face {
+pub(crate) struct Face {
     /// The file name in `fonts/`.
-    pub file: String,
+    pub(crate) file: String,
     /// For the PDF's `/BaseFont`: the file stem, with anything PDF names cannot hold removed.
-    pub postscript_name: String,
+    pub(crate) postscript_name: String,
     /// The family name from the font's name table (for the copyright page).
-    pub family: String,
-    pub data: Cow<'static, [u8]>,
-    pub font: Font,
-    pub units_per_em: f32,
-    pub ascender: f32,
-    pub descender: f32,
-    pub cap_height: f32,
-    pub x_height: f32,
-    pub italic_angle: f32,
-    pub bbox: [f32; 4],
-    pub fixed_pitch: bool,
-    pub serif: bool,
+    pub(crate) family: String,
+    pub(crate) data: Cow<'static, [u8]>,
+    pub(crate) font: Font,
+    pub(crate) units_per_em: f32,
+    pub(crate) ascender: f32,
+    pub(crate) descender: f32,
+    pub(crate) cap_height: f32,
+    pub(crate) x_height: f32,
+    pub(crate) italic_angle: f32,
+    pub(crate) bbox: [f32; 4],
+    pub(crate) fixed_pitch: bool,
+    pub(crate) serif: bool,
     /// Advance widths of all glyphs, font units (read once: the writer and the layout ask
     /// for them for every glyph they place).
     advances: Vec<f32>,
@@ -114,7 +121,7 @@ impl Face {
     }
 
     /// The glyph for `c`, if the face has one.
-    pub fn glyph(&self, c: char) -> Option<u16> {
+    pub(crate) fn glyph(&self, c: char) -> Option<u16> {
         match self.ascii.get(c as usize) {
             Some(g) => *g,
             None => cmap_glyph(&self.font, c as u32),
@@ -122,12 +129,12 @@ impl Face {
     }
 
     /// The advance of glyph `id` in font units.
-    pub fn advance(&self, id: u16) -> f32 {
+    pub(crate) fn advance(&self, id: u16) -> f32 {
         self.advances.get(id as usize).copied().unwrap_or(0.0)
     }
 
     /// How many glyphs the face has.
-    pub fn glyph_count(&self) -> usize {
+    pub(crate) fn glyph_count(&self) -> usize {
         self.advances.len()
     }
 }
@@ -138,17 +145,19 @@ fn cmap_glyph(font: &Font, c: u32) -> Option<u16> {
     (id != 0).then(|| id.min(u16::MAX as u32) as u16)
 }
 
+/// The faces a book is set in, loaded: the family, its fallbacks and the monospace face.
 pub struct FontSet {
-    pub faces: Vec<Face>,
+    pub(crate) faces: Vec<Face>,
     /// Faces tried, in order, for characters the family lacks.
-    pub fallbacks: Vec<FaceId>,
-    pub monospace: Option<FaceId>,
+    pub(crate) fallbacks: Vec<FaceId>,
+    pub(crate) monospace: Option<FaceId>,
     /// The bold twin of a fallback face (`X-Bold.ttf` beside `X-Regular.ttf`), which sets
     /// bold text (headings, `**strong**`) in scripts the family lacks; by fallback index.
     bold_fallbacks: Vec<Option<FaceId>>,
 }
 
 impl FontSet {
+    /// Load the faces `fonts` names, from the project's `fonts/` or those bundled with Tribune.
     pub fn load(project: &Project, fonts: &Fonts) -> Result<FontSet, Diagnostic> {
         let mut faces = Vec::new();
         for f in [&fonts.regular, &fonts.italic, &fonts.bold, &fonts.bold_italic] {
@@ -210,13 +219,13 @@ impl FontSet {
         out
     }
 
-    pub fn face(&self, id: FaceId) -> &Face {
+    pub(crate) fn face(&self, id: FaceId) -> &Face {
         &self.faces[id.0 as usize]
     }
 
     /// The face that sets `c` when `want` is asked for: `want` itself if it has the
     /// character, else the first fallback that has it; `None` when no face has it.
-    pub fn face_for(&self, want: FaceId, c: char) -> Option<FaceId> {
+    pub(crate) fn face_for(&self, want: FaceId, c: char) -> Option<FaceId> {
         if self.face(want).glyph(c).is_some() || is_invisible(c) {
             return Some(want);
         }
@@ -236,6 +245,6 @@ impl FontSet {
 
 /// Characters that take no glyph of their own (joiners, variation selectors, marks of
 /// direction): they stay with the text around them.
-pub fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{AD}')
 }

@@ -11,26 +11,26 @@ use std::str::FromStr;
 
 /// One glyph of shaped text, in font units.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ShapedGlyph {
-    pub id: u16,
-    pub advance: f32,
-    pub dx: f32,
-    pub dy: f32,
+pub(crate) struct ShapedGlyph {
+    pub(crate) id: u16,
+    pub(crate) advance: f32,
+    pub(crate) dx: f32,
+    pub(crate) dy: f32,
     /// Byte offset in the shaped text of the first character this glyph stands for.
-    pub cluster: u32,
+    pub(crate) cluster: u32,
 }
 
 /// A shaped piece of text in one face.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ShapedText {
-    pub face: FaceId,
-    pub text: String,
-    pub glyphs: Vec<ShapedGlyph>,
+pub(crate) struct ShapedText {
+    pub(crate) face: FaceId,
+    pub(crate) text: String,
+    pub(crate) glyphs: Vec<ShapedGlyph>,
     /// Sum of advances, font units.
-    pub width: f32,
+    pub(crate) width: f32,
     /// Shaped right to left (Arabic, Hebrew, …): the glyphs are in visual order, their
     /// clusters falling.
-    pub rtl: bool,
+    pub(crate) rtl: bool,
 }
 
 impl ShapedText {
@@ -39,7 +39,7 @@ impl ShapedText {
     /// map's glyph for one of the cluster's characters stands for that character, and the
     /// rest goes to the first glyph (the last, in right-to-left text), so that a letter's
     /// glyph never carries a mark it does not show.
-    pub fn glyph_texts(&self, face: &super::Face) -> Vec<(u16, String)> {
+    pub(crate) fn glyph_texts(&self, face: &super::Face) -> Vec<(u16, String)> {
         let n = self.glyphs.len();
         let mut out = Vec::with_capacity(n);
         let mut i = 0;
@@ -81,8 +81,10 @@ impl ShapedText {
     }
 }
 
+/// How letters are set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Case {
+    /// As written.
     Normal,
     /// Lower-case letters as small capitals (`smcp`).
     SmallCaps,
@@ -107,12 +109,12 @@ pub struct Shaper<'f> {
     buffer: Option<Buffer>,
     /// The text each glyph stands for, for the PDF's ToUnicode maps (first use wins).
     pub glyph_texts: BTreeMap<(FaceId, u16), String>,
-    pub hits: u64,
-    pub misses: u64,
+    pub(crate) hits: u64,
+    pub(crate) misses: u64,
 }
 
 impl<'f> Shaper<'f> {
-    pub fn new(fonts: &'f FontSet) -> Shaper<'f> {
+    pub(crate) fn new(fonts: &'f FontSet) -> Shaper<'f> {
         Shaper {
             fonts,
             shapers: fonts.faces.iter().map(|f| ShaperFont::new(&f.font)).collect(),
@@ -126,12 +128,12 @@ impl<'f> Shaper<'f> {
         }
     }
 
-    pub fn fonts(&self) -> &'f FontSet {
+    pub(crate) fn fonts(&self) -> &'f FontSet {
         self.fonts
     }
 
     /// A small number standing for a language tag, for cache keys.
-    pub fn lang_id(&mut self, lang: &str) -> u16 {
+    pub(crate) fn lang_id(&mut self, lang: &str) -> u16 {
         match self.langs.iter().position(|l| l == lang) {
             Some(i) => i as u16,
             None => {
@@ -143,7 +145,7 @@ impl<'f> Shaper<'f> {
 
     /// Shape `text` (no line breaks inside) in `face` for language `lang`, from the cache
     /// when the same word was shaped before.
-    pub fn shape(&mut self, face: FaceId, lang: &str, case: Case, text: &str) -> Rc<ShapedText> {
+    pub(crate) fn shape(&mut self, face: FaceId, lang: &str, case: Case, text: &str) -> Rc<ShapedText> {
         let key = (face, self.lang_id(lang), case);
         if let Some(s) = self.words.get(&key).and_then(|m| m.get(text)) {
             self.hits += 1;
@@ -227,7 +229,7 @@ fn is_rtl_mark(c: char) -> bool {
 }
 
 /// Whether `c` is a right-to-left letter (bidirectional class R or AL).
-pub fn strong_rtl(c: char) -> bool {
+pub(crate) fn strong_rtl(c: char) -> bool {
     matches!(unicode_bidi::bidi_class(c), unicode_bidi::BidiClass::R | unicode_bidi::BidiClass::AL)
 }
 

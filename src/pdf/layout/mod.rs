@@ -25,56 +25,56 @@ pub(crate) use flow::{folio_text, Count, Flow, PageSink};
 
 /// Sizes derived from the style, in points.
 #[derive(Debug, Clone)]
-pub struct Geometry {
-    pub width: f32,
-    pub height: f32,
-    pub inner: f32,
-    pub outer: f32,
-    pub top: f32,
-    pub bottom: f32,
-    pub size: f32,
-    pub leading: f32,
-    pub indent: f32,
-    pub paragraph_space: f32,
-    pub align: Alignment,
-    pub hyphenate: bool,
-    pub recto_starts: bool,
-    pub running_heads: style::RunningHeads,
+pub(crate) struct Geometry {
+    pub(crate) width: f32,
+    pub(crate) height: f32,
+    pub(crate) inner: f32,
+    pub(crate) outer: f32,
+    pub(crate) top: f32,
+    pub(crate) bottom: f32,
+    pub(crate) size: f32,
+    pub(crate) leading: f32,
+    pub(crate) indent: f32,
+    pub(crate) paragraph_space: f32,
+    pub(crate) align: Alignment,
+    pub(crate) hyphenate: bool,
+    pub(crate) recto_starts: bool,
+    pub(crate) running_heads: style::RunningHeads,
     /// Body lines sit on a grid of `leading` from the first line of the page.
-    pub grid: bool,
+    pub(crate) grid: bool,
     /// Note numbers and list numbers in each speech's own figures.
-    pub native_digits: bool,
+    pub(crate) native_digits: bool,
     /// Type sizes of the elements, as multiples of the text size (`[sizes]`).
-    pub scale: Scale,
+    pub(crate) scale: Scale,
     /// Spaces in lines of the leading, indents in em (`[spacing]`).
-    pub space: Space,
+    pub(crate) space: Space,
 }
 
 /// The style's `[sizes]`, as factors of the text size.
 #[derive(Debug, Clone, Copy)]
-pub struct Scale {
-    pub title: f32,
-    pub heading: f32,
-    pub subheading: f32,
-    pub quote: f32,
-    pub note: f32,
-    pub code: f32,
-    pub table: f32,
-    pub caption: f32,
-    pub folio: f32,
+pub(crate) struct Scale {
+    pub(crate) title: f32,
+    pub(crate) heading: f32,
+    pub(crate) subheading: f32,
+    pub(crate) quote: f32,
+    pub(crate) note: f32,
+    pub(crate) code: f32,
+    pub(crate) table: f32,
+    pub(crate) caption: f32,
+    pub(crate) folio: f32,
 }
 
 /// The style's `[spacing]`.
 #[derive(Debug, Clone, Copy)]
-pub struct Space {
-    pub before_heading: f32,
-    pub after_heading: f32,
-    pub around_blocks: f32,
-    pub around_lists: f32,
-    pub note_leading: f32,
-    pub note_rule: f32,
-    pub quote_indent: f32,
-    pub list_indent: f32,
+pub(crate) struct Space {
+    pub(crate) before_heading: f32,
+    pub(crate) after_heading: f32,
+    pub(crate) around_blocks: f32,
+    pub(crate) around_lists: f32,
+    pub(crate) note_leading: f32,
+    pub(crate) note_rule: f32,
+    pub(crate) quote_indent: f32,
+    pub(crate) list_indent: f32,
 }
 
 impl Scale {
@@ -111,7 +111,7 @@ impl Space {
 }
 
 impl Geometry {
-    pub fn of(style: &Style) -> Result<Geometry, Diagnostic> {
+    pub(crate) fn of(style: &Style) -> Result<Geometry, Diagnostic> {
         let (width, height) = style.page.dimensions().map_err(|e| {
             Diagnostic::error(Kind::Value, e).at_file(&style.source).with_hint("see styles/default.toml")
         })?;
@@ -142,21 +142,21 @@ impl Geometry {
         })
     }
 
-    pub fn measure(&self) -> f32 {
+    pub(crate) fn measure(&self) -> f32 {
         self.width - self.inner - self.outer
     }
 
-    pub fn blank_page(&self) -> Page {
+    pub(crate) fn blank_page(&self) -> Page {
         Page { width: self.width, height: self.height, ..Page::default() }
     }
 
     /// The distance from one footnote line to the next.
-    pub fn note_advance(&self) -> f32 {
+    pub(crate) fn note_advance(&self) -> f32 {
         self.leading * self.space.note_leading
     }
 
     /// The height of a footnote area of `lines` lines, with the space and rule above it.
-    pub fn foot_height(&self, lines: usize) -> f32 {
+    pub(crate) fn foot_height(&self, lines: usize) -> f32 {
         if lines == 0 {
             0.0
         } else {
@@ -165,7 +165,7 @@ impl Geometry {
     }
 
     /// `y` (from the top of the page) moved down to the next line of the baseline grid.
-    pub fn snap(&self, y: f32) -> f32 {
+    pub(crate) fn snap(&self, y: f32) -> f32 {
         let origin = self.top + self.size * 0.8;
         if y <= origin {
             return origin;
@@ -336,18 +336,18 @@ impl Spanner<'_> {
 /// them ([`Op`]). Independent of page positions, so chapters can be set in parallel and
 /// replayed in order. Font problems go to `report`.
 pub(crate) struct Layout<'a, 'f> {
-    pub g: &'a Geometry,
-    pub typesetter: Typesetter<'f>,
-    pub report: Report,
-    pub fallback_used: BTreeSet<(char, String)>,
+    pub(crate) g: &'a Geometry,
+    pub(crate) typesetter: Typesetter<'f>,
+    pub(crate) report: Report,
+    pub(crate) fallback_used: BTreeSet<(char, String)>,
     /// Outline level of the chapter being set.
-    pub depth: u8,
+    pub(crate) depth: u8,
     /// For the running heads of versos.
-    pub book_title: String,
+    pub(crate) book_title: String,
     /// The link targets of the unit being set; a span's `link` n is `targets[n - 1]`.
-    pub targets: Vec<LinkTarget>,
+    pub(crate) targets: Vec<LinkTarget>,
     /// Images read so far, by file: each is read once per worker.
-    pub images: std::collections::HashMap<std::path::PathBuf, Result<Arc<PdfImage>, String>>,
+    pub(crate) images: std::collections::HashMap<std::path::PathBuf, Result<Arc<PdfImage>, String>>,
     /// The zero of the figures for note and list numbers in the chapter being set.
     zero: char,
 }
@@ -411,14 +411,14 @@ pub(crate) enum Op {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Figure {
-    pub key: String,
-    pub image: Arc<PdfImage>,
-    pub width: f32,
-    pub height: f32,
-    pub dx: f32,
-    pub caption: Vec<Line>,
-    pub caption_dx: f32,
-    pub advance: f32,
+    pub(crate) key: String,
+    pub(crate) image: Arc<PdfImage>,
+    pub(crate) width: f32,
+    pub(crate) height: f32,
+    pub(crate) dx: f32,
+    pub(crate) caption: Vec<Line>,
+    pub(crate) caption_dx: f32,
+    pub(crate) advance: f32,
 }
 
 /// An outline entry placed on a page.
@@ -427,13 +427,13 @@ pub(crate) use crate::pdf::write::OutlineEntry as Placed;
 /// An entry of the contents: a part (`level` 0) or a chapter, with who spoke it.
 #[derive(Debug, Clone)]
 pub(crate) struct ContentsEntry {
-    pub level: u8,
-    pub title: String,
-    pub byline: Option<String>,
+    pub(crate) level: u8,
+    pub(crate) title: String,
+    pub(crate) byline: Option<String>,
     /// The folio shown and the link target.
-    pub folio: String,
-    pub page: usize,
-    pub top: f32,
+    pub(crate) folio: String,
+    pub(crate) page: usize,
+    pub(crate) top: f32,
 }
 
 impl<'a, 'f> Layout<'a, 'f> {

@@ -23,7 +23,7 @@ pub(crate) enum Item {
 
 /// How to break. TeX's names and defaults are given in [`Params::tex`].
 #[derive(Debug, Clone)]
-pub struct Params {
+pub(crate) struct Params {
     /// Line widths: line i (0-based) gets widths[min(i, len-1)] (so a first-line indent or a
     /// drop can be expressed by the caller — normally `vec![measure]`).
     pub widths: Vec<f32>,
@@ -33,8 +33,6 @@ pub struct Params {
     pub tolerance: f32,
     /// Added to every line's badness before squaring (TeX \linepenalty 10).
     pub line_penalty: f32,
-    /// Used by the caller when it builds flagged penalties; kept here for reference.
-    pub hyphen_penalty: f32,
     /// Two flagged breaks in a row (TeX 10000).
     pub double_hyphen_demerits: f32,
     /// A hyphen on the last full line of a paragraph (TeX 5000); applied before every forced break.
@@ -52,13 +50,12 @@ pub struct Params {
 
 impl Params {
     /// TeX's plain-format values on one measure, with a ladder limit of two.
-    pub fn tex(measure: f32) -> Params {
+    pub(crate) fn tex(measure: f32) -> Params {
         Params {
             widths: vec![measure],
             pretolerance: 100.0,
             tolerance: 200.0,
             line_penalty: 10.0,
-            hyphen_penalty: 50.0,
             double_hyphen_demerits: 10000.0,
             final_hyphen_demerits: 5000.0,
             adj_demerits: 10000.0,
@@ -1070,7 +1067,7 @@ mod tests {
     const BOOK_SPACE: Space = Space { stretch: 1.36, shrink: 0.5, hyphen_penalty: 200.0 };
 
     fn book_params(measure: f32) -> Params {
-        Params { pretolerance: -1.0, tolerance: 250.0, hyphen_penalty: 200.0, ..Params::tex(measure) }
+        Params { pretolerance: -1.0, tolerance: 250.0, ..Params::tex(measure) }
     }
 
     const GERMAN: [&str; 4] = [

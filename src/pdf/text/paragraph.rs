@@ -14,10 +14,13 @@ use std::rc::Rc;
 /// How a span of text is set.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SpanStyle {
+    /// The face it is set in.
     pub face: FaceId,
+    /// Type size, points.
     pub size: f32,
     /// Baseline shift upwards (superscript note calls), points.
     pub rise: f32,
+    /// Letters as written or lower case as small capitals.
     pub case: Case,
     /// Code and the like are never hyphenated.
     pub hyphenate: bool,
@@ -30,14 +33,20 @@ pub struct SpanStyle {
 /// A piece of paragraph text in one style. `\n` in `text` is a forced line break.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Span {
+    /// The text.
     pub text: String,
+    /// How it is set.
     pub style: SpanStyle,
 }
 
+/// How the lines of a paragraph sit in the measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alignment {
+    /// Lines stretched or shrunk to fill the measure, the last one excepted.
     Justify,
+    /// Lines at their natural width, from the start edge.
     Ragged,
+    /// Each line centred.
     Center,
 }
 
@@ -48,37 +57,44 @@ pub struct Measure {
     pub width: f32,
     /// First-line indent, points.
     pub indent: f32,
+    /// How the lines are aligned.
     pub align: Alignment,
+    /// The language, for hyphenation, shaping and direction.
     pub lang: Lang,
 }
 
 /// A run of glyphs on a line, in one face and size.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineRun {
+    /// The face of its glyphs.
     pub face: FaceId,
+    /// Type size, points.
     pub size: f32,
     /// From the line's left edge, points.
     pub x: f32,
-    pub rise: f32,
+    pub(crate) rise: f32,
     /// Horizontal scale of the glyphs (font expansion), 1.0 for none.
-    pub hscale: f32,
+    pub(crate) hscale: f32,
+    /// Its glyphs, positioned from `x`.
     pub glyphs: Vec<Glyph>,
-    pub actual_text: Option<String>,
+    pub(crate) actual_text: Option<String>,
     /// The span's link (see [`SpanStyle::link`]), 0 for none.
-    pub link: u32,
+    pub(crate) link: u32,
     /// Width of the run from `x` to the end of its last glyph, points.
-    pub width: f32,
+    pub(crate) width: f32,
 }
 
 /// A set line: what pagination stacks.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Line {
+    /// Its runs of glyphs, from the left.
     pub runs: Vec<LineRun>,
     /// The line's content width (after justification), points.
-    pub width: f32,
+    pub(crate) width: f32,
     /// Height above and depth below the baseline of the tallest material, points.
-    pub ascent: f32,
-    pub descent: f32,
+    pub(crate) ascent: f32,
+    pub(crate) descent: f32,
+    /// Whether the line ends at a hyphenation break.
     pub hyphenated: bool,
     /// The line's text as a reader would copy it (for marked content such as table rows).
     pub text: String,
@@ -407,14 +423,14 @@ struct WordKey {
 
 /// Tunable parameters of justification, in em of the body size where they are lengths.
 #[derive(Debug, Clone)]
-pub struct Tuning {
-    pub stretch: f32,
-    pub shrink: f32,
-    pub hyphen_penalty: f32,
-    pub explicit_hyphen_penalty: f32,
+pub(crate) struct Tuning {
+    pub(crate) stretch: f32,
+    pub(crate) shrink: f32,
+    pub(crate) hyphen_penalty: f32,
+    pub(crate) explicit_hyphen_penalty: f32,
     /// How far glyphs of justified lines may be widened or narrowed (0.02: 2 %).
-    pub expansion: f32,
-    pub params: Params,
+    pub(crate) expansion: f32,
+    pub(crate) params: Params,
 }
 
 impl Default for Tuning {
@@ -430,14 +446,14 @@ impl Default for Tuning {
             explicit_hyphen_penalty: 1000.0,
             expansion: 0.02,
             // TeX's values but for these; the measure is set per paragraph.
-            params: Params { hyphen_penalty: 500.0, adj_demerits: 30000.0, ..Params::tex(0.0) },
+            params: Params { adj_demerits: 30000.0, ..Params::tex(0.0) },
         }
     }
 }
 
 /// A character the fonts cannot set, for the caller to report where it occurred.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum FontProblem {
+pub(crate) enum FontProblem {
     /// Taken from a fallback face.
     Fallback(char, FaceId),
     /// No face has it.
@@ -446,15 +462,16 @@ pub enum FontProblem {
 
 /// Sets paragraphs: holds the shaper, the hyphenators and their caches for a whole book.
 pub struct Typesetter<'f> {
+    /// Shapes the text, and records which text each glyph stands for (for copying).
     pub shaper: Shaper<'f>,
     hyphenators: FxHashMap<u16, Option<Hyphenator>>,
     breaks: FxHashMap<u16, FxHashMap<String, Rc<Vec<Break>>>>,
     exceptions: Vec<String>,
-    pub tuning: Tuning,
+    pub(crate) tuning: Tuning,
     /// Words shaped in the face their style asks for, by text, face, case and language.
     pieces: FxHashMap<(FaceId, Case, u16), FxHashMap<String, Rc<ShapedText>>>,
     /// Font problems of the paragraph being set; the caller drains them.
-    pub problems: Vec<FontProblem>,
+    pub(crate) problems: Vec<FontProblem>,
     /// Font expansion of the paragraph being set (0 unless justified).
     expansion: f32,
     /// The paragraph being set mixes directions: its words are shaped in pieces of one
@@ -475,6 +492,8 @@ pub struct Typesetter<'f> {
 }
 
 impl<'f> Typesetter<'f> {
+    /// A typesetter for the faces of `fonts`; `exceptions`: words hyphenated where they may
+    /// break (`ta-ble`), which override the patterns.
     pub fn new(fonts: &'f FontSet, exceptions: Vec<String>) -> Typesetter<'f> {
         let mut shaper = Shaper::new(fonts);
         for (i, f) in fonts.faces.iter().enumerate() {
@@ -500,7 +519,7 @@ impl<'f> Typesetter<'f> {
         }
     }
 
-    pub fn fonts(&self) -> &'f FontSet {
+    pub(crate) fn fonts(&self) -> &'f FontSet {
         self.shaper.fonts()
     }
 

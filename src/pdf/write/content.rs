@@ -28,25 +28,25 @@ struct Run {
 /// A page made ready for the file: its compressed content stream and what the stream
 /// refers to.
 #[derive(Debug)]
-pub struct Encoded {
-    pub width: f32,
-    pub height: f32,
+pub(crate) struct Encoded {
+    pub(crate) width: f32,
+    pub(crate) height: f32,
     /// The content stream, zlib-compressed.
-    pub content: Vec<u8>,
+    pub(crate) content: Vec<u8>,
     /// Each face shown, with the glyph ids it shows here (each once, ascending).
-    pub glyphs: Vec<(FaceId, Vec<u16>)>,
+    pub(crate) glyphs: Vec<(FaceId, Vec<u16>)>,
     /// Every image placement in order; the stream calls the n-th distinct key `/Im{n}`.
-    pub images: Vec<Placed>,
-    pub links: Vec<Link>,
+    pub(crate) images: Vec<Placed>,
+    pub(crate) links: Vec<Link>,
 }
 
 /// An image as placed on a page.
 #[derive(Debug)]
-pub struct Placed {
-    pub key: String,
-    pub image: Arc<PdfImage>,
-    pub width: f32,
-    pub height: f32,
+pub(crate) struct Placed {
+    pub(crate) key: String,
+    pub(crate) image: Arc<PdfImage>,
+    pub(crate) width: f32,
+    pub(crate) height: f32,
 }
 
 /// The width PDF readers give glyph `id` of `face`, in thousandths of the type size (to a
@@ -78,7 +78,7 @@ struct TextState {
 const INITIAL: TextState = TextState { font: None, scale: 100.0, rise: 0.0 };
 
 /// Turns pages into [`Encoded`] pages; one per thread (it keeps a compressor and tables).
-pub struct Encoder {
+pub(crate) struct Encoder {
     /// Print editions: the colour black is 100 % K, and (`frame`) pages are shifted onto
     /// the trim with their marks around them.
     print: Option<PrintSetup>,
@@ -92,7 +92,7 @@ pub struct Encoder {
 impl Encoder {
     /// `print`: the print edition's setup; `frame`: its pages become pages of the file (not
     /// forms that a booklet's sheets place, which are framed as sheets).
-    pub fn new(print: Option<PrintSetup>, frame: bool) -> Encoder {
+    pub(crate) fn new(print: Option<PrintSetup>, frame: bool) -> Encoder {
         Encoder {
             frame: frame && print.is_some(),
             print,
@@ -103,7 +103,7 @@ impl Encoder {
     }
 
     /// The colour every page starts with: DeviceGray black, or 100 % K for print.
-    pub fn black(print: bool) -> &'static [u8] {
+    pub(crate) fn black(print: bool) -> &'static [u8] {
         if print {
             b"0 0 0 1 k 0 0 0 1 K\n"
         } else {
@@ -111,7 +111,7 @@ impl Encoder {
         }
     }
 
-    pub fn encode(&mut self, fonts: &FontSet, page: &Page) -> Result<Encoded, Diagnostic> {
+    pub(crate) fn encode(&mut self, fonts: &FontSet, page: &Page) -> Result<Encoded, Diagnostic> {
         let mut out = std::mem::take(&mut self.raw);
         out.clear();
         out.extend_from_slice(Self::black(self.print.is_some()));
@@ -457,7 +457,7 @@ pub(super) fn push_milli(out: &mut Vec<u8>, v: i64) {
 /// A zlib compressor (libdeflate) kept from stream to stream, writing into a buffer that
 /// is initialised once rather than for every stream. Page contents are packed at level 1:
 /// libdeflate's level 1 is as fast as zlib's fastest and packs tighter than zlib's level 2.
-pub struct Deflater {
+pub(crate) struct Deflater {
     level: i32,
     z: libdeflater::Compressor,
     buf: Vec<u8>,
@@ -465,17 +465,17 @@ pub struct Deflater {
 
 impl Deflater {
     /// A compressor at `level` (1 to 12; out of range is taken as the nearest).
-    pub fn new(level: i32) -> Deflater {
+    pub(crate) fn new(level: i32) -> Deflater {
         let lvl = libdeflater::CompressionLvl::new(level.clamp(1, 12)).unwrap_or_default();
         Deflater { level, z: libdeflater::Compressor::new(lvl), buf: Vec::new() }
     }
 
-    pub fn level(&self) -> i32 {
+    pub(crate) fn level(&self) -> i32 {
         self.level
     }
 
     /// `data` as a zlib stream into `out` (cleared first).
-    pub fn pack(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Diagnostic> {
+    pub(crate) fn pack(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let bound = self.z.zlib_compress_bound(data.len());
         if self.buf.len() < bound {
             self.buf.resize(bound, 0);

@@ -19,8 +19,8 @@
 mod content;
 pub(crate) mod print;
 
-pub use content::{Deflater, Encoded, Encoder, Placed};
-pub use pdf_writer::types::NumberingStyle;
+pub(crate) use content::{Deflater, Encoded, Encoder};
+pub(crate) use pdf_writer::types::NumberingStyle;
 
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::images::{Colour, Data, PdfImage};
@@ -41,7 +41,9 @@ use xmp_writer::{DateTime, LangId, Timezone, XmpWriter};
 /// A glyph placed in a run: `x` is its pen position from the run's start, in points.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Glyph {
+    /// The glyph id in its face.
     pub id: u16,
+    /// Pen position from the run's start, points.
     pub x: f32,
     /// Vertical offset (marks placed by GPOS), points, upwards.
     pub dy: f32,
@@ -52,10 +54,15 @@ pub struct Glyph {
 pub enum Mark {
     /// Glyphs of one face and size on a baseline at (`x`, `y`) (points from the bottom left).
     Glyphs {
+        /// The face.
         face: FaceId,
+        /// Type size, points.
         size: f32,
+        /// Start of the baseline, points from the left.
         x: f32,
+        /// The baseline, points from the bottom.
         y: f32,
+        /// The glyphs, positioned from `x`.
         glyphs: Vec<Glyph>,
         /// Horizontal scale of the glyphs (font expansion), 1.0 for none.
         hscale: f32,
@@ -65,27 +72,40 @@ pub enum Mark {
     },
     /// A filled rectangle in black (rules).
     Rect {
+        /// Left edge, points from the left of the page.
         x: f32,
+        /// Bottom edge, points from the bottom of the page.
         y: f32,
+        /// Width, points.
         width: f32,
+        /// Height, points.
         height: f32,
     },
     /// The marks up to the matching `End` read out as `actual_text` when given (a table
     /// row: its cells in order, so that copying or extracting keeps rows together), and are
     /// in the language `lang` when given (a speech in another language than the book's).
     Begin {
+        /// What the marks read out as, if not their own text.
         actual_text: Option<String>,
+        /// Their language (a BCP 47 tag), if not the document's.
         lang: Option<String>,
     },
+    /// Closes the last `Begin`.
     End,
     /// An image filling the rectangle with its lower left corner at (`x`, `y`). `key`
     /// names the image (its file), so each is embedded once however often it is shown.
     Image {
+        /// Names the image (its file).
         key: String,
+        /// The image, decoded and ready to embed.
         image: Arc<PdfImage>,
+        /// Left edge, points from the left of the page.
         x: f32,
+        /// Bottom edge, points from the bottom of the page.
         y: f32,
+        /// Width, points.
         width: f32,
+        /// Height, points.
         height: f32,
     },
     /// The marks up to the matching `Restore` drawn through the matrix [a b c d e f]
@@ -93,17 +113,22 @@ pub enum Mark {
     Transform([f32; 6]),
     /// The marks up to the matching `Restore` show only inside this rectangle.
     Clip {
+        /// Left edge, points from the left of the page.
         x: f32,
+        /// Bottom edge, points from the bottom of the page.
         y: f32,
+        /// Width, points.
         width: f32,
+        /// Height, points.
         height: f32,
     },
+    /// Ends the last `Transform` or `Clip`.
     Restore,
 }
 
 /// Where a link leads.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A web address (only `http`, `https` and `mailto` are made clickable).
     Uri(String),
     /// A page of the document (0-based index) and the height (points from the bottom)
@@ -114,35 +139,45 @@ pub enum Target {
 /// A clickable area of a page: `rect` is [left, bottom, right, top] in points.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
-    pub rect: [f32; 4],
-    pub target: Target,
+    pub(crate) rect: [f32; 4],
+    pub(crate) target: Target,
 }
 
+/// A page to write: its size, what it shows and where its links are.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page {
+    /// Width, points.
     pub width: f32,
+    /// Height, points.
     pub height: f32,
+    /// What it shows, in drawing order.
     pub marks: Vec<Mark>,
+    /// Its clickable areas.
     pub links: Vec<Link>,
 }
 
 /// An entry of the outline (bookmarks): its level, title, 0-based page index and the
 /// height (points from the bottom) the reader's view should open at.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OutlineEntry {
-    pub level: u8,
-    pub title: String,
-    pub page: usize,
-    pub top: f32,
+pub(crate) struct OutlineEntry {
+    pub(crate) level: u8,
+    pub(crate) title: String,
+    pub(crate) page: usize,
+    pub(crate) top: f32,
 }
 
 /// Document metadata.
 #[derive(Debug, Clone, Default)]
 pub struct DocInfo {
+    /// The document's title.
     pub title: String,
+    /// Its authors (the editors, else the speakers).
     pub authors: Vec<String>,
+    /// What it is about (the description, else the subtitle).
     pub subject: Option<String>,
+    /// Its keywords.
     pub keywords: Vec<String>,
+    /// Its language, a BCP 47 tag.
     pub language: String,
     /// Seconds since 1970 (UTC).
     pub modified: i64,
@@ -153,10 +188,10 @@ pub struct DocInfo {
 /// A run of page labels: from page `start` (0-based) on, pages are numbered in `style`
 /// from 1, after `prefix` when there is one.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PageLabel {
-    pub start: usize,
-    pub style: NumberingStyle,
-    pub prefix: Option<String>,
+pub(crate) struct PageLabel {
+    pub(crate) start: usize,
+    pub(crate) style: NumberingStyle,
+    pub(crate) prefix: Option<String>,
 }
 
 /// What the catalog offers for finding one's way about the book: labels for its pages and
@@ -164,12 +199,12 @@ pub struct PageLabel {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Navigation {
     /// Page labels as the folios show them; none: viewers number the pages from 1.
-    pub labels: Vec<PageLabel>,
+    pub(crate) labels: Vec<PageLabel>,
     /// The outline's root (from [`PdfWriter::outline`]); the viewer opens showing it.
-    pub outline: Option<u32>,
+    pub(crate) outline: Option<u32>,
     /// The book reads right to left: viewers show its spreads with the first page on
     /// the right.
-    pub right_to_left: bool,
+    pub(crate) right_to_left: bool,
 }
 
 /// The one key pdf-writer has no typed setter for: a font file's length before compression.
@@ -242,6 +277,7 @@ fn internal(what: String) -> Diagnostic {
         .with_hint("please report this with the book that caused it")
 }
 
+/// Writes a PDF page by page: each page goes to the file when given, the rest at `finish`.
 pub struct PdfWriter {
     out: AtomicFile,
     path: PathBuf,
@@ -271,12 +307,13 @@ pub struct PdfWriter {
 }
 
 impl PdfWriter {
+    /// A writer of a PDF 1.7 to `path`; the file is put in place by `finish`.
     pub fn create(path: &Path) -> Result<PdfWriter, Diagnostic> {
         Self::create_version(path, "1.7")
     }
 
     /// A writer whose file claims PDF `version` (PDF/X-1a:2003 wants 1.4 at most).
-    pub fn create_version(path: &Path, version: &str) -> Result<PdfWriter, Diagnostic> {
+    pub(crate) fn create_version(path: &Path, version: &str) -> Result<PdfWriter, Diagnostic> {
         let out = AtomicFile::create(path)?;
         let mut w = PdfWriter {
             out,
@@ -313,7 +350,7 @@ impl PdfWriter {
     }
 
     /// Reserve an object number.
-    pub fn alloc(&mut self) -> u32 {
+    pub(crate) fn alloc(&mut self) -> u32 {
         self.offsets.push(0);
         (self.offsets.len() - 1) as u32
     }
@@ -363,7 +400,7 @@ impl PdfWriter {
     }
 
     /// The object number of page `index` (0-based), reserved if the page is not written yet.
-    pub fn page_ref(&mut self, index: usize) -> u32 {
+    pub(crate) fn page_ref(&mut self, index: usize) -> u32 {
         while self.pages.len() <= index {
             let id = self.alloc();
             self.pages.push(id);
@@ -373,7 +410,7 @@ impl PdfWriter {
     }
 
     /// An encoder for the pages of this file, for [`PdfWriter::put`]: one per thread.
-    pub fn encoder(&self) -> Encoder {
+    pub(crate) fn encoder(&self) -> Encoder {
         Encoder::new(self.print.clone(), self.forms.is_none())
     }
 
@@ -388,7 +425,7 @@ impl PdfWriter {
     /// Write page `index`, encoded by an [`Encoder`] of this writer: its content stream,
     /// images first shown on it, its link annotations and its page object. Returns the
     /// page's object number.
-    pub fn put(&mut self, index: usize, page: Encoded) -> Result<u32, Diagnostic> {
+    pub(crate) fn put(&mut self, index: usize, page: Encoded) -> Result<u32, Diagnostic> {
         // A booklet's pages become forms (see `print.rs`), not pages of the file.
         let id = if self.forms.is_some() { 0 } else { self.page_ref(index) };
         if self.written.get(index).copied().unwrap_or(false) {
@@ -565,7 +602,7 @@ impl PdfWriter {
     /// Write the outline (bookmarks) of pages already written; returns the outline root.
     /// Levels nest: an entry is the child of the nearest entry before it with a lower level.
     /// Top-level entries show their children; deeper ones start closed.
-    pub fn outline(&mut self, entries: &[OutlineEntry]) -> Result<Option<u32>, Diagnostic> {
+    pub(crate) fn outline(&mut self, entries: &[OutlineEntry]) -> Result<Option<u32>, Diagnostic> {
         let entries: Vec<&OutlineEntry> = entries.iter().filter(|e| e.page < self.pages.len()).collect();
         if entries.is_empty() {
             return Ok(None);
@@ -908,7 +945,7 @@ fn to_unicode(face: FaceId, gids: &[u16], texts: &BTreeMap<(FaceId, u16), String
 }
 
 /// A number as PDF writes it: at most three decimals, no exponent, no `-0`.
-pub fn num(v: f32) -> String {
+pub(crate) fn num(v: f32) -> String {
     let mut b = Vec::with_capacity(12);
     push_num(&mut b, v);
     String::from_utf8(b).unwrap_or_default()
@@ -916,7 +953,7 @@ pub fn num(v: f32) -> String {
 
 /// [`num`] appended to `out` without the formatting machinery (content streams are
 /// mostly numbers, written millions of times).
-pub fn push_num(out: &mut Vec<u8>, v: f32) {
+pub(crate) fn push_num(out: &mut Vec<u8>, v: f32) {
     let r = content::round_i(v as f64 * 1000.0).clamp(-9_000_000_000_000_000, 9_000_000_000_000_000);
     content::push_milli(out, r);
 }

@@ -22,7 +22,7 @@ pub(crate) const MM: f32 = 72.0 / 25.4;
 
 /// Which PDF/X the print edition claims.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Standard {
+pub(crate) enum Standard {
     /// PDF/X-1a:2003: CMYK and gray only, no transparency, the condition named only.
     X1a,
     /// PDF/X-4: the output profile embedded (`components`: its colour space's channels).
@@ -31,16 +31,16 @@ pub enum Standard {
 
 /// How print pages are framed and what the file claims.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PrintSetup {
+pub(crate) struct PrintSetup {
     /// Bleed around the trim, in points.
-    pub bleed: f32,
+    pub(crate) bleed: f32,
     /// Crop marks outside the bleed.
-    pub marks: bool,
-    pub standard: Standard,
+    pub(crate) marks: bool,
+    pub(crate) standard: Standard,
     /// The output intent: condition identifier, registry and description.
-    pub condition: String,
-    pub registry: String,
-    pub condition_info: String,
+    pub(crate) condition: String,
+    pub(crate) registry: String,
+    pub(crate) condition_info: String,
 }
 
 /// Keys of the Info dictionary that identify a PDF/X file, which pdf-writer has no typed
@@ -51,10 +51,10 @@ const GTS_PDFX_CONFORMANCE: Name<'static> = Name(b"GTS_PDFXConformance");
 /// The boxes of a print page: the sheet as printed, the page as trimmed, and the trim
 /// with its bleed.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Boxes {
-    pub media: Rect,
-    pub trim: Rect,
-    pub bleed: Rect,
+pub(crate) struct Boxes {
+    pub(crate) media: Rect,
+    pub(crate) trim: Rect,
+    pub(crate) bleed: Rect,
 }
 
 /// A crop mark's gap from the bleed edge and its length.
@@ -63,7 +63,7 @@ const MARK_LEN: f32 = 5.0 * MM;
 
 impl PrintSetup {
     /// From the trim's edge to the MediaBox's edge.
-    pub fn offset(&self) -> f32 {
+    pub(crate) fn offset(&self) -> f32 {
         if self.marks {
             self.bleed + MARK_GAP + MARK_LEN + 1.0 * MM
         } else {
@@ -72,7 +72,7 @@ impl PrintSetup {
     }
 
     /// The PDF header version: PDF/X-1a:2003 is based on PDF 1.4, PDF/X-4 on 1.6.
-    pub fn version(&self) -> &'static str {
+    pub(crate) fn version(&self) -> &'static str {
         match self.standard {
             Standard::X1a => "1.4",
             Standard::X4 { .. } => "1.6",
@@ -80,7 +80,7 @@ impl PrintSetup {
     }
 
     /// The MediaBox, TrimBox and BleedBox of a trimmed page `w` × `h`.
-    pub fn boxes(&self, w: f32, h: f32) -> Boxes {
+    pub(crate) fn boxes(&self, w: f32, h: f32) -> Boxes {
         let o = self.offset();
         let b = self.bleed;
         Boxes {
@@ -92,7 +92,7 @@ impl PrintSetup {
 
     /// A page's content framed for print: shifted onto the trim, painted in CMYK black,
     /// crop marks after it.
-    pub fn frame(&self, w: f32, h: f32, content: &[u8]) -> Vec<u8> {
+    pub(crate) fn frame(&self, w: f32, h: f32, content: &[u8]) -> Vec<u8> {
         let o = self.offset();
         let mut s = Vec::with_capacity(content.len() + 600);
         s.extend_from_slice(format!("q 1 0 0 1 {} {} cm\n", num(o), num(o)).as_bytes());
@@ -105,7 +105,7 @@ impl PrintSetup {
     }
 
     /// The output intent (the profile, for PDF/X-4, written as `profile`).
-    pub fn output_intent(&self, mut intent: OutputIntent<'_>, profile: Option<Ref>) {
+    pub(crate) fn output_intent(&self, mut intent: OutputIntent<'_>, profile: Option<Ref>) {
         intent
             .subtype(OutputIntentSubtype::PDFX)
             .output_condition_identifier(TextStr(&self.condition))
@@ -118,7 +118,7 @@ impl PrintSetup {
     }
 
     /// The Info dictionary's PDF/X entries.
-    pub fn info(&self, d: &mut DocumentInfo<'_>) {
+    pub(crate) fn info(&self, d: &mut DocumentInfo<'_>) {
         d.trapped(TrappingStatus::NotTrapped);
         d.pair(GTS_PDFX_VERSION, TextStr(self.pdfx_version()));
         if self.standard == Standard::X1a {
@@ -127,7 +127,7 @@ impl PrintSetup {
     }
 
     /// `GTS_PDFXVersion` as the Info dictionary and XMP name it.
-    pub fn pdfx_version(&self) -> &'static str {
+    pub(crate) fn pdfx_version(&self) -> &'static str {
         match self.standard {
             Standard::X1a => "PDF/X-1a:2003",
             Standard::X4 { .. } => "PDF/X-4",
@@ -137,7 +137,7 @@ impl PrintSetup {
     /// The XMP properties that identify the file as PDF/X: the version in the PDF/X
     /// identification schema and, as PDF/X-1a:2003 readers look for it, in Adobe's older
     /// `pdfx` schema (with the conformance level).
-    pub fn xmp(&self, x: &mut XmpWriter<'_>) {
+    pub(crate) fn xmp(&self, x: &mut XmpWriter<'_>) {
         // PDF/X-4 asks for the version and rendition besides the document ID.
         x.version_id("1").rendition_class(RenditionClass::Default);
         x.pdfx_version(self.pdfx_version()).trapped(false);
@@ -228,24 +228,24 @@ fn icc_description(b: &[u8]) -> Option<String> {
 /// The images of a print edition: the lowest effective resolution each is placed at
 /// (by key), and those converted from RGB to CMYK.
 #[derive(Debug, Clone, Default)]
-pub struct PressLog {
-    pub lowest_ppi: BTreeMap<String, f32>,
-    pub converted: BTreeSet<String>,
+pub(crate) struct PressLog {
+    pub(crate) lowest_ppi: BTreeMap<String, f32>,
+    pub(crate) converted: BTreeSet<String>,
 }
 
 /// A Form XObject placed on a sheet: at (`x`, `y`), clipped to (`clip_x`, `clip_w`) across
 /// the sheet's full height.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Placement {
-    pub form: u32,
-    pub x: f32,
-    pub clip_x: f32,
-    pub clip_w: f32,
+pub(crate) struct Placement {
+    pub(crate) form: u32,
+    pub(crate) x: f32,
+    pub(crate) clip_x: f32,
+    pub(crate) clip_w: f32,
 }
 
 impl PdfWriter {
     /// From now on, pages are framed for print and the file is PDF/X.
-    pub fn set_print(&mut self, setup: PrintSetup) {
+    pub(crate) fn set_print(&mut self, setup: PrintSetup) {
         self.print = Some(setup);
         self.encoder = None;
     }
@@ -258,7 +258,7 @@ impl PdfWriter {
     }
 
     /// Pages written or reserved so far (or kept as forms).
-    pub fn page_count(&self) -> usize {
+    pub(crate) fn page_count(&self) -> usize {
         self.pages.len() + self.forms.as_ref().map_or(0, |f| f.len())
     }
 
@@ -300,7 +300,7 @@ impl PdfWriter {
     }
 
     /// A sheet `w` × `h` that places Form XObjects side by side (a booklet's sheet side).
-    pub fn sheet(&mut self, w: f32, h: f32, placed: &[Placement]) -> Result<u32, Diagnostic> {
+    pub(crate) fn sheet(&mut self, w: f32, h: f32, placed: &[Placement]) -> Result<u32, Diagnostic> {
         let mut content = String::new();
         for (i, p) in placed.iter().enumerate() {
             let _ = writeln!(
@@ -383,7 +383,7 @@ impl PdfWriter {
 
     /// What the print edition's images need said: their lowest effective resolution, and
     /// which were converted from RGB.
-    pub fn press_log(&self) -> &PressLog {
+    pub(crate) fn press_log(&self) -> &PressLog {
         &self.press
     }
 
