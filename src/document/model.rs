@@ -4,7 +4,7 @@
 
 use crate::anthology::{Asset, BookMeta};
 use crate::lang::Lang;
-use crate::library::PartialDate;
+use crate::library::SpeechDate;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -68,7 +68,7 @@ pub struct Chapter {
 pub struct ChapterMeta {
     pub title: String,
     pub speakers: Vec<String>,
-    pub date: Option<PartialDate>,
+    pub date: Option<SpeechDate>,
     /// The chapter's language (the speech's, else the book's).
     pub language: Lang,
     pub place: Option<String>,

@@ -2,15 +2,27 @@
 //! typed fields. Unknown fields are errors with the nearest known field as a hint, so a
 //! misspelt `speeker` cannot silently vanish.
 
-use super::date::PartialDate;
+use super::date::{PartialDate, SpeechDate};
 use crate::config::{self, Text, TextList};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-pub const FIELDS: &[&str] =
-    &["title", "speaker", "date", "language", "place", "occasion", "source", "translator", "tags", "rights", "summary"];
+pub const FIELDS: &[&str] = &[
+    "title",
+    "speaker",
+    "date",
+    "sort_date",
+    "language",
+    "place",
+    "occasion",
+    "source",
+    "translator",
+    "tags",
+    "rights",
+    "summary",
+];
 
 const WHAT: &str = "a speech's front matter";
 /// Front matter is a handful of short fields; anything far larger is a mistake, and the
@@ -53,6 +65,7 @@ struct Raw {
     title: Text,
     speaker: TextList,
     date: Text,
+    sort_date: Option<Text>,
     language: Option<Text>,
     place: Option<Text>,
     occasion: Option<Text>,
@@ -68,7 +81,7 @@ struct Raw {
 pub struct SpeechMeta {
     pub title: String,
     pub speakers: Vec<String>,
-    pub date: PartialDate,
+    pub date: SpeechDate,
     /// `None` means the book's language.
     pub language: Option<Lang>,
     pub place: Option<String>,
@@ -187,8 +200,7 @@ fn check(
     if speakers.is_empty() {
         return Err(err("speaker", "no speaker is given".into(), "name who gave the speech"));
     }
-    let date =
-        PartialDate::parse(&raw.date.0).map_err(|m| err("date", m, "write the date as YYYY, YYYY-MM or YYYY-MM-DD"))?;
+    let date = speech_date(&raw, &err, &at, warnings)?;
     let language = match raw.language {
         Some(l) => {
             let (lang, long) = Lang::parse(&l.0)
@@ -216,6 +228,55 @@ fn check(
         rights: nonempty(raw.rights),
         summary: nonempty(raw.summary),
     })
+}
+
+/// Whether `text` is written as an ISO 8601 date is meant to be (`2021-02-30`, `-0430`),
+/// so that a wrong one is an error and not taken for a date given as text.
+fn looks_iso(text: &str) -> bool {
+    let t = text.trim();
+    let t = t.strip_prefix(['-', '+']).unwrap_or(t);
+    !t.is_empty() && t.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The speech's `date`: a calendar date, or a text with a `sort_date`.
+fn speech_date(
+    raw: &Raw,
+    err: &impl Fn(&str, String, &str) -> Diagnostic,
+    at: &impl Fn(Diagnostic, &str, String) -> Diagnostic,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<SpeechDate, Diagnostic> {
+    const FORMS: &str =
+        "write the date as YYYY, YYYY-MM or YYYY-MM-DD, with a minus before years BC (`-0430` is 431 BC)";
+    let text = raw.date.0.trim();
+    let sort = match &raw.sort_date {
+        Some(s) => Some(PartialDate::parse(&s.0).map_err(|m| err("sort_date", m, FORMS))?),
+        None => None,
+    };
+    if looks_iso(text) {
+        let date = PartialDate::parse(text).map_err(|m| err("date", m, FORMS))?;
+        if sort.is_some() {
+            warnings.push(at(
+                Diagnostic::warning(Kind::Value, "`sort_date` is ignored: the speech's `date` is a calendar date"),
+                "sort_date",
+                "`sort_date` places a date given as text (`um 430 v. Chr.`) in the order; remove it".into(),
+            ));
+        }
+        return Ok(SpeechDate::Calendar(date));
+    }
+    if text.is_empty() {
+        return Err(err("date", "the date is empty".into(), FORMS));
+    }
+    match sort {
+        Some(sort) => Ok(SpeechDate::Text { text: text.to_string(), sort }),
+        None => Err(err(
+            "date",
+            format!("`{text}` is not a calendar date, and no `sort_date` says where it belongs in the order"),
+            &format!(
+                "{FORMS}; to keep `{text}` as it is written, add a calendar date to sort it by, e.g. \
+                 `sort_date: -0430` for 431 BC"
+            ),
+        )),
+    }
 }
 
 #[cfg(test)]

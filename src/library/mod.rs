@@ -5,7 +5,7 @@
 pub mod date;
 mod frontmatter;
 
-pub use date::PartialDate;
+pub use date::{PartialDate, SpeechDate};
 pub use frontmatter::{SpeechMeta, FIELDS};
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
