@@ -359,4 +359,32 @@ mod tests {
         assert_eq!(e.kind, Kind::Syntax);
         assert!(e.location.unwrap().line.unwrap() >= 2);
     }
+
+    #[test]
+    fn dates_before_year_one_and_as_text() {
+        let date = |fm: &str| p(&format!("---\ntitle: T\nspeaker: A\n{fm}---\n")).map(|f| f.meta.date);
+        // YAML hands an unquoted `-0430` over as the number -430: the same year.
+        for written in ["date: -0430\n", "date: \"-0430\"\n", "date: -430\n"] {
+            let d = date(written).unwrap();
+            assert_eq!((d.to_string(), d.earliest()), ("-0430".to_string(), (-430, 1, 1)), "{written}");
+        }
+        let t = date("date: um 430 v. Chr.\nsort_date: \"-0430\"\n").unwrap();
+        assert_eq!(t, SpeechDate::Text { text: "um 430 v. Chr.".into(), sort: PartialDate::parse("-0430").unwrap() });
+        let toml =
+            p("+++\ntitle = \"T\"\nspeaker = \"A\"\ndate = \"Frühjahr 1919\"\nsort_date = \"1919-03\"\n+++\n").unwrap();
+        assert_eq!(toml.meta.date.earliest(), (1919, 3, 1));
+        // Text without a sort date: an error at the date line with the way out.
+        let e = date("date: um 430 v. Chr.\n").unwrap_err();
+        assert_eq!(e.location.as_ref().unwrap().line, Some(4));
+        assert!(e.message.contains("no `sort_date`"), "{}", e.message);
+        assert!(e.hint.as_deref().unwrap().contains("sort_date: -0430"), "{:?}", e.hint);
+        // A wrong ISO date stays an error, sort date or not; a wrong sort date too.
+        assert!(date("date: 2021-02-30\nsort_date: 2021\n").unwrap_err().message.contains("28 days"));
+        assert!(date("date: Frühjahr\nsort_date: Frühjahr\n").unwrap_err().message.contains("not a date"));
+        // A sort date beside a calendar date is ignored, with a warning.
+        let fm = p("---\ntitle: T\nspeaker: A\ndate: 2021\nsort_date: 2020\n---\n").unwrap();
+        assert_eq!(fm.meta.date.earliest(), (2021, 1, 1));
+        assert_eq!(fm.warnings.len(), 1);
+        assert!(fm.warnings[0].message.contains("`sort_date` is ignored"));
+    }
 }
