@@ -386,7 +386,14 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
     let language = language(a, &raw.language.0, "use a BCP 47 tag such as de, en, fr, ru, kk or de-CH", report)
         .unwrap_or_default();
     let date = opt(raw.date).and_then(|d| match PartialDate::parse(&d) {
-        Ok(d) => Some(d),
+        Ok(d) if d.year >= 1 => Some(d),
+        Ok(_) => {
+            report.push(
+                a.error_at(Kind::Value, "date", format!("the book's date `{d}` is before year 1"))
+                    .with_hint("the book's `date` is when it is published; speeches may be dated BC"),
+            );
+            None
+        }
         Err(m) => {
             report.push(a.error_at(Kind::Value, "date", m).with_hint("write the date as YYYY, YYYY-MM or YYYY-MM-DD"));
             None

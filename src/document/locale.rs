@@ -1,18 +1,32 @@
 //! Words and date forms per language, shared by both renderers so the EPUB and the PDF
-//! say the same: `13. Dezember 2021`, `December 13, 2021`, `13 décembre 2021`,
-//! `13 декабря 2021 г.`. Unknown languages fall back to English.
+//! say the same. Dates come from CLDR through ICU4X (`13. Dezember 2021`, `December 13,
+//! 2021`, `13 декабря 2021 г.`, `431 v. Chr.`); the book's own labels (`Inhalt`,
+//! `Quelle`) from the table in `labels.rs`. A language without labels gets English, and
+//! the book a warning that names it.
+
+mod labels;
 
 use super::model::ChapterKind;
+use crate::diagnostics::{Diagnostic, Kind};
 use crate::lang::Lang;
-use crate::library::PartialDate;
+use crate::library::{PartialDate, SpeechDate};
+use icu_calendar::{Date, Gregorian};
+use icu_datetime::fieldsets::{Y, YM, YMD};
+use icu_datetime::options::YearStyle;
+use icu_datetime::parts;
+use icu_datetime::FixedCalendarDateTimeFormatter;
+use icu_locale_core::Locale;
+use std::fmt;
+use writeable::{Part, PartsWrite, Writeable};
 
+/// The book's labels in one language. Every language has every field (the table is Rust,
+/// so a missing one does not compile); `{}` stands where a number or name goes.
 pub(crate) struct Strings {
+    /// The language these are for (its primary subtag); also the CLDR locale of its dates.
+    pub code: &'static str,
     pub introduction: &'static str,
     pub afterword: &'static str,
     pub contents: &'static str,
-    // No renderer heads its notes with this word yet.
-    #[allow(dead_code)]
-    pub notes: &'static str,
     /// Heads the part of a footnote carried over to the next page; `{}` is its number.
     pub note_continued: &'static str,
     pub source: &'static str,
@@ -28,8 +42,11 @@ pub(crate) struct Strings {
     pub start: &'static str,
     /// Before the editors' names on the title page.
     pub edited_by: &'static str,
-    /// Joins the last two names of a list.
-    pub and: &'static str,
+    /// Between the names of a list but the last two (`, `; `، ` in Arabic script).
+    pub list_separator: &'static str,
+    /// Joins the last two names of a list: `{} und {}`; Hebrew and Arabic join the
+    /// conjunction to the name (`{} ו{}`).
+    pub list_last: &'static str,
     /// Before an identifier that is not an ISBN.
     pub identifier: &'static str,
     pub fonts: &'static str,
@@ -44,25 +61,29 @@ pub(crate) struct Strings {
     pub a11y_images_undescribed: &'static str,
     pub a11y_footnotes: &'static str,
     pub a11y_conforms: &'static str,
-    /// Month names as they stand after a day number (genitive where the language has one).
-    months_day: [&'static str; 12],
-    /// Month names as they stand alone with a year.
-    months: [&'static str; 12],
-    style: DateStyle,
 }
 
+/// What a date line shows: a calendar date written out in the language, or a speech's
+/// date given as text, as written.
 #[derive(Clone, Copy)]
-enum DateStyle {
-    /// 13. Dezember 2021
-    German,
-    /// December 13, 2021
-    English,
-    /// 13 décembre 2021
-    French,
-    /// 13 декабря 2021 г.
-    Russian,
-    /// 2021 жылғы 13 желтоқсан
-    Kazakh,
+pub(crate) enum Dating<'a> {
+    Calendar(&'a PartialDate),
+    Text(&'a str),
+}
+
+impl<'a> From<&'a PartialDate> for Dating<'a> {
+    fn from(d: &'a PartialDate) -> Self {
+        Dating::Calendar(d)
+    }
+}
+
+impl<'a> From<&'a SpeechDate> for Dating<'a> {
+    fn from(d: &'a SpeechDate) -> Self {
+        match d {
+            SpeechDate::Calendar(d) => Dating::Calendar(d),
+            SpeechDate::Text { text, .. } => Dating::Text(text),
+        }
+    }
 }
 
 impl Strings {
@@ -78,305 +99,176 @@ impl Strings {
         match names {
             [] => String::new(),
             [one] => one.clone(),
-            [rest @ .., last] => format!("{} {} {last}", rest.join(", "), self.and),
+            [rest @ .., last] => {
+                self.list_last.replacen("{}", &rest.join(self.list_separator), 1).replacen("{}", last, 1)
+            }
         }
     }
 
-    /// The date written out in this language; a year alone stays a year.
-    pub(crate) fn date(&self, d: &PartialDate) -> String {
-        let y = d.year;
-        let Some(m) = d.month else { return y.to_string() };
-        let mi = (m as usize).clamp(1, 12) - 1;
-        match (d.day, self.style) {
-            (None, DateStyle::Russian) => format!("{} {y}\u{a0}г.", self.months[mi]),
-            (None, DateStyle::Kazakh) => format!("{y} жылғы {}", self.months[mi]),
-            (None, _) => format!("{} {y}", self.months[mi]),
-            (Some(day), DateStyle::German) => format!("{day}.\u{a0}{} {y}", self.months_day[mi]),
-            (Some(day), DateStyle::English) => format!("{}\u{a0}{day}, {y}", self.months_day[mi]),
-            (Some(day), DateStyle::French) => {
-                let day = if day == 1 { "1er".to_string() } else { day.to_string() };
-                format!("{day}\u{a0}{} {y}", self.months_day[mi])
-            }
-            (Some(day), DateStyle::Russian) => format!("{day}\u{a0}{} {y}\u{a0}г.", self.months_day[mi]),
-            (Some(day), DateStyle::Kazakh) => format!("{y} жылғы {day}\u{a0}{}", self.months_day[mi]),
+    /// The date written out in this language by CLDR's long form: `13. Dezember 2021`,
+    /// `Dezember 2021`, `2021`; years before 1 with their era (`431 v. Chr.`). A date given
+    /// as text is shown as written.
+    pub(crate) fn date<'a>(&self, d: impl Into<Dating<'a>>) -> String {
+        match d.into() {
+            Dating::Text(t) => t.to_string(),
+            Dating::Calendar(d) => cldr_date(self.code, d).unwrap_or_else(|| d.to_string()),
         }
     }
 }
 
-const DE_MONTHS: [&str; 12] = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-];
-const EN_MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const FR_MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-const KK_MONTHS: [&str; 12] = [
-    "қаңтар",
-    "ақпан",
-    "наурыз",
-    "сәуір",
-    "мамыр",
-    "маусым",
-    "шілде",
-    "тамыз",
-    "қыркүйек",
-    "қазан",
-    "қараша",
-    "желтоқсан",
-];
+/// A `PartsWrite` that keeps where each field of a formatted date stands.
+#[derive(Default)]
+struct Fields {
+    text: String,
+    spans: Vec<(usize, usize, Part)>,
+}
 
-static DE: Strings = Strings {
-    introduction: "Einleitung",
-    afterword: "Nachwort",
-    contents: "Inhalt",
-    notes: "Anmerkungen",
-    note_continued: "Fortsetzung der Anmerkung {}",
-    source: "Quelle",
-    translated_by: "Übersetzung",
-    cover: "Umschlag",
-    title_page: "Titelseite",
-    copyright: "Impressum",
-    landmarks: "Orientierungspunkte",
-    start: "Textbeginn",
-    edited_by: "Herausgegeben von",
-    and: "und",
-    identifier: "Kennung",
-    fonts: "Schriften",
-    font_licences: "Lizenzen der Schriften",
-    made_with: "Erstellt mit {}",
-    back_to_text: "Zurück zum Text",
-    a11y_summary: "Dieses E-Book hat ein Inhaltsverzeichnis, Überschriften und Orientierungspunkte zur Navigation und eine logische Lesereihenfolge; die Sprache jedes Textes ist ausgezeichnet. Schrift, Schriftgröße und Farben lassen sich im Lesesystem einstellen.",
-    a11y_images_described: "Alle Abbildungen haben einen Alternativtext.",
-    a11y_images_undescribed: "Nicht alle Abbildungen haben einen Alternativtext.",
-    a11y_footnotes: "Fußnoten sind in beide Richtungen mit dem Text verlinkt.",
-    a11y_conforms: "Es erfüllt EPUB Accessibility 1.1 nach WCAG 2.1 Stufe AA.",
-    months_day: DE_MONTHS,
-    months: DE_MONTHS,
-    style: DateStyle::German,
-};
-static EN: Strings = Strings {
-    introduction: "Introduction",
-    afterword: "Afterword",
-    contents: "Contents",
-    notes: "Notes",
-    note_continued: "Note {}, continued",
-    source: "Source",
-    translated_by: "Translated by",
-    cover: "Cover",
-    title_page: "Title page",
-    copyright: "Copyright",
-    landmarks: "Landmarks",
-    start: "Start of text",
-    edited_by: "Edited by",
-    and: "and",
-    identifier: "Identifier",
-    fonts: "Fonts",
-    font_licences: "Font licences",
-    made_with: "Made with {}",
-    back_to_text: "Back to the text",
-    a11y_summary: "This e-book has a table of contents, headings and landmarks for navigation and a logical reading order; the language of every text is marked. Font, text size and colours can be changed in the reading system.",
-    a11y_images_described: "All images have alternative text.",
-    a11y_images_undescribed: "Not all images have alternative text.",
-    a11y_footnotes: "Footnotes are linked to and from the text.",
-    a11y_conforms: "It meets EPUB Accessibility 1.1 at WCAG 2.1 Level AA.",
-    months_day: EN_MONTHS,
-    months: EN_MONTHS,
-    style: DateStyle::English,
-};
-static FR: Strings = Strings {
-    introduction: "Introduction",
-    afterword: "Postface",
-    contents: "Table des matières",
-    notes: "Notes",
-    note_continued: "Suite de la note {}",
-    source: "Source",
-    translated_by: "Traduction",
-    cover: "Couverture",
-    title_page: "Page de titre",
-    copyright: "Mentions légales",
-    landmarks: "Repères",
-    start: "Début du texte",
-    edited_by: "Sous la direction de",
-    and: "et",
-    identifier: "Identifiant",
-    fonts: "Polices",
-    font_licences: "Licences des polices",
-    made_with: "Réalisé avec {}",
-    back_to_text: "Retour au texte",
-    a11y_summary: "Ce livre numérique comporte une table des matières, des titres et des repères pour la navigation ainsi qu’un ordre de lecture logique ; la langue de chaque texte est indiquée. La police, la taille du texte et les couleurs peuvent être modifiées dans le système de lecture.",
-    a11y_images_described: "Toutes les images ont un texte alternatif.",
-    a11y_images_undescribed: "Certaines images n’ont pas de texte alternatif.",
-    a11y_footnotes: "Les notes sont liées au texte dans les deux sens.",
-    a11y_conforms: "Il est conforme à EPUB Accessibility 1.1, niveau AA des WCAG 2.1.",
-    months_day: FR_MONTHS,
-    months: FR_MONTHS,
-    style: DateStyle::French,
-};
-static RU: Strings = Strings {
-    introduction: "Введение",
-    afterword: "Послесловие",
-    contents: "Содержание",
-    notes: "Примечания",
-    note_continued: "Продолжение примечания {}",
-    source: "Источник",
-    translated_by: "Перевод",
-    cover: "Обложка",
-    title_page: "Титульный лист",
-    copyright: "Выходные данные",
-    landmarks: "Ориентиры",
-    start: "Начало текста",
-    edited_by: "Под редакцией",
-    and: "и",
-    identifier: "Идентификатор",
-    fonts: "Шрифты",
-    font_licences: "Лицензии шрифтов",
-    made_with: "Сделано с помощью {}",
-    back_to_text: "Назад к тексту",
-    a11y_summary: "В этой электронной книге есть оглавление, заголовки и ориентиры для навигации и логичный порядок чтения; язык каждого текста размечен. Шрифт, размер текста и цвета можно изменить в программе для чтения.",
-    a11y_images_described: "У всех изображений есть текстовое описание.",
-    a11y_images_undescribed: "Не у всех изображений есть текстовое описание.",
-    a11y_footnotes: "Сноски связаны с текстом в обе стороны.",
-    a11y_conforms: "Она соответствует EPUB Accessibility 1.1 на уровне AA WCAG 2.1.",
-    months_day: [
-        "января",
-        "февраля",
-        "марта",
-        "апреля",
-        "мая",
-        "июня",
-        "июля",
-        "августа",
-        "сентября",
-        "октября",
-        "ноября",
-        "декабря",
-    ],
-    months: [
-        "январь",
-        "февраль",
-        "март",
-        "апрель",
-        "май",
-        "июнь",
-        "июль",
-        "август",
-        "сентябрь",
-        "октябрь",
-        "ноябрь",
-        "декабрь",
-    ],
-    style: DateStyle::Russian,
-};
-static KK: Strings = Strings {
-    introduction: "Кіріспе",
-    afterword: "Соңғы сөз",
-    contents: "Мазмұны",
-    notes: "Ескертпелер",
-    note_continued: "{}-ескертпенің жалғасы",
-    source: "Дереккөз",
-    translated_by: "Аударған",
-    cover: "Мұқаба",
-    title_page: "Титул беті",
-    copyright: "Шығу деректері",
-    landmarks: "Бағдарлар",
-    start: "Мәтіннің басы",
-    edited_by: "Құрастырған",
-    and: "және",
-    identifier: "Идентификатор",
-    fonts: "Қаріптер",
-    font_licences: "Қаріп лицензиялары",
-    made_with: "{} арқылы жасалған",
-    back_to_text: "Мәтінге оралу",
-    a11y_summary: "Бұл электрондық кітапта мазмұн, навигацияға арналған тақырыптар мен бағдарлар және логикалық оқу реті бар; әр мәтіннің тілі белгіленген. Қаріпті, мәтін өлшемін және түстерді оқу бағдарламасында өзгертуге болады.",
-    a11y_images_described: "Барлық суреттердің мәтіндік сипаттамасы бар.",
-    a11y_images_undescribed: "Кейбір суреттердің мәтіндік сипаттамасы жоқ.",
-    a11y_footnotes: "Ескертпелер мәтінмен екі жақты байланысқан.",
-    a11y_conforms: "Ол WCAG 2.1 AA деңгейіндегі EPUB Accessibility 1.1 талаптарына сәйкес келеді.",
-    months_day: KK_MONTHS,
-    months: KK_MONTHS,
-    style: DateStyle::Kazakh,
-};
-
-/// The strings of a language (by its primary subtag).
-pub(crate) fn strings(lang: &Lang) -> &'static Strings {
-    match lang.language() {
-        "de" => &DE,
-        "fr" => &FR,
-        "ru" => &RU,
-        "kk" => &KK,
-        _ => &EN,
+impl fmt::Write for Fields {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.text.push_str(s);
+        Ok(())
     }
+}
+
+impl PartsWrite for Fields {
+    type SubPartsWrite = Fields;
+
+    fn with_part(&mut self, part: Part, mut f: impl FnMut(&mut Self::SubPartsWrite) -> fmt::Result) -> fmt::Result {
+        let start = self.text.len();
+        f(self)?;
+        self.spans.push((start, self.text.len(), part));
+        Ok(())
+    }
+}
+
+/// `d` in the long form of CLDR's Gregorian calendar for `code`, in the locale's default
+/// digits (Arabic-Indic for `ar`, Persian for `fa`, as CLDR has them), with no-break
+/// spaces where a date must not be broken across lines; `None` if ICU4X has no data.
+fn cldr_date(code: &str, d: &PartialDate) -> Option<String> {
+    // CLDR 49's Portuguese year-month pattern names the week-based year (`MMMM 'de' Y`),
+    // which ICU4X cannot format; European Portuguese writes the same words with the
+    // calendar year (`dezembro de 2021`).
+    let tag = if code == "pt" && d.month.is_some() && d.day.is_none() { "pt-PT" } else { code };
+    let locale = Locale::try_from_str(tag).ok()?;
+    let prefs = (&locale).into();
+    // Years before 1 always with their era; ICU4X's `Auto` also adds it to years under 1000.
+    let style = YearStyle::Auto;
+    let date = Date::try_new_gregorian(d.year, d.month.unwrap_or(1), d.day.unwrap_or(1)).ok()?;
+    let mut out = Fields::default();
+    match (d.month, d.day) {
+        (Some(_), Some(_)) => {
+            FixedCalendarDateTimeFormatter::<Gregorian, _>::try_new(prefs, YMD::long().with_year_style(style))
+                .ok()?
+                .format(&date)
+                .write_to_parts(&mut out)
+        }
+        (Some(_), None) => {
+            FixedCalendarDateTimeFormatter::<Gregorian, _>::try_new(prefs, YM::long().with_year_style(style))
+                .ok()?
+                .format(&date)
+                .write_to_parts(&mut out)
+        }
+        _ => FixedCalendarDateTimeFormatter::<Gregorian, _>::try_new(prefs, Y::long().with_year_style(style))
+            .ok()?
+            .format(&date)
+            .write_to_parts(&mut out),
+    }
+    .ok()?;
+    Some(keep_together(code, out))
+}
+
+/// No line break between a day and its month (`13 décembre`, `December 13`), a year and
+/// the word or era after it (`2021 г.`, `431 v. Chr.`), nor inside an era: the spaces
+/// there become no-break spaces, as the hand-set dates before CLDR had them. French writes
+/// the first of a month as an ordinal (`1er décembre`), which CLDR's pattern does not.
+fn keep_together(code: &str, f: Fields) -> String {
+    let bytes = f.text.as_bytes();
+    let mut keep = vec![false; bytes.len()];
+    let mut first_of_month = None;
+    for &(a, b, part) in &f.spans {
+        if part == parts::DAY {
+            if a > 0 && bytes[a - 1] == b' ' {
+                keep[a - 1] = true;
+            }
+            // After the day's own punctuation (`13.`, `13,` stays breakable below).
+            let after = b + f.text[b..].bytes().take_while(|&c| c == b'.').count();
+            if bytes.get(after) == Some(&b' ') {
+                keep[after] = true;
+            }
+            if code == "fr" && &f.text[a..b] == "1" {
+                first_of_month = Some(b);
+            }
+        } else if part == parts::ERA {
+            (a..b).filter(|&i| bytes[i] == b' ').for_each(|i| keep[i] = true);
+            if a > 0 && bytes[a - 1] == b' ' {
+                keep[a - 1] = true;
+            }
+            // An era before its year (`MÖ 431`, `i. e. 431.`).
+            if bytes.get(b) == Some(&b' ') && bytes.get(b + 1).is_some_and(u8::is_ascii_digit) {
+                keep[b] = true;
+            }
+        } else if part == parts::YEAR
+            && bytes.get(b) == Some(&b' ')
+            && f.text[b + 1..].chars().next().is_some_and(char::is_alphabetic)
+        {
+            keep[b] = true;
+        }
+    }
+    let mut out = String::with_capacity(f.text.len() + 4);
+    for (i, c) in f.text.char_indices() {
+        if first_of_month == Some(i) {
+            out.push_str("er");
+        }
+        if c == ' ' && keep[i] {
+            out.push('\u{a0}');
+        } else {
+            out.push(c);
+        }
+    }
+    if first_of_month == Some(f.text.len()) {
+        out.push_str("er");
+    }
+    out
+}
+
+/// The table's entry for a language: its primary subtag, Norwegian Bokmål (`nb`) as `no`.
+fn labels_of(lang: &Lang) -> Option<&'static Strings> {
+    let code = match lang.language() {
+        "nb" => "no",
+        l => l,
+    };
+    labels::ALL.iter().copied().find(|s| s.code == code)
+}
+
+/// Whether a language has its own strings (else it gets English).
+pub(crate) fn has_strings(lang: &Lang) -> bool {
+    labels_of(lang).is_some()
+}
+
+/// The strings of a language (by its primary subtag); English for one the table lacks,
+/// which `fallback_warning` reports once per book.
+pub(crate) fn strings(lang: &Lang) -> &'static Strings {
+    labels_of(lang).unwrap_or(&labels::EN)
+}
+
+/// The one warning a book gets when its language or a speech's has no strings of its own.
+pub(crate) fn fallback_warning(book: &str, languages: &[Lang]) -> Option<Diagnostic> {
+    let missing: Vec<String> = languages.iter().filter(|l| !has_strings(l)).map(|l| format!("`{l}`")).collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let known: Vec<&str> = labels::ALL.iter().map(|s| s.code).collect();
+    Some(
+        Diagnostic::warning(
+            Kind::Value,
+            format!(
+                "book `{book}`: Tribune has no labels or date forms for {}; they are set in English",
+                missing.join(", ")
+            ),
+        )
+        .with_hint(format!("labels and dates exist for {}", known.join(", "))),
+    )
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn of(tag: &str) -> &'static Strings {
-        strings(&Lang::parse(tag).unwrap().0)
-    }
-
-    fn d(s: &str) -> PartialDate {
-        PartialDate::parse(s).unwrap()
-    }
-
-    #[test]
-    fn dates_per_language() {
-        assert_eq!(of("de").date(&d("2021-12-13")), "13.\u{a0}Dezember 2021");
-        assert_eq!(of("en").date(&d("2021-12-13")), "December\u{a0}13, 2021");
-        assert_eq!(of("fr").date(&d("2021-12-13")), "13\u{a0}décembre 2021");
-        assert_eq!(of("fr").date(&d("2021-12-01")), "1er\u{a0}décembre 2021");
-        assert_eq!(of("ru").date(&d("2021-12-13")), "13\u{a0}декабря 2021\u{a0}г.");
-        assert_eq!(of("ru").date(&d("2021-12")), "декабрь 2021\u{a0}г.");
-        assert_eq!(of("kk").date(&d("2021-12-13")), "2021 жылғы 13\u{a0}желтоқсан");
-        assert_eq!(of("de-CH").date(&d("2021-05")), "Mai 2021");
-        assert_eq!(of("tr").date(&d("2021")), "2021");
-        // Three-letter codes and any case are read as the language they name.
-        assert_eq!(of("deu").date(&d("2021-12-13")), "13.\u{a0}Dezember 2021");
-        assert_eq!(of("RUS-ru").date(&d("2021-12")), "декабрь 2021\u{a0}г.");
-    }
-
-    #[test]
-    fn names_are_listed_with_and() {
-        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(of("de").list(&names(&["A"])), "A");
-        assert_eq!(of("de").list(&names(&["A", "B"])), "A und B");
-        assert_eq!(of("en").list(&names(&["A", "B", "C"])), "A, B and C");
-        assert_eq!(of("ru").list(&[]), "");
-    }
-}
+mod tests;

@@ -95,11 +95,16 @@ pub(crate) fn build(
         if !languages.contains(&c.meta.language) {
             languages.push(c.meta.language.clone());
         }
-        newest = newest.max(c.meta.date.map(|d| d.earliest()));
+        newest = newest.max(c.meta.date.as_ref().map(|d| d.earliest()));
+    }
+    if let Some(w) = locale::fallback_warning(&b.name, &languages) {
+        report.push(w);
     }
     b.languages = languages;
     b.modified = epoch.unwrap_or_else(|| {
-        let (y, m, d) = newest.unwrap_or((2000, 1, 1));
+        // A book of speeches all before year 1 is still modified in a year the EPUB's
+        // `dcterms:modified` can name.
+        let (y, m, d) = newest.unwrap_or((2000, 1, 1)).max((1, 1, 1));
         days_from_civil(y as i64, m as u32, d as u32) * 86_400
     });
     b
@@ -128,7 +133,7 @@ fn speech_chapter(
     let meta = ChapterMeta {
         title: fix(&m.title),
         speakers: m.speakers.clone(),
-        date: Some(m.date),
+        date: Some(m.date.clone()),
         language: language.clone(),
         place: m.place.as_deref().map(fix),
         occasion: m.occasion.as_deref().map(fix),

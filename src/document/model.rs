@@ -4,7 +4,7 @@
 
 use crate::anthology::{Asset, BookMeta};
 use crate::lang::Lang;
-use crate::library::PartialDate;
+use crate::library::SpeechDate;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -76,7 +76,7 @@ pub struct Chapter {
 pub struct ChapterMeta {
     pub(crate) title: String,
     pub(crate) speakers: Vec<String>,
-    pub(crate) date: Option<PartialDate>,
+    pub(crate) date: Option<SpeechDate>,
     /// The chapter's language (the speech's, else the book's).
     pub language: Lang,
     pub(crate) place: Option<String>,

@@ -9,6 +9,7 @@ use crate::document::model::{
     ImageRef, Inline,
 };
 use crate::lang::Lang;
+use crate::library::SpeechDate;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -171,14 +172,22 @@ impl Body<'_, '_> {
         if has_line {
             self.w.start("p", &[("class", "dateline")], Set::Inherit);
             if let Some(d) = &c.meta.date {
-                // `2021`, `2021-12`, `2021-12-13`: each a valid HTML `datetime`.
-                let dt = d.to_string();
+                // `2021`, `2021-12`, `2021-12-13`: each a valid HTML `datetime`. A year
+                // before 1 is not one, and a date given as text has none: a `span`.
+                let dt = match d {
+                    SpeechDate::Calendar(d) if d.is_html_date() => Some(d.to_string()),
+                    _ => None,
+                };
                 let text = self.cx.strings.date(d);
-                let mut attrs = vec![("datetime", dt.as_str())];
+                let mut attrs: Vec<(&str, &str)> = dt.as_deref().map(|dt| ("datetime", dt)).into_iter().collect();
                 if c.meta.language != *self.cx.book_lang {
                     attrs.extend(lang_attrs(self.cx.book_lang));
                 }
-                self.w.text_element("time", &attrs, Set::Inherit, &text);
+                match dt {
+                    Some(_) => self.w.text_element("time", &attrs, Set::Inherit, &text),
+                    None if attrs.is_empty() => self.w.text(&text),
+                    None => self.w.text_element("span", &attrs, Set::Inherit, &text),
+                }
                 parts += 1;
             }
             for field in [&c.meta.place, &c.meta.occasion].into_iter().flatten() {

@@ -2,15 +2,27 @@
 //! typed fields. Unknown fields are errors with the nearest known field as a hint, so a
 //! misspelt `speeker` cannot silently vanish.
 
-use super::date::PartialDate;
+use super::date::{PartialDate, SpeechDate};
 use crate::config::{self, Text, TextList};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-pub(crate) const FIELDS: &[&str] =
-    &["title", "speaker", "date", "language", "place", "occasion", "source", "translator", "tags", "rights", "summary"];
+pub(super) const FIELDS: &[&str] = &[
+    "title",
+    "speaker",
+    "date",
+    "sort_date",
+    "language",
+    "place",
+    "occasion",
+    "source",
+    "translator",
+    "tags",
+    "rights",
+    "summary",
+];
 
 const WHAT: &str = "a speech's front matter";
 /// Front matter is a handful of short fields; anything far larger is a mistake, and the
@@ -53,6 +65,7 @@ struct Raw {
     title: Text,
     speaker: TextList,
     date: Text,
+    sort_date: Option<Text>,
     language: Option<Text>,
     place: Option<Text>,
     occasion: Option<Text>,
@@ -66,29 +79,37 @@ struct Raw {
 /// The checked front matter of one speech.
 #[derive(Debug, Clone, Serialize)]
 pub struct SpeechMeta {
-    pub(crate) title: String,
-    /// Who gave the speech (`speaker`: one name or a list).
+    /// The speech's title.
+    pub title: String,
+    /// Who gave it (one or more).
     pub speakers: Vec<String>,
     /// When it was given.
-    pub date: PartialDate,
+    pub date: SpeechDate,
     /// `None` means the book's language.
     pub language: Option<Lang>,
-    pub(crate) place: Option<String>,
-    pub(crate) occasion: Option<String>,
-    pub(crate) source: Option<String>,
-    pub(crate) translators: Vec<String>,
-    pub(crate) tags: Vec<String>,
-    pub(crate) rights: Option<String>,
-    pub(crate) summary: Option<String>,
+    /// Where it was given.
+    pub place: Option<String>,
+    /// On what occasion.
+    pub occasion: Option<String>,
+    /// Where the text comes from (a publication, a recording).
+    pub source: Option<String>,
+    /// Who translated it, when it is a translation.
+    pub translators: Vec<String>,
+    /// Tags a book can select speeches by.
+    pub tags: Vec<String>,
+    /// The speech's own rights statement, when it differs from the book's.
+    pub rights: Option<String>,
+    /// A short summary.
+    pub summary: Option<String>,
 }
 
 #[derive(Debug)]
 pub(super) struct FrontMatter {
-    pub(crate) meta: SpeechMeta,
+    pub meta: SpeechMeta,
     /// Problems that do not stop the speech from being read (a three-letter language code).
-    pub(crate) warnings: Vec<Diagnostic>,
-    pub(crate) body_start: usize,
-    pub(crate) body_line: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub body_start: usize,
+    pub body_line: usize,
 }
 
 pub(super) fn parse(source: &str, shown: &Path) -> Result<FrontMatter, Diagnostic> {
@@ -189,8 +210,7 @@ fn check(
     if speakers.is_empty() {
         return Err(err("speaker", "no speaker is given".into(), "name who gave the speech"));
     }
-    let date =
-        PartialDate::parse(&raw.date.0).map_err(|m| err("date", m, "write the date as YYYY, YYYY-MM or YYYY-MM-DD"))?;
+    let date = speech_date(&raw, &err, &at, warnings)?;
     let language = match raw.language {
         Some(l) => {
             let (lang, long) = Lang::parse(&l.0)
@@ -218,6 +238,55 @@ fn check(
         rights: nonempty(raw.rights),
         summary: nonempty(raw.summary),
     })
+}
+
+/// Whether `text` is written as an ISO 8601 date is meant to be (`2021-02-30`, `-0430`),
+/// so that a wrong one is an error and not taken for a date given as text.
+fn looks_iso(text: &str) -> bool {
+    let t = text.trim();
+    let t = t.strip_prefix(['-', '+']).unwrap_or(t);
+    !t.is_empty() && t.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The speech's `date`: a calendar date, or a text with a `sort_date`.
+fn speech_date(
+    raw: &Raw,
+    err: &impl Fn(&str, String, &str) -> Diagnostic,
+    at: &impl Fn(Diagnostic, &str, String) -> Diagnostic,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<SpeechDate, Diagnostic> {
+    const FORMS: &str =
+        "write the date as YYYY, YYYY-MM or YYYY-MM-DD, with a minus before years BC (`-0430` is 431 BC)";
+    let text = raw.date.0.trim();
+    let sort = match &raw.sort_date {
+        Some(s) => Some(PartialDate::parse(&s.0).map_err(|m| err("sort_date", m, FORMS))?),
+        None => None,
+    };
+    if looks_iso(text) {
+        let date = PartialDate::parse(text).map_err(|m| err("date", m, FORMS))?;
+        if sort.is_some() {
+            warnings.push(at(
+                Diagnostic::warning(Kind::Value, "`sort_date` is ignored: the speech's `date` is a calendar date"),
+                "sort_date",
+                "`sort_date` places a date given as text (`um 430 v. Chr.`) in the order; remove it".into(),
+            ));
+        }
+        return Ok(SpeechDate::Calendar(date));
+    }
+    if text.is_empty() {
+        return Err(err("date", "the date is empty".into(), FORMS));
+    }
+    match sort {
+        Some(sort) => Ok(SpeechDate::Text { text: text.to_string(), sort }),
+        None => Err(err(
+            "date",
+            format!("`{text}` is not a calendar date, and no `sort_date` says where it belongs in the order"),
+            &format!(
+                "{FORMS}; to keep `{text}` as it is written, add a calendar date to sort it by, e.g. \
+                 `sort_date: -0430` for 431 BC"
+            ),
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -299,5 +368,33 @@ mod tests {
         let e = p("---\ntitle: T\n  bad: : yaml\nspeaker: [\n---\n").unwrap_err();
         assert_eq!(e.kind, Kind::Syntax);
         assert!(e.location.unwrap().line.unwrap() >= 2);
+    }
+
+    #[test]
+    fn dates_before_year_one_and_as_text() {
+        let date = |fm: &str| p(&format!("---\ntitle: T\nspeaker: A\n{fm}---\n")).map(|f| f.meta.date);
+        // YAML hands an unquoted `-0430` over as the number -430: the same year.
+        for written in ["date: -0430\n", "date: \"-0430\"\n", "date: -430\n"] {
+            let d = date(written).unwrap();
+            assert_eq!((d.to_string(), d.earliest()), ("-0430".to_string(), (-430, 1, 1)), "{written}");
+        }
+        let t = date("date: um 430 v. Chr.\nsort_date: \"-0430\"\n").unwrap();
+        assert_eq!(t, SpeechDate::Text { text: "um 430 v. Chr.".into(), sort: PartialDate::parse("-0430").unwrap() });
+        let toml =
+            p("+++\ntitle = \"T\"\nspeaker = \"A\"\ndate = \"Frühjahr 1919\"\nsort_date = \"1919-03\"\n+++\n").unwrap();
+        assert_eq!(toml.meta.date.earliest(), (1919, 3, 1));
+        // Text without a sort date: an error at the date line with the way out.
+        let e = date("date: um 430 v. Chr.\n").unwrap_err();
+        assert_eq!(e.location.as_ref().unwrap().line, Some(4));
+        assert!(e.message.contains("no `sort_date`"), "{}", e.message);
+        assert!(e.hint.as_deref().unwrap().contains("sort_date: -0430"), "{:?}", e.hint);
+        // A wrong ISO date stays an error, sort date or not; a wrong sort date too.
+        assert!(date("date: 2021-02-30\nsort_date: 2021\n").unwrap_err().message.contains("28 days"));
+        assert!(date("date: Frühjahr\nsort_date: Frühjahr\n").unwrap_err().message.contains("not a date"));
+        // A sort date beside a calendar date is ignored, with a warning.
+        let fm = p("---\ntitle: T\nspeaker: A\ndate: 2021\nsort_date: 2020\n---\n").unwrap();
+        assert_eq!(fm.meta.date.earliest(), (2021, 1, 1));
+        assert_eq!(fm.warnings.len(), 1);
+        assert!(fm.warnings[0].message.contains("`sort_date` is ignored"));
     }
 }

@@ -5,7 +5,7 @@
 pub(crate) mod date;
 mod frontmatter;
 
-pub use date::PartialDate;
+pub use date::{PartialDate, SpeechDate};
 pub use frontmatter::SpeechMeta;
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
