@@ -191,9 +191,25 @@ pub(super) fn plan(
         add(l, *bold, *italic, &mut families);
     }
     for (l, takes) in &fallbacks {
-        if !takes.is_empty() {
-            add(l, false, false, &mut families);
+        if takes.is_empty() {
+            continue;
         }
+        add(l, false, false, &mut families);
+        // Bold text in the fallback's script (an Arabic title, `**…**` in Hebrew) is set
+        // from its bold twin, `X-Bold.ttf` beside `X-Regular.ttf`, as in print; without it
+        // the reading system would embolden the regular face.
+        let twin = l.file.strip_suffix("-Regular.ttf").map(|stem| format!("{stem}-Bold.ttf"));
+        let Some(twin) = twin.filter(|t| takes.iter().any(|c| usage.in_bold(*c)) && assets::font(project, t).is_some())
+        else {
+            continue;
+        };
+        match load(project, &twin, style_file) {
+            Ok(t) => add(&t, true, false, &mut families),
+            Err(d) => report.push(d),
+        }
+    }
+    if report.errors() > errors {
+        return None;
     }
     let licences = licences(project, &embedded);
     Some(Plan { embedded, families, licences, missing })
@@ -363,7 +379,11 @@ mod tests {
 
     fn usage_of(text: &str, bold: bool) -> Usage {
         let mut usage = Usage::default();
-        let mut w = super::super::xhtml::Writer::new(&mut usage, Path::new("books/speeches/a.md"));
+        let mut w = super::super::xhtml::Writer::new(
+            &mut usage,
+            Path::new("books/speeches/a.md"),
+            &crate::lang::Lang::of("de"),
+        );
         w.at_line(7);
         let set = if bold { super::super::xhtml::Set::Bold } else { super::super::xhtml::Set::Inherit };
         w.element("p", &[], set, |w| w.text(text));
