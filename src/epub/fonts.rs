@@ -418,6 +418,38 @@ mod tests {
     }
 
     #[test]
+    fn bold_text_in_a_fallback_script_brings_the_fallback_s_bold_twin() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("books")).unwrap();
+        let project = Project::at(dir.path().to_path_buf()).unwrap();
+        let fonts = StyleFonts::default();
+        let style = Path::new("styles/default.toml");
+        let mut report = Report::default();
+        let files = |p: &Plan| p.embedded.iter().map(|e| e.file.clone()).collect::<Vec<_>>();
+        let hebrew = fonts.fallback.iter().find(|f| f.starts_with("NotoSerifHebrew")).unwrap().clone();
+        let arabic = fonts.fallback.iter().find(|f| f.starts_with("NotoNaskhArabic")).unwrap().clone();
+
+        // Regular Hebrew: the fallback alone.
+        let p = plan(&project, &fonts, style, &usage_of("שלום", false), &mut report).unwrap();
+        assert_eq!(files(&p), [fonts.regular.clone(), hebrew.clone()]);
+        // Bold Hebrew: its bold twin too, under the same family, in bold.
+        let p = plan(&project, &fonts, style, &usage_of("שלום", true), &mut report).unwrap();
+        let twin = hebrew.replace("-Regular", "-Bold");
+        assert_eq!(files(&p), [fonts.regular.clone(), fonts.bold.clone(), hebrew.clone(), twin.clone()]);
+        let e = p.embedded.iter().find(|e| e.file == twin).unwrap();
+        assert!(e.bold && !e.italic && e.family == p.embedded[2].family);
+        assert_eq!(p.families.len(), 2, "{:?}", p.families);
+        assert!(p.css().contains(&format!("font-weight: bold;\n  src: url(\"fonts/{twin}\")")), "{}", p.css());
+        // Bold Latin with regular Arabic: no twin.
+        let mut usage = usage_of("سلام", false);
+        let mut w = super::super::xhtml::Writer::new(&mut usage, Path::new("a.md"), &crate::lang::Lang::of("ar"));
+        w.element("h1", &[], super::super::xhtml::Set::Bold, |w| w.text("Title"));
+        let p = plan(&project, &fonts, style, &usage, &mut report).unwrap();
+        assert_eq!(files(&p), [fonts.regular.clone(), fonts.bold.clone(), arabic]);
+        assert_eq!(report.errors(), 0);
+    }
+
+    #[test]
     fn a_font_that_is_not_one_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("books")).unwrap();

@@ -391,6 +391,51 @@ mod tests {
     }
 
     #[test]
+    fn text_runs_the_way_its_first_strong_character_does_when_most_agree() {
+        assert_eq!(Flow::of_text("Guten Tag"), Flow::One(Dir::Ltr));
+        assert_eq!(Flow::of_text("«قال العامل: لن نستسلم»"), Flow::One(Dir::Rtl));
+        assert_eq!(Flow::of_text("שלום"), Flow::One(Dir::Rtl));
+        assert_eq!(Flow::of_text("1848 — 2021."), Flow::Neutral);
+        // An Arabic paragraph that opens with a Latin name, a German one with an Arabic word.
+        assert_eq!(Flow::of_text("COVID-19 كشف لنا هشاشة العمل وقوة التضامن"), Flow::Mixed);
+        assert_eq!(Flow::of_text("سلام heißt Frieden, sagen wir"), Flow::Mixed);
+        assert_eq!(Dir::of_text("COVID-19 كشف لنا هشاشة العمل"), None);
+        let (rtl, ltr) = (Flow::One(Dir::Rtl), Flow::One(Dir::Ltr));
+        assert_eq!(Flow::Neutral.and(rtl).and(Flow::Neutral), rtl);
+        assert_eq!(rtl.and(ltr), Flow::Mixed);
+        assert_eq!(Flow::Mixed.and(Flow::Neutral), Flow::Mixed);
+        assert_eq!((Dir::of(&Lang::of("ar")), Dir::of(&Lang::of("de"))), (Dir::Rtl, Dir::Ltr));
+    }
+
+    #[test]
+    fn the_writer_marks_what_runs_the_other_way() {
+        let mut usage = Usage::default();
+        let mut w = Writer::new(&mut usage, Path::new("x"), &Lang::of("ar"));
+        w.isolated_element("h1", &[], Set::Bold, "Brot und Würde");
+        w.isolated("قال");
+        w.isolated("2021");
+        let (de, en) = (Lang::of("de"), Lang::of("en"));
+        let attrs = w.lang_attrs(&de);
+        w.element("p", &attrs, Set::Inherit, |w| {
+            w.isolated("Berlin");
+            // Inside the German paragraph, the Arabic turns it back.
+            w.isolated("سلام");
+            let attrs = w.lang_attrs(&en);
+            w.text_element("span", &attrs, Set::Inherit, "x");
+        });
+        assert_eq!(
+            w.finish(),
+            "<h1><span dir=\"ltr\">Brot und Würde</span></h1>قال2021\
+             <p lang=\"de\" xml:lang=\"de\" dir=\"ltr\">Berlin<span dir=\"rtl\">سلام</span>\
+             <span lang=\"en\" xml:lang=\"en\">x</span></p>"
+        );
+        assert!(usage.in_bold('B') && !usage.in_bold('ق'));
+        let doc = document(&Lang::of("ar"), "t", &[], "");
+        assert!(doc.contains("lang=\"ar\" xml:lang=\"ar\" dir=\"rtl\">"), "{doc}");
+        assert!(!document(&Lang::of("de"), "t", &[], "").contains("dir="));
+    }
+
+    #[test]
     fn headings_h4_and_below_are_italic_not_bold() {
         let mut usage = Usage::default();
         let mut w = Writer::new(&mut usage, Path::new("x"), &Lang::of("de"));
