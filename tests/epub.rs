@@ -476,15 +476,18 @@ fn only_the_faces_the_text_uses_are_embedded() {
     let fonts: Vec<&str> =
         manifest.iter().filter(|(h, _, _)| h.starts_with("fonts/")).map(|(h, _, _)| h.as_str()).collect();
     let style = tribune_default_fonts();
-    // The Arabic speech needs the Arabic fallback; no other fallback has a character to set.
+    // The Arabic speech needs the Arabic fallback, and its bold twin for its title; no
+    // other fallback has a character to set.
     let arabic = style[4..].iter().find(|f| f.contains("Arabic")).expect("an Arabic fallback in the style");
-    let want: Vec<String> = [&style[0], &style[1], &style[2], arabic].iter().map(|f| format!("fonts/{f}")).collect();
+    let arabic_bold = arabic.replace("-Regular", "-Bold");
+    let want: Vec<String> =
+        [&style[0], &style[1], &style[2], arabic, &arabic_bold].iter().map(|f| format!("fonts/{f}")).collect();
     assert_eq!(
         fonts, want,
-        "regular, italic (emphasis), bold (headings) and Arabic; no bold italic, no other fallback"
+        "regular, italic (emphasis), bold (headings) and Arabic with its bold; no bold italic, no other fallback"
     );
     let css = e.item("stylesheet.css");
-    assert_eq!(css.matches("@font-face {").count(), 4);
+    assert_eq!(css.matches("@font-face {").count(), 5);
     for f in &want {
         assert!(css.contains(&format!("url(\"{f}\")")), "{f} has no @font-face");
     }
@@ -1038,6 +1041,24 @@ fn epubcheck_and_text_fidelity_pass_on_the_example() {
     }
     if let (Some(python), Some(shared)) = (validator("tribune-tools-python"), shared()) {
         text_fidelity(&python, &shared, &file, &book_sources("example"));
+    }
+}
+
+/// The all-Arabic example book: right to left in every document and in its page
+/// progression, valid, every word of its sources in it.
+#[test]
+fn epubcheck_and_text_fidelity_pass_on_the_arabic_example_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = build(&repo(), "tadamun", dir.path(), Some(EPOCH));
+    let e = Epub::open(&file);
+    let dirs = root_dirs(&e);
+    assert!(dirs.len() > 10 && dirs.values().all(|d| d.as_deref() == Some("rtl")), "{dirs:?}");
+    assert_eq!(spine_progression(&e), "rtl");
+    if let Some(tool) = validator("epubcheck") {
+        epubcheck(&tool, &file);
+    }
+    if let (Some(python), Some(shared)) = (validator("tribune-tools-python"), shared()) {
+        text_fidelity(&python, &shared, &file, &book_sources("tadamun"));
     }
 }
 
