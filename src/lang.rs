@@ -11,6 +11,8 @@ pub struct Lang {
     tag: String,
     /// Byte length of the primary language subtag (2 or 3).
     language: usize,
+    /// Byte range of the script subtag in `tag`.
+    script: Option<(usize, usize)>,
     /// Byte range of the region subtag in `tag`.
     region: Option<(usize, usize)>,
 }
@@ -159,6 +161,7 @@ impl Lang {
             .map(|i| LongCode { written: subtags[0].to_string(), short: LONG_CODES[i].1 });
         let mut tag = long.as_ref().map_or(primary, |l| l.short.to_string());
         let language = tag.len();
+        let mut script = None;
         let mut region = None;
         let mut slot = Slot::Extlang;
         let mut extlangs = 0;
@@ -193,6 +196,7 @@ impl Lang {
                 slot = Slot::Script;
                 tag.push_str(&s[..1].to_ascii_uppercase());
                 tag.push_str(&s[1..].to_ascii_lowercase());
+                script = Some((start, start + 4));
             } else if slot < Slot::Region && ((alpha && s.len() == 2) || (digits && s.len() == 3)) {
                 slot = Slot::Region;
                 tag.push_str(&s.to_ascii_uppercase());
@@ -207,7 +211,7 @@ impl Lang {
                 )));
             }
         }
-        Ok((Lang { tag, language, region }, long))
+        Ok((Lang { tag, language, script, region }, long))
     }
 
     /// A tag known to be well-formed, for tests.
@@ -226,6 +230,42 @@ impl Lang {
         &self.tag[..self.language]
     }
 
+    /// The script subtag, in title case (`Latn`, `Arab`).
+    pub(crate) fn script(&self) -> Option<&str> {
+        self.script.map(|(a, b)| &self.tag[a..b])
+    }
+
+    /// Whether text in this language runs right to left: by its script subtag when it has
+    /// one (`az-Arab` does, `ar-Latn` does not), else by its language.
+    pub(crate) fn is_rtl(&self) -> bool {
+        match self.script() {
+            Some(script) => {
+                matches!(script, "Arab" | "Hebr" | "Syrc" | "Thaa" | "Nkoo" | "Adlm" | "Rohg" | "Mand" | "Samr")
+            }
+            None => matches!(
+                self.language(),
+                "ar" | "fa"
+                    | "ur"
+                    | "ps"
+                    | "ckb"
+                    | "he"
+                    | "yi"
+                    | "sd"
+                    | "ug"
+                    | "dv"
+                    | "syr"
+                    | "arc"
+                    | "ks"
+                    | "prs"
+                    | "azb"
+                    | "lrc"
+                    | "mzn"
+                    | "glk"
+                    | "bal"
+            ),
+        }
+    }
+
     /// The region subtag, upper case (`CH`), or three digits (`419`).
     pub(crate) fn region(&self) -> Option<&str> {
         self.region.map(|(a, b)| &self.tag[a..b])
@@ -242,7 +282,7 @@ impl Lang {
 impl Lang {
     /// English, for what is English whatever the book's language (font licences, folios).
     pub(crate) fn english() -> Lang {
-        Lang { tag: "en".into(), language: 2, region: None }
+        Lang { tag: "en".into(), language: 2, script: None, region: None }
     }
 }
 
@@ -250,7 +290,7 @@ impl Default for Lang {
     /// `und` (undetermined), the stand-in while a book file whose language is wrong is
     /// checked for further problems; such a book is never built.
     fn default() -> Lang {
-        Lang { tag: "und".into(), language: 3, region: None }
+        Lang { tag: "und".into(), language: 3, script: None, region: None }
     }
 }
 
@@ -359,6 +399,24 @@ mod tests {
         assert!(!l("de").within(&l("de-AT")));
         assert!(!l("dsb").within(&l("ds")), "a range ends at a subtag's end");
         assert!(!l("en").within(&l("de")));
+    }
+
+    #[test]
+    fn direction_by_script_else_by_language() {
+        let l = |t: &str| Lang::parse(t).unwrap().0;
+        assert_eq!(l("sr-latn-rs").script(), Some("Latn"));
+        assert_eq!(l("zh-yue-hant-hk").script(), Some("Hant"));
+        assert_eq!(l("de-CH").script(), None);
+        assert_eq!(l("de-x-arab").script(), None, "private use is no script");
+        for t in
+            ["ar", "ar-EG", "fa", "he-IL", "yi", "ur", "ckb", "ps", "az-Arab", "pa-arab", "ara", "heb", "per", "urd"]
+        {
+            assert!(l(t).is_rtl(), "{t}");
+        }
+        for t in ["de", "en", "ru", "kk", "az-Latn", "ar-Latn", "und", "de-x-arab", "ku"] {
+            assert!(!l(t).is_rtl(), "{t}");
+        }
+        assert!(!Lang::default().is_rtl() && !Lang::english().is_rtl());
     }
 
     #[test]

@@ -476,15 +476,18 @@ fn only_the_faces_the_text_uses_are_embedded() {
     let fonts: Vec<&str> =
         manifest.iter().filter(|(h, _, _)| h.starts_with("fonts/")).map(|(h, _, _)| h.as_str()).collect();
     let style = tribune_default_fonts();
-    // The Arabic speech needs the Arabic fallback; no other fallback has a character to set.
+    // The Arabic speech needs the Arabic fallback, and its bold twin for its title; no
+    // other fallback has a character to set.
     let arabic = style[4..].iter().find(|f| f.contains("Arabic")).expect("an Arabic fallback in the style");
-    let want: Vec<String> = [&style[0], &style[1], &style[2], arabic].iter().map(|f| format!("fonts/{f}")).collect();
+    let arabic_bold = arabic.replace("-Regular", "-Bold");
+    let want: Vec<String> =
+        [&style[0], &style[1], &style[2], arabic, &arabic_bold].iter().map(|f| format!("fonts/{f}")).collect();
     assert_eq!(
         fonts, want,
-        "regular, italic (emphasis), bold (headings) and Arabic; no bold italic, no other fallback"
+        "regular, italic (emphasis), bold (headings) and Arabic with its bold; no bold italic, no other fallback"
     );
     let css = e.item("stylesheet.css");
-    assert_eq!(css.matches("@font-face {").count(), 4);
+    assert_eq!(css.matches("@font-face {").count(), 5);
     for f in &want {
         assert!(css.contains(&format!("url(\"{f}\")")), "{f} has no @font-face");
     }
@@ -542,6 +545,197 @@ fn faces_and_fallbacks_follow_the_text() {
     );
     let css = e.item("stylesheet.css");
     assert!(css.contains("font-style: italic;\n  font-weight: bold;"));
+}
+
+/// A speech in Arabic with every block that has a side: headings, a bold phrase, lists,
+/// a quotation, notes (one called twice), a paragraph that opens with a Latin name and a
+/// German quotation.
+const ARABIC_SPEECH: &str = r#"---
+title: "الخبز والكرامة"
+speaker: سلمى حداد
+date: 2021-12-13
+language: ar
+place: تونس، ساحة القصبة
+occasion: تجمع عمالي
+source: نص الخطاب كما ألقي
+---
+
+أيها الأصدقاء، أيتها الصديقات،
+
+أقف أمامكم اليوم لأتحدث عن **الخبز والكرامة**، وعن العمل الذي يستحق أجرًا عادلًا.[^1] قال Karl Marx عام 1848 إن العمال لا يملكون ما يخسرونه سوى قيودهم.
+
+## ما نطالب به
+
+- أجر يكفي للعيش الكريم
+- ساعات عمل معقولة
+- حق التنظيم النقابي[^2]
+
+1. أولًا: التضامن
+2. ثانيًا: الصبر
+
+> إن الكرامة لا تُمنح، بل تُنتزع.
+>
+> Brot und Rosen für alle, riefen die Streikenden.
+
+COVID-19 كشف لنا هشاشة العمل، وكشف أيضًا قوة التضامن بيننا.[^1]
+
+[^1]: انظر تقرير الاتحاد العام لعام 2020.
+[^2]: هذا الحق مكفول في الدستور.
+"#;
+
+/// A project with `files` (path under `books/`, text).
+fn project_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let file = dir.path().join("books").join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+    dir
+}
+
+/// The `dir` of the root of every XHTML document of the package, by href.
+fn root_dirs(e: &Epub) -> BTreeMap<String, Option<String>> {
+    e.documents()
+        .iter()
+        .map(|(href, text)| (href.clone(), parse(text).root_element().attribute("dir").map(str::to_string)))
+        .collect()
+}
+
+fn spine_progression(e: &Epub) -> String {
+    let opf = e.text(&e.opf_path());
+    let doc = parse(&opf);
+    let spine = doc.descendants().find(|n| n.has_tag_name("spine")).expect("a spine");
+    spine.attribute("page-progression-direction").unwrap_or("").to_string()
+}
+
+/// The first element named `tag` whose text starts with `start`.
+fn element_starting<'a, 'i>(doc: &'a Document<'i>, tag: &str, start: &str) -> Node<'a, 'i> {
+    doc.descendants()
+        .find(|n| n.has_tag_name(tag) && text_of(n).trim_start().starts_with(start))
+        .unwrap_or_else(|| panic!("no <{tag}> starting with {start}"))
+}
+
+#[test]
+fn an_arabic_book_runs_right_to_left_in_every_document_and_turns_its_pages_so() {
+    let p = project_of(&[
+        ("speeches/ar.md", ARABIC_SPEECH),
+        (
+            "kitab.toml",
+            "title = \"أصوات التضامن\"\nsubtitle = \"خطب مختارة\"\nlanguage = \"ar\"\neditors = [\"ليلى منصور\"]\n\
+             publisher = \"دار الفجر\"\n[[parts]]\ntitle = \"العمل\"\n[parts.select]\nspeeches = [\"ar\"]\n",
+        ),
+    ]);
+    let file = build(p.path(), "kitab", &p.path().join("out"), Some(EPOCH));
+    let e = Epub::open(&file);
+    let dirs = root_dirs(&e);
+    for doc in ["title.xhtml", "copyright.xhtml", "contents.xhtml", "nav.xhtml", "part-1.xhtml", "s-ar.xhtml"] {
+        assert_eq!(dirs.get(doc), Some(&Some("rtl".to_string())), "{doc}: {dirs:?}");
+    }
+    assert!(dirs.values().all(|d| d.as_deref() == Some("rtl")), "{dirs:?}");
+    assert_eq!(spine_progression(&e), "rtl");
+    let opf = e.text(&e.opf_path());
+    let package = parse(&opf).root_element().attribute("dir").map(str::to_string);
+    assert_eq!(package.as_deref(), Some("rtl"), "the metadata's base direction");
+
+    let xhtml = e.item("s-ar.xhtml");
+    let doc = parse(&xhtml);
+    // Arabic in an Arabic document needs no dir of its own; nor does a paragraph that
+    // opens with a Latin name but is Arabic.
+    assert_eq!(element_starting(&doc, "p", "أقف").attribute("dir"), None);
+    assert_eq!(element_starting(&doc, "p", "COVID-19").attribute("dir"), None);
+    assert_eq!(element_starting(&doc, "h3", "ما نطالب").attribute("dir"), None);
+    // The German line of the quotation runs left to right; the quotation as a whole
+    // (Arabic and German) keeps the document's direction.
+    assert_eq!(element_starting(&doc, "p", "Brot und Rosen").attribute("dir"), Some("ltr"));
+    assert_eq!(doc.descendants().find(|n| n.has_tag_name("blockquote")).unwrap().attribute("dir"), None);
+    let with_dir: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.is_element() && n.attribute("dir").is_some() && n.parent_element().is_some())
+        .map(|n| text_of(&n))
+        .collect();
+    assert_eq!(with_dir, ["Brot und Rosen für alle, riefen die Streikenden."], "nothing else turns");
+
+    // Arabic set in Noto Naskh Arabic, the bold title and phrase in its bold twin.
+    let fonts = fonts_of(&e);
+    assert!(fonts.contains(&"NotoNaskhArabic-Regular.ttf".to_string()), "{fonts:?}");
+    assert!(fonts.contains(&"NotoNaskhArabic-Bold.ttf".to_string()), "{fonts:?}");
+    let css = e.item("stylesheet.css");
+    assert!(css.contains("font-family: \"Noto Naskh Arabic\";\n  font-style: normal;\n  font-weight: bold;"), "{css}");
+    assert!(css.contains("html { font-family: \"Gentium Book Plus\", \"Noto Naskh Arabic\", serif; }"), "{css}");
+    // One style sheet for both directions: no side is named where start or end is meant.
+    for physical in
+        ["text-align: left", "text-align: right", "margin-left", "margin-right", "padding-left", "padding-right"]
+    {
+        assert!(!css.contains(physical), "{physical} in the style sheet");
+    }
+    if let Some(tool) = validator("epubcheck") {
+        epubcheck(&tool, &file);
+    }
+}
+
+#[test]
+fn a_german_book_marks_its_arabic_speech_and_its_arabic_quotations() {
+    let german =
+        "---\ntitle: \"Brot und Würde\"\nspeaker: Anna Petrowa\ndate: 2022-05-01\nlanguage: de\nplace: Berlin\n---\n\n\
+                  Liebe Kolleginnen und Kollegen, das Wort سلام heißt Frieden, und wir sagen es heute laut.\n\n\
+                  > العيش، الحرية، العدالة الاجتماعية.\n>\n> So riefen die Menschen auf dem Tahrir-Platz.\n\n\
+                  Ein Satz auf Arabisch steht für sich:\n\nقال العامل: لن نستسلم أبدًا.\n\n\
+                  - Erstens: Solidarität\n- ثانيًا: الصبر\n\n\
+                  > قال الشاعر: إذا الشعب يومًا أراد الحياة\n>\n> فلا بد أن يستجيب القدر\n";
+    let p = project_of(&[
+        ("speeches/de.md", german),
+        ("speeches/ar.md", ARABIC_SPEECH),
+        ("buch.toml", "title = \"Stimmen\"\nlanguage = \"de\"\n[select]\nspeeches = [\"de\", \"ar\"]\n"),
+    ]);
+    let file = build(p.path(), "buch", &p.path().join("out"), Some(EPOCH));
+    let e = Epub::open(&file);
+    let dirs = root_dirs(&e);
+    assert_eq!(dirs.get("s-ar.xhtml"), Some(&Some("rtl".to_string())), "{dirs:?}");
+    for (doc, dir) in &dirs {
+        if doc != "s-ar.xhtml" {
+            assert!(dir.is_none() || dir.as_deref() == Some("ltr"), "{doc}: {dir:?}");
+        }
+    }
+    assert_eq!(spine_progression(&e), "ltr");
+
+    let xhtml = e.item("s-de.xhtml");
+    let doc = parse(&xhtml);
+    // A German paragraph with an Arabic word stays German; an Arabic sentence turns.
+    assert_eq!(element_starting(&doc, "p", "Liebe").attribute("dir"), None);
+    assert_eq!(element_starting(&doc, "p", "قال العامل").attribute("dir"), Some("rtl"));
+    // In a quotation of both, its Arabic paragraph; a quotation all Arabic turns as a whole.
+    let quotes: Vec<Node> = doc.descendants().filter(|n| n.has_tag_name("blockquote")).collect();
+    assert_eq!(quotes[0].attribute("dir"), None);
+    assert_eq!(element_starting(&doc, "p", "العيش").attribute("dir"), Some("rtl"));
+    assert_eq!(element_starting(&doc, "p", "So riefen").attribute("dir"), None);
+    assert_eq!(quotes[1].attribute("dir"), Some("rtl"));
+    assert!(quotes[1].descendants().skip(1).all(|n| n.attribute("dir").is_none()), "nothing more inside");
+    // A list of both: each item its own way, room for markers on both sides.
+    let ul = doc.descendants().find(|n| n.has_tag_name("ul")).unwrap();
+    assert!(class_is(&ul, "mixed"));
+    let items: Vec<Option<&str>> = ul.children().filter(|n| n.has_tag_name("li")).map(|n| n.attribute("dir")).collect();
+    assert_eq!(items, [None, Some("rtl")]);
+
+    // The Arabic speech in the German book: the words in German run left to right.
+    let xhtml = e.item("s-ar.xhtml");
+    let doc = parse(&xhtml);
+    let time = doc.descendants().find(|n| n.has_tag_name("time")).unwrap();
+    assert_eq!((time.attribute("lang"), time.attribute("dir")), (Some("de"), Some("ltr")));
+    let label = doc.descendants().find(|n| class_is(n, "source")).unwrap().first_element_child().unwrap();
+    assert_eq!((text_of(&label).as_str(), label.attribute("dir")), ("Quelle:", Some("ltr")));
+    // The navigation and the contents isolate the Arabic titles in the German lists.
+    let nav = e.item("nav.xhtml");
+    let doc = parse(&nav);
+    let a = doc.descendants().find(|n| n.attribute("href") == Some("s-ar.xhtml")).unwrap();
+    assert_eq!((a.attribute("lang"), a.attribute("dir")), (Some("ar"), Some("rtl")));
+    let contents = e.item("contents.xhtml");
+    let doc = parse(&contents);
+    let title = doc.descendants().find(|n| class_is(n, "toc-title") && text_of(n) == "الخبز والكرامة").unwrap();
+    assert_eq!(title.attribute("dir"), Some("rtl"));
+    if let Some(tool) = validator("epubcheck") {
+        epubcheck(&tool, &file);
+    }
 }
 
 /// Every kind of block and inline of the model, in one speech: rendered as it should be,
@@ -847,6 +1041,24 @@ fn epubcheck_and_text_fidelity_pass_on_the_example() {
     }
     if let (Some(python), Some(shared)) = (validator("tribune-tools-python"), shared()) {
         text_fidelity(&python, &shared, &file, &book_sources("example"));
+    }
+}
+
+/// The all-Arabic example book: right to left in every document and in its page
+/// progression, valid, every word of its sources in it.
+#[test]
+fn epubcheck_and_text_fidelity_pass_on_the_arabic_example_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = build(&repo(), "tadamun", dir.path(), Some(EPOCH));
+    let e = Epub::open(&file);
+    let dirs = root_dirs(&e);
+    assert!(dirs.len() > 10 && dirs.values().all(|d| d.as_deref() == Some("rtl")), "{dirs:?}");
+    assert_eq!(spine_progression(&e), "rtl");
+    if let Some(tool) = validator("epubcheck") {
+        epubcheck(&tool, &file);
+    }
+    if let (Some(python), Some(shared)) = (validator("tribune-tools-python"), shared()) {
+        text_fidelity(&python, &shared, &file, &book_sources("tadamun"));
     }
 }
 

@@ -2,7 +2,7 @@
 //! document: its title, the byline, every kind of block and inline, the source and
 //! translator, and its footnotes as EPUB 3 footnotes linked both ways.
 
-use super::xhtml::{self, Set, Usage, Writer};
+use super::xhtml::{self, Flow, Set, Usage, Writer};
 use crate::document::locale::{self, Strings};
 use crate::document::model::{
     footnote_anchor, footnote_ref_anchor, plain_text, Align, Block, BlockKind, Chapter, ChapterKind, Footnote,
@@ -110,7 +110,7 @@ struct Body<'a, 'u> {
 /// titled part).
 pub(super) fn render(chapter: &Chapter, title_level: u8, cx: &Context<'_>, usage: &mut Usage) -> Rendered {
     let mut b = Body {
-        w: Writer::new(usage, &chapter.source),
+        w: Writer::new(usage, &chapter.source, &chapter.meta.language),
         cx,
         chapter,
         levels: Levels::new(title_level),
@@ -145,7 +145,7 @@ impl Body<'_, '_> {
             self.w.newline();
         }
         let h = format!("h{title_level}");
-        self.w.text_element(&h, &[("id", anchor), ("class", "chapter-title")], Set::Bold, &c.meta.title);
+        self.w.isolated_element(&h, &[("id", anchor), ("class", "chapter-title")], Set::Bold, &c.meta.title);
         self.w.newline();
         if c.kind == ChapterKind::Speech {
             self.byline();
@@ -165,7 +165,7 @@ impl Body<'_, '_> {
         let own = locale::strings(&c.meta.language);
         self.w.start("div", &[("class", "byline")], Set::Inherit);
         if !c.meta.speakers.is_empty() {
-            self.w.text_element("p", &[("class", "speakers")], Set::Inherit, &own.list(&c.meta.speakers));
+            self.w.isolated_element("p", &[("class", "speakers")], Set::Inherit, &own.list(&c.meta.speakers));
         }
         let mut parts = 0;
         let has_line = c.meta.date.is_some() || c.meta.place.is_some() || c.meta.occasion.is_some();
@@ -181,7 +181,7 @@ impl Body<'_, '_> {
                 let text = self.cx.strings.date(d);
                 let mut attrs: Vec<(&str, &str)> = dt.as_deref().map(|dt| ("datetime", dt)).into_iter().collect();
                 if c.meta.language != *self.cx.book_lang {
-                    attrs.extend(lang_attrs(self.cx.book_lang));
+                    attrs.extend(self.w.lang_attrs(self.cx.book_lang));
                 }
                 match dt {
                     Some(_) => self.w.text_element("time", &attrs, Set::Inherit, &text),
@@ -194,7 +194,7 @@ impl Body<'_, '_> {
                 if parts > 0 {
                     self.w.text(" · ");
                 }
-                self.w.text(field);
+                self.w.isolated(field);
                 parts += 1;
             }
             self.w.end("p");
@@ -208,7 +208,7 @@ impl Body<'_, '_> {
         if self.chapter.meta.language == *self.cx.book_lang {
             self.w.text(text);
         } else {
-            let attrs = lang_attrs(self.cx.book_lang);
+            let attrs = self.w.lang_attrs(self.cx.book_lang);
             self.w.text_element("span", &attrs, Set::Inherit, text);
         }
     }
@@ -224,7 +224,7 @@ impl Body<'_, '_> {
             self.w.start("p", &[("class", "source")], Set::Inherit);
             self.label(&format!("{}:", self.cx.strings.source));
             self.w.text(" ");
-            self.w.text(source);
+            self.w.isolated(source);
             self.w.end("p");
             self.w.newline();
         }
@@ -232,12 +232,12 @@ impl Body<'_, '_> {
             self.w.start("p", &[("class", "translator")], Set::Inherit);
             self.label(&format!("{}:", self.cx.strings.translated_by));
             self.w.text(" ");
-            self.w.text(&locale::strings(&m.language).list(&m.translators));
+            self.w.isolated(&locale::strings(&m.language).list(&m.translators));
             self.w.end("p");
             self.w.newline();
         }
         if let Some(rights) = &m.rights {
-            self.w.text_element("p", &[("class", "rights")], Set::Inherit, rights);
+            self.w.isolated_element("p", &[("class", "rights")], Set::Inherit, rights);
             self.w.newline();
         }
         self.w.end("footer");
@@ -250,14 +250,23 @@ impl Body<'_, '_> {
         }
     }
 
+    /// `attrs`, and `dir` when the content runs `flow` and that is not the way of the text
+    /// around it.
+    fn with_dir<'s>(&self, attrs: &[(&'s str, &'s str)], flow: Flow) -> Vec<(&'s str, &'s str)> {
+        let mut out = attrs.to_vec();
+        out.extend(self.w.dir_attr(flow.dir()));
+        out
+    }
+
     fn block(&mut self, b: &Block) {
         self.w.at_line(b.line);
+        let flow = block_flow(b);
         match &b.kind {
             BlockKind::Heading { level, anchor, content } if !self.in_note => {
                 let l = self.levels.level(*level);
                 // The style sheet sets h1–h3 in bold and h4–h6 in italic.
                 let set = if l <= 3 { Set::Bold } else { Set::ItalicOnly };
-                self.w.start(&format!("h{l}"), &[("id", anchor)], set);
+                self.w.start(&format!("h{l}"), &self.with_dir(&[("id", anchor)], flow), set);
                 self.inlines(content);
                 self.w.end(&format!("h{l}"));
                 if l == self.levels.title + 1 {
@@ -266,7 +275,7 @@ impl Body<'_, '_> {
                 }
             }
             BlockKind::Heading { content, .. } => {
-                self.w.start("p", &[("class", "note-heading")], Set::Inherit);
+                self.w.start("p", &self.with_dir(&[("class", "note-heading")], flow), Set::Inherit);
                 self.w.start("strong", &[], Set::Bold);
                 self.inlines(content);
                 self.w.end("strong");
@@ -277,27 +286,28 @@ impl Body<'_, '_> {
                 // lines: flush left, not indented, not justified. A single break is
                 // only a pause in a paragraph of prose.
                 let lines = content.iter().filter(|i| matches!(i, Inline::Break)).count() >= 2;
-                self.w.start("p", if lines { &[("class", "lines")] } else { &[] }, Set::Inherit);
+                let attrs = self.with_dir(if lines { &[("class", "lines")] } else { &[] }, flow);
+                self.w.start("p", &attrs, Set::Inherit);
                 self.inlines(content);
                 self.w.end("p");
             }
             BlockKind::Quote { blocks } => {
-                self.w.start("blockquote", &[], Set::Inherit);
+                self.w.start("blockquote", &self.with_dir(&[], flow), Set::Inherit);
                 self.w.newline();
                 self.blocks(blocks);
                 self.w.end("blockquote");
             }
-            BlockKind::List { start, tight, items } => self.list(*start, *tight, items),
+            BlockKind::List { start, tight, items } => self.list(*start, *tight, items, flow),
             BlockKind::Rule => self.w.empty("hr", &[]),
-            BlockKind::Image { image } => self.figure(image),
-            BlockKind::Table { align, head, rows } => self.table(align, head, rows),
+            BlockKind::Image { image } => self.figure(image, flow),
+            BlockKind::Table { align, head, rows } => self.table(align, head, rows, flow),
             BlockKind::Code { language, text } => {
                 let class = language
                     .as_deref()
                     .map(|l| l.chars().filter(|c| c.is_ascii_alphanumeric() || "+#_-".contains(*c)).collect::<String>())
                     .filter(|l| !l.is_empty())
                     .map(|l| format!("language-{l}"));
-                self.w.start("pre", &[], Set::Mono);
+                self.w.start("pre", &self.with_dir(&[], flow), Set::Mono);
                 match &class {
                     Some(c) => self.w.start("code", &[("class", c)], Set::Mono),
                     None => self.w.start("code", &[], Set::Mono),
@@ -315,7 +325,7 @@ impl Body<'_, '_> {
     /// reading system's `list-style`: generated markers are not part of the text, so
     /// copying, searching, read-aloud in some systems and `text_fidelity.py` (which
     /// counts the numbers as words of the speech) would all lose them.
-    fn list(&mut self, start: Option<u64>, tight: bool, items: &[Vec<Block>]) {
+    fn list(&mut self, start: Option<u64>, tight: bool, items: &[Vec<Block>], flow: Flow) {
         let tag = if start.is_some() { "ol" } else { "ul" };
         let first = start.unwrap_or(1);
         let start_attr = first.to_string();
@@ -323,22 +333,30 @@ impl Body<'_, '_> {
         if !tight {
             class.push_str(" loose");
         }
+        // Items that run the other way than their list (which then has no direction of
+        // its own) have their markers on the other side: the style sheet gives the list
+        // room on both.
+        if self.w.dir_attr(flow.dir()).is_none()
+            && items.iter().any(|i| self.w.dir_attr(blocks_flow(i).dir()).is_some())
+        {
+            class.push_str(" mixed");
+        }
         let mut attrs = vec![("class", class.as_str())];
         if start.is_some() && first != 1 {
             attrs.push(("start", start_attr.as_str()));
         }
-        self.w.start(tag, &attrs, Set::Inherit);
+        self.w.start(tag, &self.with_dir(&attrs, flow), Set::Inherit);
         self.w.newline();
         for (i, item) in items.iter().enumerate() {
             let number = start.map(|_| format!("{}.", first.saturating_add(i as u64)));
-            self.w.start("li", &[], Set::Inherit);
+            self.w.start("li", &self.with_dir(&[], blocks_flow(item)), Set::Inherit);
             let mut rest = item.as_slice();
             match item.first() {
-                Some(Block { line, kind: BlockKind::Paragraph { content } }) => {
+                Some(b @ Block { line, kind: BlockKind::Paragraph { content } }) => {
                     // The number goes into the first paragraph so it stands on its line.
                     self.w.at_line(*line);
                     if !tight {
-                        self.w.start("p", &[], Set::Inherit);
+                        self.w.start("p", &self.with_dir(&[], block_flow(b)), Set::Inherit);
                     }
                     if let Some(n) = &number {
                         self.w.text_element("span", &[("class", "num")], Set::Inherit, n);
@@ -367,7 +385,7 @@ impl Body<'_, '_> {
         self.w.end(tag);
     }
 
-    fn table(&mut self, align: &[Align], head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>]) {
+    fn table(&mut self, align: &[Align], head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], flow: Flow) {
         let style = |i: usize| match align.get(i) {
             Some(Align::Left) => Some("text-align: left"),
             Some(Align::Center) => Some("text-align: center"),
@@ -376,7 +394,7 @@ impl Body<'_, '_> {
         };
         // A wide table scrolls inside its own box instead of widening the page.
         self.w.start("div", &[("class", "table")], Set::Inherit);
-        self.w.start("table", &[], Set::Inherit);
+        self.w.start("table", &self.with_dir(&[], flow), Set::Inherit);
         self.w.newline();
         if !head.is_empty() {
             self.w.start("thead", &[], Set::Inherit);
@@ -386,6 +404,7 @@ impl Body<'_, '_> {
                 if let Some(s) = style(i) {
                     attrs.push(("style", s));
                 }
+                let attrs = self.with_dir(&attrs, Flow::of_text(&plain_text(cell)));
                 // The style sheet sets header cells in bold.
                 self.w.start("th", &attrs, Set::Bold);
                 self.inlines(cell);
@@ -400,10 +419,8 @@ impl Body<'_, '_> {
         for row in rows {
             self.w.start("tr", &[], Set::Inherit);
             for (i, cell) in row.iter().enumerate() {
-                match style(i) {
-                    Some(s) => self.w.start("td", &[("style", s)], Set::Inherit),
-                    None => self.w.start("td", &[], Set::Inherit),
-                }
+                let attrs = self.with_dir(style(i).map(|s| ("style", s)).as_slice(), Flow::of_text(&plain_text(cell)));
+                self.w.start("td", &attrs, Set::Inherit);
                 self.inlines(cell);
                 self.w.end("td");
             }
@@ -420,8 +437,8 @@ impl Body<'_, '_> {
     /// an image (a chart's numbers, say) is part of the text, in the book as in print.
     /// The description is hidden from assistive technology, which reads it once, as the
     /// image's `alt`.
-    fn figure(&mut self, image: &ImageRef) {
-        self.w.start("figure", &[], Set::Inherit);
+    fn figure(&mut self, image: &ImageRef, flow: Flow) {
+        self.w.start("figure", &self.with_dir(&[], flow), Set::Inherit);
         self.image(image, None);
         let alt = image.alt.trim();
         if image.title.is_some() || !alt.is_empty() {
@@ -485,7 +502,10 @@ impl Body<'_, '_> {
                 }
                 self.w.end("a");
             }
-            Inline::Code { text } => self.w.text_element("code", &[], Set::Mono, text),
+            Inline::Code { text } => {
+                let attrs = self.with_dir(&[], Flow::of_text(text));
+                self.w.text_element("code", &attrs, Set::Mono, text)
+            }
             Inline::FootnoteRef { number, call } => self.noteref(*number, *call),
             Inline::Image { image } => self.image(image, Some("inline")),
             Inline::Break => self.w.empty("br", &[]),
@@ -536,10 +556,15 @@ impl Body<'_, '_> {
             } else {
                 vec![("role", "doc-footnote"), ("id", &id), ("class", "uncalled")]
             };
-            self.w.start("aside", &attrs, Set::Inherit);
+            self.w.start("aside", &self.with_dir(&attrs, blocks_flow(&note.blocks)), Set::Inherit);
             self.w.newline();
             let mut rest = note.blocks.as_slice();
-            self.w.start("p", &[("class", "note")], Set::Inherit);
+            let first = note.blocks.first().filter(|b| matches!(b.kind, BlockKind::Paragraph { .. }));
+            self.w.start(
+                "p",
+                &self.with_dir(&[("class", "note")], first.map_or(Flow::Neutral, block_flow)),
+                Set::Inherit,
+            );
             self.note_mark(note);
             if let Some(Block { line, kind: BlockKind::Paragraph { content } }) = note.blocks.first() {
                 self.w.at_line(*line);
@@ -581,6 +606,28 @@ impl Body<'_, '_> {
             self.w.text_element("a", &attrs, Set::Inherit, &label);
         }
     }
+}
+
+/// Which way a block's text runs (its own text for a paragraph, heading, code or figure;
+/// all of it taken together for a quote, a list or a table).
+fn block_flow(b: &Block) -> Flow {
+    match &b.kind {
+        BlockKind::Paragraph { content } | BlockKind::Heading { content, .. } => Flow::of_text(&plain_text(content)),
+        BlockKind::Code { text, .. } => Flow::of_text(text),
+        BlockKind::Quote { blocks } => blocks_flow(blocks),
+        BlockKind::List { items, .. } => items.iter().fold(Flow::Neutral, |f, i| f.and(blocks_flow(i))),
+        BlockKind::Table { head, rows, .. } => {
+            head.iter().chain(rows.iter().flatten()).fold(Flow::Neutral, |f, c| f.and(Flow::of_text(&plain_text(c))))
+        }
+        BlockKind::Image { image } => {
+            Flow::of_text(image.title.as_deref().unwrap_or("")).and(Flow::of_text(&image.alt))
+        }
+        BlockKind::Rule => Flow::Neutral,
+    }
+}
+
+fn blocks_flow(blocks: &[Block]) -> Flow {
+    blocks.iter().fold(Flow::Neutral, |f, b| f.and(block_flow(b)))
 }
 
 #[cfg(test)]

@@ -191,9 +191,25 @@ pub(super) fn plan(
         add(l, *bold, *italic, &mut families);
     }
     for (l, takes) in &fallbacks {
-        if !takes.is_empty() {
-            add(l, false, false, &mut families);
+        if takes.is_empty() {
+            continue;
         }
+        add(l, false, false, &mut families);
+        // Bold text in the fallback's script (an Arabic title, `**…**` in Hebrew) is set
+        // from its bold twin, `X-Bold.ttf` beside `X-Regular.ttf`, as in print; without it
+        // the reading system would embolden the regular face.
+        let twin = l.file.strip_suffix("-Regular.ttf").map(|stem| format!("{stem}-Bold.ttf"));
+        let Some(twin) = twin.filter(|t| takes.iter().any(|c| usage.in_bold(*c)) && assets::font(project, t).is_some())
+        else {
+            continue;
+        };
+        match load(project, &twin, style_file) {
+            Ok(t) => add(&t, true, false, &mut families),
+            Err(d) => report.push(d),
+        }
+    }
+    if report.errors() > errors {
+        return None;
     }
     let licences = licences(project, &embedded);
     Some(Plan { embedded, families, licences, missing })
@@ -363,7 +379,11 @@ mod tests {
 
     fn usage_of(text: &str, bold: bool) -> Usage {
         let mut usage = Usage::default();
-        let mut w = super::super::xhtml::Writer::new(&mut usage, Path::new("books/speeches/a.md"));
+        let mut w = super::super::xhtml::Writer::new(
+            &mut usage,
+            Path::new("books/speeches/a.md"),
+            &crate::lang::Lang::of("de"),
+        );
         w.at_line(7);
         let set = if bold { super::super::xhtml::Set::Bold } else { super::super::xhtml::Set::Inherit };
         w.element("p", &[], set, |w| w.text(text));
@@ -394,6 +414,38 @@ mod tests {
         p.report_missing(&mut report);
         assert_eq!(report.warnings(), 1);
         assert!(report.items[0].message.contains("U+10FFFD"));
+        assert_eq!(report.errors(), 0);
+    }
+
+    #[test]
+    fn bold_text_in_a_fallback_script_brings_the_fallback_s_bold_twin() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("books")).unwrap();
+        let project = Project::at(dir.path().to_path_buf()).unwrap();
+        let fonts = StyleFonts::default();
+        let style = Path::new("styles/default.toml");
+        let mut report = Report::default();
+        let files = |p: &Plan| p.embedded.iter().map(|e| e.file.clone()).collect::<Vec<_>>();
+        let hebrew = fonts.fallback.iter().find(|f| f.starts_with("NotoSerifHebrew")).unwrap().clone();
+        let arabic = fonts.fallback.iter().find(|f| f.starts_with("NotoNaskhArabic")).unwrap().clone();
+
+        // Regular Hebrew: the fallback alone.
+        let p = plan(&project, &fonts, style, &usage_of("שלום", false), &mut report).unwrap();
+        assert_eq!(files(&p), [fonts.regular.clone(), hebrew.clone()]);
+        // Bold Hebrew: its bold twin too, under the same family, in bold.
+        let p = plan(&project, &fonts, style, &usage_of("שלום", true), &mut report).unwrap();
+        let twin = hebrew.replace("-Regular", "-Bold");
+        assert_eq!(files(&p), [fonts.regular.clone(), fonts.bold.clone(), hebrew.clone(), twin.clone()]);
+        let e = p.embedded.iter().find(|e| e.file == twin).unwrap();
+        assert!(e.bold && !e.italic && e.family == p.embedded[2].family);
+        assert_eq!(p.families.len(), 2, "{:?}", p.families);
+        assert!(p.css().contains(&format!("font-weight: bold;\n  src: url(\"fonts/{twin}\")")), "{}", p.css());
+        // Bold Latin with regular Arabic: no twin.
+        let mut usage = usage_of("سلام", false);
+        let mut w = super::super::xhtml::Writer::new(&mut usage, Path::new("a.md"), &crate::lang::Lang::of("ar"));
+        w.element("h1", &[], super::super::xhtml::Set::Bold, |w| w.text("Title"));
+        let p = plan(&project, &fonts, style, &usage, &mut report).unwrap();
+        assert_eq!(files(&p), [fonts.regular.clone(), fonts.bold.clone(), arabic]);
         assert_eq!(report.errors(), 0);
     }
 

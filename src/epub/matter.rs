@@ -5,7 +5,7 @@
 use super::body::lang_attrs;
 use super::fonts::Plan;
 use super::nav::Entry;
-use super::xhtml::{self, Set, Usage, Writer};
+use super::xhtml::{self, Dir, Set, Usage, Writer};
 use crate::document::locale::Strings;
 use crate::document::model::Book;
 use crate::lang::Lang;
@@ -31,17 +31,17 @@ pub(super) fn cover(book: &Book, strings: &Strings, href: &str, alt: &str) -> St
 /// The title page: title, subtitle, editors, publisher.
 pub(super) fn title_page(book: &Book, strings: &Strings, book_file: &Path, usage: &mut Usage) -> String {
     let m = &book.meta;
-    let mut w = Writer::new(usage, book_file);
+    let mut w = Writer::new(usage, book_file, &m.language);
     w.start(
         "section",
         &[("epub:type", "titlepage"), ("class", "titlepage"), ("aria-labelledby", "book-title")],
         Set::Inherit,
     );
     w.newline();
-    w.text_element("h1", &[("id", "book-title"), ("class", "title")], Set::Bold, &m.title);
+    w.isolated_element("h1", &[("id", "book-title"), ("class", "title")], Set::Bold, &m.title);
     w.newline();
     if let Some(s) = &m.subtitle {
-        w.text_element("p", &[("class", "subtitle")], Set::Inherit, s);
+        w.isolated_element("p", &[("class", "subtitle")], Set::Inherit, s);
         w.newline();
     }
     if !m.editors.is_empty() {
@@ -54,7 +54,7 @@ pub(super) fn title_page(book: &Book, strings: &Strings, book_file: &Path, usage
         w.newline();
     }
     if let Some(p) = &m.publisher {
-        w.text_element("p", &[("class", "publisher")], Set::Inherit, p);
+        w.isolated_element("p", &[("class", "publisher")], Set::Inherit, p);
         w.newline();
     }
     w.end("section");
@@ -64,7 +64,7 @@ pub(super) fn title_page(book: &Book, strings: &Strings, book_file: &Path, usage
 /// The copyright page.
 pub(super) fn copyright(book: &Book, strings: &Strings, fonts: &Plan, book_file: &Path, usage: &mut Usage) -> String {
     let m = &book.meta;
-    let mut w = Writer::new(usage, book_file);
+    let mut w = Writer::new(usage, book_file, &m.language);
     w.start(
         "section",
         &[("epub:type", "copyright-page"), ("class", "copyright"), ("aria-labelledby", "copyright-title")],
@@ -74,7 +74,7 @@ pub(super) fn copyright(book: &Book, strings: &Strings, fonts: &Plan, book_file:
     w.text_element("h1", &[("id", "copyright-title")], Set::Bold, strings.copyright);
     w.newline();
     let p = |w: &mut Writer, text: &str| {
-        w.text_element("p", &[], Set::Inherit, text);
+        w.isolated_element("p", &[], Set::Inherit, text);
         w.newline();
     };
     let mut title = m.title.clone();
@@ -98,7 +98,11 @@ pub(super) fn copyright(book: &Book, strings: &Strings, fonts: &Plan, book_file:
     }
     let isbn_urn = m.isbn.as_ref().map(|i| format!("urn:isbn:{i}"));
     if Some(&m.identifier) != isbn_urn.as_ref() {
-        p(&mut w, &format!("{}: {}", strings.identifier, m.identifier));
+        w.start("p", &[], Set::Inherit);
+        w.text(&format!("{}: ", strings.identifier));
+        w.isolated(&m.identifier);
+        w.end("p");
+        w.newline();
     }
     let lines = fonts.family_lines();
     if !lines.is_empty() {
@@ -108,10 +112,10 @@ pub(super) fn copyright(book: &Book, strings: &Strings, fonts: &Plan, book_file:
             if i > 0 {
                 w.text("; ");
             }
-            w.text(family);
+            w.isolated(family);
             if let Some(name) = licence.and_then(|l| l.name.as_deref()) {
                 w.text(" (");
-                w.text_element("a", &[("href", LICENCES)], Set::Inherit, name);
+                w.isolated_element("a", &[("href", LICENCES)], Set::Inherit, name);
                 w.text(")");
             }
         }
@@ -136,7 +140,7 @@ pub(super) fn licences(
     if fonts.licences.is_empty() {
         return None;
     }
-    let mut w = Writer::new(usage, book_file);
+    let mut w = Writer::new(usage, book_file, &book.meta.language);
     w.start(
         "section",
         &[("epub:type", "appendix"), ("role", "doc-appendix"), ("aria-labelledby", "licences-title")],
@@ -147,11 +151,11 @@ pub(super) fn licences(
     w.newline();
     let english = Lang::english();
     for l in &fonts.licences {
-        w.text_element("h2", &[], Set::Bold, &l.families.join(", "));
+        w.isolated_element("h2", &[], Set::Bold, &l.families.join(", "));
         w.newline();
         // Licence texts are English and laid out in lines of their own.
         let mut attrs = vec![("class", "licence")];
-        attrs.extend(lang_attrs(&english));
+        attrs.extend(w.lang_attrs(&english));
         w.text_element("pre", &attrs, Set::Mono, &l.text);
         w.newline();
     }
@@ -161,10 +165,10 @@ pub(super) fn licences(
 
 /// A part's own page, with its title.
 pub(super) fn part_page(lang: &Lang, anchor: &str, title: &str, book_file: &Path, usage: &mut Usage) -> String {
-    let mut w = Writer::new(usage, book_file);
+    let mut w = Writer::new(usage, book_file, lang);
     w.start("section", &[("epub:type", "part"), ("role", "doc-part"), ("aria-labelledby", anchor)], Set::Inherit);
     w.newline();
-    w.text_element("h1", &[("id", anchor), ("class", "part-title")], Set::Bold, title);
+    w.isolated_element("h1", &[("id", anchor), ("class", "part-title")], Set::Bold, title);
     w.newline();
     w.end("section");
     xhtml::document(lang, title, &[("epub:type", "bodymatter")], &w.finish())
@@ -179,11 +183,16 @@ fn contents_list(w: &mut Writer, entries: &[Entry], book_lang: &Lang) {
         if e.lang != *book_lang {
             attrs.extend(lang_attrs(&e.lang));
         }
+        // The direction goes not on the link but on the title, and inside the byline (a
+        // block): the entry keeps the alignment of the contents.
         w.start("a", &attrs, Set::Inherit);
-        w.text_element("span", &[("class", "toc-title")], Set::Inherit, &e.title);
+        let title_dir = Dir::of_text(&e.title).or(Some(Dir::of(&e.lang)));
+        let mut title_attrs = vec![("class", "toc-title")];
+        title_attrs.extend(w.dir_attr(title_dir));
+        w.text_element("span", &title_attrs, Set::Inherit, &e.title);
         if let Some(by) = &e.byline {
             w.text(" ");
-            w.text_element("span", &[("class", "toc-byline")], Set::Inherit, by);
+            w.isolated_element("span", &[("class", "toc-byline")], Set::Inherit, by);
         }
         w.end("a");
         // The visible contents stop at the speeches; their sections are in the
@@ -208,7 +217,7 @@ pub(super) fn contents(
     usage: &mut Usage,
 ) -> String {
     let lang = &book.meta.language;
-    let mut w = Writer::new(usage, book_file);
+    let mut w = Writer::new(usage, book_file, lang);
     w.start("nav", &[("role", "doc-toc"), ("class", "contents"), ("aria-labelledby", "contents-title")], Set::Inherit);
     w.newline();
     w.text_element("h1", &[("id", "contents-title")], Set::Bold, strings.contents);

@@ -28,7 +28,12 @@
 //!   document during the re-packing: the book's language on `<package>` (which Ace
 //!   asks for), the book's identifier (`urn:isbn:…`) in place of the stand-in UUID, and
 //!   the people with their MARC roles, the publisher, the date and the accessibility
-//!   metadata added.
+//!   metadata added. A book whose language runs right to left gets `dir="rtl"` on the
+//!   package and `page-progression-direction="rtl"` on the spine there too: epub-builder
+//!   0.8 writes `ltr` whatever its `epub_direction` is told.
+//! - **Direction.** Every document says which way it runs (`dir` on `html` when right to
+//!   left), and so does every block and span inside that runs the other way
+//!   (`xhtml::Flow`, `xhtml::Writer::isolated`); one style sheet serves both ways.
 //!
 //! A file to finish that epub-builder did not write (a future version that names its
 //! files differently) fails the build rather than pack a book without it.

@@ -3,7 +3,7 @@
 //! reading systems, both from one tree of entries.
 
 use super::body::lang_attrs;
-use super::xhtml::{self, escape};
+use super::xhtml::{self, escape, Dir};
 use crate::document::locale::Strings;
 use crate::document::model::Book;
 use crate::lang::Lang;
@@ -38,13 +38,19 @@ fn nav_list(out: &mut String, entries: &[Entry], book_lang: &Lang, indent: usize
     let pad = "  ".repeat(indent);
     out.push_str(&format!("{pad}<ol>\n"));
     for e in entries {
-        let lang = if e.lang != *book_lang {
+        let mut attrs = if e.lang != *book_lang {
             let [(a, v), (b, _)] = lang_attrs(&e.lang);
             format!(" {a}=\"{0}\" {b}=\"{0}\"", escape(v))
         } else {
             String::new()
         };
-        out.push_str(&format!("{pad}  <li><a href=\"{}\"{lang}>{}</a>", escape(&e.href), escape(e.title.trim())));
+        // A title that runs the other way than the book is isolated, so the list keeps
+        // its alignment and the title its punctuation.
+        let dir = Dir::of_text(&e.title).unwrap_or(Dir::of(&e.lang));
+        if dir != Dir::of(book_lang) {
+            attrs.push_str(&format!(" dir=\"{}\"", dir.attr()));
+        }
+        out.push_str(&format!("{pad}  <li><a href=\"{}\"{attrs}>{}</a>", escape(&e.href), escape(e.title.trim())));
         if !e.children.is_empty() {
             out.push('\n');
             nav_list(out, &e.children, book_lang, indent + 2);

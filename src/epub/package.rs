@@ -4,7 +4,7 @@
 //! conformance claim is made only when the model shows the book meets it.
 
 use super::images::Images;
-use super::xhtml::escape;
+use super::xhtml::{escape, Dir};
 use crate::document::locale::Strings;
 use crate::document::model::{plain_text, Block, BlockKind, Book};
 use crate::lang::Lang;
@@ -155,9 +155,34 @@ pub(super) fn stand_in_uuid(identifier: &str) -> uuid::Uuid {
     uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, identifier.as_bytes())
 }
 
+/// The spine's `page-progression-direction` set to `dir`, whatever epub-builder wrote
+/// (its 0.8 always writes `ltr`: its `epub_direction` setter is stored but never read).
+fn set_progression(opf: &str, dir: Dir) -> Result<String, String> {
+    let start = match opf
+        .match_indices("<spine")
+        .find(|(i, _)| opf[i + "<spine".len()..].starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/'))
+    {
+        Some((i, _)) => i,
+        None => return Err("the package document from epub-builder has no <spine>".into()),
+    };
+    let end = start + opf[start..].find('>').ok_or("the package document from epub-builder has no <spine>")?;
+    let tag = &opf[start..end];
+    const ATTR: &str = " page-progression-direction=\"";
+    let new_tag = match tag.find(ATTR) {
+        Some(a) => {
+            let value = a + ATTR.len();
+            let close = value + tag[value..].find('"').ok_or("a <spine> attribute from epub-builder is not closed")?;
+            format!("{}{}{}", &tag[..value], dir.attr(), &tag[close..])
+        }
+        None => format!("<spine{ATTR}{}\"{}", dir.attr(), &tag["<spine".len()..]),
+    };
+    Ok(format!("{}{new_tag}{}", &opf[..start], &opf[end..]))
+}
+
 /// The package document as epub-builder wrote it, finished: the book's language on the
-/// package (its default for all metadata, which accessibility checkers ask for), the
-/// book's identifier in place of the stand-in, and `extra` metadata added.
+/// package (its default for all metadata, which accessibility checkers ask for) and, for a
+/// book right to left, its direction there and the spine's page progression from right to
+/// left; the book's identifier in place of the stand-in, and `extra` metadata added.
 pub(super) fn finish_opf(
     opf: Vec<u8>,
     lang: &Lang,
@@ -169,7 +194,10 @@ pub(super) fn finish_opf(
     if opf.matches("<package ").count() != 1 {
         return Err("the package document from epub-builder has no <package> element".into());
     }
-    let opf = opf.replacen("<package ", &format!("<package xml:lang=\"{}\" ", escape(lang.as_str())), 1);
+    let dir = Dir::of(lang);
+    let dir_attr = if dir == Dir::Rtl { " dir=\"rtl\"" } else { "" };
+    let opf = opf.replacen("<package ", &format!("<package xml:lang=\"{}\"{dir_attr} ", escape(lang.as_str())), 1);
+    let opf = set_progression(&opf, dir)?;
     let old = format!(">{stand_in}</dc:identifier>");
     if opf.matches(&old).count() != 1 {
         return Err("the package document from epub-builder has no identifier to replace".into());
@@ -193,7 +221,7 @@ mod tests {
 
     #[test]
     fn the_identifier_is_replaced_and_metadata_added() {
-        let opf = b"<package version=\"3.0\"><metadata>\n<dc:identifier id=\"epub-id-1\">urn:uuid:x</dc:identifier>\n\n  \n</metadata>".to_vec();
+        let opf = b"<package version=\"3.0\"><metadata>\n<dc:identifier id=\"epub-id-1\">urn:uuid:x</dc:identifier>\n\n  \n</metadata><spine toc=\"ncx\" page-progression-direction=\"ltr\">".to_vec();
         let out =
             finish_opf(opf, &Lang::of("de"), "urn:uuid:x", "urn:isbn:978&", "    <dc:publisher>P</dc:publisher>\n")
                 .unwrap();
@@ -202,8 +230,25 @@ mod tests {
         assert!(!out.contains("\n\n"), "{out}");
         assert!(out.contains(">urn:isbn:978&amp;</dc:identifier>"), "{out}");
         assert!(out.contains("<dc:publisher>P</dc:publisher>\n  </metadata>"), "{out}");
-        assert!(
-            finish_opf(b"<package ><metadata></metadata>".to_vec(), &Lang::of("de"), "urn:uuid:x", "y", "").is_err()
+        assert!(out.contains("</metadata><spine toc=\"ncx\" page-progression-direction=\"ltr\">"), "{out}");
+        let no_id = b"<package ><metadata></metadata><spine>".to_vec();
+        let e = finish_opf(no_id, &Lang::of("de"), "urn:uuid:x", "y", "").unwrap_err();
+        assert!(e.contains("no identifier"), "{e}");
+    }
+
+    #[test]
+    fn a_book_right_to_left_turns_its_pages_right_to_left() {
+        let opf = b"<package version=\"3.0\"><metadata>\n<dc:identifier>urn:uuid:x</dc:identifier>\n</metadata><spine toc=\"ncx\" page-progression-direction=\"ltr\">\n<itemref idref=\"a\"/></spine>".to_vec();
+        let out = finish_opf(opf, &Lang::of("ar"), "urn:uuid:x", "id", "").unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.starts_with("<package xml:lang=\"ar\" dir=\"rtl\" version=\"3.0\">"), "{out}");
+        assert!(out.contains("<spine toc=\"ncx\" page-progression-direction=\"rtl\">\n<itemref"), "{out}");
+        // Without the attribute (another version of epub-builder), it is added.
+        assert_eq!(
+            set_progression("<spinet/><spine toc=\"ncx\">", Dir::Rtl).unwrap(),
+            "<spinet/><spine page-progression-direction=\"rtl\" toc=\"ncx\">"
         );
+        assert_eq!(set_progression("<spine>", Dir::Ltr).unwrap(), "<spine page-progression-direction=\"ltr\">");
+        assert!(set_progression("<package/>", Dir::Rtl).is_err());
     }
 }

@@ -1,9 +1,9 @@
-//! Writing XHTML: escaping, the frame every content document shares, and a writer that
-//! notes, while it writes, which font faces and which characters the text needs, so the
-//! package embeds exactly the faces and fallbacks the book uses.
+//! Writing XHTML: escaping, the frame every content document shares, the direction of
+//! text, and a writer that notes, while it writes, which font faces and which characters
+//! the text needs, so the package embeds exactly the faces and fallbacks the book uses.
 
 use crate::lang::Lang;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The style sheet every document links (the name epub-builder gives it).
@@ -32,6 +32,95 @@ pub(super) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     escape_into(s, &mut out);
     out
+}
+
+/// The direction of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dir {
+    Ltr,
+    Rtl,
+}
+
+impl Dir {
+    /// The direction of text in `lang`.
+    pub(super) fn of(lang: &Lang) -> Dir {
+        if lang.is_rtl() {
+            Dir::Rtl
+        } else {
+            Dir::Ltr
+        }
+    }
+
+    /// The value of a `dir` attribute.
+    pub(super) fn attr(self) -> &'static str {
+        match self {
+            Dir::Ltr => "ltr",
+            Dir::Rtl => "rtl",
+        }
+    }
+
+    /// The direction of `text` when it has one; see [`Flow::of_text`].
+    pub(super) fn of_text(text: &str) -> Option<Dir> {
+        Flow::of_text(text).dir()
+    }
+}
+
+/// Which way a stretch of text runs, or several stretches taken together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Flow {
+    /// No strong character: it runs the way the text around it does.
+    Neutral,
+    One(Dir),
+    /// Parts that run different ways, or a paragraph that opens one way and runs mostly
+    /// the other.
+    Mixed,
+}
+
+impl Flow {
+    /// The direction of `text`: that of its first strong character (UAX #9, P2–P3, through
+    /// `unicode-bidi`), provided most of its strong characters agree. A paragraph of an
+    /// Arabic speech that opens with a Latin name (`COVID-19 هو …`) stays right to left, a
+    /// German one that opens with an Arabic word left to right; a quotation wholly in the
+    /// other script turns.
+    pub(super) fn of_text(text: &str) -> Flow {
+        use unicode_bidi::{BidiClass, Direction};
+        let first = match unicode_bidi::get_base_direction(text) {
+            Direction::Ltr => Dir::Ltr,
+            Direction::Rtl => Dir::Rtl,
+            Direction::Mixed => return Flow::Neutral,
+        };
+        let (mut ltr, mut rtl) = (0usize, 0usize);
+        for c in text.chars() {
+            match unicode_bidi::bidi_class(c) {
+                BidiClass::L => ltr += 1,
+                BidiClass::R | BidiClass::AL => rtl += 1,
+                _ => {}
+            }
+        }
+        let most = if rtl > ltr { Dir::Rtl } else { Dir::Ltr };
+        if first == most {
+            Flow::One(first)
+        } else {
+            Flow::Mixed
+        }
+    }
+
+    /// Two stretches taken together.
+    pub(super) fn and(self, other: Flow) -> Flow {
+        match (self, other) {
+            (Flow::Neutral, f) | (f, Flow::Neutral) => f,
+            (Flow::One(a), Flow::One(b)) if a == b => self,
+            _ => Flow::Mixed,
+        }
+    }
+
+    /// The one direction, if it has one.
+    pub(super) fn dir(self) -> Option<Dir> {
+        match self {
+            Flow::One(d) => Some(d),
+            _ => None,
+        }
+    }
 }
 
 /// The four faces of the book's type family.
@@ -73,6 +162,8 @@ pub(super) enum Set {
 pub(super) struct Usage {
     faces: [bool; 4],
     chars: BTreeMap<char, (PathBuf, usize)>,
+    /// The characters set in bold (bold or bold italic), for the bold twins of fallbacks.
+    bold: BTreeSet<char>,
 }
 
 impl Usage {
@@ -84,6 +175,11 @@ impl Usage {
     pub(super) fn chars(&self) -> &BTreeMap<char, (PathBuf, usize)> {
         &self.chars
     }
+
+    /// Whether `c` is set in bold somewhere.
+    pub(super) fn in_bold(&self, c: char) -> bool {
+        self.bold.contains(&c)
+    }
 }
 
 /// One XHTML document being written.
@@ -93,21 +189,26 @@ pub(super) struct Writer<'u> {
     bold: bool,
     italic: bool,
     mono: bool,
+    /// The direction of the text being written: the document's, or that of the nearest
+    /// element open with a `dir`.
+    dir: Dir,
     /// The set of the elements open (the state to return to when each closes).
-    saved: Vec<(bool, bool, bool)>,
+    saved: Vec<(bool, bool, bool, Dir)>,
     /// Where the text being written comes from, for messages.
     file: PathBuf,
     line: usize,
 }
 
 impl<'u> Writer<'u> {
-    pub(super) fn new(usage: &'u mut Usage, file: &Path) -> Writer<'u> {
+    /// A writer for the body of a document in `lang` (whose direction it starts in).
+    pub(super) fn new(usage: &'u mut Usage, file: &Path, lang: &Lang) -> Writer<'u> {
         Writer {
             out: String::with_capacity(16 * 1024),
             usage,
             bold: false,
             italic: false,
             mono: false,
+            dir: Dir::of(lang),
             saved: Vec::new(),
             file: file.to_path_buf(),
             line: 0,
@@ -123,13 +224,42 @@ impl<'u> Writer<'u> {
         self.out.push('\n');
     }
 
+    /// `dir` for an element whose content runs `dir` (when known), if that is not the
+    /// direction around it.
+    pub(super) fn dir_attr(&self, dir: Option<Dir>) -> Option<(&'static str, &'static str)> {
+        dir.filter(|d| *d != self.dir).map(|d| ("dir", d.attr()))
+    }
+
+    /// `lang`, `xml:lang` and, when the language runs the other way, `dir`: the attributes
+    /// of an element in `lang` inside text in another language.
+    pub(super) fn lang_attrs<'l>(&self, lang: &'l Lang) -> Vec<(&'static str, &'l str)> {
+        let mut attrs = vec![("lang", lang.as_str()), ("xml:lang", lang.as_str())];
+        attrs.extend(self.dir_attr(Some(Dir::of(lang))));
+        attrs
+    }
+
+    /// Text that stands on its own (a title, a name, a source), isolated in a `span` with
+    /// its own `dir` when it runs the other way, so its punctuation stays where it belongs
+    /// while the line keeps the alignment of the text around it.
+    pub(super) fn isolated(&mut self, s: &str) {
+        match self.dir_attr(Dir::of_text(s)) {
+            Some(attr) => self.text_element("span", &[attr], Set::Inherit, s),
+            None => self.text(s),
+        }
+    }
+
     /// Text of the book: escaped, and counted for faces and characters.
     pub(super) fn text(&mut self, s: &str) {
         if !self.mono && s.chars().any(|c| !c.is_whitespace()) {
             self.usage.faces[Face::of(self.bold, self.italic) as usize] = true;
             for c in s.chars() {
-                if !c.is_whitespace() && !c.is_control() && !self.usage.chars.contains_key(&c) {
-                    self.usage.chars.insert(c, (self.file.clone(), self.line));
+                if !c.is_whitespace() && !c.is_control() {
+                    if !self.usage.chars.contains_key(&c) {
+                        self.usage.chars.insert(c, (self.file.clone(), self.line));
+                    }
+                    if self.bold {
+                        self.usage.bold.insert(c);
+                    }
                 }
             }
         }
@@ -155,8 +285,14 @@ impl<'u> Writer<'u> {
     }
 
     /// `<name …>`, the text inside set as `set` says until the matching [`Writer::end`].
+    /// A `dir` among the attributes sets the direction until then.
     pub(super) fn start(&mut self, name: &str, attrs: &[(&str, &str)], set: Set) {
-        self.saved.push((self.bold, self.italic, self.mono));
+        self.saved.push((self.bold, self.italic, self.mono, self.dir));
+        match attrs.iter().find(|(k, _)| *k == "dir").map(|(_, v)| *v) {
+            Some("rtl") => self.dir = Dir::Rtl,
+            Some("ltr") => self.dir = Dir::Ltr,
+            _ => {}
+        }
         match set {
             Set::Inherit => {}
             Set::Bold => self.bold = true,
@@ -173,7 +309,7 @@ impl<'u> Writer<'u> {
         self.out.push_str(name);
         self.out.push('>');
         if let Some(s) = self.saved.pop() {
-            (self.bold, self.italic, self.mono) = s;
+            (self.bold, self.italic, self.mono, self.dir) = s;
         }
     }
 
@@ -189,18 +325,28 @@ impl<'u> Writer<'u> {
         self.element(name, attrs, set, |w| w.text(text));
     }
 
+    /// An element holding only text that stands on its own: the element keeps the
+    /// direction around it (and so its alignment), the text is [isolated](Writer::isolated).
+    pub(super) fn isolated_element(&mut self, name: &str, attrs: &[(&str, &str)], set: Set, text: &str) {
+        self.element(name, attrs, set, |w| w.isolated(text));
+    }
+
     pub(super) fn finish(self) -> String {
         self.out
     }
 }
 
 /// A whole XHTML content document: `body` inside the frame every page shares (language,
-/// title, the style sheet).
+/// its direction when right to left, title, the style sheet).
 pub(super) fn document(lang: &Lang, title: &str, body_attrs: &[(&str, &str)], body: &str) -> String {
     let mut out = String::with_capacity(body.len() + 512);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
     out.push_str("<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"");
-    out.push_str(&format!(" lang=\"{0}\" xml:lang=\"{0}\">\n", escape(lang.as_str())));
+    out.push_str(&format!(" lang=\"{0}\" xml:lang=\"{0}\"", escape(lang.as_str())));
+    if Dir::of(lang) == Dir::Rtl {
+        out.push_str(" dir=\"rtl\"");
+    }
+    out.push_str(">\n");
     out.push_str("<head>\n<meta charset=\"UTF-8\"/>\n<title>");
     escape_into(title.trim(), &mut out);
     out.push_str(&format!("</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"{STYLESHEET}\"/>\n</head>\n"));
@@ -228,7 +374,7 @@ mod tests {
     #[test]
     fn the_writer_notes_faces_and_characters() {
         let mut usage = Usage::default();
-        let mut w = Writer::new(&mut usage, Path::new("books/speeches/a.md"));
+        let mut w = Writer::new(&mut usage, Path::new("books/speeches/a.md"), &Lang::of("de"));
         w.at_line(3);
         w.element("p", &[("class", "x")], Set::Inherit, |w| {
             w.text("a ");
@@ -245,9 +391,54 @@ mod tests {
     }
 
     #[test]
+    fn text_runs_the_way_its_first_strong_character_does_when_most_agree() {
+        assert_eq!(Flow::of_text("Guten Tag"), Flow::One(Dir::Ltr));
+        assert_eq!(Flow::of_text("«قال العامل: لن نستسلم»"), Flow::One(Dir::Rtl));
+        assert_eq!(Flow::of_text("שלום"), Flow::One(Dir::Rtl));
+        assert_eq!(Flow::of_text("1848 — 2021."), Flow::Neutral);
+        // An Arabic paragraph that opens with a Latin name, a German one with an Arabic word.
+        assert_eq!(Flow::of_text("COVID-19 كشف لنا هشاشة العمل وقوة التضامن"), Flow::Mixed);
+        assert_eq!(Flow::of_text("سلام heißt Frieden, sagen wir"), Flow::Mixed);
+        assert_eq!(Dir::of_text("COVID-19 كشف لنا هشاشة العمل"), None);
+        let (rtl, ltr) = (Flow::One(Dir::Rtl), Flow::One(Dir::Ltr));
+        assert_eq!(Flow::Neutral.and(rtl).and(Flow::Neutral), rtl);
+        assert_eq!(rtl.and(ltr), Flow::Mixed);
+        assert_eq!(Flow::Mixed.and(Flow::Neutral), Flow::Mixed);
+        assert_eq!((Dir::of(&Lang::of("ar")), Dir::of(&Lang::of("de"))), (Dir::Rtl, Dir::Ltr));
+    }
+
+    #[test]
+    fn the_writer_marks_what_runs_the_other_way() {
+        let mut usage = Usage::default();
+        let mut w = Writer::new(&mut usage, Path::new("x"), &Lang::of("ar"));
+        w.isolated_element("h1", &[], Set::Bold, "Brot und Würde");
+        w.isolated("قال");
+        w.isolated("2021");
+        let (de, en) = (Lang::of("de"), Lang::of("en"));
+        let attrs = w.lang_attrs(&de);
+        w.element("p", &attrs, Set::Inherit, |w| {
+            w.isolated("Berlin");
+            // Inside the German paragraph, the Arabic turns it back.
+            w.isolated("سلام");
+            let attrs = w.lang_attrs(&en);
+            w.text_element("span", &attrs, Set::Inherit, "x");
+        });
+        assert_eq!(
+            w.finish(),
+            "<h1><span dir=\"ltr\">Brot und Würde</span></h1>قال2021\
+             <p lang=\"de\" xml:lang=\"de\" dir=\"ltr\">Berlin<span dir=\"rtl\">سلام</span>\
+             <span lang=\"en\" xml:lang=\"en\">x</span></p>"
+        );
+        assert!(usage.in_bold('B') && !usage.in_bold('ق'));
+        let doc = document(&Lang::of("ar"), "t", &[], "");
+        assert!(doc.contains("lang=\"ar\" xml:lang=\"ar\" dir=\"rtl\">"), "{doc}");
+        assert!(!document(&Lang::of("de"), "t", &[], "").contains("dir="));
+    }
+
+    #[test]
     fn headings_h4_and_below_are_italic_not_bold() {
         let mut usage = Usage::default();
-        let mut w = Writer::new(&mut usage, Path::new("x"));
+        let mut w = Writer::new(&mut usage, Path::new("x"), &Lang::of("de"));
         w.element("th", &[], Set::Bold, |w| w.element("h4", &[], Set::ItalicOnly, |w| w.text("x")));
         assert!(usage.uses(Face::Italic) && !usage.uses(Face::Bold));
     }

@@ -13,7 +13,6 @@ use crate::pdf::barcode;
 use crate::pdf::font::{Case, FaceId, FontSet};
 use crate::pdf::layout::Geometry;
 use crate::pdf::print::print_setup;
-use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::print::MM;
 use crate::pdf::write::{DocInfo, Mark, Page, PdfWriter};
@@ -67,7 +66,7 @@ fn write_inner(
     let mut ts = Typesetter::new(&fonts, Vec::new());
     let mut page = Page { width, height, ..Default::default() };
     // A book that reads right to left has its front on the left, its back on the right.
-    let rtl = bidi::rtl_language(prep.book.meta.language.as_str());
+    let rtl = prep.book.meta.language.is_rtl();
     let (back_x, front_x) = if rtl { (g.width + spine, 0.0) } else { (0.0, g.width + spine) };
     back(&mut ts, prep, &mut page.marks, back_x, g.width, g.height, report);
     spine_text(&mut ts, prep, &mut page.marks, g.width, spine, g.height);
@@ -168,7 +167,7 @@ fn front(
     let scale = (bw / image.width as f32).max(bh / image.height as f32);
     let (iw, ih) = (image.width as f32 * scale, image.height as f32 * scale);
     // The bleed on the outer edge; at the spine the image is cut at the fold.
-    let outer_left = bidi::rtl_language(prep.book.meta.language.as_str()) && bleed > 0.0;
+    let outer_left = prep.book.meta.language.is_rtl() && bleed > 0.0;
     let clip_x = if outer_left { x0 - bleed } else { x0 };
     marks.push(Mark::Clip { x: clip_x, y: -bleed, width: w + bleed, height: h + 2.0 * bleed });
     marks.push(Mark::Image {
@@ -273,7 +272,7 @@ fn back(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, w:
     if let Some(isbn) = &meta.isbn {
         let shown = meta.isbn_shown.as_deref().unwrap_or(isbn);
         // At the foot on the spine's side.
-        let right = if bidi::rtl_language(lang.as_str()) { x0 + SAFE + BARCODE_WIDTH } else { x0 + w - SAFE };
+        let right = if lang.is_rtl() { x0 + SAFE + BARCODE_WIDTH } else { x0 + w - SAFE };
         isbn_barcode(ts, marks, isbn, shown, right, SAFE);
     }
 }
@@ -362,7 +361,7 @@ fn spine_text(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f
     };
     let Some(mut line) = line else { return };
     let centre = x0 + s / 2.0;
-    if bidi::rtl_language(lang.as_str()) {
+    if lang.is_rtl() {
         // Set flush right on its long measure: back to the start.
         let shift = 100_000.0 - line.width;
         line.runs.iter_mut().for_each(|r| r.x -= shift);

@@ -56,7 +56,7 @@ pub(crate) fn booklet(
             ),
         );
     }
-    let rtl = crate::pdf::text::bidi::rtl_language(prep.book.meta.language.as_str());
+    let rtl = prep.book.meta.language.is_rtl();
     write_sheets(writer, &pages, g.width, g.height, print.creep_mm as f32 * MM, rtl)
 }
 

@@ -10,7 +10,6 @@ use crate::document::{locale, Book};
 use crate::lang::Lang;
 use crate::pdf::font::FontSet;
 use crate::pdf::layout::{folio_text, Count, Flow, Geometry, Layout, PageSink, Placed};
-use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::Typesetter;
 use crate::pdf::write::Page;
 
@@ -30,7 +29,7 @@ impl<'a, 'f> Contents<'a, 'f> {
         let mut ops = Vec::new();
         lay.contents(&mut ops, lang, &contents_entries(units, lang, &[], |_| String::new()));
         let mut flow = Flow::new(g, 1, locale::strings(lang).note_continued, Count::default());
-        flow.rtl = bidi::rtl_language(lang.as_str());
+        flow.rtl = lang.is_rtl();
         let mut ts = Typesetter::new(fonts, Vec::new());
         flow.replay(ops, &mut ts)?;
         flow.finish(&mut ts)?;
@@ -63,7 +62,7 @@ impl<'a, 'f> Contents<'a, 'f> {
         let mut flow = Flow::new(self.lay.g, first + 1, continued, Counted { sink: &mut *sink, count: 0 });
         flow.folio_offset = offset;
         flow.arabic_from = arabic_from;
-        flow.rtl = bidi::rtl_language(lang.as_str());
+        flow.rtl = lang.is_rtl();
         flow.replay(ops, folios)?;
         flow.finish(folios)?;
         outline.extend(std::mem::take(&mut flow.outline));

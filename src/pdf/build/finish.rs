@@ -102,6 +102,6 @@ pub(super) fn finish(
     }
     let labels = page_labels(book, paged);
     let outline = writer.outline(outline)?;
-    let right_to_left = crate::pdf::text::bidi::rtl_language(book.meta.language.as_str());
+    let right_to_left = book.meta.language.is_rtl();
     writer.finish(fonts, &texts, &info, write::Navigation { labels, outline, right_to_left })
 }

@@ -26,7 +26,6 @@ use crate::document::locale;
 use crate::lang::Lang;
 use crate::pdf::font::{FaceId, FontSet};
 use crate::pdf::layout::{Flow, Geometry, Op, PageSink, Placed};
-use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::Typesetter;
 use crate::pdf::write::PdfWriter;
 use crate::pdf::{print, Edition};
@@ -156,7 +155,7 @@ fn paginate<S: PageSink>(
     contents_pages: usize,
 ) -> Result<Paginated, Diagnostic> {
     let mut flow = Flow::new(g, 1, locale::strings(lang).note_continued, &mut *sink);
-    flow.rtl = bidi::rtl_language(lang.as_str());
+    flow.rtl = lang.is_rtl();
     let mut report = Report::default();
     for unit in units {
         let done = setters.next()?;

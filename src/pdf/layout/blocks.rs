@@ -7,7 +7,6 @@ use crate::diagnostics::{Diagnostic, Kind};
 use crate::document::{Align, Block, BlockKind, ImageRef, Inline};
 use crate::lang::Lang;
 use crate::pdf::font::FaceId;
-use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle};
 
 /// Where a block is set: its language, its source file (for messages), its distance from
@@ -102,7 +101,7 @@ impl Layout<'_, '_> {
         let size = at.size;
         ops.push(self.space(g.space.around_lists));
         let hang = g.space.list_indent * size;
-        let rtl = bidi::rtl_language(at.lang.as_str());
+        let rtl = at.lang.is_rtl();
         for (i, item) in items.iter().enumerate() {
             let marker = match start {
                 Some(n) => format!("{}.", super::figures(n + i as u64, self.zero)),
@@ -266,7 +265,7 @@ impl Layout<'_, '_> {
         self.problems(at.src, line);
         let table_width = widths.iter().sum::<f32>() + gap * (cols as f32 - 1.0);
         // Right to left, the table stands at the right and its first column is rightmost.
-        let rtl = bidi::rtl_language(at.lang.as_str());
+        let rtl = at.lang.is_rtl();
         let dx = if rtl { g.measure() - at.dx - table_width } else { at.dx };
         ops.push(Op::Rule { dx, width: table_width, below: g.leading * 0.1 });
         let mut lefts: Vec<f32> = widths

@@ -7,7 +7,6 @@ use crate::document::{locale, BlockKind, Book, Chapter, ChapterKind, Inline};
 use crate::images::PdfImage;
 use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
-use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::{Glyph, Mark, Page};
 use crate::style::{self, Style};
@@ -590,7 +589,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::Skip(g.leading * 1.5));
         self.targets.clear();
         let folio_room = g.size * 3.0;
-        let rtl = bidi::rtl_language(lang.as_str());
+        let rtl = lang.is_rtl();
         let dot = self.typesetter.set(
             &[Span { text: ".".into(), style: self.text_style(FaceId::REGULAR, g.size) }],
             &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() },
@@ -718,7 +717,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         let size = spans.iter().map(|s| s.style.size).fold(0.0f32, f32::max).max(self.g.size);
         let advance = (self.g.leading * size / self.g.size).max(self.g.leading);
         // An indent is on the side lines start from: the right in right-to-left text.
-        let dx = if bidi::rtl_language(lang.as_str()) { 0.0 } else { dx };
+        let dx = if lang.is_rtl() { 0.0 } else { dx };
         ops.push(Op::Lines { lines, dx, advance, keep: false });
     }
 

@@ -2,49 +2,13 @@
 //! paragraph by the Unicode Bidirectional Algorithm (UAX #9, through `unicode-bidi`), and
 //! the reordering of a set line's pieces from logical into visual order (rule L2).
 
+use crate::lang::Lang;
 use unicode_bidi::{BidiInfo, Level};
 
-/// Whether text in `lang` (a BCP 47 tag) runs right to left: by its script subtag when it
-/// has one, else by its language.
+/// Whether text in `lang` (a BCP 47 tag) runs right to left ([`Lang::is_rtl`]); a tag
+/// that is not one runs left to right.
 pub(crate) fn rtl_language(lang: &str) -> bool {
-    let mut parts = lang.split(['-', '_']);
-    let primary = parts.next().unwrap_or("").to_ascii_lowercase();
-    for p in parts {
-        if p.len() == 4 && p.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return matches!(
-                p.to_ascii_lowercase().as_str(),
-                "arab" | "hebr" | "syrc" | "thaa" | "nkoo" | "adlm" | "rohg" | "mand" | "samr"
-            );
-        }
-    }
-    matches!(
-        primary.as_str(),
-        "ar" | "fa"
-            | "ur"
-            | "ps"
-            | "ckb"
-            | "he"
-            | "yi"
-            | "sd"
-            | "ug"
-            | "dv"
-            | "syr"
-            | "arc"
-            | "ks"
-            | "prs"
-            | "azb"
-            | "lrc"
-            | "mzn"
-            | "glk"
-            | "bal"
-            | "ara"
-            | "fas"
-            | "per"
-            | "urd"
-            | "pus"
-            | "heb"
-            | "yid"
-    )
+    Lang::parse(lang).is_ok_and(|(l, _)| l.is_rtl())
 }
 
 /// Whether `text` may hold a right-to-left character or a directional control: a quick

@@ -649,7 +649,7 @@ impl<'f> Typesetter<'f> {
         let lang_id = self.shaper.lang_id(m.lang.as_str());
         // Right-to-left and mixed paragraphs are reordered line by line after breaking;
         // left-to-right ones (most) skip the bidirectional algorithm.
-        let rtl = bidi::rtl_language(m.lang.as_str());
+        let rtl = m.lang.is_rtl();
         let mut word_at: Option<Vec<u32>> = (rtl || spans.iter().any(|s| bidi::may_have_rtl(&s.text))).then(Vec::new);
         self.split_dir = word_at.is_some();
         let mut span_base = 0;
