@@ -62,6 +62,36 @@ fn run_len(bytes: &[u8], others: impl Fn(u64) -> u64, one: impl Fn(u8) -> bool) 
     n + bytes[n..].iter().take_while(|&&b| one(b)).count()
 }
 
+/// Whether `text` may hold a right-to-left character or a directional control: a quick
+/// test on the bytes, so that left-to-right paragraphs skip the algorithm. It may say yes
+/// where there is none (some symbols share the lead bytes), never no where there is one.
+pub(crate) fn may_have_rtl(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        i += ascii_len(&b[i..]);
+        let Some(&c) = b.get(i) else { break };
+        match c {
+            // U+0590–U+07FF: Hebrew, Arabic, Syriac, Thaana, NKo; U+0800–U+08FF:
+            // Samaritan, Mandaic, Arabic Extended.
+            0xD6..=0xDF => return true,
+            0xE0 if matches!(b.get(i + 1), Some(0xA0..=0xA3)) => return true,
+            // U+200E/F marks, U+202A–E embeddings, U+2066–9 isolates.
+            0xE2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0x8E | 0x8F | 0xAA..=0xAE)) => {
+                return true
+            }
+            0xE2 if b.get(i + 1) == Some(&0x81) && matches!(b.get(i + 2), Some(0xA6..=0xA9)) => return true,
+            // U+FB1D–U+FDFF and U+FE70–U+FEFF: presentation forms.
+            0xEF if matches!(b.get(i + 1), Some(0xAC..=0xB7 | 0xB9..=0xBB)) => return true,
+            // Supplementary planes: Adlam, Hanifi Rohingya, …, Arabic mathematics.
+            0xF0 if b.get(i + 1) == Some(&0x90) || b.get(i + 1) == Some(&0x9E) => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

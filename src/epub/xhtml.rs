@@ -84,6 +84,10 @@ impl Flow {
     /// other script turns.
     pub(super) fn of_text(text: &str) -> Flow {
         use unicode_bidi::{BidiClass, Direction};
+        // Most text has no right-to-left character: a Latin letter then says it all.
+        if !crate::bytescan::may_have_rtl(text) && text.bytes().any(|b| b.is_ascii_alphabetic()) {
+            return Flow::One(Dir::Ltr);
+        }
         let first = match unicode_bidi::get_base_direction(text) {
             Direction::Ltr => Dir::Ltr,
             Direction::Rtl => Dir::Rtl,
