@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::*;
@@ -51,27 +50,10 @@ fn write(path: PathBuf, text: &str) {
 
 /// Build `books` (all when empty) of `project` as EPUBs into `out`; what tribune said.
 fn build(project: &Path, books: &[&str], out: &Path) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
-        .arg("build")
-        .args(books)
-        .args(["--format", "epub", "--color", "never", "--project"])
-        .arg(project)
-        .arg("--out")
-        .arg(out)
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(o.status.success(), "tribune build failed:\n{err}");
-    err
-}
-
-/// One file of an EPUB, as text.
-fn entry(epub: &Path, name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(epub).unwrap()).unwrap();
-    let mut s = String::new();
-    zip.by_name(name).unwrap_or_else(|_| panic!("{name} in {}", epub.display())).read_to_string(&mut s).unwrap();
-    s
+    let (project, out) = (project.to_str().unwrap(), out.to_str().unwrap());
+    let mut args = books.to_vec();
+    args.extend(["--format", "epub", "--project", project, "--out", out]);
+    build_ok(&args)
 }
 
 /// Run EPUBCheck where it is installed, on two books at a time (most of its time is the
@@ -110,13 +92,13 @@ fn a_book_in_each_language_speaks_it() {
     let mut epubs = Vec::new();
     for &(code, date, contents, source) in BOOKS {
         let epub = out.join(format!("b-{code}.epub"));
-        let speech = entry(&epub, &format!("OEBPS/s-{code}.xhtml"));
+        let speech = epub_entry(&epub, &format!("OEBPS/s-{code}.xhtml"));
         let time = format!("<time datetime=\"2021-12-13\">{}</time>", spaces(date));
         assert!(speech.contains(&time), "{code}: {time} in\n{speech}");
         assert!(speech.contains(&format!("{source}:")), "{code}: `{source}:` in\n{speech}");
-        let nav = entry(&epub, "OEBPS/nav.xhtml");
+        let nav = epub_entry(&epub, "OEBPS/nav.xhtml");
         assert!(nav.contains(&format!(">{contents}</h1>")), "{code}: {contents} in\n{nav}");
-        let opf = entry(&epub, "OEBPS/content.opf");
+        let opf = epub_entry(&epub, "OEBPS/content.opf");
         assert_eq!(opf.contains("This e-book has"), code == "en", "{code}: the accessibility summary is translated");
         epubs.push(epub);
     }
@@ -152,16 +134,16 @@ fn dates_before_year_one_and_dates_as_text() {
     let log = build(p, &[], &out);
     assert!(!log.contains("warning"), "{log}");
     let de = out.join("klassiker.epub");
-    let perikles = entry(&de, "OEBPS/s-perikles.xhtml");
+    let perikles = epub_entry(&de, "OEBPS/s-perikles.xhtml");
     assert!(perikles.contains("431\u{a0}v.\u{a0}Chr."), "{perikles}");
     assert!(!perikles.contains("<time"), "no HTML date for a year BC:\n{perikles}");
-    assert!(entry(&de, "OEBPS/s-lysias.xhtml").contains(">um 403 v. Chr.</p>"));
-    assert!(entry(&de, "OEBPS/s-cicero.xhtml").contains("2.\u{a0}September 44\u{a0}v.\u{a0}Chr."));
+    assert!(epub_entry(&de, "OEBPS/s-lysias.xhtml").contains(">um 403 v. Chr.</p>"));
+    assert!(epub_entry(&de, "OEBPS/s-cicero.xhtml").contains("2.\u{a0}September 44\u{a0}v.\u{a0}Chr."));
     let en = out.join("classics.epub");
-    assert!(entry(&en, "OEBPS/s-perikles.xhtml").contains("431\u{a0}BC"));
-    assert!(entry(&en, "OEBPS/s-cicero.xhtml").contains("September\u{a0}2, 44\u{a0}BC"));
+    assert!(epub_entry(&en, "OEBPS/s-perikles.xhtml").contains("431\u{a0}BC"));
+    assert!(epub_entry(&en, "OEBPS/s-cicero.xhtml").contains("September\u{a0}2, 44\u{a0}BC"));
     // By date: 431 BC, then the text sorted as 403 BC, then 44 BC.
-    let opf = entry(&en, "OEBPS/content.opf");
+    let opf = epub_entry(&en, "OEBPS/content.opf");
     let at =
         |id: &str| opf.find(&format!("idref=\"id_s-{id}.xhtml")).unwrap_or_else(|| panic!("{id} in the spine:\n{opf}"));
     assert!(at("perikles") < at("lysias") && at("lysias") < at("cicero"), "{opf}");
@@ -198,6 +180,6 @@ fn a_language_without_strings_is_english_with_one_warning() {
     let log = build(p, &["b"], &p.join("out"));
     assert_eq!(log.matches("they are set in English").count(), 1, "{log}");
     assert!(log.contains("`tlh`, `grc`"), "{log}");
-    let speech = entry(&p.join("out/b.epub"), "OEBPS/s-s1.xhtml");
+    let speech = epub_entry(&p.join("out/b.epub"), "OEBPS/s-s1.xhtml");
     assert!(speech.contains("December\u{a0}13, 2021"), "{speech}");
 }

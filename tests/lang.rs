@@ -3,9 +3,11 @@
 //! the EPUB, German labels and dates, German hyphenation in the PDF's line breaking, and a
 //! warning at the line that names the code.
 
+mod support;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use support::*;
 use tribune::diagnostics::Report;
 use tribune::document::model::{plain_text, BlockKind};
 use tribune::pdf::font::{Case, FaceId, FontSet};
@@ -48,25 +50,8 @@ fn project() -> tempfile::TempDir {
 }
 
 fn build(project: &Path, out: &Path) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
-        .args(["build", "b", "--format", "epub", "--format", "pdf", "--format", "model", "--color", "never"])
-        .arg("--project")
-        .arg(project)
-        .arg("--out")
-        .arg(out)
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(o.status.success(), "{err}");
-    err
-}
-
-fn epub_file(epub: &Path, name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(epub).unwrap()).unwrap();
-    let mut text = String::new();
-    zip.by_name(name).unwrap_or_else(|_| panic!("no {name}")).read_to_string(&mut text).unwrap();
-    text
+    let (project, out) = (project.to_str().unwrap(), out.to_str().unwrap());
+    build_ok(&["b", "--format", "epub", "--format", "pdf", "--format", "model", "--project", project, "--out", out])
 }
 
 #[test]
@@ -95,7 +80,7 @@ fn a_speech_written_deu_is_german_throughout_with_a_warning() {
 
     // The EPUB: German on every document, German quotes, labels, date and list of names.
     let epub = out.join("b.epub");
-    let speech = epub_file(&epub, "OEBPS/s-rede.xhtml");
+    let speech = epub_entry(&epub, "OEBPS/s-rede.xhtml");
     assert!(speech.contains("<html") && speech.contains(" lang=\"de\" xml:lang=\"de\""), "{speech}");
     assert!(speech.contains("„Die Solidaritätskundgebung der Gewerkschaftsversammlung.“"), "{speech}");
     assert!(speech.contains("Anna Petrowa und Ben Roth"), "{speech}");
@@ -103,7 +88,7 @@ fn a_speech_written_deu_is_german_throughout_with_a_warning() {
     assert!(speech.contains("Quelle:") && !speech.contains("Source:"), "{speech}");
     // The speech is in the book's language: no label needs a language of its own.
     assert!(!speech.contains("<span lang="), "{speech}");
-    let opf = epub_file(&epub, "OEBPS/content.opf");
+    let opf = epub_entry(&epub, "OEBPS/content.opf");
     assert!(opf.contains(">de</dc:language>") && opf.contains("<package xml:lang=\"de\""), "{opf}");
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&epub).unwrap()).unwrap();
     for i in 0..zip.len() {

@@ -26,20 +26,6 @@ fn run(tool: &Path, args: &[&str]) -> (bool, String) {
     (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
 }
 
-/// `text_fidelity.py` finds every word of `sources` in `pdf`; through
-/// `tests/tools/text_fidelity_rtl.py`, which loads it from `shared` and compares Arabic and
-/// Hebrew words without their optional vowel marks (see there why).
-fn assert_every_word(py: &Path, shared: &Path, pdf: &Path, sources: &[PathBuf]) {
-    assert!(shared.join("tools/text_fidelity.py").is_file());
-    let tool = repo().join("tests/tools/text_fidelity_rtl.py");
-    let mut args = vec![tool.to_string_lossy().into_owned(), pdf.to_string_lossy().into_owned()];
-    args.extend(sources.iter().map(|p| p.to_string_lossy().into_owned()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = Command::new(py).args(&args).env("TEXT_FIDELITY", shared.join("tools/text_fidelity.py")).output().unwrap();
-    let out = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    assert!(o.status.success(), "text_fidelity.py:\n{out}");
-}
-
 #[test]
 fn example_pdf_is_valid_reproducible_and_complete() {
     let out1 = tempfile::tempdir().unwrap();

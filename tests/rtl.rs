@@ -7,35 +7,23 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use support::*;
 
 const MM: f64 = 72.0 / 25.4;
 
 fn build(book: &str, out: &Path, formats: &[&str]) {
     let repo = repo();
-    let mut args = vec!["build", book, "--project", repo.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"];
+    let mut args = vec![book, "--project", repo.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"];
     for f in formats {
         args.extend(["-f", f]);
     }
-    let o = Command::new(env!("CARGO_BIN_EXE_tribune")).args(&args).env("SOURCE_DATE_EPOCH", "1700000000").output();
-    let o = o.expect("run tribune");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    build_ok(&args);
 }
 
-/// `tests/tools/text_fidelity_rtl.py` (the shared text_fidelity.py, Arabic vowel marks set
-/// aside) finds every word of `sources` in `pdf`.
-fn assert_every_word(pdf: &Path, sources: &[PathBuf]) {
+/// Every word of `sources` in `pdf`, when the text-fidelity tool is installed.
+fn every_word(pdf: &Path, sources: &[PathBuf]) {
     let (Some(py), Some(shared)) = (validator("tribune-tools-python"), shared()) else { return };
-    let mut args = vec![repo().join("tests/tools/text_fidelity_rtl.py"), pdf.to_path_buf()];
-    args.extend(sources.iter().cloned());
-    let o = Command::new(py)
-        .args(&args)
-        .env("TEXT_FIDELITY", shared.join("tools/text_fidelity.py"))
-        .output()
-        .expect("run text_fidelity_rtl.py");
-    let out = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    assert!(o.status.success() && out.contains("recall 100.0000%"), "{out}");
+    assert_every_word(&py, &shared, pdf, sources);
 }
 
 #[test]
@@ -43,7 +31,7 @@ fn arabic_book_reads_back_in_order_and_ends_lines_flush_right() {
     let out = tempfile::tempdir().unwrap();
     build("tadamun", out.path(), &["pdf"]);
     let pdf = out.path().join("tadamun.pdf");
-    assert_every_word(&pdf, &book_sources("tadamun"));
+    every_word(&pdf, &book_sources("tadamun"));
     // Spreads right to left.
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(pdf_syntax(&bytes).contains("/Direction/R2L"), "no /ViewerPreferences /Direction /R2L");
@@ -105,7 +93,7 @@ fn german_book_with_an_arabic_speech_stays_left_to_right() {
     let out = tempfile::tempdir().unwrap();
     build("example", out.path(), &["pdf"]);
     let pdf = out.path().join("example.pdf");
-    assert_every_word(&pdf, &book_sources("example"));
+    every_word(&pdf, &book_sources("example"));
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(!pdf_syntax(&bytes).contains("/Direction/R2L"));
 }

@@ -221,3 +221,40 @@ pub(crate) fn word_boxes(pdf: &Path) -> Option<Vec<(f64, PageWords)>> {
             .collect(),
     )
 }
+
+/// Run `tribune build` with `args` (`SOURCE_DATE_EPOCH` fixed, no colour); it must
+/// succeed. Returns what it said on stderr.
+pub(crate) fn build_ok(args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
+        .arg("build")
+        .args(args)
+        .args(["--color", "never"])
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .expect("run tribune");
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "tribune build failed:\n{err}");
+    err
+}
+
+/// One file of an EPUB, as text.
+pub(crate) fn epub_entry(epub: &Path, name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(epub).expect("open the EPUB")).expect("a zip file");
+    let mut s = String::new();
+    zip.by_name(name).unwrap_or_else(|_| panic!("{name} in {}", epub.display())).read_to_string(&mut s).unwrap();
+    s
+}
+
+/// `text_fidelity.py` (from `shared`, run by `py`) finds every word of `sources` in `pdf`:
+/// through `tests/tools/text_fidelity_rtl.py`, which compares Arabic and Hebrew words
+/// without their optional vowel marks (see there why).
+pub(crate) fn assert_every_word(py: &Path, shared: &Path, pdf: &Path, sources: &[PathBuf]) {
+    let script = shared.join("tools/text_fidelity.py");
+    assert!(script.is_file(), "no {}", script.display());
+    let mut args = vec![repo().join("tests/tools/text_fidelity_rtl.py"), pdf.to_path_buf()];
+    args.extend(sources.iter().cloned());
+    let o = Command::new(py).args(&args).env("TEXT_FIDELITY", &script).output().expect("run text_fidelity_rtl.py");
+    let out = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "text_fidelity.py:\n{out}");
+}
