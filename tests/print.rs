@@ -10,6 +10,7 @@ use std::process::Command;
 use support::*;
 use tribune::pdf::font::{FaceId, FontSet};
 use tribune::pdf::impose;
+use tribune::pdf::length::Pt;
 use tribune::pdf::text::paragraph::{Alignment, Measure, Span, SpanStyle, Typesetter};
 use tribune::pdf::write::{DocInfo, Glyph, Mark, Page, PdfWriter};
 
@@ -195,14 +196,15 @@ fn numbered_booklet(n: usize, fonts: &FontSet, dir: &Path, creep: f32, rtl: bool
             .map(|r| Mark::Glyphs {
                 face: r.face,
                 size: r.size,
-                x: 20.0 + r.x,
-                y: h / 2.0,
+                x: Pt::new(20.0 + r.x),
+                y: Pt::new(h / 2.0),
+                rise: Pt::ZERO,
                 glyphs: r.glyphs.iter().map(|g| Glyph { id: g.id, x: g.x, dy: g.dy }).collect(),
                 hscale: 1.0,
                 actual_text: None,
             })
             .collect();
-        writer.page(fonts, i - 1, &Page { width: w, height: h, marks, links: Vec::new() }).unwrap();
+        writer.page(fonts, i - 1, &Page { width: Pt::new(w), height: Pt::new(h), marks, links: Vec::new() }).unwrap();
     }
     let forms = writer.forms().unwrap();
     impose::write_sheets(&mut writer, &impose::sequence(&forms, None), w, h, creep, rtl).unwrap();

@@ -12,6 +12,7 @@ use crate::lang::Lang;
 use crate::pdf::barcode;
 use crate::pdf::font::{Case, FaceId, FontSet};
 use crate::pdf::layout::Geometry;
+use crate::pdf::length::Pt;
 use crate::pdf::print::print_setup;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::print::MM;
@@ -62,17 +63,19 @@ fn write_inner(
     let setup = print_setup(prep, marks, report)?;
     let bleed = setup.bleed;
     let spine = spine_width(pages, prep.anthology.print.paper_thickness_mm);
-    let (width, height) = trim_size(g.width, g.height, spine);
+    // The cover's own arithmetic is in bare points, its heights from the top edge.
+    let (gw, gh) = (g.width.get(), g.height.get());
+    let (width, height) = trim_size(gw, gh, spine);
     let mut ts = Typesetter::new(&fonts, Vec::new());
-    let mut page = Page { width, height, ..Default::default() };
+    let mut page = Page { width: Pt::new(width), height: Pt::new(height), ..Default::default() };
     // A book that reads right to left has its front on the left, its back on the right.
     let rtl = prep.book.meta.language.is_rtl();
-    let (back_x, front_x) = if rtl { (g.width + spine, 0.0) } else { (0.0, g.width + spine) };
-    back(&mut ts, prep, &mut page.marks, back_x, g.width, g.height, report);
-    spine_text(&mut ts, prep, &mut page.marks, g.width, spine, g.height);
-    front(&mut ts, prep, &mut page.marks, front_x, g.width, g.height, bleed, report);
+    let (back_x, front_x) = if rtl { (gw + spine, 0.0) } else { (0.0, gw + spine) };
+    back(&mut ts, prep, &mut page.marks, back_x, gw, gh, report);
+    spine_text(&mut ts, prep, &mut page.marks, gw, spine, gh);
+    front(&mut ts, prep, &mut page.marks, front_x, gw, gh, bleed, report);
     if marks {
-        fold_marks(&mut page.marks, &[g.width, g.width + spine], height, bleed);
+        fold_marks(&mut page.marks, &[gw, gw + spine], height, bleed);
     }
     let mut writer = PdfWriter::create_version(file, setup.version())?;
     writer.set_print(setup);
@@ -96,10 +99,11 @@ fn write_inner(
 
 /// The front and the back cover as pages of their own (a booklet's outer sheet).
 pub(crate) fn panels(ts: &mut Typesetter, prep: &Prepared, g: &Geometry, report: &mut Report) -> (Page, Page) {
-    let mut front_page = Page { width: g.width, height: g.height, ..Default::default() };
-    front(ts, prep, &mut front_page.marks, 0.0, g.width, g.height, 0.0, report);
-    let mut back_page = Page { width: g.width, height: g.height, ..Default::default() };
-    back(ts, prep, &mut back_page.marks, 0.0, g.width, g.height, report);
+    let (w, h) = (g.width.get(), g.height.get());
+    let mut front_page = g.blank_page();
+    front(ts, prep, &mut front_page.marks, 0.0, w, h, 0.0, report);
+    let mut back_page = g.blank_page();
+    back(ts, prep, &mut back_page.marks, 0.0, w, h, report);
     (front_page, back_page)
 }
 
@@ -116,16 +120,21 @@ fn set(ts: &mut Typesetter, spans: &[Span], width: f32, align: Alignment, lang: 
     lines
 }
 
-/// Place `lines` with their left edges at `x`, the first baseline at `y`, each `leading`
-/// below the last; returns the baseline of the last.
+/// Place `lines` with their left edges at `x`, the first baseline at `y` (from the top),
+/// each `leading` below the last; returns the baseline of the last.
 fn place(marks: &mut Vec<Mark>, lines: &[Line], x: f32, mut y: f32, leading: f32) -> f32 {
     for (i, l) in lines.iter().enumerate() {
         if i > 0 {
-            y -= leading;
+            y += leading;
         }
-        crate::pdf::layout::push_line(marks, l, x, y);
+        crate::pdf::layout::push_line(marks, l, Pt::new(x), Pt::new(y));
     }
     y
+}
+
+/// A filled rectangle with its top left corner at (`x`, `y`), `y` from the top.
+fn rect(x: f32, y: f32, width: f32, height: f32) -> Mark {
+    Mark::Rect { x: Pt::new(x), y: Pt::new(y), width: Pt::new(width), height: Pt::new(height) }
 }
 
 /// The front cover in the panel from `x0`, `w` × `h`: the cover image filling it and its
@@ -169,14 +178,19 @@ fn front(
     // The bleed on the outer edge; at the spine the image is cut at the fold.
     let outer_left = prep.book.meta.language.is_rtl() && bleed > 0.0;
     let clip_x = if outer_left { x0 - bleed } else { x0 };
-    marks.push(Mark::Clip { x: clip_x, y: -bleed, width: w + bleed, height: h + 2.0 * bleed });
+    marks.push(Mark::Clip {
+        x: Pt::new(clip_x),
+        y: Pt::new(-bleed),
+        width: Pt::new(w + bleed),
+        height: Pt::new(h + 2.0 * bleed),
+    });
     marks.push(Mark::Image {
         key: asset.path.to_string_lossy().into_owned(),
         image,
-        x: x0 + (w - iw) / 2.0,
-        y: (h - ih) / 2.0,
-        width: iw,
-        height: ih,
+        x: Pt::new(x0 + (w - iw) / 2.0),
+        y: Pt::new((h - ih) / 2.0),
+        width: Pt::new(iw),
+        height: Pt::new(ih),
     });
     marks.push(Mark::Restore);
 }
@@ -194,21 +208,21 @@ fn typographic_front(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>
         Alignment::Center,
         lang,
     );
-    let mut y = h * 0.68;
+    let mut y = h - h * 0.68;
     y = place(marks, &title, x0 + SAFE, y, size * 1.15);
     if let Some(sub) = &meta.subtitle {
         let s = size * 0.55;
         let lines =
             set(ts, &[Span { text: sub.clone(), style: style(FaceId::ITALIC, s) }], measure, Alignment::Center, lang);
-        y = place(marks, &lines, x0 + SAFE, y - s * 2.0, s * 1.25);
+        y = place(marks, &lines, x0 + SAFE, y + s * 2.0, s * 1.25);
     }
-    marks.push(Mark::Rect { x: x0 + w * 0.35, y: y - size * 1.2, width: w * 0.3, height: 1.0 });
+    marks.push(rect(x0 + w * 0.35, y + size * 1.2 - 1.0, w * 0.3, 1.0));
     if !meta.editors.is_empty() {
         let s = size * 0.45;
         let words = crate::document::locale::strings(lang);
         let text = format!("{} {}", words.edited_by, words.list(&meta.editors));
         let lines = set(ts, &[Span { text, style: style(FaceId::REGULAR, s) }], measure, Alignment::Center, lang);
-        place(marks, &lines, x0 + SAFE, y - size * 1.2 - s * 2.2, s * 1.3);
+        place(marks, &lines, x0 + SAFE, y + size * 1.2 + s * 2.2, s * 1.3);
     }
     if let Some(p) = &meta.publisher {
         let s = 10.0;
@@ -219,7 +233,7 @@ fn typographic_front(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>
             Alignment::Center,
             lang,
         );
-        place(marks, &lines, x0 + SAFE, SAFE + s, s * 1.3);
+        place(marks, &lines, x0 + SAFE, h - (SAFE + s), s * 1.3);
     }
 }
 
@@ -230,7 +244,7 @@ fn back(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, w:
     let lang = &meta.language;
     let measure = w - 2.0 * SAFE;
     let size = 10.5;
-    let mut y = h - SAFE - size * 1.6;
+    let mut y = SAFE + size * 1.6;
     let title = set(
         ts,
         &[Span { text: meta.title.clone(), style: style(FaceId::BOLD, size * 1.6) }],
@@ -243,7 +257,7 @@ fn back(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, w:
         let lines =
             set(ts, &[Span { text: d.clone(), style: style(FaceId::REGULAR, size) }], measure, Alignment::Ragged, lang);
         // The barcode's corner stays free.
-        let room = ((y - size * 2.2 - (SAFE + 40.0 * MM)) / (size * 1.35)).floor().max(0.0) as usize;
+        let room = ((h - y - size * 2.2 - (SAFE + 40.0 * MM)) / (size * 1.35)).floor().max(0.0) as usize;
         if lines.len() > room {
             report.push(
                 Diagnostic::warning(
@@ -257,7 +271,7 @@ fn back(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, w:
                 .with_hint("shorten `description` in the book file"),
             );
         }
-        place(marks, &lines[..lines.len().min(room)], x0 + SAFE, y - size * 2.2, size * 1.35);
+        place(marks, &lines[..lines.len().min(room)], x0 + SAFE, y + size * 2.2, size * 1.35);
     }
     if let Some(p) = &meta.publisher {
         let lines = set(
@@ -267,19 +281,19 @@ fn back(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, w:
             Alignment::Ragged,
             lang,
         );
-        place(marks, &lines, x0 + SAFE, SAFE + 4.0, size);
+        place(marks, &lines, x0 + SAFE, h - (SAFE + 4.0), size);
     }
     if let Some(isbn) = &meta.isbn {
         let shown = meta.isbn_shown.as_deref().unwrap_or(isbn);
         // At the foot on the spine's side.
         let right = if lang.is_rtl() { x0 + SAFE + BARCODE_WIDTH } else { x0 + w - SAFE };
-        isbn_barcode(ts, marks, isbn, shown, right, SAFE);
+        isbn_barcode(ts, marks, isbn, shown, right, h - SAFE);
     }
 }
 
 /// The ISBN's EAN-13 barcode, at 90 % of the nominal size (module 0.33 mm), with its
 /// digits under the bars and `ISBN …` above; its right edge (quiet zone included) at
-/// `right`, its foot at `bottom`.
+/// `right`, its foot at `bottom` (from the top).
 fn isbn_barcode(ts: &mut Typesetter, marks: &mut Vec<Mark>, isbn: &str, shown: &str, right: f32, bottom: f32) {
     let Some(digits) = barcode::ean13_digits(isbn) else { return };
     let Some(modules) = barcode::modules(&digits) else { return };
@@ -289,15 +303,12 @@ fn isbn_barcode(ts: &mut Typesetter, marks: &mut Vec<Mark>, isbn: &str, shown: &
     // Quiet zones: 11 modules left (where the first digit stands), 7 right.
     let x = right - (95.0 + 7.0) * m;
     let text_h = digit_size * 1.1;
-    let foot = bottom + text_h;
+    // The foot of the bars, and their top.
+    let foot = bottom - text_h;
+    let top = foot - (bar_h - 5.0 * m);
     for (start, width, guard) in barcode::bars(&modules) {
         let extra = if guard { 5.0 * m } else { 0.0 };
-        marks.push(Mark::Rect {
-            x: x + start as f32 * m,
-            y: foot - extra,
-            width: width as f32 * m,
-            height: bar_h - 5.0 * m + extra,
-        });
+        marks.push(rect(x + start as f32 * m, top, width as f32 * m, bar_h - 5.0 * m + extra));
     }
     let digit = |ts: &mut Typesetter, text: &str, width: f32| {
         set(
@@ -308,7 +319,7 @@ fn isbn_barcode(ts: &mut Typesetter, marks: &mut Vec<Mark>, isbn: &str, shown: &
             &Lang::default(),
         )
     };
-    let baseline = bottom + 1.0;
+    let baseline = bottom - 1.0;
     let first = digit(ts, &digits[..1], 7.0 * m);
     place(marks, &first, x - 9.0 * m, baseline, 0.0);
     let left = digit(ts, &digits[1..7], 42.0 * m);
@@ -324,7 +335,7 @@ fn isbn_barcode(ts: &mut Typesetter, marks: &mut Vec<Mark>, isbn: &str, shown: &
         &Lang::default(),
     );
     let lw = label.first().map_or(0.0, |l| l.width);
-    place(marks, &label[..label.len().min(1)], x + (95.0 * m - lw) / 2.0, foot + bar_h - 5.0 * m + 3.0, 0.0);
+    place(marks, &label[..label.len().min(1)], x + (95.0 * m - lw) / 2.0, top - 3.0, 0.0);
 }
 
 /// The spine from `x0`, `s` wide: the title and the editors, reading from top to bottom
@@ -368,8 +379,8 @@ fn spine_text(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f
         // A book read right to left lies with its front on the left: the spine reads
         // from the foot up, the tops of its letters again towards the front.
         let tx = centre + (line.ascent - line.descent) / 2.0;
-        let ty = (h - line.width) / 2.0;
-        marks.push(Mark::Transform([0.0, 1.0, -1.0, 0.0, tx, ty]));
+        let ty = h - (h - line.width) / 2.0;
+        marks.push(Mark::Transform { turn: [0.0, 1.0, -1.0, 0.0], x: Pt::new(tx), y: Pt::new(ty) });
         place(marks, std::slice::from_ref(&line), 0.0, 0.0, 0.0);
         marks.push(Mark::Restore);
         return;
@@ -377,8 +388,8 @@ fn spine_text(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f
     // Rotated a quarter turn clockwise: the text's baseline runs down the spine and the
     // tops of its letters face the front cover.
     let tx = centre - (line.ascent - line.descent) / 2.0;
-    let ty = h - (h - line.width) / 2.0;
-    marks.push(Mark::Transform([0.0, -1.0, 1.0, 0.0, tx, ty]));
+    let ty = (h - line.width) / 2.0;
+    marks.push(Mark::Transform { turn: [0.0, -1.0, 1.0, 0.0], x: Pt::new(tx), y: Pt::new(ty) });
     place(marks, std::slice::from_ref(&line), 0.0, 0.0, 0.0);
     marks.push(Mark::Restore);
 }
@@ -388,8 +399,8 @@ fn fold_marks(marks: &mut Vec<Mark>, folds: &[f32], h: f32, bleed: f32) {
     let near = bleed + 1.0 * MM;
     let len = 5.0 * MM;
     for x in folds {
-        marks.push(Mark::Rect { x: x - 0.125, y: -near - len, width: 0.25, height: len });
-        marks.push(Mark::Rect { x: x - 0.125, y: h + near, width: 0.25, height: len });
+        marks.push(rect(x - 0.125, h + near, 0.25, len));
+        marks.push(rect(x - 0.125, -near - len, 0.25, len));
     }
 }
 

@@ -57,7 +57,7 @@ pub(crate) fn booklet(
         );
     }
     let rtl = prep.book.meta.language.is_rtl();
-    write_sheets(writer, &pages, g.width, g.height, print.creep_mm as f32 * MM, rtl)
+    write_sheets(writer, &pages, g.width.get(), g.height.get(), print.creep_mm as f32 * MM, rtl)
 }
 
 /// One page of the booklet in reading order: a written page (its Form XObject) or a blank.

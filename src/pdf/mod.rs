@@ -7,6 +7,7 @@ pub mod cover;
 pub mod font;
 pub mod impose;
 pub(crate) mod layout;
+pub mod length;
 pub(crate) mod print;
 pub mod text;
 pub mod write;

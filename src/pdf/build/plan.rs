@@ -4,6 +4,7 @@
 use crate::document::{locale, Book, Chapter, ChapterKind};
 use crate::lang::Lang;
 use crate::pdf::layout::{ContentsEntry, Placed};
+use crate::pdf::length::Pt;
 use crate::pdf::Edition;
 
 /// A unit of layout work, in reading order.
@@ -61,7 +62,7 @@ pub(super) fn contents_entries(
             byline,
             folio: at.map_or_else(|| "888".to_string(), |p| folio(p.page)),
             page: at.map_or(0, |p| p.page),
-            top: at.map_or(0.0, |p| p.top),
+            top: at.map_or(Pt::ZERO, |p| p.top),
         });
     }
     out

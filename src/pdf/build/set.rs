@@ -7,6 +7,7 @@ use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::Book;
 use crate::pdf::font::{FaceId, FontSet};
 use crate::pdf::layout::{Geometry, Layout, Op};
+use crate::pdf::length::Pt;
 use crate::pdf::text::paragraph::Typesetter;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -54,7 +55,7 @@ impl<'scope> Setters<'scope> {
                 for unit in units.iter().skip(w).step_by(workers) {
                     let mut ops = Vec::new();
                     match unit {
-                        Unit::Cover => lay.cover(&mut ops, book, 0.0),
+                        Unit::Cover => lay.cover(&mut ops, book, Pt::ZERO),
                         Unit::HalfTitle => lay.half_title(&mut ops, book),
                         Unit::Title => lay.title_page(&mut ops, book, families),
                         // The pages it takes are reserved by the flow (see `contents`).

@@ -7,6 +7,7 @@ use crate::diagnostics::{Diagnostic, Kind};
 use crate::document::{Align, Block, BlockKind, ImageRef, Inline};
 use crate::lang::Lang;
 use crate::pdf::font::FaceId;
+use crate::pdf::length::Pt;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle};
 
 /// Where a block is set: its language, its source file (for messages), its distance from
@@ -15,8 +16,8 @@ use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle};
 pub(super) struct At<'c> {
     pub(super) lang: &'c Lang,
     pub(super) src: &'c str,
-    pub(super) dx: f32,
-    pub(super) size: f32,
+    pub(super) dx: Pt,
+    pub(super) size: Pt,
 }
 
 impl Layout<'_, '_> {
@@ -51,12 +52,12 @@ impl Layout<'_, '_> {
         if content.iter().filter(|i| matches!(i, Inline::Break)).count() >= 2 {
             ops.push(self.space(g.space.around_blocks));
             let dx = at.dx + g.space.quote_indent * at.size;
-            self.block_lines(ops, &spans, at.lang, Alignment::Ragged, 0.0, dx, at.src, line);
+            self.block_lines(ops, &spans, at.lang, Alignment::Ragged, Pt::ZERO, dx, at.src, line);
             ops.push(self.space(g.space.around_blocks));
             return false;
         }
-        let indent = if after { g.indent } else { 0.0 };
-        if !after || g.paragraph_space > 0.0 {
+        let indent = if after { g.indent } else { Pt::ZERO };
+        if !after || g.paragraph_space > Pt::ZERO {
             ops.push(Op::Skip(g.paragraph_space));
         }
         self.block_lines(ops, &spans, at.lang, g.align, indent, at.dx, at.src, line);
@@ -78,7 +79,7 @@ impl Layout<'_, '_> {
         let mut spans = Vec::new();
         let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, at.size * scale) };
         self.spanner().spans(content, style, true, false, &mut spans);
-        self.block_lines(ops, &spans, at.lang, Alignment::Ragged, 0.0, at.dx, at.src, line);
+        self.block_lines(ops, &spans, at.lang, Alignment::Ragged, Pt::ZERO, at.dx, at.src, line);
         if let Some(Op::Lines { keep, .. }) = ops.last_mut() {
             *keep = true;
         }
@@ -109,7 +110,12 @@ impl Layout<'_, '_> {
             };
             // The marker hangs in the indent, right-aligned against the item's text.
             let mstyle = self.text_style(FaceId::REGULAR, size);
-            let m = Measure { width: hang - 0.4 * size, indent: 0.0, align: Alignment::Ragged, lang: at.lang.clone() };
+            let m = Measure {
+                width: (hang - 0.4 * size).get(),
+                indent: 0.0,
+                align: Alignment::Ragged,
+                lang: at.lang.clone(),
+            };
             let marker_lines = self.typesetter.set(&[Span { text: marker, style: mstyle }], &m);
             let mut item_ops = Vec::new();
             let mut after = false;
@@ -124,10 +130,14 @@ impl Layout<'_, '_> {
             if let (Some(first), Some(l)) = (first, marker_lines.first()) {
                 // Right to left, the marker stands right of the item's text, which ends
                 // flush with its measure.
-                let x = if rtl { g.measure() - at.dx - hang + 0.4 * size } else { hang - 0.4 * size - l.width - hang };
+                let x = if rtl {
+                    g.measure() - at.dx - hang + 0.4 * size
+                } else {
+                    hang - 0.4 * size - Pt::new(l.width) - hang
+                };
                 for r in l.runs.iter().rev() {
                     let mut r = r.clone();
-                    r.x += x;
+                    r.x += x.get();
                     first.runs.insert(0, r);
                 }
             }
@@ -141,7 +151,7 @@ impl Layout<'_, '_> {
         let g = self.g;
         ops.push(self.space(g.space.around_blocks));
         let s = Span { text: "*\u{2003}*\u{2003}*".into(), style: self.text_style(FaceId::REGULAR, at.size) };
-        self.block_lines(ops, &[s], at.lang, Alignment::Center, 0.0, at.dx, at.src, line);
+        self.block_lines(ops, &[s], at.lang, Alignment::Center, Pt::ZERO, at.dx, at.src, line);
         ops.push(self.space(g.space.around_blocks));
     }
 
@@ -151,7 +161,7 @@ impl Layout<'_, '_> {
         let face = self.typesetter.fonts().monospace.unwrap_or(FaceId::REGULAR);
         let style = SpanStyle { hyphenate: false, ..self.text_style(face, at.size * g.scale.code) };
         let body = text.trim_end_matches('\n').replace(' ', "\u{a0}");
-        self.block_lines(ops, &[Span { text: body, style }], at.lang, Alignment::Ragged, 0.0, at.dx, at.src, line);
+        self.block_lines(ops, &[Span { text: body, style }], at.lang, Alignment::Ragged, Pt::ZERO, at.dx, at.src, line);
         ops.push(self.space(g.space.around_blocks));
     }
 
@@ -167,7 +177,7 @@ impl Layout<'_, '_> {
         }
         let caption = Span { text, style: self.text_style(FaceId::ITALIC, at.size * g.scale.caption) };
         let mut caption_ops = Vec::new();
-        self.block_lines(&mut caption_ops, &[caption], at.lang, Alignment::Center, 0.0, at.dx, at.src, line);
+        self.block_lines(&mut caption_ops, &[caption], at.lang, Alignment::Center, Pt::ZERO, at.dx, at.src, line);
         match self.image(&image.asset.path) {
             Ok(pic) => {
                 // As wide as the measure, but never enlarged below 150 pixels per inch (the
@@ -175,7 +185,7 @@ impl Layout<'_, '_> {
                 // taller than 60 % of the text area, centred.
                 let avail = g.measure() - at.dx;
                 let aspect = pic.height as f32 / pic.width as f32;
-                let mut width = avail.min(pic.width as f32 * 72.0 / 150.0);
+                let mut width = avail.min(Pt::new(pic.width as f32 * 72.0 / 150.0));
                 let max_height = (g.height - g.top - g.bottom) * 0.6;
                 if width * aspect > max_height {
                     width = max_height / aspect;
@@ -211,7 +221,7 @@ impl Layout<'_, '_> {
     }
 
     /// A table cell's spans, bold in the head.
-    fn cell_spans(&mut self, cell: &[Inline], header: bool, size: f32) -> Vec<Span> {
+    fn cell_spans(&mut self, cell: &[Inline], header: bool, size: Pt) -> Vec<Span> {
         let mut spans = Vec::new();
         let face = if header { FaceId::BOLD } else { FaceId::REGULAR };
         let style = SpanStyle { hyphenate: false, ..self.text_style(face, size) };
@@ -221,14 +231,15 @@ impl Layout<'_, '_> {
 
     /// Column widths from the content: each column as wide as its widest cell set on one
     /// line; when that does not fit in `avail`, the columns share it in proportion and
-    /// their cells wrap.
+    /// their cells wrap. Widths are in the text engine's measures (the cells are set in
+    /// them and joined into one line).
     fn column_widths(&mut self, rows: &[&Vec<Vec<Inline>>], head: bool, cols: usize, avail: f32, at: At) -> Vec<f32> {
-        let tsize = at.size * self.g.scale.table;
+        let tsize = (at.size * self.g.scale.table).get();
         let gap = 1.2 * tsize;
         let mut natural = vec![0.0f32; cols];
         for (ri, row) in rows.iter().enumerate() {
             for (ci, cell) in row.iter().enumerate() {
-                let spans = self.cell_spans(cell, ri == 0 && head, tsize);
+                let spans = self.cell_spans(cell, ri == 0 && head, Pt::new(tsize));
                 let m = Measure { width: 10_000.0, indent: 0.0, align: Alignment::Ragged, lang: at.lang.clone() };
                 let w = self.typesetter.set(&spans, &m).iter().map(|l| l.width).fold(0.0, f32::max);
                 natural[ci] = natural[ci].max(w);
@@ -258,12 +269,12 @@ impl Layout<'_, '_> {
         ops.push(self.space(g.space.around_blocks));
         let cols = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
         let tsize = at.size * g.scale.table;
-        let gap = 1.2 * tsize;
+        let gap = 1.2 * tsize.get();
         let all: Vec<&Vec<Vec<Inline>>> = std::iter::once(head).chain(rows.iter()).filter(|r| !r.is_empty()).collect();
         let has_head = !head.is_empty();
-        let widths = self.column_widths(&all, has_head, cols, g.measure() - at.dx, at);
+        let widths = self.column_widths(&all, has_head, cols, (g.measure() - at.dx).get(), at);
         self.problems(at.src, line);
-        let table_width = widths.iter().sum::<f32>() + gap * (cols as f32 - 1.0);
+        let table_width = Pt::new(widths.iter().sum::<f32>() + gap * (cols as f32 - 1.0));
         // Right to left, the table stands at the right and its first column is rightmost.
         let rtl = at.lang.is_rtl();
         let dx = if rtl { g.measure() - at.dx - table_width } else { at.dx };
@@ -278,7 +289,7 @@ impl Layout<'_, '_> {
             .collect();
         if rtl {
             for (l, w) in lefts.iter_mut().zip(&widths) {
-                *l = table_width - *l - w;
+                *l = table_width.get() - *l - w;
             }
         }
         for (ri, row) in all.iter().enumerate() {

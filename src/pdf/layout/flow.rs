@@ -6,17 +6,21 @@ use super::{move_line, push_line, roman, Figure, Geometry, LinkTarget, NoteLine,
 use crate::diagnostics::Diagnostic;
 use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
+use crate::pdf::length::Pt;
 use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
-use crate::pdf::write::{Link, Mark, Page, Target};
+use crate::pdf::write::{Area, Link, Mark, Page, Target};
 use crate::style;
 use std::collections::BTreeMap;
+
+/// The thickness of the rules the flow draws (tables, the footnotes' rule).
+const RULE: Pt = Pt::new(0.4);
 
 /// A line of the footnote area.
 #[derive(Debug, Clone)]
 struct FootLine {
     line: Line,
-    dx: f32,
+    dx: Pt,
     /// The note it belongs to, and whether it is the note's first line (which carries its
     /// number and the link back to the call).
     note: u32,
@@ -27,11 +31,11 @@ struct FootLine {
 /// the page holds with it, and whether a note had to be split.
 #[derive(Debug, Clone, Copy)]
 struct State {
-    cursor: Option<f32>,
+    cursor: Option<Pt>,
     foot: usize,
     split: bool,
     /// The last baseline allowed, when the page faces a verso that ran short.
-    balance: Option<f32>,
+    balance: Option<Pt>,
 }
 
 /// Where the flow's finished pages go: the build's encoders and writer, or memory (in
@@ -91,7 +95,7 @@ pub(crate) struct Flow<'a, S: PageSink> {
     /// Pages before the one numbered i (the cover and the inside of the cover).
     pub folio_offset: usize,
     /// Baseline of the last line set, from the top of the page; `None` on an empty page.
-    cursor: Option<f32>,
+    cursor: Option<Pt>,
     folio: bool,
     /// The page opens a chapter or a part, or is a title page: no folio, no running head.
     opening: bool,
@@ -114,7 +118,7 @@ pub(crate) struct Flow<'a, S: PageSink> {
     foot: Vec<FootLine>,
     carried: Vec<FootLine>,
     /// Note calls on the current page: the note's number and the call's area.
-    calls: Vec<(u32, [f32; 4])>,
+    calls: Vec<(u32, Area)>,
     /// Heads a continued note: `{}` is its number.
     continued: String,
     /// The language of the current unit where it differs from the book's.
@@ -122,8 +126,8 @@ pub(crate) struct Flow<'a, S: PageSink> {
     lang_open: bool,
     /// Facing pages balanced: when a verso runs short (a widow or orphan moved over), its
     /// last baseline, which the recto facing it then does not pass either.
-    short_verso: Option<f32>,
-    balance_to: Option<f32>,
+    short_verso: Option<Pt>,
+    balance_to: Option<Pt>,
     /// Figures waiting for the next page.
     floats: Vec<Figure>,
     /// The book reads right to left: its binding is on the right, so a recto's inner
@@ -169,7 +173,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         &mut self.sink
     }
 
-    fn left(&self) -> f32 {
+    fn left(&self) -> Pt {
         // Odd pages are rectos: the inner margin is on the left, or in a book that reads
         // right to left on the right.
         if (self.number % 2 == 1) != self.rtl {
@@ -208,7 +212,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             match &done[i] {
                 Op::Lines { .. } | Op::Note { .. } => {}
                 Op::Skip(s) => self.skip(*s),
-                Op::SkipTo(y) => self.cursor = Some(y.max(self.cursor.unwrap_or(0.0))),
+                Op::SkipTo(y) => self.cursor = Some(y.max(self.cursor.unwrap_or(Pt::ZERO))),
                 Op::NewPage { recto } => self.new_page(typesetter, *recto)?,
                 Op::NoFolio => self.opening = true,
                 Op::Arabic => {
@@ -246,17 +250,18 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 }
                 Op::Rule { dx, width, below } => {
                     if let Some(c) = self.cursor {
-                        let y = self.g.height - c - below;
-                        let x = self.left() + dx;
-                        self.page.marks.push(Mark::Rect { x, y, width: *width, height: 0.4 });
+                        // The rule's foot `below` the baseline, 0.4 pt above it its top.
+                        let y = c + *below - RULE;
+                        let x = self.left() + *dx;
+                        self.page.marks.push(Mark::Rect { x, y, width: *width, height: RULE });
                     }
                 }
                 Op::Cover { key, image, bleed } => {
                     // Scaled to fill the page with its bleed, centred: the bleed falls
                     // outside the page, as it does when the printed cover is trimmed.
-                    let (w, h) = (self.g.width + 2.0 * bleed, self.g.height + 2.0 * bleed);
-                    let scale = (w / image.width as f32).max(h / image.height as f32);
-                    let (iw, ih) = (image.width as f32 * scale, image.height as f32 * scale);
+                    let (w, h) = (self.g.width + 2.0 * *bleed, self.g.height + 2.0 * *bleed);
+                    let scale = (w.get() / image.width as f32).max(h.get() / image.height as f32);
+                    let (iw, ih) = (Pt::new(image.width as f32 * scale), Pt::new(image.height as f32 * scale));
                     self.page.marks.push(Mark::Image {
                         key: key.clone(),
                         image: image.clone(),
@@ -302,11 +307,11 @@ impl<'a, S: PageSink> Flow<'a, S> {
     }
 
     /// How far down the page body text may reach with `foot` lines of notes below it.
-    fn limit(&self, foot: usize) -> f32 {
+    fn limit(&self, foot: usize) -> Pt {
         self.limit_with(foot, self.balance_to)
     }
 
-    fn limit_with(&self, foot: usize, balance: Option<f32>) -> f32 {
+    fn limit_with(&self, foot: usize, balance: Option<Pt>) -> Pt {
         let limit = self.g.height - self.g.bottom - self.g.foot_height(foot);
         match balance {
             Some(b) if foot == 0 => limit.min(b + self.g.size * 0.4),
@@ -345,7 +350,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             let label = self.continued.replace("{}", &self.carried[0].note.to_string());
             let style = SpanStyle {
                 face: FaceId::ITALIC,
-                size: self.g.size * self.g.scale.note,
+                size: (self.g.size * self.g.scale.note).get(),
                 rise: 0.0,
                 case: Case::Normal,
                 hyphenate: false,
@@ -355,7 +360,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             let room = ((self.g.height - self.g.top - self.g.bottom) * 0.5 / self.g.note_advance()) as usize;
             let take = self.carried.len().min(room.saturating_sub(1).max(1));
             let note = self.carried[0].note;
-            self.foot.push(FootLine { line, dx: 0.0, note, first: false });
+            self.foot.push(FootLine { line, dx: Pt::ZERO, note, first: false });
             self.foot.extend(self.carried.drain(..take));
         }
         // Figures that waited head the new page, as many as fit.
@@ -386,7 +391,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
     }
 
     /// Where a figure's image starts (from the top of the page), after what is set.
-    fn figure_top(&self) -> f32 {
+    fn figure_top(&self) -> Pt {
         self.cursor.map_or(self.g.top, |c| c + self.g.leading * 0.5)
     }
 
@@ -399,12 +404,12 @@ impl<'a, S: PageSink> Flow<'a, S> {
         let top = self.figure_top();
         let left = self.left();
         self.open_lang();
-        self.place_pending(self.g.height - top);
+        self.place_pending(top);
         self.page.marks.push(Mark::Image {
             key: f.key.clone(),
             image: f.image.clone(),
             x: left + f.dx,
-            y: self.g.height - top - f.height,
+            y: top,
             width: f.width,
             height: f.height,
         });
@@ -413,7 +418,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             if i > 0 {
                 baseline += f.advance;
             }
-            push_line(&mut self.page.marks, l, left + f.caption_dx, self.g.height - baseline);
+            push_line(&mut self.page.marks, l, left + f.caption_dx, baseline);
         }
         self.cursor = Some(baseline);
         self.folio = true;
@@ -434,25 +439,26 @@ impl<'a, S: PageSink> Flow<'a, S> {
         // The short rule stands where the notes' lines start.
         let rtl = self.lang.as_deref().map_or(self.rtl, bidi::rtl_language);
         let x = if rtl { left + g.measure() - rule } else { left };
-        self.page.marks.push(Mark::Rect { x, y: g.height - top - g.leading * 0.45, width: rule, height: 0.4 });
+        self.page.marks.push(Mark::Rect { x, y: top + g.leading * 0.45 - RULE, width: rule, height: RULE });
         let page = self.number - 1;
         let foot = std::mem::take(&mut self.foot);
         for (i, f) in foot.iter().enumerate() {
             let baseline = top + g.leading + g.note_advance() * (i as f32 + 0.75);
-            let y = g.height - baseline;
-            push_line(&mut self.page.marks, &f.line, left + f.dx, y);
+            push_line(&mut self.page.marks, &f.line, left + f.dx, baseline);
             if !f.first {
                 continue;
             }
             let Some(call) = self.calls.iter().find(|c| c.0 == f.note).map(|c| c.1) else { continue };
             if let Some(r) = f.line.runs.first() {
-                let x = left + f.dx + r.x;
-                let rect = [x, y - f.line.descent, x + r.width, y + f.line.ascent];
-                self.page.links.push(Link { rect, target: Target::Page { index: page, top: call[3] + g.size } });
-                self.page.links.push(Link {
-                    rect: call,
-                    target: Target::Page { index: page, top: y + f.line.ascent + g.size * 0.5 },
-                });
+                let x = left + f.dx + Pt::new(r.x);
+                let (descent, ascent) = (Pt::new(f.line.descent), Pt::new(f.line.ascent));
+                let area = Area { x0: x, x1: x + Pt::new(r.width), y: baseline, descent, ascent };
+                // The note's number leads to its call, the call to the note, each a little
+                // above the line's top.
+                let to_call = call.y - call.ascent - g.size;
+                self.page.links.push(Link { area, target: Target::Page { index: page, top: to_call } });
+                let to_note = baseline - ascent - g.size * 0.5;
+                self.page.links.push(Link { area: call, target: Target::Page { index: page, top: to_note } });
             }
         }
         if self.lang_open {
@@ -465,15 +471,16 @@ impl<'a, S: PageSink> Flow<'a, S> {
         let g = self.g;
         let small = SpanStyle {
             face: FaceId::REGULAR,
-            size: g.size * g.scale.folio,
+            size: (g.size * g.scale.folio).get(),
             rise: 0.0,
             case: Case::Normal,
             hyphenate: false,
             link: 0,
         };
-        let m = Measure { width: g.measure(), indent: 0.0, align: Alignment::Center, lang: Lang::english() };
+        let m = Measure { width: g.measure().get(), indent: 0.0, align: Alignment::Center, lang: Lang::english() };
         let lines = typesetter.set(&[Span { text: self.folio_text(), style: small }], &m);
-        let y = g.bottom * 0.5 + g.size * 0.3;
+        // The folio's baseline stands this high above the foot of the page.
+        let y = g.height - (g.bottom * 0.5 + g.size * 0.3);
         let left = self.left();
         for l in &lines {
             push_line(&mut self.page.marks, l, left, y);
@@ -487,8 +494,8 @@ impl<'a, S: PageSink> Flow<'a, S> {
         };
         if let (Some(style), false) = (style, head.is_empty()) {
             let line = one_line(typesetter, head, style, g.measure() * 0.8);
-            let shift = (g.measure() - line.width) / 2.0;
-            let y = g.height - g.top * 0.55;
+            let shift = (g.measure() - Pt::new(line.width)) / 2.0;
+            let y = g.top * 0.55;
             push_line(&mut self.page.marks, &line, left + shift, y);
         }
     }
@@ -510,7 +517,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
     }
 
     /// Vertical space before the next line.
-    fn skip(&mut self, space: f32) {
+    fn skip(&mut self, space: Pt) {
         if let Some(c) = self.cursor.as_mut() {
             *c += space;
         }
@@ -534,24 +541,25 @@ impl<'a, S: PageSink> Flow<'a, S> {
     /// go on its page; when the last of them does not fit whole, at least two of its lines
     /// stay and the rest continues on the next page, after which the page takes no more
     /// calls (notes keep their order).
-    fn admit(&self, s: State, l: &Line, advance: f32) -> Option<(State, Option<usize>)> {
+    fn admit(&self, s: State, l: &Line, advance: Pt) -> Option<(State, Option<usize>)> {
         let g = self.g;
         // The advance alone spaces lines: the font's ascender and descender (1.46 em in
         // Gentium) are a recommendation for the gap between lines, not ink. The first line
         // of a page hangs from the top margin by about its capital height.
         let mut next = match s.cursor {
             Some(c) => c + advance,
-            None => g.top + (l.ascent * 0.73).max(g.size * 0.8),
+            None => g.top + Pt::new(l.ascent * 0.73).max(g.size * 0.8),
         };
         // Lines at the body's leading sit on the grid; others (headings, tables, title
         // pages) keep their own spacing, and the text after them returns to the grid.
-        if g.grid && (advance - g.leading).abs() < 0.01 {
+        if g.grid && (advance - g.leading).abs() < Pt::new(0.01) {
             next = g.snap(next);
         }
         let fresh = s.cursor.is_none();
+        let descent = Pt::new(l.descent);
         let calls = self.calls_of(l);
         if calls.is_empty() {
-            let fits = fresh || next + l.descent <= self.limit_with(s.foot, s.balance);
+            let fits = fresh || next + descent <= self.limit_with(s.foot, s.balance);
             return fits.then_some((State { cursor: Some(next), ..s }, None));
         }
         if s.split {
@@ -559,7 +567,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         }
         let lens: Vec<usize> = calls.iter().map(|n| self.notes.get(n).map_or(0, Vec::len)).collect();
         let all = s.foot + lens.iter().sum::<usize>();
-        if next + l.descent <= self.limit_with(all, s.balance) {
+        if next + descent <= self.limit_with(all, s.balance) {
             return Some((State { cursor: Some(next), foot: all, split: false, ..s }, None));
         }
         // Split the last note: as many of its lines as fit, at least two (one on a page
@@ -567,7 +575,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         let before = all - lens[lens.len() - 1];
         let last = lens[lens.len() - 1];
         let mut m = last;
-        while m > 0 && next + l.descent > self.limit_with(before + m, s.balance) {
+        while m > 0 && next + descent > self.limit_with(before + m, s.balance) {
             m -= 1;
         }
         // Two lines stay and two go over, and no word is broken across the pages.
@@ -592,7 +600,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
     }
 
     /// How many of `lines` fit on the current page after state `s`.
-    fn fitting(&self, mut s: State, lines: &[Line], advance: f32) -> usize {
+    fn fitting(&self, mut s: State, lines: &[Line], advance: Pt) -> usize {
         for (i, l) in lines.iter().enumerate() {
             match self.admit(s, l, advance) {
                 Some((n, _)) => s = n,
@@ -604,11 +612,11 @@ impl<'a, S: PageSink> Flow<'a, S> {
 
     /// Whether `lines` and the first two lines of the next block (after the spaces between)
     /// fit on the current page.
-    fn keeps(&self, lines: &[Line], advance: f32, rest: &[Op]) -> bool {
+    fn keeps(&self, lines: &[Line], advance: Pt, rest: &[Op]) -> bool {
         self.keeps_from(self.state(), lines, advance, rest)
     }
 
-    fn keeps_from(&self, mut s: State, lines: &[Line], advance: f32, rest: &[Op]) -> bool {
+    fn keeps_from(&self, mut s: State, lines: &[Line], advance: Pt, rest: &[Op]) -> bool {
         for l in lines {
             match self.admit(s, l, advance) {
                 Some((n, _)) => s = n,
@@ -617,7 +625,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         }
         for op in rest {
             match op {
-                Op::Skip(x) => s.cursor = s.cursor.map(|c| c + x),
+                Op::Skip(x) => s.cursor = s.cursor.map(|c| c + *x),
                 Op::Lines { lines, advance, .. } => {
                     // As many lines as the page would really take (widow, orphan and
                     // hyphen rules included), and at least two.
@@ -643,8 +651,8 @@ impl<'a, S: PageSink> Flow<'a, S> {
         &mut self,
         typesetter: &mut Typesetter,
         lines: &mut [Line],
-        dx: f32,
-        advance: f32,
+        dx: Pt,
+        advance: Pt,
         following: &[Op],
     ) -> Result<(), Diagnostic> {
         let mut from = 0;
@@ -670,7 +678,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
 
     /// Facing pages balanced: a full verso whose recto would run short (a widow or orphan
     /// moved over) gives up its last line when the recto then ends level with it.
-    fn balanced_take(&self, rest: &[Line], take: usize, advance: f32, following: &[Op]) -> usize {
+    fn balanced_take(&self, rest: &[Line], take: usize, advance: Pt, following: &[Op]) -> usize {
         let s = self.state();
         if !self.number.is_multiple_of(2) || take < 3 || s.foot > 0 || s.split || rest[take - 2].hyphenated {
             return take;
@@ -684,9 +692,9 @@ impl<'a, S: PageSink> Flow<'a, S> {
             st.cursor
         };
         let (Some(full), Some(short)) = (depth(take), depth(take - 1)) else { return take };
-        let recto = |t: usize, balance: Option<f32>| self.page_depth(&rest[t..], advance, following, balance);
+        let recto = |t: usize, balance: Option<Pt>| self.page_depth(&rest[t..], advance, following, balance);
         let Some(as_is) = recto(take, None) else { return take };
-        if as_is >= full - 0.5 {
+        if as_is >= full - Pt::new(0.5) {
             return take;
         }
         match recto(take - 1, Some(short)) {
@@ -698,7 +706,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
     /// The last baseline of a fresh page that starts with `lines` and goes on with
     /// `following`; `None` when that cannot be told from here or does not matter: the unit
     /// ends on the page, or it holds notes or an image.
-    fn page_depth(&self, lines: &[Line], advance: f32, following: &[Op], balance: Option<f32>) -> Option<f32> {
+    fn page_depth(&self, lines: &[Line], advance: Pt, following: &[Op], balance: Option<Pt>) -> Option<Pt> {
         let mut s = State { cursor: None, foot: 0, split: false, balance };
         let blocks = std::iter::once((lines, advance, false, 0)).chain(following.iter().enumerate().filter_map(
             |(j, op)| match op {
@@ -710,8 +718,8 @@ impl<'a, S: PageSink> Flow<'a, S> {
         for (lines, advance, keep, j) in blocks {
             for op in &following[at.min(following.len())..j.saturating_sub(1).max(at)] {
                 match op {
-                    Op::Skip(x) => s.cursor = s.cursor.map(|c| c + x),
-                    Op::SkipTo(y) => s.cursor = Some(y.max(s.cursor.unwrap_or(0.0))),
+                    Op::Skip(x) => s.cursor = s.cursor.map(|c| c + *x),
+                    Op::SkipTo(y) => s.cursor = Some(y.max(s.cursor.unwrap_or(Pt::ZERO))),
                     Op::Bookmark { .. }
                     | Op::Heads { .. }
                     | Op::Targets(_)
@@ -740,8 +748,8 @@ impl<'a, S: PageSink> Flow<'a, S> {
         None
     }
 
-    /// Outline entries waiting for the next line point at `top` (points from the bottom).
-    fn place_pending(&mut self, top: f32) {
+    /// Outline entries waiting for the next line point at `top` (from the top of the page).
+    fn place_pending(&mut self, top: Pt) {
         for (level, title, contents) in self.pending.drain(..) {
             let placed = Placed { level, title, page: self.number - 1, top };
             if contents {
@@ -751,7 +759,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         }
     }
 
-    fn set_lines(&mut self, lines: &mut [Line], dx: f32, advance: f32) {
+    fn set_lines(&mut self, lines: &mut [Line], dx: Pt, advance: Pt) {
         for l in lines {
             // `lines` checked that these fit (a fresh page takes any line); should the check
             // ever disagree, the line is still set, below the last, rather than lost.
@@ -760,34 +768,36 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 None => (self.cursor.map_or(self.g.top, |c| c + advance), None),
             };
             let left = self.left() + dx;
-            let baseline = self.g.height - next;
+            let baseline = next;
+            let (descent, ascent) = (Pt::new(l.descent), Pt::new(l.ascent));
             self.open_lang();
-            self.place_pending(baseline + l.ascent);
+            self.place_pending(baseline - ascent);
             move_line(&mut self.page.marks, l, left, baseline);
             // Links and note calls on the line.
             let calls = self.calls_of(l);
             // One area per link and line, over all the runs of the link.
-            let mut areas: Vec<(u32, [f32; 4])> = Vec::new();
+            let mut areas: Vec<(u32, Area)> = Vec::new();
             for r in l.runs.iter().filter(|r| r.link > 0) {
-                let rect = [left + r.x, baseline - l.descent, left + r.x + r.width, baseline + l.ascent];
+                let x0 = left + Pt::new(r.x);
+                let area = Area { x0, x1: x0 + Pt::new(r.width), y: baseline, descent, ascent };
                 match areas.iter_mut().find(|a| a.0 == r.link) {
                     Some(a) => {
-                        a.1[0] = a.1[0].min(rect[0]);
-                        a.1[2] = a.1[2].max(rect[2]);
+                        a.1.x0 = a.1.x0.min(area.x0);
+                        a.1.x1 = a.1.x1.max(area.x1);
                     }
-                    None => areas.push((r.link, rect)),
+                    None => areas.push((r.link, area)),
                 }
             }
-            for (link, rect) in areas {
+            for (link, area) in areas {
                 let Some(t) = self.targets.get(link as usize - 1) else { continue };
                 match t {
-                    LinkTarget::Uri(u) => self.page.links.push(Link { rect, target: Target::Uri(u.clone()) }),
+                    LinkTarget::Uri(u) => self.page.links.push(Link { area, target: Target::Uri(u.clone()) }),
                     LinkTarget::Page { index, top } => {
-                        self.page.links.push(Link { rect, target: Target::Page { index: *index, top: *top } })
+                        self.page.links.push(Link { area, target: Target::Page { index: *index, top: *top } })
                     }
                     LinkTarget::Note(n) => {
                         if calls.contains(n) {
-                            self.calls.push((*n, rect));
+                            self.calls.push((*n, area));
                         }
                     }
                 }
@@ -857,14 +867,14 @@ pub(crate) fn folio_text(number: usize, offset: usize, arabic_from: Option<usize
 }
 
 /// `text` set on one line no wider than `width`, cut at a word with an ellipsis if needed.
-pub(crate) fn one_line(typesetter: &mut Typesetter, text: &str, style: SpanStyle, width: f32) -> Line {
+pub(crate) fn one_line(typesetter: &mut Typesetter, text: &str, style: SpanStyle, width: Pt) -> Line {
     let m = Measure { width: 100_000.0, indent: 0.0, align: Alignment::Ragged, lang: Lang::default() };
     let mut words: Vec<&str> = text.split_whitespace().collect();
     let mut candidate = text.to_string();
     loop {
         let mut lines = typesetter.set(&[Span { text: candidate.clone(), style }], &m);
         let line = lines.pop().unwrap_or_default();
-        if line.width <= width || words.len() <= 1 {
+        if line.width <= width.get() || words.len() <= 1 {
             return line;
         }
         words.pop();

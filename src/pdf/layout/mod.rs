@@ -7,6 +7,7 @@ use crate::document::{locale, BlockKind, Book, Chapter, ChapterKind, Inline};
 use crate::images::PdfImage;
 use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
+use crate::pdf::length::Pt;
 use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::{Glyph, Mark, Page};
 use crate::style::{self, Style};
@@ -22,19 +23,20 @@ use blocks::At;
 pub(crate) use flow::Memory;
 pub(crate) use flow::{folio_text, Count, Flow, PageSink};
 
-/// Sizes derived from the style, in points.
+/// Sizes derived from the style: the page, its margins, the text's size, leading and
+/// indents as lengths; `[sizes]` and `[spacing]` as factors of them.
 #[derive(Debug, Clone)]
 pub(crate) struct Geometry {
-    pub(crate) width: f32,
-    pub(crate) height: f32,
-    pub(crate) inner: f32,
-    pub(crate) outer: f32,
-    pub(crate) top: f32,
-    pub(crate) bottom: f32,
-    pub(crate) size: f32,
-    pub(crate) leading: f32,
-    pub(crate) indent: f32,
-    pub(crate) paragraph_space: f32,
+    pub(crate) width: Pt,
+    pub(crate) height: Pt,
+    pub(crate) inner: Pt,
+    pub(crate) outer: Pt,
+    pub(crate) top: Pt,
+    pub(crate) bottom: Pt,
+    pub(crate) size: Pt,
+    pub(crate) leading: Pt,
+    pub(crate) indent: Pt,
+    pub(crate) paragraph_space: Pt,
     pub(crate) align: Alignment,
     pub(crate) hyphenate: bool,
     pub(crate) recto_starts: bool,
@@ -115,15 +117,15 @@ impl Geometry {
             Diagnostic::error(Kind::Value, e).at_file(&style.source).with_hint("see styles/default.toml")
         })?;
         let size = style.text.size.absolute_pt().unwrap_or(10.0) as f32;
-        let pt = |l: &style::Length| l.to_pt(size as f64) as f32;
+        let pt = |l: &style::Length| Pt::new(l.to_pt(size as f64) as f32);
         Ok(Geometry {
-            width: width as f32,
-            height: height as f32,
+            width: Pt::new(width as f32),
+            height: Pt::new(height as f32),
             inner: pt(&style.page.inner),
             outer: pt(&style.page.outer),
             top: pt(&style.page.top),
             bottom: pt(&style.page.bottom),
-            size,
+            size: Pt::new(size),
             leading: pt(&style.text.leading),
             indent: pt(&style.text.indent),
             paragraph_space: pt(&style.text.paragraph_space),
@@ -141,30 +143,32 @@ impl Geometry {
         })
     }
 
-    pub(crate) fn measure(&self) -> f32 {
+    /// The width of the text block.
+    pub(crate) fn measure(&self) -> Pt {
         self.width - self.inner - self.outer
     }
 
+    /// A page of the book's size with nothing on it.
     pub(crate) fn blank_page(&self) -> Page {
         Page { width: self.width, height: self.height, ..Page::default() }
     }
 
     /// The distance from one footnote line to the next.
-    pub(crate) fn note_advance(&self) -> f32 {
+    pub(crate) fn note_advance(&self) -> Pt {
         self.leading * self.space.note_leading
     }
 
     /// The height of a footnote area of `lines` lines, with the space and rule above it.
-    pub(crate) fn foot_height(&self, lines: usize) -> f32 {
+    pub(crate) fn foot_height(&self, lines: usize) -> Pt {
         if lines == 0 {
-            0.0
+            Pt::ZERO
         } else {
             self.leading + lines as f32 * self.note_advance()
         }
     }
 
     /// `y` (from the top of the page) moved down to the next line of the baseline grid.
-    pub(crate) fn snap(&self, y: f32) -> f32 {
+    pub(crate) fn snap(&self, y: Pt) -> Pt {
         let origin = self.top + self.size * 0.8;
         if y <= origin {
             return origin;
@@ -200,15 +204,16 @@ pub(crate) fn roman(mut n: usize) -> String {
     s
 }
 
-/// Draw `line` with its left edge at `left` and its baseline at `baseline` (points from the
-/// bottom of the page), keeping the line (folios, notes and captions that may be drawn
-/// again).
-pub(crate) fn push_line(marks: &mut Vec<Mark>, line: &Line, left: f32, baseline: f32) {
+/// Draw `line` with its left edge at `left` and its baseline at `baseline` (from the top
+/// of the page), keeping the line (folios, notes and captions that may be drawn again).
+/// Here set lines leave the text engine, whose measures are bare `f32` points, for the
+/// page, where they are [`Pt`].
+pub(crate) fn push_line(marks: &mut Vec<Mark>, line: &Line, left: Pt, baseline: Pt) {
     move_line(marks, &mut line.clone(), left, baseline);
 }
 
 /// Draw `line` as [`push_line`] does, moving its glyphs into the marks (a line set once).
-pub(crate) fn move_line(marks: &mut Vec<Mark>, line: &mut Line, left: f32, baseline: f32) {
+pub(crate) fn move_line(marks: &mut Vec<Mark>, line: &mut Line, left: Pt, baseline: Pt) {
     // A line holding cells (text joined by tabs) reads out as one row.
     let row = line.text.contains('\t');
     if row {
@@ -218,8 +223,9 @@ pub(crate) fn move_line(marks: &mut Vec<Mark>, line: &mut Line, left: f32, basel
         marks.push(Mark::Glyphs {
             face: r.face,
             size: r.size,
-            x: left + r.x,
-            y: baseline + r.rise,
+            x: left + Pt::new(r.x),
+            y: baseline,
+            rise: Pt::new(r.rise),
             glyphs: std::mem::take(&mut r.glyphs),
             hscale: r.hscale,
             actual_text: if row { None } else { r.actual_text.take() },
@@ -360,23 +366,23 @@ pub(crate) enum LinkTarget {
     /// A page (0-based index) and the height the view opens at.
     Page {
         index: usize,
-        top: f32,
+        top: Pt,
     },
 }
 
 /// A line of a footnote and its indent.
-pub(crate) type NoteLine = (Line, f32);
+pub(crate) type NoteLine = (Line, Pt);
 
 /// One step of the page flow.
 #[derive(Debug, Clone)]
 pub(crate) enum Op {
     /// Lines at `dx` from the left margin, each `advance` below the last. `keep`: they
     /// stay on the page with the first two lines of what follows (headings).
-    Lines { lines: Vec<Line>, dx: f32, advance: f32, keep: bool },
+    Lines { lines: Vec<Line>, dx: Pt, advance: Pt, keep: bool },
     /// Vertical space before the next line.
-    Skip(f32),
+    Skip(Pt),
     /// Continue no higher than this distance from the top of the page.
-    SkipTo(f32),
+    SkipTo(Pt),
     /// Start a new page (a recto when asked).
     NewPage { recto: bool },
     /// The current page gets no folio (title and opening pages).
@@ -401,9 +407,9 @@ pub(crate) enum Op {
     /// the text goes on and the figure heads the next page.
     Figure(Figure),
     /// A horizontal rule `width` long at `dx`, `below` the current baseline (tables).
-    Rule { dx: f32, width: f32, below: f32 },
-    /// A page filled by an image, its `bleed` (points) cut off: the cover.
-    Cover { key: String, image: Arc<PdfImage>, bleed: f32 },
+    Rule { dx: Pt, width: Pt, below: Pt },
+    /// A page filled by an image, its `bleed` cut off: the cover.
+    Cover { key: String, image: Arc<PdfImage>, bleed: Pt },
     /// Leave this many pages free, to be written later (the contents).
     Reserve(usize),
 }
@@ -412,12 +418,12 @@ pub(crate) enum Op {
 pub(crate) struct Figure {
     pub(crate) key: String,
     pub(crate) image: Arc<PdfImage>,
-    pub(crate) width: f32,
-    pub(crate) height: f32,
-    pub(crate) dx: f32,
+    pub(crate) width: Pt,
+    pub(crate) height: Pt,
+    pub(crate) dx: Pt,
     pub(crate) caption: Vec<Line>,
-    pub(crate) caption_dx: f32,
-    pub(crate) advance: f32,
+    pub(crate) caption_dx: Pt,
+    pub(crate) advance: Pt,
 }
 
 /// An outline entry placed on a page.
@@ -432,7 +438,7 @@ pub(crate) struct ContentsEntry {
     /// The folio shown and the link target.
     pub(crate) folio: String,
     pub(crate) page: usize,
-    pub(crate) top: f32,
+    pub(crate) top: Pt,
 }
 
 impl<'a, 'f> Layout<'a, 'f> {
@@ -452,7 +458,7 @@ impl<'a, 'f> Layout<'a, 'f> {
 
     /// The cover as the first page, and the inside of the cover left blank, so that the
     /// book's first page is a recto as in print.
-    pub(crate) fn cover(&mut self, ops: &mut Vec<Op>, book: &Book, bleed: f32) {
+    pub(crate) fn cover(&mut self, ops: &mut Vec<Op>, book: &Book, bleed: Pt) {
         let Some(asset) = &book.meta.cover else { return };
         match self.image(&asset.path) {
             Ok(image) => {
@@ -483,7 +489,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         let style =
             SpanStyle { case: Case::SmallCaps, hyphenate: false, ..self.text_style(FaceId::REGULAR, g.size * 1.3) };
         let s = Span { text: book.meta.title.clone(), style };
-        self.block_lines(ops, &[s], &book.meta.language, Alignment::Center, 0.0, 0.0, "", 0);
+        self.block_lines(ops, &[s], &book.meta.language, Alignment::Center, Pt::ZERO, Pt::ZERO, "", 0);
         ops.push(Op::NoFolio);
     }
 
@@ -504,12 +510,12 @@ impl<'a, 'f> Layout<'a, 'f> {
             let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::ITALIC, g.size * 1.3) };
             spans.push(Span { text: sub.clone(), style });
         }
-        self.block_lines(ops, &spans, lang, Alignment::Center, 0.0, 0.0, "", 0);
+        self.block_lines(ops, &spans, lang, Alignment::Center, Pt::ZERO, Pt::ZERO, "", 0);
         if !m.editors.is_empty() {
             ops.push(Op::Skip(g.leading * 2.5));
             let text = format!("{}\n{}", strings.edited_by, strings.list(&m.editors));
             let s = Span { text, style: self.text_style(FaceId::REGULAR, g.size * 1.1) };
-            self.block_lines(ops, &[s], lang, Alignment::Center, 0.0, 0.0, "", 0);
+            self.block_lines(ops, &[s], lang, Alignment::Center, Pt::ZERO, Pt::ZERO, "", 0);
         }
         if let Some(p) = &m.publisher {
             let style = SpanStyle { case: Case::SmallCaps, ..self.text_style(FaceId::REGULAR, g.size) };
@@ -517,7 +523,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             let height = lines.len() as f32 * g.leading;
             // A line above the foot of the text area, whichever grid line that falls on.
             ops.push(Op::SkipTo(g.height - g.bottom - height - 2.0 * g.leading));
-            ops.push(Op::Lines { lines, dx: 0.0, advance: g.leading, keep: false });
+            ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: false });
         }
         // The copyright page, set at the foot of the verso.
         ops.push(Op::NewPage { recto: false });
@@ -560,14 +566,14 @@ impl<'a, 'f> Layout<'a, 'f> {
         }
         ops.push(Op::SkipTo(g.height - g.bottom - height - advance));
         for lines in blocks {
-            ops.push(Op::Lines { lines, dx: 0.0, advance, keep: false });
+            ops.push(Op::Lines { lines, dx: Pt::ZERO, advance, keep: false });
             ops.push(Op::Skip(advance * 0.5));
         }
     }
 
     /// Lines without a page position (for blocks placed by their height).
     fn set_plain(&mut self, spans: &[Span], lang: &Lang, align: Alignment) -> Vec<Line> {
-        let m = Measure { width: self.g.measure(), indent: 0.0, align, lang: lang.clone() };
+        let m = Measure { width: self.g.measure().get(), indent: 0.0, align, lang: lang.clone() };
         let lines = self.typesetter.set(spans, &m);
         self.problems("", 0);
         lines
@@ -585,11 +591,12 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::Bookmark { level: 0, title: strings.contents.to_string(), contents: false });
         ops.push(Op::SkipTo(g.top + g.leading * 4.0));
         let heading = Span { text: strings.contents.to_string(), style: self.text_style(FaceId::BOLD, g.size * 1.5) };
-        self.block_lines(ops, &[heading], lang, Alignment::Ragged, 0.0, 0.0, "", 0);
+        self.block_lines(ops, &[heading], lang, Alignment::Ragged, Pt::ZERO, Pt::ZERO, "", 0);
         ops.push(Op::Skip(g.leading * 1.5));
         self.targets.clear();
         let folio_room = g.size * 3.0;
         let rtl = lang.is_rtl();
+        let size = g.size.get();
         let dot = self.typesetter.set(
             &[Span { text: ".".into(), style: self.text_style(FaceId::REGULAR, g.size) }],
             &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() },
@@ -606,8 +613,12 @@ impl<'a, 'f> Layout<'a, 'f> {
             if e.level == 0 {
                 ops.push(Op::Skip(g.leading * 0.6));
             }
-            let m =
-                Measure { width: g.measure() - folio_room, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() };
+            let m = Measure {
+                width: (g.measure() - folio_room).get(),
+                indent: 0.0,
+                align: Alignment::Ragged,
+                lang: lang.clone(),
+            };
             let mut lines = self.typesetter.set(&[Span { text: e.title.clone(), style }], &m);
             // Folios are figures, set left to right in any book.
             let folio_lang = if rtl { Lang::default() } else { lang.clone() };
@@ -617,20 +628,21 @@ impl<'a, 'f> Layout<'a, 'f> {
             );
             if rtl {
                 // Right to left: the title flush right, the folio at the left.
-                shift_runs(&mut lines, folio_room);
+                shift_runs(&mut lines, folio_room.get());
             }
+            // The entry's line is put together in the text engine's measures.
             if let (Some(last), Some(f)) = (lines.last_mut(), folio.first()) {
-                let right = g.measure();
+                let right = g.measure().get();
                 // The folio's place, and the span the leader dots may fill.
                 let (number_x, from, end) = if rtl {
-                    (0.0, f.width + g.size * 0.6, right - last.width - g.size * 0.6)
+                    (0.0, f.width + size * 0.6, right - last.width - size * 0.6)
                 } else {
                     let number_x = right - f.width;
-                    (number_x, last.width + g.size * 0.6, number_x - g.size * 0.6)
+                    (number_x, last.width + size * 0.6, number_x - size * 0.6)
                 };
                 // Leader dots on a grid shared by all entries, so they line up down the page.
                 if let Some(d) = &dot {
-                    let step = g.size * 0.5;
+                    let step = size * 0.5;
                     let first = (from / step).ceil() as i32;
                     let mut run = d.clone();
                     run.glyphs.clear();
@@ -660,21 +672,21 @@ impl<'a, 'f> Layout<'a, 'f> {
                 last.width = right;
             }
             self.problems("", 0);
-            ops.push(Op::Lines { lines, dx: 0.0, advance: g.leading, keep: e.byline.is_some() });
+            ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: e.byline.is_some() });
             if let Some(b) = &e.byline {
                 let style = SpanStyle { link, hyphenate: false, ..self.text_style(FaceId::ITALIC, g.size * 0.9) };
                 let m = Measure {
-                    width: g.measure() - folio_room,
+                    width: (g.measure() - folio_room).get(),
                     indent: 0.0,
                     align: Alignment::Ragged,
                     lang: lang.clone(),
                 };
                 let mut lines = self.typesetter.set(&[Span { text: b.clone(), style }], &m);
                 if rtl {
-                    shift_runs(&mut lines, folio_room);
+                    shift_runs(&mut lines, folio_room.get());
                 }
                 self.problems("", 0);
-                ops.push(Op::Lines { lines, dx: 0.0, advance: g.leading, keep: false });
+                ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: false });
             }
             ops.push(Op::Skip(g.leading * 0.3));
         }
@@ -690,13 +702,14 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::Bookmark { level: 0, title: title.to_string(), contents: true });
         ops.push(Op::Arabic);
         let s = Span { text: title.to_string(), style: self.text_style(FaceId::BOLD, g.size * g.scale.title) };
-        self.block_lines(ops, &[s], lang, Alignment::Center, 0.0, 0.0, "", 0);
+        self.block_lines(ops, &[s], lang, Alignment::Center, Pt::ZERO, Pt::ZERO, "", 0);
         ops.push(Op::NoFolio);
         // The part's verso stays blank when chapters start on rectos anyway.
     }
 
-    fn text_style(&self, face: FaceId, size: f32) -> SpanStyle {
-        SpanStyle { face, size, rise: 0.0, case: Case::Normal, hyphenate: self.g.hyphenate, link: 0 }
+    /// The text's style in `face` at type size `size`.
+    fn text_style(&self, face: FaceId, size: Pt) -> SpanStyle {
+        SpanStyle { face, size: size.get(), rise: 0.0, case: Case::Normal, hyphenate: self.g.hyphenate, link: 0 }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -706,18 +719,19 @@ impl<'a, 'f> Layout<'a, 'f> {
         spans: &[Span],
         lang: &Lang,
         align: Alignment,
-        indent: f32,
-        dx: f32,
+        indent: Pt,
+        dx: Pt,
         source: &str,
         line: usize,
     ) {
-        let m = Measure { width: self.g.measure() - dx, indent, align, lang: lang.clone() };
+        let m = Measure { width: (self.g.measure() - dx).get(), indent: indent.get(), align, lang: lang.clone() };
         let lines = self.typesetter.set(spans, &m);
         self.problems(source, line);
-        let size = spans.iter().map(|s| s.style.size).fold(0.0f32, f32::max).max(self.g.size);
-        let advance = (self.g.leading * size / self.g.size).max(self.g.leading);
+        let size = spans.iter().map(|s| s.style.size).fold(0.0f32, f32::max).max(self.g.size.get());
+        // The leading grows with the largest type of the lines.
+        let advance = Pt::new(self.g.leading.get() * size / self.g.size.get()).max(self.g.leading);
         // An indent is on the side lines start from: the right in right-to-left text.
-        let dx = if lang.is_rtl() { 0.0 } else { dx };
+        let dx = if lang.is_rtl() { Pt::ZERO } else { dx };
         ops.push(Op::Lines { lines, dx, advance, keep: false });
     }
 
@@ -767,9 +781,9 @@ impl<'a, 'f> Layout<'a, 'f> {
                 if let BlockKind::Paragraph { content } = &b.kind {
                     let st = self.text_style(FaceId::REGULAR, note_size);
                     self.spanner().spans(content, st, false, false, &mut spans);
-                    self.block_lines(&mut note_ops, &spans, lang, g.align, 0.0, 0.0, &src, b.line);
+                    self.block_lines(&mut note_ops, &spans, lang, g.align, Pt::ZERO, Pt::ZERO, &src, b.line);
                 } else {
-                    self.block(&mut note_ops, b, At { lang, src: &src, dx: 0.0, size: note_size }, false);
+                    self.block(&mut note_ops, b, At { lang, src: &src, dx: Pt::ZERO, size: note_size }, false);
                 }
             }
             let lines = note_ops
@@ -792,7 +806,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         self.opening(ops, c, book_lang, &src);
         let mut after_paragraph = false;
         for b in &c.blocks {
-            after_paragraph = self.block(ops, b, At { lang, src: &src, dx: 0.0, size: g.size }, after_paragraph);
+            after_paragraph = self.block(ops, b, At { lang, src: &src, dx: Pt::ZERO, size: g.size }, after_paragraph);
         }
         let strings = locale::strings(book_lang);
         let mut tail = Vec::new();
@@ -805,7 +819,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         if !tail.is_empty() {
             ops.push(Op::Skip(g.leading * g.space.before_heading));
             let s = Span { text: tail.join("\n"), style: self.text_style(FaceId::ITALIC, g.size * g.scale.caption) };
-            self.block_lines(ops, &[s], book_lang, Alignment::Ragged, 0.0, 0.0, &src, 1);
+            self.block_lines(ops, &[s], book_lang, Alignment::Ragged, Pt::ZERO, Pt::ZERO, &src, 1);
         }
         ops.insert(targets_at, Op::Targets(std::mem::take(&mut self.targets)));
         ops.push(Op::EndUnit);
@@ -823,8 +837,8 @@ impl<'a, 'f> Layout<'a, 'f> {
             &[Span { text: c.meta.title.clone(), style: title }],
             lang,
             Alignment::Ragged,
-            0.0,
-            0.0,
+            Pt::ZERO,
+            Pt::ZERO,
             src,
             1,
         );
@@ -838,7 +852,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                     ..self.text_style(FaceId::REGULAR, g.size * 1.1)
                 };
                 let s = Span { text: strings.list(&c.meta.speakers), style };
-                self.block_lines(ops, &[s], lang, Alignment::Ragged, 0.0, 0.0, src, 1);
+                self.block_lines(ops, &[s], lang, Alignment::Ragged, Pt::ZERO, Pt::ZERO, src, 1);
             }
             let mut details = Vec::new();
             if let Some(d) = &c.meta.date {
@@ -854,7 +868,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             }
             if !text.is_empty() {
                 let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::ITALIC, g.size * 0.95) };
-                self.block_lines(ops, &[Span { text, style }], lang, Alignment::Ragged, 0.0, 0.0, src, 1);
+                self.block_lines(ops, &[Span { text, style }], lang, Alignment::Ragged, Pt::ZERO, Pt::ZERO, src, 1);
             }
         }
         ops.push(Op::Skip(g.leading * 2.0));

@@ -19,16 +19,16 @@ fn fonts() -> (tempfile::TempDir, FontSet) {
 /// A 300 × 300 pt page, 10 pt type on 12 pt leading, on a grid.
 fn geometry() -> Geometry {
     Geometry {
-        width: 300.0,
-        height: 300.0,
-        inner: 30.0,
-        outer: 40.0,
-        top: 30.0,
-        bottom: 30.0,
-        size: 10.0,
-        leading: 12.0,
-        indent: 10.0,
-        paragraph_space: 0.0,
+        width: Pt::new(300.0),
+        height: Pt::new(300.0),
+        inner: Pt::new(30.0),
+        outer: Pt::new(40.0),
+        top: Pt::new(30.0),
+        bottom: Pt::new(30.0),
+        size: Pt::new(10.0),
+        leading: Pt::new(12.0),
+        indent: Pt::new(10.0),
+        paragraph_space: Pt::new(0.0),
         align: Alignment::Justify,
         hyphenate: true,
         recto_starts: true,
@@ -56,21 +56,30 @@ fn line(id: u16, face: FaceId, link: u32) -> Line {
     Line { runs: vec![run], width: 50.0, ascent: 7.0, descent: 2.0, hyphenated: false, text: String::new() }
 }
 
+/// The body's leading.
+const LEADING: Pt = Pt::new(12.0);
+
 /// A paragraph of the lines numbered `ids`, at the body's leading.
 fn para(ids: std::ops::Range<u16>) -> Op {
-    Op::Lines { lines: ids.map(|i| line(i, BODY, 0)).collect(), dx: 0.0, advance: 12.0, keep: false }
+    Op::Lines { lines: ids.map(|i| line(i, BODY, 0)).collect(), dx: Pt::ZERO, advance: LEADING, keep: false }
+}
+
+/// Lengths this close are the same.
+fn near(a: Pt, b: Pt) -> bool {
+    (a - b).abs() < Pt::new(0.01)
 }
 
 /// What a test sees of a page: its body lines (number, baseline from the top), its
-/// footnote lines, images, rules, and glyph runs in real faces (folios, labels).
+/// footnote lines, images (their tops), rules (their widths), and glyph runs in real faces
+/// (folios, labels).
 #[derive(Debug, Default)]
 struct View {
     index: usize,
-    body: Vec<(u16, f32)>,
-    notes: Vec<(u16, f32)>,
-    images: Vec<f32>,
-    rules: Vec<f32>,
-    other: Vec<(FaceId, f32)>,
+    body: Vec<(u16, Pt)>,
+    notes: Vec<(u16, Pt)>,
+    images: Vec<Pt>,
+    rules: Vec<Pt>,
+    other: Vec<(FaceId, Pt)>,
 }
 
 impl View {
@@ -78,8 +87,8 @@ impl View {
         self.body.iter().map(|b| b.0).collect()
     }
 
-    fn last_baseline(&self) -> f32 {
-        self.body.last().map_or(0.0, |b| b.1)
+    fn last_baseline(&self) -> Pt {
+        self.body.last().map_or(Pt::ZERO, |b| b.1)
     }
 }
 
@@ -99,14 +108,14 @@ fn run_from(first: usize, ops: Vec<Op>) -> Vec<View> {
             for m in &page.marks {
                 match m {
                     Mark::Glyphs { face, y, glyphs, .. } => {
-                        let from_top = g.height - y;
+                        let from_top = *y;
                         match *face {
                             BODY => v.body.extend(glyphs.iter().map(|gl| (gl.id, from_top))),
                             NOTE => v.notes.extend(glyphs.iter().map(|gl| (gl.id, from_top))),
                             f => v.other.push((f, from_top)),
                         }
                     }
-                    Mark::Image { y, height, .. } => v.images.push(g.height - y - height),
+                    Mark::Image { y, .. } => v.images.push(*y),
                     Mark::Rect { width, .. } => v.rules.push(*width),
                     _ => {}
                 }
@@ -132,7 +141,7 @@ fn lines_sit_on_the_grid() {
     let g = geometry();
     for p in &pages {
         for (_, y) in &p.body {
-            assert!((g.snap(*y) - y).abs() < 0.01, "line at {y} off the grid");
+            assert!(near(g.snap(*y), *y), "line at {y:?} off the grid");
         }
     }
     // All lines, once each, in order.
@@ -161,7 +170,7 @@ fn no_orphan() {
 #[test]
 fn heading_kept_with_two_lines() {
     let cap = capacity();
-    let heading = Op::Lines { lines: vec![line(500, BODY, 0)], dx: 0.0, advance: 12.0, keep: true };
+    let heading = Op::Lines { lines: vec![line(500, BODY, 0)], dx: Pt::ZERO, advance: LEADING, keep: true };
     // Room for the heading and one line after it: the heading goes over with the text.
     let pages = run(vec![para(0..cap - 2), heading, para(100..110)]);
     assert_eq!(pages[0].ids(), (0..cap - 2).collect::<Vec<_>>());
@@ -173,8 +182,8 @@ fn with_note(len: u16, call: u16, note_lines: u16) -> Vec<Op> {
     let lines = (0..len).map(|i| line(i, BODY, u32::from(i == call))).collect();
     vec![
         Op::Targets(vec![LinkTarget::Note(1)]),
-        Op::Note { number: 1, lines: (0..note_lines).map(|i| (line(1000 + i, NOTE, 0), 0.0)).collect() },
-        Op::Lines { lines, dx: 0.0, advance: 12.0, keep: false },
+        Op::Note { number: 1, lines: (0..note_lines).map(|i| (line(1000 + i, NOTE, 0), Pt::ZERO)).collect() },
+        Op::Lines { lines, dx: Pt::ZERO, advance: LEADING, keep: false },
         Op::EndUnit,
     ]
 }
@@ -211,7 +220,7 @@ fn long_note_split_two_and_two_with_its_label() {
     let first_continued = pages[call_page + 1].notes[0].1;
     assert!(pages[call_page + 1].other.iter().any(|(f, y)| *f == FaceId::ITALIC && *y < first_continued));
     let measure = geometry().measure();
-    assert!(pages[call_page + 1].rules.iter().any(|w| (w - measure).abs() < 0.01));
+    assert!(pages[call_page + 1].rules.iter().any(|w| near(*w, measure)));
 }
 
 #[test]
@@ -226,12 +235,12 @@ fn figure_that_does_not_fit_heads_the_next_page() {
     let figure = Figure {
         key: "figure".into(),
         image,
-        width: 100.0,
-        height: 120.0,
-        dx: 0.0,
+        width: Pt::new(100.0),
+        height: Pt::new(120.0),
+        dx: Pt::ZERO,
         caption: vec![line(900, BODY, 0)],
-        caption_dx: 0.0,
-        advance: 12.0,
+        caption_dx: Pt::ZERO,
+        advance: LEADING,
     };
     // Half a page of text, the figure (ten lines tall), then more text.
     let pages = run(vec![para(0..cap / 2 + 2), Op::Figure(figure), para(100..100 + cap)]);
@@ -242,7 +251,7 @@ fn figure_that_does_not_fit_heads_the_next_page() {
     // The figure heads the second page, above its first line of text.
     let g = geometry();
     assert_eq!(pages[1].images.len(), 1);
-    assert!((pages[1].images[0] - g.top).abs() < 0.01);
+    assert!(near(pages[1].images[0], g.top));
     assert_eq!(pages[1].ids()[0], 900, "the caption comes first");
 }
 
@@ -265,7 +274,7 @@ fn facing_pages_end_level() {
     let pages = run_from(2, vec![para(0..cap + 3), para(100..100 + cap - 2)]);
     assert_eq!(pages[0].index % 2, 1, "the first page is a verso");
     assert_eq!(pages[0].body.len(), cap as usize - 1);
-    assert!((pages[0].last_baseline() - pages[1].last_baseline()).abs() < 0.01);
+    assert!(near(pages[0].last_baseline(), pages[1].last_baseline()));
     assert!(pages[1].body.len() >= 2);
 }
 

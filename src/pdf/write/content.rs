@@ -8,10 +8,11 @@
 //! share one text object, and the font, scaling and rise are set only when they change.
 
 use super::print::PrintSetup;
-use super::{push_num, Glyph, Link, Mark, Page};
+use super::{pdf_y, push_num, Glyph, Link, Mark, Page};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::images::PdfImage;
 use crate::pdf::font::{Face, FaceId, FontSet};
+use crate::pdf::length::Pt;
 use std::io::Write as _;
 use std::sync::Arc;
 
@@ -29,8 +30,8 @@ struct Run {
 /// refers to.
 #[derive(Debug)]
 pub(crate) struct Encoded {
-    pub(crate) width: f32,
-    pub(crate) height: f32,
+    pub(crate) width: Pt,
+    pub(crate) height: Pt,
     /// The content stream, zlib-compressed.
     pub(crate) content: Vec<u8>,
     /// Each face shown, with the glyph ids it shows here (each once, ascending).
@@ -45,8 +46,8 @@ pub(crate) struct Encoded {
 pub(crate) struct Placed {
     pub(crate) key: String,
     pub(crate) image: Arc<PdfImage>,
-    pub(crate) width: f32,
-    pub(crate) height: f32,
+    pub(crate) width: Pt,
+    pub(crate) height: Pt,
 }
 
 /// The width PDF readers give glyph `id` of `face`, in thousandths of the type size (to a
@@ -126,9 +127,13 @@ impl Encoder {
                 out.extend_from_slice(b"ET\n");
             }
         };
+        // The height `y` is flipped against (`pdf_y`): the page's, or 0 inside a turned
+        // frame, whose `y` runs down from its origin; one per `saved` state.
+        let mut frame = page.height;
+        let mut frames: Vec<Pt> = Vec::new();
         for m in &page.marks {
             match m {
-                Mark::Glyphs { face, size, x, y, glyphs, hscale, actual_text } => {
+                Mark::Glyphs { face, size, x, y, rise, glyphs, hscale, actual_text } => {
                     if glyphs.is_empty() {
                         continue;
                     }
@@ -136,13 +141,15 @@ impl Encoder {
                         out.extend_from_slice(b"BT\n");
                         (0, 0)
                     });
-                    let run = Run { face: *face, size: *size, x: *x, y: *y, hscale: *hscale };
+                    let y = pdf_y(frame, *y) + rise.get();
+                    let run = Run { face: *face, size: *size, x: x.get(), y, hscale: *hscale };
                     self.glyphs(&mut out, &mut state, origin, fonts.face(*face), run, glyphs, actual_text.as_deref());
                 }
                 Mark::Rect { x, y, width, height } => {
                     end_text(&mut out, &mut text);
-                    for v in [x, y, width, height] {
-                        push_num(&mut out, *v);
+                    let bottom = pdf_y(frame, *y) - height.get();
+                    for v in [x.get(), bottom, width.get(), height.get()] {
+                        push_num(&mut out, v);
                         out.push(b' ');
                     }
                     out.extend_from_slice(b"re f\n");
@@ -171,29 +178,34 @@ impl Encoder {
                         names.len() - 1
                     });
                     out.extend_from_slice(b"q ");
-                    for v in [width, &0.0, &0.0, height, x, y] {
-                        push_num(&mut out, *v);
+                    let bottom = pdf_y(frame, *y) - height.get();
+                    for v in [width.get(), 0.0, 0.0, height.get(), x.get(), bottom] {
+                        push_num(&mut out, v);
                         out.push(b' ');
                     }
                     let _ = writeln!(out, "cm /Im{n} Do Q");
                     images.push(Placed { key: key.clone(), image: image.clone(), width: *width, height: *height });
                 }
-                Mark::Transform(m) => {
+                Mark::Transform { turn, x, y } => {
                     end_text(&mut out, &mut text);
                     saved.push(state);
+                    frames.push(frame);
                     out.extend_from_slice(b"q ");
-                    for v in m {
-                        push_num(&mut out, *v);
+                    for v in [turn[0], turn[1], turn[2], turn[3], x.get(), pdf_y(frame, *y)] {
+                        push_num(&mut out, v);
                         out.push(b' ');
                     }
                     out.extend_from_slice(b"cm\n");
+                    frame = Pt::ZERO;
                 }
                 Mark::Clip { x, y, width, height } => {
                     end_text(&mut out, &mut text);
                     saved.push(state);
+                    frames.push(frame);
                     out.extend_from_slice(b"q ");
-                    for v in [x, y, width, height] {
-                        push_num(&mut out, *v);
+                    let bottom = pdf_y(frame, *y) - height.get();
+                    for v in [x.get(), bottom, width.get(), height.get()] {
+                        push_num(&mut out, v);
                         out.push(b' ');
                     }
                     out.extend_from_slice(b"re W n\n");
@@ -202,6 +214,7 @@ impl Encoder {
                     end_text(&mut out, &mut text);
                     out.extend_from_slice(b"Q\n");
                     state = saved.pop().unwrap_or(INITIAL);
+                    frame = frames.pop().unwrap_or(page.height);
                 }
             }
         }
@@ -209,7 +222,7 @@ impl Encoder {
         let framed;
         let stream = match (&self.print, self.frame) {
             (Some(p), true) => {
-                framed = p.frame(page.width, page.height, &out);
+                framed = p.frame(page.width.get(), page.height.get(), &out);
                 &framed[..]
             }
             _ => &out[..],

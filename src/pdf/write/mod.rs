@@ -25,6 +25,7 @@ pub(crate) use pdf_writer::types::NumberingStyle;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::images::{Colour, Data, PdfImage};
 use crate::pdf::font::{FaceId, FontSet};
+use crate::pdf::length::Pt;
 use crate::project::AtomicFile;
 use pdf_writer::types::{
     ActionType, AnnotationFlags, AnnotationType, CidFontType, Direction, FontFlags, PageMode, SystemInfo, UnicodeCmap,
@@ -49,19 +50,25 @@ pub struct Glyph {
     pub dy: f32,
 }
 
-/// What a page shows.
+/// What a page shows. Positions are measured from the page's top left corner, `y`
+/// downwards, as layout works; [`pdf_y`] turns them into PDF's coordinates (from the bottom
+/// left, upwards) when the page is encoded, the one place that happens.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mark {
-    /// Glyphs of one face and size on a baseline at (`x`, `y`) (points from the bottom left).
+    /// Glyphs of one face and size on a baseline at (`x`, `y`), raised by `rise`.
     Glyphs {
         /// The face.
         face: FaceId,
-        /// Type size, points.
+        /// Type size, points (the text engine's unit, a bare number).
         size: f32,
-        /// Start of the baseline, points from the left.
-        x: f32,
-        /// The baseline, points from the bottom.
-        y: f32,
+        /// Start of the baseline, from the left edge.
+        x: Pt,
+        /// The baseline, from the top edge.
+        y: Pt,
+        /// How far the glyphs stand above the baseline (superscripts, note calls); kept
+        /// apart from `y` so that the flip is `(height - y) + rise`, the order the bytes
+        /// of the file have always had.
+        rise: Pt,
         /// The glyphs, positioned from `x`.
         glyphs: Vec<Glyph>,
         /// Horizontal scale of the glyphs (font expansion), 1.0 for none.
@@ -72,14 +79,14 @@ pub enum Mark {
     },
     /// A filled rectangle in black (rules).
     Rect {
-        /// Left edge, points from the left of the page.
-        x: f32,
-        /// Bottom edge, points from the bottom of the page.
-        y: f32,
-        /// Width, points.
-        width: f32,
-        /// Height, points.
-        height: f32,
+        /// Left edge, from the left edge of the page.
+        x: Pt,
+        /// Top edge, from the top edge of the page.
+        y: Pt,
+        /// Width.
+        width: Pt,
+        /// Height.
+        height: Pt,
     },
     /// The marks up to the matching `End` read out as `actual_text` when given (a table
     /// row: its cells in order, so that copying or extracting keeps rows together), and are
@@ -92,35 +99,43 @@ pub enum Mark {
     },
     /// Closes the last `Begin`.
     End,
-    /// An image filling the rectangle with its lower left corner at (`x`, `y`). `key`
+    /// An image filling the rectangle with its top left corner at (`x`, `y`). `key`
     /// names the image (its file), so each is embedded once however often it is shown.
     Image {
         /// Names the image (its file).
         key: String,
         /// The image, decoded and ready to embed.
         image: Arc<PdfImage>,
-        /// Left edge, points from the left of the page.
-        x: f32,
-        /// Bottom edge, points from the bottom of the page.
-        y: f32,
-        /// Width, points.
-        width: f32,
-        /// Height, points.
-        height: f32,
+        /// Left edge, from the left edge of the page.
+        x: Pt,
+        /// Top edge, from the top edge of the page.
+        y: Pt,
+        /// Width.
+        width: Pt,
+        /// Height.
+        height: Pt,
     },
-    /// The marks up to the matching `Restore` drawn through the matrix [a b c d e f]
-    /// (the cover's spine, set turned a quarter).
-    Transform([f32; 6]),
+    /// The marks up to the matching `Restore` drawn in a frame turned by the PDF matrix
+    /// `turn` = [a b c d] whose origin is at (`x`, `y`) on the page (the cover's spine,
+    /// set turned a quarter). Inside the frame `y` is measured down from its origin.
+    Transform {
+        /// The turn, as the first four numbers of a PDF matrix.
+        turn: [f32; 4],
+        /// The frame's origin, from the left edge of the page.
+        x: Pt,
+        /// The frame's origin, from the top edge of the page.
+        y: Pt,
+    },
     /// The marks up to the matching `Restore` show only inside this rectangle.
     Clip {
-        /// Left edge, points from the left of the page.
-        x: f32,
-        /// Bottom edge, points from the bottom of the page.
-        y: f32,
-        /// Width, points.
-        width: f32,
-        /// Height, points.
-        height: f32,
+        /// Left edge, from the left edge of the page.
+        x: Pt,
+        /// Top edge, from the top edge of the page.
+        y: Pt,
+        /// Width.
+        width: Pt,
+        /// Height.
+        height: Pt,
     },
     /// Ends the last `Transform` or `Clip`.
     Restore,
@@ -131,25 +146,37 @@ pub enum Mark {
 pub(crate) enum Target {
     /// A web address (only `http`, `https` and `mailto` are made clickable).
     Uri(String),
-    /// A page of the document (0-based index) and the height (points from the bottom)
+    /// A page of the document (0-based index) and the height (from the page's top edge)
     /// the view should open at.
-    Page { index: usize, top: f32 },
+    Page { index: usize, top: Pt },
 }
 
-/// A clickable area of a page: `rect` is [left, bottom, right, top] in points.
+/// An area of a line: from `x0` to `x1`, from `descent` below the baseline `y` (from the
+/// page's top edge) to `ascent` above it. Kept as the line's measures so that the flip to
+/// PDF's rectangle is `(height - y) - descent` and `(height - y) + ascent`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Area {
+    pub(crate) x0: Pt,
+    pub(crate) x1: Pt,
+    pub(crate) y: Pt,
+    pub(crate) descent: Pt,
+    pub(crate) ascent: Pt,
+}
+
+/// A clickable area of a page and where it leads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
-    pub(crate) rect: [f32; 4],
+    pub(crate) area: Area,
     pub(crate) target: Target,
 }
 
 /// A page to write: its size, what it shows and where its links are.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page {
-    /// Width, points.
-    pub width: f32,
-    /// Height, points.
-    pub height: f32,
+    /// Width.
+    pub width: Pt,
+    /// Height.
+    pub height: Pt,
     /// What it shows, in drawing order.
     pub marks: Vec<Mark>,
     /// Its clickable areas.
@@ -157,13 +184,13 @@ pub struct Page {
 }
 
 /// An entry of the outline (bookmarks): its level, title, 0-based page index and the
-/// height (points from the bottom) the reader's view should open at.
+/// height (from the page's top edge) the reader's view should open at.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct OutlineEntry {
     pub(crate) level: u8,
     pub(crate) title: String,
     pub(crate) page: usize,
-    pub(crate) top: f32,
+    pub(crate) top: Pt,
 }
 
 /// Document metadata.
@@ -247,6 +274,14 @@ fn r(id: u32) -> Ref {
     Ref::new(id as i32)
 }
 
+/// The one flip from layout's heights to PDF's: `y` measured down from the top edge of a
+/// page `height` tall, as PDF's y, measured up from its bottom edge. Marks are flipped
+/// when a page is encoded (`content.rs`), links and outline entries when they are written.
+#[inline]
+pub(crate) fn pdf_y(height: Pt, y: Pt) -> f32 {
+    (height - y).get()
+}
+
 /// A number of a dictionary, to a thousandth as the content streams give them.
 fn milli(v: f32) -> f32 {
     (content::round_i(v as f64 * 1000.0) as f64 / 1000.0) as f32
@@ -288,6 +323,8 @@ pub struct PdfWriter {
     /// (the contents, which need the page numbers of what follows, are written last).
     pages: Vec<u32>,
     written: Vec<bool>,
+    /// The heights of the pages written, by index, for the outline's destinations.
+    heights: Vec<Pt>,
     fonts: BTreeMap<FaceId, FontUse>,
     /// Image XObjects by key, written when first shown.
     images: BTreeMap<String, u32>,
@@ -323,6 +360,7 @@ impl PdfWriter {
             pages_root: 0,
             pages: Vec::new(),
             written: Vec::new(),
+            heights: Vec::new(),
             fonts: BTreeMap::new(),
             images: BTreeMap::new(),
             digest: 0xcbf2_9ce4_8422_2325,
@@ -434,6 +472,10 @@ impl PdfWriter {
         if let Some(w) = self.written.get_mut(index) {
             *w = true;
         }
+        if self.heights.len() <= index {
+            self.heights.resize(index + 1, page.height);
+        }
+        self.heights[index] = page.height;
         let mut res = PageResources { fonts: Vec::with_capacity(page.glyphs.len()), images: Vec::new() };
         for (face, ids) in &page.glyphs {
             let use_ = match self.fonts.get_mut(face) {
@@ -453,7 +495,7 @@ impl PdfWriter {
         }
         let mut keys: Vec<&str> = Vec::new();
         for p in &page.images {
-            self.note_placement(&p.key, &p.image, p.width, p.height);
+            self.note_placement(&p.key, &p.image, p.width.get(), p.height.get());
             if keys.contains(&p.key.as_str()) {
                 continue;
             }
@@ -472,7 +514,7 @@ impl PdfWriter {
             keys.push(&p.key);
         }
         if self.forms.is_some() {
-            return self.form(index, page.width, page.height, &page.content, &res);
+            return self.form(index, page.width.get(), page.height.get(), &page.content, &res);
         }
         let content_id = self.alloc();
         self.packed_stream(content_id, &page.content)?;
@@ -480,7 +522,7 @@ impl PdfWriter {
         // Links are not printed: the print edition has none.
         let links = if self.print.is_none() { &page.links[..] } else { &[] };
         for link in links {
-            if let Some(a) = self.annotation(link)? {
+            if let Some(a) = self.annotation(link, page.height)? {
                 annots.push(r(a));
             }
         }
@@ -489,11 +531,11 @@ impl PdfWriter {
         p.parent(r(self.pages_root));
         match &self.print {
             Some(setup) => {
-                let b = setup.boxes(page.width, page.height);
+                let b = setup.boxes(page.width.get(), page.height.get());
                 p.media_box(b.media).trim_box(b.trim).bleed_box(b.bleed);
             }
             None => {
-                p.media_box(rect(0.0, 0.0, page.width, page.height));
+                p.media_box(rect(0.0, 0.0, page.width.get(), page.height.get()));
             }
         }
         res.write(p.resources());
@@ -508,8 +550,9 @@ impl PdfWriter {
 
     /// Write a link annotation without a border and return its object number; `None` for
     /// addresses that are not web or mail links (a `javascript:` or `file:` link is not
-    /// made clickable).
-    fn annotation(&mut self, link: &Link) -> Result<Option<u32>, Diagnostic> {
+    /// made clickable). `height` is the height of the page it is on (and of the page it
+    /// leads to: a book's pages are all of one size).
+    fn annotation(&mut self, link: &Link, height: Pt) -> Result<Option<u32>, Diagnostic> {
         enum Action<'a> {
             Uri(&'a str),
             GoTo(u32, f32),
@@ -522,10 +565,12 @@ impl PdfWriter {
                 }
                 Action::Uri(u)
             }
-            Target::Page { index, top } => Action::GoTo(self.page_ref(*index), *top),
+            Target::Page { index, top } => Action::GoTo(self.page_ref(*index), pdf_y(height, *top)),
         };
         let id = self.alloc();
-        let [x0, y0, x1, y1] = link.rect;
+        let Area { x0, x1, y, descent, ascent } = link.area;
+        let y = pdf_y(height, y);
+        let (x0, y0, x1, y1) = (x0.get(), y - descent.get(), x1.get(), y + ascent.get());
         let mut c = chunk();
         let mut a = c.annotation(r(id));
         a.subtype(AnnotationType::Link)
@@ -645,7 +690,8 @@ impl PdfWriter {
                 let n = mine.len() as i32;
                 item.first(r(ids[f])).last(r(ids[l])).count(if parent[i].is_none() { n } else { -n });
             }
-            item.dest().page(r(self.pages[e.page])).xyz(0.0, milli(e.top), None);
+            let height = self.heights.get(e.page).or(self.heights.last()).copied().unwrap_or_default();
+            item.dest().page(r(self.pages[e.page])).xyz(0.0, milli(pdf_y(height, e.top)), None);
             item.finish();
             self.emit(&c)?;
         }
@@ -1101,8 +1147,9 @@ mod pdf_tests {
             marks.push(Mark::Glyphs {
                 face: FaceId::REGULAR,
                 size: 12.0,
-                x,
-                y: 700.0,
+                x: Pt::new(x),
+                y: Pt::new(142.0),
+                rise: Pt::ZERO,
                 glyphs,
                 hscale: 1.0,
                 actual_text: None,
@@ -1111,7 +1158,7 @@ mod pdf_tests {
         }
         let file = dir.path().join("t.pdf");
         let mut w = PdfWriter::create(&file).unwrap();
-        w.page(&fonts, 0, &Page { width: 595.0, height: 842.0, marks, links: Vec::new() }).unwrap();
+        w.page(&fonts, 0, &Page { width: Pt::new(595.0), height: Pt::new(842.0), marks, links: Vec::new() }).unwrap();
         let info = DocInfo { title: "Test".into(), language: "de".into(), ..Default::default() };
         w.finish(&fonts, &texts, &info, Navigation::default()).unwrap();
         let bytes = std::fs::read(&file).unwrap();
