@@ -543,6 +543,41 @@ mod tests {
         assert_eq!(s("a\tb"), "<FEFF006100090062>");
     }
 
+    /// Marks are measured from the page's top; the stream has PDF's coordinates, from the
+    /// bottom (inside a turned frame, from the frame's origin).
+    #[test]
+    fn marks_are_flipped_once_when_encoded() {
+        use crate::images::{Colour, Data};
+        use std::io::Read;
+        let (_dir, fonts) = FontSet::bundled();
+        let pt = Pt::new;
+        let image = Arc::new(PdfImage {
+            width: 1,
+            height: 1,
+            colour: Colour::Gray,
+            data: Data::Raw { samples: vec![0], alpha: None },
+        });
+        let page = Page {
+            width: pt(300.0),
+            height: pt(400.0),
+            marks: vec![
+                Mark::Rect { x: pt(5.0), y: pt(10.0), width: pt(20.0), height: pt(2.0) },
+                Mark::Transform { turn: [0.0, -1.0, 1.0, 0.0], x: pt(50.0), y: pt(100.0) },
+                Mark::Rect { x: Pt::ZERO, y: Pt::ZERO, width: pt(4.0), height: pt(1.0) },
+                Mark::Restore,
+                Mark::Image { key: "i".into(), image, x: pt(10.0), y: pt(20.0), width: pt(30.0), height: pt(40.0) },
+            ],
+            links: Vec::new(),
+        };
+        let encoded = Encoder::new(None, false).encode(&fonts, &page).unwrap();
+        let mut stream = String::new();
+        flate2::read::ZlibDecoder::new(&encoded.content[..]).read_to_string(&mut stream).unwrap();
+        assert_eq!(
+            stream,
+            "0 g\n5 388 20 2 re f\nq 0 -1 1 0 50 300 cm\n0 -1 4 1 re f\nQ\nq 30 0 0 40 10 340 cm /Im0 Do Q\n"
+        );
+    }
+
     #[test]
     fn streams_of_any_size_round_trip() {
         use std::io::Read;
