@@ -207,6 +207,19 @@ mod tests {
     }
 
     #[test]
+    fn typography_leaves_the_signs_alone() {
+        use crate::document::typography::apply_str;
+        use crate::lang::Lang;
+        let text = "Liebe Kolleg:innen, Arbeiter*innen und Bürger_innen: jede*r ist gemeint";
+        for tag in ["de", "de-AT", "de-CH", "de-LI", "gsw"] {
+            assert_eq!(apply_str(&Lang::of(tag), text), text, "{tag}");
+        }
+        // French spaces its colon; German, Swiss German included, never does.
+        assert!(apply_str(&Lang::of("fr-CH"), "Achtung: los").contains('\u{202f}'));
+        assert_eq!(apply_str(&Lang::of("de-CH"), "Achtung: los"), "Achtung: los");
+    }
+
+    #[test]
     fn stars_stay_linear_and_safe_on_hostile_text() {
         let long = "Arbeiter*innen".repeat(20_000);
         assert_eq!(escaped(&long).len(), long.len() + 20_000);
