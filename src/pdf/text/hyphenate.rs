@@ -582,6 +582,9 @@ mod tests {
         // A final `In` may be a name: it keeps the rule of camel case.
         assert_eq!(show(&de, "ArbeiterIn"), "Ar-bei-terIn");
         assert_eq!(show(&de, "LinkedIn"), "LinkedIn");
+        // The book's exceptions still decide (the README's advice).
+        let ex = Hyphenator::new(&Lang::of("de"), &["Kol-le-gIn".to_string()]).unwrap();
+        assert_eq!(show(&ex, "KollegIn"), "Kol-le-gIn");
         // A Binnen-I beside real camel case: each keeps its own rule.
         assert_eq!(show(&de, "PowerPointArbeiterInnen"), "Pow-er-Point-ar-bei-te-rIn-nen".replace("-ar", "-Ar"));
         for tag in ["de-AT", "de-CH", "gsw"] {
