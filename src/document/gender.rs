@@ -17,13 +17,11 @@
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
-/// Whether the sign (`*`, `:` or `_`) at byte `at` of `text` joins a German gender form:
-/// a letter before it, and after it `in` or `innen` (also as the start of a compound,
-/// `Kolleg*innenkreis`) or one of the endings `e`, `r`, `n`, `m` (`ein*e`, `jede*r`,
-/// `eine*n`, `jede*m`).
-pub(crate) fn is_gender_sign(text: &str, at: usize) -> bool {
-    let Some(sign) = text[at..].chars().next() else { return false };
-    if !matches!(sign, '*' | ':' | '_') || !text[..at].chars().next_back().is_some_and(char::is_alphabetic) {
+/// Whether the star at byte `at` of `text` joins a German gender form: a letter before it,
+/// and after it `in` or `innen` (also as the start of a compound, `Kolleg*innenkreis`) or
+/// one of the endings `e`, `r`, `n`, `m` (`ein*e`, `jede*r`, `eine*n`, `jede*m`).
+fn is_gender_star(text: &str, at: usize) -> bool {
+    if !text[at..].starts_with('*') || !text[..at].chars().next_back().is_some_and(char::is_alphabetic) {
         return false;
     }
     let after = &text[at + 1..];
@@ -44,7 +42,7 @@ pub(super) fn escape_stars(markdown: &str, options: Options) -> Option<String> {
     let candidates: Vec<usize> = markdown
         .match_indices('*')
         .map(|(i, _)| i)
-        .filter(|&i| is_gender_sign(markdown, i) && !in_address(markdown, i))
+        .filter(|&i| is_gender_star(markdown, i) && !in_address(markdown, i))
         .collect();
     if candidates.is_empty() {
         return None;
@@ -132,8 +130,7 @@ mod tests {
     fn gender_forms_are_recognised() {
         let yes = [
             "Arbeiter*innen",
-            "Kolleg:in",
-            "Bürger_innen",
+            "Kolleg*in",
             "Kolleg*innenkreis",
             "jede*r",
             "ein*e",
@@ -144,24 +141,11 @@ mod tests {
             "Ärzt*innen.",
         ];
         for w in yes {
-            let at = w.find(['*', ':', '_']).unwrap();
-            assert!(is_gender_sign(w, at), "{w}");
+            assert!(is_gender_star(w, w.find('*').unwrap()), "{w}");
         }
-        let no = [
-            "2*3",
-            "a *innen",
-            "x**innen",
-            "so*interessant",
-            "ein*en",
-            "*innen",
-            "a*b",
-            "Kolleg*Innen",
-            "10:in",
-            "x:inf",
-        ];
+        let no = ["2*3", "a *innen", "x**innen", "so*interessant", "ein*en", "*innen", "a*b", "Kolleg*Innen", "10*in"];
         for w in no {
-            let at = w.rfind(['*', ':', '_']).unwrap();
-            assert!(!is_gender_sign(w, at), "{w}");
+            assert!(!is_gender_star(w, w.rfind('*').unwrap()), "{w}");
         }
     }
 
