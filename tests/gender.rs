@@ -144,26 +144,21 @@ fn a_line_that_must_break_in_kolleg_innen_breaks_at_a_syllable() {
         let m = Measure { width, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() };
         ts.set(&[Span { text: text.to_string(), style }], &m)
     };
-    // The narrowest measure (to a tenth of a point) at which `ok` holds of the lines.
-    let narrowest = |ts: &mut Typesetter, ok: &dyn Fn(&[(String, bool)]) -> bool| {
-        let (mut lo, mut hi) = (1.0f32, 200.0f32);
-        while hi - lo > 0.1 {
-            let mid = (lo + hi) / 2.0;
-            let lines: Vec<(String, bool)> =
-                set(ts, "Kolleg*innen", mid).into_iter().map(|l| (l.text, l.hyphenated)).collect();
-            if ok(&lines) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        hi
-    };
     let shown = |ts: &mut Typesetter, width: f32| -> Vec<(String, bool)> {
         set(ts, "Kolleg*innen", width).into_iter().map(|l| (l.text, l.hyphenated)).collect()
     };
+    // The narrowest measure (to a tenth of a point) that holds the word on one line.
+    let (mut lo, mut hi) = (1.0f32, 200.0f32);
+    while hi - lo > 0.1 {
+        let mid = (lo + hi) / 2.0;
+        if shown(&mut ts, mid).len() == 1 {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    let whole = hi;
     // Just narrower than the word: it must break, and does at `Kolleg*in-`.
-    let whole = narrowest(&mut ts, &|l| l.len() == 1);
     assert_eq!(shown(&mut ts, whole - 0.5), vec![("Kolleg*in".to_string(), true), ("nen".to_string(), false)]);
     // At every narrower measure, each line that ends in the word ends at a syllable, and
     // some end at `Kol-`.

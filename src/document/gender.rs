@@ -87,11 +87,7 @@ fn prose_ranges(markdown: &str, options: Options) -> Vec<Range<usize>> {
                 shielded += keep as usize;
                 links.push(keep);
             }
-            Event::End(TagEnd::Link | TagEnd::Image) => {
-                if links.pop() == Some(true) {
-                    shielded -= 1;
-                }
-            }
+            Event::End(TagEnd::Link | TagEnd::Image) => shielded -= links.pop().unwrap_or(false) as usize,
             Event::Text(_) if code == 0 && shielded == 0 => prose.push(range),
             _ => {}
         }
