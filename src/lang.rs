@@ -271,6 +271,13 @@ impl Lang {
         self.region.map(|(a, b)| &self.tag[a..b])
     }
 
+    /// Whether text in this language is written in German spelling (German in any region,
+    /// and Swiss German `gsw`): its gender forms (`Arbeiter*innen`, `ArbeiterInnen`) and its
+    /// hyphenation patterns.
+    pub(crate) fn is_german(&self) -> bool {
+        matches!(self.language(), "de" | "gsw")
+    }
+
     /// Whether this tag falls under `range` (RFC 4647 basic filtering): it is the range, or
     /// the range followed by more subtags. `de` takes `de`, `de-AT` and `de-Latn-CH`;
     /// `de-AT` takes `de-AT` only. Both are canonical, so `DE` and `deu` match `de` too.

@@ -2,9 +2,11 @@
 //! each block with its source line. Raw HTML is not passed through: a few inline tags become
 //! model inlines, the rest is dropped as markup with a warning while its text is kept.
 
+use super::gender;
 use super::model::*;
 use crate::anthology::Asset;
 use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::lang::Lang;
 use crate::project::{Project, ResolveError};
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeMap;
@@ -27,6 +29,8 @@ pub(super) struct SourceInfo<'a> {
     pub dir: &'a Path,
     /// The chapter's anchor, prefix of heading anchors.
     pub anchor: &'a str,
+    /// The language of the text: German text keeps its gender stars (`Arbeiter*innen`).
+    pub lang: &'a Lang,
 }
 
 pub(super) struct Parsed {
@@ -117,7 +121,15 @@ struct Builder<'a> {
     warned_tags: BTreeMap<String, ()>,
 }
 
+/// The CommonMark extensions a speech may use.
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES
+}
+
 pub(super) fn parse(markdown: &str, src: &SourceInfo, report: &mut Report) -> Result<Parsed, ()> {
+    // The escapes add no line: lines counted in the escaped text are the file's.
+    let escaped = if src.lang.is_german() { gender::escape_stars(markdown, options()) } else { None };
+    let markdown = escaped.as_deref().unwrap_or(markdown);
     let mut line_starts = vec![0];
     line_starts.extend(markdown.match_indices('\n').map(|(i, _)| i + 1));
     let mut b = Builder {
@@ -134,8 +146,7 @@ pub(super) fn parse(markdown: &str, src: &SourceInfo, report: &mut Report) -> Re
         slugs: BTreeMap::new(),
         warned_tags: BTreeMap::new(),
     };
-    let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES;
-    for (ev, range) in Parser::new_ext(markdown, opts).into_offset_iter() {
+    for (ev, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         let line = b.line_of(range.start);
         b.event(ev, line);
         if b.fatal {

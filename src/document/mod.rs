@@ -2,6 +2,7 @@
 //! anthology's selection. Markdown is parsed here and only here, and the typography of each
 //! chapter's language is applied here, so the EPUB and the PDF read the same final text.
 
+mod gender;
 pub(crate) mod locale;
 mod markdown;
 pub mod model;
@@ -126,6 +127,7 @@ fn speech_chapter(
         offset: s.body_start,
         dir: &s.dir,
         anchor: &anchor,
+        lang: &language,
     };
     let parsed = markdown::parse(s.body(), &src, report).ok()?;
     let m = &s.meta;
@@ -178,8 +180,15 @@ fn matter_chapter(
         }
     };
     let dir = asset.path.parent().unwrap_or(&project.books).to_path_buf();
-    let src =
-        markdown::SourceInfo { project, shown: &asset.shown, file_text: &text, offset: 0, dir: &dir, anchor: &anchor };
+    let src = markdown::SourceInfo {
+        project,
+        shown: &asset.shown,
+        file_text: &text,
+        offset: 0,
+        dir: &dir,
+        anchor: &anchor,
+        lang,
+    };
     let mut parsed = markdown::parse(&text, &src, report).ok()?;
     let title = match parsed.blocks.first() {
         Some(Block { kind: BlockKind::Heading { level: 1, content, .. }, .. }) => {

@@ -27,6 +27,11 @@ fn md(text: &str) -> (Vec<Block>, Vec<Footnote>, Report) {
 }
 
 fn md_in(f: &Fixture, text: &str) -> (Vec<Block>, Vec<Footnote>, Report) {
+    md_lang(f, text, "en")
+}
+
+fn md_lang(f: &Fixture, text: &str, lang: &str) -> (Vec<Block>, Vec<Footnote>, Report) {
+    let lang = crate::lang::Lang::of(lang);
     let mut report = Report::default();
     let dir = f.project.speeches_dir();
     let src = SourceInfo {
@@ -36,6 +41,7 @@ fn md_in(f: &Fixture, text: &str) -> (Vec<Block>, Vec<Footnote>, Report) {
         offset: 0,
         dir: &dir,
         anchor: "s-t",
+        lang: &lang,
     };
     match parse(text, &src, &mut report) {
         Ok(p) => (p.blocks, p.footnotes, report),
@@ -349,4 +355,43 @@ fn plain_len_counts_the_characters_of_plain_text() {
         }
     }
     assert_eq!(checked, 2);
+}
+
+#[test]
+fn german_gender_stars_are_letters_and_emphasis_still_works() {
+    let f = fixture();
+    let de = |text: &str| -> String {
+        let (blocks, _, report) = md_lang(&f, text, "de-AT");
+        assert_eq!(report.errors(), 0);
+        json(para(&blocks[0]))
+    };
+    assert_eq!(de("Liebe Arbeiter*innen und Kolleg*innen"), json(&vec![text("Liebe Arbeiter*innen und Kolleg*innen")]));
+    assert_eq!(de("jede*r Kolleg:in, ein*e Bürger_in"), json(&vec![text("jede*r Kolleg:in, ein*e Bürger_in")]));
+    let em = |s: &str| Inline::Emphasis { content: vec![text(s)] };
+    let strong = |s: &str| Inline::Strong { content: vec![text(s)] };
+    assert_eq!(
+        de("*Arbeiter*innen* und **Kolleg*innen**"),
+        json(&vec![em("Arbeiter*innen"), text(" und "), strong("Kolleg*innen")])
+    );
+    assert_eq!(
+        de("*so* und **stark** und _so_, Arbeiter*innen"),
+        json(&vec![em("so"), text(" und "), strong("stark"), text(" und "), em("so"), text(", Arbeiter*innen")])
+    );
+    assert_eq!(de("a*innen*b"), json(&vec![text("a*innen*b")]));
+    assert_eq!(de("**x**innen"), json(&vec![strong("x"), text("innen")]));
+    assert_eq!(de(r"Arbeiter\*innen und Kolleg\*innen"), json(&vec![text("Arbeiter*innen und Kolleg*innen")]));
+    assert_eq!(
+        de("`a*innen` Kolleg*innen `b*innen`"),
+        json(&vec![
+            Inline::Code { text: "a*innen".into() },
+            text(" Kolleg*innen "),
+            Inline::Code { text: "b*innen".into() }
+        ])
+    );
+    // Lines stay the file's after the escapes.
+    let (blocks, _, _) = md_lang(&f, "Arbeiter*innen\nund Kolleg*innen\n\n*Kolleg*innen*\n", "de");
+    assert_eq!(blocks.iter().map(|b| b.line).collect::<Vec<_>>(), vec![1, 4]);
+    // Other languages read the stars as CommonMark does.
+    let (blocks, _, _) = md_lang(&f, "Arbeiter*innen und Kolleg*innen", "en");
+    assert_eq!(json(para(&blocks[0])), json(&vec![text("Arbeiter"), em("innen und Kolleg"), text("innen")]));
 }

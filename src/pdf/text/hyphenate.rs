@@ -38,6 +38,9 @@ pub(crate) struct Hyphenator {
     engine: Engine,
     /// Turkish lower-cases `I` to `ı` and `İ` to `i`; the generic mapping would miss its patterns.
     turkic: bool,
+    /// German: an inner `Innen` after a small letter is a Binnen-I (`ArbeiterInnen`), not
+    /// the start of a word part.
+    binnen_i: bool,
     /// Lower-cased word → byte offsets (in that key) of the allowed breaks.
     exceptions: HashMap<String, Vec<usize>>,
 }
@@ -69,7 +72,7 @@ impl Hyphenator {
                 map.insert(key, offsets);
             }
         }
-        Some(Hyphenator { engine, turkic, exceptions: map })
+        Some(Hyphenator { engine, turkic, binnen_i: lang.is_german(), exceptions: map })
     }
 
     /// Byte offsets inside `word` where a hyphen may be inserted (sorted, each on a char boundary),
@@ -217,15 +220,29 @@ impl Hyphenator {
             }
             Engine::Kazakh => kazakh::breaks(lowered, emit),
         }
-        camel_breaks(run, base, letters, tail, out);
+        camel_breaks(run, base, letters, tail, self.binnen_i, out);
     }
 }
 
-/// An inner capital after a small letter (German "ArbeiterInnen", "PowerPoint") starts a new
-/// word part: break there, and not one letter either side of it ("Arbeite-rInnen").
-fn camel_breaks(run: &str, base: usize, letters: usize, tail: usize, out: &mut Vec<Break>) {
-    let is_boundary = |a: char, b: char| a.is_lowercase() && b.is_uppercase();
-    if !run.chars().zip(run.chars().skip(1)).any(|(a, b)| is_boundary(a, b)) {
+/// An inner capital after a small letter (`PowerPoint`, `McDonald`) starts a new word part:
+/// break there, and not one letter either side of it (`Powe-rPoint`). In German text the
+/// Binnen-I of a plural gender form (`ArbeiterInnen`, `ArbeiterInnenklasse`) is no such
+/// boundary: the word is one word, hyphenated by the patterns of its lower case
+/// (`Ar-bei-te-rIn-nen`, as `Ar-bei-te-rin-nen`). A final `In` stays a boundary: it ends
+/// singular gender forms (`ArbeiterIn`, `Ar-bei-terIn`: one break fewer than the lower
+/// case) as well as names (`LinkedIn`), which the lower case would break wrongly
+/// (`Linke-dIn`).
+fn camel_breaks(run: &str, base: usize, letters: usize, tail: usize, binnen_i: bool, out: &mut Vec<Break>) {
+    // Whether the char at byte `i` of the run, after the letter `a`, starts a word part.
+    let is_boundary = |a: char, i: usize| {
+        let rest = &run[i..];
+        a.is_lowercase()
+            && rest.chars().next().is_some_and(char::is_uppercase)
+            && !(binnen_i && rest.starts_with("Innen"))
+    };
+    let mut chars = run.char_indices();
+    let mut prev = chars.next().map(|(_, c)| c);
+    if !chars.any(|(i, c)| prev.replace(c).is_some_and(|p| is_boundary(p, i))) {
         return;
     }
     // Drop pattern breaks at, or one letter either side of, a boundary: each check looks at
@@ -237,8 +254,13 @@ fn camel_breaks(run: &str, base: usize, letters: usize, tail: usize, out: &mut V
         let mut after = run[o..].chars();
         let (x, w) = (before.next(), before.next());
         let (y, z) = (after.next(), after.next());
-        let near = |p: Option<char>, q: Option<char>| matches!((p, q), (Some(p), Some(q)) if is_boundary(p, q));
-        if !(near(x, y) || near(w, x) || near(y, z)) {
+        let near = match (w, x, y, z) {
+            (_, Some(x), Some(_), _) if is_boundary(x, o) => true,
+            (Some(w), Some(x), _, _) if is_boundary(w, o - x.len_utf8()) => true,
+            (_, _, Some(y), Some(_)) => is_boundary(y, o + y.len_utf8()),
+            _ => false,
+        };
+        if !near {
             out[k] = out[j];
             k += 1;
         }
@@ -248,7 +270,7 @@ fn camel_breaks(run: &str, base: usize, letters: usize, tail: usize, out: &mut V
     let mut before = 0usize;
     for (i, c) in run.char_indices() {
         if let Some(p) = prev {
-            if is_boundary(p, c) && before >= LEFT_MIN && letters - before >= RIGHT_MIN {
+            if is_boundary(p, i) && before >= LEFT_MIN && letters - before >= RIGHT_MIN {
                 out.push(Break { offset: base + i, explicit: false });
             }
         }
@@ -523,16 +545,73 @@ mod tests {
 
     #[test]
     fn inner_capital_breaks_before_it() {
+        // Real camel case, in German text too: a break at the capital, none one letter off.
         let de = hy("de");
-        assert_eq!(show(&de, "ArbeiterInnen"), "Ar-bei-ter-In-nen");
-        assert_eq!(show(&de, "ArbeiterInnenklasse"), "Ar-bei-ter-In-nen-klasse");
-        // As many breaks as the plain word, and the same ones away from the capital.
-        let mut a = Vec::new();
-        let mut b = Vec::new();
-        de.breaks("ArbeiterInnenbewegung", &mut a);
-        de.breaks("Arbeiterinnenbewegung", &mut b);
-        assert_eq!(a.len(), b.len());
-        assert_eq!(a.last(), b.last());
+        assert_eq!(show(&de, "PowerPoint"), "Pow-er-Point");
+        assert_eq!(show(&de, "BahnCard"), "Bahn-Card");
+        assert_eq!(show(&de, "McDonald"), "Mc-Do-nald");
+        assert_eq!(show(&de, "iPhone"), "iPhone");
+        // Outside German, an inner `In` is camel case like any other.
+        let en = hy("en");
+        assert!(show(&en, "ArbeiterInnen").ends_with("r-In-nen"), "{}", show(&en, "ArbeiterInnen"));
+        assert_eq!(show(&en, "LinkedIn"), "LinkedIn");
+    }
+
+    #[test]
+    fn binnen_i_hyphenates_as_its_lower_case() {
+        let de = hy("de");
+        assert_eq!(show(&de, "ArbeiterInnen"), "Ar-bei-te-rIn-nen");
+        assert_eq!(show(&de, "GasarbeiterInnen"), "Gas-ar-bei-te-rIn-nen");
+        assert_eq!(show(&de, "KollegInnen"), "Kol-le-gIn-nen");
+        // Every Binnen-I word of the seed speech breaks exactly where its lower case does.
+        for w in [
+            "ArbeiterInnen",
+            "ArbeiterInnenklasse",
+            "ArbeiterInnenkontrolle",
+            "ArbeiterInnenkomitees",
+            "ArbeiterInnenpartei",
+            "ArbeiterInnenmacht",
+            "AufrührerInnen",
+            "TerroristInnen",
+            "AgentInnen",
+            "StudentInnen",
+        ] {
+            assert_eq!(show(&de, w).to_lowercase(), show(&de, &w.to_lowercase()), "{w}");
+            assert!(show(&de, w).replace('-', "") == w, "{w}");
+        }
+        // A final `In` may be a name: it keeps the rule of camel case.
+        assert_eq!(show(&de, "ArbeiterIn"), "Ar-bei-terIn");
+        assert_eq!(show(&de, "LinkedIn"), "LinkedIn");
+        // The book's exceptions still decide (the README's advice).
+        let ex = Hyphenator::new(&Lang::of("de"), &["Kol-le-gIn".to_string()]).unwrap();
+        assert_eq!(show(&ex, "KollegIn"), "Kol-le-gIn");
+        // A Binnen-I beside real camel case: each keeps its own rule.
+        assert_eq!(show(&de, "PowerPointArbeiterInnen"), "Pow-er-Point-ar-bei-te-rIn-nen".replace("-ar", "-Ar"));
+        for tag in ["de-AT", "de-CH", "gsw"] {
+            assert_eq!(show(&hy(tag), "ArbeiterInnen"), "Ar-bei-te-rIn-nen", "{tag}");
+        }
+    }
+
+    #[test]
+    fn gender_signs_break_in_the_parts() {
+        let de = hy("de");
+        assert_eq!(show(&de, "Arbeiter*innen"), "Ar-bei-ter*in-nen");
+        assert_eq!(show(&de, "Kolleg*innen"), "Kol-leg*in-nen");
+        assert_eq!(show(&de, "Kolleg:innen"), "Kol-leg:in-nen");
+        assert_eq!(show(&de, "Bürger_innen"), "Bür-ger_in-nen");
+        assert_eq!(show(&de, "Kolleg*in"), "Kol-leg*in");
+        assert_eq!(show(&de, "Arbeiter*innenbewegung"), "Ar-bei-ter*in-nen-be-we-gung");
+        assert_eq!(show(&de, "jede*r"), "jede*r");
+        assert_eq!(show(&de, "Kolleg*e"), "Kol-leg*e");
+        // Never right before or after the sign: no line ends with `Kolleg*` or begins with `*in`.
+        for w in ["Arbeiter*innen", "Kolleg:in", "Bürger_innen", "Lehrer*innen", "eine*n", "Ärzt*innen"] {
+            let mut out = Vec::new();
+            de.breaks(w, &mut out);
+            for b in out {
+                let (l, r) = (&w[..b.offset], &w[b.offset..]);
+                assert!(!l.ends_with(['*', ':', '_']) && !r.starts_with(['*', ':', '_']), "{w} at {}", b.offset);
+            }
+        }
     }
 
     #[test]
@@ -650,7 +729,7 @@ mod tests {
         let de = hy("de");
         assert_eq!(show(&de, "E-Mail"), "E-|Mail");
         assert_eq!(show(&de, "Nord-Süd-Konflikt"), "Nord-|Süd-|Kon-flikt");
-        assert_eq!(show(&de, "ArbeiterInnen-Komitee"), "Ar-bei-ter-In-nen-|Komitee");
+        assert_eq!(show(&de, "ArbeiterInnen-Komitee"), "Ar-bei-te-rIn-nen-|Komitee");
         assert_eq!(show(&de, "Gewerkschaftsversammlungs-Ausnahmezustand"), {
             "Ge-werk-schafts-ver-samm-lungs-|Aus-nah-me-zu-stand"
         });

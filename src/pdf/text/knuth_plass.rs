@@ -1606,7 +1606,7 @@ mod tests {
         let de = Hyphenator::new(&Lang::of("de"), &[]).unwrap();
         let (mut free, mut penalised) = (0, 0);
         for text in GERMAN {
-            for measure in [200.0, 240.0, MEASURE] {
+            for measure in [200.0, 220.0, 240.0, 260.0, MEASURE] {
                 let items = prose(text, Some(&de), BOOK_SPACE);
                 let mut params = book_params(measure);
                 params.max_consecutive_hyphens = 0;
@@ -1891,7 +1891,7 @@ mod tests {
         let de = Hyphenator::new(&Lang::of("de"), &[]).unwrap();
         let (mut tex, mut even) = ((0.0, 0), (0.0, 0));
         for text in GERMAN {
-            for measure in [MEASURE, 280.0, 360.0] {
+            for measure in [MEASURE, 280.0, 320.0, 360.0, 400.0] {
                 let items = prose(text, Some(&de), BOOK_SPACE);
                 let params = book_params(measure);
                 let plain = break_paragraph(&items, &params);
