@@ -1478,13 +1478,17 @@ mod tests {
         " - Punkt",
         "Ende - ",
         "\u{2060}a\u{200b}b\u{feff}- c\u{ad}d 5\u{2007}km",
+        "\u{ab}\u{a0}oui\u{a0}\u{bb}\u{a0}! \u{ab}\u{a0}",
+        "\u{201e}Так\u{201c},- сказав він, \u{ab}да\u{bb},\u{2014} x,\u{2013}y ,-- z,-5 ,\u{2014}",
+        "a v k s z w i o u A V K a\u{a0}v\u{202f}z",
+        "\u{201d}Hej\u{201d} \u{2019}x\u{2019} \u{bb}b\u{ab} \u{201d}\u{0645}\u{201c}",
     ];
 
     #[test]
     fn abbreviation_index_matches_a_plain_search() {
         // Shapes the real lists lack: one byte, a space as the second byte, a letter beyond ASCII.
         static ODD: Abbreviations = Abbreviations::new(&["x", "a b", "ab", "ä c", "т", "Ä."]);
-        let styles = ["de", "en", "fr", "ru"]
+        let styles = ["de", "en", "fr", "ru", "cs", "pl"]
             .map(|t| Style::for_lang(&lang(t)))
             .into_iter()
             .chain([Style { abbreviations: &ODD, ..Style::for_lang(&lang("it")) }]);
@@ -1511,9 +1515,16 @@ mod tests {
 
     #[test]
     fn fast_path_matches_char_by_char() {
-        let langs = ["de", "de-CH", "en", "fr", "ru", "kk", "uk", "it", "und"].map(lang);
+        let langs = ["de", "de-CH", "en", "fr", "fr-CH", "ru", "kk", "uk", "it", "und", "cs", "pl", "sv", "hu", "ar"].map(lang);
         // Every abbreviation where it applies and where it must not.
-        let abbreviations: Vec<String> = [&DE_ABBREVIATIONS, &EN_ABBREVIATIONS, &FR_ABBREVIATIONS, &RU_ABBREVIATIONS]
+        let abbreviations: Vec<String> = [
+            &DE_ABBREVIATIONS,
+            &EN_ABBREVIATIONS,
+            &FR_ABBREVIATIONS,
+            &RU_ABBREVIATIONS,
+            &CS_SK_ONE_LETTER,
+            &PL_ONE_LETTER,
+        ]
             .iter()
             .flat_map(|list| list.list)
             .map(|a| {
@@ -1542,6 +1553,58 @@ mod tests {
                     apply_with(l, &mut runs_of(&mut plain), State::run_char_by_char);
                     assert_eq!(fast, plain, "lang {l}, runs {parts:?}");
                 }
+            }
+        }
+    }
+
+    /// Every language of the 25 (and the regions and neighbours the code knows), all with
+    /// both levels of quotation marks from CLDR; every mark is one the fast path stops at.
+    #[test]
+    fn every_language_has_both_levels_of_cldr_quotes() {
+        for tag in cldr::LANGUAGES.iter().copied().chain(["de-CH", "de-LI", "fr-CH", "fr-CA", "pt-PT", "en-GB", "es-US"]) {
+            let q = Quotes::for_lang(&lang(tag)).unwrap_or_else(|| panic!("{tag}: no quotation marks"));
+            for c in [q.primary.0, q.primary.1, q.secondary.0, q.secondary.1] {
+                assert!(matches!(c, '„' | '‚' | '«' | '‹' | '“' | '‘' | '»' | '›' | '”' | '’'), "{tag}: {c:?}");
+            }
+        }
+        assert!(Quotes::for_lang(&lang("ja")).is_none());
+    }
+
+    /// The 25 languages of the issue and their neighbours, with every region the code treats apart.
+    const FUZZ_LANGS: &[&str] = &[
+        "de", "de-CH", "en", "en-GB", "fr", "fr-CH", "fr-CA", "es", "it", "pt", "pt-PT", "ca", "nl", "sv", "da", "no",
+        "nb", "nn", "fi", "pl", "cs", "sk", "hu", "ro", "el", "tr", "ru", "uk", "kk", "ar", "fa", "he", "be", "bg", "ja",
+    ];
+
+    /// Pseudo-random text from the characters every rule reacts to: applying the typography a
+    /// second time changes nothing, in every language, whole and split into runs.
+    #[test]
+    fn fuzzed_idempotence_in_every_language() {
+        const PIECES: &[&str] = &[
+            "\"", "'", "\"", "'", " ", " ", " ", "a", "w", "k", "V", "z", "xy", "5", "-", "-", "--", "...", ",", ".", ":",
+            ";", "!", "?", "\u{a0}", "\u{202f}", "\u{ab}", "\u{bb}", "\u{201e}", "\u{201c}", "\u{201d}", "\u{2019}",
+            "\u{2018}", "\u{201a}", "\u{2039}", "\u{203a}", "\u{2013}", "\u{2014}", "(", ")", "\t", "км", "z. B.",
+            "т. е.", "M.", "km", "%", "ж", "ß", "\u{645}",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..1500 {
+            let len = 1 + (next() % 12) as usize;
+            let text: String = (0..len).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
+            let cut = text.char_indices().nth((next() % 4) as usize).map_or(text.len(), |(i, _)| i);
+            for tag in FUZZ_LANGS {
+                let l = lang(tag);
+                let once = apply_str(&l, &text);
+                assert_eq!(apply_str(&l, &once), once, "lang {tag}, input {text:?}");
+                let (a, b) = text.split_at(cut);
+                let parts = apply_parts(tag, &[(a, false), (b, false)]);
+                let again: Vec<(&str, bool)> = parts.iter().map(|t| (t.as_str(), false)).collect();
+                assert_eq!(apply_parts(tag, &again), parts, "lang {tag}, runs {a:?} {b:?}");
             }
         }
     }
