@@ -182,6 +182,21 @@ const UNITS: &[&str] = &[
     "млн",
     "млрд",
     "тенге",
+    // Currencies and words of the other languages with strings.
+    "zł",
+    "Kč",
+    "Sk",
+    "Ft",
+    "kr",
+    "lei",
+    "TL",
+    "₺",
+    "₴",
+    "грн",
+    "лв",
+    "₪",
+    "procent",
+    "proc",
 ];
 
 /// A space inside an abbreviation (`z. B.`) also matches an already narrow or no-break space,
@@ -1220,6 +1235,10 @@ mod tests {
         unit_euro_sign: "de", "30 €" => "30\u{a0}€";
         unit_dollar_sign: "en", "30 $." => "30\u{a0}$.";
         unit_russian: "ru", "5 км" => "5\u{a0}км";
+        unit_polish: "pl", "5 zł i 10 %" => "5\u{a0}zł i\u{a0}10\u{a0}%";
+        unit_czech: "cs", "100 Kč" => "100\u{a0}Kč";
+        unit_ukrainian: "uk", "20 грн" => "20\u{a0}грн";
+        unit_swedish: "sv", "50 kr" => "50\u{a0}kr";
         unit_in_sentence: "de", "Das kostet 30 € pro Tag." => "Das kostet 30\u{a0}€ pro Tag.";
         unit_whole_word_only: "de", "5 mal so viel, 3 hohe Türme" => "5 mal so viel, 3 hohe Türme";
         unit_unknown_language: "it", "5 km" => "5\u{a0}km";
