@@ -213,12 +213,10 @@ static RU_ABBREVIATIONS: Abbreviations =
 static NO_ABBREVIATIONS: Abbreviations = Abbreviations::new(&[]);
 /// Czech and Slovak one-letter prepositions and conjunctions, which must not end a line
 /// (ČSN 01 6910, STN 01 6910): matched like an abbreviation, they take the no-break space after them.
-static CS_SK_ONE_LETTER: Abbreviations = Abbreviations::new(&[
-    "a", "i", "k", "o", "s", "u", "v", "z", "A", "I", "K", "O", "S", "U", "V", "Z",
-]);
+static CS_SK_ONE_LETTER: Abbreviations =
+    Abbreviations::new(&["a", "i", "k", "o", "s", "u", "v", "z", "A", "I", "K", "O", "S", "U", "V", "Z"]);
 /// Polish one-letter words that must not end a line.
-static PL_ONE_LETTER: Abbreviations =
-    Abbreviations::new(&["a", "i", "o", "u", "w", "z", "A", "I", "O", "U", "W", "Z"]);
+static PL_ONE_LETTER: Abbreviations = Abbreviations::new(&["a", "i", "o", "u", "w", "z", "A", "I", "O", "U", "W", "Z"]);
 
 /// A language's abbreviations, indexed by their first two bytes: every word start asks
 /// whether an abbreviation begins there, and almost every word differs from all of them there.
@@ -1534,7 +1532,8 @@ mod tests {
 
     #[test]
     fn fast_path_matches_char_by_char() {
-        let langs = ["de", "de-CH", "en", "fr", "fr-CH", "ru", "kk", "uk", "it", "und", "cs", "pl", "sv", "hu", "ar"].map(lang);
+        let langs =
+            ["de", "de-CH", "en", "fr", "fr-CH", "ru", "kk", "uk", "it", "und", "cs", "pl", "sv", "hu", "ar"].map(lang);
         // Every abbreviation where it applies and where it must not.
         let abbreviations: Vec<String> = [
             &DE_ABBREVIATIONS,
@@ -1544,13 +1543,13 @@ mod tests {
             &CS_SK_ONE_LETTER,
             &PL_ONE_LETTER,
         ]
-            .iter()
-            .flat_map(|list| list.list)
-            .map(|a| {
-                let (nb, narrow) = (a.replace(' ', "\u{a0}"), a.replace(' ', "\u{202f}"));
-                format!("{a} x \"{a}\u{a0}y\" ({a}) {a}z {nb} x {narrow}\u{a0}y {narrow}\t{a}")
-            })
-            .collect();
+        .iter()
+        .flat_map(|list| list.list)
+        .map(|a| {
+            let (nb, narrow) = (a.replace(' ', "\u{a0}"), a.replace(' ', "\u{202f}"));
+            format!("{a} x \"{a}\u{a0}y\" ({a}) {a}z {nb} x {narrow}\u{a0}y {narrow}\t{a}")
+        })
+        .collect();
         let inputs = TRICKY
             .iter()
             .copied()
@@ -1580,7 +1579,9 @@ mod tests {
     /// both levels of quotation marks from CLDR; every mark is one the fast path stops at.
     #[test]
     fn every_language_has_both_levels_of_cldr_quotes() {
-        for tag in cldr::LANGUAGES.iter().copied().chain(["de-CH", "de-LI", "fr-CH", "fr-CA", "pt-PT", "en-GB", "es-US"]) {
+        for tag in
+            cldr::LANGUAGES.iter().copied().chain(["de-CH", "de-LI", "fr-CH", "fr-CA", "pt-PT", "en-GB", "es-US"])
+        {
             let q = Quotes::for_lang(&lang(tag)).unwrap_or_else(|| panic!("{tag}: no quotation marks"));
             for c in [q.primary.0, q.primary.1, q.secondary.0, q.secondary.1] {
                 assert!(matches!(c, '„' | '‚' | '«' | '‹' | '“' | '‘' | '»' | '›' | '”' | '’'), "{tag}: {c:?}");
@@ -1592,7 +1593,8 @@ mod tests {
     /// The 25 languages of the issue and their neighbours, with every region the code treats apart.
     const FUZZ_LANGS: &[&str] = &[
         "de", "de-CH", "en", "en-GB", "fr", "fr-CH", "fr-CA", "es", "it", "pt", "pt-PT", "ca", "nl", "sv", "da", "no",
-        "nb", "nn", "fi", "pl", "cs", "sk", "hu", "ro", "el", "tr", "ru", "uk", "kk", "ar", "fa", "he", "be", "bg", "ja",
+        "nb", "nn", "fi", "pl", "cs", "sk", "hu", "ro", "el", "tr", "ru", "uk", "kk", "ar", "fa", "he", "be", "bg",
+        "ja",
     ];
 
     /// Pseudo-random text from the characters every rule reacts to: applying the typography a
@@ -1600,10 +1602,10 @@ mod tests {
     #[test]
     fn fuzzed_idempotence_in_every_language() {
         const PIECES: &[&str] = &[
-            "\"", "'", "\"", "'", " ", " ", " ", "a", "w", "k", "V", "z", "xy", "5", "-", "-", "--", "...", ",", ".", ":",
-            ";", "!", "?", "\u{a0}", "\u{202f}", "\u{ab}", "\u{bb}", "\u{201e}", "\u{201c}", "\u{201d}", "\u{2019}",
-            "\u{2018}", "\u{201a}", "\u{2039}", "\u{203a}", "\u{2013}", "\u{2014}", "(", ")", "\t", "км", "z. B.",
-            "т. е.", "M.", "km", "%", "ж", "ß", "\u{645}",
+            "\"", "'", "\"", "'", " ", " ", " ", "a", "w", "k", "V", "z", "xy", "5", "-", "-", "--", "...", ",", ".",
+            ":", ";", "!", "?", "\u{a0}", "\u{202f}", "\u{ab}", "\u{bb}", "\u{201e}", "\u{201c}", "\u{201d}",
+            "\u{2019}", "\u{2018}", "\u{201a}", "\u{2039}", "\u{203a}", "\u{2013}", "\u{2014}", "(", ")", "\t", "км",
+            "z. B.", "т. е.", "M.", "km", "%", "ж", "ß", "\u{645}",
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = || {
