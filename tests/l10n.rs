@@ -1,6 +1,7 @@
 //! A book in each of the 25 languages Tribune has strings for, built through the binary:
 //! each byline date and label in that language (the dates written here by hand from CLDR),
-//! no English fallback warning, and EPUBCheck with nothing to report. Then dates before
+//! its quotation marks (CLDR's delimiters) and dash in the EPUB and, for seven of them, in
+//! the PDF's text, no English fallback warning, and EPUBCheck with nothing to report. Then dates before
 //! year 1 and dates given as text, and the one warning of a language without strings.
 
 mod support;
@@ -10,34 +11,48 @@ use std::process::Command;
 use support::*;
 
 /// Language, the long date of 13 December 2021 by CLDR (`~` a no-break space, `^` a narrow
-/// one), the word for "Contents" and the label before the source.
-const BOOKS: &[(&str, &str, &str, &str)] = &[
-    ("de", "13.~Dezember 2021", "Inhalt", "Quelle"),
-    ("en", "December~13, 2021", "Contents", "Source"),
-    ("fr", "13~décembre 2021", "Table des matières", "Source"),
-    ("es", "13~de diciembre de 2021", "Índice", "Fuente"),
-    ("it", "13~dicembre 2021", "Indice", "Fonte"),
-    ("pt", "13~de dezembro de 2021", "Índice", "Fonte"),
-    ("ca", "13~de desembre del 2021", "Índex", "Font"),
-    ("nl", "13~december 2021", "Inhoud", "Bron"),
-    ("sv", "13~december 2021", "Innehåll", "Källa"),
-    ("da", "13.~december 2021", "Indhold", "Kilde"),
-    ("no", "13.~desember 2021", "Innhold", "Kilde"),
-    ("fi", "13.~joulukuuta 2021", "Sisällys", "Lähde"),
-    ("pl", "13~grudnia 2021", "Spis treści", "Źródło"),
-    ("cs", "13.~prosince 2021", "Obsah", "Zdroj"),
-    ("sk", "13.~decembra 2021", "Obsah", "Zdroj"),
-    ("hu", "2021. december~13.", "Tartalom", "Forrás"),
-    ("ro", "13~decembrie 2021", "Cuprins", "Sursa"),
-    ("el", "13~Δεκεμβρίου 2021", "Περιεχόμενα", "Πηγή"),
-    ("tr", "13~Aralık 2021", "İçindekiler", "Kaynak"),
-    ("ru", "13~декабря 2021^г.", "Содержание", "Источник"),
-    ("uk", "13~грудня 2021^р.", "Зміст", "Джерело"),
-    ("kk", "2021^ж.~13~желтоқсан", "Мазмұны", "Дереккөз"),
-    ("ar", "13~ديسمبر 2021", "المحتويات", "المصدر"),
-    ("fa", "۱۳~دسامبر ۲۰۲۱", "فهرست مطالب", "منبع"),
-    ("he", "13~בדצמבר 2021", "תוכן העניינים", "מקור"),
+/// one), the word for "Contents", the label before the source, and what the typography makes
+/// of [`QUOTED`] (quotation marks from CLDR's delimiters, written here by hand).
+const BOOKS: &[(&str, &str, &str, &str, &str)] = &[
+    ("de", "13.~Dezember 2021", "Inhalt", "Quelle", "„Alpha ‚Beta‘ Gamma“~– Delta. „Epsilon“,- Zeta."),
+    ("en", "December~13, 2021", "Contents", "Source", "“Alpha ‘Beta’ Gamma”—Delta. “Epsilon”,- Zeta."),
+    ("fr", "13~décembre 2021", "Table des matières", "Source", "«^Alpha «^Beta^» Gamma^»~– Delta. «^Epsilon^»,- Zeta."),
+    ("es", "13~de diciembre de 2021", "Índice", "Fuente", "“Alpha ‘Beta’ Gamma”~– Delta. “Epsilon”,- Zeta."),
+    ("it", "13~dicembre 2021", "Indice", "Fonte", "«Alpha “Beta” Gamma»~– Delta. «Epsilon»,- Zeta."),
+    ("pt", "13~de dezembro de 2021", "Índice", "Fonte", "“Alpha ‘Beta’ Gamma”~– Delta. “Epsilon”,- Zeta."),
+    ("ca", "13~de desembre del 2021", "Índex", "Font", "«Alpha “Beta” Gamma»~– Delta. «Epsilon»,- Zeta."),
+    ("nl", "13~december 2021", "Inhoud", "Bron", "‘Alpha ‘Beta’ Gamma’~– Delta. ‘Epsilon’,- Zeta."),
+    ("sv", "13~december 2021", "Innehåll", "Källa", "”Alpha ’Beta’ Gamma”~– Delta. ”Epsilon”,- Zeta."),
+    ("da", "13.~december 2021", "Indhold", "Kilde", "“Alpha ‘Beta’ Gamma”~– Delta. “Epsilon”,- Zeta."),
+    ("no", "13.~desember 2021", "Innhold", "Kilde", "«Alpha ‘Beta’ Gamma»~– Delta. «Epsilon»,- Zeta."),
+    ("fi", "13.~joulukuuta 2021", "Sisällys", "Lähde", "”Alpha ’Beta’ Gamma”~– Delta. ”Epsilon”,- Zeta."),
+    ("pl", "13~grudnia 2021", "Spis treści", "Źródło", "„Alpha «Beta» Gamma”~— Delta. „Epsilon”,- Zeta."),
+    ("cs", "13.~prosince 2021", "Obsah", "Zdroj", "„Alpha ‚Beta‘ Gamma“~– Delta. „Epsilon“,- Zeta."),
+    ("sk", "13.~decembra 2021", "Obsah", "Zdroj", "„Alpha ‚Beta‘ Gamma“~– Delta. „Epsilon“,- Zeta."),
+    ("hu", "2021. december~13.", "Tartalom", "Forrás", "„Alpha »Beta« Gamma”~– Delta. „Epsilon”,- Zeta."),
+    ("ro", "13~decembrie 2021", "Cuprins", "Sursa", "„Alpha «Beta» Gamma”~– Delta. „Epsilon”,- Zeta."),
+    ("el", "13~Δεκεμβρίου 2021", "Περιεχόμενα", "Πηγή", "«Alpha “Beta” Gamma»~– Delta. «Epsilon»,- Zeta."),
+    ("tr", "13~Aralık 2021", "İçindekiler", "Kaynak", "“Alpha ‘Beta’ Gamma”~– Delta. “Epsilon”,- Zeta."),
+    ("ru", "13~декабря 2021^г.", "Содержание", "Источник", "«Alpha „Beta“ Gamma»~— Delta. «Epsilon»,~— Zeta."),
+    ("uk", "13~грудня 2021^р.", "Зміст", "Джерело", "«Alpha „Beta“ Gamma»~— Delta. «Epsilon»,~— Zeta."),
+    ("kk", "2021^ж.~13~желтоқсан", "Мазмұны", "Дереккөз", "«Alpha “Beta” Gamma»~— Delta. «Epsilon»,~— Zeta."),
+    ("ar", "13~ديسمبر 2021", "المحتويات", "المصدر", "”Alpha ’Beta‘ Gamma“~– Delta. ”Epsilon“,- Zeta."),
+    ("fa", "۱۳~دسامبر ۲۰۲۱", "فهرست مطالب", "منبع", "«Alpha ‹Beta› Gamma»~– Delta. «Epsilon»,- Zeta."),
+    ("he", "13~בדצמבר 2021", "תוכן העניינים", "מקור", "”Alpha ’Beta’ Gamma”~– Delta. ”Epsilon”,- Zeta."),
 ];
+
+/// The paragraph each test book has: straight double and single quotes, a spaced hyphen
+/// and the `,-` of direct speech.
+const QUOTED: &str = "\"Alpha 'Beta' Gamma\" - Delta. \"Epsilon\",- Zeta.";
+
+/// The books whose PDF text is checked too.
+const PDF_BOOKS: &[&str] = &["de", "fr", "pl", "ru", "uk", "el", "cs"];
+
+/// Text without its white space, for comparing what `pdftotext` gives (which sees gaps,
+/// not space characters) with what the EPUB says.
+fn squeezed(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
 
 fn spaces(s: &str) -> String {
     s.replace('~', "\u{a0}").replace('^', "\u{202f}")
@@ -83,19 +98,21 @@ fn a_book_in_each_language_speaks_it() {
         );
         write(
             p.join(format!("books/speeches/{code}.md")),
-            "---\ntitle: T\nspeaker: [A, B]\ndate: 2021-12-13\nsource: S\ntranslator: X\n---\n\nText.\n",
+            &format!("---\ntitle: T\nspeaker: [A, B]\ndate: 2021-12-13\nsource: S\ntranslator: X\n---\n\nText.\n\n{QUOTED}\n"),
         );
     }
     let out = p.join("out");
     let log = build(p, &[], &out);
     assert!(!log.contains("English"), "no book falls back to English:\n{log}");
     let mut epubs = Vec::new();
-    for &(code, date, contents, source) in BOOKS {
+    for &(code, date, contents, source, quoted) in BOOKS {
         let epub = out.join(format!("b-{code}.epub"));
         let speech = epub_entry(&epub, &format!("OEBPS/s-{code}.xhtml"));
         let time = format!("<time datetime=\"2021-12-13\">{}</time>", spaces(date));
         assert!(speech.contains(&time), "{code}: {time} in\n{speech}");
         assert!(speech.contains(&format!("{source}:")), "{code}: `{source}:` in\n{speech}");
+        let quoted = format!(">{}</p>", spaces(quoted));
+        assert!(speech.contains(&quoted), "{code}: {quoted} in\n{speech}");
         let nav = epub_entry(&epub, "OEBPS/nav.xhtml");
         assert!(nav.contains(&format!(">{contents}</h1>")), "{code}: {contents} in\n{nav}");
         let opf = epub_entry(&epub, "OEBPS/content.opf");
@@ -103,6 +120,20 @@ fn a_book_in_each_language_speaks_it() {
         epubs.push(epub);
     }
     epubcheck(&epubs);
+    let Some(pdftotext) = validator("pdftotext") else { return };
+    let names: Vec<String> = PDF_BOOKS.iter().map(|code| format!("b-{code}")).collect();
+    let mut args: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (project, pdf_out) = (p.to_str().unwrap(), out.to_str().unwrap());
+    args.extend(["--format", "pdf", "--project", project, "--out", pdf_out]);
+    build_ok(&args);
+    for code in PDF_BOOKS {
+        let pdf = out.join(format!("b-{code}.pdf"));
+        let o = Command::new(&pdftotext).args(["-enc", "UTF-8"]).arg(&pdf).arg("-").output().expect("run pdftotext");
+        assert!(o.status.success(), "pdftotext {}", pdf.display());
+        let text = squeezed(&String::from_utf8_lossy(&o.stdout));
+        let (.., quoted) = BOOKS.iter().find(|b| b.0 == *code).unwrap();
+        assert!(text.contains(&squeezed(&spaces(quoted))), "{code}: {quoted} in the PDF text\n{text}");
+    }
 }
 
 #[test]
