@@ -50,8 +50,10 @@ impl Hyphenator {
     pub(crate) fn new(lang: &Lang, exceptions: &[String]) -> Option<Hyphenator> {
         let engine = engine_for(lang)?;
         let turkic = matches!(engine, Engine::Patterns(hypher::Lang::Turkish));
-        let mut map = HashMap::with_capacity(exceptions.len());
-        for written in exceptions {
+        let builtin = builtin_exceptions(engine);
+        let mut map = HashMap::with_capacity(builtin.len() + exceptions.len());
+        // The book's own exceptions come last, so they win over the built-in ones.
+        for written in builtin.iter().copied().chain(exceptions.iter().map(String::as_str)) {
             let mut key = String::with_capacity(written.len());
             let mut offsets = Vec::new();
             for c in written.trim().chars() {
@@ -383,10 +385,40 @@ impl LowerBuf {
 fn engine_for(lang: &Lang) -> Option<Engine> {
     match lang.language() {
         "kk" => Some(Engine::Kazakh),
-        // Swiss German is written with German spelling.
-        "gsw" => hypher::Lang::from_iso(*b"de").map(Engine::Patterns),
-        l => <[u8; 2]>::try_from(l.as_bytes()).ok().and_then(hypher::Lang::from_iso).map(Engine::Patterns),
+        _ => hypher_lang(lang).map(Engine::Patterns),
     }
+}
+
+/// Words the patterns break wrongly, written with their correct breaks (checked by the
+/// word lists in `hyphenate/native.rs`); a book's `[hyphenation] exceptions` override them.
+fn builtin_exceptions(engine: Engine) -> &'static [&'static str] {
+    match engine {
+        // The patterns break before the suffix (`відповід-альність`), inside the syllable `да`.
+        Engine::Patterns(hypher::Lang::Ukrainian) => &["від-по-ві-даль-ність", "від-по-ві-даль-но-сті"],
+        _ => &[],
+    }
+}
+
+/// The `hypher` patterns for a language tag, for every language `hypher` has: by the
+/// ISO 639-1 code (`nb` and `nn` take the Norwegian ones), by the ISO 639-3 codes of the
+/// individual languages inside a macrolanguage (`kmr` is Kurmanji, `ory` Odia, `khk`
+/// Halh Mongolian, `ekk` Estonian, `als` Tosk Albanian), and by related written standards
+/// (`gsw` writes German spelling). Serbian written in Latin letters (`sr-Latn`), and
+/// Bosnian and Serbo-Croatian, which are written in the same Latin alphabet and divide
+/// syllables by the same rules, take the Croatian patterns; `hypher`'s Serbian patterns
+/// are Cyrillic.
+fn hypher_lang(lang: &Lang) -> Option<hypher::Lang> {
+    let iso: [u8; 2] = match (lang.language(), lang.script()) {
+        ("sr", Some("Latn")) | ("bs" | "sh" | "hbs", _) => *b"hr",
+        ("gsw", _) => *b"de",
+        ("kmr", _) => *b"ku",
+        ("ory", _) => *b"or",
+        ("khk", _) => *b"mn",
+        ("ekk", _) => *b"et",
+        ("als", _) => *b"sq",
+        (l, _) => <[u8; 2]>::try_from(l.as_bytes()).ok()?,
+    };
+    hypher::Lang::from_iso(iso)
 }
 
 /// Kazakh syllables, by rule: hypher has no Kazakh patterns.
@@ -478,6 +510,9 @@ mod kazakh {
         }
     }
 }
+
+#[cfg(test)]
+mod native;
 
 #[cfg(test)]
 mod tests {
