@@ -1,5 +1,6 @@
 //! Hyphenation: where a word may be broken at the end of a line, by the language of its text.
-//! Patterns come from `hypher`; Kazakh, which it lacks, uses a syllable rule (module `kazakh` below).
+//! Patterns come from `hypher`; Kazakh, which it lacks, uses a syllable rule (module `kazakh` below),
+//! and polytonic Greek TeX's patterns bundled under `hyphenation/` (module `liang`).
 //! Explicit hyphens, dashes, slashes, soft hyphens and the book's exceptions take precedence.
 
 use crate::lang::Lang;
@@ -30,6 +31,11 @@ pub(crate) struct Break {
 enum Engine {
     Patterns(hypher::Lang),
     Kazakh,
+    /// Bundled TeX patterns (`grc`).
+    Liang(liang::Bundled),
+    /// Modern Greek: `hypher`'s monotonic patterns, or the polytonic ones for a word with a
+    /// letter of Greek Extended (U+1F00–U+1FFF), which only the polytonic spelling uses.
+    Greek,
 }
 
 /// Hyphenation of one language: patterns (hypher) or rules (Kazakh), exceptions, limits.
@@ -218,6 +224,8 @@ impl Hyphenator {
                 }
             }
             Engine::Kazakh => kazakh::breaks(lowered, emit),
+            Engine::Liang(bundled) => bundled.patterns().breaks(lowered, emit),
+            Engine::Greek => greek_breaks(lowered, emit),
         }
         camel_breaks(run, base, letters, tail, out);
     }
@@ -385,7 +393,24 @@ impl LowerBuf {
 fn engine_for(lang: &Lang) -> Option<Engine> {
     match lang.language() {
         "kk" => Some(Engine::Kazakh),
+        "grc" => Some(Engine::Liang(liang::Bundled::AncientGreek)),
+        "el" => Some(Engine::Greek),
         _ => hypher_lang(lang).map(Engine::Patterns),
+    }
+}
+
+/// Modern Greek (lower case): polytonic words by the polytonic patterns, others by `hypher`'s.
+fn greek_breaks(word: &str, mut emit: impl FnMut(usize)) {
+    if word.chars().any(|c| matches!(c, '\u{1F00}'..='\u{1FFF}')) {
+        return liang::Bundled::PolytonicGreek.patterns().breaks(word, emit);
+    }
+    let mut off = 0;
+    let mut syllables = hypher::hyphenate_bounded(word, hypher::Lang::Greek, LEFT_MIN, RIGHT_MIN).peekable();
+    while let Some(s) = syllables.next() {
+        off += s.len();
+        if syllables.peek().is_some() {
+            emit(off);
+        }
     }
 }
 
@@ -510,6 +535,8 @@ mod kazakh {
         }
     }
 }
+
+mod liang;
 
 #[cfg(test)]
 mod native;
@@ -732,7 +759,7 @@ mod tests {
 
     #[test]
     fn unknown_language() {
-        for tag in ["xx", "zh-Hans", "und", "grc"] {
+        for tag in ["xx", "zh-Hans", "und", "ro"] {
             assert!(Hyphenator::new(&Lang::of(tag), &[]).is_none(), "{tag}");
         }
         for tag in ["en-US", "nob", "nn", "gsw-CH", "kk-KZ"] {

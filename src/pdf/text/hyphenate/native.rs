@@ -534,19 +534,9 @@ fn native_word_lists() {
     let mut report = String::new();
     for (tag, words) in WORDS {
         let h = Hyphenator::new(&Lang::of(tag), &[]).unwrap_or_else(|| panic!("{tag} has patterns"));
-        let mut out = Vec::new();
         for written in words {
-            let (word, marks) = parse(written);
-            h.breaks(&word, &mut out);
-            let letters = |a: usize, b: usize| word[a..b].chars().count();
-            let allowed: Vec<usize> = marks
-                .iter()
-                .filter(|&&(o, found)| found && letters(0, o) >= LEFT_MIN && letters(o, word.len()) >= RIGHT_MIN)
-                .map(|&(o, _)| o)
-                .collect();
-            let got: Vec<usize> = out.iter().map(|b| b.offset).collect();
-            if got != allowed {
-                report.push_str(&format!("{tag}: {written} gives {}\n", show(&word, &out)));
+            if let Some(wrong) = check(&h, written) {
+                report.push_str(&format!("{tag}: {wrong}\n"));
             }
         }
     }
@@ -577,7 +567,7 @@ fn every_hypher_language_is_mapped() {
     for code in codes {
         let iso: [u8; 2] = code.as_bytes().try_into().unwrap();
         let lang = hypher::Lang::from_iso(iso).unwrap_or_else(|| panic!("hypher has {code}"));
-        assert!(matches!(engine_for(&Lang::of(code)), Some(Engine::Patterns(l)) if l == lang), "{code}");
+        assert_eq!(hypher_lang(&Lang::of(code)), Some(lang), "{code}");
     }
     let aliases = [
         ("afr", "af"),
@@ -610,7 +600,7 @@ fn every_hypher_language_is_mapped() {
     ];
     for (tag, code) in aliases {
         let lang = hypher::Lang::from_iso(code.as_bytes().try_into().unwrap()).unwrap();
-        assert!(matches!(engine_for(&Lang::of(tag)), Some(Engine::Patterns(l)) if l == lang), "{tag}");
+        assert_eq!(hypher_lang(&Lang::of(tag)), Some(lang), "{tag}");
     }
     // Serbian in Latin letters is hyphenated (the Serbian patterns alone are Cyrillic).
     let mut out = Vec::new();
@@ -618,4 +608,67 @@ fn every_hypher_language_is_mapped() {
     assert!(!out.is_empty());
     Hyphenator::new(&Lang::of("sr"), &[]).unwrap().breaks("демократија", &mut out);
     assert!(!out.is_empty());
+}
+
+/// Polytonic Greek: the opening of Pericles' funeral oration (Thucydides 2.35), by the
+/// bundled hyph-utf8 patterns. Compounds divide after their prefix (`προσ-θέν-τα`), as
+/// the patterns' author documents for Ancient Greek.
+const PERICLES: [&str; 20] = [
+    "ἐν-θά-δε",
+    "εἰ-ρη-κό-των",
+    "ἐ-παι-νοῦ-σι",
+    "προσ-θέν-τα",
+    "πο-λέ-μων",
+    "θα-πτο-μέ-νοις",
+    "ἀ-γο-ρεύ-ε-σθαι",
+    "ἀρ-κοῦν",
+    "ἐ-δό-κει",
+    "ἀν-δρῶν",
+    "ἀ-γα-θῶν",
+    "γε-νο-μέ-νων",
+    "δη-λοῦ-σθαι",
+    "δη-μο-σί-ᾳ",
+    "πα-ρα-σκευ-α-σθέν-τα",
+    "ἀ-ρε-τὰς",
+    "κιν-δυ-νεύ-ε-σθαι",
+    "πι-στευ-θῆ-ναι",
+    "πολ-λοὶ",
+    "εἰ-πόν-τι",
+];
+
+/// The breaks of `written` that the limits allow, against what `h` finds.
+fn check(h: &Hyphenator, written: &str) -> Option<String> {
+    let (word, marks) = parse(written);
+    let mut out = Vec::new();
+    h.breaks(&word, &mut out);
+    let letters = |a: usize, b: usize| word[a..b].chars().count();
+    let allowed: Vec<usize> = marks
+        .iter()
+        .filter(|&&(o, found)| found && letters(0, o) >= LEFT_MIN && letters(o, word.len()) >= RIGHT_MIN)
+        .map(|&(o, _)| o)
+        .collect();
+    let got: Vec<usize> = out.iter().map(|b| b.offset).collect();
+    (got != allowed).then(|| format!("{written} gives {}", show(&word, &out)))
+}
+
+#[test]
+fn polytonic_greek() {
+    let grc = Hyphenator::new(&Lang::of("grc"), &[]).expect("grc has patterns");
+    let wrong: Vec<String> = PERICLES.iter().filter_map(|w| check(&grc, w)).collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let capitals = PERICLES[4].to_uppercase();
+    assert!(check(&grc, &capitals).is_none(), "{capitals}");
+    // Text tagged `el` with polytonic letters takes the polytonic Modern Greek patterns,
+    // which keep `ντ` together (it begins Modern Greek words) and know no ancient prefixes.
+    let el = Hyphenator::new(&Lang::of("el"), &[]).expect("el has patterns");
+    for w in PERICLES {
+        let modern = match w {
+            "προσ-θέν-τα" => "προ-σθέ-ντα",
+            "πα-ρα-σκευ-α-σθέν-τα" => "πα-ρα-σκευ=α-σθέ-ντα",
+            w => w,
+        };
+        assert_eq!(check(&el, modern), None);
+    }
+    // Monotonic text tagged `el` keeps hypher's patterns.
+    assert!(check(&el, "δη-μο-κρα-τί-α").is_none());
 }
