@@ -231,6 +231,46 @@ impl Hyphenator {
     }
 }
 
+/// Characters after which a URL or an e-mail address may end a line (no hyphen is added).
+fn is_url_break(c: char) -> bool {
+    matches!(c, '/' | '.' | '-' | '?' | '&' | '=' | '#' | '_' | '@')
+}
+
+/// Whether `word` (without the punctuation around it) is a URL (`scheme://…`, `www.…`) or
+/// an e-mail address (`name@host.tld`): such a word is never hyphenated.
+pub(crate) fn is_url(word: &str) -> bool {
+    if word.contains("://") || word.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("www.")) {
+        return true;
+    }
+    // An e-mail address: something, `@`, then a host with a dot inside it.
+    match word.split_once('@') {
+        Some((name, host)) => {
+            !name.is_empty()
+                && !host.contains('@')
+                && host.trim_end_matches('.').contains('.')
+                && !host.starts_with('.')
+                && !host.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// The breaks of a URL or e-mail address (see [`is_url`]): after `/`, `.`, `-`, `?`, `&`,
+/// `=`, `#`, `_` or `@`, the last of a run (`https://` stays whole), with at least two
+/// characters before and three after; all explicit, so no hyphen is added. `out` is
+/// cleared first.
+pub(crate) fn url_breaks(word: &str, out: &mut Vec<Break>) {
+    out.clear();
+    let total = word.chars().count();
+    let mut chars = word.char_indices().enumerate().peekable();
+    while let Some((n, (i, c))) = chars.next() {
+        let next = chars.peek().map(|&(_, (_, c))| c);
+        if is_url_break(c) && !next.is_some_and(is_url_break) && n + 1 >= 2 && total - (n + 1) >= 3 {
+            push(out, Break { offset: i + c.len_utf8(), explicit: true });
+        }
+    }
+}
+
 /// An inner capital after a small letter (German "ArbeiterInnen", "PowerPoint") starts a new
 /// word part: break there, and not one letter either side of it ("Arbeite-rInnen").
 fn camel_breaks(run: &str, base: usize, letters: usize, tail: usize, out: &mut Vec<Break>) {
@@ -540,6 +580,9 @@ mod liang;
 
 #[cfg(test)]
 mod native;
+
+#[cfg(test)]
+mod urls;
 
 #[cfg(test)]
 mod tests {

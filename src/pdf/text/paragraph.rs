@@ -3,7 +3,7 @@
 //! pagination can stack, with each line's height and whether it ends hyphenated.
 
 use super::bidi::{self, Piece};
-use super::hyphenate::{Break, Hyphenator};
+use super::hyphenate::{is_url, url_breaks, Break, Hyphenator};
 use super::knuth_plass::{self, Item, Params, INFINITY};
 use crate::lang::Lang;
 use crate::pdf::font::{is_invisible, Case, FaceId, FontSet, ShapedText, Shaper};
@@ -886,11 +886,16 @@ impl<'f> Typesetter<'f> {
             let core = &raw[core_start..core_end];
             // Offsets into the word without soft hyphens, which are break hints, not text.
             let strip = |o: usize| raw[..o].chars().filter(|c| *c != '\u{AD}').map(char::len_utf8).sum::<usize>();
-            breaks = self
-                .hyphen_breaks(lang, core)
-                .iter()
-                .map(|b| Break { offset: strip(b.offset + core_start), explicit: b.explicit })
-                .collect();
+            // A URL or an e-mail address breaks only after its separators, with no hyphen.
+            let found = if is_url(core) {
+                let mut url = Vec::new();
+                url_breaks(core, &mut url);
+                Rc::new(url)
+            } else {
+                self.hyphen_breaks(lang, core)
+            };
+            breaks =
+                found.iter().map(|b| Break { offset: strip(b.offset + core_start), explicit: b.explicit }).collect();
             breaks.dedup_by_key(|b| b.offset);
         }
         let text: String = raw.chars().filter(|c| *c != '\u{AD}').collect();
@@ -1488,5 +1493,33 @@ mod tests {
         // Arabic sentence belongs to the sentence, left of the word.
         let v = arabic_line(&mut t, "عمري ١٥ سنة في نقابة ver.di. لم");
         assert_eq!(v, ["لم", ".", "ver.di", "نقابة", "في", "سنة", "١٥", "عمري"]);
+    }
+
+    #[test]
+    fn urls_and_addresses_break_at_separators_without_hyphens() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        let url = "https://de.wikisource.org/wiki/Rede_über_die_Arbeiterfrage_und_die_Gewerkschaftsversammlung";
+        let mail = "gewerkschaftsversammlung@arbeiterbildungsverein.example.org";
+        let text = format!("Quelle: {url}, und Anfragen an {mail}.");
+        for width in [90.0, 120.0, 160.0] {
+            let lines = t.set(&[span(&text)], &measure(width));
+            let joined: String = lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+            // No hyphen is added anywhere: every break is a space or a URL's separator.
+            for l in &lines {
+                assert!(l.runs.iter().all(|r| r.actual_text.as_deref() != Some("\u{AD}")), "{width}: {joined}");
+            }
+            // A line that ends inside the URL or the address ends after a separator and the
+            // next goes on with the rest: joined so, the lines give the text again.
+            let mut rebuilt = String::new();
+            for l in &lines {
+                if !rebuilt.is_empty() && !rebuilt.ends_with(|c: char| "/.-?&=#_@".contains(c)) {
+                    rebuilt.push(' ');
+                }
+                rebuilt.push_str(&l.text);
+            }
+            assert_eq!(rebuilt.replace(". ", "."), text.replace(". ", "."), "{width}: {joined}");
+            assert!(lines.len() > 2, "{width}: {joined}");
+        }
     }
 }
