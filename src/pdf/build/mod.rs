@@ -184,3 +184,6 @@ fn paginate<S: PageSink>(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod overfull_tests;
