@@ -11,6 +11,7 @@ const NAMED: usize = 5;
 
 /// The one warning a book gets when a chapter's language has no hyphenation (its text is
 /// then set unhyphenated); None when every language has it or the style turns it off.
+/// Languages written right to left are left out: their scripts are not hyphenated.
 pub(crate) fn hyphenation_warning(book: &Book, hyphenate: bool) -> Option<Diagnostic> {
     if !hyphenate {
         return None;
@@ -21,7 +22,8 @@ pub(crate) fn hyphenation_warning(book: &Book, hyphenate: bool) -> Option<Diagno
         let lang = &c.meta.language;
         match missing.iter_mut().find(|(l, _)| *l == lang) {
             Some((_, ids)) => ids.push(&c.id),
-            None if Hyphenator::new(lang, &[]).is_none() => missing.push((lang, vec![&c.id])),
+            // Right-to-left scripts (Arabic, Hebrew, …) are not hyphenated by convention.
+            None if !lang.is_rtl() && Hyphenator::new(lang, &[]).is_none() => missing.push((lang, vec![&c.id])),
             None => {}
         }
     }
