@@ -223,6 +223,11 @@ pub fn build(
         let mut outputs = project::Outputs::default();
         let mut pages = None;
         let mut pdf_failed = false;
+        if formats.iter().any(|f| !matches!(f, Format::Model | Format::Epub)) {
+            if let Some(w) = pdf::hyphenation_warning(&prep) {
+                report.push(w);
+            }
+        }
         for f in formats {
             // The PDF formats set the same pages: once one fails, the others would only
             // report the same problems again.

@@ -214,3 +214,26 @@ fn a_language_without_strings_is_english_with_one_warning() {
     let speech = epub_entry(&p.join("out/b.epub"), "OEBPS/s-s1.xhtml");
     assert!(speech.contains("December\u{a0}13, 2021"), "{speech}");
 }
+
+#[test]
+fn a_language_without_hyphenation_gets_one_warning_per_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    write(p.join("books/b.toml"), "title = \"B\"\nlanguage = \"de\"\n");
+    let speech = |lang: &str| format!("---\ntitle: T\nspeaker: A\ndate: 2021-12-13\nlanguage: {lang}\n---\n\nText.\n");
+    for (s, lang) in [("s1", "ro"), ("s2", "de"), ("s3", "ro"), ("s4", "tlh"), ("s5", "grc"), ("s6", "ar")] {
+        write(p.join(format!("books/speeches/{s}.md")), &speech(lang));
+    }
+    let (project, out) = (p.to_str().unwrap(), p.join("out"));
+    // Two PDFs of one book: still one warning, naming each language and its speeches.
+    let args = ["b", "--format", "pdf", "--format", "print", "--project", project, "--out", out.to_str().unwrap()];
+    let log = build_ok(&args);
+    assert_eq!(log.matches("no hyphenation patterns").count(), 1, "{log}");
+    let line = log.lines().find(|l| l.contains("no hyphenation patterns")).unwrap();
+    assert!(line.contains("for `ro` (speeches `s1`, `s3`) and `tlh` (speech `s4`):"), "{line}");
+    // German and Ancient Greek have patterns, Arabic is not hyphenated by convention; the
+    // EPUB alone gets no such warning.
+    assert!(!line.contains("`de`") && !line.contains("`grc`") && !line.contains("`ar`"), "{line}");
+    let log = build_ok(&["b", "--format", "epub", "--project", project, "--out", out.to_str().unwrap()]);
+    assert!(!log.contains("hyphenation"), "{log}");
+}

@@ -12,11 +12,17 @@ pub(crate) mod print;
 pub mod text;
 pub mod write;
 
-use crate::diagnostics::Report;
+use crate::diagnostics::{Diagnostic, Report};
 use crate::project::Project;
 use crate::Prepared;
 pub use print::Edition;
 use std::path::Path;
+
+/// The one warning a book gets for its languages without hyphenation patterns, when it
+/// makes any PDF; the caller asks once per book, however many PDFs it makes.
+pub(crate) fn hyphenation_warning(prep: &Prepared) -> Option<Diagnostic> {
+    build::hyphenation_warning(&prep.book, prep.style.text.hyphenate)
+}
 
 /// Write the book's PDF to `file`. Problems go to `report`; on any error the file is not
 /// replaced.

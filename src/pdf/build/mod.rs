@@ -18,6 +18,7 @@ mod contents;
 mod coverage;
 mod encode;
 mod finish;
+mod languages;
 mod plan;
 mod set;
 
@@ -38,6 +39,8 @@ use set::Setters;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::thread::Scope;
+
+pub(crate) use languages::hyphenation_warning;
 
 /// Build `prep` as `edition` into `file`; returns the number of pages of the interior
 /// (before imposition) when it was written. With `count_only`, the pages are set and
@@ -181,3 +184,6 @@ fn paginate<S: PageSink>(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod overfull_tests;

@@ -748,6 +748,24 @@ impl<'a, 'f> Layout<'a, 'f> {
                         "replace the character, or add a font that has it to fonts/ and to the style's fallback list",
                     ),
                 ),
+                FontProblem::Overfull(word) => {
+                    let shown: String = word.chars().take(40).collect();
+                    let more = if shown.len() < word.len() { "…" } else { "" };
+                    self.report.push(
+                        Diagnostic::warning(
+                            Kind::Content,
+                            format!(
+                                "`{shown}{more}` ({} characters) is wider than the line; it is broken \
+                                 where it must, without a hyphen",
+                                word.chars().count()
+                            ),
+                        )
+                        .at(source, None, line, None)
+                        .with_hint(
+                            "give it break points: spaces, a hyphen, or soft hyphens (U+00AD) where it may break",
+                        ),
+                    )
+                }
                 FontProblem::Fallback(c, f) => {
                     let file = self.typesetter.fonts().face(f).file.clone();
                     self.fallback_used.insert((c, file));

@@ -1,5 +1,6 @@
 //! Hyphenation: where a word may be broken at the end of a line, by the language of its text.
-//! Patterns come from `hypher`; Kazakh, which it lacks, uses a syllable rule (module `kazakh` below).
+//! Patterns come from `hypher`; Kazakh, which it lacks, uses a syllable rule (module `kazakh` below),
+//! and polytonic Greek TeX's patterns bundled under `hyphenation/` (module `liang`).
 //! Explicit hyphens, dashes, slashes, soft hyphens and the book's exceptions take precedence.
 
 use crate::lang::Lang;
@@ -30,6 +31,11 @@ pub(crate) struct Break {
 enum Engine {
     Patterns(hypher::Lang),
     Kazakh,
+    /// Bundled TeX patterns (`grc`).
+    Liang(liang::Bundled),
+    /// Modern Greek: `hypher`'s monotonic patterns, or the polytonic ones for a word with a
+    /// letter of Greek Extended (U+1F00–U+1FFF), which only the polytonic spelling uses.
+    Greek,
 }
 
 /// Hyphenation of one language: patterns (hypher) or rules (Kazakh), exceptions, limits.
@@ -53,8 +59,10 @@ impl Hyphenator {
     pub(crate) fn new(lang: &Lang, exceptions: &[String]) -> Option<Hyphenator> {
         let engine = engine_for(lang)?;
         let turkic = matches!(engine, Engine::Patterns(hypher::Lang::Turkish));
-        let mut map = HashMap::with_capacity(exceptions.len());
-        for written in exceptions {
+        let builtin = builtin_exceptions(engine);
+        let mut map = HashMap::with_capacity(builtin.len() + exceptions.len());
+        // The book's own exceptions come last, so they win over the built-in ones.
+        for written in builtin.iter().copied().chain(exceptions.iter().map(String::as_str)) {
             let mut key = String::with_capacity(written.len());
             let mut offsets = Vec::new();
             for c in written.trim().chars() {
@@ -219,8 +227,50 @@ impl Hyphenator {
                 }
             }
             Engine::Kazakh => kazakh::breaks(lowered, emit),
+            Engine::Liang(bundled) => bundled.patterns().breaks(lowered, emit),
+            Engine::Greek => greek_breaks(lowered, emit),
         }
         camel_breaks(run, base, letters, tail, self.binnen_i, out);
+    }
+}
+
+/// Characters after which a URL or an e-mail address may end a line (no hyphen is added).
+fn is_url_break(c: char) -> bool {
+    matches!(c, '/' | '.' | '-' | '?' | '&' | '=' | '#' | '_' | '@')
+}
+
+/// Whether `word` (without the punctuation around it) is a URL (`scheme://…`, `www.…`) or
+/// an e-mail address (`name@host.tld`): such a word is never hyphenated.
+pub(crate) fn is_url(word: &str) -> bool {
+    if word.contains("://") || word.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("www.")) {
+        return true;
+    }
+    // An e-mail address: something, `@`, then a host with a dot inside it.
+    match word.split_once('@') {
+        Some((name, host)) => {
+            !name.is_empty()
+                && !host.contains('@')
+                && host.trim_end_matches('.').contains('.')
+                && !host.starts_with('.')
+                && !host.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// The breaks of a URL or e-mail address (see [`is_url`]): after `/`, `.`, `-`, `?`, `&`,
+/// `=`, `#`, `_` or `@`, the last of a run (`https://` stays whole), with at least two
+/// characters before and three after; all explicit, so no hyphen is added. `out` is
+/// cleared first.
+pub(crate) fn url_breaks(word: &str, out: &mut Vec<Break>) {
+    out.clear();
+    let total = word.chars().count();
+    let mut chars = word.char_indices().enumerate().peekable();
+    while let Some((n, (i, c))) = chars.next() {
+        let next = chars.peek().map(|&(_, (_, c))| c);
+        if is_url_break(c) && !next.is_some_and(is_url_break) && n + 1 >= 2 && total - (n + 1) >= 3 {
+            push(out, Break { offset: i + c.len_utf8(), explicit: true });
+        }
     }
 }
 
@@ -405,10 +455,57 @@ impl LowerBuf {
 fn engine_for(lang: &Lang) -> Option<Engine> {
     match lang.language() {
         "kk" => Some(Engine::Kazakh),
-        // Swiss German is written with German spelling.
-        "gsw" => hypher::Lang::from_iso(*b"de").map(Engine::Patterns),
-        l => <[u8; 2]>::try_from(l.as_bytes()).ok().and_then(hypher::Lang::from_iso).map(Engine::Patterns),
+        "grc" => Some(Engine::Liang(liang::Bundled::AncientGreek)),
+        "el" => Some(Engine::Greek),
+        _ => hypher_lang(lang).map(Engine::Patterns),
     }
+}
+
+/// Modern Greek (lower case): polytonic words by the polytonic patterns, others by `hypher`'s.
+fn greek_breaks(word: &str, mut emit: impl FnMut(usize)) {
+    if word.chars().any(|c| matches!(c, '\u{1F00}'..='\u{1FFF}')) {
+        return liang::Bundled::PolytonicGreek.patterns().breaks(word, emit);
+    }
+    let mut off = 0;
+    let mut syllables = hypher::hyphenate_bounded(word, hypher::Lang::Greek, LEFT_MIN, RIGHT_MIN).peekable();
+    while let Some(s) = syllables.next() {
+        off += s.len();
+        if syllables.peek().is_some() {
+            emit(off);
+        }
+    }
+}
+
+/// Words the patterns break wrongly, written with their correct breaks (checked by the
+/// word lists in `hyphenate/native.rs`); a book's `[hyphenation] exceptions` override them.
+fn builtin_exceptions(engine: Engine) -> &'static [&'static str] {
+    match engine {
+        // The patterns break before the suffix (`відповід-альність`), inside the syllable `да`.
+        Engine::Patterns(hypher::Lang::Ukrainian) => &["від-по-ві-даль-ність", "від-по-ві-даль-но-сті"],
+        _ => &[],
+    }
+}
+
+/// The `hypher` patterns for a language tag, for every language `hypher` has: by the
+/// ISO 639-1 code (`nb` and `nn` take the Norwegian ones), by the ISO 639-3 codes of the
+/// individual languages inside a macrolanguage (`kmr` is Kurmanji, `ory` Odia, `khk`
+/// Halh Mongolian, `ekk` Estonian, `als` Tosk Albanian), and by related written standards
+/// (`gsw` writes German spelling). Serbian written in Latin letters (`sr-Latn`), and
+/// Bosnian and Serbo-Croatian, which are written in the same Latin alphabet and divide
+/// syllables by the same rules, take the Croatian patterns; `hypher`'s Serbian patterns
+/// are Cyrillic.
+fn hypher_lang(lang: &Lang) -> Option<hypher::Lang> {
+    let iso: [u8; 2] = match (lang.language(), lang.script()) {
+        ("sr", Some("Latn")) | ("bs" | "sh" | "hbs", _) => *b"hr",
+        ("gsw", _) => *b"de",
+        ("kmr", _) => *b"ku",
+        ("ory", _) => *b"or",
+        ("khk", _) => *b"mn",
+        ("ekk", _) => *b"et",
+        ("als", _) => *b"sq",
+        (l, _) => <[u8; 2]>::try_from(l.as_bytes()).ok()?,
+    };
+    hypher::Lang::from_iso(iso)
 }
 
 /// Kazakh syllables, by rule: hypher has no Kazakh patterns.
@@ -500,6 +597,14 @@ mod kazakh {
         }
     }
 }
+
+mod liang;
+
+#[cfg(test)]
+mod native;
+
+#[cfg(test)]
+mod urls;
 
 #[cfg(test)]
 mod tests {
@@ -776,7 +881,7 @@ mod tests {
 
     #[test]
     fn unknown_language() {
-        for tag in ["xx", "zh-Hans", "und", "grc"] {
+        for tag in ["xx", "zh-Hans", "und", "ro"] {
             assert!(Hyphenator::new(&Lang::of(tag), &[]).is_none(), "{tag}");
         }
         for tag in ["en-US", "nob", "nn", "gsw-CH", "kk-KZ"] {

@@ -3,7 +3,7 @@
 //! pagination can stack, with each line's height and whether it ends hyphenated.
 
 use super::bidi::{self, Piece};
-use super::hyphenate::{Break, Hyphenator};
+use super::hyphenate::{is_url, url_breaks, Break, Hyphenator};
 use super::knuth_plass::{self, Item, Params, INFINITY};
 use crate::lang::Lang;
 use crate::pdf::font::{is_invisible, Case, FaceId, FontSet, ShapedText, Shaper};
@@ -451,13 +451,16 @@ impl Default for Tuning {
     }
 }
 
-/// A character the fonts cannot set, for the caller to report where it occurred.
+/// A problem met while setting a paragraph (a character the fonts cannot set, a word
+/// wider than the measure), for the caller to report where it occurred.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum FontProblem {
     /// Taken from a fallback face.
     Fallback(char, FaceId),
     /// No face has it.
     Missing(char),
+    /// A word wider than the measure, broken where no break is allowed (with no hyphen).
+    Overfull(String),
 }
 
 /// Sets paragraphs: holds the shaper, the hyphenators and their caches for a whole book.
@@ -692,7 +695,7 @@ impl<'f> Typesetter<'f> {
                         self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
                     }
                     let before = items.len();
-                    self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id);
+                    self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id, m.width);
                     if let Some(w) = word_at.as_mut() {
                         w.resize(before, u32::MAX);
                         w.resize(items.len(), word_start as u32);
@@ -724,7 +727,7 @@ impl<'f> Typesetter<'f> {
                 self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
             }
             let before = items.len();
-            self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id);
+            self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id, m.width);
             if let Some(w) = word_at.as_mut() {
                 w.resize(before, u32::MAX);
                 w.resize(items.len(), word_start as u32);
@@ -813,10 +816,49 @@ impl<'f> Typesetter<'f> {
         contents.push(Content::Other);
     }
 
+    /// A word (pieces in possibly different styles), as [`Self::push_word_cached`] sets it;
+    /// but a word with a piece wider than the `measure` between its break points (a long
+    /// hash, a URL without separators, thousands of letters) gets a break at every
+    /// character as a last resort, with no hyphen (the URL's separators and the
+    /// hyphenation points stay the better breaks), and is reported as a problem.
+    #[allow(clippy::too_many_arguments)]
+    fn push_word(
+        &mut self,
+        items: &mut Vec<Item>,
+        contents: &mut Vec<Content>,
+        word: &[(&str, SpanStyle)],
+        lang: &Lang,
+        lang_id: u16,
+        measure: f32,
+    ) {
+        let (start, contents_start) = (items.len(), contents.len());
+        self.push_word_cached(items, contents, word, lang, lang_id);
+        // The pieces too wide, as byte ranges of the word: only these get last-resort breaks.
+        let mut wide = Vec::new();
+        for (it, c) in items[start..].iter().zip(&contents[contents_start..]) {
+            if let (Item::Box { width, shrink, .. }, Content::Glyphs(frags)) = (it, c) {
+                if width - shrink > measure {
+                    if let (Some(first), Some(last)) = (frags.first(), frags.last()) {
+                        wide.push((first.at as usize, last.at as usize + last.text().len()));
+                    }
+                }
+            }
+        }
+        if wide.is_empty() {
+            return;
+        }
+        items.truncate(start);
+        contents.truncate(contents_start);
+        let mut set = WordItems::default();
+        self.word_items(&mut set, word, lang, &wide);
+        set.append_to(items, contents);
+        self.problems.push(FontProblem::Overfull(word.iter().map(|(t, _)| *t).collect()));
+    }
+
     /// A word (pieces in possibly different styles): shaped, with its hyphenation points
     /// as flagged penalties between its syllables. Words in one style come from the cache
     /// of words set before.
-    fn push_word(
+    fn push_word_cached(
         &mut self,
         items: &mut Vec<Item>,
         contents: &mut Vec<Content>,
@@ -826,7 +868,7 @@ impl<'f> Typesetter<'f> {
     ) {
         let mut set = WordItems::default();
         let [(text, style)] = word else {
-            self.word_items(&mut set, word, lang);
+            self.word_items(&mut set, word, lang, &[]);
             set.append_to(items, contents);
             return;
         };
@@ -862,7 +904,7 @@ impl<'f> Typesetter<'f> {
             return;
         }
         let problems = self.problems.len();
-        self.word_items(&mut set, word, lang);
+        self.word_items(&mut set, word, lang, &[]);
         set.append_to(items, contents);
         // A word with font problems is set anew each time, so each occurrence is reported.
         if self.problems.len() == problems {
@@ -871,7 +913,9 @@ impl<'f> Typesetter<'f> {
     }
 
     /// The items of a word set alone (see [`WordItems`]).
-    fn word_items(&mut self, set: &mut WordItems, word: &[(&str, SpanStyle)], lang: &Lang) {
+    /// Inside the byte ranges `wide` of the word, every character boundary is a break as
+    /// well (see [`Self::push_word`]).
+    fn word_items(&mut self, set: &mut WordItems, word: &[(&str, SpanStyle)], lang: &Lang, wide: &[(usize, usize)]) {
         let WordItems { items, contents } = set;
         let raw: String = word.iter().map(|(t, _)| *t).collect();
         let hyphenate = word.iter().all(|(_, s)| s.hyphenate);
@@ -886,14 +930,41 @@ impl<'f> Typesetter<'f> {
             let core = &raw[core_start..core_end];
             // Offsets into the word without soft hyphens, which are break hints, not text.
             let strip = |o: usize| raw[..o].chars().filter(|c| *c != '\u{AD}').map(char::len_utf8).sum::<usize>();
-            breaks = self
-                .hyphen_breaks(lang, core)
-                .iter()
-                .map(|b| Break { offset: strip(b.offset + core_start), explicit: b.explicit })
-                .collect();
+            // A URL or an e-mail address breaks only after its separators, with no hyphen.
+            let found = if is_url(core) {
+                let mut url = Vec::new();
+                url_breaks(core, &mut url);
+                Rc::new(url)
+            } else {
+                self.hyphen_breaks(lang, core)
+            };
+            breaks =
+                found.iter().map(|b| Break { offset: strip(b.offset + core_start), explicit: b.explicit }).collect();
             breaks.dedup_by_key(|b| b.offset);
         }
         let text: String = raw.chars().filter(|c| *c != '\u{AD}').collect();
+        // The last-resort breaks of a word wider than the measure, by byte offset in `text`.
+        let mut last_resort = Vec::new();
+        if !wide.is_empty() {
+            last_resort = vec![false; text.len() + 1];
+            let mut merged = Vec::with_capacity(text.len());
+            let mut known = breaks.iter().peekable();
+            for (i, _) in text.char_indices().skip(1) {
+                while let Some(b) = known.next_if(|b| b.offset < i) {
+                    merged.push(*b);
+                }
+                match known.peek() {
+                    Some(b) if b.offset == i => merged.push(*known.next().expect("peeked")),
+                    _ if wide.iter().any(|&(a, z)| a < i && i < z) => {
+                        last_resort[i] = true;
+                        merged.push(Break { offset: i, explicit: true });
+                    }
+                    _ => {}
+                }
+            }
+            merged.extend(known.copied());
+            breaks = merged;
+        }
         // Shape the pieces; fallback faces split them further, in order.
         let mut shaped: Vec<(Rc<ShapedText>, SpanStyle, usize)> = Vec::new();
         let mut offset = 0;
@@ -943,7 +1014,15 @@ impl<'f> Typesetter<'f> {
                     let before = text[..pos].chars().next_back().unwrap_or(' ');
                     emit_box(items, contents, &mut frags, 0.0);
                     let b = breaks[bi];
-                    if b.explicit {
+                    if last_resort.get(pos) == Some(&true) {
+                        items.push(Item::Penalty {
+                            width: 0.0,
+                            penalty: LAST_RESORT_PENALTY,
+                            flagged: false,
+                            protrusion: 0.0,
+                        });
+                        contents.push(Content::Hyphen(None));
+                    } else if b.explicit {
                         let p = protrusion(before) * fonts.face(s.face).advance(s.glyphs[gi - 1].id) * scale;
                         items.push(Item::Penalty {
                             width: 0.0,
@@ -1223,6 +1302,11 @@ impl<'f> Typesetter<'f> {
     }
 }
 
+/// The penalty of a break inside a word wider than the measure where no break is allowed:
+/// far above a hyphen's, so URLs break at their separators and words at their syllables
+/// wherever these serve, and below `INFINITY`, so a break is always found.
+const LAST_RESORT_PENALTY: f32 = 5000.0;
+
 /// The most of its line's stretch ratio a glyph box takes: at 2 % expansion, 3 %.
 const MAX_EXPANSION_RATIO: f32 = 1.5;
 
@@ -1488,5 +1572,57 @@ mod tests {
         // Arabic sentence belongs to the sentence, left of the word.
         let v = arabic_line(&mut t, "عمري ١٥ سنة في نقابة ver.di. لم");
         assert_eq!(v, ["لم", ".", "ver.di", "نقابة", "في", "سنة", "١٥", "عمري"]);
+    }
+
+    #[test]
+    fn urls_and_addresses_break_at_separators_without_hyphens() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        let url = "https://de.wikisource.org/wiki/Rede_über_die_Arbeiterfrage_und_die_Gewerkschaftsversammlung";
+        let mail = "gewerkschaftsversammlung@arbeiterbildungsverein.example.org";
+        let text = format!("Quelle: {url}, und Anfragen an {mail}.");
+        // Measures where every piece between separators fits (at 90 pt
+        // `Gewerkschaftsversammlung` would not, and would break as a last resort).
+        for width in [140.0, 170.0, 200.0] {
+            let lines = t.set(&[span(&text)], &measure(width));
+            assert!(t.problems.is_empty(), "{:?}", t.problems);
+            let joined: String = lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+            // No hyphen is added anywhere: every break is a space or a URL's separator.
+            for l in &lines {
+                assert!(l.runs.iter().all(|r| r.actual_text.as_deref() != Some("\u{AD}")), "{width}: {joined}");
+            }
+            // A line that ends inside the URL or the address ends after a separator and the
+            // next goes on with the rest: joined so, the lines give the text again.
+            let mut rebuilt = String::new();
+            for l in &lines {
+                if !rebuilt.is_empty() && !rebuilt.ends_with(|c: char| "/.-?&=#_@".contains(c)) {
+                    rebuilt.push(' ');
+                }
+                rebuilt.push_str(&l.text);
+            }
+            assert_eq!(rebuilt.replace(". ", "."), text.replace(". ", "."), "{width}: {joined}");
+            assert!(lines.len() > 2, "{width}: {joined}");
+        }
+    }
+
+    #[test]
+    fn a_run_wider_than_the_measure_breaks_at_a_separator_first_then_anywhere() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        let tail = "q".repeat(120);
+        let url = format!("https://archiv.example.org/{tail}");
+        let lines = t.set(&[span(&format!("Siehe {url} dort."))], &measure(150.0));
+        // The URL breaks at its own separators where they serve (its host and path stay
+        // whole); only the run without one that is wider than the line breaks anywhere.
+        let first = lines[0].text.strip_prefix("Siehe https://archiv.example.org/").expect(&lines[0].text);
+        assert!(first.chars().all(|c| c == 'q'), "{:?}", lines[0].text);
+        assert!(lines.len() >= 3, "{lines:?}");
+        let rest: String = lines[1..].iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(format!("{first}{rest}"), format!("{tail} dort."));
+        for l in &lines {
+            assert!(l.width <= 150.0 + 0.01, "{} {}", l.width, l.text);
+            assert!(l.runs.iter().all(|r| r.actual_text.as_deref() != Some("\u{AD}")), "{}", l.text);
+        }
+        assert_eq!(t.problems, [FontProblem::Overfull(url)]);
     }
 }
