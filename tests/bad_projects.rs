@@ -209,6 +209,48 @@ fn invalid_utf8_names_the_line() {
 }
 
 #[test]
+fn nul_byte_in_a_speech_names_line_column_and_what_it_is() {
+    let p = Project::new();
+    let before = p.build_ok();
+    // Line 7, after `Text `: a NUL, as binary junk leaves it.
+    p.write("books/speeches/a.md", speech(FRONT, "Text \0 mehr.\n"));
+    let err = p.build_fails(&before, "books/speeches/a.md", Some(7), &["NUL", "U+0000"]);
+    assert!(err.contains("--> books/speeches/a.md:7:6"), "the column is not named:\n{err}");
+    p.check_fails("books/speeches/a.md", Some(7), &["NUL"]);
+}
+
+#[test]
+fn control_characters_in_front_matter_and_the_book_file() {
+    let p = Project::new();
+    let before = p.build_ok();
+    p.write("books/speeches/b.md", speech("title: Rede \x1b[1mB\nspeaker: Ben\ndate: 2021-12-14\n", BODY));
+    p.build_fails(&before, "books/speeches/b.md", Some(2), &["colour codes", "U+001B"]);
+    p.write("books/speeches/b.md", speech("title: Rede B\nspeaker: Ben\ndate: 2021-12-14\n", BODY));
+    p.write("books/book.toml", book_with("subtitle = \"a\x07b\"\n"));
+    p.build_fails(&before, "books/book.toml", Some(2), &["control character", "U+0007"]);
+}
+
+#[test]
+fn speech_saved_as_utf16_or_by_a_word_processor() {
+    let p = Project::new();
+    let before = p.build_ok();
+    let text = speech(FRONT, BODY);
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    p.write("books/speeches/a.md", &le);
+    p.build_fails(&before, "books/speeches/a.md", Some(1), &["UTF-16", "little-endian, without a byte order mark"]);
+    let mut bom = vec![0xFE, 0xFF];
+    bom.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    p.write("books/speeches/a.md", &bom);
+    p.build_fails(&before, "books/speeches/a.md", Some(1), &["UTF-16", "big-endian, with a byte order mark"]);
+    p.write("books/speeches/a.md", b"PK\x03\x04\x14\x00\x06\x00\x08\x00[Content_Types].xml word/document.xml\0\0");
+    p.build_fails(&before, "books/speeches/a.md", Some(1), &["Word document"]);
+    p.write("books/speeches/a.md", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n");
+    p.build_fails(&before, "books/speeches/a.md", Some(1), &["a PDF"]);
+    p.write("books/speeches/a.md", b"---\ntitle: A\nspeaker: Anna\ndate: 2021-12-13\nplace: K\xf6ln\n---\n\nText.\n");
+    p.build_fails(&before, "books/speeches/a.md", Some(5), &["Latin-1", "`\u{f6}`"]);
+}
+
+#[test]
 fn unreadable_speech() {
     let p = Project::new();
     let before = p.build_ok();
