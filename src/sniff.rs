@@ -92,7 +92,7 @@ pub(crate) fn foreign(bytes: &[u8]) -> Option<NotText> {
 pub(crate) fn not_utf8(bytes: &[u8], at: usize) -> String {
     let b = bytes[at];
     let rest = &bytes[at..bytes.len().min(at + 64 * 1024)];
-    let latin1 = rest.iter().all(|&c| c < 0x80 || c >= 0xA0 || matches!(c, 0x80 | 0x84 | 0x85 | 0x91..=0x97));
+    let latin1 = rest.iter().all(|&c| !(0x80..0xA0).contains(&c) || matches!(c, 0x80 | 0x84 | 0x85 | 0x91..=0x97));
     if b >= 0xA0 && latin1 {
         let c = char::from(b);
         format!(

@@ -2,11 +2,12 @@
 //! each block with its source line. Raw HTML is not passed through: a few inline tags become
 //! model inlines, the rest is dropped as markup with a warning while its text is kept.
 
+use super::links::{self, Pending, Target};
 use super::model::*;
 use crate::anthology::Asset;
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::project::{Project, ResolveError};
-use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -32,6 +33,8 @@ pub(super) struct SourceInfo<'a> {
 pub(super) struct Parsed {
     pub blocks: Vec<Block>,
     pub footnotes: Vec<Footnote>,
+    /// Links to speeches and headings, waiting for the whole book (`links::resolve`).
+    pub links: Vec<Pending>,
 }
 
 enum Frame {
@@ -115,6 +118,7 @@ struct Builder<'a> {
     call_lines: BTreeMap<String, usize>,
     slugs: BTreeMap<String, u32>,
     warned_tags: BTreeMap<String, ()>,
+    links: Vec<Pending>,
 }
 
 pub(super) fn parse(markdown: &str, src: &SourceInfo, report: &mut Report) -> Result<Parsed, ()> {
@@ -133,6 +137,7 @@ pub(super) fn parse(markdown: &str, src: &SourceInfo, report: &mut Report) -> Re
         call_lines: BTreeMap::new(),
         slugs: BTreeMap::new(),
         warned_tags: BTreeMap::new(),
+        links: Vec::new(),
     };
     let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES;
     for (ev, range) in Parser::new_ext(markdown, opts).into_offset_iter() {
@@ -151,7 +156,7 @@ pub(super) fn parse(markdown: &str, src: &SourceInfo, report: &mut Report) -> Re
     if b.fatal {
         return Err(());
     }
-    Ok(Parsed { blocks, footnotes })
+    Ok(Parsed { blocks, footnotes, links: b.links })
 }
 
 impl<'a> Builder<'a> {
@@ -353,8 +358,13 @@ impl<'a> Builder<'a> {
             Tag::Strikethrough => self.open_inline(InlinesKind::Strikethrough, line),
             Tag::Superscript => self.open_inline(InlinesKind::Superscript, line),
             Tag::Subscript => self.open_inline(InlinesKind::Subscript, line),
-            Tag::Link { dest_url, title, .. } => {
-                self.open_inline(InlinesKind::Link { url: dest_url.to_string(), title: title.to_string() }, line)
+            Tag::Link { link_type, dest_url, title, .. } => {
+                // An e-mail autolink (`<a@b.cd>`) comes without its scheme.
+                let url = match link_type {
+                    LinkType::Email => format!("mailto:{dest_url}"),
+                    _ => dest_url.to_string(),
+                };
+                self.open_inline(InlinesKind::Link { url, title: title.to_string() }, line)
             }
             Tag::Image { dest_url, title, .. } => {
                 self.open_inline(InlinesKind::Image { url: dest_url.to_string(), title: title.to_string() }, line)
@@ -507,6 +517,14 @@ impl<'a> Builder<'a> {
                 self.push_block(Block { line, kind: block });
             }
             InlinesKind::Heading(level) => {
+                if plain_text(&content).trim().is_empty() && !has_image_or_call(&content) {
+                    self.warn(
+                        line,
+                        "this heading has no text; it is left out (and gets no entry in the navigation)".into(),
+                        "give the heading its words, or remove the `#`",
+                    );
+                    return;
+                }
                 let slug = anchor_of("", &plain_text(&content));
                 let base = format!("{}-{}", self.src.anchor, if slug.is_empty() { "section" } else { &slug });
                 let n = self.slugs.entry(base.clone()).or_insert(0);
@@ -572,17 +590,22 @@ impl<'a> Builder<'a> {
     }
 
     fn link(&mut self, url: String, title: String, content: Vec<Inline>, line: usize) {
-        let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
-        let has_scheme = url.contains(':') && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-        let safe = !has_scheme || matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel" | "ftp" | "ftps");
-        if !safe {
-            self.warn(
-                line,
-                format!("the link to `{url}` is not kept: only http, https, mailto and tel links can enter a book"),
-                "its text stays in the book as plain text",
-            );
-            return self.splice(content, line);
-        }
+        let url = match links::classify(&url, self.src.project, self.src.dir) {
+            Target::External(u) => u,
+            Target::Internal { ids, fragment } => {
+                let line = self.file_line(line);
+                self.links.push(Pending { line, raw: url, ids, fragment });
+                links::pending_url(self.links.len() - 1)
+            }
+            Target::Refused(why) => {
+                self.warn(
+                    line,
+                    format!("the link to `{url}` is not kept: {why}"),
+                    "its text stays as plain text; a book keeps links to http, https, mailto and tel addresses and to its own speeches",
+                );
+                return self.splice(content, line);
+            }
+        };
         let title = Some(title).filter(|t| !t.is_empty());
         self.push_inline(Inline::Link { url, title, content }, line);
     }
@@ -759,6 +782,19 @@ impl<'a> Builder<'a> {
         notes.sort_by_key(|n| n.number);
         notes
     }
+}
+
+/// Whether `content` holds an image or a footnote call: a heading of those alone is kept.
+fn has_image_or_call(content: &[Inline]) -> bool {
+    content.iter().any(|i| match i {
+        Inline::Image { .. } | Inline::FootnoteRef { .. } => true,
+        Inline::Emphasis { content }
+        | Inline::Strong { content }
+        | Inline::Superscript { content }
+        | Inline::Subscript { content }
+        | Inline::Link { content, .. } => has_image_or_call(content),
+        _ => false,
+    })
 }
 
 fn lone_image(content: &[Inline]) -> Option<ImageRef> {

@@ -71,8 +71,8 @@ impl Layout<'_, '_> {
             _ => 1.0,
         };
         ops.push(self.space(g.space.before_heading));
-        if level <= 2 {
-            let title = crate::document::plain_text(content);
+        let title = crate::document::plain_text(content);
+        if level <= 2 && !title.trim().is_empty() {
             ops.push(Op::Bookmark { level: self.depth + 1, title, contents: false });
         }
         let mut spans = Vec::new();
