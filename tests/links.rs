@@ -83,6 +83,15 @@ fn links_inside_the_book_and_out_of_it() {
     // The heading without text is left out, and the navigation has no empty entry.
     let nav = epub_entry(&out.join("links.epub"), "OEBPS/nav.xhtml");
     assert!(!nav.contains("\"></a>") && !nav.contains("<a href=\"s-de-a.xhtml#s-de-a-section\""), "{nav}");
+    // The PDF: the same links, as GoTo actions to named destinations, each of which the
+    // catalog's Dests dictionary places on a page.
+    let pdf = String::from_utf8_lossy(&std::fs::read(out.join("links.pdf")).unwrap()).into_owned();
+    for name in ["s-b", "s-b-am-ende", "s-de-a-die-lage", "s-de-a"] {
+        assert!(pdf.contains(&format!("/D/{name}/")) || pdf.contains(&format!("/D/{name}>")), "no link to {name}");
+        assert!(pdf.contains(&format!("/{name}[")), "no destination {name}");
+    }
+    assert!(pdf.contains("/Dests "), "the catalog has no Dests");
+    assert!(!pdf.contains("/D/s-c"), "a link to the speech outside the book");
     if let Some(tool) = validator("epubcheck") {
         epubcheck(&tool, &out.join("links.epub"));
     }

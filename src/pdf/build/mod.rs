@@ -100,6 +100,8 @@ struct Typeset {
 /// for the contents, and what the units reported.
 struct Paginated {
     outline: Vec<Placed>,
+    /// Where each chapter's and heading's anchor was placed: name, page index, top.
+    anchors: Vec<(String, usize, f32)>,
     /// Where the units the contents list start, in order.
     starts: Vec<Placed>,
     /// Pages left free for the contents, by index.
@@ -171,6 +173,7 @@ fn paginate<S: PageSink>(
     flow.sink().flush()?;
     Ok(Paginated {
         outline: std::mem::take(&mut flow.outline),
+        anchors: std::mem::take(&mut flow.anchors),
         starts: std::mem::take(&mut flow.starts),
         reserved: std::mem::take(&mut flow.reserved),
         folio_offset: flow.folio_offset,

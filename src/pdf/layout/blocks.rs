@@ -24,7 +24,10 @@ impl Layout<'_, '_> {
     pub(super) fn block(&mut self, ops: &mut Vec<Op>, b: &Block, at: At, after_paragraph: bool) -> bool {
         match &b.kind {
             BlockKind::Paragraph { content } => return self.paragraph(ops, content, b.line, at, after_paragraph),
-            BlockKind::Heading { level, content, .. } => self.heading(ops, *level, content, b.line, at),
+            BlockKind::Heading { level, content, anchor } => {
+                ops.push(Op::Anchor(anchor.clone()));
+                self.heading(ops, *level, content, b.line, at)
+            }
             BlockKind::Quote { blocks } => self.quote(ops, blocks, at),
             BlockKind::List { start, items, .. } => self.list(ops, *start, items, at),
             BlockKind::Rule => self.rule(ops, b.line, at),

@@ -102,6 +102,9 @@ pub(crate) struct Flow<'a, S: PageSink> {
     /// Bookmarks waiting for the next line (level, title, whether the contents list it).
     pending: Vec<(u8, String, bool)>,
     pub outline: Vec<Placed>,
+    /// Anchors waiting for the next line, and those placed: name, page index, top.
+    pending_anchors: Vec<String>,
+    pub anchors: Vec<(String, usize, f32)>,
     /// Where the units listed in the contents start, in order.
     pub starts: Vec<Placed>,
     /// Pages left free for the contents, by index.
@@ -147,6 +150,8 @@ impl<'a, S: PageSink> Flow<'a, S> {
             heads: (String::new(), String::new()),
             pending: Vec::new(),
             outline: Vec::new(),
+            pending_anchors: Vec::new(),
+            anchors: Vec::new(),
             starts: Vec::new(),
             reserved: Vec::new(),
             targets: Vec::new(),
@@ -219,6 +224,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 Op::Heads { verso, recto } => self.heads = (verso.clone(), recto.clone()),
                 Op::Bookmark { level, title, contents } => self.pending.push((*level, title.clone(), *contents)),
                 Op::Targets(t) => self.targets = t.clone(),
+                Op::Anchor(a) => self.pending_anchors.push(a.clone()),
                 Op::EndUnit => {
                     // Notes never called are set at the foot of the unit's last page.
                     let rest: Vec<u32> = self.notes.keys().copied().collect();
@@ -628,7 +634,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 // A figure that does not fit floats to the next page; the text after it
                 // comes here.
                 Op::Figure(_) | Op::Rule { .. } => {}
-                Op::Bookmark { .. } | Op::Note { .. } | Op::Targets(_) | Op::Lang(_) => {}
+                Op::Bookmark { .. } | Op::Anchor(_) | Op::Note { .. } | Op::Targets(_) | Op::Lang(_) => {}
                 _ => return true,
             }
         }
@@ -713,6 +719,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                     Op::Skip(x) => s.cursor = s.cursor.map(|c| c + x),
                     Op::SkipTo(y) => s.cursor = Some(y.max(s.cursor.unwrap_or(0.0))),
                     Op::Bookmark { .. }
+                    | Op::Anchor(_)
                     | Op::Heads { .. }
                     | Op::Targets(_)
                     | Op::Lang(_)
@@ -749,6 +756,9 @@ impl<'a, S: PageSink> Flow<'a, S> {
             }
             self.outline.push(placed);
         }
+        for a in self.pending_anchors.drain(..) {
+            self.anchors.push((a, self.number - 1, top));
+        }
     }
 
     fn set_lines(&mut self, lines: &mut [Line], dx: f32, advance: f32) {
@@ -782,6 +792,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 let Some(t) = self.targets.get(link as usize - 1) else { continue };
                 match t {
                     LinkTarget::Uri(u) => self.page.links.push(Link { rect, target: Target::Uri(u.clone()) }),
+                    LinkTarget::Anchor(a) => self.page.links.push(Link { rect, target: Target::Named(a.clone()) }),
                     LinkTarget::Page { index, top } => {
                         self.page.links.push(Link { rect, target: Target::Page { index: *index, top: *top } })
                     }
