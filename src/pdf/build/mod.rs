@@ -173,7 +173,7 @@ fn paginate<S: PageSink>(
     flow.sink().flush()?;
     Ok(Paginated {
         outline: std::mem::take(&mut flow.outline),
-        anchors: std::mem::take(&mut flow.anchors),
+        anchors: std::mem::take(&mut flow.anchors).into_iter().filter(|a| flow.linked.contains(&a.0)).collect(),
         starts: std::mem::take(&mut flow.starts),
         reserved: std::mem::take(&mut flow.reserved),
         folio_offset: flow.folio_offset,

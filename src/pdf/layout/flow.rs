@@ -10,7 +10,7 @@ use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::{Link, Mark, Page, Target};
 use crate::style;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A line of the footnote area.
 #[derive(Debug, Clone)]
@@ -105,6 +105,8 @@ pub(crate) struct Flow<'a, S: PageSink> {
     /// Anchors waiting for the next line, and those placed: name, page index, top.
     pending_anchors: Vec<String>,
     pub anchors: Vec<(String, usize, f32)>,
+    /// The anchors some link leads to: only those become named destinations.
+    pub linked: BTreeSet<String>,
     /// Where the units listed in the contents start, in order.
     pub starts: Vec<Placed>,
     /// Pages left free for the contents, by index.
@@ -152,6 +154,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             outline: Vec::new(),
             pending_anchors: Vec::new(),
             anchors: Vec::new(),
+            linked: BTreeSet::new(),
             starts: Vec::new(),
             reserved: Vec::new(),
             targets: Vec::new(),
@@ -792,7 +795,10 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 let Some(t) = self.targets.get(link as usize - 1) else { continue };
                 match t {
                     LinkTarget::Uri(u) => self.page.links.push(Link { rect, target: Target::Uri(u.clone()) }),
-                    LinkTarget::Anchor(a) => self.page.links.push(Link { rect, target: Target::Named(a.clone()) }),
+                    LinkTarget::Anchor(a) => {
+                        self.linked.insert(a.clone());
+                        self.page.links.push(Link { rect, target: Target::Named(a.clone()) })
+                    }
                     LinkTarget::Page { index, top } => {
                         self.page.links.push(Link { rect, target: Target::Page { index: *index, top: *top } })
                     }
