@@ -547,6 +547,8 @@ impl<'a> Builder<'a> {
                 "strong" => self.push_inline(Inline::Strong { content }, line),
                 "sup" => self.push_inline(Inline::Superscript { content }, line),
                 "sub" => self.push_inline(Inline::Subscript { content }, line),
+                // A script's or style's content is no text of the speech.
+                "script" | "style" => {}
                 _ => self.splice(content, line),
             },
             InlinesKind::Link { url, title } => self.link(url, title, content, line),
@@ -678,6 +680,24 @@ impl<'a> Builder<'a> {
         if name == "br" {
             return self.push_inline(Inline::Break, line);
         }
+        if matches!(name.as_str(), "script" | "style") {
+            // Its content comes as text between the tags: gathered and dropped with it.
+            if !closing && !t.ends_with("/>") {
+                self.warn(line, format!("<{name}> is never passed into a book"), "remove it");
+                self.open_inline(InlinesKind::Html(name), line);
+            } else if closing {
+                let open = self
+                    .stack
+                    .iter()
+                    .rposition(|f| matches!(f, Frame::Inlines { kind: InlinesKind::Html(k), .. } if *k == name));
+                if let Some(i) = open {
+                    while self.stack.len() > i {
+                        self.end_inlines();
+                    }
+                }
+            }
+            return;
+        }
         match (mapped, closing) {
             (Some(tag), false) if !t.ends_with("/>") => {
                 self.open_inline(InlinesKind::Html(tag.to_string()), line);
@@ -704,9 +724,6 @@ impl<'a> Builder<'a> {
                 if !name.is_empty() || !t.is_empty() {
                     self.warn_tag(&name, line);
                 }
-                if matches!(name.as_str(), "script" | "style") {
-                    self.warn(line, format!("<{name}> is never passed into a book"), "remove it");
-                }
             }
         }
     }
@@ -723,18 +740,17 @@ impl<'a> Builder<'a> {
 
     /// A block of raw HTML: its markup goes, its text stays as a paragraph.
     fn html_block(&mut self, html: &str, line: usize) {
-        let text = strip_tags(html);
-        let t = html.trim_start();
-        if t.starts_with("<!--") && text.trim().is_empty() {
-            return;
-        }
-        let lower = t.to_ascii_lowercase();
-        if lower.starts_with("<script") || lower.starts_with("<style") {
+        let (text, script) = strip_tags(html);
+        if script {
             self.warn(
                 line,
-                "a <script> or <style> block is never passed into a book; it was left out".into(),
+                "a <script> or <style> element is never passed into a book; it was left out".into(),
                 "remove it",
             );
+        }
+        let t = html.trim_start();
+        let markup_only = t.starts_with("<!") || t.starts_with("<?") || script;
+        if text.trim().is_empty() && markup_only {
             return;
         }
         self.warn(
@@ -846,38 +862,117 @@ pub(super) fn plain_len(content: &[Inline]) -> usize {
         .sum()
 }
 
-/// The text of an HTML fragment: tags, comments, scripts and styles removed, the usual
-/// entities decoded.
-pub(super) fn strip_tags(html: &str) -> String {
+/// The text of raw HTML, without its markup: tags (their quoted attribute values may hold
+/// `>`), comments, processing instructions (`<?php … ?>`), declarations and CDATA sections
+/// are left out, and so is everything from `<script` or `<style` to its closing tag; the text
+/// around them stays, the text after a closing tag on its line too. Character references
+/// are decoded. Returns the text and whether a script or style was left out.
+pub(super) fn strip_tags(html: &str) -> (String, bool) {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
+    let mut script = false;
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let lower = rest.get(..8).unwrap_or(rest).to_ascii_lowercase();
+        let after = |close: &str, from: usize| rest[from..].find(close).map(|e| from + e + close.len());
+        let lower = rest.get(..10).unwrap_or(rest).to_ascii_lowercase();
+        let name_at = usize::from(rest[1..].starts_with('/')) + 1;
+        let is_tag = rest[name_at..].starts_with(|c: char| c.is_ascii_alphabetic());
         let end = if rest.starts_with("<!--") {
-            rest.find("-->").map(|e| e + 3)
+            after("-->", 4)
+        } else if rest.starts_with("<?") {
+            after("?>", 2)
+        } else if rest.starts_with("<![CDATA[") {
+            after("]]>", 9)
+        } else if rest.starts_with("<!") {
+            after(">", 2)
         } else if lower.starts_with("<script") || lower.starts_with("<style") {
+            script = true;
             let close = if lower.starts_with("<script") { "</script" } else { "</style" };
             rest.to_ascii_lowercase().find(close).and_then(|e| rest[e..].find('>').map(|g| e + g + 1))
+        } else if is_tag {
+            tag_end(rest)
         } else {
-            rest.find('>').map(|e| e + 1)
+            // A `<` that opens nothing is text.
+            out.push('<');
+            rest = &rest[1..];
+            continue;
         };
         match end {
             Some(e) => {
                 out.push(' ');
                 rest = &rest[e..];
             }
+            None => rest = "",
+        }
+    }
+    out.push_str(rest);
+    (decode_references(&out), script)
+}
+
+/// The end of the tag at the start of `s` (after its `>`), skipping quoted attribute values.
+fn tag_end(s: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in s.char_indices().skip(1) {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// HTML's character references in `s` decoded: the common named ones and every numeric one
+/// (`&#8212;`, `&#x2014;`); others stay as written.
+fn decode_references(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let name = &rest[1..semi];
+        let c = match name {
+            "nbsp" => Some('\u{a0}'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "amp" => Some('&'),
+            "shy" => Some('\u{ad}'),
+            "mdash" => Some('\u{2014}'),
+            "ndash" => Some('\u{2013}'),
+            _ => match name.strip_prefix('#') {
+                Some(n) => match n.strip_prefix(['x', 'X']) {
+                    Some(h) => u32::from_str_radix(h, 16).ok(),
+                    None => n.parse().ok(),
+                }
+                .and_then(char::from_u32)
+                // Controls a source may not hold stay out of the text here too.
+                .filter(|c| !c.is_control() || matches!(c, '\t' | '\n')),
+                None => None,
+            },
+        };
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
             None => {
-                rest = "";
+                out.push('&');
+                rest = &rest[1..];
             }
         }
     }
     out.push_str(rest);
-    out.replace("&nbsp;", "\u{a0}")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    out
 }
