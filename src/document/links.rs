@@ -69,6 +69,10 @@ pub(super) fn classify(raw: &str, project: &Project, dir: &Path) -> Target {
             Ok(u) if matches!(scheme.as_str(), "http" | "https") && u.host_str().is_none_or(str::is_empty) => {
                 Target::Refused("the address has no host".into())
             }
+            // `https://../` parses, with the host `..`; no name has an empty label.
+            Ok(u) if u.domain().is_some_and(|d| d.trim_end_matches('.').split('.').any(str::is_empty)) => {
+                Target::Refused("the address's host has an empty part".into())
+            }
             Ok(u) if matches!(scheme.as_str(), "mailto" | "tel") && u.path().is_empty() => {
                 Target::Refused("the address is empty".into())
             }
@@ -398,7 +402,16 @@ mod tests {
         assert_eq!(external(classify("https://a.org/%C3%A4", &p, &dir)), "https://a.org/%C3%A4");
         assert_eq!(external(classify("mailto:a@b.cd", &p, &dir)), "mailto:a@b.cd");
         assert_eq!(external(classify("tel:+49 30 1234", &p, &dir)), "tel:+49%2030%201234");
-        for bad in ["javascript:alert(1)", "file:///etc/passwd", "http://", "https://[x", "ftp://a.org", "", "#"] {
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "http://",
+            "https://../",
+            "https://[x",
+            "ftp://a.org",
+            "",
+            "#",
+        ] {
             assert!(matches!(classify(bad, &p, &dir), Target::Refused(_)), "{bad}");
         }
         for relative in ["/url", "//a.org/x", "../../outside.md", "../notes.md"] {
