@@ -20,6 +20,13 @@ pub(crate) fn ascii_len(bytes: &[u8]) -> usize {
     run_len(bytes, |x| x & HIGH, |b| b < 0x80)
 }
 
+/// Bytes at the start of `bytes` that are not C0 control characters (below 0x20).
+pub(crate) fn no_control_len(bytes: &[u8]) -> usize {
+    // Per byte, in its high bit: below 0x20 (subtracting 0x20 borrows, and the byte had its
+    // high bit clear). A borrow only runs on from a flagged byte, so the first is exact.
+    run_len(bytes, |x| x.wrapping_sub(BYTES * 0x20) & !x & HIGH, |b| b >= 0x20)
+}
+
 /// Bytes at the start of `bytes` that are ASCII letters.
 pub(crate) fn ascii_letters_len(bytes: &[u8]) -> usize {
     let others = |x: u64| {
@@ -101,8 +108,9 @@ mod tests {
 
     #[test]
     fn runs_match_bytewise() {
-        let scans: [Scan; 4] = [
+        let scans: [Scan; 5] = [
             (ascii_len, |b| b < 0x80),
+            (no_control_len, |b| b >= 0x20),
             (printable_ascii_len, |b| (0x21..0x80).contains(&b)),
             (ascii_letters_len, |b| b.is_ascii_alphabetic()),
             (wordlike_len, |b| !matches!(b, b' ' | b'\t' | b'\n' | 0xC2)),

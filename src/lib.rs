@@ -22,6 +22,7 @@ mod parallel;
 pub mod pdf;
 pub mod project;
 pub mod scaffold;
+mod sniff;
 pub mod style;
 
 use anthology::Anthology;

@@ -192,8 +192,17 @@ pub(crate) fn read_source(path: &Path, shown: &Path) -> Result<String, Diagnosti
         .with_hint("split it into several files"));
     }
     let bytes = fs::read(path).map_err(|e| Diagnostic::io(shown, &e, "read the file"))?;
+    if let Some(n) = crate::sniff::foreign(&bytes) {
+        return Err(Diagnostic::error(Kind::Encoding, n.what).at(shown, None, 1, Some(1)).with_hint(n.hint));
+    }
     match String::from_utf8(bytes) {
         Ok(mut s) => {
+            if let Some(n) = crate::sniff::control(&s) {
+                let (line, col) = crate::diagnostics::line_col(&s, n.at);
+                return Err(Diagnostic::error(Kind::Encoding, n.what)
+                    .at(shown, None, line, Some(col))
+                    .with_hint(n.hint));
+            }
             if s.starts_with('\u{feff}') {
                 s.drain(..3);
             }
@@ -207,7 +216,7 @@ pub(crate) fn read_source(path: &Path, shown: &Path) -> Result<String, Diagnosti
             let at = e.utf8_error().valid_up_to();
             let good = String::from_utf8_lossy(&bytes[..at]);
             let (line, col) = crate::diagnostics::line_col(&good, good.len());
-            Err(Diagnostic::error(Kind::Encoding, format!("the file is not valid UTF-8 (byte {at})"))
+            Err(Diagnostic::error(Kind::Encoding, crate::sniff::not_utf8(bytes, at))
                 .at(shown, None, line, Some(col))
                 .with_hint("save the file as UTF-8 in your editor"))
         }

@@ -209,6 +209,48 @@ fn invalid_utf8_names_the_line() {
 }
 
 #[test]
+fn nul_byte_in_a_speech_names_line_column_and_what_it_is() {
+    let p = Project::new();
+    let before = p.build_ok();
+    // Line 7, after `Text `: a NUL, as binary junk leaves it.
+    p.write("books/speeches/a.md", speech(FRONT, "Text \0 mehr.\n"));
+    let err = p.build_fails(&before, "books/speeches/a.md", Some(7), &["NUL", "U+0000"]);
+    assert!(err.contains("--> books/speeches/a.md:7:6"), "the column is not named:\n{err}");
+    p.check_fails("books/speeches/a.md", Some(7), &["NUL"]);
+}
+
+#[test]
+fn control_characters_in_front_matter_and_the_book_file() {
+    let p = Project::new();
+    let before = p.build_ok();
+    p.write("books/speeches/b.md", speech("title: Rede \x1b[1mB\nspeaker: Ben\ndate: 2021-12-14\n", BODY));
+    p.build_fails(&before, "books/speeches/b.md", Some(2), &["colour codes", "U+001B"]);
+    p.write("books/speeches/b.md", speech("title: Rede B\nspeaker: Ben\ndate: 2021-12-14\n", BODY));
+    p.write("books/book.toml", book_with("subtitle = \"a\x07b\"\n"));
+    p.build_fails(&before, "books/book.toml", Some(2), &["control character", "U+0007"]);
+}
+
+#[test]
+fn speech_saved_as_utf16_or_by_a_word_processor() {
+    let p = Project::new();
+    let before = p.build_ok();
+    let text = speech(FRONT, BODY);
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    p.write("books/speeches/a.md", &le);
+    p.build_fails(&before, "books/speeches/a.md", Some(1), &["UTF-16", "little-endian, without a byte order mark"]);
+    let mut bom = vec![0xFE, 0xFF];
+    bom.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    p.write("books/speeches/a.md", &bom);
+    p.build_fails(&before, "books/speeches/a.md", Some(1), &["UTF-16", "big-endian, with a byte order mark"]);
+    p.write("books/speeches/a.md", b"PK\x03\x04\x14\x00\x06\x00\x08\x00[Content_Types].xml word/document.xml\0\0");
+    p.build_fails(&before, "books/speeches/a.md", Some(1), &["Word document"]);
+    p.write("books/speeches/a.md", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n");
+    p.build_fails(&before, "books/speeches/a.md", Some(1), &["a PDF"]);
+    p.write("books/speeches/a.md", b"---\ntitle: A\nspeaker: Anna\ndate: 2021-12-13\nplace: K\xf6ln\n---\n\nText.\n");
+    p.build_fails(&before, "books/speeches/a.md", Some(5), &["Latin-1", "`\u{f6}`"]);
+}
+
+#[test]
 fn unreadable_speech() {
     let p = Project::new();
     let before = p.build_ok();
@@ -724,4 +766,70 @@ fn build_that_succeeds_writes_every_output_and_says_so() {
     }
     let names = fs::read_dir(p.path("out")).expect("read out/").count();
     assert_eq!(names, ALL_OUTPUTS.len(), "out/ holds more than the outputs");
+}
+
+// ---------------------------------------------------------------- resource bombs
+// Each a quick error or a quick build: `run` fails a run that takes longer than `TIMEOUT`
+// (a hang detector, not a timing); time and peak memory are measured by hand (DESIGN.md).
+
+/// CRC-32 as PNG chunks carry it.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in bytes {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+        }
+    }
+    !c
+}
+
+#[test]
+fn image_whose_header_declares_ten_billion_pixels() {
+    let p = Project::new();
+    let mut png = Vec::new();
+    image::DynamicImage::ImageLuma8(image::GrayImage::new(1, 1))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("encode a PNG");
+    png[16..24].copy_from_slice(&[&100_000u32.to_be_bytes()[..], &100_000u32.to_be_bytes()[..]].concat());
+    let crc = crc32(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    p.write("books/speeches/bomb.png", png);
+    p.write("books/speeches/a.md", speech(FRONT, "![Eine Bombe](bomb.png)\n"));
+    // The EPUB refuses it; the PDF sets its description in its place, as for any image it
+    // cannot place, and says why.
+    let (code, _, err) = p.run(&["build", "--format", "epub"]);
+    assert_failure(code, &err, "books/speeches/a.md", Some(7), &["bomb.png", "too large (100000 × 100000 pixels)"]);
+    let (code, _, err) = p.run(&["build", "--format", "pdf"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("too large (100000 × 100000 pixels)") && err.contains("--> books/speeches/a.md:7"), "{err}");
+}
+
+#[test]
+fn yaml_billion_laughs_in_front_matter() {
+    let p = Project::new();
+    let before = p.build_ok();
+    // Nine levels of nine aliases each: 387,420,489 strings if expanded. The typed fields
+    // refuse the first nested list before any alias is expanded (and serde_yaml_ng stops
+    // an expansion at its repetition limit).
+    let mut front = String::from("title: A\nspeaker: Anna\ndate: 2021-12-13\ntags: [&a0 [l, l, l, l, l, l, l, l, l]");
+    for i in 1..9 {
+        front.push_str(&format!(", &a{i} [{}]", vec![format!("*a{}", i - 1); 9].join(", ")));
+    }
+    front.push_str("]\n");
+    p.write("books/speeches/a.md", speech(&front, BODY));
+    p.build_fails(&before, "books/speeches/a.md", Some(5), &["tags"]);
+}
+
+#[test]
+fn four_megabyte_lines_of_backticks_and_brackets() {
+    let p = Project::new();
+    let n = MAX_SOURCE_BYTES as usize - 200;
+    for c in ["`", "[", "]", "*", "<"] {
+        p.write("books/speeches/a.md", speech(FRONT, &format!("{}\n", c.repeat(n))));
+        let (code, _, err) = p.run(&["build", "--format", "model"]);
+        assert!(!err.contains("panicked"), "{err}");
+        // A line of one character is a paragraph far over the limit, or nothing to set.
+        assert!(code == 0 || err.contains("characters, more than"), "`{c}` × {n}: exit {code}\n{err}");
+    }
 }

@@ -1016,15 +1016,6 @@ fn epub_is_the_default_format() {
     assert_eq!(tribune::Format::Epub.file_name("example"), "example.epub");
 }
 
-/// Run EPUBCheck; it must report nothing (no error, no warning, not even usage notes).
-fn epubcheck(tool: &Path, epub: &Path) {
-    let start = Instant::now();
-    let o = Command::new(tool).arg(epub).output().expect("run epubcheck");
-    let out = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    eprintln!("epubcheck {} took {:.1?}", epub.display(), start.elapsed());
-    assert!(o.status.success() && out.trim().is_empty(), "EPUBCheck on {}:\n{out}", epub.display());
-}
-
 fn text_fidelity(python: &Path, shared: &Path, epub: &Path, sources: &[PathBuf]) {
     let o = Command::new(python).arg(shared.join("tools/text_fidelity.py")).arg(epub).args(sources).output().unwrap();
     let out = String::from_utf8_lossy(&o.stdout);

@@ -3,12 +3,13 @@
 //! model inlines, the rest is dropped as markup with a warning while its text is kept.
 
 use super::gender;
+use super::links::{self, Pending, Target};
 use super::model::*;
 use crate::anthology::Asset;
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::lang::Lang;
 use crate::project::{Project, ResolveError};
-use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -36,6 +37,8 @@ pub(super) struct SourceInfo<'a> {
 pub(super) struct Parsed {
     pub blocks: Vec<Block>,
     pub footnotes: Vec<Footnote>,
+    /// Links to speeches and headings, waiting for the whole book (`links::resolve`).
+    pub links: Vec<Pending>,
 }
 
 enum Frame {
@@ -119,6 +122,7 @@ struct Builder<'a> {
     call_lines: BTreeMap<String, usize>,
     slugs: BTreeMap<String, u32>,
     warned_tags: BTreeMap<String, ()>,
+    links: Vec<Pending>,
 }
 
 /// The CommonMark extensions a speech may use.
@@ -145,6 +149,7 @@ pub(super) fn parse(markdown: &str, src: &SourceInfo, report: &mut Report) -> Re
         call_lines: BTreeMap::new(),
         slugs: BTreeMap::new(),
         warned_tags: BTreeMap::new(),
+        links: Vec::new(),
     };
     for (ev, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         let line = b.line_of(range.start);
@@ -162,7 +167,7 @@ pub(super) fn parse(markdown: &str, src: &SourceInfo, report: &mut Report) -> Re
     if b.fatal {
         return Err(());
     }
-    Ok(Parsed { blocks, footnotes })
+    Ok(Parsed { blocks, footnotes, links: b.links })
 }
 
 impl<'a> Builder<'a> {
@@ -364,8 +369,13 @@ impl<'a> Builder<'a> {
             Tag::Strikethrough => self.open_inline(InlinesKind::Strikethrough, line),
             Tag::Superscript => self.open_inline(InlinesKind::Superscript, line),
             Tag::Subscript => self.open_inline(InlinesKind::Subscript, line),
-            Tag::Link { dest_url, title, .. } => {
-                self.open_inline(InlinesKind::Link { url: dest_url.to_string(), title: title.to_string() }, line)
+            Tag::Link { link_type, dest_url, title, .. } => {
+                // An e-mail autolink (`<a@b.cd>`) comes without its scheme.
+                let url = match link_type {
+                    LinkType::Email => format!("mailto:{dest_url}"),
+                    _ => dest_url.to_string(),
+                };
+                self.open_inline(InlinesKind::Link { url, title: title.to_string() }, line)
             }
             Tag::Image { dest_url, title, .. } => {
                 self.open_inline(InlinesKind::Image { url: dest_url.to_string(), title: title.to_string() }, line)
@@ -518,6 +528,14 @@ impl<'a> Builder<'a> {
                 self.push_block(Block { line, kind: block });
             }
             InlinesKind::Heading(level) => {
+                if plain_text(&content).trim().is_empty() && !has_image_or_call(&content) {
+                    self.warn(
+                        line,
+                        "this heading has no text; it is left out (and gets no entry in the navigation)".into(),
+                        "give the heading its words, or remove the `#`",
+                    );
+                    return;
+                }
                 let slug = anchor_of("", &plain_text(&content));
                 let base = format!("{}-{}", self.src.anchor, if slug.is_empty() { "section" } else { &slug });
                 let n = self.slugs.entry(base.clone()).or_insert(0);
@@ -540,6 +558,8 @@ impl<'a> Builder<'a> {
                 "strong" => self.push_inline(Inline::Strong { content }, line),
                 "sup" => self.push_inline(Inline::Superscript { content }, line),
                 "sub" => self.push_inline(Inline::Subscript { content }, line),
+                // A script's or style's content is no text of the speech.
+                "script" | "style" => {}
                 _ => self.splice(content, line),
             },
             InlinesKind::Link { url, title } => self.link(url, title, content, line),
@@ -583,17 +603,22 @@ impl<'a> Builder<'a> {
     }
 
     fn link(&mut self, url: String, title: String, content: Vec<Inline>, line: usize) {
-        let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
-        let has_scheme = url.contains(':') && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-        let safe = !has_scheme || matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel" | "ftp" | "ftps");
-        if !safe {
-            self.warn(
-                line,
-                format!("the link to `{url}` is not kept: only http, https, mailto and tel links can enter a book"),
-                "its text stays in the book as plain text",
-            );
-            return self.splice(content, line);
-        }
+        let url = match links::classify(&url, self.src.project, self.src.dir) {
+            Target::External(u) => u,
+            Target::Internal { ids, fragment } => {
+                let line = self.file_line(line);
+                self.links.push(Pending { line, raw: url, ids, fragment });
+                links::pending_url(self.links.len() - 1)
+            }
+            Target::Refused(why) => {
+                self.warn(
+                    line,
+                    format!("the link to `{url}` is not kept: {why}"),
+                    "its text stays as plain text; a book keeps links to http, https, mailto and tel addresses and to its own speeches",
+                );
+                return self.splice(content, line);
+            }
+        };
         let title = Some(title).filter(|t| !t.is_empty());
         self.push_inline(Inline::Link { url, title, content }, line);
     }
@@ -666,6 +691,24 @@ impl<'a> Builder<'a> {
         if name == "br" {
             return self.push_inline(Inline::Break, line);
         }
+        if matches!(name.as_str(), "script" | "style") {
+            // Its content comes as text between the tags: gathered and dropped with it.
+            if !closing && !t.ends_with("/>") {
+                self.warn(line, format!("<{name}> is never passed into a book"), "remove it");
+                self.open_inline(InlinesKind::Html(name), line);
+            } else if closing {
+                let open = self
+                    .stack
+                    .iter()
+                    .rposition(|f| matches!(f, Frame::Inlines { kind: InlinesKind::Html(k), .. } if *k == name));
+                if let Some(i) = open {
+                    while self.stack.len() > i {
+                        self.end_inlines();
+                    }
+                }
+            }
+            return;
+        }
         match (mapped, closing) {
             (Some(tag), false) if !t.ends_with("/>") => {
                 self.open_inline(InlinesKind::Html(tag.to_string()), line);
@@ -692,9 +735,6 @@ impl<'a> Builder<'a> {
                 if !name.is_empty() || !t.is_empty() {
                     self.warn_tag(&name, line);
                 }
-                if matches!(name.as_str(), "script" | "style") {
-                    self.warn(line, format!("<{name}> is never passed into a book"), "remove it");
-                }
             }
         }
     }
@@ -711,18 +751,17 @@ impl<'a> Builder<'a> {
 
     /// A block of raw HTML: its markup goes, its text stays as a paragraph.
     fn html_block(&mut self, html: &str, line: usize) {
-        let text = strip_tags(html);
-        let t = html.trim_start();
-        if t.starts_with("<!--") && text.trim().is_empty() {
-            return;
-        }
-        let lower = t.to_ascii_lowercase();
-        if lower.starts_with("<script") || lower.starts_with("<style") {
+        let (text, script) = strip_tags(html);
+        if script {
             self.warn(
                 line,
-                "a <script> or <style> block is never passed into a book; it was left out".into(),
+                "a <script> or <style> element is never passed into a book; it was left out".into(),
                 "remove it",
             );
+        }
+        let t = html.trim_start();
+        let markup_only = t.starts_with("<!") || t.starts_with("<?") || script;
+        if text.trim().is_empty() && markup_only {
             return;
         }
         self.warn(
@@ -770,6 +809,19 @@ impl<'a> Builder<'a> {
         notes.sort_by_key(|n| n.number);
         notes
     }
+}
+
+/// Whether `content` holds an image or a footnote call: a heading of those alone is kept.
+fn has_image_or_call(content: &[Inline]) -> bool {
+    content.iter().any(|i| match i {
+        Inline::Image { .. } | Inline::FootnoteRef { .. } => true,
+        Inline::Emphasis { content }
+        | Inline::Strong { content }
+        | Inline::Superscript { content }
+        | Inline::Subscript { content }
+        | Inline::Link { content, .. } => has_image_or_call(content),
+        _ => false,
+    })
 }
 
 fn lone_image(content: &[Inline]) -> Option<ImageRef> {
@@ -821,38 +873,117 @@ pub(super) fn plain_len(content: &[Inline]) -> usize {
         .sum()
 }
 
-/// The text of an HTML fragment: tags, comments, scripts and styles removed, the usual
-/// entities decoded.
-pub(super) fn strip_tags(html: &str) -> String {
+/// The text of raw HTML, without its markup: tags (their quoted attribute values may hold
+/// `>`), comments, processing instructions (`<?php … ?>`), declarations and CDATA sections
+/// are left out, and so is everything from `<script` or `<style` to its closing tag; the text
+/// around them stays, the text after a closing tag on its line too. Character references
+/// are decoded. Returns the text and whether a script or style was left out.
+pub(super) fn strip_tags(html: &str) -> (String, bool) {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
+    let mut script = false;
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let lower = rest.get(..8).unwrap_or(rest).to_ascii_lowercase();
+        let after = |close: &str, from: usize| rest[from..].find(close).map(|e| from + e + close.len());
+        let lower = rest.get(..10).unwrap_or(rest).to_ascii_lowercase();
+        let name_at = usize::from(rest[1..].starts_with('/')) + 1;
+        let is_tag = rest[name_at..].starts_with(|c: char| c.is_ascii_alphabetic());
         let end = if rest.starts_with("<!--") {
-            rest.find("-->").map(|e| e + 3)
+            after("-->", 4)
+        } else if rest.starts_with("<?") {
+            after("?>", 2)
+        } else if rest.starts_with("<![CDATA[") {
+            after("]]>", 9)
+        } else if rest.starts_with("<!") {
+            after(">", 2)
         } else if lower.starts_with("<script") || lower.starts_with("<style") {
+            script = true;
             let close = if lower.starts_with("<script") { "</script" } else { "</style" };
             rest.to_ascii_lowercase().find(close).and_then(|e| rest[e..].find('>').map(|g| e + g + 1))
+        } else if is_tag {
+            tag_end(rest)
         } else {
-            rest.find('>').map(|e| e + 1)
+            // A `<` that opens nothing is text.
+            out.push('<');
+            rest = &rest[1..];
+            continue;
         };
         match end {
             Some(e) => {
                 out.push(' ');
                 rest = &rest[e..];
             }
+            None => rest = "",
+        }
+    }
+    out.push_str(rest);
+    (decode_references(&out), script)
+}
+
+/// The end of the tag at the start of `s` (after its `>`), skipping quoted attribute values.
+fn tag_end(s: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in s.char_indices().skip(1) {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// HTML's character references in `s` decoded: the common named ones and every numeric one
+/// (`&#8212;`, `&#x2014;`); others stay as written.
+fn decode_references(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let name = &rest[1..semi];
+        let c = match name {
+            "nbsp" => Some('\u{a0}'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "amp" => Some('&'),
+            "shy" => Some('\u{ad}'),
+            "mdash" => Some('\u{2014}'),
+            "ndash" => Some('\u{2013}'),
+            _ => match name.strip_prefix('#') {
+                Some(n) => match n.strip_prefix(['x', 'X']) {
+                    Some(h) => u32::from_str_radix(h, 16).ok(),
+                    None => n.parse().ok(),
+                }
+                .and_then(char::from_u32)
+                // Controls a source may not hold stay out of the text here too.
+                .filter(|c| !c.is_control() || matches!(c, '\t' | '\n')),
+                None => None,
+            },
+        };
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
             None => {
-                rest = "";
+                out.push('&');
+                rest = &rest[1..];
             }
         }
     }
     out.push_str(rest);
-    out.replace("&nbsp;", "\u{a0}")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    out
 }

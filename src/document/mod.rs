@@ -3,6 +3,7 @@
 //! chapter's language is applied here, so the EPUB and the PDF read the same final text.
 
 mod gender;
+mod links;
 pub(crate) mod locale;
 mod markdown;
 pub mod model;
@@ -17,7 +18,7 @@ use crate::lang::Lang;
 use crate::library::{count_words, Library, Speech};
 use crate::parallel::parallel_map;
 use crate::project::{read_source, Project};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use typography::TextRun;
 
 /// Build the model of `book`. Problems go to `report`; the model is complete only when
@@ -50,9 +51,17 @@ pub(crate) fn build(
         }
     }
     let mut front = Vec::new();
+    // Each chapter's links to speeches and headings, by its anchor.
+    let mut pending = BTreeMap::new();
+    let mut keep = |c: Option<(Chapter, Vec<links::Pending>)>| {
+        c.map(|(c, l)| {
+            pending.insert(c.anchor.clone(), l);
+            c
+        })
+    };
     if let Some(a) = &book.introduction {
         let anchor = unique("introduction".into());
-        front.extend(matter_chapter(project, a, ChapterKind::Introduction, anchor, &lang, typo, report));
+        front.extend(keep(matter_chapter(project, a, ChapterKind::Introduction, anchor, &lang, typo, report)));
     }
     // Speech chapters are independent: parse them on all cores.
     let ids: Vec<(usize, &Speech)> = sel
@@ -80,17 +89,18 @@ pub(crate) fn build(
         .collect();
     for ((part, _, _), (chapter, r)) in anchored.iter().zip(built) {
         report.extend(r);
-        if let Some(c) = chapter {
+        if let Some(c) = keep(chapter) {
             parts[*part].chapters.push(c);
         }
     }
     let mut back = Vec::new();
     if let Some(a) = &book.afterword {
         let anchor = unique("afterword".into());
-        back.extend(matter_chapter(project, a, ChapterKind::Afterword, anchor, &lang, typo, report));
+        back.extend(keep(matter_chapter(project, a, ChapterKind::Afterword, anchor, &lang, typo, report)));
     }
     let mut languages = vec![lang.clone()];
     let mut b = Book { name: book.name.clone(), meta, languages: Vec::new(), modified: 0, front, parts, back };
+    links::resolve(&mut b, pending, lib, report);
     let mut newest = b.meta.date.map(|d| d.earliest());
     for c in b.chapters() {
         if !languages.contains(&c.meta.language) {
@@ -118,7 +128,7 @@ fn speech_chapter(
     book_lang: &Lang,
     typo: bool,
     report: &mut Report,
-) -> Option<Chapter> {
+) -> Option<(Chapter, Vec<links::Pending>)> {
     let language = s.meta.language.clone().unwrap_or_else(|| book_lang.clone());
     let src = markdown::SourceInfo {
         project,
@@ -145,7 +155,7 @@ fn speech_chapter(
         rights: m.rights.as_deref().map(fix),
         summary: m.summary.as_deref().map(fix),
     };
-    Some(finish(
+    let chapter = finish(
         Chapter {
             id: s.id.clone(),
             kind: ChapterKind::Speech,
@@ -158,7 +168,8 @@ fn speech_chapter(
         },
         typo,
         s.body_line,
-    ))
+    );
+    Some((chapter, parsed.links))
 }
 
 /// The introduction or afterword: Markdown without front matter; its first `#` heading is
@@ -171,7 +182,7 @@ fn matter_chapter(
     lang: &Lang,
     typo: bool,
     report: &mut Report,
-) -> Option<Chapter> {
+) -> Option<(Chapter, Vec<links::Pending>)> {
     let text = match read_source(&asset.path, &asset.shown) {
         Ok(t) => t,
         Err(d) => {
@@ -215,7 +226,7 @@ fn matter_chapter(
         ChapterKind::Introduction => "introduction",
         _ => "afterword",
     };
-    Some(finish(
+    let chapter = finish(
         Chapter {
             id: id.into(),
             kind,
@@ -228,7 +239,8 @@ fn matter_chapter(
         },
         typo,
         1,
-    ))
+    );
+    Some((chapter, parsed.links))
 }
 
 /// Apply typography block by block, turn body-relative lines into file lines, count words.

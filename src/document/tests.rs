@@ -279,6 +279,24 @@ fn scripts_never_enter_the_model() {
 }
 
 #[test]
+fn raw_html_leaves_no_debris_and_loses_no_text() {
+    // A processing instruction whose string holds `>`; text after `</script>` on its line;
+    // a quoted `>` in an attribute; a declaration; references.
+    let src = "<?php echo '>'; ?>\n\n<script>\nalert(1)\n</script> after the script\n\n\
+               <div title=\"a > b\">inside &amp; &#8212; &#x41;</div>\n\n<!DOCTYPE html>\n\n\
+               Text <?php echo '>'; ?> and <style>p{}</style> end.\n";
+    let (b, _, r) = md(src);
+    let all = json(&b);
+    for debris in ["php", "?>", "'", "\u{2018}", "alert", "p{}", "DOCTYPE", "b\\\">"] {
+        assert!(!all.contains(debris), "{debris} in {all}");
+    }
+    let texts: Vec<String> = b.iter().map(|x| plain_text(para(x))).collect();
+    assert_eq!(texts, ["after the script", "inside & \u{2014} A", "Text  and  end."], "{all}");
+    assert!(r.items.iter().all(|d| d.severity == Severity::Warning));
+    assert!(r.items.iter().any(|d| d.message.contains("<script>")));
+}
+
+#[test]
 fn unsafe_link_schemes_are_dropped_but_text_kept() {
     let (b, _, r) = md("[click](javascript:alert(1)) and [mail](mailto:a@b.org)\n");
     let p = para(&b[0]);

@@ -20,6 +20,31 @@ pub(super) struct Context<'a> {
     pub strings: &'static Strings,
     /// Where each image went in the package, by its path on disk.
     pub images: &'a BTreeMap<PathBuf, String>,
+    /// The file of each chapter's and heading's anchor, for links inside the book.
+    pub anchors: &'a BTreeMap<String, String>,
+}
+
+/// The file each anchor a link inside the book can name (a chapter's, a heading's) is in.
+pub(super) fn anchor_files(book: &crate::document::Book) -> BTreeMap<String, String> {
+    fn headings(blocks: &[Block], file: &str, out: &mut BTreeMap<String, String>) {
+        for b in blocks {
+            match &b.kind {
+                BlockKind::Heading { anchor, .. } => {
+                    out.insert(anchor.clone(), file.to_string());
+                }
+                BlockKind::Quote { blocks } => headings(blocks, file, out),
+                BlockKind::List { items, .. } => items.iter().for_each(|i| headings(i, file, out)),
+                _ => {}
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    for c in book.chapters() {
+        let file = file_name(c);
+        out.insert(c.anchor.clone(), file.clone());
+        headings(&c.blocks, &file, &mut out);
+    }
+    out
 }
 
 /// A heading of a chapter for the navigation: the chapter's own sections.
@@ -269,8 +294,9 @@ impl Body<'_, '_> {
                 self.w.start(&format!("h{l}"), &self.with_dir(&[("id", anchor)], flow), set);
                 self.inlines(content);
                 self.w.end(&format!("h{l}"));
-                if l == self.levels.title + 1 {
-                    let title = plain_text(content).trim().to_string();
+                let title = plain_text(content).trim().to_string();
+                // A heading without words (an image without alt text) has no entry.
+                if l == self.levels.title + 1 && !title.is_empty() {
                     self.sections.push(Section { anchor: anchor.clone(), title });
                 }
             }
@@ -488,7 +514,12 @@ impl Body<'_, '_> {
             Inline::Superscript { content } => self.wrap("sup", Set::Inherit, content),
             Inline::Subscript { content } => self.wrap("sub", Set::Inherit, content),
             Inline::Link { url, title, content } => {
-                let href = url_attr(url);
+                // A link inside the book names an anchor; in the package it is in a file.
+                let href = match url.strip_prefix('#').and_then(|a| Some((a, self.cx.anchors.get(a)?))) {
+                    Some((a, file)) if *file == file_name(self.chapter) => format!("#{a}"),
+                    Some((a, file)) => format!("{file}#{a}"),
+                    None => url_attr(url),
+                };
                 let mut attrs = vec![("href", href.as_str())];
                 if let Some(t) = title {
                     attrs.push(("title", t.as_str()));

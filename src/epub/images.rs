@@ -94,7 +94,7 @@ fn check(bytes: &[u8]) -> Result<Format, String> {
     match format {
         Format::Png | Format::Jpeg => {
             let f = if format == Format::Png { image::ImageFormat::Png } else { image::ImageFormat::Jpeg };
-            image::load_from_memory_with_format(bytes, f).map_err(|e| format!("it cannot be decoded: {e}"))?;
+            crate::images::decode(bytes, f)?;
         }
         Format::Gif if bytes.len() < 14 => return Err("the GIF file is cut short".into()),
         Format::Webp if bytes.len() < 30 => return Err("the WebP file is cut short".into()),
@@ -263,8 +263,7 @@ fn prepare_cover(bytes: Vec<u8>) -> Result<Packed, String> {
         _ => return Err("it is not a JPEG or PNG image".into()),
     };
     let image_format = if format == Format::Png { image::ImageFormat::Png } else { image::ImageFormat::Jpeg };
-    let img =
-        image::load_from_memory_with_format(&bytes, image_format).map_err(|e| format!("it cannot be decoded: {e}"))?;
+    let img = crate::images::decode(&bytes, image_format)?;
     let (w, h) = (u64::from(img.width()), u64::from(img.height()));
     let href = format!("images/cover.{}", format.extension());
     if w * h <= MAX_COVER_PIXELS {

@@ -261,7 +261,8 @@ pub(crate) fn package(prep: &Prepared, project: &Project, report: &mut Report) -
 
     let images = images::collect(book, &prep.anthology, report);
     let mut usage = Usage::default();
-    let cx = body::Context { book_lang: lang, strings, images: &images.href };
+    let anchors = body::anchor_files(book);
+    let cx = body::Context { book_lang: lang, strings, images: &images.href, anchors: &anchors };
     let mut text = text(book, &cx, book_file, &mut usage);
     let title_page = matter::title_page(book, strings, book_file, &mut usage);
     let (plan, matter) = settle_matter(prep, project, &mut text, &usage, report)?;

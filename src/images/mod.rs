@@ -48,6 +48,35 @@ pub struct PdfImage {
     pub(crate) data: Data,
 }
 
+/// The most pixels an image may have on a side: a 300 ppi poster of 1.3 m; larger is a
+/// decompression bomb (a small file whose header declares billions of pixels).
+const MAX_SIDE: u32 = 16_384;
+/// The most memory one decoded image may take: 8,000 × 8,000 pixels in RGBA.
+const MAX_DECODED: u64 = 256 * 1024 * 1024;
+
+/// Decode `bytes` (a JPEG or PNG) within limits: an image declaring more than
+/// [`MAX_SIDE`] pixels on a side, or needing more than [`MAX_DECODED`] bytes, is refused
+/// from its header, before any memory is taken for it.
+pub(crate) fn decode(bytes: &[u8], format: image::ImageFormat) -> Result<image::DynamicImage, String> {
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODED);
+    let reader = |bytes| image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let mut r = reader(bytes);
+    r.limits(limits);
+    r.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => {
+            let size = reader(bytes).into_dimensions().map(|(w, h)| format!(" ({w} × {h} pixels)")).unwrap_or_default();
+            format!(
+                "it is too large{size}: an image may have at most {MAX_SIDE} pixels on a side and take {} MB decoded",
+                MAX_DECODED >> 20
+            )
+        }
+        e => format!("it cannot be decoded: {e}"),
+    })
+}
+
 impl PdfImage {
     /// Read and check the image at `path`: JPEG and PNG are placed; other formats are
     /// refused with the reason (the EPUB may still show them).
@@ -61,15 +90,13 @@ impl PdfImage {
             let (width, height, colour) = jpeg_header(&bytes)?;
             // Decode once to be sure the data is sound: a broken JPEG passed through would
             // show as a grey box or stop a RIP.
-            image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
-                .map_err(|e| format!("it cannot be decoded: {e}"))?;
+            decode(&bytes, image::ImageFormat::Jpeg)?;
             return Ok(PdfImage { width, height, colour, data: Data::Jpeg(bytes) });
         }
         if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
             return Err("only JPEG and PNG images can be placed in the PDF".into());
         }
-        let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
-            .map_err(|e| format!("it cannot be decoded: {e}"))?;
+        let img = decode(&bytes, image::ImageFormat::Png)?;
         let (width, height) = (img.width(), img.height());
         let colour_type = img.color();
         // An image whose pixels are all grey is stored as grey whatever its file says: a
@@ -168,6 +195,42 @@ mod tests {
         let p = PdfImage::from_bytes(encode(image::DynamicImage::ImageRgba8(opaque), image::ImageFormat::Png)).unwrap();
         assert!(matches!(p.data, Data::Raw { alpha: None, .. }));
         assert_eq!(p.colour, Colour::Gray);
+    }
+
+    /// CRC-32 as PNG chunks carry it.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut c = !0u32;
+        for &b in bytes {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            }
+        }
+        !c
+    }
+
+    #[test]
+    fn images_declaring_billions_of_pixels_are_refused_from_their_header() {
+        // A 1 × 1 PNG whose header is made to say 100,000 × 100,000 (40 GB as RGBA).
+        let mut png = encode(image::DynamicImage::ImageLuma8(image::GrayImage::new(1, 1)), image::ImageFormat::Png);
+        png[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        let e = PdfImage::from_bytes(png.clone()).unwrap_err();
+        assert!(e.contains("too large (100000 × 100000 pixels)"), "{e}");
+        // A JPEG whose frame says 65,535 × 65,535.
+        let mut jpeg = encode(image::DynamicImage::ImageLuma8(image::GrayImage::new(8, 8)), image::ImageFormat::Jpeg);
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).expect("a baseline frame");
+        jpeg[sof + 5..sof + 9].copy_from_slice(&[0xFF; 4]);
+        let e = PdfImage::from_bytes(jpeg).unwrap_err();
+        assert!(e.contains("too large"), "{e}");
+        // Within the limits, decoding goes on as before.
+        assert!(decode(
+            &encode(image::DynamicImage::ImageLuma8(image::GrayImage::new(64, 64)), image::ImageFormat::Png),
+            image::ImageFormat::Png
+        )
+        .is_ok());
     }
 
     #[test]

@@ -258,3 +258,12 @@ pub(crate) fn assert_every_word(py: &Path, shared: &Path, pdf: &Path, sources: &
     let out = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     assert!(o.status.success(), "text_fidelity.py:\n{out}");
 }
+
+/// Run EPUBCheck; it must report nothing (no error, no warning, not even usage notes).
+pub(crate) fn epubcheck(tool: &Path, epub: &Path) {
+    let start = std::time::Instant::now();
+    let o = Command::new(tool).arg(epub).output().expect("run epubcheck");
+    let out = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    eprintln!("epubcheck {} took {:.1?}", epub.display(), start.elapsed());
+    assert!(o.status.success() && out.trim().is_empty(), "EPUBCheck on {}:\n{out}", epub.display());
+}

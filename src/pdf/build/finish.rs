@@ -102,6 +102,7 @@ pub(super) fn finish(
     }
     let labels = page_labels(book, paged);
     let outline = writer.outline(outline)?;
+    let destinations = writer.destinations(&paged.anchors)?;
     let right_to_left = book.meta.language.is_rtl();
-    writer.finish(fonts, &texts, &info, write::Navigation { labels, outline, right_to_left })
+    writer.finish(fonts, &texts, &info, write::Navigation { labels, outline, destinations, right_to_left })
 }

@@ -103,6 +103,8 @@ struct Typeset {
 /// for the contents, and what the units reported.
 struct Paginated {
     outline: Vec<Placed>,
+    /// Where each chapter's and heading's anchor was placed: name, page index, top.
+    anchors: Vec<(String, usize, Pt)>,
     /// Where the units the contents list start, in order.
     starts: Vec<Placed>,
     /// Pages left free for the contents, by index.
@@ -174,6 +176,7 @@ fn paginate<S: PageSink>(
     flow.sink().flush()?;
     Ok(Paginated {
         outline: std::mem::take(&mut flow.outline),
+        anchors: std::mem::take(&mut flow.anchors).into_iter().filter(|a| flow.linked.contains(&a.0)).collect(),
         starts: std::mem::take(&mut flow.starts),
         reserved: std::mem::take(&mut flow.reserved),
         folio_offset: flow.folio_offset,

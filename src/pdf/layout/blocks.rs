@@ -25,7 +25,10 @@ impl Layout<'_, '_> {
     pub(super) fn block(&mut self, ops: &mut Vec<Op>, b: &Block, at: At, after_paragraph: bool) -> bool {
         match &b.kind {
             BlockKind::Paragraph { content } => return self.paragraph(ops, content, b.line, at, after_paragraph),
-            BlockKind::Heading { level, content, .. } => self.heading(ops, *level, content, b.line, at),
+            BlockKind::Heading { level, content, anchor } => {
+                ops.push(Op::Anchor(anchor.clone()));
+                self.heading(ops, *level, content, b.line, at)
+            }
             BlockKind::Quote { blocks } => self.quote(ops, blocks, at),
             BlockKind::List { start, items, .. } => self.list(ops, *start, items, at),
             BlockKind::Rule => self.rule(ops, b.line, at),
@@ -72,8 +75,8 @@ impl Layout<'_, '_> {
             _ => 1.0,
         };
         ops.push(self.space(g.space.before_heading));
-        if level <= 2 {
-            let title = crate::document::plain_text(content);
+        let title = crate::document::plain_text(content);
+        if level <= 2 && !title.trim().is_empty() {
             ops.push(Op::Bookmark { level: self.depth + 1, title, contents: false });
         }
         let mut spans = Vec::new();

@@ -11,7 +11,7 @@ use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::{Area, Link, Mark, Page, Target};
 use crate::style;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The thickness of the rules the flow draws (tables, the footnotes' rule).
 const RULE: Pt = Pt::new(0.4);
@@ -106,6 +106,11 @@ pub(crate) struct Flow<'a, S: PageSink> {
     /// Bookmarks waiting for the next line (level, title, whether the contents list it).
     pending: Vec<(u8, String, bool)>,
     pub outline: Vec<Placed>,
+    /// Anchors waiting for the next line, and those placed: name, page index, top.
+    pending_anchors: Vec<String>,
+    pub anchors: Vec<(String, usize, Pt)>,
+    /// The anchors some link leads to: only those become named destinations.
+    pub linked: BTreeSet<String>,
     /// Where the units listed in the contents start, in order.
     pub starts: Vec<Placed>,
     /// Pages left free for the contents, by index.
@@ -151,6 +156,9 @@ impl<'a, S: PageSink> Flow<'a, S> {
             heads: (String::new(), String::new()),
             pending: Vec::new(),
             outline: Vec::new(),
+            pending_anchors: Vec::new(),
+            anchors: Vec::new(),
+            linked: BTreeSet::new(),
             starts: Vec::new(),
             reserved: Vec::new(),
             targets: Vec::new(),
@@ -223,6 +231,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 Op::Heads { verso, recto } => self.heads = (verso.clone(), recto.clone()),
                 Op::Bookmark { level, title, contents } => self.pending.push((*level, title.clone(), *contents)),
                 Op::Targets(t) => self.targets = t.clone(),
+                Op::Anchor(a) => self.pending_anchors.push(a.clone()),
                 Op::EndUnit => {
                     // Notes never called are set at the foot of the unit's last page.
                     let rest: Vec<u32> = self.notes.keys().copied().collect();
@@ -636,7 +645,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 // A figure that does not fit floats to the next page; the text after it
                 // comes here.
                 Op::Figure(_) | Op::Rule { .. } => {}
-                Op::Bookmark { .. } | Op::Note { .. } | Op::Targets(_) | Op::Lang(_) => {}
+                Op::Bookmark { .. } | Op::Anchor(_) | Op::Note { .. } | Op::Targets(_) | Op::Lang(_) => {}
                 _ => return true,
             }
         }
@@ -721,6 +730,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                     Op::Skip(x) => s.cursor = s.cursor.map(|c| c + *x),
                     Op::SkipTo(y) => s.cursor = Some(y.max(s.cursor.unwrap_or(Pt::ZERO))),
                     Op::Bookmark { .. }
+                    | Op::Anchor(_)
                     | Op::Heads { .. }
                     | Op::Targets(_)
                     | Op::Lang(_)
@@ -757,6 +767,9 @@ impl<'a, S: PageSink> Flow<'a, S> {
             }
             self.outline.push(placed);
         }
+        for a in self.pending_anchors.drain(..) {
+            self.anchors.push((a, self.number - 1, top));
+        }
     }
 
     fn set_lines(&mut self, lines: &mut [Line], dx: Pt, advance: Pt) {
@@ -792,6 +805,10 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 let Some(t) = self.targets.get(link as usize - 1) else { continue };
                 match t {
                     LinkTarget::Uri(u) => self.page.links.push(Link { area, target: Target::Uri(u.clone()) }),
+                    LinkTarget::Anchor(a) => {
+                        self.linked.insert(a.clone());
+                        self.page.links.push(Link { area, target: Target::Named(a.clone()) })
+                    }
                     LinkTarget::Page { index, top } => {
                         self.page.links.push(Link { area, target: Target::Page { index: *index, top: *top } })
                     }

@@ -297,12 +297,13 @@ impl Spanner<'_> {
                     self.spans(content, s, bold, italic, out)
                 }
                 Inline::Link { content, url, .. } => {
-                    // Links inside the book (`#…`) have no page to point at yet; they stay text.
-                    let style = if url.starts_with('#') || url.is_empty() {
-                        style
-                    } else {
-                        SpanStyle { link: self.link(LinkTarget::Uri(url.clone())), ..style }
+                    // A link inside the book (`#…`) names an anchor, whose page is known
+                    // only when it is placed: a named destination.
+                    let target = match url.strip_prefix('#') {
+                        Some(a) => LinkTarget::Anchor(a.to_string()),
+                        None => LinkTarget::Uri(url.clone()),
                     };
+                    let style = if url.is_empty() { style } else { SpanStyle { link: self.link(target), ..style } };
                     self.spans(content, style, bold, italic, out)
                 }
                 Inline::Code { text } => out.push(Span {
@@ -361,6 +362,8 @@ pub(crate) struct Layout<'a, 'f> {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum LinkTarget {
     Uri(String),
+    /// A chapter's or heading's anchor (a named destination).
+    Anchor(String),
     /// A footnote of the unit, by number.
     Note(u32),
     /// A page (0-based index) and the height the view opens at.
@@ -396,6 +399,8 @@ pub(crate) enum Op {
     Heads { verso: String, recto: String },
     /// The link targets of the unit's lines (see [`SpanStyle::link`]).
     Targets(Vec<LinkTarget>),
+    /// The anchor of a chapter or heading, at the next line set (links inside the book).
+    Anchor(String),
     /// A footnote, set, to be placed on the page of its first call.
     Note { number: u32, lines: Vec<NoteLine> },
     /// The unit ends: notes never called are placed.
@@ -815,6 +820,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         }
         ops.push(Op::SkipTo(g.top + g.leading * 4.0));
         ops.push(Op::Bookmark { level: depth, title: c.meta.title.clone(), contents: true });
+        ops.push(Op::Anchor(c.anchor.clone()));
         if c.kind != ChapterKind::Introduction {
             ops.push(Op::Arabic);
         }

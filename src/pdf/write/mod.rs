@@ -149,6 +149,9 @@ pub(crate) enum Target {
     /// A page of the document (0-based index) and the height (from the page's top edge)
     /// the view should open at.
     Page { index: usize, top: Pt },
+    /// A named destination (a chapter's or heading's anchor), whose page is known only at
+    /// the end ([`PdfWriter::destinations`]).
+    Named(String),
 }
 
 /// An area of a line: from `x0` to `x1`, from `descent` below the baseline `y` (from the
@@ -229,6 +232,8 @@ pub struct Navigation {
     pub(crate) labels: Vec<PageLabel>,
     /// The outline's root (from [`PdfWriter::outline`]); the viewer opens showing it.
     pub(crate) outline: Option<u32>,
+    /// The named destinations' dictionary (from [`PdfWriter::destinations`]).
+    pub(crate) destinations: Option<u32>,
     /// The book reads right to left: viewers show its spreads with the first page on
     /// the right.
     pub(crate) right_to_left: bool,
@@ -556,6 +561,7 @@ impl PdfWriter {
         enum Action<'a> {
             Uri(&'a str),
             GoTo(u32, f32),
+            Named(&'a str),
         }
         let action = match &link.target {
             Target::Uri(u) => {
@@ -566,6 +572,7 @@ impl PdfWriter {
                 Action::Uri(u)
             }
             Target::Page { index, top } => Action::GoTo(self.page_ref(*index), pdf_y(height, *top)),
+            Target::Named(name) => Action::Named(name),
         };
         let id = self.alloc();
         let Area { x0, x1, y, descent, ascent } = link.area;
@@ -584,6 +591,9 @@ impl PdfWriter {
             }
             Action::GoTo(page, top) => {
                 act.action_type(ActionType::GoTo).destination().page(r(page)).xyz(0.0, milli(top), None);
+            }
+            Action::Named(name) => {
+                act.action_type(ActionType::GoTo).destination_named(Name(name.as_bytes()));
             }
         }
         act.finish();
@@ -642,6 +652,29 @@ impl PdfWriter {
             self.packed = p;
         }
         Ok(id)
+    }
+
+    /// Write the named destinations (`anchors`: name, page index, top) as the catalog's
+    /// `Dests` dictionary; returns its object number, `None` when there are none.
+    pub(crate) fn destinations(&mut self, anchors: &[(String, usize, Pt)]) -> Result<Option<u32>, Diagnostic> {
+        if anchors.is_empty() {
+            return Ok(None);
+        }
+        // Keys in a fixed order; an anchor set twice (none should be) keeps its first place.
+        let mut sorted: Vec<&(String, usize, Pt)> = anchors.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        sorted.dedup_by(|b, a| a.0 == b.0);
+        let pages: Vec<u32> = sorted.iter().map(|(_, page, _)| self.page_ref(*page)).collect();
+        let id = self.alloc();
+        let mut c = chunk();
+        let mut dests = c.destinations(r(id));
+        for ((name, index, top), page) in sorted.iter().zip(pages) {
+            let height = self.heights.get(*index).or(self.heights.last()).copied().unwrap_or_default();
+            dests.insert(Name(name.as_bytes())).page(r(page)).xyz(0.0, milli(pdf_y(height, *top)), None);
+        }
+        dests.finish();
+        self.emit(&c)?;
+        Ok(Some(id))
     }
 
     /// Write the outline (bookmarks) of pages already written; returns the outline root.
@@ -773,6 +806,9 @@ impl PdfWriter {
         }
         if let Some(outline) = nav.outline {
             cat.outlines(r(outline)).page_mode(PageMode::UseOutlines);
+        }
+        if let Some(dests) = nav.destinations {
+            cat.destinations(r(dests));
         }
         cat.finish();
         self.emit(&c)?;
