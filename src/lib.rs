@@ -15,6 +15,7 @@ pub(crate) mod config;
 pub mod diagnostics;
 pub mod document;
 pub mod epub;
+pub(crate) mod fontsubset;
 pub(crate) mod images;
 pub mod lang;
 pub mod library;

@@ -2,8 +2,9 @@
 //! of its fallbacks only those that have a character the book face lacks; their
 //! `@font-face` rules; and what the copyright page says about them (names, versions,
 //! licences, read from the fonts themselves and the `OFL-*.txt` files beside them).
-//! Font files go in whole and unchanged: an EPUB corrected after the build (they often
-//! are) keeps every glyph, and the OFL's conditions on modified fonts never arise.
+//! By default each font is subset to the characters of the package (`crate::fontsubset`,
+//! after every document is written: [`Plan::subset`]); with `[epub] embed_fonts = "full"`
+//! the files go in whole and unchanged, for readers who annotate in other scripts.
 
 use super::xhtml::{Face, Usage};
 use crate::assets;
@@ -11,6 +12,7 @@ use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::project::Project;
 use crate::style::Fonts as StyleFonts;
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// One font file in the package.
@@ -44,6 +46,8 @@ pub(super) struct Plan {
     pub licences: Vec<Licence>,
     /// Characters of the text that no embedded font has, with where each first occurs.
     pub missing: Vec<(char, PathBuf, usize)>,
+    /// Whether the fonts are to be subset (the licence page says so).
+    pub subset: bool,
 }
 
 struct Loaded {
@@ -112,6 +116,7 @@ pub(super) fn plan(
     fonts: &StyleFonts,
     style_file: &Path,
     usage: &Usage,
+    subset: bool,
     report: &mut Report,
 ) -> Option<Plan> {
     let faces = [
@@ -212,7 +217,7 @@ pub(super) fn plan(
         return None;
     }
     let licences = licences(project, &embedded);
-    Some(Plan { embedded, families, licences, missing })
+    Some(Plan { embedded, families, licences, missing, subset })
 }
 
 /// The licence files a project or Tribune has: `fonts/OFL-<Prefix>.txt` and `fonts/OFL.txt`.
@@ -281,6 +286,43 @@ fn licences(project: &Project, embedded: &[Embedded]) -> Vec<Licence> {
     out
 }
 
+/// Characters a reading system may draw that no document holds: list numbers and
+/// bullets, the hyphen of automatic hyphenation, spaces.
+pub(super) const GENERATED: &str = " \u{A0}0123456789.-\u{2010}\u{2022}\u{25E6}\u{25AA}";
+
+/// Add the characters of an XHTML document or a style sheet to `chars`: all of them,
+/// markup too (alt texts, titles and generated content are in attributes and rules), with
+/// character references decoded.
+pub(super) fn chars_of(text: &str, chars: &mut BTreeSet<char>) {
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        chars.extend(rest[..i].chars());
+        rest = &rest[i..];
+        let reference = rest.find(';').filter(|&end| end <= 12).map(|end| (&rest[1..end], end));
+        let decoded = reference.and_then(|(name, end)| {
+            let c = match name.strip_prefix('#') {
+                Some(hex) if hex.starts_with(['x', 'X']) => {
+                    u32::from_str_radix(&hex[1..], 16).ok().and_then(char::from_u32)
+                }
+                Some(dec) => dec.parse().ok().and_then(char::from_u32),
+                None => None,
+            };
+            c.map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                chars.insert(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                chars.insert('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    chars.extend(rest.chars());
+}
+
 /// A CSS string literal.
 fn css_string(s: &str) -> String {
     let mut out = String::from("\"");
@@ -341,6 +383,50 @@ impl Plan {
         out
     }
 
+    /// Cut every embedded font down to the glyphs its characters need, when the plan says
+    /// so, with the `GSUB` features a reading system applies and those the style sheet
+    /// `css` asks for. A regular face (the book's or a fallback) keeps every character of every
+    /// document of the package, `all`: the reading system falls back to it for whatever
+    /// the style sheet does not set in another face (navigation, alt text, its own
+    /// labels). A bold or italic face keeps the characters the text sets in it, and those
+    /// a reading system may generate ([`GENERATED`]). A font that cannot be subset (CFF
+    /// outlines, a damaged table) goes in whole, with a warning.
+    pub(super) fn subset(
+        &mut self,
+        all: &BTreeSet<char>,
+        usage: &Usage,
+        css: &str,
+        style_file: &Path,
+        report: &mut Report,
+    ) {
+        if !self.subset {
+            return;
+        }
+        let features = crate::fontsubset::css_features(css);
+        for e in &mut self.embedded {
+            let chars: BTreeSet<char> = match (e.bold, e.italic) {
+                (false, false) => all.clone(),
+                (bold, italic) => {
+                    let mut set: BTreeSet<char> = GENERATED.chars().collect();
+                    set.extend(usage.in_face(Face::of(bold, italic)));
+                    // A bold twin of a fallback also sets bold italic text.
+                    if bold && !italic {
+                        set.extend(usage.in_face(Face::BoldItalic));
+                    }
+                    set
+                }
+            };
+            match crate::fontsubset::subset(&e.bytes, &chars, &features) {
+                Ok(bytes) => e.bytes = Cow::Owned(bytes),
+                Err(why) => report.push(
+                    Diagnostic::warning(Kind::Value, format!("the font `{}` is embedded whole: {why}", e.file))
+                        .at_file(style_file)
+                        .with_hint("use a TrueType (glyf) font, or set `[epub] embed_fonts = \"full\"` in the style"),
+                ),
+            }
+        }
+    }
+
     pub(super) fn report_missing(&self, report: &mut Report) {
         for (c, file, line) in &self.missing {
             let d = Diagnostic::warning(
@@ -399,14 +485,14 @@ mod tests {
         let style = Path::new("styles/default.toml");
         let mut report = Report::default();
 
-        let p = plan(&project, &fonts, style, &usage_of("Solidarität – Қайрат", false), &mut report).unwrap();
+        let p = plan(&project, &fonts, style, &usage_of("Solidarität – Қайрат", false), false, &mut report).unwrap();
         assert_eq!(p.embedded.iter().map(|e| e.file.as_str()).collect::<Vec<_>>(), [fonts.regular.as_str()]);
         assert!(p.missing.is_empty() && p.families.len() == 1);
         assert!(p.css().contains("@font-face") && p.css().contains("html { font-family: "));
         assert!(p.licences[0].name.as_deref() == Some("SIL Open Font License 1.1"));
 
         // ★ is in the symbol fallback; U+10FFFD (private use) is in no font.
-        let p = plan(&project, &fonts, style, &usage_of("Stern ★ \u{10FFFD}", true), &mut report).unwrap();
+        let p = plan(&project, &fonts, style, &usage_of("Stern ★ \u{10FFFD}", true), false, &mut report).unwrap();
         let files: Vec<&str> = p.embedded.iter().map(|e| e.file.as_str()).collect();
         assert_eq!(files, [fonts.regular.as_str(), fonts.bold.as_str(), fonts.fallback[0].as_str()]);
         assert_eq!(p.families.len(), 2, "{:?}", p.families);
@@ -430,10 +516,10 @@ mod tests {
         let arabic = fonts.fallback.iter().find(|f| f.starts_with("NotoNaskhArabic")).unwrap().clone();
 
         // Regular Hebrew: the fallback alone.
-        let p = plan(&project, &fonts, style, &usage_of("שלום", false), &mut report).unwrap();
+        let p = plan(&project, &fonts, style, &usage_of("שלום", false), false, &mut report).unwrap();
         assert_eq!(files(&p), [fonts.regular.clone(), hebrew.clone()]);
         // Bold Hebrew: its bold twin too, under the same family, in bold.
-        let p = plan(&project, &fonts, style, &usage_of("שלום", true), &mut report).unwrap();
+        let p = plan(&project, &fonts, style, &usage_of("שלום", true), false, &mut report).unwrap();
         let twin = hebrew.replace("-Regular", "-Bold");
         assert_eq!(files(&p), [fonts.regular.clone(), fonts.bold.clone(), hebrew.clone(), twin.clone()]);
         let e = p.embedded.iter().find(|e| e.file == twin).unwrap();
@@ -444,7 +530,7 @@ mod tests {
         let mut usage = usage_of("سلام", false);
         let mut w = super::super::xhtml::Writer::new(&mut usage, Path::new("a.md"), &crate::lang::Lang::of("ar"));
         w.element("h1", &[], super::super::xhtml::Set::Bold, |w| w.text("Title"));
-        let p = plan(&project, &fonts, style, &usage, &mut report).unwrap();
+        let p = plan(&project, &fonts, style, &usage, false, &mut report).unwrap();
         assert_eq!(files(&p), [fonts.regular.clone(), fonts.bold.clone(), arabic]);
         assert_eq!(report.errors(), 0);
     }
@@ -458,7 +544,9 @@ mod tests {
         let project = Project::at(dir.path().to_path_buf()).unwrap();
         let fonts = StyleFonts { regular: "Broken.ttf".into(), ..StyleFonts::default() };
         let mut report = Report::default();
-        assert!(plan(&project, &fonts, Path::new("styles/default.toml"), &Usage::default(), &mut report).is_none());
+        assert!(
+            plan(&project, &fonts, Path::new("styles/default.toml"), &Usage::default(), false, &mut report).is_none()
+        );
         assert!(report.items[0].message.contains("`Broken.ttf` is not a TrueType or OpenType font"));
     }
 

@@ -10,10 +10,16 @@ use std::io::Cursor;
 use std::path::PathBuf;
 
 /// A cover larger than this many pixels is scaled down: more is only weight for readers'
-/// devices (4 MP is more than any e-reader screen shows).
+/// devices (4 MP is more than any e-reader screen shows, and the limit some stores set
+/// for the cover inside the book).
 pub const MAX_COVER_PIXELS: u64 = 4_000_000;
-/// The JPEG quality of a scaled cover: high, since it is encoded once more.
-const COVER_JPEG_QUALITY: u8 = 90;
+/// The largest cover the stores recommend, width by height: Amazon KDP's ideal
+/// 1,600 × 2,560 (Google Play Books the same; Apple, Kobo and PublishDrive's embedded
+/// cover 1,600 × 2,400). A cover wider or taller is scaled down to fit, keeping its shape.
+pub const MAX_COVER_SIZE: (u64, u64) = (1600, 2560);
+/// The JPEG quality of a scaled cover: high, since it is encoded once more; 85 is where
+/// artefacts are not seen on a cover's flat colours and type.
+const COVER_JPEG_QUALITY: u8 = 85;
 
 /// A file for the package.
 #[derive(Debug, Clone)]
@@ -254,8 +260,8 @@ pub(super) fn collect(book: &Book, anthology: &Anthology, report: &mut Report) -
     images
 }
 
-/// The cover as it goes into the package: checked, and scaled down when it has more than
-/// [`MAX_COVER_PIXELS`] pixels, re-encoded in its own format with fixed settings so the
+/// The cover as it goes into the package: checked, and scaled down when it is larger than
+/// [`MAX_COVER_SIZE`] or has more than [`MAX_COVER_PIXELS`] pixels, re-encoded in its own format with fixed settings so the
 /// result is the same every time.
 fn prepare_cover(bytes: Vec<u8>) -> Result<Packed, String> {
     let format = match Format::sniff(&bytes) {
@@ -266,7 +272,7 @@ fn prepare_cover(bytes: Vec<u8>) -> Result<Packed, String> {
     let img = crate::images::decode(&bytes, image_format)?;
     let (w, h) = (u64::from(img.width()), u64::from(img.height()));
     let href = format!("images/cover.{}", format.extension());
-    if w * h <= MAX_COVER_PIXELS {
+    if w * h <= MAX_COVER_PIXELS && w <= MAX_COVER_SIZE.0 && h <= MAX_COVER_SIZE.1 {
         return Ok(Packed { href, media_type: format.media_type(), bytes });
     }
     let (nw, nh) = scaled_size(w, h);
@@ -291,11 +297,13 @@ fn prepare_cover(bytes: Vec<u8>) -> Result<Packed, String> {
     Ok(Packed { href, media_type: format.media_type(), bytes: out })
 }
 
-/// The largest size with the same proportions and at most [`MAX_COVER_PIXELS`] pixels.
+/// The largest size with the same proportions within [`MAX_COVER_SIZE`] and at most
+/// [`MAX_COVER_PIXELS`] pixels.
 fn scaled_size(w: u64, h: u64) -> (u32, u32) {
-    let scale = (MAX_COVER_PIXELS as f64 / (w * h) as f64).sqrt();
-    let mut nw = ((w as f64 * scale).floor() as u64).max(1);
-    let mut nh = ((h as f64 * scale).floor() as u64).max(1);
+    let (mw, mh) = MAX_COVER_SIZE;
+    let scale = (MAX_COVER_PIXELS as f64 / (w * h) as f64).sqrt().min(mw as f64 / w as f64).min(mh as f64 / h as f64);
+    let mut nw = ((w as f64 * scale).round() as u64).clamp(1, mw);
+    let mut nh = ((h as f64 * scale).round() as u64).clamp(1, mh);
     while nw * nh > MAX_COVER_PIXELS {
         if nw * h > nh * w {
             nw -= 1;
@@ -311,11 +319,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn covers_are_scaled_to_at_most_four_megapixels_keeping_their_shape() {
-        let (w, h) = scaled_size(1819, 2551);
+    fn covers_are_scaled_to_the_stores_size_and_four_megapixels_keeping_their_shape() {
+        // Wider than 1,600: the width decides.
+        assert_eq!(scaled_size(1819, 2551), (1600, 2244));
+        // Taller than 2,560: the height decides.
+        assert_eq!(scaled_size(1000, 3000), (853, 2560));
+        assert_eq!(scaled_size(5000, 5000), (1600, 1600));
+        // Within both sides but above 4 MP: the pixels decide.
+        let (w, h) = scaled_size(1600, 2560);
         assert!(u64::from(w) * u64::from(h) <= MAX_COVER_PIXELS);
-        assert!(u64::from(w) * u64::from(h) > MAX_COVER_PIXELS * 99 / 100);
-        assert!(((w as f64 / h as f64) - 1819.0 / 2551.0).abs() < 0.001);
+        assert!(((w as f64 / h as f64) - 1600.0 / 2560.0).abs() < 0.001);
     }
 
     #[test]

@@ -130,6 +130,13 @@ pub(super) fn copyright(book: &Book, strings: &Strings, fonts: &Plan, book_file:
 }
 
 /// The licences of the embedded fonts, as the OFL asks: with the fonts, readable.
+/// What the licence page says of subset fonts.
+const SUBSET_NOTE: &str = "The fonts in this book are subsets: Tribune kept only the glyphs of the characters \
+the book uses, with the fonts' names, copyright notices and licences unchanged. The licences below allow \
+this: the SIL Open Font License lets the fonts be modified and embedded in documents, and its FAQ counts \
+a font subset for one document and embedded in it as embedding. The complete fonts are available from \
+their authors under the same licences.";
+
 pub(super) fn licences(
     book: &Book,
     strings: &Strings,
@@ -150,6 +157,13 @@ pub(super) fn licences(
     w.text_element("h1", &[("id", "licences-title")], Set::Bold, strings.font_licences);
     w.newline();
     let english = Lang::english();
+    if fonts.subset {
+        // Said in English, as the licences are.
+        let mut attrs = vec![("class", "licence-note")];
+        attrs.extend(w.lang_attrs(&english));
+        w.text_element("p", &attrs, Set::Inherit, SUBSET_NOTE);
+        w.newline();
+    }
     for l in &fonts.licences {
         w.isolated_element("h2", &[], Set::Bold, &l.families.join(", "));
         w.newline();

@@ -47,7 +47,7 @@ mod package;
 mod xhtml;
 mod zip;
 
-pub use images::MAX_COVER_PIXELS;
+pub use images::{MAX_COVER_PIXELS, MAX_COVER_SIZE};
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::locale;
@@ -168,7 +168,8 @@ struct Matter {
 }
 
 /// The copyright and licence pages name the fonts, and their own text is set in them:
-/// plan the fonts, write the pages, and plan again until nothing changes. The pages add
+/// plan the fonts, write the pages, and plan again until nothing changes (the usage
+/// returned counts the pages too). The pages add
 /// only plain text, so this settles at once; the bound only guards the loop. The contents
 /// gain the licences' entry; the plan is made from all the text, so characters missing
 /// from every font are found on these pages too.
@@ -178,12 +179,13 @@ fn settle_matter(
     text: &mut Text,
     usage: &Usage,
     report: &mut Report,
-) -> Option<(fonts::Plan, Matter)> {
+) -> Option<(fonts::Plan, Matter, Usage)> {
     let book = &prep.book;
     let lang = &book.meta.language;
     let strings = locale::strings(lang);
     let book_file = prep.anthology.shown.as_path();
-    let mut plan = fonts::plan(project, &prep.style.fonts, &prep.style.source, usage, report)?;
+    let subset = prep.style.epub.embed_fonts == crate::style::EmbedFonts::Subset;
+    let mut plan = fonts::plan(project, &prep.style.fonts, &prep.style.source, usage, subset, report)?;
     let mut rounds = 0;
     loop {
         rounds += 1;
@@ -201,12 +203,12 @@ fn settle_matter(
         let copyright = matter::copyright(book, strings, &plan, book_file, &mut u);
         let licences = matter::licences(book, strings, &plan, book_file, &mut u);
         let contents = matter::contents(book, strings, &entries, book_file, &mut u);
-        let again = fonts::plan(project, &prep.style.fonts, &prep.style.source, &u, report)?;
+        let again = fonts::plan(project, &prep.style.fonts, &prep.style.source, &u, subset, report)?;
         let settled = again.same_fonts(&plan);
         plan = again;
         if settled || rounds == 3 {
             text.entries = entries;
-            return Some((plan, Matter { copyright, licences, contents }));
+            return Some((plan, Matter { copyright, licences, contents }, u));
         }
     }
 }
@@ -265,7 +267,7 @@ pub(crate) fn package(prep: &Prepared, project: &Project, report: &mut Report) -
     let cx = body::Context { book_lang: lang, strings, images: &images.href, anchors: &anchors };
     let mut text = text(book, &cx, book_file, &mut usage);
     let title_page = matter::title_page(book, strings, book_file, &mut usage);
-    let (plan, matter) = settle_matter(prep, project, &mut text, &usage, report)?;
+    let (mut plan, matter, usage) = settle_matter(prep, project, &mut text, &usage, report)?;
     if report.errors() > errors {
         return None;
     }
@@ -276,7 +278,11 @@ pub(crate) fn package(prep: &Prepared, project: &Project, report: &mut Report) -
         toc: matter::CONTENTS,
         bodymatter: text.bodymatter.as_deref(),
     };
-    let nav_doc = nav::nav_document(book, strings, &text.entries, &landmarks).into_bytes();
+    let nav_doc = nav::nav_document(book, strings, &text.entries, &landmarks);
+    // Every character of the package's documents, for the font subsets.
+    let mut chars: std::collections::BTreeSet<char> = fonts::GENERATED.chars().collect();
+    fonts::chars_of(&nav_doc, &mut chars);
+    let nav_doc = nav_doc.into_bytes();
     let ncx = nav::ncx(book, &book.meta.identifier, &text.entries).into_bytes();
     let a11y = package::accessibility(book, &images);
     let extra = package::metadata(book, &a11y, strings);
@@ -296,6 +302,11 @@ pub(crate) fn package(prep: &Prepared, project: &Project, report: &mut Report) -
     let cover_page = images.cover.as_ref().map(|(cover, alt)| matter::cover(book, strings, &cover.href, alt));
     let docs = documents(strings, cover_page, title_page, matter, text);
     let css = format!("{}\n{}", prep.style.css.trim_end(), plan.css());
+    for d in &docs {
+        fonts::chars_of(&d.xhtml, &mut chars);
+    }
+    fonts::chars_of(&css, &mut chars);
+    plan.subset(&chars, &usage, &css, &prep.style.source, report);
     let built = assemble(book, strings, stand_in, &css, &plan, &images, &docs);
     let packed = built
         .map_err(|e| format!("epub-builder failed: {e}"))

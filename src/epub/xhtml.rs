@@ -137,7 +137,7 @@ pub(super) enum Face {
 }
 
 impl Face {
-    fn of(bold: bool, italic: bool) -> Face {
+    pub(super) fn of(bold: bool, italic: bool) -> Face {
         match (bold, italic) {
             (false, false) => Face::Regular,
             (false, true) => Face::Italic,
@@ -168,6 +168,8 @@ pub(super) struct Usage {
     chars: BTreeMap<char, (PathBuf, usize)>,
     /// The characters set in bold (bold or bold italic), for the bold twins of fallbacks.
     bold: BTreeSet<char>,
+    /// The characters set in each face, for the font subsets.
+    by_face: [BTreeSet<char>; 4],
 }
 
 impl Usage {
@@ -183,6 +185,11 @@ impl Usage {
     /// Whether `c` is set in bold somewhere.
     pub(super) fn in_bold(&self, c: char) -> bool {
         self.bold.contains(&c)
+    }
+
+    /// The characters set in `face`.
+    pub(super) fn in_face(&self, face: Face) -> &BTreeSet<char> {
+        &self.by_face[face as usize]
     }
 }
 
@@ -255,9 +262,11 @@ impl<'u> Writer<'u> {
     /// Text of the book: escaped, and counted for faces and characters.
     pub(super) fn text(&mut self, s: &str) {
         if !self.mono && s.chars().any(|c| !c.is_whitespace()) {
-            self.usage.faces[Face::of(self.bold, self.italic) as usize] = true;
+            let face = Face::of(self.bold, self.italic) as usize;
+            self.usage.faces[face] = true;
             for c in s.chars() {
                 if !c.is_whitespace() && !c.is_control() {
+                    self.usage.by_face[face].insert(c);
                     if !self.usage.chars.contains_key(&c) {
                         self.usage.chars.insert(c, (self.file.clone(), self.line));
                     }

@@ -29,6 +29,8 @@ pub struct Style {
     pub(crate) spacing: Spacing,
     /// The print shop's side: bleed and printing condition (`-print.pdf`, `-cover.pdf`).
     pub(crate) print: Print,
+    /// The EPUB's side: how its fonts are embedded.
+    pub(crate) epub: Epub,
     /// The EPUB style sheet (not part of the TOML file).
     #[serde(skip)]
     pub(crate) css: String,
@@ -46,6 +48,24 @@ pub(crate) struct Page {
     pub(crate) outer: Length,
     pub(crate) top: Length,
     pub(crate) bottom: Length,
+}
+
+/// How the EPUB embeds its fonts (`[epub] embed_fonts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum EmbedFonts {
+    /// Only the glyphs of the characters the book uses (`src/fontsubset.rs`).
+    #[default]
+    Subset,
+    /// The font files whole, as they are: readers can annotate in any script they cover.
+    Full,
+}
+
+/// The EPUB's options (`[epub]`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct Epub {
+    pub(crate) embed_fonts: EmbedFonts,
 }
 
 /// A style's font files (`[fonts]`): file names in `fonts/` or bundled with Tribune.
@@ -231,6 +251,7 @@ impl Default for Style {
             sizes: Sizes::default(),
             spacing: Spacing::default(),
             print: Print::default(),
+            epub: Epub::default(),
             css: String::new(),
             source: PathBuf::new(),
         }
@@ -335,6 +356,8 @@ const FIELDS: &[&str] = &[
     "condition",
     "registry",
     "condition_info",
+    "epub",
+    "embed_fonts",
 ];
 
 impl Page {
