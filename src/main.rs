@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tribune::diagnostics::{Diagnostic, Kind, Report};
 use tribune::library::Library;
+use tribune::messages;
 use tribune::project::Project;
 use tribune::Format;
 
@@ -42,6 +43,15 @@ enum Color {
     Auto,
     Always,
     Never,
+}
+
+/// How diagnostics and outputs are reported.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    /// Text for people, on standard error.
+    Human,
+    /// One JSON object a line on standard output, for editors and CI (see the README).
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -87,9 +97,17 @@ enum Command {
         /// Crop marks outside the bleed on the print edition and the cover.
         #[arg(long)]
         marks: bool,
+        /// `json`: diagnostics and the files written as JSON lines on standard output.
+        #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
     },
     /// Load and check everything, write nothing; reports every problem found.
-    Check { books: Vec<String> },
+    Check {
+        books: Vec<String>,
+        /// `json`: diagnostics as JSON lines on standard output.
+        #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
+    },
     /// List the speeches of the library and the books with how many speeches each selects.
     List,
     /// Create a new project in DIR with a book, two speeches and the style files.
@@ -99,13 +117,46 @@ enum Command {
 struct Printer {
     color: bool,
     quiet: bool,
+    /// Diagnostics and outputs as JSON lines on stdout (`--message-format json`).
+    json: bool,
 }
 
 impl Printer {
     fn diagnostics(&self, report: &Report) {
         for d in &report.items {
-            eprint!("{}", d.render(self.color));
-            eprintln!();
+            if self.json {
+                println!("{}", messages::diagnostic(d));
+            } else {
+                eprint!("{}", d.render(self.color));
+                eprintln!();
+            }
+        }
+    }
+
+    /// The files a build wrote: a `wrote` line each, or their JSON messages.
+    fn written(&self, built: &[tribune::Built]) {
+        for b in built {
+            for f in &b.written {
+                if self.json {
+                    println!("{}", messages::output(b, f));
+                } else {
+                    self.info(&format!(
+                        "wrote {} ({} chapter{}, {} word{})",
+                        f.path.display(),
+                        b.chapters,
+                        plural(b.chapters),
+                        b.words,
+                        plural(b.words)
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The `finished` message of a command in JSON mode.
+    fn finished(&self, report: &Report) {
+        if self.json {
+            println!("{}", messages::finished(report, None));
         }
     }
 
@@ -162,9 +213,21 @@ fn main() -> ExitCode {
         // https://no-color.org: a NO_COLOR that is set and not empty turns colour off.
         Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    let p = Printer { color, quiet: cli.quiet };
+    let json = matches!(
+        cli.command,
+        Command::Build { message_format: MessageFormat::Json, .. }
+            | Command::Check { message_format: MessageFormat::Json, .. }
+    );
+    let p = Printer { color, quiet: cli.quiet, json };
     let fail = |d: Diagnostic| {
-        eprint!("{}", d.render(color));
+        if json {
+            println!("{}", messages::diagnostic(&d));
+            let mut r = Report::default();
+            r.push(d.clone());
+            println!("{}", messages::finished(&r, None));
+        } else {
+            eprint!("{}", d.render(color));
+        }
         exit_for(&d)
     };
     if let Command::New { dir } = &cli.command {
@@ -187,9 +250,10 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::New { .. } => ExitCode::SUCCESS,
-        Command::Check { books } => match tribune::check(&project, &books) {
+        Command::Check { books, .. } => match tribune::check(&project, &books) {
             Ok(report) => {
                 p.diagnostics(&report);
+                p.finished(&report);
                 p.summary(&report, "check");
                 if report.has_errors() {
                     exit_for_report(&report)
@@ -200,7 +264,7 @@ fn main() -> ExitCode {
             }
             Err(d) => fail(d),
         },
-        Command::Build { books, out, formats, marks } => {
+        Command::Build { books, out, formats, marks, .. } => {
             let mut formats: Vec<Format> = formats.into_iter().map(|f| f.format(marks)).collect();
             if formats.is_empty() {
                 formats = tribune::DEFAULT_FORMATS.to_vec();
@@ -211,11 +275,8 @@ fn main() -> ExitCode {
             match tribune::build(&project, &books, &out, &formats) {
                 Ok((built, report)) => {
                     p.diagnostics(&report);
-                    for b in &built {
-                        for f in &b.written {
-                            p.info(&format!("wrote {} ({} chapters, {} words)", f.display(), b.chapters, b.words));
-                        }
-                    }
+                    p.written(&built);
+                    p.finished(&report);
                     p.summary(&report, "build");
                     if report.has_errors() {
                         eprintln!("nothing was written for a book with errors; earlier outputs are unchanged");
