@@ -24,6 +24,7 @@ pub mod pdf;
 pub mod project;
 pub mod scaffold;
 pub mod style;
+pub mod watch;
 
 use anthology::Anthology;
 use diagnostics::{Diagnostic, Report};

@@ -3,7 +3,7 @@
 //! internal error: a fault in Tribune, EX_SOFTWARE of sysexits.h).
 #![allow(clippy::result_large_err)]
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,24 +83,43 @@ impl FormatArg {
     }
 }
 
+/// What `build` and `watch` build.
+#[derive(Args)]
+struct BuildArgs {
+    books: Vec<String>,
+    /// The output folder (default: <project>/out).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// What to write; repeat for several.
+    #[arg(long = "format", short = 'f', value_enum, value_name = "FORMAT")]
+    formats: Vec<FormatArg>,
+    /// Crop marks outside the bleed on the print edition and the cover.
+    #[arg(long)]
+    marks: bool,
+    /// `json`: diagnostics and the files written as JSON lines on standard output.
+    #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+}
+
+impl BuildArgs {
+    /// The formats asked for (the default ones when none), sorted as `build` writes them.
+    fn formats(&self) -> Vec<Format> {
+        let mut formats: Vec<Format> = self.formats.iter().map(|f| f.format(self.marks)).collect();
+        if formats.is_empty() {
+            formats = tribune::DEFAULT_FORMATS.to_vec();
+        }
+        formats.sort();
+        formats.dedup();
+        formats
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build books: BOOK is the name of books/<BOOK>.toml or a path to it; none builds all.
-    Build {
-        books: Vec<String>,
-        /// The output folder (default: <project>/out).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// What to write; repeat for several.
-        #[arg(long = "format", short = 'f', value_enum, value_name = "FORMAT")]
-        formats: Vec<FormatArg>,
-        /// Crop marks outside the bleed on the print edition and the cover.
-        #[arg(long)]
-        marks: bool,
-        /// `json`: diagnostics and the files written as JSON lines on standard output.
-        #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
-        message_format: MessageFormat,
-    },
+    Build(BuildArgs),
+    /// Build, then build again whenever a file under books/, fonts/ or styles/ changes; Ctrl-C ends.
+    Watch(BuildArgs),
     /// Load and check everything, write nothing; reports every problem found.
     Check {
         books: Vec<String>,
@@ -112,6 +131,8 @@ enum Command {
     List,
     /// Create a new project in DIR with a book, two speeches and the style files.
     New { dir: PathBuf },
+    /// Print a completion script for SHELL; e.g. `tribune completions bash > /etc/bash_completion.d/tribune`.
+    Completions { shell: clap_complete::Shell },
 }
 
 struct Printer {
@@ -150,6 +171,42 @@ impl Printer {
                     ));
                 }
             }
+        }
+    }
+
+    /// One build of `watch`: its diagnostics, the files written, and one line with its time.
+    fn rebuild(&self, rebuild: &tribune::watch::Rebuild, changed: &[PathBuf]) {
+        let report = rebuild.report();
+        self.diagnostics(&report);
+        if let Ok((built, _)) = &rebuild.result {
+            if self.json {
+                self.written(built);
+            }
+        }
+        let ms = rebuild.elapsed.as_millis();
+        if self.json {
+            println!("{}", messages::finished(&report, Some(ms)));
+            return;
+        }
+        let why = match changed {
+            [] => String::new(),
+            [one] => format!(" after a change to {}", one.display()),
+            [one, rest @ ..] => format!(" after changes to {} and {} more", one.display(), rest.len()),
+        };
+        let secs = rebuild.elapsed.as_secs_f64();
+        if rebuild.ok() {
+            let files: Vec<String> = match &rebuild.result {
+                Ok((built, _)) => built.iter().flat_map(|b| &b.written).map(|w| w.path.display().to_string()).collect(),
+                Err(_) => Vec::new(),
+            };
+            self.info(&format!("built in {secs:.2} s{why}: wrote {}", files.join(", ")));
+        } else {
+            let (e, w) = (report.errors(), report.warnings());
+            eprintln!(
+                "build failed in {secs:.2} s{why}: {e} error{}, {w} warning{}; the earlier outputs are unchanged",
+                plural(e),
+                plural(w)
+            );
         }
     }
 
@@ -215,7 +272,8 @@ fn main() -> ExitCode {
     };
     let json = matches!(
         cli.command,
-        Command::Build { message_format: MessageFormat::Json, .. }
+        Command::Build(BuildArgs { message_format: MessageFormat::Json, .. })
+            | Command::Watch(BuildArgs { message_format: MessageFormat::Json, .. })
             | Command::Check { message_format: MessageFormat::Json, .. }
     );
     let p = Printer { color, quiet: cli.quiet, json };
@@ -230,6 +288,11 @@ fn main() -> ExitCode {
         }
         exit_for(&d)
     };
+    if let Command::Completions { shell } = cli.command {
+        let mut cmd = Cli::command();
+        clap_complete::generate(shell, &mut cmd, "tribune", &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
     if let Command::New { dir } = &cli.command {
         return match tribune::scaffold::create(dir) {
             Ok(files) => {
@@ -249,7 +312,7 @@ fn main() -> ExitCode {
         Err(d) => return fail(d),
     };
     match cli.command {
-        Command::New { .. } => ExitCode::SUCCESS,
+        Command::New { .. } | Command::Completions { .. } => ExitCode::SUCCESS,
         Command::Check { books, .. } => match tribune::check(&project, &books) {
             Ok(report) => {
                 p.diagnostics(&report);
@@ -264,15 +327,10 @@ fn main() -> ExitCode {
             }
             Err(d) => fail(d),
         },
-        Command::Build { books, out, formats, marks, .. } => {
-            let mut formats: Vec<Format> = formats.into_iter().map(|f| f.format(marks)).collect();
-            if formats.is_empty() {
-                formats = tribune::DEFAULT_FORMATS.to_vec();
-            }
-            formats.sort();
-            formats.dedup();
-            let out = out.unwrap_or_else(|| project.default_out());
-            match tribune::build(&project, &books, &out, &formats) {
+        Command::Build(args) => {
+            let formats = args.formats();
+            let out = args.out.clone().unwrap_or_else(|| project.default_out());
+            match tribune::build(&project, &args.books, &out, &formats) {
                 Ok((built, report)) => {
                     p.diagnostics(&report);
                     p.written(&built);
@@ -287,6 +345,32 @@ fn main() -> ExitCode {
                 }
                 Err(d) => fail(d),
             }
+        }
+        Command::Watch(args) => {
+            let formats = args.formats();
+            let out = args.out.clone().unwrap_or_else(|| project.default_out());
+            let mut watch = match tribune::watch::Watch::new(&project, &out) {
+                Ok(w) => w,
+                Err(d) => return fail(d),
+            };
+            if let Err(d) = stop_on_ctrl_c(watch.stopper()) {
+                return fail(d);
+            }
+            p.info(&format!(
+                "watching {} for changes to books/, fonts/ and styles/; Ctrl-C ends",
+                project.root().display()
+            ));
+            let mut changed = Vec::new();
+            loop {
+                let rebuild = tribune::watch::build(&project, &args.books, &out, &formats);
+                p.rebuild(&rebuild, &changed);
+                match watch.wait() {
+                    Some(c) => changed = c,
+                    None => break,
+                }
+            }
+            p.info("watch: stopped");
+            ExitCode::SUCCESS
         }
         Command::List => {
             let mut report = Report::default();
@@ -330,6 +414,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// Ctrl-C (and SIGTERM) stop `watch` once the build under way is done, so that no
+/// output is left half renamed; a second Ctrl-C ends at once.
+fn stop_on_ctrl_c(stop: tribune::watch::Stopper) -> Result<(), Diagnostic> {
+    let mut asked = false;
+    ctrlc::set_handler(move || {
+        if asked {
+            std::process::exit(130);
+        }
+        asked = true;
+        stop.stop();
+    })
+    .map_err(|e| Diagnostic::error(tribune::diagnostics::Kind::Internal, format!("cannot catch Ctrl-C: {e}")))
+}
+
 fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -343,7 +441,6 @@ fn clip(s: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     const KINDS: [Kind; 9] = [
         Kind::Io,
@@ -382,6 +479,23 @@ mod tests {
         assert_eq!(code(&[Kind::Syntax, Kind::Missing]), ExitCode::from(1));
         assert_eq!(code(&[Kind::Syntax, Kind::Internal]), ExitCode::from(70));
         assert_eq!(code(&[Kind::Internal]), ExitCode::from(70));
+    }
+
+    #[test]
+    fn completions_for_each_shell_name_every_subcommand() {
+        use clap_complete::Shell;
+        let subcommands: Vec<String> =
+            Cli::command().get_subcommands().map(|c| c.get_name().to_string()).filter(|n| n != "help").collect();
+        assert!(subcommands.len() >= 5, "{subcommands:?}");
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell] {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "tribune", &mut script);
+            let script = String::from_utf8(script).expect("a script is text");
+            for name in &subcommands {
+                assert!(script.contains(name.as_str()), "{shell}: no `{name}` in\n{script}");
+            }
+            assert!(script.contains("message-format"), "{shell}: the options of subcommands are completed too");
+        }
     }
 
     #[test]
