@@ -23,6 +23,7 @@ mod parallel;
 pub mod pdf;
 pub mod project;
 pub mod scaffold;
+pub mod serve;
 pub mod style;
 pub mod watch;
 

@@ -131,6 +131,19 @@ enum Command {
     List,
     /// Create a new project in DIR with a book, two speeches and the style files.
     New { dir: PathBuf },
+    /// Watch as `watch` does and serve a preview of BOOK (the only book when none is named) in the browser.
+    Serve {
+        book: Option<String>,
+        /// The address to listen on; anything but loopback lets other machines see the preview.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// The port (0: any free one).
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// The output folder (default: <project>/out).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Print a completion script for SHELL; e.g. `tribune completions bash > /etc/bash_completion.d/tribune`.
     Completions { shell: clap_complete::Shell },
 }
@@ -346,6 +359,7 @@ fn main() -> ExitCode {
                 Err(d) => fail(d),
             }
         }
+        Command::Serve { book, host, port, out } => serve(&p, &project, book, &host, port, out, fail),
         Command::Watch(args) => {
             let formats = args.formats();
             let out = args.out.clone().unwrap_or_else(|| project.default_out());
@@ -412,6 +426,90 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `tribune serve`: the watch loop for one book, each build handed to the preview server.
+fn serve(
+    p: &Printer,
+    project: &Project,
+    book: Option<String>,
+    host: &str,
+    port: u16,
+    out: Option<PathBuf>,
+    fail: impl Fn(Diagnostic) -> ExitCode,
+) -> ExitCode {
+    use std::net::ToSocketAddrs;
+    use tribune::diagnostics::Kind;
+    let names: Vec<String> = book.into_iter().collect();
+    let paths = match tribune::book_paths(project, &names) {
+        Ok(p) => p,
+        Err(d) => return fail(d),
+    };
+    let stem = |p: &PathBuf| p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if paths.len() != 1 {
+        let all: Vec<String> = paths.iter().map(stem).collect();
+        return fail(
+            Diagnostic::error(Kind::Usage, "serve previews one book: name it")
+                .with_hint(format!("the project's books: {}", all.join(", "))),
+        );
+    }
+    let name = stem(&paths[0]);
+    let names = vec![paths[0].display().to_string()];
+    let out = out.unwrap_or_else(|| project.default_out());
+    let formats = [Format::Epub, Format::Pdf];
+    let addr = match (host, port).to_socket_addrs().map(|mut a| a.next()) {
+        Ok(Some(a)) => a,
+        _ => {
+            return fail(
+                Diagnostic::error(
+                    Kind::Usage,
+                    format!("cannot listen on `{host}`: not an address or a known host name"),
+                )
+                .with_hint("give an address such as 127.0.0.1 (the default) or ::1"),
+            )
+        }
+    };
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "warning: serving on {host} ({}), not on loopback: other machines on the network can read the preview",
+            addr.ip()
+        );
+    }
+    let mut watch = match tribune::watch::Watch::new(project, &out) {
+        Ok(w) => w,
+        Err(d) => return fail(d),
+    };
+    if let Err(d) = stop_on_ctrl_c(watch.stopper()) {
+        return fail(d);
+    }
+    let preview = tribune::serve::Preview::new(&name);
+    let bound = match preview.listen(addr) {
+        Ok(b) => b,
+        Err(e) => {
+            return fail(
+                Diagnostic::error(Kind::Usage, format!("cannot listen on {addr}: {e}"))
+                    .with_hint("choose another port with --port (0 takes any free one)"),
+            )
+        }
+    };
+    eprintln!("serving the preview of {name} at http://{bound}/ ; Ctrl-C ends");
+    let mut changed = Vec::new();
+    loop {
+        let rebuild = tribune::watch::build(project, &names, &out, &formats);
+        let written: Vec<&tribune::Written> = match &rebuild.result {
+            Ok((built, _)) => built.iter().flat_map(|b| &b.written).collect(),
+            Err(_) => Vec::new(),
+        };
+        let file = |f: Format| written.iter().find(|w| w.format == f).map(|w| w.path.as_path());
+        preview.update(&rebuild.report(), file(Format::Epub), file(Format::Pdf));
+        p.rebuild(&rebuild, &changed);
+        match watch.wait() {
+            Some(c) => changed = c,
+            None => break,
+        }
+    }
+    p.info("serve: stopped");
+    ExitCode::SUCCESS
 }
 
 /// Ctrl-C (and SIGTERM) stop `watch` once the build under way is done, so that no
