@@ -27,17 +27,25 @@ struct Serving {
     child: Child,
     addr: String,
     _stderr: Receiver<String>,
+    /// What serve printed up to its first build.
+    said: Vec<String>,
 }
 
 impl Serving {
     fn start() -> Serving {
+        Serving::start_with(&[])
+    }
+
+    fn start_with(extra: &[&str]) -> Serving {
         let dir = tempfile::tempdir().expect("a temporary folder");
         fs::create_dir_all(dir.path().join("books/speeches")).unwrap();
         fs::write(dir.path().join("books/book.toml"), BOOK).unwrap();
         fs::write(dir.path().join("books/speeches/a.md"), speech("Erste Rede", "Worte der ersten Rede.")).unwrap();
         fs::write(dir.path().join("books/speeches/b.md"), speech("Zweite Rede", "Worte der zweiten Rede.")).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_tribune"))
-            .args(["serve", "--port", "0", "--color", "never", "--project"])
+            .args(["serve", "--port", "0", "--color", "never"])
+            .args(extra)
+            .arg("--project")
             .arg(dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -53,15 +61,17 @@ impl Serving {
         });
         let mut addr = None;
         let mut built = false;
+        let mut said = Vec::new();
         let start = Instant::now();
         while addr.is_none() || !built {
             let line = rx.recv_timeout(HANG.saturating_sub(start.elapsed())).expect("serve starts and builds");
+            said.push(line.clone());
             if let Some(rest) = line.split("http://").nth(1) {
                 addr = Some(rest.split('/').next().unwrap().to_string());
             }
             built |= line.starts_with("built in");
         }
-        Serving { dir, child, addr: addr.unwrap(), _stderr: rx }
+        Serving { dir, child, addr: addr.unwrap(), _stderr: rx, said }
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -158,6 +168,16 @@ fn traversal_and_raw_sources_are_404() {
     }
     let (code, body) = s.get("/epub/OEBPS/");
     assert!(code == 404 && !body.contains(".xhtml"), "no listing: {body}");
+}
+
+#[test]
+fn loopback_by_default_and_a_warning_for_any_other_host() {
+    let s = Serving::start();
+    assert!(s.addr.starts_with("127.0.0.1:"), "{}", s.addr);
+    assert!(!s.said.iter().any(|l| l.starts_with("warning")), "{:?}", s.said);
+    let s = Serving::start_with(&["--host", "0.0.0.0"]);
+    let warning = s.said.iter().find(|l| l.starts_with("warning")).expect("a warning");
+    assert!(warning.contains("not on loopback"), "{warning}");
 }
 
 #[test]
