@@ -19,12 +19,15 @@ pub(crate) mod fontsubset;
 pub(crate) mod images;
 pub mod lang;
 pub mod library;
+pub mod messages;
 mod parallel;
 pub mod pdf;
 pub mod project;
 pub mod scaffold;
 mod sniff;
+pub mod serve;
 pub mod style;
+pub mod watch;
 
 use anthology::Anthology;
 use diagnostics::{Diagnostic, Report};
@@ -59,6 +62,18 @@ pub enum Format {
 }
 
 impl Format {
+    /// Its name as `--format` takes it (`epub`, `print`), for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Format::Model => "model",
+            Format::Epub => "epub",
+            Format::Pdf => "pdf",
+            Format::Print { .. } => "print",
+            Format::Booklet => "booklet",
+            Format::Cover { .. } => "cover",
+        }
+    }
+
     /// The output's file name for the book named `book` (`example.epub`).
     pub fn file_name(&self, book: &str) -> String {
         match self {
@@ -148,6 +163,7 @@ pub fn check(project: &Project, names: &[String]) -> Result<Report, Diagnostic> 
 /// Write `prep` as `format` to `file` (a stage of the book's [`project::Outputs`]). Each
 /// renderer writes through an [`project::AtomicFile`], so an error leaves no file there.
 /// `pages`: the print interior's page count once known (the cover's spine needs it).
+/// Returns the pages the book was set on, for the PDF formats of the interior.
 fn render(
     format: Format,
     prep: &Prepared,
@@ -155,16 +171,15 @@ fn render(
     file: &Path,
     pages: &mut Option<usize>,
     report: &mut Report,
-) {
+) -> Option<usize> {
     match format {
         Format::Epub => epub::write(prep, project, file, report),
-        Format::Pdf => pdf::write(prep, project, file, report),
+        Format::Pdf => return pdf::write_edition(prep, project, file, pdf::Edition::Reading, report),
         Format::Print { marks } => {
             *pages = pdf::write_edition(prep, project, file, pdf::Edition::Print { marks }, report);
+            return *pages;
         }
-        Format::Booklet => {
-            pdf::write_edition(prep, project, file, pdf::Edition::Booklet, report);
-        }
+        Format::Booklet => return pdf::write_edition(prep, project, file, pdf::Edition::Booklet, report),
         Format::Cover { marks } => {
             if pages.is_none() {
                 *pages = pdf::page_count(prep, project, file, report);
@@ -188,6 +203,19 @@ fn render(
             }
         }
     }
+    None
+}
+
+/// One file a build wrote.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// Where it was written.
+    pub path: PathBuf,
+    /// What it is.
+    pub format: Format,
+    /// The pages the book was set on (the interior's, before a booklet's imposition);
+    /// `None` for the EPUB, the model and the cover.
+    pub pages: Option<usize>,
 }
 
 /// The outcome of building one book.
@@ -195,7 +223,7 @@ pub struct Built {
     /// The book's name (its file's stem).
     pub name: String,
     /// The files written (none when the book had errors).
-    pub written: Vec<PathBuf>,
+    pub written: Vec<Written>,
     /// Words in its chapters.
     pub words: usize,
     /// How many chapters it has: speeches, introduction and afterword.
@@ -230,6 +258,7 @@ pub fn build(
                 report.push(w);
             }
         }
+        let mut made = Vec::new();
         for f in formats {
             // The PDF formats set the same pages: once one fails, the others would only
             // report the same problems again.
@@ -241,7 +270,8 @@ pub fn build(
             let stage = outputs.stage(&file);
             let shown = report.items.len();
             let before = report.errors();
-            render(*f, &prep, project, &stage, &mut pages, &mut report);
+            let set = render(*f, &prep, project, &stage, &mut pages, &mut report);
+            made.push(Written { path: file, format: *f, pages: set });
             pdf_failed |= pdf && report.errors() > before;
             // A message names the output, not the stage it was written to.
             for loc in report.items[shown..].iter_mut().filter_map(|d| d.location.as_mut()) {
@@ -258,7 +288,8 @@ pub fn build(
             if let Err(d) = result {
                 report.push(d);
             }
-            written
+            made.retain(|m| written.contains(&m.path));
+            made
         } else {
             Vec::new()
         };

@@ -3,12 +3,13 @@
 //! internal error: a fault in Tribune, EX_SOFTWARE of sysexits.h).
 #![allow(clippy::result_large_err)]
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tribune::diagnostics::{Diagnostic, Kind, Report};
 use tribune::library::Library;
+use tribune::messages;
 use tribune::project::Project;
 use tribune::Format;
 
@@ -44,6 +45,15 @@ enum Color {
     Never,
 }
 
+/// How diagnostics and outputs are reported.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    /// Text for people, on standard error.
+    Human,
+    /// One JSON object a line on standard output, for editors and CI (see the README).
+    Json,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum FormatArg {
     /// The document model as JSON, the debugging view (<BOOK>.model.json).
@@ -73,39 +83,150 @@ impl FormatArg {
     }
 }
 
+/// What `build` and `watch` build.
+#[derive(Args)]
+struct BuildArgs {
+    books: Vec<String>,
+    /// The output folder (default: <project>/out).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// What to write; repeat for several.
+    #[arg(long = "format", short = 'f', value_enum, value_name = "FORMAT")]
+    formats: Vec<FormatArg>,
+    /// Crop marks outside the bleed on the print edition and the cover.
+    #[arg(long)]
+    marks: bool,
+    /// `json`: diagnostics and the files written as JSON lines on standard output.
+    #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+}
+
+impl BuildArgs {
+    /// The formats asked for (the default ones when none), sorted as `build` writes them.
+    fn formats(&self) -> Vec<Format> {
+        let mut formats: Vec<Format> = self.formats.iter().map(|f| f.format(self.marks)).collect();
+        if formats.is_empty() {
+            formats = tribune::DEFAULT_FORMATS.to_vec();
+        }
+        formats.sort();
+        formats.dedup();
+        formats
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build books: BOOK is the name of books/<BOOK>.toml or a path to it; none builds all.
-    Build {
-        books: Vec<String>,
-        /// The output folder (default: <project>/out).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// What to write; repeat for several.
-        #[arg(long = "format", short = 'f', value_enum, value_name = "FORMAT")]
-        formats: Vec<FormatArg>,
-        /// Crop marks outside the bleed on the print edition and the cover.
-        #[arg(long)]
-        marks: bool,
-    },
+    Build(BuildArgs),
+    /// Build, then build again whenever a file under books/, fonts/ or styles/ changes; Ctrl-C ends.
+    Watch(BuildArgs),
     /// Load and check everything, write nothing; reports every problem found.
-    Check { books: Vec<String> },
+    Check {
+        books: Vec<String>,
+        /// `json`: diagnostics as JSON lines on standard output.
+        #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
+    },
     /// List the speeches of the library and the books with how many speeches each selects.
     List,
     /// Create a new project in DIR with a book, two speeches and the style files.
     New { dir: PathBuf },
+    /// Watch as `watch` does and serve a preview of BOOK (the only book when none is named) in the browser.
+    Serve {
+        book: Option<String>,
+        /// The address to listen on; anything but loopback lets other machines see the preview.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// The port (0: any free one).
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// The output folder (default: <project>/out).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Print a completion script for SHELL; e.g. `tribune completions bash > /etc/bash_completion.d/tribune`.
+    Completions { shell: clap_complete::Shell },
 }
 
 struct Printer {
     color: bool,
     quiet: bool,
+    /// Diagnostics and outputs as JSON lines on stdout (`--message-format json`).
+    json: bool,
 }
 
 impl Printer {
     fn diagnostics(&self, report: &Report) {
         for d in &report.items {
-            eprint!("{}", d.render(self.color));
-            eprintln!();
+            if self.json {
+                println!("{}", messages::diagnostic(d));
+            } else {
+                eprint!("{}", d.render(self.color));
+                eprintln!();
+            }
+        }
+    }
+
+    /// The files a build wrote: a `wrote` line each, or their JSON messages.
+    fn written(&self, built: &[tribune::Built]) {
+        for b in built {
+            for f in &b.written {
+                if self.json {
+                    println!("{}", messages::output(b, f));
+                } else {
+                    self.info(&format!(
+                        "wrote {} ({} chapter{}, {} word{})",
+                        f.path.display(),
+                        b.chapters,
+                        plural(b.chapters),
+                        b.words,
+                        plural(b.words)
+                    ));
+                }
+            }
+        }
+    }
+
+    /// One build of `watch`: its diagnostics, the files written, and one line with its time.
+    fn rebuild(&self, rebuild: &tribune::watch::Rebuild, changed: &[PathBuf]) {
+        let report = rebuild.report();
+        self.diagnostics(&report);
+        if let Ok((built, _)) = &rebuild.result {
+            if self.json {
+                self.written(built);
+            }
+        }
+        let ms = rebuild.elapsed.as_millis();
+        if self.json {
+            println!("{}", messages::finished(&report, Some(ms)));
+            return;
+        }
+        let why = match changed {
+            [] => String::new(),
+            [one] => format!(" after a change to {}", one.display()),
+            [one, rest @ ..] => format!(" after changes to {} and {} more", one.display(), rest.len()),
+        };
+        let secs = rebuild.elapsed.as_secs_f64();
+        if rebuild.ok() {
+            let files: Vec<String> = match &rebuild.result {
+                Ok((built, _)) => built.iter().flat_map(|b| &b.written).map(|w| w.path.display().to_string()).collect(),
+                Err(_) => Vec::new(),
+            };
+            self.info(&format!("built in {secs:.2} s{why}: wrote {}", files.join(", ")));
+        } else {
+            let (e, w) = (report.errors(), report.warnings());
+            eprintln!(
+                "build failed in {secs:.2} s{why}: {e} error{}, {w} warning{}; the earlier outputs are unchanged",
+                plural(e),
+                plural(w)
+            );
+        }
+    }
+
+    /// The `finished` message of a command in JSON mode.
+    fn finished(&self, report: &Report) {
+        if self.json {
+            println!("{}", messages::finished(report, None));
         }
     }
 
@@ -162,11 +283,29 @@ fn main() -> ExitCode {
         // https://no-color.org: a NO_COLOR that is set and not empty turns colour off.
         Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    let p = Printer { color, quiet: cli.quiet };
+    let json = matches!(
+        cli.command,
+        Command::Build(BuildArgs { message_format: MessageFormat::Json, .. })
+            | Command::Watch(BuildArgs { message_format: MessageFormat::Json, .. })
+            | Command::Check { message_format: MessageFormat::Json, .. }
+    );
+    let p = Printer { color, quiet: cli.quiet, json };
     let fail = |d: Diagnostic| {
-        eprint!("{}", d.render(color));
+        if json {
+            println!("{}", messages::diagnostic(&d));
+            let mut r = Report::default();
+            r.push(d.clone());
+            println!("{}", messages::finished(&r, None));
+        } else {
+            eprint!("{}", d.render(color));
+        }
         exit_for(&d)
     };
+    if let Command::Completions { shell } = cli.command {
+        let mut cmd = Cli::command();
+        clap_complete::generate(shell, &mut cmd, "tribune", &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
     if let Command::New { dir } = &cli.command {
         return match tribune::scaffold::create(dir) {
             Ok(files) => {
@@ -186,10 +325,11 @@ fn main() -> ExitCode {
         Err(d) => return fail(d),
     };
     match cli.command {
-        Command::New { .. } => ExitCode::SUCCESS,
-        Command::Check { books } => match tribune::check(&project, &books) {
+        Command::New { .. } | Command::Completions { .. } => ExitCode::SUCCESS,
+        Command::Check { books, .. } => match tribune::check(&project, &books) {
             Ok(report) => {
                 p.diagnostics(&report);
+                p.finished(&report);
                 p.summary(&report, "check");
                 if report.has_errors() {
                     exit_for_report(&report)
@@ -200,22 +340,14 @@ fn main() -> ExitCode {
             }
             Err(d) => fail(d),
         },
-        Command::Build { books, out, formats, marks } => {
-            let mut formats: Vec<Format> = formats.into_iter().map(|f| f.format(marks)).collect();
-            if formats.is_empty() {
-                formats = tribune::DEFAULT_FORMATS.to_vec();
-            }
-            formats.sort();
-            formats.dedup();
-            let out = out.unwrap_or_else(|| project.default_out());
-            match tribune::build(&project, &books, &out, &formats) {
+        Command::Build(args) => {
+            let formats = args.formats();
+            let out = args.out.clone().unwrap_or_else(|| project.default_out());
+            match tribune::build(&project, &args.books, &out, &formats) {
                 Ok((built, report)) => {
                     p.diagnostics(&report);
-                    for b in &built {
-                        for f in &b.written {
-                            p.info(&format!("wrote {} ({} chapters, {} words)", f.display(), b.chapters, b.words));
-                        }
-                    }
+                    p.written(&built);
+                    p.finished(&report);
                     p.summary(&report, "build");
                     if report.has_errors() {
                         eprintln!("nothing was written for a book with errors; earlier outputs are unchanged");
@@ -226,6 +358,33 @@ fn main() -> ExitCode {
                 }
                 Err(d) => fail(d),
             }
+        }
+        Command::Serve { book, host, port, out } => serve(&p, &project, book, &host, port, out, fail),
+        Command::Watch(args) => {
+            let formats = args.formats();
+            let out = args.out.clone().unwrap_or_else(|| project.default_out());
+            let mut watch = match tribune::watch::Watch::new(&project, &out) {
+                Ok(w) => w,
+                Err(d) => return fail(d),
+            };
+            if let Err(d) = stop_on_ctrl_c(watch.stopper()) {
+                return fail(d);
+            }
+            p.info(&format!(
+                "watching {} for changes to books/, fonts/ and styles/; Ctrl-C ends",
+                project.root().display()
+            ));
+            let mut changed = Vec::new();
+            loop {
+                let rebuild = tribune::watch::build(&project, &args.books, &out, &formats);
+                p.rebuild(&rebuild, &changed);
+                match watch.wait() {
+                    Some(c) => changed = c,
+                    None => break,
+                }
+            }
+            p.info("watch: stopped");
+            ExitCode::SUCCESS
         }
         Command::List => {
             let mut report = Report::default();
@@ -269,6 +428,104 @@ fn main() -> ExitCode {
     }
 }
 
+/// `tribune serve`: the watch loop for one book, each build handed to the preview server.
+fn serve(
+    p: &Printer,
+    project: &Project,
+    book: Option<String>,
+    host: &str,
+    port: u16,
+    out: Option<PathBuf>,
+    fail: impl Fn(Diagnostic) -> ExitCode,
+) -> ExitCode {
+    use std::net::ToSocketAddrs;
+    use tribune::diagnostics::Kind;
+    let names: Vec<String> = book.into_iter().collect();
+    let paths = match tribune::book_paths(project, &names) {
+        Ok(p) => p,
+        Err(d) => return fail(d),
+    };
+    let stem = |p: &PathBuf| p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if paths.len() != 1 {
+        let all: Vec<String> = paths.iter().map(stem).collect();
+        return fail(
+            Diagnostic::error(Kind::Usage, "serve previews one book: name it")
+                .with_hint(format!("the project's books: {}", all.join(", "))),
+        );
+    }
+    let name = stem(&paths[0]);
+    let names = vec![paths[0].display().to_string()];
+    let out = out.unwrap_or_else(|| project.default_out());
+    let formats = [Format::Epub, Format::Pdf];
+    let addr = match (host, port).to_socket_addrs().map(|mut a| a.next()) {
+        Ok(Some(a)) => a,
+        _ => {
+            return fail(
+                Diagnostic::error(
+                    Kind::Usage,
+                    format!("cannot listen on `{host}`: not an address or a known host name"),
+                )
+                .with_hint("give an address such as 127.0.0.1 (the default) or ::1"),
+            )
+        }
+    };
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "warning: serving on {host} ({}), not on loopback: other machines on the network can read the preview",
+            addr.ip()
+        );
+    }
+    let mut watch = match tribune::watch::Watch::new(project, &out) {
+        Ok(w) => w,
+        Err(d) => return fail(d),
+    };
+    if let Err(d) = stop_on_ctrl_c(watch.stopper()) {
+        return fail(d);
+    }
+    let preview = tribune::serve::Preview::new(&name);
+    let bound = match preview.listen(addr) {
+        Ok(b) => b,
+        Err(e) => {
+            return fail(
+                Diagnostic::error(Kind::Usage, format!("cannot listen on {addr}: {e}"))
+                    .with_hint("choose another port with --port (0 takes any free one)"),
+            )
+        }
+    };
+    eprintln!("serving the preview of {name} at http://{bound}/ ; Ctrl-C ends");
+    let mut changed = Vec::new();
+    loop {
+        let rebuild = tribune::watch::build(project, &names, &out, &formats);
+        let written: Vec<&tribune::Written> = match &rebuild.result {
+            Ok((built, _)) => built.iter().flat_map(|b| &b.written).collect(),
+            Err(_) => Vec::new(),
+        };
+        let file = |f: Format| written.iter().find(|w| w.format == f).map(|w| w.path.as_path());
+        preview.update(&rebuild.report(), file(Format::Epub), file(Format::Pdf));
+        p.rebuild(&rebuild, &changed);
+        match watch.wait() {
+            Some(c) => changed = c,
+            None => break,
+        }
+    }
+    p.info("serve: stopped");
+    ExitCode::SUCCESS
+}
+
+/// Ctrl-C (and SIGTERM) stop `watch` once the build under way is done, so that no
+/// output is left half renamed; a second Ctrl-C ends at once.
+fn stop_on_ctrl_c(stop: tribune::watch::Stopper) -> Result<(), Diagnostic> {
+    let mut asked = false;
+    ctrlc::set_handler(move || {
+        if asked {
+            std::process::exit(130);
+        }
+        asked = true;
+        stop.stop();
+    })
+    .map_err(|e| Diagnostic::error(tribune::diagnostics::Kind::Internal, format!("cannot catch Ctrl-C: {e}")))
+}
+
 fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -282,7 +539,6 @@ fn clip(s: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     const KINDS: [Kind; 9] = [
         Kind::Io,
@@ -321,6 +577,23 @@ mod tests {
         assert_eq!(code(&[Kind::Syntax, Kind::Missing]), ExitCode::from(1));
         assert_eq!(code(&[Kind::Syntax, Kind::Internal]), ExitCode::from(70));
         assert_eq!(code(&[Kind::Internal]), ExitCode::from(70));
+    }
+
+    #[test]
+    fn completions_for_each_shell_name_every_subcommand() {
+        use clap_complete::Shell;
+        let subcommands: Vec<String> =
+            Cli::command().get_subcommands().map(|c| c.get_name().to_string()).filter(|n| n != "help").collect();
+        assert!(subcommands.len() >= 5, "{subcommands:?}");
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell] {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "tribune", &mut script);
+            let script = String::from_utf8(script).expect("a script is text");
+            for name in &subcommands {
+                assert!(script.contains(name.as_str()), "{shell}: no `{name}` in\n{script}");
+            }
+            assert!(script.contains("message-format"), "{shell}: the options of subcommands are completed too");
+        }
     }
 
     #[test]

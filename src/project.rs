@@ -61,6 +61,11 @@ impl Project {
         Ok(Project { root, books })
     }
 
+    /// The project root (the folder holding `books/`).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     pub(crate) fn speeches_dir(&self) -> PathBuf {
         self.books.join("speeches")
     }

@@ -104,7 +104,7 @@ struct Typeset {
 struct Paginated {
     outline: Vec<Placed>,
     /// Where each chapter's and heading's anchor was placed: name, page index, top.
-    anchors: Vec<(String, usize, Pt)>,
+    anchors: Vec<(String, usize, crate::pdf::length::Pt)>,
     /// Where the units the contents list start, in order.
     starts: Vec<Placed>,
     /// Pages left free for the contents, by index.

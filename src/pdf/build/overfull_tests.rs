@@ -60,7 +60,7 @@ fn runs_wider_than_the_measure_stay_in_the_text_block() {
             if let Mark::Glyphs { face, size, x, glyphs: gs, hscale, .. } = m {
                 let f = fonts.face(*face);
                 for gl in gs {
-                    let left = x + gl.x;
+                    let left = x.get() + gl.x;
                     let right = left + f.advance(gl.id) * size / f.units_per_em * hscale;
                     // Punctuation and the hyphen hang into the margin by design (optical
                     // margin alignment): they only have to start inside the block.
@@ -73,8 +73,9 @@ fn runs_wider_than_the_measure_stay_in_the_text_block() {
         if extent.0 > extent.1 {
             continue;
         }
-        let fits = [g.inner, g.outer].iter().any(|&l| extent.0 >= l - 0.01 && extent.1 <= l + g.measure() + 0.01);
-        assert!(fits, "page {index}: glyphs from {} to {} pt, text block {} pt wide", extent.0, extent.1, g.measure());
+        let (inner, outer, measure) = (g.inner.get(), g.outer.get(), g.measure().get());
+        let fits = [inner, outer].iter().any(|&l| extent.0 >= l - 0.01 && extent.1 <= l + measure + 0.01);
+        assert!(fits, "page {index}: glyphs from {} to {} pt, text block {measure} pt wide", extent.0, extent.1);
     }
     assert!(glyphs > 3000, "{glyphs}");
     // One warning per run, with the file and the line of its block.
