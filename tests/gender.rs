@@ -144,27 +144,34 @@ fn a_line_that_must_break_in_kolleg_innen_breaks_at_a_syllable() {
         let m = Measure { width, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() };
         ts.set(&[Span { text: text.to_string(), style }], &m)
     };
-    let shown = |ts: &mut Typesetter, width: f32| -> Vec<(String, bool)> {
-        set(ts, "Kolleg*innen", width).into_iter().map(|l| (l.text, l.hyphenated)).collect()
+    let lines_of = |ts: &mut Typesetter, text: &str, width: f32| -> Vec<(String, bool)> {
+        set(ts, text, width).into_iter().map(|l| (l.text, l.hyphenated)).collect()
     };
-    // The narrowest measure (to a tenth of a point) that holds the word on one line.
-    let (mut lo, mut hi) = (1.0f32, 200.0f32);
-    while hi - lo > 0.1 {
-        let mid = (lo + hi) / 2.0;
-        if shown(&mut ts, mid).len() == 1 {
-            hi = mid;
-        } else {
-            lo = mid;
+    let shown = |ts: &mut Typesetter, width: f32| lines_of(ts, "Kolleg*innen", width);
+    // The narrowest measure (to a tenth of a point) that holds `text` on one line.
+    let narrowest = |ts: &mut Typesetter, text: &str| {
+        let (mut lo, mut hi) = (1.0f32, 200.0f32);
+        while hi - lo > 0.1 {
+            let mid = (lo + hi) / 2.0;
+            if lines_of(ts, text, mid).len() == 1 {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
         }
-    }
-    let whole = hi;
+        hi
+    };
+    let whole = narrowest(&mut ts, "Kolleg*innen");
+    // Below the width of its widest syllable group the word must be cut anywhere (a run
+    // wider than the line, with a warning): the syllable rule holds down to there.
+    let floor = narrowest(&mut ts, "leg*in-");
     // Just narrower than the word: it must break, and does at `Kolleg*in-`.
     assert_eq!(shown(&mut ts, whole - 0.5), vec![("Kolleg*in".to_string(), true), ("nen".to_string(), false)]);
     // At every narrower measure, each line that ends in the word ends at a syllable, and
     // some end at `Kol-`.
     let mut heads = BTreeSet::new();
     let mut w = whole - 0.5;
-    while w > 10.0 {
+    while w >= floor {
         for (text, hyphenated) in shown(&mut ts, w) {
             if hyphenated {
                 assert!(["Kol", "Kolleg*in", "leg*in"].contains(&text.as_str()), "`{text}-` at {w} pt");
