@@ -24,8 +24,8 @@ mod parallel;
 pub mod pdf;
 pub mod project;
 pub mod scaffold;
-mod sniff;
 pub mod serve;
+mod sniff;
 pub mod style;
 pub mod watch;
 
