@@ -95,24 +95,39 @@ fn unhinted(data: &[u8]) -> Vec<u8> {
     let mut out = data.to_vec();
     let mut at = 10;
     while let Some(flags) = u16_at(&out, at) {
-        let cleared = flags & !0x0100;
+        let cleared = flags & !WE_HAVE_INSTRUCTIONS;
         out[at..at + 2].copy_from_slice(&cleared.to_be_bytes());
-        at += 4 + if flags & 0x0001 != 0 { 4 } else { 2 };
-        at += if flags & 0x0008 != 0 {
-            2
-        } else if flags & 0x0040 != 0 {
-            4
-        } else if flags & 0x0080 != 0 {
-            8
-        } else {
-            0
-        };
-        if flags & 0x0020 == 0 {
+        at += component_len(flags);
+        if flags & MORE_COMPONENTS == 0 {
             out.truncate(at.min(out.len()));
             break;
         }
     }
     out
+}
+
+/// Composite glyph flags (OpenType `glyf`).
+const ARG_1_AND_2_ARE_WORDS: u16 = 0x0001;
+const WE_HAVE_A_SCALE: u16 = 0x0008;
+const MORE_COMPONENTS: u16 = 0x0020;
+const WE_HAVE_AN_X_AND_Y_SCALE: u16 = 0x0040;
+const WE_HAVE_A_TWO_BY_TWO: u16 = 0x0080;
+const WE_HAVE_INSTRUCTIONS: u16 = 0x0100;
+
+/// The length of one component record of a composite glyph with these flags: flags and
+/// glyph index, the two arguments, then the transform.
+fn component_len(flags: u16) -> usize {
+    let args = if flags & ARG_1_AND_2_ARE_WORDS != 0 { 4 } else { 2 };
+    let transform = if flags & WE_HAVE_A_SCALE != 0 {
+        2
+    } else if flags & WE_HAVE_AN_X_AND_Y_SCALE != 0 {
+        4
+    } else if flags & WE_HAVE_A_TWO_BY_TWO != 0 {
+        8
+    } else {
+        0
+    };
+    4 + args + transform
 }
 
 fn u16_at(d: &[u8], at: usize) -> Option<u16> {
@@ -313,17 +328,8 @@ fn components(data: &[u8]) -> Vec<u16> {
     let mut at = 10;
     while let (Some(flags), Some(index)) = (u16_at(data, at), u16_at(data, at + 2)) {
         out.push(index);
-        at += 4 + if flags & 0x0001 != 0 { 4 } else { 2 };
-        at += if flags & 0x0008 != 0 {
-            2
-        } else if flags & 0x0040 != 0 {
-            4
-        } else if flags & 0x0080 != 0 {
-            8
-        } else {
-            0
-        };
-        if flags & 0x0020 == 0 {
+        at += component_len(flags);
+        if flags & MORE_COMPONENTS == 0 {
             break;
         }
     }
