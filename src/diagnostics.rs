@@ -88,6 +88,10 @@ impl Diagnostic {
         let hint = match err.kind() {
             std::io::ErrorKind::NotFound => "check the path and the file name",
             std::io::ErrorKind::PermissionDenied => "check the file's permissions",
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                "the disk is full: free space on it, or build elsewhere with `--out DIR`; files written before stay as they were"
+            }
+            std::io::ErrorKind::ReadOnlyFilesystem => "the disk is read-only: build elsewhere with `--out DIR`",
             _ => "check that the path is an ordinary file you can read",
         };
         let msg = if err.raw_os_error() == Some(40) {

@@ -298,7 +298,10 @@ pub(crate) struct Outputs {
 impl Outputs {
     /// The stage to write the output `path` to. It begins with a dot and ends in `.tmp`,
     /// as [`AtomicFile`]'s temporary files do, and is named for this process.
+    /// Stages and temporary files that a build killed on its way (SIGKILL, a power cut) left
+    /// beside this output are removed first; see [`remove_stale`].
     pub(crate) fn stage(&mut self, path: &Path) -> PathBuf {
+        remove_stale(path);
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let stage = path.with_file_name(format!(".{name}.{}.staged.tmp", std::process::id()));
         self.files.push((path.to_path_buf(), stage.clone()));
@@ -332,6 +335,60 @@ impl Drop for Outputs {
             let _ = fs::remove_file(stage);
         }
     }
+}
+
+/// Remove what builds that died left beside the output `path`: its stages
+/// (`.<name>.<pid>.staged.tmp`), the temporary files of an [`AtomicFile`] on it or on a
+/// stage (`.<name>.<pid>.tmp`, `..<name>.<pid>.staged.tmp.<pid>.tmp`), when the process
+/// `<pid>` no longer runs. Another build's files into the same folder stay while it runs.
+/// Only on Unix, where a process's life can be asked (`kill(pid, 0)`); elsewhere such
+/// files stay until removed by hand. Best effort: a file that cannot be removed is left.
+fn remove_stale(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else { return };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(pid) = file.to_str().and_then(|f| stale_owner(f, name)) else { continue };
+        if pid != std::process::id() && !process_runs(pid) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// The process that made `file`, when `file` is a stage or temporary file of the output
+/// `name` (see [`remove_stale`]).
+fn stale_owner(file: &str, name: &str) -> Option<u32> {
+    let rest = file.strip_prefix('.')?;
+    let rest = rest.strip_prefix('.').unwrap_or(rest);
+    let rest = rest.strip_prefix(name)?.strip_prefix('.')?;
+    let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let pid = rest[..digits].parse().ok()?;
+    let tail = &rest[digits..];
+    let atomic_of_stage = tail
+        .strip_prefix(".staged.tmp.")
+        .and_then(|t| t.strip_suffix(".tmp"))
+        .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    // `..name.pid.tmp` is no file of ours: only a stage's temporary file has two dots.
+    let plain = (tail == ".tmp" || tail == ".staged.tmp") && !file.starts_with("..");
+    (plain || (atomic_of_stage && file.starts_with(".."))).then_some(pid)
+}
+
+/// Whether the process `pid` runs (or may: when it cannot be asked, it is taken to run).
+#[cfg(unix)]
+fn process_runs(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else { return true };
+    if pid <= 0 {
+        return true;
+    }
+    // SAFETY: signal 0 sends nothing; it only checks that the process exists.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+fn process_runs(_pid: u32) -> bool {
+    true
 }
 
 /// Write `bytes` to `path` atomically (see [`AtomicFile`]).
@@ -422,6 +479,52 @@ mod tests {
         assert_eq!(written, [a.clone(), b.clone()]);
         assert_eq!((fs::read(&a).unwrap(), fs::read(&b).unwrap()), (b"new epub".to_vec(), b"new pdf".to_vec()));
         assert_eq!(names(), ["book.epub", "book.pdf"]);
+    }
+
+    #[test]
+    fn stale_files_are_recognised_by_their_names() {
+        assert_eq!(stale_owner(".book.epub.123.staged.tmp", "book.epub"), Some(123));
+        assert_eq!(stale_owner(".book.epub.123.tmp", "book.epub"), Some(123));
+        assert_eq!(stale_owner("..book.epub.123.staged.tmp.123.tmp", "book.epub"), Some(123));
+        assert_eq!(stale_owner("book.epub", "book.epub"), None);
+        assert_eq!(stale_owner(".book.epub.tmp", "book.epub"), None);
+        assert_eq!(stale_owner(".book.epub.12x.tmp", "book.epub"), None);
+        assert_eq!(stale_owner("..book.epub.123.tmp", "book.epub"), None);
+        assert_eq!(stale_owner(".book.pdf.123.tmp", "book.epub"), None);
+        assert_eq!(stale_owner(".book.epub.123.staged.tmp.x.tmp", "book.epub"), None);
+    }
+
+    #[test]
+    fn staging_removes_what_dead_builds_left_and_keeps_live_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("book.epub");
+        write_atomic(&out, b"old").unwrap();
+        // A process that has ended: a child run to its end and reaped.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let live = std::process::id();
+        let dead_files = [
+            format!(".book.epub.{dead}.staged.tmp"),
+            format!(".book.epub.{dead}.tmp"),
+            format!("..book.epub.{dead}.staged.tmp.{dead}.tmp"),
+        ];
+        // The parent of this process runs: its stage is another build's, still under way.
+        let parent = std::os::unix::process::parent_id();
+        let kept = [format!(".book.epub.{parent}.staged.tmp"), ".other.1.tmp".to_string(), "notes.txt".to_string()];
+        for f in dead_files.iter().chain(&kept) {
+            fs::write(dir.path().join(f), b"x").unwrap();
+        }
+        let mut outputs = Outputs::default();
+        let stage = outputs.stage(&out);
+        assert_eq!(stage.file_name().unwrap().to_str().unwrap(), format!(".book.epub.{live}.staged.tmp"));
+        for f in &dead_files {
+            assert!(!dir.path().join(f).exists(), "{f} was left");
+        }
+        for f in &kept {
+            assert!(dir.path().join(f).exists(), "{f} was removed");
+        }
+        assert_eq!(fs::read(&out).unwrap(), b"old");
     }
 
     #[test]

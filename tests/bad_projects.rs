@@ -39,6 +39,8 @@ fn book_with(extra: &str) -> String {
 
 struct Project {
     dir: tempfile::TempDir,
+    /// The last run's peak memory (resident set, KB) and wall time, from `wait4`.
+    last: std::cell::Cell<(u64, Duration)>,
 }
 
 /// The output of the successful build, as it was before the fault.
@@ -50,7 +52,7 @@ struct Snapshot {
 impl Project {
     /// The valid base project: `books/book.toml` selecting the speeches `a` and `b`.
     fn new() -> Project {
-        let p = Project { dir: tempfile::tempdir().expect("a temporary folder") };
+        let p = Project { dir: tempfile::tempdir().expect("a temporary folder"), last: Default::default() };
         p.write("books/book.toml", BOOK);
         p.write("books/speeches/a.md", speech("title: Rede A\nspeaker: Anna Petrowa\ndate: 2021-12-13\n", BODY));
         p.write("books/speeches/b.md", speech("title: Rede B\nspeaker: Ben Bauer\ndate: 2021-12-14\n", BODY));
@@ -77,6 +79,8 @@ impl Project {
 
     /// Run `tribune ARGS --project DIR`: (exit code, stdout, stderr). A run that does not
     /// end within `TIMEOUT` is killed and fails the test.
+    // The child is reaped by `wait4`, which clippy does not see.
+    #[allow(clippy::zombie_processes)]
     fn run(&self, args: &[&str]) -> (i32, String, String) {
         let mut out = tempfile::tempfile().expect("a temporary file");
         let mut err = tempfile::tempfile().expect("a temporary file");
@@ -92,9 +96,17 @@ impl Project {
             .spawn()
             .expect("start tribune");
         let start = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait for tribune") {
-                break status;
+        // Reaped with `wait4`, which also gives the child's peak memory.
+        let pid = libc::pid_t::try_from(child.id()).expect("a process id");
+        let (status, usage) = loop {
+            let mut status = 0;
+            // SAFETY: a zeroed rusage is a valid value for wait4 to fill in.
+            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+            // SAFETY: `pid` is our child, not yet reaped; the pointers are to live locals.
+            let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+            assert!(r >= 0, "wait4: {}", std::io::Error::last_os_error());
+            if r == pid {
+                break (status, usage);
             }
             if start.elapsed() > TIMEOUT {
                 let _ = child.kill();
@@ -103,12 +115,15 @@ impl Project {
             }
             std::thread::sleep(Duration::from_millis(20));
         };
+        // Linux gives ru_maxrss in kilobytes.
+        self.last.set((u64::try_from(usage.ru_maxrss).unwrap_or(0), start.elapsed()));
+        let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
         let text = |f: &mut File| {
             let mut bytes = Vec::new();
             f.rewind().and_then(|()| f.read_to_end(&mut bytes)).expect("read the captured output");
             String::from_utf8_lossy(&bytes).into_owned()
         };
-        (status.code().unwrap_or(-1), text(&mut out), text(&mut err))
+        (code, text(&mut out), text(&mut err))
     }
 
     /// Build the (still valid) project once and remember its output. The file's time is
@@ -770,7 +785,22 @@ fn build_that_succeeds_writes_every_output_and_says_so() {
 
 // ---------------------------------------------------------------- resource bombs
 // Each a quick error or a quick build: `run` fails a run that takes longer than `TIMEOUT`
-// (a hang detector, not a timing); time and peak memory are measured by hand (DESIGN.md).
+// (a hang detector, not a timing), and each asserts a generous bound on the child's peak
+// memory (from `wait4`); both are printed (`--nocapture`) and recorded in DESIGN.md.
+
+/// Far above what any of these runs needs (the most is about 300 MB, for 4 million
+/// brackets) and far below the gigabytes an unbounded decoder or alias expansion takes.
+const BOMB_MEMORY_KB: u64 = 1024 * 1024;
+
+impl Project {
+    /// The last run's peak memory must stay under `limit_kb`; prints it with its time.
+    fn assert_peak(&self, what: &str, limit_kb: u64) {
+        let (kb, took) = self.last.get();
+        eprintln!("{what}: peak {} MB, {:.2} s", kb / 1024, took.as_secs_f64());
+        assert!(kb > 0, "{what}: no peak memory measured");
+        assert!(kb < limit_kb, "{what}: peak memory {} MB, more than {} MB", kb / 1024, limit_kb / 1024);
+    }
+}
 
 /// CRC-32 as PNG chunks carry it.
 fn crc32(bytes: &[u8]) -> u32 {
@@ -800,8 +830,11 @@ fn image_whose_header_declares_ten_billion_pixels() {
     // cannot place, and says why.
     let (code, _, err) = p.run(&["build", "--format", "epub"]);
     assert_failure(code, &err, "books/speeches/a.md", Some(7), &["bomb.png", "too large (100000 × 100000 pixels)"]);
+    // Decoded, 10^10 grey pixels would be 10 GB.
+    p.assert_peak("100,000 × 100,000 PNG, EPUB", 256 * 1024);
     let (code, _, err) = p.run(&["build", "--format", "pdf"]);
     assert_eq!(code, 0, "{err}");
+    p.assert_peak("100,000 × 100,000 PNG, PDF", 256 * 1024);
     assert!(err.contains("too large (100000 × 100000 pixels)") && err.contains("--> books/speeches/a.md:7"), "{err}");
 }
 
@@ -819,6 +852,8 @@ fn yaml_billion_laughs_in_front_matter() {
     front.push_str("]\n");
     p.write("books/speeches/a.md", speech(&front, BODY));
     p.build_fails(&before, "books/speeches/a.md", Some(5), &["tags"]);
+    // Expanded, 387 million strings would take gigabytes.
+    p.assert_peak("billion laughs (9 × 9 aliases) in YAML", 256 * 1024);
 }
 
 #[test]
@@ -831,5 +866,6 @@ fn four_megabyte_lines_of_backticks_and_brackets() {
         assert!(!err.contains("panicked"), "{err}");
         // A line of one character is a paragraph far over the limit, or nothing to set.
         assert!(code == 0 || err.contains("characters, more than"), "`{c}` × {n}: exit {code}\n{err}");
+        p.assert_peak(&format!("a 4 MB line of '{c}'"), BOMB_MEMORY_KB);
     }
 }
