@@ -575,3 +575,63 @@ fn row_line(
     merged.text = texts.join("\t");
     merged
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The width a part takes: its columns and their gaps.
+    fn width(fit: &TableFit, part: usize) -> f32 {
+        let w = &fit.parts[part].1;
+        w.iter().sum::<f32>() + 1.2 * fit.size * (w.len() - 1) as f32
+    }
+
+    #[test]
+    fn a_table_that_fits_is_set_as_it_is() {
+        let fit = fit_table(&[(50.0, 20.0), (80.0, 30.0)], 9.0, 300.0);
+        assert_eq!(fit, TableFit { size: 9.0, wrapped: false, parts: vec![(vec![0, 1], vec![50.0, 80.0])] });
+        assert_eq!(fit.warning(2, 9.0), None);
+    }
+
+    #[test]
+    fn a_table_a_little_too_wide_is_set_smaller_on_one_line_a_row() {
+        let extents = vec![(40.0, 40.0); 8];
+        let fit = fit_table(&extents, 9.0, 330.0);
+        assert!(!fit.wrapped && fit.parts.len() == 1);
+        assert!(fit.size < 9.0 && fit.size >= 9.0 * TABLE_FLOOR, "{}", fit.size);
+        assert!(width(&fit, 0) <= 330.0, "{}", width(&fit, 0));
+        assert!(fit.warning(8, 9.0).unwrap().starts_with("its type is set at"));
+    }
+
+    #[test]
+    fn prose_in_cells_wraps_at_the_largest_size_that_keeps_its_words() {
+        // Four columns of 200 points of text whose longest word is 40: wrap at 9 pt.
+        let fit = fit_table(&[(200.0, 40.0); 4], 9.0, 300.0);
+        assert!(fit.wrapped && fit.size == 9.0 && fit.parts.len() == 1, "{fit:?}");
+        assert!(fit.parts[0].1.iter().all(|&w| w >= 40.0) && width(&fit, 0) <= 300.01);
+        assert_eq!(fit.warning(4, 9.0), None);
+        // Eight such columns: their words fit only in smaller type.
+        let fit = fit_table(&[(200.0, 40.0); 8], 9.0, 300.0);
+        assert!(fit.wrapped && fit.size < 9.0 && fit.parts.len() == 1, "{fit:?}");
+        assert!(width(&fit, 0) <= 300.01);
+        assert!(fit.warning(8, 9.0).unwrap().ends_with("and its cells wrap"));
+    }
+
+    #[test]
+    fn many_columns_split_into_parts_that_repeat_the_first() {
+        let extents: Vec<(f32, f32)> = (0..40).map(|i| (30.0 + i as f32, 30.0)).collect();
+        let fit = fit_table(&extents, 9.0, 300.0);
+        let floor = (9.0 * TABLE_FLOOR).max(TABLE_FLOOR_PT);
+        assert_eq!(fit.size, floor);
+        assert!(fit.parts.len() > 3, "{fit:?}");
+        let mut seen: Vec<usize> = Vec::new();
+        for (i, (cols, _)) in fit.parts.iter().enumerate() {
+            assert_eq!(cols[0], 0);
+            assert!(width(&fit, i) <= 300.01, "part {i}: {}", width(&fit, i));
+            seen.extend(&cols[1..]);
+        }
+        assert_eq!(seen, (1..40).collect::<Vec<usize>>());
+        let w = fit.warning(40, 9.0).unwrap();
+        assert!(w.contains("its 40 columns") && w.contains(&format!("{} parts", fit.parts.len())), "{w}");
+    }
+}
