@@ -11,7 +11,7 @@ use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
-use tribune::document::{MAX_DEPTH, MAX_PARAGRAPH_CHARS};
+use tribune::document::MAX_DEPTH;
 use tribune::project::MAX_SOURCE_BYTES;
 
 /// Longer than any good run takes, even on a busy machine; a run past it counts as a hang.
@@ -461,26 +461,6 @@ fn deeply_nested_toml_front_matter() {
 }
 
 // ---------------------------------------------------------------- Markdown content
-
-#[test]
-fn paragraph_longer_than_a_paragraph_may_be() {
-    let p = Project::new();
-    let before = p.build_ok();
-    let words = "Wort ".repeat(2 * MAX_PARAGRAPH_CHARS / 5);
-    p.write("books/speeches/a.md", speech(FRONT, &format!("{words}\n")));
-    p.build_fails(&before, "books/speeches/a.md", Some(7), &["paragraph"]);
-}
-
-#[test]
-fn cyrillic_paragraph_within_the_character_limit_builds() {
-    let p = Project::new();
-    // 0.75 × the limit in characters, 1.5 × the limit in bytes.
-    let words = "слово ".repeat(MAX_PARAGRAPH_CHARS / 8);
-    assert!(words.chars().count() < MAX_PARAGRAPH_CHARS && words.len() > MAX_PARAGRAPH_CHARS);
-    p.write("books/speeches/a.md", speech(FRONT, &format!("{words}\n")));
-    let (code, _, err) = p.run(&["check"]);
-    assert_eq!(code, 0, "stderr:\n{err}");
-}
 
 #[test]
 fn lists_nested_a_thousand_deep() {

@@ -15,8 +15,6 @@ use std::path::Path;
 
 /// Deeper nesting of lists and quotes is no speech, and would only strain the renderers.
 pub const MAX_DEPTH: usize = 24;
-/// A paragraph longer than this (about 30,000 words) is a conversion accident, not prose.
-pub const MAX_PARAGRAPH_CHARS: usize = 200_000;
 
 /// Where a Markdown text comes from, for messages and for resolving image paths.
 pub(super) struct SourceInfo<'a> {
@@ -503,16 +501,6 @@ impl<'a> Builder<'a> {
         match kind {
             InlinesKind::Paragraph | InlinesKind::Implicit => {
                 self.undefined_calls(&content, line);
-                let chars: usize = plain_len(&content);
-                if chars > MAX_PARAGRAPH_CHARS && !self.fatal {
-                    self.error(
-                        line,
-                        Kind::Content,
-                        format!("this paragraph has {chars} characters, more than the {MAX_PARAGRAPH_CHARS} a paragraph may have"),
-                        "split it into paragraphs with blank lines",
-                    );
-                    self.fatal = true;
-                }
                 let block = match lone_image(&content) {
                     Some(image) => BlockKind::Image { image },
                     None => BlockKind::Paragraph { content },
@@ -853,24 +841,6 @@ pub(super) fn footnote_calls(text: &str, found: &mut Vec<String>) {
             _ => rest = after,
         }
     }
-}
-
-/// Characters of [`plain_text`], counted without building it: every paragraph is measured.
-pub(super) fn plain_len(content: &[Inline]) -> usize {
-    content
-        .iter()
-        .map(|x| match x {
-            Inline::Text { text } | Inline::Code { text } => text.chars().count(),
-            Inline::Emphasis { content }
-            | Inline::Strong { content }
-            | Inline::Superscript { content }
-            | Inline::Subscript { content }
-            | Inline::Link { content, .. } => plain_len(content),
-            Inline::Image { image } => image.alt.chars().count(),
-            Inline::Break => 1,
-            Inline::FootnoteRef { .. } => 0,
-        })
-        .sum()
 }
 
 /// The text of raw HTML, without its markup: tags (their quoted attribute values may hold

@@ -9,7 +9,7 @@ mod markdown;
 pub mod model;
 pub(crate) mod typography;
 
-pub use markdown::{MAX_DEPTH, MAX_PARAGRAPH_CHARS};
+pub use markdown::MAX_DEPTH;
 pub use model::*;
 
 use crate::anthology::{Anthology, Asset, Selection};

@@ -363,19 +363,6 @@ fn footnote_calls_match_a_search_for_the_pair() {
 }
 
 #[test]
-fn plain_len_counts_the_characters_of_plain_text() {
-    let (blocks, _, _) = md("Ein *kurzer* **Text** mit `Code`, [Link](https://a.b) und Fußnote[^1],  \nÖl — «жоқ».\n\n![Bild «x»](b.png) H~2~O x^2^\n\n[^1]: Note.\n");
-    let mut checked = 0;
-    for b in &blocks {
-        if let BlockKind::Paragraph { content } = &b.kind {
-            assert_eq!(super::markdown::plain_len(content), plain_text(content).chars().count(), "{content:?}");
-            checked += 1;
-        }
-    }
-    assert_eq!(checked, 2);
-}
-
-#[test]
 fn german_gender_stars_are_letters_and_emphasis_still_works() {
     let f = fixture();
     let de = |text: &str| -> String {

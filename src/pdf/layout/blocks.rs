@@ -163,8 +163,30 @@ impl Layout<'_, '_> {
         ops.push(self.space(g.space.around_blocks));
         let face = self.typesetter.fonts().monospace.unwrap_or(FaceId::REGULAR);
         let style = SpanStyle { hyphenate: false, ..self.text_style(face, at.size * g.scale.code) };
-        let body = text.trim_end_matches('\n').replace(' ', "\u{a0}");
-        self.block_lines(ops, &[Span { text: body, style }], at.lang, Alignment::Ragged, Pt::ZERO, at.dx, at.src, line);
+        let width = (g.measure() - at.dx).get();
+        let code = self.typesetter.set_code(text.trim_end_matches('\n'), style, at.lang, width);
+        self.problems(at.src, line);
+        if code.wrapped > 0 {
+            let n = code.wrapped;
+            self.report.push(
+                Diagnostic::warning(
+                    Kind::Content,
+                    format!(
+                        "{n} line{} of this code block {} wider than the text block; wrapped, each continuation \
+                         marked with an arrow",
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "is" } else { "are" }
+                    ),
+                )
+                .at(at.src, None, line, None)
+                .with_hint("break the long lines in the source where they read best"),
+            );
+        }
+        // The leading grows with the type, as for other blocks; right to left, the lines
+        // stand at the left of a measure indented from the right.
+        let advance = Pt::new(g.leading.get() * style.size / g.size.get()).max(g.leading);
+        let dx = if at.lang.is_rtl() { Pt::ZERO } else { at.dx };
+        ops.push(Op::Lines { lines: code.lines, dx, advance, keep: false });
         ops.push(self.space(g.space.around_blocks));
     }
 
@@ -232,33 +254,61 @@ impl Layout<'_, '_> {
         spans
     }
 
-    /// Column widths from the content: each column as wide as its widest cell set on one
-    /// line; when that does not fit in `avail`, the columns share it in proportion and
-    /// their cells wrap. Widths are in the text engine's measures (the cells are set in
-    /// them and joined into one line).
-    fn column_widths(&mut self, rows: &[&Vec<Vec<Inline>>], head: bool, cols: usize, avail: f32, at: At) -> Vec<f32> {
-        let tsize = (at.size * self.g.scale.table).get();
-        let gap = 1.2 * tsize;
-        let mut natural = vec![0.0f32; cols];
-        for (ri, row) in rows.iter().enumerate() {
-            for (ci, cell) in row.iter().enumerate() {
-                let spans = self.cell_spans(cell, ri == 0 && head, Pt::new(tsize));
-                let m = Measure { width: 10_000.0, indent: 0.0, align: Alignment::Ragged, lang: at.lang.clone() };
-                let w = self.typesetter.set(&spans, &m).iter().map(|l| l.width).fold(0.0, f32::max);
-                natural[ci] = natural[ci].max(w);
+    /// The widest word of a set line (its words parted by space glyphs), points.
+    fn widest_word(&self, line: &Line) -> f32 {
+        let fonts = self.typesetter.fonts();
+        let (mut widest, mut start, mut end) = (0.0f32, None::<f32>, 0.0f32);
+        for r in &line.runs {
+            let f = fonts.face(r.face);
+            let space = f.glyph(' ');
+            for gl in &r.glyphs {
+                let left = r.x + gl.x;
+                if Some(gl.id) == space {
+                    if let Some(s) = start.take() {
+                        widest = widest.max(end - s);
+                    }
+                    continue;
+                }
+                start.get_or_insert(left);
+                end = left + f.advance(gl.id) * r.size / f.units_per_em * r.hscale;
             }
         }
-        let total: f32 = natural.iter().sum::<f32>() + gap * (cols as f32 - 1.0);
-        if total <= avail {
-            return natural;
+        if let Some(s) = start {
+            widest = widest.max(end - s);
         }
-        let room = (avail - gap * (cols as f32 - 1.0)).max(cols as f32 * 2.0 * tsize);
-        let sum: f32 = natural.iter().sum::<f32>().max(1.0);
-        natural.iter().map(|w| (w / sum * room).max(2.0 * tsize)).collect()
+        widest
+    }
+
+    /// Each column's natural width (its widest cell set on one line) and its least (its
+    /// widest word), at type size `size`.
+    fn column_extents(
+        &mut self,
+        rows: &[&Vec<Vec<Inline>>],
+        head: bool,
+        cols: usize,
+        size: Pt,
+        at: At,
+    ) -> Vec<(f32, f32)> {
+        let mut out = vec![(0.0f32, 0.0f32); cols];
+        for (ri, row) in rows.iter().enumerate() {
+            for (ci, cell) in row.iter().enumerate() {
+                let spans = self.cell_spans(cell, ri == 0 && head, size);
+                let m = Measure { width: 10_000.0, indent: 0.0, align: Alignment::Ragged, lang: at.lang.clone() };
+                for l in self.typesetter.set(&spans, &m) {
+                    out[ci].0 = out[ci].0.max(l.width);
+                    out[ci].1 = out[ci].1.max(self.widest_word(&l));
+                }
+            }
+        }
+        out
     }
 
     /// A table with rules above, under the head and below, as a well-set table has; each
-    /// row is set line by line across its cells, and reads out as one row.
+    /// row is set line by line across its cells, and reads out as one row. A table wider
+    /// than the measure is made to fit in three steps, and a warning says which it took
+    /// ([`fit_table`]): its type is made smaller, down to a floor; then its cells wrap;
+    /// then its columns are split into parts set one below the other, each repeating the
+    /// first column (the row labels), which the text layer reads only once.
     fn table(
         &mut self,
         ops: &mut Vec<Op>,
@@ -271,13 +321,50 @@ impl Layout<'_, '_> {
         let g = self.g;
         ops.push(self.space(g.space.around_blocks));
         let cols = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
-        let tsize = at.size * g.scale.table;
-        let gap = 1.2 * tsize.get();
+        let base = at.size * g.scale.table;
         let all: Vec<&Vec<Vec<Inline>>> = std::iter::once(head).chain(rows.iter()).filter(|r| !r.is_empty()).collect();
         let has_head = !head.is_empty();
-        let widths = self.column_widths(&all, has_head, cols, (g.measure() - at.dx).get(), at);
+        let extents = self.column_extents(&all, has_head, cols, base, at);
         self.problems(at.src, line);
-        let table_width = Pt::new(widths.iter().sum::<f32>() + gap * (cols as f32 - 1.0));
+        let avail = (g.measure() - at.dx).get();
+        let fit = fit_table(&extents, base.get(), avail);
+        if let Some(what) = fit.warning(cols, base.get()) {
+            self.report.push(
+                Diagnostic::warning(Kind::Content, format!("this table is wider than the text block: {what}"))
+                    .at(at.src, None, line, None)
+                    .with_hint("fewer or narrower columns fit the page; a table of many columns may read better turned, its rows as columns"),
+            );
+        }
+        for (pi, (columns, widths)) in fit.parts.iter().enumerate() {
+            if pi > 0 {
+                ops.push(self.space(g.space.around_blocks));
+            }
+            self.table_part(ops, &all, has_head, columns, widths, align, Pt::new(fit.size), base, line, at);
+        }
+        ops.push(self.space(g.space.around_blocks));
+    }
+
+    /// The columns `columns` of a table's rows, `widths` wide, at type size `size`; the
+    /// first column of a part after the first is a repeat and reads out as nothing.
+    #[allow(clippy::too_many_arguments)]
+    fn table_part(
+        &mut self,
+        ops: &mut Vec<Op>,
+        all: &[&Vec<Vec<Inline>>],
+        has_head: bool,
+        columns: &[usize],
+        widths: &[f32],
+        align: &[Align],
+        size: Pt,
+        base: Pt,
+        line: usize,
+        at: At,
+    ) {
+        let g = self.g;
+        let gap = 1.2 * size.get();
+        let n = columns.len();
+        let repeat = columns.first() == Some(&0) && columns.get(1).is_some_and(|&c| c > 1);
+        let table_width = Pt::new(widths.iter().sum::<f32>() + gap * (n as f32 - 1.0));
         // Right to left, the table stands at the right and its first column is rightmost.
         let rtl = at.lang.is_rtl();
         let dx = if rtl { g.measure() - at.dx - table_width } else { at.dx };
@@ -291,38 +378,176 @@ impl Layout<'_, '_> {
             })
             .collect();
         if rtl {
-            for (l, w) in lefts.iter_mut().zip(&widths) {
+            for (l, w) in lefts.iter_mut().zip(widths) {
                 *l = table_width.get() - *l - w;
             }
         }
+        let aligns: Vec<Align> = columns.iter().map(|&c| align.get(c).copied().unwrap_or(Align::None)).collect();
+        let empty = Vec::new();
+        let mut set_rows = Vec::with_capacity(all.len());
         for (ri, row) in all.iter().enumerate() {
             let mut cells = Vec::new();
-            for (ci, cell) in row.iter().enumerate() {
-                let spans = self.cell_spans(cell, ri == 0 && has_head, tsize);
+            for (ci, &c) in columns.iter().enumerate() {
+                let spans = self.cell_spans(row.get(c).unwrap_or(&empty), ri == 0 && has_head, size);
                 let m = Measure { width: widths[ci], indent: 0.0, align: Alignment::Ragged, lang: at.lang.clone() };
                 cells.push(self.typesetter.set(&spans, &m));
             }
             self.problems(at.src, line);
-            let depth = cells.iter().map(Vec::len).max().unwrap_or(0);
-            for li in 0..depth {
-                let merged = row_line(&cells, li, &widths, &lefts, align, rtl);
-                ops.push(Op::Lines { lines: vec![merged], dx, advance: g.leading * 0.95, keep: false });
+            set_rows.push(cells);
+        }
+        // Rows of wrapped cells get a little space between them, so each reads as one.
+        let depth = |cells: &Vec<Vec<Line>>| cells.iter().map(Vec::len).max().unwrap_or(0);
+        let wraps = set_rows.iter().skip(usize::from(has_head)).any(|c| depth(c) > 1);
+        for (ri, cells) in set_rows.iter().enumerate() {
+            if wraps && ri > usize::from(has_head) {
+                ops.push(self.space(0.3));
+            }
+            for li in 0..depth(cells) {
+                let merged = row_line(cells, li, widths, &lefts, &aligns, rtl, repeat);
+                let advance = g.leading * 0.95 * (size / base).min(1.0);
+                ops.push(Op::Lines { lines: vec![merged], dx, advance, keep: false });
             }
             if ri == 0 && has_head {
-                ops.push(Op::Rule { dx, width: table_width, below: tsize * 0.4 });
+                ops.push(Op::Rule { dx, width: table_width, below: size * 0.4 });
                 ops.push(self.space(0.2));
             }
         }
-        ops.push(Op::Rule { dx, width: table_width, below: tsize * 0.4 });
-        ops.push(self.space(g.space.around_blocks));
+        ops.push(Op::Rule { dx, width: table_width, below: size * 0.4 });
     }
+}
+
+/// The smallest a table's type is made to fit, as a share of its size, and in points.
+const TABLE_FLOOR: f32 = 0.75;
+const TABLE_FLOOR_PT: f32 = 6.0;
+/// The least width of a column that wraps, in ems of its type (when its text is wider).
+const MIN_COLUMN_EMS: f32 = 3.0;
+
+/// How a table is set: its type size and its parts, each the columns it shows and their
+/// widths (one part unless it was split).
+#[derive(Debug, PartialEq)]
+struct TableFit {
+    size: f32,
+    wrapped: bool,
+    parts: Vec<(Vec<usize>, Vec<f32>)>,
+}
+
+impl TableFit {
+    /// What was done to a table of `cols` columns at type size `base`, for the warning.
+    fn warning(&self, cols: usize, base: f32) -> Option<String> {
+        let size = format!("{:.1} pt instead of {:.1} pt", self.size, base);
+        let smaller = self.size < base;
+        if self.parts.len() > 1 {
+            let most = self.parts.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
+            Some(format!(
+                "its {cols} columns are set at {size}, their cells wrapped, and split into {} parts of at most {most} \
+                 columns set one below the other, each repeating the first column",
+                self.parts.len()
+            ))
+        } else if self.wrapped && smaller {
+            Some(format!("its type is set at {size} and its cells wrap"))
+        } else if smaller {
+            Some(format!("its type is set at {size}"))
+        } else {
+            None
+        }
+    }
+}
+
+/// How a table whose columns have the natural and least widths `extents` (at type size
+/// `base`) fits `avail` points: at `base` when it does; else on one line a row at the size
+/// that fits, if not below the floor ([`TABLE_FLOOR`]); else with its cells wrapped, each
+/// column at least its widest word or [`MIN_COLUMN_EMS`] wide (never wider than its natural
+/// width), at the largest size down to the floor at which that fits; else at the floor with
+/// its columns split into parts, filled in order, each starting with the first column.
+fn fit_table(extents: &[(f32, f32)], base: f32, avail: f32) -> TableFit {
+    let gaps = |n: usize, size: f32| 1.2 * size * n.saturating_sub(1) as f32;
+    let natural: f32 = extents.iter().map(|e| e.0).sum::<f32>() + gaps(extents.len(), base);
+    let all: Vec<usize> = (0..extents.len()).collect();
+    if natural <= avail {
+        return TableFit { size: base, wrapped: false, parts: vec![(all, extents.iter().map(|e| e.0).collect())] };
+    }
+    let floor = (base * TABLE_FLOOR).max(TABLE_FLOOR_PT).min(base);
+    // Widths scale with the type; a tenth of a point less, for a size that reads plainly.
+    let fitting = (base * avail / natural * 10.0).floor() / 10.0;
+    if fitting >= floor {
+        let k = fitting / base;
+        return TableFit {
+            size: fitting,
+            wrapped: false,
+            parts: vec![(all, extents.iter().map(|e| e.0 * k).collect())],
+        };
+    }
+    // Cells wrap at the largest size down to the floor at which every column keeps its
+    // widest word (or a few ems) on a line: prose in cells need not shrink.
+    let least_at = |size: f32| -> Vec<f32> {
+        let k = size / base;
+        extents.iter().map(|e| (e.1 * k).max(MIN_COLUMN_EMS * size).min(e.0 * k)).collect()
+    };
+    let least_total = least_at(base).iter().sum::<f32>() + gaps(extents.len(), base);
+    let wrapping = ((base * avail / least_total * 10.0).floor() / 10.0).min(base);
+    let size = if wrapping >= floor { wrapping } else { floor };
+    let k = size / base;
+    let nat: Vec<f32> = extents.iter().map(|e| e.0 * k).collect();
+    let least = least_at(size);
+    let width = |cs: &[usize]| cs.iter().map(|&c| least[c]).sum::<f32>() + gaps(cs.len(), size);
+    let mut parts: Vec<Vec<usize>> = Vec::new();
+    if wrapping >= floor {
+        parts.push(all);
+    } else {
+        let mut part = vec![0];
+        for c in 1..extents.len() {
+            part.push(c);
+            if part.len() > 2 && width(&part) > avail {
+                part.pop();
+                parts.push(std::mem::replace(&mut part, vec![0, c]));
+            }
+        }
+        parts.push(part);
+    }
+    let parts = parts
+        .into_iter()
+        .map(|cs| {
+            let room = avail - gaps(cs.len(), size);
+            let widths = share(
+                &cs.iter().map(|&c| least[c]).collect::<Vec<_>>(),
+                &cs.iter().map(|&c| nat[c]).collect::<Vec<_>>(),
+                room,
+            );
+            (cs, widths)
+        })
+        .collect();
+    TableFit { size, wrapped: true, parts }
+}
+
+/// Column widths in `room`: each its `least`, and what is left shared in proportion to how
+/// much wider each would be set on one line; all in proportion to `least` when even that
+/// does not fit (the cells' words then break where they must).
+fn share(least: &[f32], natural: &[f32], room: f32) -> Vec<f32> {
+    let (sum_least, sum_nat) = (least.iter().sum::<f32>(), natural.iter().sum::<f32>());
+    if sum_nat <= room {
+        return natural.to_vec();
+    }
+    if sum_least >= room {
+        return least.iter().map(|w| w * room / sum_least.max(f32::MIN_POSITIVE)).collect();
+    }
+    let extra = (room - sum_least) / (sum_nat - sum_least).max(f32::MIN_POSITIVE);
+    least.iter().zip(natural).map(|(l, n)| l + (n - l) * extra).collect()
 }
 
 /// Line `li` of a table row: the cells' lines side by side, aligned in their columns, with
 /// their text joined by tabs.
 /// Right to left (`rtl`), cells are set flush right already: a column aligned left or
 /// centred moves its lines the other way.
-fn row_line(cells: &[Vec<Line>], li: usize, widths: &[f32], lefts: &[f32], align: &[Align], rtl: bool) -> Line {
+/// `repeat`: the first column repeats an earlier part's, and its text is left out.
+fn row_line(
+    cells: &[Vec<Line>],
+    li: usize,
+    widths: &[f32],
+    lefts: &[f32],
+    align: &[Align],
+    rtl: bool,
+    repeat: bool,
+) -> Line {
     let mut merged = Line::default();
     let mut texts = Vec::new();
     for (ci, c) in cells.iter().enumerate() {
@@ -345,8 +570,68 @@ fn row_line(cells: &[Vec<Line>], li: usize, widths: &[f32], lefts: &[f32], align
         }
         merged.ascent = merged.ascent.max(l.ascent);
         merged.descent = merged.descent.max(l.descent);
-        texts.push(l.text.as_str());
+        texts.push(if repeat && ci == 0 { "" } else { l.text.as_str() });
     }
     merged.text = texts.join("\t");
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The width a part takes: its columns and their gaps.
+    fn width(fit: &TableFit, part: usize) -> f32 {
+        let w = &fit.parts[part].1;
+        w.iter().sum::<f32>() + 1.2 * fit.size * (w.len() - 1) as f32
+    }
+
+    #[test]
+    fn a_table_that_fits_is_set_as_it_is() {
+        let fit = fit_table(&[(50.0, 20.0), (80.0, 30.0)], 9.0, 300.0);
+        assert_eq!(fit, TableFit { size: 9.0, wrapped: false, parts: vec![(vec![0, 1], vec![50.0, 80.0])] });
+        assert_eq!(fit.warning(2, 9.0), None);
+    }
+
+    #[test]
+    fn a_table_a_little_too_wide_is_set_smaller_on_one_line_a_row() {
+        let extents = vec![(40.0, 40.0); 8];
+        let fit = fit_table(&extents, 9.0, 330.0);
+        assert!(!fit.wrapped && fit.parts.len() == 1);
+        assert!(fit.size < 9.0 && fit.size >= 9.0 * TABLE_FLOOR, "{}", fit.size);
+        assert!(width(&fit, 0) <= 330.0, "{}", width(&fit, 0));
+        assert!(fit.warning(8, 9.0).unwrap().starts_with("its type is set at"));
+    }
+
+    #[test]
+    fn prose_in_cells_wraps_at_the_largest_size_that_keeps_its_words() {
+        // Four columns of 200 points of text whose longest word is 40: wrap at 9 pt.
+        let fit = fit_table(&[(200.0, 40.0); 4], 9.0, 300.0);
+        assert!(fit.wrapped && fit.size == 9.0 && fit.parts.len() == 1, "{fit:?}");
+        assert!(fit.parts[0].1.iter().all(|&w| w >= 40.0) && width(&fit, 0) <= 300.01);
+        assert_eq!(fit.warning(4, 9.0), None);
+        // Eight such columns: their words fit only in smaller type.
+        let fit = fit_table(&[(200.0, 40.0); 8], 9.0, 300.0);
+        assert!(fit.wrapped && fit.size < 9.0 && fit.parts.len() == 1, "{fit:?}");
+        assert!(width(&fit, 0) <= 300.01);
+        assert!(fit.warning(8, 9.0).unwrap().ends_with("and its cells wrap"));
+    }
+
+    #[test]
+    fn many_columns_split_into_parts_that_repeat_the_first() {
+        let extents: Vec<(f32, f32)> = (0..40).map(|i| (30.0 + i as f32, 30.0)).collect();
+        let fit = fit_table(&extents, 9.0, 300.0);
+        let floor = (9.0 * TABLE_FLOOR).max(TABLE_FLOOR_PT);
+        assert_eq!(fit.size, floor);
+        assert!(fit.parts.len() > 3, "{fit:?}");
+        let mut seen: Vec<usize> = Vec::new();
+        for (i, (cols, _)) in fit.parts.iter().enumerate() {
+            assert_eq!(cols[0], 0);
+            assert!(width(&fit, i) <= 300.01, "part {i}: {}", width(&fit, i));
+            seen.extend(&cols[1..]);
+        }
+        assert_eq!(seen, (1..40).collect::<Vec<usize>>());
+        let w = fit.warning(40, 9.0).unwrap();
+        assert!(w.contains("its 40 columns") && w.contains(&format!("{} parts", fit.parts.len())), "{w}");
+    }
 }

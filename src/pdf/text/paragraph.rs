@@ -544,7 +544,13 @@ impl<'f> Typesetter<'f> {
 
     /// Shape `text` in the face the style asks for, splitting it where a character has to
     /// come from a fallback face.
-    fn shape_pieces(&mut self, text: &str, style: SpanStyle, lang: &str, out: &mut Vec<(Rc<ShapedText>, SpanStyle)>) {
+    pub(super) fn shape_pieces(
+        &mut self,
+        text: &str,
+        style: SpanStyle,
+        lang: &str,
+        out: &mut Vec<(Rc<ShapedText>, SpanStyle)>,
+    ) {
         // Most words are set in the face asked for; those are cached whole, which spares
         // the per-character face lookup on every later occurrence.
         let key = (style.face, style.case, self.shaper.lang_id(lang));
@@ -734,13 +740,13 @@ impl<'f> Typesetter<'f> {
             }
         }
         let params = self.end_paragraph(&mut items, &mut contents, m, body, rag);
-        let outcome = knuth_plass::break_paragraph_in(&mut self.breaker, &items, &params, &Default::default());
+        let breaks = break_windowed(&mut self.breaker, &items, &params);
         let bidi = word_at.map(|mut word_at| {
             word_at.resize(items.len(), u32::MAX);
             let text: String = spans.iter().map(|s| s.text.as_str()).collect();
             Bidi { rtl, levels: bidi::levels(&text, rtl), word_at }
         });
-        let lines = self.build_lines(&items, &contents, &outcome.lines, m, bidi.as_ref());
+        let lines = self.build_lines(&items, &contents, &breaks, m, bidi.as_ref());
         self.scratch = (items, contents);
         lines
     }
@@ -1302,6 +1308,52 @@ impl<'f> Typesetter<'f> {
     }
 }
 
+/// A paragraph of more items than this (about 1,000 words) is broken window by window.
+const WINDOW: usize = 4096;
+
+/// The breaks of a paragraph, in time and memory linear in its length. Knuth–Plass looks
+/// at every break that could end a line from every active one, which stays bounded, but
+/// it keeps the whole paragraph's totals and candidates; a transcript of hours pasted
+/// without a blank line (250,000 characters and more) is broken over a window of
+/// [`WINDOW`] items at a time instead: the window is broken as a paragraph of its own,
+/// the lines ending in its first half are kept, and the next window starts where the
+/// breaker put the next line. The seam is a line break the breaker chose with half a
+/// window (some 70 lines) still ahead, so it looks like any other; only the ladder of
+/// hyphenated lines and the fitness of neighbouring lines are not weighed across it.
+fn break_windowed(ws: &mut knuth_plass::Workspace, items: &[Item], params: &Params) -> Vec<knuth_plass::Line> {
+    let whole = |ws: &mut knuth_plass::Workspace, items: &[Item]| {
+        knuth_plass::break_paragraph_in(ws, items, params, &Default::default()).lines
+    };
+    if items.len() <= 2 * WINDOW {
+        return whole(ws, items);
+    }
+    let mut out = Vec::new();
+    let mut window = Vec::with_capacity(WINDOW + 3);
+    let mut start = 0;
+    while items.len() - start > 2 * WINDOW {
+        window.clear();
+        window.extend_from_slice(&items[start..start + WINDOW]);
+        // Ended as a paragraph is (`\parfillskip` and a forced break): its last lines,
+        // which end there, are not kept.
+        window.push(Item::Penalty { width: 0.0, penalty: INFINITY, flagged: false, protrusion: 0.0 });
+        window.push(Item::Glue { width: 0.0, stretch: 1.0e5, shrink: 0.0 });
+        window.push(Item::Penalty { width: 0.0, penalty: -INFINITY, flagged: false, protrusion: 0.0 });
+        let lines = whole(ws, &window);
+        // The lines that end in the window's first half, and the start of the one after.
+        let keep = lines.iter().take_while(|l| l.end <= WINDOW / 2).count().clamp(1, lines.len().saturating_sub(1));
+        let Some(next) = lines.get(keep) else { break };
+        out.extend(lines[..keep].iter().map(|l| knuth_plass::Line {
+            start: l.start + start,
+            end: l.end + start,
+            ..*l
+        }));
+        start += next.start;
+    }
+    let rest = whole(ws, &items[start..]);
+    out.extend(rest.into_iter().map(|l| knuth_plass::Line { start: l.start + start, end: l.end + start, ..l }));
+    out
+}
+
 /// The penalty of a break inside a word wider than the measure where no break is allowed:
 /// far above a hyphen's, so URLs break at their separators and words at their syllables
 /// wherever these serve, and below `INFINITY`, so a break is always found.
@@ -1378,6 +1430,42 @@ mod tests {
             let words = |s: &str| s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count();
             assert!(words(&joined) >= words(PROSE), "words lost at {width}");
         }
+    }
+
+    #[test]
+    fn a_paragraph_of_many_windows_reads_and_fills_as_one() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        // Numbered sentences, so a word lost or doubled at a seam shows.
+        let text: String = (0..150).map(|i| format!("{PROSE} Satz {i}. ")).collect();
+        let width = 240.0;
+        let lines = t.set(&[span(text.trim_end())], &measure(width));
+        assert!(t.scratch.0.len() > 6 * WINDOW, "{} items", t.scratch.0.len());
+        for (i, l) in lines.iter().enumerate() {
+            assert!(l.width <= width + 0.7 * 10.0 * 0.4, "line {i} is {} wide: {}", l.width, l.text);
+            if i + 1 < lines.len() {
+                assert!(l.width >= width - 0.01 - 0.7 * 10.0 * 0.4, "line {i} is short: {} of {width}", l.width);
+            }
+        }
+        let mut joined = String::new();
+        for l in &lines {
+            joined.push_str(&l.text);
+            if !l.hyphenated {
+                joined.push(' ');
+            }
+        }
+        let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+        assert_eq!(words(&joined), words(&text));
+        // No more lines than the paragraph broken whole, give or take one a window.
+        let (mut items, mut contents) = (Vec::new(), Vec::new());
+        std::mem::swap(&mut items, &mut t.scratch.0);
+        std::mem::swap(&mut contents, &mut t.scratch.1);
+        let mut params = t.tuning.params.clone();
+        params.widths = vec![width];
+        params.emergency_stretch = 15.0;
+        let whole = knuth_plass::break_paragraph_in(&mut Default::default(), &items, &params, &Default::default());
+        let windows = items.len() / (WINDOW / 2);
+        assert!(lines.len().abs_diff(whole.lines.len()) <= windows, "{} against {}", lines.len(), whole.lines.len());
     }
 
     #[test]
