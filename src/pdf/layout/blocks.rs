@@ -4,6 +4,7 @@
 
 use super::{Figure, Layout, Op};
 use crate::diagnostics::{Diagnostic, Kind};
+use crate::document::pages::Spot;
 use crate::document::{Align, Block, BlockKind, ImageRef, Inline};
 use crate::lang::Lang;
 use crate::pdf::font::FaceId;
@@ -23,6 +24,8 @@ pub(super) struct At<'c> {
 impl Layout<'_, '_> {
     /// Set one block; returns whether it was a paragraph (the next one gets an indent).
     pub(super) fn block(&mut self, ops: &mut Vec<Op>, b: &Block, at: At, after_paragraph: bool) -> bool {
+        self.block_no += 1;
+        ops.push(Op::At(Spot { doc: self.doc, block: self.block_no, word: 0 }));
         match &b.kind {
             BlockKind::Paragraph { content } => return self.paragraph(ops, content, b.line, at, after_paragraph),
             BlockKind::Heading { level, content, anchor } => {
@@ -203,6 +206,7 @@ impl Layout<'_, '_> {
                     caption: lines,
                     caption_dx: at.dx,
                     advance,
+                    at: Spot { doc: self.doc, block: self.block_no, word: 0 },
                 }));
             }
             Err(why) => {
@@ -295,7 +299,10 @@ impl Layout<'_, '_> {
                 *l = table_width.get() - *l - w;
             }
         }
+        let block = self.block_no;
         for (ri, row) in all.iter().enumerate() {
+            // A row's lines begin at the row (`word` counts rows in a table).
+            ops.push(Op::At(Spot { doc: self.doc, block, word: ri as u32 }));
             let mut cells = Vec::new();
             for (ci, cell) in row.iter().enumerate() {
                 let spans = self.cell_spans(cell, ri == 0 && has_head, tsize);
