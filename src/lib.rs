@@ -31,6 +31,7 @@ pub mod watch;
 
 use anthology::Anthology;
 use diagnostics::{Diagnostic, Report};
+use document::pages::PageMap;
 use document::Book;
 use library::Library;
 use project::Project;
@@ -162,7 +163,9 @@ pub fn check(project: &Project, names: &[String]) -> Result<Report, Diagnostic> 
 
 /// Write `prep` as `format` to `file` (a stage of the book's [`project::Outputs`]). Each
 /// renderer writes through an [`project::AtomicFile`], so an error leaves no file there.
-/// `pages`: the print interior's page count once known (the cover's spine needs it).
+/// `pages`: the print interior's page count once known (the cover's spine needs it);
+/// `map`: where the printed pages begin, once a PDF of the interior was set (the EPUB's
+/// page list; the EPUB paginates for it itself when no PDF is made).
 /// Returns the pages the book was set on, for the PDF formats of the interior.
 fn render(
     format: Format,
@@ -170,16 +173,27 @@ fn render(
     project: &Project,
     file: &Path,
     pages: &mut Option<usize>,
+    map: &mut Option<PageMap>,
     report: &mut Report,
 ) -> Option<usize> {
+    let mut interior = |edition: pdf::Edition, report: &mut Report| {
+        let (n, m) = pdf::write_mapped(prep, project, file, edition, report)?;
+        map.get_or_insert(m);
+        Some(n)
+    };
     match format {
-        Format::Epub => epub::write(prep, project, file, report),
-        Format::Pdf => return pdf::write_edition(prep, project, file, pdf::Edition::Reading, report),
+        Format::Epub => {
+            if map.is_none() {
+                *map = page_map(prep, project, report);
+            }
+            epub::write(prep, project, file, map.as_ref(), report)
+        }
+        Format::Pdf => return interior(pdf::Edition::Reading, report),
         Format::Print { marks } => {
-            *pages = pdf::write_edition(prep, project, file, pdf::Edition::Print { marks }, report);
+            *pages = interior(pdf::Edition::Print { marks }, report);
             return *pages;
         }
-        Format::Booklet => return pdf::write_edition(prep, project, file, pdf::Edition::Booklet, report),
+        Format::Booklet => return interior(pdf::Edition::Booklet, report),
         Format::Cover { marks } => {
             if pages.is_none() {
                 *pages = pdf::page_count(prep, project, file, report);
@@ -204,6 +218,28 @@ fn render(
         }
     }
     None
+}
+
+/// The printed pages for an EPUB made without a PDF: paginated, not written. A book the
+/// PDF could not set (a character no bundled font has) gets its EPUB without a page list,
+/// and a warning saying why.
+fn page_map(prep: &Prepared, project: &Project, report: &mut Report) -> Option<PageMap> {
+    match pdf::page_map(prep, project) {
+        Ok(map) => Some(map),
+        Err(why) => {
+            let first = why.items.iter().find(|d| d.is_error()).or(why.items.first());
+            let reason = first.map_or_else(|| "it cannot be set".to_string(), |d| d.message.clone());
+            report.push(
+                Diagnostic::warning(
+                    diagnostics::Kind::Content,
+                    format!("the EPUB has no page list of the print edition: {reason}"),
+                )
+                .at_file(&prep.anthology.shown)
+                .with_hint("build the PDF (`--format pdf`) to see every problem that stops the book being set"),
+            );
+            None
+        }
+    }
 }
 
 /// One file a build wrote.
@@ -259,7 +295,15 @@ pub fn build(
             }
         }
         let mut made = Vec::new();
-        for f in formats {
+        let mut map = None;
+        // The EPUB after the PDF formats, so that its page list comes from the pages set.
+        let (pdfs, rest): (Vec<&Format>, Vec<&Format>) =
+            formats.iter().partition(|f| matches!(f, Format::Pdf | Format::Print { .. } | Format::Booklet));
+        let mut order: Vec<&Format> = rest.iter().copied().filter(|f| **f != Format::Epub).collect();
+        let at = order.iter().position(|f| matches!(f, Format::Cover { .. })).unwrap_or(order.len());
+        order.splice(at..at, pdfs);
+        order.extend(rest.iter().copied().filter(|f| **f == Format::Epub));
+        for f in order {
             // The PDF formats set the same pages: once one fails, the others would only
             // report the same problems again.
             let pdf = !matches!(f, Format::Model | Format::Epub);
@@ -270,7 +314,7 @@ pub fn build(
             let stage = outputs.stage(&file);
             let shown = report.items.len();
             let before = report.errors();
-            let set = render(*f, &prep, project, &stage, &mut pages, &mut report);
+            let set = render(*f, &prep, project, &stage, &mut pages, &mut map, &mut report);
             made.push(Written { path: file, format: *f, pages: set });
             pdf_failed |= pdf && report.errors() > before;
             // A message names the output, not the stage it was written to.
@@ -280,6 +324,7 @@ pub fn build(
                 }
             }
         }
+        made.sort_by_key(|m| formats.iter().position(|f| *f == m.format));
         // Every format is made even after an error (but the PDF formats after one of them
         // failed), so one run shows every problem.
         // Dropped with an error: the stages are removed, nothing is written.

@@ -49,6 +49,11 @@ const FIELDS: &[&str] = &[
     "creep_mm",
     "allow_low_resolution",
     "booklet_cover",
+    "accessibility",
+    "conforms_to",
+    "certified_by",
+    "certifier_credential",
+    "certifier_report",
 ];
 const WHAT: &str = "a book file";
 
@@ -75,6 +80,28 @@ struct Raw {
     #[serde(default)]
     parts: Vec<RawPart>,
     print: Option<RawPrint>,
+    accessibility: Option<RawAccessibility>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccessibility {
+    conforms_to: Option<Text>,
+    certified_by: Option<Text>,
+    certifier_credential: Option<Text>,
+    certifier_report: Option<Text>,
+}
+
+/// The book's `[accessibility]` table: the publisher's own conformance statement and who
+/// certified it, for the EPUB's package metadata (EPUB Accessibility 1.1).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AccessibilityClaim {
+    /// `dcterms:conformsTo`, in place of the one Tribune derives from the book.
+    pub(crate) conforms_to: Option<String>,
+    /// `a11y:certifiedBy`, with its credential and report.
+    pub(crate) certified_by: Option<String>,
+    pub(crate) certifier_credential: Option<String>,
+    pub(crate) certifier_report: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -245,6 +272,7 @@ pub struct Anthology {
     pub(crate) criteria: Criteria,
     pub(crate) parts: Vec<PartSpec>,
     pub(crate) print: PrintOptions,
+    pub(crate) accessibility: AccessibilityClaim,
 }
 
 impl Anthology {
@@ -368,6 +396,7 @@ pub fn load(project: &Project, path: &Path, report: &mut Report) -> Option<Antho
         criteria: Criteria::default(),
         parts: Vec::new(),
         print: PrintOptions::default(),
+        accessibility: AccessibilityClaim::default(),
     };
     let before = report.errors();
     check(project, &mut a, raw, report);
@@ -475,6 +504,25 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
     };
     if let Some(p) = raw_print {
         a.print = print_options(a, p, output_profile, report);
+    }
+    if let Some(r) = raw.accessibility {
+        a.accessibility = AccessibilityClaim {
+            conforms_to: opt(r.conforms_to),
+            certified_by: opt(r.certified_by),
+            certifier_credential: opt(r.certifier_credential),
+            certifier_report: opt(r.certifier_report),
+        };
+        let c = &a.accessibility;
+        if c.certified_by.is_none() && (c.certifier_credential.is_some() || c.certifier_report.is_some()) {
+            report.push(
+                a.error_at(
+                    Kind::Value,
+                    "certifier_",
+                    "[accessibility] names a certifier's credential or report but no certifier",
+                )
+                .with_hint("add `certified_by = \"…\"`: the person or organisation that certified the book"),
+            );
+        }
     }
     a.criteria = criteria(a, raw.select.unwrap_or_default(), report);
     parts(a, raw.parts, report);

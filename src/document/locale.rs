@@ -60,6 +60,10 @@ pub(crate) struct Strings {
     pub a11y_images_described: &'static str,
     pub a11y_images_undescribed: &'static str,
     pub a11y_footnotes: &'static str,
+    /// The print edition's page numbers are in the text and in a page list.
+    pub a11y_pages: &'static str,
+    /// The heading of the EPUB's page list (the print edition's pages).
+    pub pages: &'static str,
     pub a11y_conforms: &'static str,
 }
 

@@ -7,6 +7,7 @@ mod links;
 pub(crate) mod locale;
 mod markdown;
 pub mod model;
+pub(crate) mod pages;
 pub(crate) mod typography;
 
 pub use markdown::MAX_DEPTH;

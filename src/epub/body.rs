@@ -2,12 +2,14 @@
 //! document: its title, the byline, every kind of block and inline, the source and
 //! translator, and its footnotes as EPUB 3 footnotes linked both ways.
 
+use super::pagelist::{Marks, Queue};
 use super::xhtml::{self, Flow, Set, Usage, Writer};
 use crate::document::locale::{self, Strings};
 use crate::document::model::{
     footnote_anchor, footnote_ref_anchor, plain_text, Align, Block, BlockKind, Chapter, ChapterKind, Footnote,
     ImageRef, Inline,
 };
+use crate::document::pages::{Doc, Spot, WordCounter};
 use crate::lang::Lang;
 use crate::library::SpeechDate;
 use std::collections::BTreeMap;
@@ -22,6 +24,8 @@ pub(super) struct Context<'a> {
     pub images: &'a BTreeMap<PathBuf, String>,
     /// The file of each chapter's and heading's anchor, for links inside the book.
     pub anchors: &'a BTreeMap<String, String>,
+    /// Where the print edition's pages begin.
+    pub marks: &'a Marks,
 }
 
 /// The file each anchor a link inside the book can name (a chapter's, a heading's) is in.
@@ -129,11 +133,25 @@ struct Body<'a, 'u> {
     /// Inside a footnote, headings are set as bold paragraphs: an outline heading in a
     /// pop-up note would break the chapter's heading order.
     in_note: bool,
+    /// The chapter as a document of the book, the print edition's page markers still to
+    /// write in it, the block being written (counted as the PDF counts them, see
+    /// [`Spot`]) and the words of its text so far.
+    doc: Doc,
+    marks: Queue<'a>,
+    block: u32,
+    words: Option<WordCounter>,
 }
 
 /// Render `chapter`, whose title is a heading of level `title_level` (1, or 2 under a
-/// titled part).
-pub(super) fn render(chapter: &Chapter, title_level: u8, cx: &Context<'_>, usage: &mut Usage) -> Rendered {
+/// titled part); it is chapter `index` of the book in reading order.
+pub(super) fn render(
+    chapter: &Chapter,
+    index: usize,
+    title_level: u8,
+    cx: &Context<'_>,
+    usage: &mut Usage,
+) -> Rendered {
+    let doc = Doc::Chapter(index);
     let mut b = Body {
         w: Writer::new(usage, &chapter.source, &chapter.meta.language),
         cx,
@@ -141,6 +159,10 @@ pub(super) fn render(chapter: &Chapter, title_level: u8, cx: &Context<'_>, usage
         levels: Levels::new(title_level),
         sections: Vec::new(),
         in_note: false,
+        doc,
+        marks: cx.marks.queue(doc),
+        block: 0,
+        words: None,
     };
     b.chapter(title_level);
     let sections = std::mem::take(&mut b.sections);
@@ -165,6 +187,8 @@ impl Body<'_, '_> {
         let anchor = c.anchor.as_str();
         self.w.start("section", &[("epub:type", epub_type), ("role", role), ("aria-labelledby", anchor)], Set::Inherit);
         self.w.newline();
+        // The pages that begin with the chapter's title.
+        self.marks.upto(&mut self.w, Spot { doc: self.doc, block: 0, word: u32::MAX });
         if c.kind == ChapterKind::Speech {
             self.w.start("header", &[], Set::Inherit);
             self.w.newline();
@@ -178,7 +202,9 @@ impl Body<'_, '_> {
             self.w.newline();
         }
         self.blocks(&c.blocks);
+        self.words = None;
         self.speech_end();
+        self.marks.rest(&mut self.w);
         self.notes();
         self.w.end("section");
     }
@@ -245,6 +271,7 @@ impl Body<'_, '_> {
         }
         self.w.start("footer", &[("class", "speech-end")], Set::Inherit);
         self.w.newline();
+        self.marks.upto(&mut self.w, Spot { doc: self.doc, block: Spot::TAIL, word: u32::MAX });
         if let Some(source) = &m.source {
             self.w.start("p", &[("class", "source")], Set::Inherit);
             self.label(&format!("{}:", self.cx.strings.source));
@@ -283,9 +310,39 @@ impl Body<'_, '_> {
         out
     }
 
+    /// Begin the next block of the chapter's text (not of its notes): the markers of pages
+    /// that begin before it are written, and its words are counted from here.
+    fn begin_block(&mut self, words: bool) {
+        if self.in_note {
+            return;
+        }
+        self.block += 1;
+        self.marks.upto(&mut self.w, Spot { doc: self.doc, block: self.block, word: 0 });
+        self.words = words.then(WordCounter::default);
+    }
+
+    /// Text of the current block, with the markers of the pages that begin in it.
+    fn text(&mut self, text: &str) {
+        match &mut self.words {
+            Some(words) if !self.in_note => self.marks.text(&mut self.w, self.doc, self.block, words, text),
+            _ => self.w.text(text),
+        }
+    }
+
+    /// Words of the current block the PDF sets but the EPUB does not write as text (a
+    /// note's number, an image's alt text, code): markers of pages that begin in them go
+    /// before what is written for them.
+    fn counted(&mut self, text: &str) {
+        if let (Some(words), false) = (&mut self.words, self.in_note) {
+            self.marks.before(&mut self.w, self.doc, self.block, words, text);
+        }
+    }
+
     fn block(&mut self, b: &Block) {
         self.w.at_line(b.line);
         let flow = block_flow(b);
+        let words = matches!(b.kind, BlockKind::Heading { .. } | BlockKind::Paragraph { .. } | BlockKind::Code { .. });
+        self.begin_block(words);
         match &b.kind {
             BlockKind::Heading { level, anchor, content } if !self.in_note => {
                 let l = self.levels.level(*level);
@@ -338,7 +395,7 @@ impl Body<'_, '_> {
                     Some(c) => self.w.start("code", &[("class", c)], Set::Mono),
                     None => self.w.start("code", &[], Set::Mono),
                 }
-                self.w.text(text.strip_suffix('\n').unwrap_or(text));
+                self.text(text.strip_suffix('\n').unwrap_or(text));
                 self.w.end("code");
                 self.w.end("pre");
             }
@@ -381,6 +438,7 @@ impl Body<'_, '_> {
                 Some(b @ Block { line, kind: BlockKind::Paragraph { content } }) => {
                     // The number goes into the first paragraph so it stands on its line.
                     self.w.at_line(*line);
+                    self.begin_block(true);
                     if !tight {
                         self.w.start("p", &self.with_dir(&[], block_flow(b)), Set::Inherit);
                     }
@@ -433,6 +491,9 @@ impl Body<'_, '_> {
                 let attrs = self.with_dir(&attrs, Flow::of_text(&plain_text(cell)));
                 // The style sheet sets header cells in bold.
                 self.w.start("th", &attrs, Set::Bold);
+                if i == 0 {
+                    self.row_marks(0);
+                }
                 self.inlines(cell);
                 self.w.end("th");
             }
@@ -442,11 +503,15 @@ impl Body<'_, '_> {
         }
         self.w.start("tbody", &[], Set::Inherit);
         self.w.newline();
-        for row in rows {
+        for (r, row) in rows.iter().enumerate() {
+            let r = r + usize::from(!head.is_empty());
             self.w.start("tr", &[], Set::Inherit);
             for (i, cell) in row.iter().enumerate() {
                 let attrs = self.with_dir(style(i).map(|s| ("style", s)).as_slice(), Flow::of_text(&plain_text(cell)));
                 self.w.start("td", &attrs, Set::Inherit);
+                if i == 0 {
+                    self.row_marks(r);
+                }
                 self.inlines(cell);
                 self.w.end("td");
             }
@@ -456,6 +521,14 @@ impl Body<'_, '_> {
         self.w.end("tbody");
         self.w.end("table");
         self.w.end("div");
+    }
+
+    /// Markers of pages that begin with row `row` of the table being written (the PDF
+    /// counts a table's rows where it counts a paragraph's words).
+    fn row_marks(&mut self, row: usize) {
+        if !self.in_note {
+            self.marks.upto(&mut self.w, Spot { doc: self.doc, block: self.block, word: row as u32 });
+        }
     }
 
     /// An image standing alone: a figure. Its caption shows the title, and the image's
@@ -508,7 +581,7 @@ impl Body<'_, '_> {
 
     fn inline(&mut self, i: &Inline) {
         match i {
-            Inline::Text { text } => self.w.text(text),
+            Inline::Text { text } => self.text(text),
             Inline::Emphasis { content } => self.wrap("em", Set::Italic, content),
             Inline::Strong { content } => self.wrap("strong", Set::Bold, content),
             Inline::Superscript { content } => self.wrap("sup", Set::Inherit, content),
@@ -534,12 +607,24 @@ impl Body<'_, '_> {
                 self.w.end("a");
             }
             Inline::Code { text } => {
+                self.counted(text);
                 let attrs = self.with_dir(&[], Flow::of_text(text));
                 self.w.text_element("code", &attrs, Set::Mono, text)
             }
-            Inline::FootnoteRef { number, call } => self.noteref(*number, *call),
-            Inline::Image { image } => self.image(image, Some("inline")),
-            Inline::Break => self.w.empty("br", &[]),
+            Inline::FootnoteRef { number, call } => {
+                self.counted(&number.to_string());
+                self.noteref(*number, *call)
+            }
+            Inline::Image { image } => {
+                self.counted(&image.alt);
+                self.image(image, Some("inline"))
+            }
+            Inline::Break => {
+                if let Some(w) = &mut self.words {
+                    w.space();
+                }
+                self.w.empty("br", &[])
+            }
         }
     }
 

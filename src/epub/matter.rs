@@ -5,9 +5,11 @@
 use super::body::lang_attrs;
 use super::fonts::Plan;
 use super::nav::Entry;
+use super::pagelist::Queue;
 use super::xhtml::{self, Dir, Set, Usage, Writer};
 use crate::document::locale::Strings;
 use crate::document::model::Book;
+use crate::document::pages::{Doc, Spot};
 use crate::lang::Lang;
 use std::path::Path;
 
@@ -29,7 +31,14 @@ pub(super) fn cover(book: &Book, strings: &Strings, href: &str, alt: &str) -> St
 }
 
 /// The title page: title, subtitle, editors, publisher.
-pub(super) fn title_page(book: &Book, strings: &Strings, book_file: &Path, usage: &mut Usage) -> String {
+/// `marks`: the print edition's pages that begin with it (the half-title's too).
+pub(super) fn title_page(
+    book: &Book,
+    strings: &Strings,
+    mut marks: Queue,
+    book_file: &Path,
+    usage: &mut Usage,
+) -> String {
     let m = &book.meta;
     let mut w = Writer::new(usage, book_file, &m.language);
     w.start(
@@ -38,6 +47,7 @@ pub(super) fn title_page(book: &Book, strings: &Strings, book_file: &Path, usage
         Set::Inherit,
     );
     w.newline();
+    marks.rest(&mut w);
     w.isolated_element("h1", &[("id", "book-title"), ("class", "title")], Set::Bold, &m.title);
     w.newline();
     if let Some(s) = &m.subtitle {
@@ -62,7 +72,14 @@ pub(super) fn title_page(book: &Book, strings: &Strings, book_file: &Path, usage
 }
 
 /// The copyright page.
-pub(super) fn copyright(book: &Book, strings: &Strings, fonts: &Plan, book_file: &Path, usage: &mut Usage) -> String {
+pub(super) fn copyright(
+    book: &Book,
+    strings: &Strings,
+    fonts: &Plan,
+    mut marks: Queue,
+    book_file: &Path,
+    usage: &mut Usage,
+) -> String {
     let m = &book.meta;
     let mut w = Writer::new(usage, book_file, &m.language);
     w.start(
@@ -73,6 +90,8 @@ pub(super) fn copyright(book: &Book, strings: &Strings, fonts: &Plan, book_file:
     w.newline();
     w.text_element("h1", &[("id", "copyright-title")], Set::Bold, strings.copyright);
     w.newline();
+    // The printed copyright page has no heading: it begins with the book's title.
+    marks.rest(&mut w);
     let p = |w: &mut Writer, text: &str| {
         w.isolated_element("p", &[], Set::Inherit, text);
         w.newline();
@@ -178,21 +197,36 @@ pub(super) fn licences(
 }
 
 /// A part's own page, with its title.
-pub(super) fn part_page(lang: &Lang, anchor: &str, title: &str, book_file: &Path, usage: &mut Usage) -> String {
+pub(super) fn part_page(
+    lang: &Lang,
+    anchor: &str,
+    title: &str,
+    mut marks: Queue,
+    book_file: &Path,
+    usage: &mut Usage,
+) -> String {
     let mut w = Writer::new(usage, book_file, lang);
     w.start("section", &[("epub:type", "part"), ("role", "doc-part"), ("aria-labelledby", anchor)], Set::Inherit);
     w.newline();
+    marks.rest(&mut w);
     w.isolated_element("h1", &[("id", anchor), ("class", "part-title")], Set::Bold, title);
     w.newline();
     w.end("section");
     xhtml::document(lang, title, &[("epub:type", "bodymatter")], &w.finish())
 }
 
-fn contents_list(w: &mut Writer, entries: &[Entry], book_lang: &Lang) {
+/// `marks` and `n`: the print edition's contents pages, which begin at an entry (the
+/// `n`th part or chapter, counted as the PDF's contents count them; the licences are not
+/// in the PDF's).
+fn contents_list(w: &mut Writer, entries: &[Entry], book_lang: &Lang, marks: &mut Queue, n: &mut u32) {
     w.start("ol", &[], Set::Inherit);
     w.newline();
     for e in entries {
         w.start("li", &[("class", e.class)], Set::Inherit);
+        if e.href != LICENCES {
+            *n += 1;
+            marks.upto(w, Spot { doc: Doc::Contents, block: *n, word: u32::MAX });
+        }
         let mut attrs = vec![("href", e.href.as_str())];
         if e.lang != *book_lang {
             attrs.extend(lang_attrs(&e.lang));
@@ -214,7 +248,7 @@ fn contents_list(w: &mut Writer, entries: &[Entry], book_lang: &Lang) {
         let children: Vec<Entry> = e.children.iter().filter(|c| c.class != "section").cloned().collect();
         if !children.is_empty() {
             w.newline();
-            contents_list(w, &children, book_lang);
+            contents_list(w, &children, book_lang, marks, n);
         }
         w.end("li");
         w.newline();
@@ -227,6 +261,7 @@ pub(super) fn contents(
     book: &Book,
     strings: &Strings,
     entries: &[Entry],
+    mut marks: Queue,
     book_file: &Path,
     usage: &mut Usage,
 ) -> String {
@@ -234,9 +269,11 @@ pub(super) fn contents(
     let mut w = Writer::new(usage, book_file, lang);
     w.start("nav", &[("role", "doc-toc"), ("class", "contents"), ("aria-labelledby", "contents-title")], Set::Inherit);
     w.newline();
+    marks.upto(&mut w, Spot::start(Doc::Contents));
     w.text_element("h1", &[("id", "contents-title")], Set::Bold, strings.contents);
     w.newline();
-    contents_list(&mut w, entries, lang);
+    contents_list(&mut w, entries, lang, &mut marks, &mut 0);
+    marks.rest(&mut w);
     w.newline();
     w.end("nav");
     xhtml::document(lang, strings.contents, &[("epub:type", "frontmatter")], &w.finish())

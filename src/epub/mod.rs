@@ -44,6 +44,7 @@ mod images;
 mod matter;
 mod nav;
 mod package;
+mod pagelist;
 mod xhtml;
 mod zip;
 
@@ -52,10 +53,12 @@ pub use images::{MAX_COVER_PIXELS, MAX_COVER_SIZE};
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::locale;
 use crate::document::model::{Book, Chapter};
+use crate::document::pages::{self, PageMap};
 use crate::project::{AtomicFile, Project};
 use crate::Prepared;
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, ZipLibrary};
 use nav::Entry;
+use pagelist::Marks;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
@@ -71,9 +74,10 @@ struct Doc {
 
 /// Write `prep` as an EPUB to `file`. Problems go to `report`; with any error nothing is
 /// written and a previous file stays as it was.
-pub(crate) fn write(prep: &Prepared, project: &Project, file: &Path, report: &mut Report) {
+/// `pages`: where the print edition's pages begin, for the page list (none without).
+pub(crate) fn write(prep: &Prepared, project: &Project, file: &Path, pages: Option<&PageMap>, report: &mut Report) {
     let errors = report.errors();
-    let Some(bytes) = package(prep, project, report) else { return };
+    let Some(bytes) = package(prep, project, pages, report) else { return };
     if report.errors() > errors {
         return;
     }
@@ -113,8 +117,10 @@ fn chapter_entry(c: &Chapter, sections: Vec<body::Section>, class: &'static str)
 
 fn text(book: &Book, cx: &body::Context<'_>, book_file: &Path, usage: &mut Usage) -> Text {
     let mut t = Text { docs: Vec::new(), entries: Vec::new(), bodymatter: None };
-    let add_chapter = |t: &mut Text, c: &Chapter, level: u8, usage: &mut Usage| {
-        let r = body::render(c, level, cx, usage);
+    let mut index = 0;
+    let mut add_chapter = |t: &mut Text, c: &Chapter, level: u8, usage: &mut Usage| {
+        let r = body::render(c, index, level, cx, usage);
+        index += 1;
         t.docs.push(Doc { href: body::file_name(c), xhtml: r.xhtml, guide: None });
         r.sections
     };
@@ -122,12 +128,13 @@ fn text(book: &Book, cx: &body::Context<'_>, book_file: &Path, usage: &mut Usage
         let sections = add_chapter(&mut t, c, 1, usage);
         t.entries.push(chapter_entry(c, sections, "matter"));
     }
-    for part in &book.parts {
+    for (p, part) in book.parts.iter().enumerate() {
         let mut speeches = Vec::new();
         let first = t.docs.len();
         let level = if let Some(title) = &part.title {
             let href = format!("{}.xhtml", part.anchor);
-            let page = matter::part_page(&book.meta.language, &part.anchor, title, book_file, usage);
+            let marks = cx.marks.queue(pages::Doc::Part(p));
+            let page = matter::part_page(&book.meta.language, &part.anchor, title, marks, book_file, usage);
             t.docs.push(Doc { href, xhtml: page, guide: None });
             2
         } else {
@@ -159,6 +166,20 @@ fn text(book: &Book, cx: &body::Context<'_>, book_file: &Path, usage: &mut Usage
     t
 }
 
+/// The file of a document of the book, `None` for one the book does not have.
+fn doc_file(book: &Book, doc: pages::Doc) -> Option<String> {
+    Some(match doc {
+        pages::Doc::Title => matter::TITLE.to_string(),
+        pages::Doc::Copyright => matter::COPYRIGHT.to_string(),
+        pages::Doc::Contents => matter::CONTENTS.to_string(),
+        pages::Doc::Part(i) => {
+            let part = book.parts.get(i).filter(|p| p.title.is_some())?;
+            format!("{}.xhtml", part.anchor)
+        }
+        pages::Doc::Chapter(i) => body::file_name(book.chapters().nth(i)?),
+    })
+}
+
 /// The pages of the front and back matter that name the fonts: the copyright page, the
 /// font licences and the contents.
 struct Matter {
@@ -178,6 +199,7 @@ fn settle_matter(
     project: &Project,
     text: &mut Text,
     usage: &Usage,
+    marks: &Marks,
     report: &mut Report,
 ) -> Option<(fonts::Plan, Matter, Usage)> {
     let book = &prep.book;
@@ -200,9 +222,9 @@ fn settle_matter(
         });
         let mut entries = text.entries.clone();
         entries.extend(licences_entry);
-        let copyright = matter::copyright(book, strings, &plan, book_file, &mut u);
         let licences = matter::licences(book, strings, &plan, book_file, &mut u);
-        let contents = matter::contents(book, strings, &entries, book_file, &mut u);
+        let copyright = matter::copyright(book, strings, &plan, marks.queue(pages::Doc::Copyright), book_file, &mut u);
+        let contents = matter::contents(book, strings, &entries, marks.queue(pages::Doc::Contents), book_file, &mut u);
         let again = fonts::plan(project, &prep.style.fonts, &prep.style.source, &u, subset, report)?;
         let settled = again.same_fonts(&plan);
         plan = again;
@@ -254,7 +276,12 @@ fn documents(
 }
 
 /// The EPUB's bytes, or `None` after reporting why there are none.
-pub(crate) fn package(prep: &Prepared, project: &Project, report: &mut Report) -> Option<Vec<u8>> {
+pub(crate) fn package(
+    prep: &Prepared,
+    project: &Project,
+    pages: Option<&PageMap>,
+    report: &mut Report,
+) -> Option<Vec<u8>> {
     let book = &prep.book;
     let lang = &book.meta.language;
     let strings = locale::strings(lang);
@@ -264,10 +291,11 @@ pub(crate) fn package(prep: &Prepared, project: &Project, report: &mut Report) -
     let images = images::collect(book, &prep.anthology, report);
     let mut usage = Usage::default();
     let anchors = body::anchor_files(book);
-    let cx = body::Context { book_lang: lang, strings, images: &images.href, anchors: &anchors };
+    let marks = Marks::new(pages);
+    let cx = body::Context { book_lang: lang, strings, images: &images.href, anchors: &anchors, marks: &marks };
     let mut text = text(book, &cx, book_file, &mut usage);
-    let title_page = matter::title_page(book, strings, book_file, &mut usage);
-    let (mut plan, matter, usage) = settle_matter(prep, project, &mut text, &usage, report)?;
+    let title_page = matter::title_page(book, strings, marks.queue(pages::Doc::Title), book_file, &mut usage);
+    let (mut plan, matter, usage) = settle_matter(prep, project, &mut text, &usage, &marks, report)?;
     if report.errors() > errors {
         return None;
     }
@@ -278,14 +306,15 @@ pub(crate) fn package(prep: &Prepared, project: &Project, report: &mut Report) -
         toc: matter::CONTENTS,
         bodymatter: text.bodymatter.as_deref(),
     };
-    let nav_doc = nav::nav_document(book, strings, &text.entries, &landmarks);
+    let page_list = marks.entries(pages, |doc| doc_file(book, doc));
+    let nav_doc = nav::nav_document(book, strings, &text.entries, &landmarks, &page_list);
     // Every character of the package's documents, for the font subsets.
     let mut chars: std::collections::BTreeSet<char> = fonts::GENERATED.chars().collect();
     fonts::chars_of(&nav_doc, &mut chars);
     let nav_doc = nav_doc.into_bytes();
     let ncx = nav::ncx(book, &book.meta.identifier, &text.entries).into_bytes();
-    let a11y = package::accessibility(book, &images);
-    let extra = package::metadata(book, &a11y, strings);
+    let a11y = package::accessibility(book, &images, !page_list.is_empty());
+    let extra = package::metadata(book, &a11y, strings, &prep.anthology.accessibility);
     let stand_in = package::stand_in_uuid(&book.meta.identifier);
     let stand_in_urn = stand_in.urn().to_string();
     let identifier = book.meta.identifier.clone();

@@ -62,7 +62,14 @@ fn nav_list(out: &mut String, entries: &[Entry], book_lang: &Lang, indent: usize
 }
 
 /// The navigation document (`nav.xhtml`).
-pub(super) fn nav_document(book: &Book, strings: &Strings, entries: &[Entry], landmarks: &Landmarks<'_>) -> String {
+/// `pages`: the print edition's page list (label and address of each page's marker).
+pub(super) fn nav_document(
+    book: &Book,
+    strings: &Strings,
+    entries: &[Entry],
+    landmarks: &Landmarks<'_>,
+    pages: &[(String, String)],
+) -> String {
     let lang = &book.meta.language;
     let mut body = String::new();
     body.push_str("<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n");
@@ -85,6 +92,10 @@ pub(super) fn nav_document(book: &Book, strings: &Strings, entries: &[Entry], la
         mark("bodymatter", b, strings.start);
     }
     body.push_str("  </ol>\n</nav>");
+    if !pages.is_empty() {
+        body.push('\n');
+        body.push_str(super::pagelist::nav(pages, strings.pages).trim_end());
+    }
     xhtml::document(lang, strings.contents, &[], &body)
 }
 

@@ -5,6 +5,7 @@
 
 use super::images::Images;
 use super::xhtml::{escape, Dir};
+use crate::anthology::AccessibilityClaim;
 use crate::document::locale::Strings;
 use crate::document::model::{plain_text, Block, BlockKind, Book};
 use crate::lang::Lang;
@@ -20,6 +21,8 @@ pub(super) struct Accessibility {
     /// Every image has alt text.
     pub described: bool,
     pub footnotes: bool,
+    /// The print edition's pages are marked and listed.
+    pub pages: bool,
     /// Why the book does not claim conformance (empty: it does).
     pub gaps: Vec<String>,
 }
@@ -42,7 +45,8 @@ fn tables_have_headers(blocks: &[Block]) -> bool {
 /// The checks behind the conformance claim, on the model. The renderer guarantees the
 /// rest by construction: a language on every document, titles, heading levels without
 /// gaps, unique ids, links with text, header cells in tables, notes linked both ways.
-pub(super) fn accessibility(book: &Book, images: &Images) -> Accessibility {
+/// `pages`: the EPUB has the print edition's page list.
+pub(super) fn accessibility(book: &Book, images: &Images, pages: bool) -> Accessibility {
     let mut gaps = Vec::new();
     if images.undescribed > 0 {
         gaps.push(format!("{} image(s) without alt text", images.undescribed));
@@ -60,6 +64,7 @@ pub(super) fn accessibility(book: &Book, images: &Images) -> Accessibility {
         visual: images.cover.is_some() || images.uses > 0,
         described: images.undescribed == 0,
         footnotes: book.chapters().any(|c| !c.footnotes.is_empty()),
+        pages,
         gaps,
     }
 }
@@ -72,6 +77,9 @@ fn summary(a: &Accessibility, strings: &Strings) -> String {
     }
     if a.footnotes {
         s.push(strings.a11y_footnotes);
+    }
+    if a.pages {
+        s.push(strings.a11y_pages);
     }
     if a.conforms() {
         s.push(strings.a11y_conforms);
@@ -100,8 +108,9 @@ fn people(book: &Book) -> Vec<(String, Vec<&'static str>)> {
     out
 }
 
-/// The metadata epub-builder cannot write, as `<metadata>` children.
-pub(super) fn metadata(book: &Book, a11y: &Accessibility, strings: &Strings) -> String {
+/// The metadata epub-builder cannot write, as `<metadata>` children; `claim`: the book
+/// file's `[accessibility]`.
+pub(super) fn metadata(book: &Book, a11y: &Accessibility, strings: &Strings, claim: &AccessibilityClaim) -> String {
     let m = &book.meta;
     let mut out = Vec::new();
     let meta = |property: &str, value: &str| format!("<meta property=\"{property}\">{}</meta>", escape(value));
@@ -134,19 +143,52 @@ pub(super) fn metadata(book: &Book, a11y: &Accessibility, strings: &Strings) -> 
     if a11y.visual {
         out.push(meta("schema:accessModeSufficient", "textual,visual"));
     }
-    for f in ["structuralNavigation", "tableOfContents", "readingOrder"] {
+    for f in features(a11y) {
         out.push(meta("schema:accessibilityFeature", f));
     }
-    if a11y.visual && a11y.described {
-        out.push(meta("schema:accessibilityFeature", "alternativeText"));
-    }
-    out.push(meta("schema:accessibilityFeature", "displayTransformability"));
+    // Text, still images and links only: nothing flashes, moves or sounds.
     out.push(meta("schema:accessibilityHazard", "none"));
     out.push(meta("schema:accessibilitySummary", &summary(a11y, strings)));
-    if a11y.conforms() {
-        out.push(meta("dcterms:conformsTo", CONFORMS_TO));
+    if a11y.pages {
+        // The printed book the page numbers are from: its ISBN (the book file's), else
+        // the book's identifier.
+        let source = m.isbn.as_ref().map_or_else(|| m.identifier.clone(), |i| format!("urn:isbn:{i}"));
+        out.push(meta("pageBreakSource", &source));
+    }
+    // The publisher's own statement stands in place of the one derived from the book.
+    match &claim.conforms_to {
+        Some(c) => out.push(meta("dcterms:conformsTo", c)),
+        None if a11y.conforms() => out.push(meta("dcterms:conformsTo", CONFORMS_TO)),
+        None => {}
+    }
+    if let Some(by) = &claim.certified_by {
+        out.push(format!("<meta property=\"a11y:certifiedBy\" id=\"certifier\">{}</meta>", escape(by)));
+        if let Some(c) = &claim.certifier_credential {
+            out.push(format!(
+                "<meta refines=\"#certifier\" property=\"a11y:certifierCredential\">{}</meta>",
+                escape(c)
+            ));
+        }
+        if let Some(r) = &claim.certifier_report {
+            out.push(format!("<link refines=\"#certifier\" rel=\"a11y:certifierReport\" href=\"{}\"/>", escape(r)));
+        }
     }
     out.iter().map(|l| format!("    {l}\n")).collect()
+}
+
+/// The `accessibilityFeature`s the book has, from what is in it. Tables are not among
+/// them: the vocabulary has no such value (Ace rejects `tables`); their header cells are
+/// a condition of the conformance claim instead. No `MathML`: Tribune writes none.
+fn features(a: &Accessibility) -> Vec<&'static str> {
+    let mut f = vec!["structuralNavigation", "tableOfContents", "readingOrder"];
+    if a.visual && a.described {
+        f.push("alternativeText");
+    }
+    if a.pages {
+        f.extend(["printPageNumbers", "pageNavigation"]);
+    }
+    f.push("displayTransformability");
+    f
 }
 
 /// epub-builder insists on a `urn:uuid:` identifier: this one, derived from the book's

@@ -13,6 +13,7 @@ pub mod text;
 pub mod write;
 
 use crate::diagnostics::{Diagnostic, Report};
+use crate::document::pages::PageMap;
 use crate::project::Project;
 use crate::Prepared;
 pub use print::Edition;
@@ -39,17 +40,36 @@ pub fn write_edition(
     edition: Edition,
     report: &mut Report,
 ) -> Option<usize> {
+    write_mapped(prep, project, file, edition, report).map(|(pages, _)| pages)
+}
+
+/// [`write_edition`], returning also where the printed pages begin in the book (for the
+/// EPUB's page list).
+pub(crate) fn write_mapped(
+    prep: &Prepared,
+    project: &Project,
+    file: &Path,
+    edition: Edition,
+    report: &mut Report,
+) -> Option<(usize, PageMap)> {
     build::run(prep, project, file, edition, false, report).unwrap_or_else(|d| {
         report.push(d);
         None
     })
 }
 
+/// Where the printed pages begin in the book, paginated without writing a PDF (for the
+/// EPUB's page list when no PDF is made). `Err`: what stops the book being set, which
+/// is an error for a PDF only.
+pub(crate) fn page_map(prep: &Prepared, project: &Project) -> Result<PageMap, Report> {
+    build::page_map(prep, project)
+}
+
 /// The number of pages of the print edition, set but not written (`scratch` is where its
 /// temporary file goes, removed afterwards): what the cover's spine needs.
 pub fn page_count(prep: &Prepared, project: &Project, scratch: &Path, report: &mut Report) -> Option<usize> {
     let edition = Edition::Print { marks: false };
-    build::run(prep, project, scratch, edition, true, report).unwrap_or_else(|d| {
+    build::run(prep, project, scratch, edition, true, report).map(|r| r.map(|(pages, _)| pages)).unwrap_or_else(|d| {
         report.push(d);
         None
     })

@@ -38,6 +38,8 @@ pub(super) static DE: Strings = Strings {
     a11y_images_described: "Alle Abbildungen haben einen Alternativtext.",
     a11y_images_undescribed: "Nicht alle Abbildungen haben einen Alternativtext.",
     a11y_footnotes: "Fußnoten sind in beide Richtungen mit dem Text verlinkt.",
+    a11y_pages: "Die Seitenzahlen der gedruckten Ausgabe sind im Text markiert und als Seitenliste verfügbar.",
+    pages: "Seiten",
     a11y_conforms: "Es erfüllt EPUB Accessibility 1.1 nach WCAG 2.1 Stufe AA.",
 };
 /// English.
@@ -66,6 +68,8 @@ pub(super) static EN: Strings = Strings {
     a11y_images_described: "All images have alternative text.",
     a11y_images_undescribed: "Not all images have alternative text.",
     a11y_footnotes: "Footnotes are linked to and from the text.",
+    a11y_pages: "The page numbers of the print edition are marked in the text and listed for navigation.",
+    pages: "Pages",
     a11y_conforms: "It meets EPUB Accessibility 1.1 at WCAG 2.1 Level AA.",
 };
 /// French.
@@ -94,6 +98,8 @@ pub(super) static FR: Strings = Strings {
     a11y_images_described: "Toutes les images ont un texte alternatif.",
     a11y_images_undescribed: "Certaines images n’ont pas de texte alternatif.",
     a11y_footnotes: "Les notes sont liées au texte dans les deux sens.",
+    a11y_pages: "Les numéros de page de l’édition imprimée sont marqués dans le texte et listés pour la navigation.",
+    pages: "Pages",
     a11y_conforms: "Il est conforme à EPUB Accessibility 1.1, niveau AA des WCAG 2.1.",
 };
 /// Spanish.
@@ -122,6 +128,8 @@ pub(super) static ES: Strings = Strings {
     a11y_images_described: "Todas las imágenes tienen texto alternativo.",
     a11y_images_undescribed: "No todas las imágenes tienen texto alternativo.",
     a11y_footnotes: "Las notas al pie están enlazadas con el texto en ambos sentidos.",
+    a11y_pages: "Los números de página de la edición impresa están marcados en el texto y listados para la navegación.",
+    pages: "Páginas",
     a11y_conforms: "Cumple EPUB Accessibility 1.1 con el nivel AA de las WCAG 2.1.",
 };
 /// Italian.
@@ -150,6 +158,8 @@ pub(super) static IT: Strings = Strings {
     a11y_images_described: "Tutte le immagini hanno un testo alternativo.",
     a11y_images_undescribed: "Non tutte le immagini hanno un testo alternativo.",
     a11y_footnotes: "Le note sono collegate al testo in entrambe le direzioni.",
+    a11y_pages: "I numeri di pagina dell’edizione a stampa sono segnati nel testo ed elencati per la navigazione.",
+    pages: "Pagine",
     a11y_conforms: "È conforme a EPUB Accessibility 1.1 al livello AA delle WCAG 2.1.",
 };
 /// Portuguese.
@@ -178,6 +188,8 @@ pub(super) static PT: Strings = Strings {
     a11y_images_described: "Todas as imagens têm texto alternativo.",
     a11y_images_undescribed: "Nem todas as imagens têm texto alternativo.",
     a11y_footnotes: "As notas de rodapé estão ligadas ao texto nos dois sentidos.",
+    a11y_pages: "Os números de página da edição impressa estão marcados no texto e listados para a navegação.",
+    pages: "Páginas",
     a11y_conforms: "Cumpre o EPUB Accessibility 1.1 no nível AA das WCAG 2.1.",
 };
 /// Catalan.
@@ -206,6 +218,8 @@ pub(super) static CA: Strings = Strings {
     a11y_images_described: "Totes les imatges tenen text alternatiu.",
     a11y_images_undescribed: "No totes les imatges tenen text alternatiu.",
     a11y_footnotes: "Les notes a peu de pàgina estan enllaçades amb el text en tots dos sentits.",
+    a11y_pages: "Els números de pàgina de l’edició impresa estan marcats al text i llistats per a la navegació.",
+    pages: "Pàgines",
     a11y_conforms: "Compleix EPUB Accessibility 1.1 amb el nivell AA de les WCAG 2.1.",
 };
 /// Dutch.
@@ -234,6 +248,8 @@ pub(super) static NL: Strings = Strings {
     a11y_images_described: "Alle afbeeldingen hebben een alternatieve tekst.",
     a11y_images_undescribed: "Niet alle afbeeldingen hebben een alternatieve tekst.",
     a11y_footnotes: "Voetnoten zijn in beide richtingen met de tekst verbonden.",
+    a11y_pages: "De paginanummers van de gedrukte uitgave zijn in de tekst gemarkeerd en als lijst beschikbaar.",
+    pages: "Pagina’s",
     a11y_conforms: "Het voldoet aan EPUB Accessibility 1.1 op niveau AA van WCAG 2.1.",
 };
 /// Swedish.
@@ -262,6 +278,8 @@ pub(super) static SV: Strings = Strings {
     a11y_images_described: "Alla bilder har en alternativtext.",
     a11y_images_undescribed: "Inte alla bilder har en alternativtext.",
     a11y_footnotes: "Fotnoterna är länkade till och från texten.",
+    a11y_pages: "Sidnumren i den tryckta utgåvan är markerade i texten och listade för navigering.",
+    pages: "Sidor",
     a11y_conforms: "Den uppfyller EPUB Accessibility 1.1 på nivå AA enligt WCAG 2.1.",
 };
 /// Danish.
@@ -290,6 +308,8 @@ pub(super) static DA: Strings = Strings {
     a11y_images_described: "Alle billeder har en alternativ tekst.",
     a11y_images_undescribed: "Ikke alle billeder har en alternativ tekst.",
     a11y_footnotes: "Fodnoterne er linket til og fra teksten.",
+    a11y_pages: "Sidetallene fra den trykte udgave er markeret i teksten og listet til navigation.",
+    pages: "Sider",
     a11y_conforms: "Den opfylder EPUB Accessibility 1.1 på niveau AA i WCAG 2.1.",
 };
 /// Norwegian (Bokmål).
@@ -318,6 +338,8 @@ pub(super) static NO: Strings = Strings {
     a11y_images_described: "Alle bilder har alternativ tekst.",
     a11y_images_undescribed: "Ikke alle bilder har alternativ tekst.",
     a11y_footnotes: "Fotnotene er lenket til og fra teksten.",
+    a11y_pages: "Sidetallene fra den trykte utgaven er markert i teksten og listet for navigasjon.",
+    pages: "Sider",
     a11y_conforms: "Den oppfyller EPUB Accessibility 1.1 på nivå AA i WCAG 2.1.",
 };
 /// Finnish.
@@ -346,6 +368,8 @@ pub(super) static FI: Strings = Strings {
     a11y_images_described: "Kaikilla kuvilla on vaihtoehtoinen teksti.",
     a11y_images_undescribed: "Kaikilla kuvilla ei ole vaihtoehtoista tekstiä.",
     a11y_footnotes: "Alaviitteet on linkitetty tekstiin molempiin suuntiin.",
+    a11y_pages: "Painetun laitoksen sivunumerot on merkitty tekstiin ja lueteltu navigointia varten.",
+    pages: "Sivut",
     a11y_conforms: "Se täyttää EPUB Accessibility 1.1 -vaatimukset WCAG 2.1 -tasolla AA.",
 };
 /// Polish.
@@ -374,6 +398,8 @@ pub(super) static PL: Strings = Strings {
     a11y_images_described: "Wszystkie ilustracje mają tekst alternatywny.",
     a11y_images_undescribed: "Nie wszystkie ilustracje mają tekst alternatywny.",
     a11y_footnotes: "Przypisy są połączone z tekstem w obu kierunkach.",
+    a11y_pages: "Numery stron wydania drukowanego są zaznaczone w tekście i zebrane w liście do nawigacji.",
+    pages: "Strony",
     a11y_conforms: "Spełnia wymagania EPUB Accessibility 1.1 na poziomie AA WCAG 2.1.",
 };
 /// Czech.
@@ -402,6 +428,8 @@ pub(super) static CS: Strings = Strings {
     a11y_images_described: "Všechny obrázky mají alternativní text.",
     a11y_images_undescribed: "Ne všechny obrázky mají alternativní text.",
     a11y_footnotes: "Poznámky pod čarou jsou s textem propojeny v obou směrech.",
+    a11y_pages: "Čísla stran tištěného vydání jsou vyznačena v textu a uvedena v seznamu pro navigaci.",
+    pages: "Strany",
     a11y_conforms: "Splňuje EPUB Accessibility 1.1 na úrovni AA podle WCAG 2.1.",
 };
 /// Slovak.
@@ -430,6 +458,8 @@ pub(super) static SK: Strings = Strings {
     a11y_images_described: "Všetky obrázky majú alternatívny text.",
     a11y_images_undescribed: "Nie všetky obrázky majú alternatívny text.",
     a11y_footnotes: "Poznámky pod čiarou sú s textom prepojené v oboch smeroch.",
+    a11y_pages: "Čísla strán tlačeného vydania sú vyznačené v texte a uvedené v zozname na navigáciu.",
+    pages: "Strany",
     a11y_conforms: "Spĺňa EPUB Accessibility 1.1 na úrovni AA podľa WCAG 2.1.",
 };
 /// Hungarian.
@@ -458,6 +488,8 @@ pub(super) static HU: Strings = Strings {
     a11y_images_described: "Minden képnek van helyettesítő szövege.",
     a11y_images_undescribed: "Nem minden képnek van helyettesítő szövege.",
     a11y_footnotes: "A lábjegyzetek mindkét irányban össze vannak kapcsolva a szöveggel.",
+    a11y_pages: "A nyomtatott kiadás oldalszámai jelölve vannak a szövegben, és listában is elérhetők.",
+    pages: "Oldalak",
     a11y_conforms: "Megfelel az EPUB Accessibility 1.1 követelményeinek a WCAG 2.1 AA szintjén.",
 };
 /// Romanian.
@@ -486,6 +518,8 @@ pub(super) static RO: Strings = Strings {
     a11y_images_described: "Toate imaginile au text alternativ.",
     a11y_images_undescribed: "Nu toate imaginile au text alternativ.",
     a11y_footnotes: "Notele de subsol sunt legate de text în ambele sensuri.",
+    a11y_pages: "Numerele de pagină ale ediției tipărite sunt marcate în text și listate pentru navigare.",
+    pages: "Pagini",
     a11y_conforms: "Respectă EPUB Accessibility 1.1 la nivelul AA al WCAG 2.1.",
 };
 /// Greek.
@@ -514,6 +548,8 @@ pub(super) static EL: Strings = Strings {
     a11y_images_described: "Όλες οι εικόνες έχουν εναλλακτικό κείμενο.",
     a11y_images_undescribed: "Δεν έχουν όλες οι εικόνες εναλλακτικό κείμενο.",
     a11y_footnotes: "Οι υποσημειώσεις συνδέονται με το κείμενο και προς τις δύο κατευθύνσεις.",
+    a11y_pages: "Οι αριθμοί σελίδων της έντυπης έκδοσης σημειώνονται στο κείμενο και παρατίθενται για πλοήγηση.",
+    pages: "Σελίδες",
     a11y_conforms: "Πληροί το EPUB Accessibility 1.1 στο επίπεδο AA των WCAG 2.1.",
 };
 /// Turkish.
@@ -542,6 +578,8 @@ pub(super) static TR: Strings = Strings {
     a11y_images_described: "Tüm görsellerin alternatif metni vardır.",
     a11y_images_undescribed: "Görsellerin hepsinin alternatif metni yoktur.",
     a11y_footnotes: "Dipnotlar metne iki yönlü bağlıdır.",
+    a11y_pages: "Basılı baskının sayfa numaraları metinde işaretlenmiş ve gezinme için listelenmiştir.",
+    pages: "Sayfalar",
     a11y_conforms: "WCAG 2.1 AA düzeyinde EPUB Accessibility 1.1 gerekliliklerini karşılar.",
 };
 /// Russian.
@@ -570,6 +608,8 @@ pub(super) static RU: Strings = Strings {
     a11y_images_described: "У всех изображений есть текстовое описание.",
     a11y_images_undescribed: "Не у всех изображений есть текстовое описание.",
     a11y_footnotes: "Сноски связаны с текстом в обе стороны.",
+    a11y_pages: "Номера страниц печатного издания отмечены в тексте и собраны в список для навигации.",
+    pages: "Страницы",
     a11y_conforms: "Она соответствует EPUB Accessibility 1.1 на уровне AA WCAG 2.1.",
 };
 /// Ukrainian.
@@ -598,6 +638,8 @@ pub(super) static UK: Strings = Strings {
     a11y_images_described: "Усі зображення мають текстовий опис.",
     a11y_images_undescribed: "Не всі зображення мають текстовий опис.",
     a11y_footnotes: "Виноски пов’язані з текстом в обидва боки.",
+    a11y_pages: "Номери сторінок друкованого видання позначено в тексті й зібрано в список для навігації.",
+    pages: "Сторінки",
     a11y_conforms: "Вона відповідає EPUB Accessibility 1.1 на рівні AA WCAG 2.1.",
 };
 /// Kazakh.
@@ -626,6 +668,8 @@ pub(super) static KK: Strings = Strings {
     a11y_images_described: "Барлық суреттердің мәтіндік сипаттамасы бар.",
     a11y_images_undescribed: "Кейбір суреттердің мәтіндік сипаттамасы жоқ.",
     a11y_footnotes: "Ескертпелер мәтінмен екі жақты байланысқан.",
+    a11y_pages: "Баспа басылымының бет нөмірлері мәтінде белгіленген және шарлау үшін тізімделген.",
+    pages: "Беттер",
     a11y_conforms: "Ол WCAG 2.1 AA деңгейіндегі EPUB Accessibility 1.1 талаптарына сәйкес келеді.",
 };
 /// Arabic.
@@ -654,6 +698,8 @@ pub(super) static AR: Strings = Strings {
     a11y_images_described: "لجميع الصور نص بديل.",
     a11y_images_undescribed: "ليس لكل الصور نص بديل.",
     a11y_footnotes: "الهوامش مرتبطة بالنص في الاتجاهين.",
+    a11y_pages: "أرقام صفحات الطبعة المطبوعة معلَّمة في النص ومدرجة في قائمة للتنقل.",
+    pages: "الصفحات",
     a11y_conforms: "يستوفي متطلبات EPUB Accessibility 1.1 بالمستوى AA من WCAG 2.1.",
 };
 /// Persian.
@@ -682,6 +728,8 @@ pub(super) static FA: Strings = Strings {
     a11y_images_described: "همهٔ تصویرها متن جایگزین دارند.",
     a11y_images_undescribed: "همهٔ تصویرها متن جایگزین ندارند.",
     a11y_footnotes: "پانویس‌ها در هر دو سو به متن پیوند دارند.",
+    a11y_pages: "شماره‌های صفحهٔ نسخهٔ چاپی در متن نشانه‌گذاری شده و برای پیمایش فهرست شده‌اند.",
+    pages: "صفحه‌ها",
     a11y_conforms: "با EPUB Accessibility 1.1 در سطح AA از WCAG 2.1 مطابقت دارد.",
 };
 /// Hebrew.
@@ -710,5 +758,7 @@ pub(super) static HE: Strings = Strings {
     a11y_images_described: "לכל התמונות יש טקסט חלופי.",
     a11y_images_undescribed: "לא לכל התמונות יש טקסט חלופי.",
     a11y_footnotes: "הערות השוליים מקושרות לטקסט ובחזרה.",
+    a11y_pages: "מספרי העמודים של המהדורה המודפסת מסומנים בטקסט ומרוכזים ברשימה לניווט.",
+    pages: "עמודים",
     a11y_conforms: "הוא עומד בדרישות EPUB Accessibility 1.1 ברמה AA של WCAG 2.1.",
 };

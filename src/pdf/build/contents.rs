@@ -66,6 +66,8 @@ impl<'a, 'f> Contents<'a, 'f> {
         flow.replay(ops, folios)?;
         flow.finish(folios)?;
         outline.extend(std::mem::take(&mut flow.outline));
+        paged.spots.append(&mut flow.spots);
+        paged.spots.sort_by_key(|s| s.0);
         let written = flow.sink().count;
         drop(flow);
         sink.flush()?;

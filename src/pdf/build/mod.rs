@@ -24,9 +24,10 @@ mod set;
 
 use crate::diagnostics::{Diagnostic, Report};
 use crate::document::locale;
+use crate::document::pages::{PageMap, PrintPage, Spot};
 use crate::lang::Lang;
 use crate::pdf::font::{FaceId, FontSet};
-use crate::pdf::layout::{Flow, Geometry, Op, PageSink, Placed};
+use crate::pdf::layout::{folio_text, Count, Flow, Geometry, Op, PageSink, Placed};
 use crate::pdf::text::paragraph::Typesetter;
 use crate::pdf::write::PdfWriter;
 use crate::pdf::{print, Edition};
@@ -43,8 +44,9 @@ use std::thread::Scope;
 pub(crate) use languages::hyphenation_warning;
 
 /// Build `prep` as `edition` into `file`; returns the number of pages of the interior
-/// (before imposition) when it was written. With `count_only`, the pages are set and
-/// counted but the file is not finished (the cover's spine needs only the count).
+/// (before imposition) and where the printed pages begin, when it was written. With
+/// `count_only`, the pages are set and counted but the file is not finished (the cover's
+/// spine needs only the count).
 pub(crate) fn run(
     prep: &Prepared,
     project: &Project,
@@ -52,7 +54,7 @@ pub(crate) fn run(
     edition: Edition,
     count_only: bool,
     report: &mut Report,
-) -> Result<Option<usize>, Diagnostic> {
+) -> Result<Option<(usize, PageMap)>, Diagnostic> {
     let book = &prep.book;
     let fonts = FontSet::load(project, &prep.style.fonts)?;
     let geometry = Geometry::of(&prep.style)?;
@@ -76,15 +78,58 @@ pub(crate) fn run(
     if report.errors() > errors_before {
         return Ok(None);
     }
+    // The page list ends with the last page set; a blank leaf added for print is none.
+    let map = paged.page_map(writer.page_count());
     if edition.is_print() {
         print::pad_to_leaves(&mut writer, &fonts, &geometry)?;
     }
     let pages = writer.page_count();
     if count_only {
-        return Ok(Some(pages));
+        return Ok(Some((pages, map)));
     }
     finish::finish(writer, prep, &fonts, &geometry, edition, texts, &paged, &outline, report)?;
-    Ok(Some(pages))
+    Ok(Some((pages, map)))
+}
+
+/// The printed pages of `prep` (the print interior's, which the reading edition has
+/// after its cover), paginated as for the PDF but neither encoded nor written: what the
+/// EPUB's page list needs when no PDF is made. Problems that would stop the PDF go to
+/// the `Err`'s report instead of the caller's (the EPUB does not need the PDF's fonts
+/// to cover every character).
+pub(crate) fn page_map(prep: &Prepared, project: &Project) -> Result<PageMap, Report> {
+    let mut report = Report::default();
+    let fail = |d: Diagnostic, mut report: Report| {
+        report.push(d);
+        report
+    };
+    let book = &prep.book;
+    let fonts = FontSet::load(project, &prep.style.fonts).map_err(|d| fail(d, Report::default()))?;
+    let g = Geometry::of(&prep.style).map_err(|d| fail(d, Report::default()))?;
+    let coverage = coverage::check(book, &fonts, &prep.anthology.shown, &mut report);
+    if coverage.missing > 0 {
+        return Err(report);
+    }
+    let units = plan::units(book, Edition::Print { marks: false });
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(units.len());
+    let families = &coverage.families;
+    let lang = &book.meta.language;
+    let set = std::thread::scope(|s| {
+        let mut setters = Setters::spawn(s, workers, &fonts, &g, book, &units, families);
+        let mut sink = Count::default();
+        let contents = Contents::count(&fonts, &g, book, &units)?;
+        let mut folios = Typesetter::new(&fonts, Vec::new());
+        let mut paged = paginate(&g, lang, &units, &mut setters, &mut sink, &mut folios, contents.pages)?;
+        let mut outline = Vec::new();
+        contents.set(&units, lang, &mut paged, &mut sink, &mut folios, &mut outline)?;
+        let mut texts = BTreeMap::new();
+        setters.join(&mut texts);
+        Ok::<_, Diagnostic>((paged, sink.0))
+    });
+    let (paged, pages) = set.map_err(|d| fail(d, Report::default()))?;
+    if paged.report.has_errors() {
+        return Err(paged.report);
+    }
+    Ok(paged.page_map(pages))
 }
 
 /// The book set and paginated, every page written.
@@ -113,7 +158,35 @@ struct Paginated {
     folio_offset: usize,
     /// Index of the first page numbered in Arabic figures.
     arabic_from: Option<usize>,
+    /// Where pages begin in the book, by page index (see `Flow::spots`).
+    spots: Vec<(usize, Spot)>,
     report: Report,
+}
+
+impl Paginated {
+    /// The printed pages of a book set on `pages` pages: each labelled as its folio, and
+    /// beginning where its first text with a place comes from. A page without one (a
+    /// blank verso) begins where the next page does, and pages after the last text with
+    /// a place where that one began. The cover and its inside are not printed pages.
+    fn page_map(&self, pages: usize) -> PageMap {
+        let mut out = Vec::new();
+        let mut spots = self.spots.iter().peekable();
+        let mut last = None;
+        for index in self.folio_offset..pages {
+            while spots.peek().is_some_and(|s| s.0 < index) {
+                spots.next();
+            }
+            let at = match spots.peek() {
+                Some(&&(i, at)) if i == index => Some(at),
+                Some(&&(_, next)) => Some(next),
+                None => last,
+            };
+            let Some(at) = at else { continue };
+            last = Some(at);
+            out.push(PrintPage { label: folio_text(index + 1, self.folio_offset, self.arabic_from), at });
+        }
+        PageMap { pages: out }
+    }
 }
 
 /// Steps 2–4 of the pipeline on `workers` layout threads and as many encoders;
@@ -181,6 +254,7 @@ fn paginate<S: PageSink>(
         reserved: std::mem::take(&mut flow.reserved),
         folio_offset: flow.folio_offset,
         arabic_from: flow.arabic_from,
+        spots: std::mem::take(&mut flow.spots),
         report,
     })
 }

@@ -14,9 +14,10 @@ pub(super) enum Unit<'b> {
     /// The title page and the copyright page on its verso.
     Title,
     Contents,
-    Part(&'b str),
-    /// A chapter and its level in the outline.
-    Chapter(&'b Chapter, u8),
+    /// A part's title and its index in the book's parts.
+    Part(&'b str, usize),
+    /// A chapter, its level in the outline and its index in the book's reading order.
+    Chapter(&'b Chapter, u8, usize),
 }
 
 /// The units of `book` in `edition`, in reading order: the cover (on screen only; the
@@ -25,13 +26,18 @@ pub(super) enum Unit<'b> {
 pub(super) fn units(book: &Book, edition: Edition) -> Vec<Unit<'_>> {
     let mut units = if edition.for_paper() { Vec::new() } else { vec![Unit::Cover] };
     units.extend([Unit::HalfTitle, Unit::Title, Unit::Contents]);
-    units.extend(book.front.iter().map(|c| Unit::Chapter(c, 0)));
-    for p in &book.parts {
-        units.extend(p.title.as_deref().map(Unit::Part));
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        n - 1
+    };
+    units.extend(book.front.iter().map(|c| Unit::Chapter(c, 0, next())));
+    for (i, p) in book.parts.iter().enumerate() {
+        units.extend(p.title.as_deref().map(|t| Unit::Part(t, i)));
         let depth = u8::from(p.title.is_some());
-        units.extend(p.chapters.iter().map(|c| Unit::Chapter(c, depth)));
+        units.extend(p.chapters.iter().map(|c| Unit::Chapter(c, depth, next())));
     }
-    units.extend(book.back.iter().map(|c| Unit::Chapter(c, 0)));
+    units.extend(book.back.iter().map(|c| Unit::Chapter(c, 0, next())));
     units
 }
 
@@ -47,8 +53,8 @@ pub(super) fn contents_entries(
     let mut out = Vec::new();
     for u in units {
         let (level, title, byline) = match u {
-            Unit::Part(t) => (0, t.to_string(), None),
-            Unit::Chapter(c, _) => {
+            Unit::Part(t, _) => (0, t.to_string(), None),
+            Unit::Chapter(c, _, _) => {
                 let by = (c.kind == ChapterKind::Speech && !c.meta.speakers.is_empty())
                     .then(|| strings.list(&c.meta.speakers));
                 (1, c.meta.title.clone(), by)

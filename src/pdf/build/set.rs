@@ -4,6 +4,7 @@
 
 use super::plan::Unit;
 use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::document::pages::Doc;
 use crate::document::Book;
 use crate::pdf::font::{FaceId, FontSet};
 use crate::pdf::layout::{Geometry, Layout, Op};
@@ -60,8 +61,14 @@ impl<'scope> Setters<'scope> {
                         Unit::Title => lay.title_page(&mut ops, book, families),
                         // The pages it takes are reserved by the flow (see `contents`).
                         Unit::Contents => ops.push(Op::NewPage { recto: true }),
-                        Unit::Part(t) => lay.part_title(&mut ops, t, lang),
-                        Unit::Chapter(c, depth) => lay.chapter(&mut ops, c, lang, *depth),
+                        Unit::Part(t, i) => {
+                            lay.doc = Doc::Part(*i);
+                            lay.part_title(&mut ops, t, lang)
+                        }
+                        Unit::Chapter(c, depth, i) => {
+                            lay.doc = Doc::Chapter(*i);
+                            lay.chapter(&mut ops, c, lang, *depth)
+                        }
                     }
                     let done = Done { ops, report: std::mem::take(&mut lay.report) };
                     if tx.send(done).is_err() {

@@ -4,6 +4,7 @@
 
 use super::{Figure, Layout, Op};
 use crate::diagnostics::{Diagnostic, Kind};
+use crate::document::pages::Spot;
 use crate::document::{Align, Block, BlockKind, ImageRef, Inline};
 use crate::lang::Lang;
 use crate::pdf::font::FaceId;
@@ -23,6 +24,8 @@ pub(super) struct At<'c> {
 impl Layout<'_, '_> {
     /// Set one block; returns whether it was a paragraph (the next one gets an indent).
     pub(super) fn block(&mut self, ops: &mut Vec<Op>, b: &Block, at: At, after_paragraph: bool) -> bool {
+        self.block_no += 1;
+        ops.push(Op::At(Spot { doc: self.doc, block: self.block_no, word: 0 }));
         match &b.kind {
             BlockKind::Paragraph { content } => return self.paragraph(ops, content, b.line, at, after_paragraph),
             BlockKind::Heading { level, content, anchor } => {
@@ -225,6 +228,7 @@ impl Layout<'_, '_> {
                     caption: lines,
                     caption_dx: at.dx,
                     advance,
+                    at: Spot { doc: self.doc, block: self.block_no, word: 0 },
                 }));
             }
             Err(why) => {
@@ -385,6 +389,7 @@ impl Layout<'_, '_> {
         let aligns: Vec<Align> = columns.iter().map(|&c| align.get(c).copied().unwrap_or(Align::None)).collect();
         let empty = Vec::new();
         let mut set_rows = Vec::with_capacity(all.len());
+        let block = self.block_no;
         for (ri, row) in all.iter().enumerate() {
             let mut cells = Vec::new();
             for (ci, &c) in columns.iter().enumerate() {
@@ -402,6 +407,8 @@ impl Layout<'_, '_> {
             if wraps && ri > usize::from(has_head) {
                 ops.push(self.space(0.3));
             }
+            // A row's lines begin at the row (`word` counts rows in a table).
+            ops.push(Op::At(Spot { doc: self.doc, block, word: ri as u32 }));
             for li in 0..depth(cells) {
                 let merged = row_line(cells, li, widths, &lefts, &aligns, rtl, repeat);
                 let advance = g.leading * 0.95 * (size / base).min(1.0);

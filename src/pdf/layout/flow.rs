@@ -4,6 +4,7 @@
 
 use super::{move_line, push_line, roman, Figure, Geometry, LinkTarget, NoteLine, Op, Placed};
 use crate::diagnostics::Diagnostic;
+use crate::document::pages::Spot;
 use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::length::Pt;
@@ -138,6 +139,10 @@ pub(crate) struct Flow<'a, S: PageSink> {
     /// The book reads right to left: its binding is on the right, so a recto's inner
     /// margin is on its right.
     pub rtl: bool,
+    /// Where the lines being set come from, and where each page began: page index and
+    /// place, for the pages whose text has a place (the EPUB's page list).
+    at: Option<Spot>,
+    pub spots: Vec<(usize, Spot)>,
 }
 
 impl<'a, S: PageSink> Flow<'a, S> {
@@ -173,6 +178,8 @@ impl<'a, S: PageSink> Flow<'a, S> {
             balance_to: None,
             floats: Vec::new(),
             rtl: false,
+            at: None,
+            spots: Vec::new(),
         }
     }
 
@@ -284,6 +291,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                     // The inside of the cover follows; page i is the recto after it.
                     self.folio_offset = self.number;
                 }
+                Op::At(at) => self.at = Some(*at),
                 Op::Reserve(n) => {
                     if !self.empty() || self.cursor.is_some() {
                         self.finish_page(typesetter)?;
@@ -410,6 +418,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
     }
 
     fn place_figure(&mut self, f: &Figure) {
+        self.spot(f.at);
         let top = self.figure_top();
         let left = self.left();
         self.open_lang();
@@ -645,7 +654,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 // A figure that does not fit floats to the next page; the text after it
                 // comes here.
                 Op::Figure(_) | Op::Rule { .. } => {}
-                Op::Bookmark { .. } | Op::Anchor(_) | Op::Note { .. } | Op::Targets(_) | Op::Lang(_) => {}
+                Op::Bookmark { .. } | Op::Anchor(_) | Op::Note { .. } | Op::Targets(_) | Op::Lang(_) | Op::At(_) => {}
                 _ => return true,
             }
         }
@@ -734,6 +743,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                     | Op::Heads { .. }
                     | Op::Targets(_)
                     | Op::Lang(_)
+                    | Op::At(_)
                     | Op::Arabic
                     | Op::Rule { .. } => {}
                     _ => return None,
@@ -780,6 +790,9 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 Some((s, split)) => (s.cursor.unwrap_or(self.g.top), split),
                 None => (self.cursor.map_or(self.g.top, |c| c + advance), None),
             };
+            if let Some(at) = self.at {
+                self.spot(Spot { word: at.word + l.word, ..at });
+            }
             let left = self.left() + dx;
             let baseline = next;
             let (descent, ascent) = (Pt::new(l.descent), Pt::new(l.ascent));
@@ -825,6 +838,15 @@ impl<'a, S: PageSink> Flow<'a, S> {
             }
             self.cursor = Some(next);
             self.folio = true;
+        }
+    }
+
+    /// The current page begins at `at`, unless something with a place was set on it
+    /// before.
+    fn spot(&mut self, at: Spot) {
+        let index = self.number - 1;
+        if self.spots.last().is_none_or(|s| s.0 != index) {
+            self.spots.push((index, at));
         }
     }
 

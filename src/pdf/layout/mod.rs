@@ -3,6 +3,7 @@
 //! filled, so the writer can put them into the file at once.
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::document::pages::{Doc, Spot};
 use crate::document::{locale, BlockKind, Book, Chapter, ChapterKind, Inline};
 use crate::images::PdfImage;
 use crate::lang::Lang;
@@ -356,6 +357,9 @@ pub(crate) struct Layout<'a, 'f> {
     pub(crate) images: std::collections::HashMap<std::path::PathBuf, Result<Arc<PdfImage>, String>>,
     /// The zero of the figures for note and list numbers in the chapter being set.
     zero: char,
+    /// The document being set, and the number of its last block begun (see [`Spot`]).
+    pub(crate) doc: Doc,
+    block_no: u32,
 }
 
 /// Where a link of the text leads.
@@ -417,6 +421,9 @@ pub(crate) enum Op {
     Cover { key: String, image: Arc<PdfImage>, bleed: Pt },
     /// Leave this many pages free, to be written later (the contents).
     Reserve(usize),
+    /// The lines that follow come from this place of the book (their own words counted
+    /// from its word): where a page starting with them begins in the EPUB.
+    At(Spot),
 }
 
 #[derive(Debug, Clone)]
@@ -429,6 +436,8 @@ pub(crate) struct Figure {
     pub(crate) caption: Vec<Line>,
     pub(crate) caption_dx: Pt,
     pub(crate) advance: Pt,
+    /// Its block, where a page it heads begins.
+    pub(crate) at: Spot,
 }
 
 /// An outline entry placed on a page.
@@ -458,6 +467,8 @@ impl<'a, 'f> Layout<'a, 'f> {
             targets: Vec::new(),
             images: Default::default(),
             zero: '0',
+            doc: Doc::Title,
+            block_no: 0,
         }
     }
 
@@ -490,6 +501,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     pub(crate) fn half_title(&mut self, ops: &mut Vec<Op>, book: &Book) {
         let g = self.g;
         ops.push(Op::NewPage { recto: true });
+        ops.push(Op::At(Spot::start(Doc::Title)));
         ops.push(Op::SkipTo(g.height * 0.28));
         let style =
             SpanStyle { case: Case::SmallCaps, hyphenate: false, ..self.text_style(FaceId::REGULAR, g.size * 1.3) };
@@ -507,6 +519,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         let strings = locale::strings(lang);
         ops.push(Op::NewPage { recto: true });
         ops.push(Op::NoFolio);
+        ops.push(Op::At(Spot::start(Doc::Title)));
         let title = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, g.size * 2.0) };
         ops.push(Op::SkipTo(g.height * 0.25));
         let mut spans = vec![Span { text: m.title.clone(), style: title }];
@@ -533,6 +546,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         // The copyright page, set at the foot of the verso.
         ops.push(Op::NewPage { recto: false });
         ops.push(Op::NoFolio);
+        ops.push(Op::At(Spot::start(Doc::Copyright)));
         let mut paras = Vec::new();
         let mut full = m.title.clone();
         if let Some(s) = &m.subtitle {
@@ -595,6 +609,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::Heads { verso: strings.contents.to_string(), recto: strings.contents.to_string() });
         ops.push(Op::Bookmark { level: 0, title: strings.contents.to_string(), contents: false });
         ops.push(Op::SkipTo(g.top + g.leading * 4.0));
+        ops.push(Op::At(Spot::start(Doc::Contents)));
         let heading = Span { text: strings.contents.to_string(), style: self.text_style(FaceId::BOLD, g.size * 1.5) };
         self.block_lines(ops, &[heading], lang, Alignment::Ragged, Pt::ZERO, Pt::ZERO, "", 0);
         ops.push(Op::Skip(g.leading * 1.5));
@@ -607,7 +622,8 @@ impl<'a, 'f> Layout<'a, 'f> {
             &Measure { width: 1000.0, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() },
         );
         let dot = dot.first().and_then(|l| l.runs.first()).cloned();
-        for e in entries {
+        for (n, e) in entries.iter().enumerate() {
+            ops.push(Op::At(Spot { doc: Doc::Contents, block: n as u32 + 1, word: 0 }));
             let link = {
                 self.targets.push(LinkTarget::Page { index: e.page, top: e.top });
                 self.targets.len() as u32
@@ -706,6 +722,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::SkipTo(g.height * 0.3));
         ops.push(Op::Bookmark { level: 0, title: title.to_string(), contents: true });
         ops.push(Op::Arabic);
+        ops.push(Op::At(Spot::start(self.doc)));
         let s = Span { text: title.to_string(), style: self.text_style(FaceId::BOLD, g.size * g.scale.title) };
         self.block_lines(ops, &[s], lang, Alignment::Center, Pt::ZERO, Pt::ZERO, "", 0);
         ops.push(Op::NoFolio);
@@ -819,6 +836,9 @@ impl<'a, 'f> Layout<'a, 'f> {
             ops.push(Op::Note { number: n.number, lines });
         }
         ops.push(Op::SkipTo(g.top + g.leading * 4.0));
+        // Blocks are counted from here: the notes' blocks are not the chapter's.
+        self.block_no = 0;
+        ops.push(Op::At(Spot::start(self.doc)));
         ops.push(Op::Bookmark { level: depth, title: c.meta.title.clone(), contents: true });
         ops.push(Op::Anchor(c.anchor.clone()));
         if c.kind != ChapterKind::Introduction {
@@ -842,6 +862,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         }
         if !tail.is_empty() {
             ops.push(Op::Skip(g.leading * g.space.before_heading));
+            ops.push(Op::At(Spot { doc: self.doc, block: Spot::TAIL, word: 0 }));
             let s = Span { text: tail.join("\n"), style: self.text_style(FaceId::ITALIC, g.size * g.scale.caption) };
             self.block_lines(ops, &[s], book_lang, Alignment::Ragged, Pt::ZERO, Pt::ZERO, &src, 1);
         }

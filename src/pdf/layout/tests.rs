@@ -3,6 +3,7 @@
 //! tests read back which line went on which page and at what height.
 
 use super::*;
+use crate::document::pages::Doc;
 use crate::images::{Colour, Data};
 use crate::pdf::font::FontSet;
 use crate::pdf::text::paragraph::LineRun;
@@ -53,7 +54,7 @@ fn line(id: u16, face: FaceId, link: u32) -> Line {
         link,
         width: 50.0,
     };
-    Line { runs: vec![run], width: 50.0, ascent: 7.0, descent: 2.0, hyphenated: false, text: String::new() }
+    Line { runs: vec![run], width: 50.0, ascent: 7.0, descent: 2.0, hyphenated: false, text: String::new(), word: 0 }
 }
 
 /// The body's leading.
@@ -241,6 +242,7 @@ fn figure_that_does_not_fit_heads_the_next_page() {
         caption: vec![line(900, BODY, 0)],
         caption_dx: Pt::ZERO,
         advance: LEADING,
+        at: Spot { doc: Doc::Chapter(0), block: 2, word: 0 },
     };
     // Half a page of text, the figure (ten lines tall), then more text.
     let pages = run(vec![para(0..cap / 2 + 2), Op::Figure(figure), para(100..100 + cap)]);
@@ -285,4 +287,38 @@ fn native_figures() {
     assert_eq!(figures(1948, native_zero(&lang("ar"))), "١٩٤٨");
     assert_eq!(figures(205, native_zero(&lang("fa-IR"))), "۲۰۵");
     assert_eq!(native_zero(&lang("de")), '0');
+}
+
+/// Each page begins at the place of the first line set on it: the block of the `Op::At`
+/// before the line and the word the line begins with; a floated figure that heads a page
+/// begins it at its own block.
+#[test]
+fn pages_begin_where_their_first_line_comes_from() {
+    let (_dir, fonts) = fonts();
+    let g = geometry();
+    let cap = capacity();
+    let at = |block, word| Spot { doc: Doc::Chapter(3), block, word };
+    let mut lines: Vec<Line> = (0..cap + 10).map(|i| line(i, BODY, 0)).collect();
+    for (i, l) in lines.iter_mut().enumerate() {
+        // Five words a line, the paragraph's words counted from its start.
+        l.word = i as u32 * 5;
+    }
+    let ops = vec![
+        Op::At(at(1, 0)),
+        Op::Lines { lines, dx: Pt::ZERO, advance: LEADING, keep: false },
+        Op::NewPage { recto: false },
+        Op::At(at(2, 0)),
+        para(500..502),
+    ];
+    let mut ts = Typesetter::new(&fonts, Vec::new());
+    let mut flow = Flow::new(&g, 1, "Note {}, continued", Memory::default());
+    flow.replay(ops, &mut ts).unwrap();
+    flow.finish(&mut ts).unwrap();
+    let first_of_page2 = flow.sink().0[1].1.marks.iter().find_map(|m| match m {
+        Mark::Glyphs { face: BODY, glyphs, .. } => Some(glyphs[0].id),
+        _ => None,
+    });
+    let k = first_of_page2.unwrap() as u32;
+    assert!(k > 0 && k < cap as u32 + 10, "{k}");
+    assert_eq!(flow.spots, vec![(0, at(1, 0)), (1, at(1, k * 5)), (2, at(2, 0))]);
 }

@@ -98,6 +98,9 @@ pub struct Line {
     pub hyphenated: bool,
     /// The line's text as a reader would copy it (for marked content such as table rows).
     pub text: String,
+    /// The word of the paragraph it begins with, counted from 0 (a word broken at the
+    /// line before counts as its own): where a page starting with it begins in the EPUB.
+    pub word: u32,
 }
 
 /// Characters that stop a line end from being an alphanumeric edge and may hang into the
@@ -321,8 +324,17 @@ impl<'f> BidiLine<'f> {
         }
         let mut text = self.text;
         text.truncate(text.trim_end().len());
-        Line { runs: self.runs, width, ascent: self.ascent, descent: self.descent, hyphenated, text }
+        Line { runs: self.runs, width, ascent: self.ascent, descent: self.descent, hyphenated, text, word: 0 }
     }
+}
+
+/// The first item of a line that starts at break `start`: discardable items (glue,
+/// penalties) at the start of a line vanish.
+fn line_start(items: &[Item], mut start: usize) -> usize {
+    while start < items.len() && !matches!(items[start], Item::Box { .. }) {
+        start += 1;
+    }
+    start
 }
 
 /// The direction class of a character for splitting mixed words: 0 left-to-right
@@ -490,6 +502,7 @@ pub struct Typesetter<'f> {
     words_tuning: (f32, f32),
     /// Items and contents of the paragraph being set, kept for the next one.
     scratch: (Vec<Item>, Vec<Content>),
+    word_starts: Vec<u32>,
     /// The line breaker's buffers, kept likewise.
     breaker: knuth_plass::Workspace,
 }
@@ -518,6 +531,7 @@ impl<'f> Typesetter<'f> {
             last_style: 0,
             words_tuning: (0.0, 0.0),
             scratch: Default::default(),
+            word_starts: Vec::new(),
             breaker: Default::default(),
         }
     }
@@ -633,6 +647,9 @@ impl<'f> Typesetter<'f> {
         let (mut items, mut contents) = std::mem::take(&mut self.scratch);
         items.clear();
         contents.clear();
+        // The first item of each word, for the word each line begins with.
+        let mut word_starts = std::mem::take(&mut self.word_starts);
+        word_starts.clear();
         let body = spans.first().map(|s| s.style.size).unwrap_or(10.0);
         let fonts = self.fonts();
         // The width of a space in the style before it (the last one asked for kept).
@@ -701,6 +718,7 @@ impl<'f> Typesetter<'f> {
                         self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
                     }
                     let before = items.len();
+                    word_starts.push(before as u32);
                     self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id, m.width);
                     if let Some(w) = word_at.as_mut() {
                         w.resize(before, u32::MAX);
@@ -733,6 +751,7 @@ impl<'f> Typesetter<'f> {
                 self.push_space(&mut items, &mut contents, nb, ragged, rag, space_of(&st));
             }
             let before = items.len();
+            word_starts.push(before as u32);
             self.push_word(&mut items, &mut contents, &word, &m.lang, lang_id, m.width);
             if let Some(w) = word_at.as_mut() {
                 w.resize(before, u32::MAX);
@@ -746,8 +765,13 @@ impl<'f> Typesetter<'f> {
             let text: String = spans.iter().map(|s| s.text.as_str()).collect();
             Bidi { rtl, levels: bidi::levels(&text, rtl), word_at }
         });
-        let lines = self.build_lines(&items, &contents, &breaks, m, bidi.as_ref());
+        let mut lines = self.build_lines(&items, &contents, &breaks, m, bidi.as_ref());
+        for (line, b) in lines.iter_mut().zip(&breaks) {
+            let start = line_start(&items, b.start) as u32;
+            line.word = word_starts.partition_point(|&s| s <= start).saturating_sub(1) as u32;
+        }
         self.scratch = (items, contents);
+        self.word_starts = word_starts;
         lines
     }
 
@@ -1091,13 +1115,7 @@ impl<'f> Typesetter<'f> {
     ) -> Vec<Line> {
         let mut lines = Vec::with_capacity(breaks.len());
         for (li, b) in breaks.iter().enumerate() {
-            // Discardable items (glue, penalties) at the start of a line vanish.
-            let mut start = b.start;
-            if li > 0 {
-                while start < b.end && !matches!(items[start], Item::Box { .. }) {
-                    start += 1;
-                }
-            }
+            let start = if li > 0 { line_start(items, b.start).min(b.end) } else { b.start };
             let last = li + 1 == breaks.len();
             lines.push(match bidi {
                 Some(bidi) => self.build_line_bidi(items, contents, start, b, last, m, bidi),
@@ -1304,7 +1322,7 @@ impl<'f> Typesetter<'f> {
             }
         }
         text.truncate(text.trim_end().len());
-        Line { runs, width, ascent, descent, hyphenated, text }
+        Line { runs, width, ascent, descent, hyphenated, text, word: 0 }
     }
 }
 
@@ -1410,6 +1428,30 @@ mod tests {
         assert_eq!(lines.len(), 1);
         assert!(!lines[0].hyphenated);
         assert_eq!(lines[0].text, "Hoch die internationale Solidarität!");
+    }
+
+    /// A line knows the word it begins with, counted as the EPUB counts words (runs
+    /// between spaces, over spans); a line after a hyphen begins inside the word before.
+    #[test]
+    fn lines_know_the_word_they_begin_with() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        let (a, b) = PROSE.split_at(PROSE.find("Jugend").unwrap() + 3);
+        let mut hyphens = 0;
+        for width in [90.0, 150.0, 240.0] {
+            let mut m = measure(width);
+            m.indent = 10.0;
+            let lines = t.set(&[span(a), span(b)], &m);
+            assert!(lines.len() > 3);
+            hyphens += lines.iter().filter(|l| l.hyphenated).count();
+            let mut next = 0;
+            for l in &lines {
+                assert_eq!(l.word, next, "{width}: `{}`", l.text);
+                next += l.text.split_whitespace().count() as u32 - u32::from(l.hyphenated);
+            }
+            assert_eq!(next as usize, PROSE.split_whitespace().count());
+        }
+        assert!(hyphens > 0, "a line after a hyphen is tried");
     }
 
     #[test]
