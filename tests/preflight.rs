@@ -523,3 +523,20 @@ fn the_report_page_lists_every_rule() {
     assert!(html.contains("FAIL") && html.contains("Fix:") && html.contains("https://help.lulu.com/"));
     assert!(!html.contains("<script"));
 }
+
+#[test]
+fn text_in_kdps_barcode_area_fails() {
+    let dir = project(&style("6in x 9in", "5mm"), "profile = \"kdp\"", 8, 700, &[], "");
+    let book = dir.path().join("books/pod.toml");
+    let long = "publisher = \"The Cooperative Press of the Workers' Educational Association for Speeches, Pamphlets and Songs\"";
+    let text = std::fs::read_to_string(&book).unwrap().replace("publisher = \"Small Press\"", long);
+    std::fs::write(&book, text).unwrap();
+    let out = dir.path().join("out");
+    let (code, lines, err) = preflight(dir.path(), &out, &[]);
+    assert_eq!(code, 1, "{err}");
+    let failed = failures(&lines);
+    let barcode = failed.iter().find(|c| c["rule"] == "barcode").unwrap_or_else(|| panic!("{failed:#?}"));
+    assert!(barcode["detail"].as_str().unwrap().contains("reach into it"), "{barcode}");
+    assert!(barcode["fix"].as_str().unwrap().contains("publisher"), "{barcode}");
+    // With the short name the area is clear (the other tests' books pass).
+}

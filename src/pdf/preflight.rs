@@ -290,23 +290,36 @@ pub(crate) fn evaluate(
 
     // Type size.
     if let Some(min) = p.min_type {
-        let (smallest, page) = print.outcome.press.smallest_type.unwrap_or((f32::INFINITY, 0));
+        let (smallest, page, raised) = print.outcome.press.smallest_type.unwrap_or((f32::INFINITY, 0, false));
+        let text_size = g.size.get();
         c.push(
             "type-size",
             format!("type at least {} pt", fmt_num(min)),
             p.type_source,
             smallest + 0.01 >= min,
             (smallest.is_finite()).then_some(page + 1),
-            if smallest.is_finite() {
-                format!("the smallest type is {} pt", fmt_num(smallest))
-            } else {
+            if !smallest.is_finite() {
                 "no text".into()
+            } else if raised {
+                format!("the smallest type is {} pt, a note call or superscript", fmt_num(smallest))
+            } else {
+                format!("the smallest type is {} pt", fmt_num(smallest))
             },
             || {
-                format!(
-                    "raise `size` under [text] in the style, or the factor under [sizes] of what is set at {} pt (notes, tables, captions, folios)",
-                    fmt_num(smallest)
-                )
+                // Sizes scale with the text size: the factor that makes the smallest `min`.
+                let need = text_size * min / smallest;
+                if raised {
+                    format!(
+                        "note calls and superscripts are set at about 0.7 of the type they stand in: raise `size` under [text] in the style to {} pt, or the factor under [sizes] of the element they stand in",
+                        fmt_num((need * 10.0).ceil() / 10.0)
+                    )
+                } else {
+                    format!(
+                        "raise `size` under [text] in the style to {} pt, or the factor under [sizes] of what is set at {} pt (notes, tables, captions, folios)",
+                        fmt_num((need * 10.0).ceil() / 10.0),
+                        fmt_num(smallest)
+                    )
+                }
             },
         );
     }
@@ -580,6 +593,7 @@ tr.fail{{background:#fff6f5}} .fix{{margin-top:.3em}} .fix b{{color:#b3261e}} td
         interior = esc(&pf.interior),
         cover = esc(&pf.cover),
     );
+    let failed: Vec<String> = pf.checks.iter().filter(|c| !c.passed).map(|c| esc(&c.title)).collect();
     let _ = writeln!(
         s,
         "<p class=\"summary {}\">{} rules checked: {}</p>",
@@ -588,7 +602,7 @@ tr.fail{{background:#fff6f5}} .fix{{margin-top:.3em}} .fix b{{color:#b3261e}} td
         if n == 0 {
             "all pass, ready to upload".to_string()
         } else {
-            format!("{n} fail{}", if n == 1 { "s" } else { "" })
+            format!("<b>{n} fail{}</b>: {}", if n == 1 { "s" } else { "" }, failed.join("; "))
         }
     );
     s.push_str("<table>\n<tr><th>Result</th><th>Rule</th><th>Where</th><th>Found, and what to change</th><th>Source</th></tr>\n");

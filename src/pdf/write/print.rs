@@ -265,8 +265,9 @@ pub(crate) struct PressLog {
     /// The page (index) where each image is placed at its lowest resolution.
     pub(crate) lowest_page: BTreeMap<String, usize>,
     pub(crate) converted: BTreeSet<String>,
-    /// The smallest type size set, and the first page (index) it is on.
-    pub(crate) smallest_type: Option<(f32, usize)>,
+    /// The smallest type size set, the first page (index) it is on, and whether it is
+    /// raised or lowered (a note call, a superscript).
+    pub(crate) smallest_type: Option<(f32, usize, bool)>,
 }
 
 /// A Form XObject placed on a sheet: at (`x`, `y`), clipped to (`clip_x`, `clip_w`) across
@@ -391,9 +392,9 @@ impl PdfWriter {
             return;
         }
         for m in marks {
-            if let super::Mark::Glyphs { size, glyphs, .. } = m {
-                if !glyphs.is_empty() && self.press.smallest_type.is_none_or(|(s, _)| *size < s) {
-                    self.press.smallest_type = Some((*size, index));
+            if let super::Mark::Glyphs { size, glyphs, rise, .. } = m {
+                if !glyphs.is_empty() && self.press.smallest_type.is_none_or(|(s, _, _)| *size < s) {
+                    self.press.smallest_type = Some((*size, index, rise.get() != 0.0));
                 }
             }
         }
