@@ -540,3 +540,31 @@ fn text_in_kdps_barcode_area_fails() {
     assert!(barcode["fix"].as_str().unwrap().contains("publisher"), "{barcode}");
     // With the short name the area is clear (the other tests' books pass).
 }
+
+#[test]
+fn kdp_takes_no_book_that_reads_right_to_left() {
+    let out = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
+        .args(["preflight", "tadamun", "--profile", "kdp", "--message-format", "json", "--project"])
+        .arg(repo())
+        .arg("--out")
+        .arg(out.path())
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let lines: Vec<Value> =
+        String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let failed = failures(&lines);
+    let dir = failed.iter().find(|c| c["rule"] == "direction").unwrap_or_else(|| panic!("{failed:#?}"));
+    assert!(dir["fix"].as_str().unwrap().contains("ingramspark"), "{dir}");
+    // The Arabic book's pages mirror: its first recto is bound on the right, so KDP's
+    // outside-edge bleed would sit on its left.
+    if let Some(b) = boxes(&out.path().join("tadamun-print.pdf"), 1, 1) {
+        let (trim, media) = (get(&b[0], "TrimBox"), get(&b[0], "MediaBox"));
+        assert!(
+            (trim[0] - media[0] - 0.125 * IN).abs() < 0.02 && (media[2] - trim[2]).abs() < 0.02,
+            "{media:?} {trim:?}"
+        );
+    }
+}

@@ -191,6 +191,20 @@ pub(crate) fn evaluate(
         || format!("remove `output_profile` under [print] in the book file: {name} takes PDF/X-1a:2001"),
     );
 
+    // Reading direction.
+    if p.ltr_only {
+        let rtl = prep.book.meta.language.is_rtl();
+        c.push(
+            "direction",
+            "books that read left to right",
+            p.type_source,
+            !rtl,
+            None,
+            if rtl { "the book reads right to left" } else { "the book reads left to right" },
+            || format!("{name} prints books that read left to right only: print this one with `profile = \"ingramspark\"` or `\"lulu\"`"),
+        );
+    }
+
     // Single pages.
     c.push(
         "single-pages",

@@ -171,6 +171,8 @@ pub(crate) struct Profile {
     pub(crate) ppi_source: Source,
     /// The last page must be blank.
     pub(crate) last_blank: bool,
+    /// Only books that read left to right (KDP).
+    pub(crate) ltr_only: bool,
     pub(crate) spine: Spine,
     pub(crate) spine_source: Source,
     /// Spine text from this many pages; with this much clear on each side of it.
@@ -240,6 +242,7 @@ impl Profile {
             min_ppi: 300.0,
             ppi_source: TRIBUNE,
             last_blank: false,
+            ltr_only: false,
             spine: Spine::Leaves,
             spine_source: TRIBUNE,
             spine_text_from: None,
@@ -268,6 +271,9 @@ impl Profile {
                 pages_source: KDP_GUIDE,
                 min_type: Some(7.0),
                 type_source: KDP_TYPE,
+                // "KDP only supports books formatted to read from left to right", on the
+                // same secondary page as the 7 pt.
+                ltr_only: true,
                 ppi_source: KDP_FILE,
                 spine: Spine::PerPage { white: 0.002252, cream: 0.0025 },
                 spine_source: KDP_GUIDE,
