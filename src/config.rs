@@ -223,10 +223,6 @@ pub enum Platform {
 }
 
 impl Platform {
-    /// Every profile, in the order the README lists them.
-    pub const ALL: [Platform; 6] =
-        [Platform::Kdp, Platform::Ingramspark, Platform::Lulu, Platform::Bod, Platform::Copyshop, Platform::Offset];
-
     /// The name as `[print] profile` and `--profile` take it.
     pub fn name(self) -> &'static str {
         match self {

@@ -219,9 +219,14 @@ pub(crate) fn evaluate(
     // Margins and gutter.
     let least = p.min_margin;
     let outer = g.outer.get().min(g.top.get()).min(g.bottom.get());
+    let own = least == 0.0 && p.gutter.is_empty();
     c.push(
         "margins",
-        format!("outside, top and bottom margins at least {}", inch(least)),
+        if own {
+            "margins as the style sets them".to_string()
+        } else {
+            format!("outside, top and bottom margins at least {}", inch(least))
+        },
         p.margin_source,
         outer + 0.01 >= least,
         None,
@@ -238,7 +243,11 @@ pub(crate) fn evaluate(
     };
     c.push(
         "gutter",
-        format!("gutter (inside margin) by page count: at least {}{bracket}", inch(gutter)),
+        if own {
+            "gutter (inside margin) as the style sets it".to_string()
+        } else {
+            format!("gutter (inside margin) by page count: at least {}{bracket}", inch(gutter))
+        },
         p.margin_source,
         g.inner.get() + 0.01 >= gutter,
         None,
