@@ -463,11 +463,11 @@ fn cover_checks(
         None => "spine text only where the spine holds it".to_string(),
     };
     let detail = if cover.spine_text {
-        format!("the spine ({}) carries the title", both(cover.spine))
+        format!("the spine, {} wide, carries the title", both(cover.spine))
     } else if asked {
         format!("spine text asked for (`spine_text = true`) on {pages} pages; the spine is {}", both(cover.spine))
     } else {
-        format!("no spine text ({pages} pages, spine {})", both(cover.spine))
+        format!("no spine text: {pages} pages, a spine of {}", both(cover.spine))
     };
     c.push(
         "spine-text",

@@ -56,10 +56,17 @@ const INGRAM_PDFX: Source = src(
     true,
 );
 // Ingram's bleed (0.125 in all sides), trim sizes, 18 pages at least, spine text from 48
-// pages and its paper table (taken here as KDP's factors, as a secondary page says) could
-// not be confirmed on Ingram's own pages; its File Creation Guide is behind a login.
-const INGRAM_UNCONFIRMED: Source =
-    src("https://docs.rs/kernsetzer-model/latest/setzer_model/presets/constant.INGRAM_MIN_PAGES.html", false);
+// pages and its paper table (taken here as KDP's factors) could not be confirmed on
+// Ingram's own pages: its File Creation Guide is behind a login. The report points at
+// Ingram's page on print-ready files, where they belong, marked not confirmed. Seen only
+// on secondary pages: the 18 pages
+// (https://docs.rs/kernsetzer-model/latest/setzer_model/presets/constant.INGRAM_MIN_PAGES.html),
+// the paper factors (https://cambric.pages.dev/guides/5x8-ingramspark-specs); the 48
+// pages for spine text are the figure, found nowhere.
+const INGRAM_UNCONFIRMED: Source = src(
+    "https://help.ingramspark.com/hc/en-us/articles/5338619119245-Creating-and-Designing-Print-Ready-Digital-Files-for-Your-Book",
+    false,
+);
 
 // Lulu, "What is bleed": 0.125 in on every side, the page 0.25 in wider and higher, text
 // within a 0.5 in safety margin, single pages, no crop or registration marks.
