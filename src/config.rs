@@ -201,3 +201,48 @@ mod tests {
         assert!(h.starts_with("did you mean `speaker`?"), "{h}");
     }
 }
+
+/// The print-on-demand platform or print shop a print edition is made for (`[print]
+/// profile` in a style or a book file); what each asks is in `pdf/profile.rs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    /// Amazon KDP, paperback.
+    Kdp,
+    /// IngramSpark (Lightning Source), paperback.
+    Ingramspark,
+    /// Lulu, paperback (perfect bound).
+    Lulu,
+    /// BoD – Books on Demand (Norderstedt), paperback.
+    Bod,
+    /// A saddle-stitched booklet from a copy shop's digital press.
+    Copyshop,
+    /// An offset print shop: the print edition as it always was (the default).
+    #[default]
+    Offset,
+}
+
+impl Platform {
+    /// The name as `[print] profile` and `--profile` take it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Kdp => "kdp",
+            Platform::Ingramspark => "ingramspark",
+            Platform::Lulu => "lulu",
+            Platform::Bod => "bod",
+            Platform::Copyshop => "copyshop",
+            Platform::Offset => "offset",
+        }
+    }
+}
+
+/// The paper of the interior, for the spine's width (`[print] paper` in the book file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    /// White paper (the platforms' default for black-and-white interiors).
+    #[default]
+    White,
+    /// Cream paper.
+    Cream,
+}

@@ -29,6 +29,8 @@ mod sniff;
 pub mod style;
 pub mod watch;
 
+pub use config::{Paper, Platform};
+
 use anthology::Anthology;
 use diagnostics::{Diagnostic, Report};
 use document::pages::PageMap;
@@ -161,45 +163,60 @@ pub fn check(project: &Project, names: &[String]) -> Result<Report, Diagnostic> 
     Ok(report)
 }
 
+/// What the print formats of one book found: the interior's page count (the cover's
+/// spine needs it), how the interior was set and what the cover was made with (the
+/// preflight reads both).
+#[derive(Debug, Default)]
+pub(crate) struct PrintState {
+    pub(crate) pages: Option<usize>,
+    pub(crate) print: Option<pdf::PrintSet>,
+    pub(crate) cover: Option<pdf::cover::CoverFacts>,
+    /// Where the printed pages begin in the book, once paginated (the EPUB's page list).
+    pub(crate) map: Option<PageMap>,
+}
+
 /// Write `prep` as `format` to `file` (a stage of the book's [`project::Outputs`]). Each
 /// renderer writes through an [`project::AtomicFile`], so an error leaves no file there.
-/// `pages`: the print interior's page count once known (the cover's spine needs it);
-/// `map`: where the printed pages begin, once a PDF of the interior was set (the EPUB's
-/// page list; the EPUB paginates for it itself when no PDF is made).
+/// `state`: the print interior's page count once known (the cover's spine needs it), what
+/// the print formats found, and where the printed pages begin once a PDF of the interior
+/// was set (the EPUB's page list; the EPUB paginates for it itself when no PDF is made).
 /// Returns the pages the book was set on, for the PDF formats of the interior.
 fn render(
     format: Format,
     prep: &Prepared,
     project: &Project,
     file: &Path,
-    pages: &mut Option<usize>,
-    map: &mut Option<PageMap>,
+    state: &mut PrintState,
     report: &mut Report,
 ) -> Option<usize> {
     let mut interior = |edition: pdf::Edition, report: &mut Report| {
         let (n, m) = pdf::write_mapped(prep, project, file, edition, report)?;
-        map.get_or_insert(m);
+        state.map.get_or_insert(m);
         Some(n)
     };
     match format {
         Format::Epub => {
-            if map.is_none() {
-                *map = page_map(prep, project, report);
+            if state.map.is_none() {
+                state.map = page_map(prep, project, report);
             }
-            epub::write(prep, project, file, map.as_ref(), report)
+            epub::write(prep, project, file, state.map.as_ref(), report)
         }
         Format::Pdf => return interior(pdf::Edition::Reading, report),
         Format::Print { marks } => {
-            *pages = interior(pdf::Edition::Print { marks }, report);
-            return *pages;
+            state.print = pdf::write_print(prep, project, file, marks, false, report);
+            if let Some(p) = &state.print {
+                state.map.get_or_insert_with(|| p.outcome.map.clone());
+            }
+            state.pages = state.print.as_ref().map(|p| p.outcome.pages);
+            return state.pages;
         }
         Format::Booklet => return interior(pdf::Edition::Booklet, report),
         Format::Cover { marks } => {
-            if pages.is_none() {
-                *pages = pdf::page_count(prep, project, file, report);
+            if state.pages.is_none() {
+                state.pages = pdf::page_count(prep, project, file, report);
             }
-            if let Some(n) = *pages {
-                pdf::cover::write(prep, project, file, n, marks, report);
+            if let Some(n) = state.pages {
+                state.cover = pdf::cover::write(prep, project, file, n, marks, report);
             }
         }
         Format::Model => {
@@ -275,19 +292,86 @@ pub fn build(
     out: &Path,
     formats: &[Format],
 ) -> Result<(Vec<Built>, Report), Diagnostic> {
+    build_books(project, names, out, formats, &|_| {}, &mut |_, _, _, _| {})
+}
+
+/// A book's preflight and where its HTML report was written.
+pub struct Checked {
+    /// The rules checked.
+    pub preflight: pdf::preflight::Preflight,
+    /// Where its HTML report was written.
+    pub html: PathBuf,
+}
+
+/// `tribune preflight`: each book's print interior and cover built into `out` as `build`
+/// writes them (for `profile` instead of the book's when given), then checked against its
+/// print profile rule by rule; the HTML report goes beside them as `<BOOK>-preflight.html`.
+/// Images under 150 ppi do not stop the build here: the preflight names them.
+pub fn preflight(
+    project: &Project,
+    names: &[String],
+    out: &Path,
+    profile: Option<Platform>,
+) -> Result<(Vec<Built>, Vec<Checked>, Report), Diagnostic> {
+    let formats = [Format::Print { marks: false }, Format::Cover { marks: false }];
+    let adjust = |prep: &mut Prepared| {
+        if let Some(p) = profile {
+            prep.anthology.print.profile = Some(p);
+        }
+        prep.anthology.print.allow_low_resolution = true;
+    };
+    let mut checked = Vec::new();
+    let mut each = |prep: &Prepared, state: &PrintState, built: &Built, report: &mut Report| {
+        let (Some(print), Some(cover)) = (&state.print, &state.cover) else { return };
+        let mut scratch = Report::default();
+        let Ok(setup) = pdf::print::print_setup(prep, false, false, &mut scratch) else { return };
+        let shown = |key: &str| project.display_path(Path::new(key)).display().to_string();
+        let p = pdf::profile::Profile::of(pdf::profile::platform(prep));
+        let file = |f: Format| {
+            built.written.iter().find(|w| w.format == f).map(|w| project.display_path(&w.path).display().to_string())
+        };
+        let pf = pdf::preflight::Preflight {
+            book: built.name.clone(),
+            profile: pdf::profile::platform(prep).name(),
+            title: p.title,
+            interior: file(Format::Print { marks: false }).unwrap_or_default(),
+            cover: file(Format::Cover { marks: false }).unwrap_or_default(),
+            checks: pdf::preflight::evaluate(prep, &setup, print, cover, shown),
+        };
+        let html = out.join(format!("{}-preflight.html", built.name));
+        match project::write_atomic(&html, pdf::preflight::html(&pf).as_bytes()) {
+            Ok(()) => checked.push(Checked { preflight: pf, html }),
+            Err(d) => report.push(d),
+        }
+    };
+    let (built, report) = build_books(project, names, out, &formats, &adjust, &mut each)?;
+    Ok((built, checked, report))
+}
+
+/// What `build` and `preflight` share: each book prepared (then `adjust`ed), written in
+/// `formats`, committed; `each` sees the books whose outputs were committed.
+fn build_books(
+    project: &Project,
+    names: &[String],
+    out: &Path,
+    formats: &[Format],
+    adjust: &dyn Fn(&mut Prepared),
+    each: &mut dyn FnMut(&Prepared, &PrintState, &Built, &mut Report),
+) -> Result<(Vec<Built>, Report), Diagnostic> {
     let paths = book_paths(project, names)?;
     let mut report = Report::default();
     let lib = Library::load(project, &mut report);
     let library_ok = !report.has_errors();
     let mut built = Vec::new();
     for p in paths {
-        let Some(prep) = prepare(project, &lib, &p, &mut report) else { continue };
+        let Some(mut prep) = prepare(project, &lib, &p, &mut report) else { continue };
+        adjust(&mut prep);
         if !library_ok {
             continue;
         }
         let errors_before = report.errors();
         let mut outputs = project::Outputs::default();
-        let mut pages = None;
+        let mut state = PrintState::default();
         let mut pdf_failed = false;
         if formats.iter().any(|f| !matches!(f, Format::Model | Format::Epub)) {
             if let Some(w) = pdf::hyphenation_warning(&prep) {
@@ -295,7 +379,6 @@ pub fn build(
             }
         }
         let mut made = Vec::new();
-        let mut map = None;
         // The EPUB after the PDF formats, so that its page list comes from the pages set.
         let (pdfs, rest): (Vec<&Format>, Vec<&Format>) =
             formats.iter().partition(|f| matches!(f, Format::Pdf | Format::Print { .. } | Format::Booklet));
@@ -314,7 +397,7 @@ pub fn build(
             let stage = outputs.stage(&file);
             let shown = report.items.len();
             let before = report.errors();
-            let set = render(*f, &prep, project, &stage, &mut pages, &mut map, &mut report);
+            let set = render(*f, &prep, project, &stage, &mut state, &mut report);
             made.push(Written { path: file, format: *f, pages: set });
             pdf_failed |= pdf && report.errors() > before;
             // A message names the output, not the stage it was written to.
@@ -338,12 +421,16 @@ pub fn build(
         } else {
             Vec::new()
         };
-        built.push(Built {
+        let b = Built {
             name: prep.book.name.clone(),
             written,
             words: prep.book.chapters().map(|c| c.words).sum(),
             chapters: prep.book.chapters().count(),
-        });
+        };
+        if !b.written.is_empty() {
+            each(&prep, &state, &b, &mut report);
+        }
+        built.push(b);
     }
     Ok((built, report))
 }

@@ -83,6 +83,37 @@ impl FormatArg {
     }
 }
 
+/// The print profiles `--profile` takes (see `[print] profile` in the README).
+#[derive(Clone, Copy, ValueEnum)]
+enum ProfileArg {
+    /// Amazon KDP paperback.
+    Kdp,
+    /// IngramSpark paperback (PDF/X-1a:2001).
+    Ingramspark,
+    /// Lulu paperback.
+    Lulu,
+    /// BoD – Books on Demand paperback.
+    Bod,
+    /// A copy shop's saddle-stitched booklet.
+    Copyshop,
+    /// An offset print shop (the default).
+    Offset,
+}
+
+impl ProfileArg {
+    fn platform(self) -> tribune::Platform {
+        use tribune::Platform as P;
+        match self {
+            ProfileArg::Kdp => P::Kdp,
+            ProfileArg::Ingramspark => P::Ingramspark,
+            ProfileArg::Lulu => P::Lulu,
+            ProfileArg::Bod => P::Bod,
+            ProfileArg::Copyshop => P::Copyshop,
+            ProfileArg::Offset => P::Offset,
+        }
+    }
+}
+
 /// What `build` and `watch` build.
 #[derive(Args)]
 struct BuildArgs {
@@ -143,6 +174,19 @@ enum Command {
         /// The output folder (default: <project>/out).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+    },
+    /// Build BOOK's print interior and cover and check them against its print profile, rule by rule (exit 1 on a failed rule).
+    Preflight {
+        book: Option<String>,
+        /// The platform to check for, instead of the book's or style's `[print] profile`.
+        #[arg(long, value_enum, value_name = "NAME")]
+        profile: Option<ProfileArg>,
+        /// The output folder (default: <project>/out); the report is <BOOK>-preflight.html there.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// `json`: diagnostics and each rule as JSON lines on standard output.
+        #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
     },
     /// Print a completion script for SHELL; e.g. `tribune completions bash > /etc/bash_completion.d/tribune`.
     Completions { shell: clap_complete::Shell },
@@ -288,6 +332,7 @@ fn main() -> ExitCode {
         Command::Build(BuildArgs { message_format: MessageFormat::Json, .. })
             | Command::Watch(BuildArgs { message_format: MessageFormat::Json, .. })
             | Command::Check { message_format: MessageFormat::Json, .. }
+            | Command::Preflight { message_format: MessageFormat::Json, .. }
     );
     let p = Printer { color, quiet: cli.quiet, json };
     let fail = |d: Diagnostic| {
@@ -360,6 +405,39 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve { book, host, port, out } => serve(&p, &project, book, &host, port, out, fail),
+        Command::Preflight { book, profile, out, .. } => {
+            let out = out.unwrap_or_else(|| project.default_out());
+            let names: Vec<String> = book.into_iter().collect();
+            match tribune::preflight(&project, &names, &out, profile.map(ProfileArg::platform)) {
+                Ok((built, checked, report)) => {
+                    p.diagnostics(&report);
+                    p.written(&built);
+                    let mut failures = 0;
+                    for c in &checked {
+                        failures += c.preflight.failures();
+                        if json {
+                            for l in tribune::pdf::preflight::json_lines(&c.preflight, &c.html.display().to_string()) {
+                                println!("{l}");
+                            }
+                        } else {
+                            eprint!("{}", tribune::pdf::preflight::text(&c.preflight));
+                            p.info(&format!("wrote {}", c.html.display()));
+                        }
+                    }
+                    p.finished(&report);
+                    p.summary(&report, "preflight");
+                    if report.has_errors() {
+                        eprintln!("the print files could not be built: nothing was checked");
+                        exit_for_report(&report)
+                    } else if failures > 0 {
+                        ExitCode::from(1)
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(d) => fail(d),
+            }
+        }
         Command::Watch(args) => {
             let formats = args.formats();
             let out = args.out.clone().unwrap_or_else(|| project.default_out());

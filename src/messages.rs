@@ -6,6 +6,8 @@
 //!   problem has none);
 //! - `output`: a file written, with its `book`, `path`, `format`, `pages` (the pages the
 //!   book was set on; `null` for the EPUB, the model and the cover), `words` and `chapters`;
+//! - `preflight-check` and `preflight`: a rule checked by `tribune preflight`, and its
+//!   summary (written by `pdf::preflight::json_lines`);
 //! - `finished`: the end of a command or of one build in `watch`: `success`, `errors`,
 //!   `warnings`, and for builds `millis`, the time it took.
 

@@ -54,6 +54,9 @@ const FIELDS: &[&str] = &[
     "certified_by",
     "certifier_credential",
     "certifier_report",
+    "profile",
+    "paper",
+    "spine_text",
 ];
 const WHAT: &str = "a book file";
 
@@ -112,6 +115,9 @@ struct RawPrint {
     creep_mm: Option<Number>,
     allow_low_resolution: Option<bool>,
     booklet_cover: Option<bool>,
+    profile: Option<crate::config::Platform>,
+    paper: Option<crate::config::Paper>,
+    spine_text: Option<bool>,
 }
 
 /// A number as TOML writes it, integer or not (`creep_mm = 1` and `= 0.5`).
@@ -154,6 +160,15 @@ pub(crate) struct PrintOptions {
     pub(crate) allow_low_resolution: bool,
     /// The booklet's outer sheet is the cover (front and back).
     pub(crate) booklet_cover: bool,
+    /// `paper_thickness_mm` was given (a platform's own paper table is used otherwise).
+    pub(crate) paper_thickness_given: bool,
+    /// The platform the print edition is for; the style's when the book names none.
+    pub(crate) profile: Option<crate::config::Platform>,
+    /// The interior's paper, for the spine.
+    pub(crate) paper: crate::config::Paper,
+    /// Spine text asked for (`true`) or refused (`false`); by default the cover carries
+    /// it when the platform allows it for the page count.
+    pub(crate) spine_text: Option<bool>,
 }
 
 impl Default for PrintOptions {
@@ -164,6 +179,10 @@ impl Default for PrintOptions {
             creep_mm: 0.0,
             allow_low_resolution: false,
             booklet_cover: false,
+            paper_thickness_given: false,
+            profile: None,
+            paper: crate::config::Paper::White,
+            spine_text: None,
         }
     }
 }
@@ -602,6 +621,10 @@ fn print_options(a: &Anthology, raw: RawPrint, output_profile: Option<Asset>, re
         creep_mm,
         allow_low_resolution: raw.allow_low_resolution.unwrap_or(d.allow_low_resolution),
         booklet_cover: raw.booklet_cover.unwrap_or(d.booklet_cover),
+        paper_thickness_given: raw.paper_thickness_mm.is_some(),
+        profile: raw.profile,
+        paper: raw.paper.unwrap_or(d.paper),
+        spine_text: raw.spine_text,
     }
 }
 

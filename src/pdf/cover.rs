@@ -14,6 +14,7 @@ use crate::pdf::font::{Case, FaceId, FontSet};
 use crate::pdf::layout::Geometry;
 use crate::pdf::length::Pt;
 use crate::pdf::print::print_setup;
+use crate::pdf::profile::{Barcode, Profile};
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::print::MM;
 use crate::pdf::write::{DocInfo, Mark, Page, PdfWriter};
@@ -42,11 +43,39 @@ pub(crate) fn trim_size(w: f32, h: f32, spine: f32) -> (f32, f32) {
     (2.0 * w + spine, h)
 }
 
+/// What the cover was made with, for the preflight.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CoverFacts {
+    /// The interior's pages the spine was made for.
+    pub(crate) pages: usize,
+    /// The trimmed panel (one page) and the whole trimmed cover, points.
+    pub(crate) page: (f32, f32),
+    pub(crate) size: (f32, f32),
+    pub(crate) spine: f32,
+    pub(crate) bleed: f32,
+    /// The spine carries text.
+    pub(crate) spine_text: bool,
+    /// The ISBN's barcode is drawn.
+    pub(crate) barcode_drawn: bool,
+    /// Marks of the back cover that reach into the platform's barcode box (0: clear).
+    pub(crate) in_barcode_box: usize,
+    /// The cover image's resolution as placed.
+    pub(crate) lowest_ppi: Option<(String, f32)>,
+}
+
 /// Write the cover for an interior of `pages` pages to `file`.
-pub(crate) fn write(prep: &Prepared, project: &Project, file: &Path, pages: usize, marks: bool, report: &mut Report) {
-    if let Err(d) = write_inner(prep, project, file, pages, marks, report) {
+pub(crate) fn write(
+    prep: &Prepared,
+    project: &Project,
+    file: &Path,
+    pages: usize,
+    marks: bool,
+    report: &mut Report,
+) -> Option<CoverFacts> {
+    write_inner(prep, project, file, pages, marks, report).unwrap_or_else(|d| {
         report.push(d);
-    }
+        None
+    })
 }
 
 fn write_inner(
@@ -56,13 +85,18 @@ fn write_inner(
     pages: usize,
     marks: bool,
     report: &mut Report,
-) -> Result<(), Diagnostic> {
+) -> Result<Option<CoverFacts>, Diagnostic> {
     let errors_before = report.errors();
     let fonts = FontSet::load(project, &prep.style.fonts)?;
     let g = Geometry::of(&prep.style)?;
-    let setup = print_setup(prep, marks, report)?;
+    let setup = print_setup(prep, marks, true, report)?;
     let bleed = setup.bleed;
-    let spine = spine_width(pages, prep.anthology.print.paper_thickness_mm);
+    let profile = Profile::of(crate::pdf::profile::platform(prep));
+    let opts = &prep.anthology.print;
+    let spine = profile.spine_width(pages, opts.paper, opts.paper_thickness_mm, opts.paper_thickness_given);
+    // Spine text where the platform allows it for this page count, unless the book says.
+    let allowed = profile.spine_text_from.is_none_or(|least| pages >= least);
+    let want_spine_text = opts.spine_text.unwrap_or(allowed);
     // The cover's own arithmetic is in bare points, its heights from the top edge.
     let (gw, gh) = (g.width.get(), g.height.get());
     let (width, height) = trim_size(gw, gh, spine);
@@ -71,8 +105,22 @@ fn write_inner(
     // A book that reads right to left has its front on the left, its back on the right.
     let rtl = prep.book.meta.language.is_rtl();
     let (back_x, front_x) = if rtl { (gw + spine, 0.0) } else { (0.0, gw + spine) };
-    back(&mut ts, prep, &mut page.marks, back_x, gw, gh, report);
-    spine_text(&mut ts, prep, &mut page.marks, gw, spine, gh);
+    let draw_barcode = matches!(profile.barcode, Barcode::Draw { .. });
+    let before_back = page.marks.len();
+    back(&mut ts, prep, &mut page.marks, back_x, gw, gh, draw_barcode, report);
+    let in_barcode_box = match profile.barcode {
+        Barcode::KeepClear { width, height, from_edge, from_bottom } => {
+            // The box is at the foot of the back cover on the spine's side.
+            let x = if rtl { back_x + from_edge } else { back_x + gw - from_edge - width };
+            let y = gh - from_bottom - height;
+            page.marks[before_back..].iter().filter(|m| overlaps(m, (x, y, width, height))).count()
+        }
+        Barcode::Draw { .. } => 0,
+    };
+    let barcode_drawn = draw_barcode
+        && prep.book.meta.isbn.as_deref().and_then(barcode::ean13_digits).and_then(|d| barcode::modules(&d)).is_some();
+    let spine_drawn =
+        want_spine_text && spine_text(&mut ts, prep, &mut page.marks, gw, spine, gh, profile.spine_clearance);
     front(&mut ts, prep, &mut page.marks, front_x, gw, gh, bleed, report);
     if marks {
         fold_marks(&mut page.marks, &[gw, gw + spine], height, bleed);
@@ -82,8 +130,20 @@ fn write_inner(
     writer.page(&fonts, 0, &page)?;
     crate::pdf::print::report_images(&writer, prep, project, report);
     if report.errors() > errors_before {
-        return Ok(());
+        return Ok(None);
     }
+    let lowest_ppi = writer.press_log().lowest_ppi.iter().map(|(k, v)| (k.clone(), *v)).next();
+    let facts = CoverFacts {
+        pages,
+        page: (gw, gh),
+        size: (width, height),
+        spine,
+        bleed,
+        spine_text: spine_drawn,
+        barcode_drawn,
+        in_barcode_box,
+        lowest_ppi,
+    };
     let info = DocInfo {
         title: format!("{} – cover", prep.book.meta.title),
         authors: prep.book.meta.editors.clone(),
@@ -94,7 +154,29 @@ fn write_inner(
         identifier: format!("{}#cover", prep.book.meta.identifier),
     };
     let texts = std::mem::take(&mut ts.shaper.glyph_texts);
-    writer.finish(&fonts, &texts, &info, Default::default())
+    writer.finish(&fonts, &texts, &info, Default::default())?;
+    Ok(Some(facts))
+}
+
+/// Does `m` (a mark of the back cover) reach into the rectangle `(x, y, w, h)` (`y` from
+/// the top)? Glyph runs are taken as an em high above their baseline and a third below,
+/// and an em wider than their last glyph's start, which is more than they cover.
+fn overlaps(m: &Mark, (x, y, w, h): (f32, f32, f32, f32)) -> bool {
+    let (x0, y0, x1, y1) = match m {
+        Mark::Glyphs { size, x: gx, y: gy, glyphs, .. } => {
+            let Some(last) = glyphs.last() else { return false };
+            let first = glyphs.first().map_or(0.0, |g| g.x);
+            (gx.get() + first, gy.get() - size, gx.get() + last.x + size, gy.get() + size / 3.0)
+        }
+        Mark::Rect { x: rx, y: ry, width, height } => {
+            (rx.get(), ry.get(), rx.get() + width.get(), ry.get() + height.get())
+        }
+        Mark::Image { x: ix, y: iy, width, height, .. } => {
+            (ix.get(), iy.get(), ix.get() + width.get(), iy.get() + height.get())
+        }
+        _ => return false,
+    };
+    x0 < x + w && x1 > x && y0 < y + h && y1 > y
 }
 
 /// The front and the back cover as pages of their own (a booklet's outer sheet).
@@ -103,7 +185,7 @@ pub(crate) fn panels(ts: &mut Typesetter, prep: &Prepared, g: &Geometry, report:
     let mut front_page = g.blank_page();
     front(ts, prep, &mut front_page.marks, 0.0, w, h, 0.0, report);
     let mut back_page = g.blank_page();
-    back(ts, prep, &mut back_page.marks, 0.0, w, h, report);
+    back(ts, prep, &mut back_page.marks, 0.0, w, h, true, report);
     (front_page, back_page)
 }
 
@@ -239,7 +321,17 @@ fn typographic_front(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>
 
 /// The back cover in the panel from `x0`: the title, the description, the publisher, and
 /// the ISBN as a barcode at the foot, towards the spine's far side.
-fn back(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, w: f32, h: f32, report: &mut Report) {
+#[allow(clippy::too_many_arguments)]
+fn back(
+    ts: &mut Typesetter,
+    prep: &Prepared,
+    marks: &mut Vec<Mark>,
+    x0: f32,
+    w: f32,
+    h: f32,
+    draw_barcode: bool,
+    report: &mut Report,
+) {
     let meta = &prep.book.meta;
     let lang = &meta.language;
     let measure = w - 2.0 * SAFE;
@@ -283,7 +375,7 @@ fn back(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, w:
         );
         place(marks, &lines, x0 + SAFE, h - (SAFE + 4.0), size);
     }
-    if let Some(isbn) = &meta.isbn {
+    if let Some(isbn) = meta.isbn.as_ref().filter(|_| draw_barcode) {
         let shown = meta.isbn_shown.as_deref().unwrap_or(isbn);
         // At the foot on the spine's side.
         let right = if lang.is_rtl() { x0 + SAFE + BARCODE_WIDTH } else { x0 + w - SAFE };
@@ -339,15 +431,26 @@ fn isbn_barcode(ts: &mut Typesetter, marks: &mut Vec<Mark>, isbn: &str, shown: &
 }
 
 /// The spine from `x0`, `s` wide: the title and the editors, reading from top to bottom
-/// (ISO 6357), centred across the spine, when it is wide enough.
-fn spine_text(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f32, s: f32, h: f32) {
-    if s < MIN_SPINE_TEXT {
-        return;
+/// (ISO 6357), centred across the spine, when it is wide enough to hold them with `clear`
+/// free on each side. Returns whether it drew them.
+#[allow(clippy::too_many_arguments)]
+fn spine_text(
+    ts: &mut Typesetter,
+    prep: &Prepared,
+    marks: &mut Vec<Mark>,
+    x0: f32,
+    s: f32,
+    h: f32,
+    clear: f32,
+) -> bool {
+    if s < MIN_SPINE_TEXT.max(2.0 * clear + 6.0) {
+        return false;
     }
     let meta = &prep.book.meta;
     let lang = &meta.language;
     let room = h - 2.0 * SAFE;
-    let mut size = (s / MM * 1.6).clamp(6.0, 14.0);
+    // The type's height (ascender to descender, about 1.2 em) stays within the clearance.
+    let mut size = (s / MM * 1.6).min((s - 2.0 * clear) / 1.2).clamp(6.0, 14.0);
     let mut with_editors = !meta.editors.is_empty();
     let line = loop {
         let mut spans = vec![Span { text: meta.title.clone(), style: style(FaceId::BOLD, size) }];
@@ -370,7 +473,10 @@ fn spine_text(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f
             break None;
         }
     };
-    let Some(mut line) = line else { return };
+    let Some(mut line) = line else { return false };
+    if line.ascent - line.descent > s - 2.0 * clear {
+        return false;
+    }
     let centre = x0 + s / 2.0;
     if lang.is_rtl() {
         // Set flush right on its long measure: back to the start.
@@ -383,7 +489,7 @@ fn spine_text(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f
         marks.push(Mark::Transform { turn: [0.0, 1.0, -1.0, 0.0], x: Pt::new(tx), y: Pt::new(ty) });
         place(marks, std::slice::from_ref(&line), 0.0, 0.0, 0.0);
         marks.push(Mark::Restore);
-        return;
+        return true;
     }
     // Rotated a quarter turn clockwise: the text's baseline runs down the spine and the
     // tops of its letters face the front cover.
@@ -392,6 +498,7 @@ fn spine_text(ts: &mut Typesetter, prep: &Prepared, marks: &mut Vec<Mark>, x0: f
     marks.push(Mark::Transform { turn: [0.0, -1.0, 1.0, 0.0], x: Pt::new(tx), y: Pt::new(ty) });
     place(marks, std::slice::from_ref(&line), 0.0, 0.0, 0.0);
     marks.push(Mark::Restore);
+    true
 }
 
 /// Marks for the folds at the spine's edges, above and below the sheet, outside the bleed.

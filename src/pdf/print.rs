@@ -6,6 +6,7 @@ use crate::diagnostics::Severity;
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::pdf::font::FontSet;
 use crate::pdf::layout::Geometry;
+use crate::pdf::profile::{self, Bleed, Pdfx, Profile};
 use crate::pdf::write::print::{icc_profile, PrintSetup, Standard, MM};
 use crate::pdf::write::{Page, PdfWriter};
 use crate::project::Project;
@@ -47,7 +48,7 @@ impl Edition {
                 Ok(w)
             }
             Edition::Print { marks } => {
-                let setup = print_setup(prep, marks, report)?;
+                let setup = print_setup(prep, marks, false, report)?;
                 let mut w = PdfWriter::create_version(file, setup.version())?;
                 w.set_print(setup);
                 Ok(w)
@@ -56,11 +57,35 @@ impl Edition {
     }
 }
 
-/// Bleed, marks, the printing condition and PDF/X from the style and the book's `[print]`.
-pub(crate) fn print_setup(prep: &Prepared, marks: bool, report: &mut Report) -> Result<PrintSetup, Diagnostic> {
+/// Bleed, marks, the printing condition and PDF/X from the style and the book's `[print]`,
+/// as the book's print profile sets them (`cover`: for the cover, whose bleed is all round).
+pub(crate) fn print_setup(
+    prep: &Prepared,
+    marks: bool,
+    cover: bool,
+    report: &mut Report,
+) -> Result<PrintSetup, Diagnostic> {
     let style = &prep.style.print;
-    let bleed = style.bleed.absolute_pt().unwrap_or(3.0 * MM as f64) as f32;
+    let profile = Profile::of(profile::platform(prep));
+    let style_bleed = style.bleed.absolute_pt().unwrap_or(3.0 * MM as f64) as f32;
+    let (bleed, outside_only) = match (cover, profile.bleed) {
+        (true, _) => (profile.cover_bleed.unwrap_or(style_bleed), None),
+        (false, None) => (style_bleed, None),
+        (false, Some(Bleed::All(b))) => (b, None),
+        (false, Some(Bleed::Outside(b))) => (b, Some(prep.book.meta.language.is_rtl())),
+    };
+    if marks && !profile.marks {
+        report.push(
+            Diagnostic::warning(
+                Kind::Value,
+                format!("{} takes files without crop marks: `--marks` is left out", profile.title),
+            )
+            .with_hint("build without --marks for this profile"),
+        );
+    }
+    let marks = marks && profile.marks;
     let standard = match &prep.anthology.print.output_profile {
+        None if profile.pdfx == Pdfx::X1a2001 => Standard::X1a2001,
         None => Standard::X1a,
         Some(asset) => {
             // Problems are shown where the book file names the profile.
@@ -92,6 +117,7 @@ pub(crate) fn print_setup(prep: &Prepared, marks: bool, report: &mut Report) -> 
     Ok(PrintSetup {
         bleed,
         marks,
+        outside_only,
         standard,
         condition: style.condition.trim().to_string(),
         registry: style.registry.trim().to_string(),
@@ -100,13 +126,18 @@ pub(crate) fn print_setup(prep: &Prepared, marks: bool, report: &mut Report) -> 
 }
 
 /// A perfect-bound book is made of leaves: an odd page count gets a blank last page, so
-/// the file has what the bound book has.
-pub(crate) fn pad_to_leaves(writer: &mut PdfWriter, fonts: &FontSet, g: &Geometry) -> Result<(), Diagnostic> {
-    let n = writer.page_count();
-    if n % 2 == 1 {
+/// the file has what the bound book has. The profile may ask for more: a multiple of four
+/// (saddle stitching), or a blank last page (Ingram), where the last page set is never
+/// blank. Returns the pages added.
+pub(crate) fn pad(writer: &mut PdfWriter, prep: &Prepared, fonts: &FontSet, g: &Geometry) -> Result<usize, Diagnostic> {
+    let profile = Profile::of(profile::platform(prep));
+    let set = writer.page_count();
+    let at_least = if profile.last_blank { set + 1 } else { set };
+    let target = at_least.div_ceil(profile.multiple.max(1)) * profile.multiple.max(1);
+    for n in set..target {
         writer.page(fonts, n, &Page { width: g.width, height: g.height, ..Default::default() })?;
     }
-    Ok(())
+    Ok(target - set)
 }
 
 /// What the print edition's images need said: RGB converted to CMYK (a warning, since

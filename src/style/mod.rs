@@ -228,6 +228,9 @@ pub(crate) struct Print {
     pub(crate) registry: String,
     /// A description of the condition for people.
     pub(crate) condition_info: String,
+    /// The print-on-demand platform or shop the print edition is made for (the book
+    /// file's `[print] profile` wins over the style's).
+    pub(crate) profile: Option<crate::config::Platform>,
 }
 
 impl Default for Print {
@@ -237,6 +240,7 @@ impl Default for Print {
             condition: "FOGRA39".into(),
             registry: "http://www.color.org".into(),
             condition_info: "Coated FOGRA39 (ISO 12647-2:2004)".into(),
+            profile: None,
         }
     }
 }
@@ -356,6 +360,7 @@ const FIELDS: &[&str] = &[
     "condition",
     "registry",
     "condition_info",
+    "profile",
     "epub",
     "embed_fonts",
 ];

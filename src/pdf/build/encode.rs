@@ -127,6 +127,7 @@ impl PageSink for EncodingSink {
     /// A unit's pages go over when it is replayed, or sooner when it is long: the pages
     /// held here stay few however long a chapter.
     fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic> {
+        self.writer.note_type_sizes(&page.marks, index);
         let seq = self.made;
         self.made += 1;
         self.batch.push((seq, index, page));

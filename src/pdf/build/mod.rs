@@ -43,21 +43,40 @@ use std::thread::Scope;
 
 pub(crate) use languages::hyphenation_warning;
 
-/// Build `prep` as `edition` into `file`; returns the number of pages of the interior
-/// (before imposition) and where the printed pages begin, when it was written. With
-/// `count_only`, the pages are set and counted but the file is not finished (the cover's
-/// spine needs only the count).
+/// What a build set: its pages, where they begin in the book, and what the print
+/// edition's checks need.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Outcome {
+    /// Pages of the interior (before imposition), blank ones added at the end included.
+    pub(crate) pages: usize,
+    /// Blank pages added at the end (whole leaves, a platform's multiple, a blank last page).
+    pub(crate) padded: usize,
+    /// The images' lowest resolutions and the smallest type, with their pages.
+    pub(crate) press: crate::pdf::write::print::PressLog,
+    /// Where the printed pages begin in the book (the EPUB's page list); a blank page
+    /// added for print is none.
+    pub(crate) map: PageMap,
+}
+
+/// Build `prep` as `edition` into `file` with the style's page geometry, or `geometry`
+/// when given (the print edition's margins by page count); returns what was set when
+/// the file was written. With `count_only`, the pages are set and counted but the file is
+/// not finished (the cover's spine needs only the count).
 pub(crate) fn run(
     prep: &Prepared,
     project: &Project,
     file: &Path,
     edition: Edition,
     count_only: bool,
+    geometry: Option<Geometry>,
     report: &mut Report,
-) -> Result<Option<(usize, PageMap)>, Diagnostic> {
+) -> Result<Option<Outcome>, Diagnostic> {
     let book = &prep.book;
     let fonts = FontSet::load(project, &prep.style.fonts)?;
-    let geometry = Geometry::of(&prep.style)?;
+    let geometry = match geometry {
+        Some(g) => g,
+        None => Geometry::of(&prep.style)?,
+    };
     // A character no font has stops the build before anything is set.
     let coverage = coverage::check(book, &fonts, &prep.anthology.shown, report);
     if coverage.missing > 0 {
@@ -80,15 +99,13 @@ pub(crate) fn run(
     }
     // The page list ends with the last page set; a blank leaf added for print is none.
     let map = paged.page_map(writer.page_count());
-    if edition.is_print() {
-        print::pad_to_leaves(&mut writer, &fonts, &geometry)?;
-    }
-    let pages = writer.page_count();
+    let padded = if edition.is_print() { print::pad(&mut writer, prep, &fonts, &geometry)? } else { 0 };
+    let outcome = Outcome { pages: writer.page_count(), padded, press: writer.press_log().clone(), map };
     if count_only {
-        return Ok(Some((pages, map)));
+        return Ok(Some(outcome));
     }
     finish::finish(writer, prep, &fonts, &geometry, edition, texts, &paged, &outline, report)?;
-    Ok(Some((pages, map)))
+    Ok(Some(outcome))
 }
 
 /// The printed pages of `prep` (the print interior's, which the reading edition has

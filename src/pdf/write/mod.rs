@@ -500,7 +500,7 @@ impl PdfWriter {
         }
         let mut keys: Vec<&str> = Vec::new();
         for p in &page.images {
-            self.note_placement(&p.key, &p.image, p.width.get(), p.height.get());
+            self.note_placement(&p.key, &p.image, p.width.get(), p.height.get(), index);
             if keys.contains(&p.key.as_str()) {
                 continue;
             }
@@ -536,7 +536,7 @@ impl PdfWriter {
         p.parent(r(self.pages_root));
         match &self.print {
             Some(setup) => {
-                let b = setup.boxes(page.width.get(), page.height.get());
+                let b = setup.boxes(page.width.get(), page.height.get(), index);
                 p.media_box(b.media).trim_box(b.trim).bleed_box(b.bleed);
             }
             None => {
@@ -1096,6 +1096,7 @@ mod tests {
         let setup = print::PrintSetup {
             bleed: 3.0,
             marks: false,
+            outside_only: None,
             standard: print::Standard::X1a,
             condition: "FOGRA39".into(),
             registry: "http://www.color.org".into(),

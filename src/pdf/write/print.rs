@@ -25,6 +25,8 @@ pub(crate) const MM: f32 = 72.0 / 25.4;
 pub(crate) enum Standard {
     /// PDF/X-1a:2003: CMYK and gray only, no transparency, the condition named only.
     X1a,
+    /// PDF/X-1a:2001, as IngramSpark asks: the same rules on PDF 1.3.
+    X1a2001,
     /// PDF/X-4: the output profile embedded (`components`: its colour space's channels).
     X4 { profile: Vec<u8>, components: u8, description: String },
 }
@@ -36,6 +38,9 @@ pub(crate) struct PrintSetup {
     pub(crate) bleed: f32,
     /// Crop marks outside the bleed.
     pub(crate) marks: bool,
+    /// The bleed only on the top, bottom and outside edges (KDP), not at the spine; the
+    /// value says whether the book reads right to left (its rectos' outside is the left).
+    pub(crate) outside_only: Option<bool>,
     pub(crate) standard: Standard,
     /// The output intent: condition identifier, registry and description.
     pub(crate) condition: String,
@@ -71,23 +76,39 @@ impl PrintSetup {
         }
     }
 
-    /// The PDF header version: PDF/X-1a:2003 is based on PDF 1.4, PDF/X-4 on 1.6.
+    /// The PDF header version: PDF/X-1a:2001 is based on PDF 1.3, PDF/X-1a:2003 on 1.4,
+    /// PDF/X-4 on 1.6.
     pub(crate) fn version(&self) -> &'static str {
         match self.standard {
+            Standard::X1a2001 => "1.3",
             Standard::X1a => "1.4",
             Standard::X4 { .. } => "1.6",
         }
     }
 
-    /// The MediaBox, TrimBox and BleedBox of a trimmed page `w` × `h`.
-    pub(crate) fn boxes(&self, w: f32, h: f32) -> Boxes {
+    /// The MediaBox, TrimBox and BleedBox of page `index` (0 is the first recto), trimmed
+    /// `w` × `h`. With the bleed on the outside edges only, the content stays where it is
+    /// (framed as for bleed all round) and the MediaBox leaves out the spine's side: a
+    /// recto's box starts at its trim's left edge, a verso's ends at its right one.
+    pub(crate) fn boxes(&self, w: f32, h: f32, index: usize) -> Boxes {
         let o = self.offset();
         let b = self.bleed;
-        Boxes {
-            media: rect(0.0, 0.0, w + 2.0 * o, h + 2.0 * o),
-            trim: rect(o, o, o + w, o + h),
-            bleed: rect(o - b, o - b, o + w + b, o + h + b),
+        let (mut x0, mut x1) = (0.0, w + 2.0 * o);
+        if let Some(rtl) = self.outside_only {
+            // In a book read left to right, rectos are bound on their left.
+            if index.is_multiple_of(2) != rtl {
+                x0 = o;
+            } else {
+                x1 = o + w;
+            }
         }
+        let media = rect(x0, 0.0, x1, h + 2.0 * o);
+        Boxes { media, trim: rect(o, o, o + w, o + h), bleed: rect(x0.max(o - b), o - b, x1.min(o + w + b), o + h + b) }
+    }
+
+    /// Is this PDF/X-1a (either year)?
+    pub(crate) fn is_x1a(&self) -> bool {
+        matches!(self.standard, Standard::X1a | Standard::X1a2001)
     }
 
     /// A page's content framed for print: shifted onto the trim, painted in CMYK black,
@@ -121,8 +142,8 @@ impl PrintSetup {
     pub(crate) fn info(&self, d: &mut DocumentInfo<'_>) {
         d.trapped(TrappingStatus::NotTrapped);
         d.pair(GTS_PDFX_VERSION, TextStr(self.pdfx_version()));
-        if self.standard == Standard::X1a {
-            d.pair(GTS_PDFX_CONFORMANCE, TextStr("PDF/X-1a:2003"));
+        if let Some(c) = self.conformance() {
+            d.pair(GTS_PDFX_CONFORMANCE, TextStr(c));
         }
     }
 
@@ -130,7 +151,18 @@ impl PrintSetup {
     pub(crate) fn pdfx_version(&self) -> &'static str {
         match self.standard {
             Standard::X1a => "PDF/X-1a:2003",
+            // ISO 15930-1: the version key says PDF/X-1:2001, the conformance key the `a`.
+            Standard::X1a2001 => "PDF/X-1:2001",
             Standard::X4 { .. } => "PDF/X-4",
+        }
+    }
+
+    /// `GTS_PDFXConformance`, which PDF/X-1a names.
+    pub(crate) fn conformance(&self) -> Option<&'static str> {
+        match self.standard {
+            Standard::X1a => Some("PDF/X-1a:2003"),
+            Standard::X1a2001 => Some("PDF/X-1a:2001"),
+            Standard::X4 { .. } => None,
         }
     }
 
@@ -144,8 +176,8 @@ impl PrintSetup {
         let pdfx =
             || Namespace::Custom(Box::new(CustomNamespace::new("PDF/X", "pdfx", "http://ns.adobe.com/pdfx/1.3/")));
         x.element("GTS_PDFXVersion", pdfx()).value(self.pdfx_version());
-        if self.standard == Standard::X1a {
-            x.element("GTS_PDFXConformance", pdfx()).value("PDF/X-1a:2003");
+        if let Some(c) = self.conformance() {
+            x.element("GTS_PDFXConformance", pdfx()).value(c);
         }
     }
 }
@@ -230,7 +262,12 @@ fn icc_description(b: &[u8]) -> Option<String> {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PressLog {
     pub(crate) lowest_ppi: BTreeMap<String, f32>,
+    /// The page (index) where each image is placed at its lowest resolution.
+    pub(crate) lowest_page: BTreeMap<String, usize>,
     pub(crate) converted: BTreeSet<String>,
+    /// The smallest type size set, the first page (index) it is on, and whether it is
+    /// raised or lowered (a note call, a superscript).
+    pub(crate) smallest_type: Option<(f32, usize, bool)>,
 }
 
 /// A Form XObject placed on a sheet: at (`x`, `y`), clipped to (`clip_x`, `clip_w`) across
@@ -336,19 +373,37 @@ impl PdfWriter {
     }
 
     /// Note where an image is placed, for the resolution check of print editions.
-    pub(super) fn note_placement(&mut self, key: &str, image: &PdfImage, w: f32, h: f32) {
+    pub(super) fn note_placement(&mut self, key: &str, image: &PdfImage, w: f32, h: f32, index: usize) {
         if self.print.is_none() {
             return;
         }
         let ppi = crate::images::press::effective_ppi((image.width, image.height), (w, h));
-        let e = self.press.lowest_ppi.entry(key.to_string()).or_insert(ppi);
-        *e = e.min(ppi);
+        let e = self.press.lowest_ppi.entry(key.to_string()).or_insert(f32::INFINITY);
+        if ppi < *e {
+            *e = ppi;
+            self.press.lowest_page.insert(key.to_string(), index);
+        }
+    }
+
+    /// Note the type sizes set on page `index` (its glyph runs), for the least type size a
+    /// print platform takes.
+    pub(crate) fn note_type_sizes(&mut self, marks: &[super::Mark], index: usize) {
+        if self.print.is_none() {
+            return;
+        }
+        for m in marks {
+            if let super::Mark::Glyphs { size, glyphs, rise, .. } = m {
+                if !glyphs.is_empty() && self.press.smallest_type.is_none_or(|(s, _, _)| *size < s) {
+                    self.press.smallest_type = Some((*size, index, rise.get() != 0.0));
+                }
+            }
+        }
     }
 
     /// The image as PDF/X-1a takes it: RGB converted to CMYK, transparency laid onto
     /// white; `None` when it can go as it is (gray, CMYK, or any image for PDF/X-4).
     pub(super) fn for_press(&mut self, key: &str, image: &Arc<PdfImage>) -> Result<Option<PdfImage>, Diagnostic> {
-        if self.print.as_ref().is_none_or(|p| p.standard != Standard::X1a) {
+        if self.print.as_ref().is_none_or(|p| !p.is_x1a()) {
             return Ok(None);
         }
         let (samples, alpha) = match &image.data {
@@ -414,6 +469,7 @@ mod tests {
         PrintSetup {
             bleed: 3.0 * MM,
             marks,
+            outside_only: None,
             standard: Standard::X1a,
             condition: "FOGRA39".into(),
             registry: "http://www.color.org".into(),
@@ -424,7 +480,7 @@ mod tests {
     #[test]
     fn boxes_nest_around_the_trim() {
         let s = setup(false);
-        let boxes = s.boxes(100.0, 200.0);
+        let boxes = s.boxes(100.0, 200.0, 0);
         let b = 3.0 * MM;
         assert_eq!(boxes.media, rect(0.0, 0.0, 100.0 + 2.0 * b, 200.0 + 2.0 * b));
         assert_eq!(boxes.trim, rect(b, b, 100.0 + b, 200.0 + b));
@@ -433,6 +489,24 @@ mod tests {
         assert!(m.offset() > m.bleed + MARK_LEN);
         let marks = crop_marks(m.offset(), m.offset(), 100.0, 200.0, m.bleed);
         assert_eq!(marks.matches(" l S").count(), 8);
+    }
+
+    #[test]
+    fn bleed_on_the_outside_edges_leaves_out_the_spine() {
+        let b = 9.0;
+        let s = PrintSetup { bleed: b, outside_only: Some(false), ..setup(false) };
+        let (recto, verso) = (s.boxes(100.0, 200.0, 0), s.boxes(100.0, 200.0, 1));
+        // Both pages are the trim plus one bleed wide and two high (KDP's +0.125/+0.25 in).
+        for bx in [recto, verso] {
+            assert_eq!(bx.trim, rect(b, b, 100.0 + b, 200.0 + b));
+            assert!((bx.media.x2 - bx.media.x1 - (100.0 + b)).abs() < 1e-4);
+            assert!((bx.media.y2 - bx.media.y1 - (200.0 + 2.0 * b)).abs() < 1e-4);
+            assert_eq!(bx.bleed, bx.media);
+        }
+        // A recto's bleed is on its right, a verso's on its left; mirrored right to left.
+        assert_eq!((recto.media.x1, verso.media.x2), (b, 100.0 + b));
+        let rtl = PrintSetup { outside_only: Some(true), ..s };
+        assert_eq!(rtl.boxes(100.0, 200.0, 0).media, verso.media);
     }
 
     #[test]
