@@ -42,6 +42,11 @@ impl ShapedText {
     pub(crate) fn glyph_texts(&self, face: &super::Face) -> Vec<(u16, String)> {
         let n = self.glyphs.len();
         let mut out = Vec::with_capacity(n);
+        // Where each cluster ends: the next cluster start in the text (sorted once, so a
+        // line of a million glyphs, as a code block may have, takes no quadratic time).
+        let mut starts: Vec<usize> = self.glyphs.iter().map(|g| g.cluster as usize).collect();
+        starts.sort_unstable();
+        starts.dedup();
         let mut i = 0;
         while i < n {
             let cluster = self.glyphs[i].cluster;
@@ -51,7 +56,7 @@ impl ShapedText {
             }
             let start = cluster as usize;
             // The cluster ends where the next one in the text begins.
-            let end = self.glyphs.iter().map(|h| h.cluster as usize).filter(|&c| c > start).min();
+            let end = starts.get(starts.partition_point(|&c| c <= start)).copied();
             let text = self.text.get(start..end.unwrap_or(self.text.len())).unwrap_or("");
             if j - i == 1 {
                 out.push((self.glyphs[i].id, text.to_string()));

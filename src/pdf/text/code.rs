@@ -61,6 +61,8 @@ impl Typesetter<'_> {
     /// whose text is its last character and a soft hyphen, as a hyphenated line does, so
     /// the word copies out whole.
     pub(crate) fn set_code(&mut self, text: &str, style: SpanStyle, lang: &Lang, width: f32) -> Code {
+        // Code is shaped as it stands, whatever direction the paragraph before ran.
+        self.split_dir = false;
         let mark = self.continuation_mark(style, lang);
         let mark_width = mark.as_ref().map_or(0.0, |(s, st)| self.points(s, st.size, 0, s.glyphs.len()));
         let fonts = self.fonts();
@@ -109,7 +111,7 @@ impl Typesetter<'_> {
                 end = end.max(start + 1);
                 // After the last space that leaves half a line and is no part of the
                 // line's indentation; else inside the word.
-                let text_from = start + glyphs[start..].iter().take_while(|g| g.space).count();
+                let text_from = start + glyphs[start..end].iter().take_while(|g| g.space).count();
                 let mut w = 0.0;
                 let half = (start..end)
                     .find(|&k| {

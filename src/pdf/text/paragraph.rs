@@ -493,7 +493,7 @@ pub struct Typesetter<'f> {
     /// direction class (left-to-right letters, right-to-left letters, the rest), so that
     /// punctuation at a word's edge takes its own embedding level (`ver.di.` in Arabic:
     /// the last full stop belongs to the Arabic sentence).
-    split_dir: bool,
+    pub(super) split_dir: bool,
     /// Words set before, and the hyphen penalties they were set with (the cache is
     /// dropped if the tuning changes them).
     /// By style (few in a book, so a list, and the last one used is tried first).
