@@ -288,3 +288,94 @@ fn the_epub_alone_has_the_same_page_list() {
     assert_eq!(a.list, b.list);
     assert_eq!(std::fs::read(both.join("example.epub")).unwrap(), std::fs::read(alone.join("example.epub")).unwrap());
 }
+
+/// The all-Arabic example: right-to-left pages, Arabic-Indic text, the same check.
+#[test]
+fn every_printed_page_of_the_arabic_example_begins_at_its_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    if let Some(n) = check_pages(&repo(), "tadamun", dir.path()) {
+        assert!(n > 10, "only {n} pages checked");
+    }
+}
+
+/// A project of one book `b` with one speech whose body is `body`; `book_extra` is added
+/// to the book file.
+fn project(body: &str, book_extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let sp = dir.path().join("books/speeches");
+    std::fs::create_dir_all(&sp).unwrap();
+    let text = format!("---\ntitle: Rede\nspeaker: Anna Petrowa\ndate: 2021-12-13\nlanguage: de\n---\n\n{body}\n");
+    std::fs::write(sp.join("rede.md"), text).unwrap();
+    std::fs::write(dir.path().join("books/b.toml"), format!("title = \"Buch\"\nlanguage = \"de\"\n{book_extra}"))
+        .unwrap();
+    dir
+}
+
+/// A book the PDF cannot set (a character no bundled font has) still gets its EPUB,
+/// without a page list, and a warning saying why; the package claims no page numbers.
+#[test]
+fn a_book_the_pdf_cannot_set_gets_an_epub_without_page_list_and_a_warning() {
+    let p = project("Ein Zeichen, das keine Schrift hat: \u{13000}.", "");
+    let out = p.path().join("out");
+    let err =
+        build_ok(&["b", "--format", "epub", "--project", p.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(err.contains("no page list of the print edition") && err.contains("U+13000"), "{err}");
+    let epub = out.join("b.epub");
+    assert!(marked(&epub).list.is_empty());
+    let opf = epub_entry(&epub, "OEBPS/content.opf");
+    assert!(!opf.contains("printPageNumbers") && !opf.contains("pageBreakSource"), "{opf}");
+}
+
+/// The package names the print edition by the book's ISBN, claims page navigation, and
+/// takes the publisher's conformance statement and certifier from `[accessibility]`.
+#[test]
+fn the_package_names_the_print_edition_and_the_publisher_s_claim() {
+    let extra =
+        "isbn = \"978-3-949831-07-2\"\n[accessibility]\nconforms_to = \"EPUB Accessibility 1.1 - WCAG 2.2 Level AA\"\n\
+                 certified_by = \"Lesbar e. V.\"\ncertifier_credential = \"DAISY Ace Certified\"\n\
+                 certifier_report = \"https://example.org/report.html\"\n";
+    let p = project("Ein kurzer Absatz.\n\n| A | B |\n|---|---|\n| 1 | 2 |", extra);
+    let out = p.path().join("out");
+    build_ok(&["b", "--format", "epub", "--project", p.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let epub = out.join("b.epub");
+    let opf = epub_entry(&epub, "OEBPS/content.opf");
+    let doc = Document::parse(&opf).unwrap();
+    let metas = |property: &str| -> Vec<String> {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("meta") && n.attribute("property") == Some(property))
+            .map(|n| n.text().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(metas("pageBreakSource"), ["urn:isbn:9783949831072"]);
+    let features = metas("schema:accessibilityFeature");
+    for f in ["printPageNumbers", "pageNavigation", "structuralNavigation", "tableOfContents"] {
+        assert!(features.iter().any(|x| x == f), "{f}: {features:?}");
+    }
+    // No images: no alternative text to claim; no such feature as tables.
+    assert!(!features.iter().any(|x| x == "alternativeText" || x == "tables"), "{features:?}");
+    assert_eq!(metas("schema:accessibilityHazard"), ["none"]);
+    assert_eq!(metas("dcterms:conformsTo"), ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]);
+    assert_eq!(metas("a11y:certifiedBy"), ["Lesbar e. V."]);
+    assert_eq!(metas("a11y:certifierCredential"), ["DAISY Ace Certified"]);
+    assert!(opf.contains(
+        "<link refines=\"#certifier\" rel=\"a11y:certifierReport\" href=\"https://example.org/report.html\"/>"
+    ));
+    assert!(metas("schema:accessibilitySummary")[0].contains("Seitenzahlen der gedruckten Ausgabe"));
+    if let Some(tool) = validator("epubcheck") {
+        epubcheck(&tool, &epub);
+    }
+}
+
+/// A credential without a certifier is an error naming the book file.
+#[test]
+fn a_certifier_s_credential_without_a_certifier_is_an_error() {
+    let p = project("Text.", "[accessibility]\ncertifier_credential = \"X\"\n");
+    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
+        .args(["build", "b", "--format", "epub", "--color", "never", "--project"])
+        .arg(p.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("b.toml") && err.contains("no certifier") && err.contains("certified_by"), "{err}");
+}

@@ -146,3 +146,80 @@ pub(super) fn nav(entries: &[(String, String)], title: &str) -> String {
     out.push_str("  </ol>\n</nav>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::pages::PrintPage;
+    use crate::epub::xhtml::Usage;
+    use crate::lang::Lang;
+    use std::path::Path;
+
+    fn map(spots: &[(&str, Spot)]) -> PageMap {
+        PageMap { pages: spots.iter().map(|(l, at)| PrintPage { label: l.to_string(), at: *at }).collect() }
+    }
+
+    /// Markers go before the word their page begins with, in page order, never inside a
+    /// word, however the text is cut into pieces; a page that begins inside something not
+    /// written as text (a note's number) has its marker before it; what is left goes at
+    /// the end.
+    #[test]
+    fn markers_go_before_their_word_and_never_split_one() {
+        let doc = Doc::Chapter(0);
+        let at = |block, word| Spot { doc, block, word };
+        let m = map(&[
+            ("1", at(0, 0)),
+            ("2", at(1, 3)),
+            ("3", at(1, 3)),
+            ("4", at(1, 5)),
+            ("5", at(2, 0)),
+            ("6", at(9, 0)),
+        ]);
+        let marks = Marks::new(Some(&m));
+        let mut usage = Usage::default();
+        let mut w = Writer::new(&mut usage, Path::new("a.md"), &Lang::of("de"));
+        let mut q = marks.queue(doc);
+        q.upto(&mut w, at(0, u32::MAX));
+        q.upto(&mut w, at(1, 0));
+        let mut words = WordCounter::default();
+        // Words 0–2, then word 3 split over two pieces (`Wort` `ende`), word 4, then a
+        // note's number standing alone (word 5, written by the caller as an element),
+        // then word 6.
+        q.text(&mut w, doc, 1, &mut words, "eins zwei drei Wort");
+        q.text(&mut w, doc, 1, &mut words, "ende vier");
+        q.before(&mut w, doc, 1, &mut words, " 7");
+        q.text(&mut w, doc, 1, &mut words, " fünf");
+        q.upto(&mut w, at(2, 0));
+        q.rest(&mut w);
+        let out = w.finish();
+        let marker = |l: &str| {
+            format!("<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-{l}\" aria-label=\"{l}\"/>")
+        };
+        let [m1, m2, m3, m4, m5, m6] = ["1", "2", "3", "4", "5", "6"].map(marker);
+        assert_eq!(out, format!("{m1}eins zwei drei {m2}{m3}Wortende vier{m4} fünf{m5}{m6}"));
+        assert_eq!(words.words, 7);
+    }
+
+    #[test]
+    fn the_page_list_names_each_marker_in_its_document() {
+        let m = map(&[
+            ("i", Spot::start(Doc::Title)),
+            ("1", Spot::start(Doc::Chapter(0))),
+            ("2", Spot::start(Doc::Part(4))),
+        ]);
+        let marks = Marks::new(Some(&m));
+        let entries = marks.entries(Some(&m), |d| match d {
+            Doc::Title => Some("title.xhtml".into()),
+            Doc::Chapter(0) => Some("s-a.xhtml".into()),
+            _ => None,
+        });
+        assert_eq!(
+            entries,
+            [("i".to_string(), "title.xhtml#page-i".to_string()), ("1".into(), "s-a.xhtml#page-1".into())]
+        );
+        let nav = nav(&entries, "Seiten");
+        assert!(nav.starts_with("<nav epub:type=\"page-list\""), "{nav}");
+        assert!(nav.contains("<li><a href=\"s-a.xhtml#page-1\">1</a></li>"), "{nav}");
+        assert!(super::nav(&[], "Seiten").is_empty());
+    }
+}
