@@ -283,6 +283,12 @@ impl<'a, S: PageSink> Flow<'a, S> {
             return Vec::new();
         }
         let mut made: Vec<(u32, u32)> = Vec::new();
+        // A line of cells (a table row, a contents entry) reads out as one row, as in an
+        // untagged file; the cells' own sequences are inside.
+        let row = l.text.contains('\t');
+        if row {
+            self.page.marks.push(Mark::Begin { actual_text: Some(l.text.clone()), lang: None });
+        }
         for r in &mut l.runs {
             let mut t = if r.tag != 0 { self.local.get(&r.tag).copied().unwrap_or(default) } else { default };
             if links && r.link > 0 && t >= FIRST_KEY {
@@ -304,8 +310,11 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 rise: Pt::new(r.rise),
                 glyphs: std::mem::take(&mut r.glyphs),
                 hscale: r.hscale,
-                actual_text: r.actual_text.take(),
+                actual_text: if row { None } else { r.actual_text.take() },
             });
+        }
+        if row {
+            self.page.marks.push(Mark::End);
         }
         for m in &made {
             self.page.marks.push(Mark::Close(m.1));

@@ -322,6 +322,7 @@ impl Encoder {
         if t.widths.is_empty() {
             t.widths = (0..f.glyph_count()).map(|g| width_1000(f, g as u16)).collect();
             t.seen = vec![0; 1024];
+            t.silent = silent_marks(f);
         }
         let (per_unit, units_per_pt) = (em / 1000.0, 1000.0 / em);
         out.reserve(glyphs.len() * 3 + 16);
@@ -352,6 +353,18 @@ impl Encoder {
                 out.extend_from_slice(b"[(");
                 open = true;
             }
+            // A right-to-left vowel mark is shown with an empty ActualText: its glyph maps
+            // to its character (every glyph must, in PDF/UA), but extractors would put it
+            // beside its letter and break the word, and the text layer leaves these
+            // optional marks out.
+            let silent = t.silent.get(g.id as usize / 64).is_some_and(|w| w & (1 << (g.id % 64)) != 0);
+            if silent {
+                if open {
+                    out.extend_from_slice(b")] TJ\n");
+                }
+                out.extend_from_slice(b"/Span<</ActualText()>>BDC\n[(");
+                open = true;
+            }
             let [hi, lo] = g.id.to_be_bytes();
             if hi == 0 && !matches!(lo, b'(' | b')' | b'\\' | b'\r') {
                 out.extend_from_slice(&[0, lo]);
@@ -374,6 +387,10 @@ impl Encoder {
                 }
             }
             pen += t.widths.get(g_id).copied().unwrap_or(0.0) * per_unit;
+            if silent {
+                out.extend_from_slice(b")] TJ\nEMC\n");
+                open = false;
+            }
         }
         if open {
             out.extend_from_slice(b")] TJ\n");
@@ -453,6 +470,27 @@ struct FaceTables {
     widths: Vec<f32>,
     seen: Vec<u64>,
     shown: Vec<u16>,
+    /// The glyphs shown silently (a bit per glyph id): see [`silent_marks`].
+    silent: Vec<u64>,
+}
+
+/// The mark glyphs (GDEF class 3) of a face that has Arabic or Hebrew vowel marks: the
+/// optional marks the text layer leaves out (see `Shaped::glyph_texts`). None for other
+/// faces, whose combining marks are letters' accents.
+fn silent_marks(f: &Face) -> Vec<u64> {
+    let Ok(face) = ttf_parser::Face::parse(&f.data, 0) else { return Vec::new() };
+    let rtl_marks = ['\u{064E}', '\u{0651}', '\u{05B8}', '\u{05B4}'];
+    let Some(gdef) = face.tables().gdef.filter(|_| rtl_marks.iter().any(|c| f.glyph(*c).is_some())) else {
+        return Vec::new();
+    };
+    let n = f.glyph_count();
+    let mut bits = vec![0u64; n.div_ceil(64)];
+    for g in 0..n {
+        if gdef.glyph_class(ttf_parser::GlyphId(g as u16)) == Some(ttf_parser::gdef::GlyphClass::Mark) {
+            bits[g / 64] |= 1 << (g % 64);
+        }
+    }
+    bits
 }
 
 /// `v` thousandths as a PDF number (at most three decimals, no `-0`).
