@@ -690,6 +690,62 @@ mod tests {
         );
     }
 
+    /// Tagged: content in MCID sequences per element (a new one where the element
+    /// changes), rules and untagged content as artifacts, heads and folios as pagination
+    /// artifacts; the events list the MCIDs' owners in order.
+    #[test]
+    fn content_goes_into_marked_sequences_or_artifacts() {
+        use super::super::tags::{Elem, Role};
+        use std::io::Read;
+        let (_dir, fonts) = FontSet::bundled();
+        let pt = Pt::new;
+        let glyphs = |x: f32| Mark::Glyphs {
+            face: FaceId::REGULAR,
+            size: 10.0,
+            x: pt(x),
+            y: pt(100.0),
+            rise: Pt::ZERO,
+            glyphs: vec![Glyph { id: 3, x: 0.0, dy: 0.0 }],
+            hscale: 1.0,
+            actual_text: None,
+        };
+        let page = Page {
+            width: pt(300.0),
+            height: pt(400.0),
+            marks: vec![
+                Mark::Open { key: 20, parent: 3, elem: Box::new(Elem::of(Role::P)) },
+                Mark::Tag(20),
+                glyphs(10.0),
+                glyphs(20.0),
+                Mark::Rect { x: pt(5.0), y: pt(10.0), width: pt(20.0), height: pt(2.0) },
+                glyphs(30.0),
+                Mark::Close(20),
+                Mark::Tag(FOOTER),
+                glyphs(40.0),
+            ],
+            links: Vec::new(),
+        };
+        let encoded = Encoder::new(None, false, true).encode(&fonts, &page).unwrap();
+        let mut stream = String::new();
+        flate2::read::ZlibDecoder::new(&encoded.content[..]).read_to_string(&mut stream).unwrap();
+        let marks: Vec<&str> = stream.lines().filter(|l| l.ends_with("BDC") || l.ends_with("BMC")).collect();
+        assert_eq!(
+            marks,
+            [
+                "/Span<</MCID 0>>BDC",
+                "/Artifact BMC",
+                "/Span<</MCID 1>>BDC",
+                "/Artifact<</Type/Pagination/Subtype/Footer>>BDC"
+            ],
+            "{stream}"
+        );
+        assert_eq!(stream.matches("BT").count(), stream.matches("ET").count());
+        assert_eq!(stream.matches("BDC").count() + stream.matches("BMC").count(), stream.matches("EMC").count());
+        let owners: Vec<u32> =
+            encoded.events.iter().filter_map(|e| if let Event::Mcid(k) = e { Some(*k) } else { None }).collect();
+        assert_eq!(owners, [20, 20]);
+    }
+
     #[test]
     fn streams_of_any_size_round_trip() {
         use std::io::Read;

@@ -397,3 +397,53 @@ fn element(n: &Node) -> Chunk {
     el.finish();
     c
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open(key: u32, parent: u32, role: Role, after: Option<u32>) -> Event {
+        Event::Open { key, parent, elem: Box::new(Elem { after, ..Elem::of(role) }) }
+    }
+
+    /// A note opened after its paragraph goes right behind it (and behind notes already
+    /// there), not at the end of the section; MCIDs go to their elements in order.
+    #[test]
+    fn notes_follow_the_paragraph_that_calls_them() {
+        let mut next = 100;
+        let mut alloc = || {
+            next += 1;
+            next
+        };
+        let mut t = Tree::new(1, 2);
+        let events = vec![
+            open(20, DOCUMENT, Role::Sect, None),
+            open(21, 20, Role::P, None),
+            Event::Mcid(21),
+            Event::Close(21),
+            open(22, 20, Role::P, None),
+            Event::Mcid(22),
+            open(30, 20, Role::Note, Some(21)),
+            Event::Mcid(30),
+            Event::Close(30),
+            open(31, 20, Role::Note, Some(21)),
+            Event::Mcid(31),
+            Event::Close(31),
+        ];
+        assert_eq!(t.page(50, Pt::new(800.0), events, &mut alloc).unwrap(), 0);
+        let sect = &t.open[&20];
+        let order: Vec<u32> =
+            sect.kids.iter().filter_map(|k| if let Kid::Elem { key, .. } = k { Some(*key) } else { None }).collect();
+        assert_eq!(order, [21, 30, 31, 22]);
+        let written = t.end_page();
+        assert_eq!(written.len(), 3, "the first paragraph and the notes close with the page");
+        let p = String::from_utf8_lossy(written[0].as_bytes()).into_owned();
+        assert!(p.contains("/S/P") && p.contains("/K[0]") && p.contains("/Pg 50 0 R"), "{p}");
+        // Content of an element that is not open is an internal error, not a lost MCID.
+        assert!(t.page(51, Pt::new(800.0), vec![Event::Mcid(21)], &mut alloc).is_err());
+        let (chunks, next_key) = t.close_all(9);
+        assert_eq!(next_key, 1, "one page so far (the failed one took no key)");
+        let tree = String::from_utf8_lossy(chunks.last().unwrap().as_bytes()).into_owned();
+        assert!(tree.contains("/Nums[0["), "{tree}");
+    }
+}
