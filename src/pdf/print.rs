@@ -41,7 +41,13 @@ impl Edition {
     /// The writer for this edition, set up for `file`.
     pub(crate) fn writer(self, prep: &Prepared, file: &Path, report: &mut Report) -> Result<PdfWriter, Diagnostic> {
         match self {
-            Edition::Reading => PdfWriter::create(file),
+            // The reading edition is a tagged PDF/UA-1 file; the editions for the press are
+            // not tagged (see DESIGN.md, "Tagged PDF").
+            Edition::Reading => {
+                let mut w = PdfWriter::create(file)?;
+                w.tag();
+                Ok(w)
+            }
             Edition::Booklet => {
                 let mut w = PdfWriter::create(file)?;
                 w.keep_as_forms();

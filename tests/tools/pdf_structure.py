@@ -8,7 +8,9 @@ Prints one JSON object:
            the bottom of its lowest body line, and its links: {"rect": [x0, y0, x1, y1],
            "page": index, "top": y} for a link into the document, {"uri": ...} for a web link
   outline: [{"title", "level", "page"}] in order, levels from 0
-  lang:    the catalog's /Lang, and the /Lang of every marked-content span, per page
+  lang:    the catalog's /Lang, and per page the /Lang of every marked-content span and, in a
+           tagged PDF, of the structure elements whose content is on it (inherited from
+           their ancestors) where it is not the catalog's
 """
 import json
 import re
@@ -20,6 +22,28 @@ import pikepdf
 path = sys.argv[1]
 pdf = pikepdf.open(path)
 index = {p.objgen: i for i, p in enumerate(pdf.pages)}
+doc_lang = str(pdf.Root.get("/Lang", ""))
+
+# Tagged PDF: the languages of the structure elements with content on each page.
+tree_langs = {}
+root = pdf.Root.get("/StructTreeRoot")
+if root is not None:
+    todo = [(k, doc_lang, None) for k in (root.K if isinstance(root.K, pikepdf.Array) else [root.K])]
+    while todo:
+        el, lang, pg = todo.pop()
+        if not isinstance(el, pikepdf.Dictionary):
+            continue
+        lang = str(el.get("/Lang", lang))
+        pg = el.Pg.objgen if "/Pg" in el else pg
+        kids = el.get("/K")
+        for k in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
+            if isinstance(k, int) and pg is not None and lang != doc_lang:
+                tree_langs.setdefault(index.get(pg), set()).add(lang)
+            elif isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR":
+                if lang != doc_lang:
+                    tree_langs.setdefault(index.get(k.Pg.objgen), set()).add(lang)
+            elif isinstance(k, pikepdf.Dictionary) and "/S" in k:
+                todo.append((k, lang, pg))
 
 
 def dest_of(d):
@@ -47,7 +71,8 @@ with pdfplumber.open(path) as plumb:
                 links.append({"rect": rect, **(dest_of(a.Dest) or {})})
         pikepdf.Page(page).contents_coalesce()
         content = page.obj.Contents.read_bytes()
-        langs = sorted(set(m.decode("latin-1") for m in re.findall(rb"/Lang\s*\(([^)]*)\)", content)))
+        langs = set(m.decode("latin-1") for m in re.findall(rb"/Lang\s*\(([^)]*)\)", content))
+        langs = sorted(langs | tree_langs.get(i, set()))
         pages.append({
             "label": pikepdf.Page(page).label,
             "text": " ".join(w["text"] for w in words),

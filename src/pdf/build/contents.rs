@@ -63,6 +63,9 @@ impl<'a, 'f> Contents<'a, 'f> {
         flow.folio_offset = offset;
         flow.arabic_from = arabic_from;
         flow.rtl = lang.is_rtl();
+        flow.tagged = paged.tagged;
+        flow.next_key = paged.next_key;
+        flow.reserved_key = paged.reserved_key;
         flow.replay(ops, folios)?;
         flow.finish(folios)?;
         outline.extend(std::mem::take(&mut flow.outline));

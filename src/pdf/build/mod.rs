@@ -135,7 +135,7 @@ pub(crate) fn page_map(prep: &Prepared, project: &Project) -> Result<PageMap, Re
         let mut sink = Count::default();
         let contents = Contents::count(&fonts, &g, book, &units)?;
         let mut folios = Typesetter::new(&fonts, Vec::new());
-        let mut paged = paginate(&g, lang, &units, &mut setters, &mut sink, &mut folios, contents.pages)?;
+        let mut paged = paginate(&g, lang, &units, &mut setters, &mut sink, &mut folios, contents.pages, false)?;
         let mut outline = Vec::new();
         contents.set(&units, lang, &mut paged, &mut sink, &mut folios, &mut outline)?;
         let mut texts = BTreeMap::new();
@@ -171,6 +171,11 @@ struct Paginated {
     starts: Vec<Placed>,
     /// Pages left free for the contents, by index.
     reserved: Vec<usize>,
+    /// Tagged PDF: whether the file is tagged, the next key of a structure element, and
+    /// the section reserved for the contents.
+    tagged: bool,
+    next_key: u32,
+    reserved_key: Option<u32>,
     /// Pages before the one numbered i.
     folio_offset: usize,
     /// Index of the first page numbered in Arabic figures.
@@ -221,12 +226,13 @@ fn typeset<'scope, 'env>(
 ) -> Result<Typeset, Diagnostic> {
     let book = &prep.book;
     let lang = &book.meta.language;
+    let tagged = writer.tagged();
     let mut setters = Setters::spawn(s, workers, fonts, g, book, units, families);
     let mut sink = EncodingSink::spawn(s, writer, fonts, workers);
     // Counted here while the first units are set.
     let contents = Contents::count(fonts, g, book, units)?;
     let mut folios = Typesetter::new(fonts, Vec::new());
-    let mut paged = paginate(g, lang, units, &mut setters, &mut sink, &mut folios, contents.pages)?;
+    let mut paged = paginate(g, lang, units, &mut setters, &mut sink, &mut folios, contents.pages, tagged)?;
     let mut outline = std::mem::take(&mut paged.outline);
     contents.set(units, lang, &mut paged, &mut sink, &mut folios, &mut outline)?;
     // Outline entries in page order (the contents were placed last).
@@ -240,6 +246,7 @@ fn typeset<'scope, 'env>(
 /// Replay every unit's operations, in reading order, onto pages that go to `sink`; the
 /// contents get `contents_pages` pages reserved. `folios` sets folios, running heads and
 /// note labels.
+#[allow(clippy::too_many_arguments)]
 fn paginate<S: PageSink>(
     g: &Geometry,
     lang: &Lang,
@@ -248,9 +255,11 @@ fn paginate<S: PageSink>(
     sink: &mut S,
     folios: &mut Typesetter,
     contents_pages: usize,
+    tagged: bool,
 ) -> Result<Paginated, Diagnostic> {
     let mut flow = Flow::new(g, 1, locale::strings(lang).note_continued, &mut *sink);
     flow.rtl = lang.is_rtl();
+    flow.tagged = tagged;
     let mut report = Report::default();
     for unit in units {
         let done = setters.next()?;
@@ -269,6 +278,9 @@ fn paginate<S: PageSink>(
         anchors: std::mem::take(&mut flow.anchors).into_iter().filter(|a| flow.linked.contains(&a.0)).collect(),
         starts: std::mem::take(&mut flow.starts),
         reserved: std::mem::take(&mut flow.reserved),
+        tagged,
+        next_key: flow.next_key,
+        reserved_key: flow.reserved_key,
         folio_offset: flow.folio_offset,
         arabic_from: flow.arabic_from,
         spots: std::mem::take(&mut flow.spots),

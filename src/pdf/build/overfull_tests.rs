@@ -44,7 +44,7 @@ fn glyphs_inside_the_text_block(dir: &Path) -> (Vec<Diagnostic>, usize) {
         let mut sink = Memory::default();
         let mut folios = Typesetter::new(&fonts, Vec::new());
         let paged =
-            paginate(&g, &prep.book.meta.language, &units, &mut setters, &mut sink, &mut folios, contents.pages)
+            paginate(&g, &prep.book.meta.language, &units, &mut setters, &mut sink, &mut folios, contents.pages, false)
                 .unwrap();
         let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
         setters.join(&mut texts);

@@ -69,17 +69,28 @@ impl ShapedText {
                         own[k - i] = rest.remove(p).to_string();
                     }
                 }
+                // A glyph for several marks at once (shadda with fatha) has no character
+                // of its own in the font: it stands for the cluster's marks.
+                if self.rtl && rest.iter().any(|c| is_rtl_mark(*c)) {
+                    if let Some(k) = (i..j).find(|&k| k != carrier && own[k - i].is_empty()) {
+                        own[k - i] = rest.iter().filter(|c| is_rtl_mark(**c)).collect();
+                        rest.retain(|c| !is_rtl_mark(*c));
+                    }
+                }
                 own[carrier - i] = rest.into_iter().collect();
                 out.extend((i..j).map(|k| (self.glyphs[k].id, std::mem::take(&mut own[k - i]))));
             }
             i = j;
         }
         // Right to left, the vowel marks (optional in Arabic and Hebrew writing) stay out
-        // of the text layer: extractors place a mark by where it is drawn, before or away
-        // from its letter, and break the word there.
+        // of the text layer of their letters: extractors place a mark by where it is
+        // drawn, before or away from its letter, and break the word there. A glyph that is
+        // a mark alone keeps it: every glyph shown maps to Unicode (PDF/UA-1, 7.21.7).
         if self.rtl {
             for (_, t) in &mut out {
-                t.retain(|c| !is_rtl_mark(c));
+                if t.chars().any(|c| !is_rtl_mark(c)) {
+                    t.retain(|c| !is_rtl_mark(c));
+                }
             }
         }
         out

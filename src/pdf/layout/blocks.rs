@@ -10,6 +10,7 @@ use crate::lang::Lang;
 use crate::pdf::font::FaceId;
 use crate::pdf::length::Pt;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle};
+use crate::pdf::write::{Elem, Role};
 
 /// Where a block is set: its language, its source file (for messages), its distance from
 /// the left margin and the type size of the text around it.
@@ -32,10 +33,23 @@ impl Layout<'_, '_> {
                 ops.push(Op::Anchor(anchor.clone()));
                 self.heading(ops, *level, content, b.line, at)
             }
-            BlockKind::Quote { blocks } => self.quote(ops, blocks, at),
+            BlockKind::Quote { blocks } => {
+                let q = self.open(ops, Elem::of(Role::BlockQuote));
+                self.quote(ops, blocks, at);
+                ops.push(Op::Close(q));
+            }
             BlockKind::List { start, items, .. } => self.list(ops, *start, items, at),
-            BlockKind::Rule => self.rule(ops, b.line, at),
-            BlockKind::Code { text, .. } => self.code(ops, text, b.line, at),
+            BlockKind::Rule => {
+                // The asterisks are decoration: the break itself is the gap.
+                let a = self.open(ops, Elem::of(Role::Artifact));
+                self.rule(ops, b.line, at);
+                ops.push(Op::Close(a));
+            }
+            BlockKind::Code { text, .. } => {
+                let c = self.open(ops, Elem::of(Role::Code));
+                self.code(ops, text, b.line, at);
+                ops.push(Op::Close(c));
+            }
             BlockKind::Image { image } => self.figure(ops, image, b.line, at),
             BlockKind::Table { head, rows, align } => self.table(ops, head, rows, align, b.line, at),
         }
@@ -53,12 +67,14 @@ impl Layout<'_, '_> {
         let mut spans = Vec::new();
         let st = self.text_style(FaceId::REGULAR, at.size);
         self.spanner().spans(content, st, false, false, &mut spans);
+        let p = self.open(ops, Elem::of(Role::P));
         // Lines broken by hand (verse, an address): set as a block of their own,
         // indented, ragged, with space around and no first-line indent.
         if content.iter().filter(|i| matches!(i, Inline::Break)).count() >= 2 {
             ops.push(self.space(g.space.around_blocks));
             let dx = at.dx + g.space.quote_indent * at.size;
             self.block_lines(ops, &spans, at.lang, Alignment::Ragged, Pt::ZERO, dx, at.src, line);
+            ops.push(Op::Close(p));
             ops.push(self.space(g.space.around_blocks));
             return false;
         }
@@ -67,6 +83,7 @@ impl Layout<'_, '_> {
             ops.push(Op::Skip(g.paragraph_space));
         }
         self.block_lines(ops, &spans, at.lang, g.align, indent, at.dx, at.src, line);
+        ops.push(Op::Close(p));
         true
     }
 
@@ -85,10 +102,16 @@ impl Layout<'_, '_> {
         let mut spans = Vec::new();
         let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, at.size * scale) };
         self.spanner().spans(content, style, true, false, &mut spans);
+        // Below the chapter's title: `#` and `##` one level down from it, `###` two and so
+        // on, never skipping a level (a `###` right under the title is the next level down).
+        let level = (self.depth + 1 + level.saturating_sub(1).max(1)).min(self.last_heading + 1).min(6);
+        self.last_heading = level;
+        let h = self.open(ops, Elem::of(Role::H(level)));
         self.block_lines(ops, &spans, at.lang, Alignment::Ragged, Pt::ZERO, at.dx, at.src, line);
         if let Some(Op::Lines { keep, .. }) = ops.last_mut() {
             *keep = true;
         }
+        ops.push(Op::Close(h));
         ops.push(self.space(g.space.after_heading));
     }
 
@@ -107,6 +130,7 @@ impl Layout<'_, '_> {
         let g = self.g;
         let size = at.size;
         ops.push(self.space(g.space.around_lists));
+        let list = self.open(ops, Elem::of(Role::L));
         let hang = g.space.list_indent * size;
         let rtl = at.lang.is_rtl();
         for (i, item) in items.iter().enumerate() {
@@ -124,6 +148,9 @@ impl Layout<'_, '_> {
             };
             let marker_lines = self.typesetter.set(&[Span { text: marker, style: mstyle }], &m);
             let mut item_ops = Vec::new();
+            let li = self.open(&mut item_ops, Elem::of(Role::LI));
+            let label = self.open_aside(&mut item_ops, Elem::of(Role::Lbl));
+            let body = self.open(&mut item_ops, Elem::of(Role::LBody));
             let mut after = false;
             for x in item {
                 after = self.block(&mut item_ops, x, At { dx: at.dx + hang, ..at }, after);
@@ -144,11 +171,14 @@ impl Layout<'_, '_> {
                 for r in l.runs.iter().rev() {
                     let mut r = r.clone();
                     r.x += x.get();
+                    r.tag = label;
                     first.runs.insert(0, r);
                 }
             }
+            item_ops.extend([Op::Close(body), Op::Close(label), Op::Close(li)]);
             ops.extend(item_ops);
         }
+        ops.push(Op::Close(list));
         ops.push(self.space(g.space.around_lists));
     }
 
@@ -229,6 +259,8 @@ impl Layout<'_, '_> {
                     caption_dx: at.dx,
                     advance,
                     at: Spot { doc: self.doc, block: self.block_no, word: 0 },
+                    alt: image.alt.clone(),
+                    home: 0,
                 }));
             }
             Err(why) => {
@@ -243,7 +275,9 @@ impl Layout<'_, '_> {
                     .at(at.src, None, line, None)
                     .with_hint("save it as PNG or JPEG to have it in the PDF"),
                 );
+                let p = self.open(ops, Elem::of(Role::P));
                 ops.extend(caption_ops);
+                ops.push(Op::Close(p));
             }
         }
         ops.push(self.space(g.space.around_blocks));
@@ -372,6 +406,7 @@ impl Layout<'_, '_> {
         // Right to left, the table stands at the right and its first column is rightmost.
         let rtl = at.lang.is_rtl();
         let dx = if rtl { g.measure() - at.dx - table_width } else { at.dx };
+        let table = self.open(ops, Elem::of(Role::Table));
         ops.push(Op::Rule { dx, width: table_width, below: g.leading * 0.1 });
         let mut lefts: Vec<f32> = widths
             .iter()
@@ -409,17 +444,31 @@ impl Layout<'_, '_> {
             }
             // A row's lines begin at the row (`word` counts rows in a table).
             ops.push(Op::At(Spot { doc: self.doc, block, word: ri as u32 }));
+            // A row's cells are set side by side in its lines; each cell's runs are tagged
+            // with its element. The head's cells are headers of their columns; a first
+            // column repeated from an earlier part is an artifact.
+            let tr = self.open(ops, Elem::of(Role::TR));
+            let role = if ri == 0 && has_head { Role::TH } else { Role::TD };
+            let tags: Vec<u32> = (0..cells.len())
+                .map(|ci| {
+                    let r = if repeat && ci == 0 { Role::Artifact } else { role };
+                    self.open_aside(ops, Elem::of(r))
+                })
+                .collect();
             for li in 0..depth(cells) {
-                let merged = row_line(cells, li, widths, &lefts, &aligns, rtl, repeat);
+                let merged = row_line(cells, li, widths, &lefts, &aligns, rtl, repeat, &tags);
                 let advance = g.leading * 0.95 * (size / base).min(1.0);
                 ops.push(Op::Lines { lines: vec![merged], dx, advance, keep: false });
             }
+            ops.extend(tags.iter().map(|t| Op::Close(*t)));
+            ops.push(Op::Close(tr));
             if ri == 0 && has_head {
                 ops.push(Op::Rule { dx, width: table_width, below: size * 0.4 });
                 ops.push(self.space(0.2));
             }
         }
         ops.push(Op::Rule { dx, width: table_width, below: size * 0.4 });
+        ops.push(Op::Close(table));
     }
 }
 
@@ -546,6 +595,8 @@ fn share(least: &[f32], natural: &[f32], room: f32) -> Vec<f32> {
 /// Right to left (`rtl`), cells are set flush right already: a column aligned left or
 /// centred moves its lines the other way.
 /// `repeat`: the first column repeats an earlier part's, and its text is left out.
+/// `tags`: the structure element of each cell (tagged PDF).
+#[allow(clippy::too_many_arguments)]
 fn row_line(
     cells: &[Vec<Line>],
     li: usize,
@@ -554,6 +605,7 @@ fn row_line(
     align: &[Align],
     rtl: bool,
     repeat: bool,
+    tags: &[u32],
 ) -> Line {
     let mut merged = Line::default();
     let mut texts = Vec::new();
@@ -573,6 +625,7 @@ fn row_line(
         for r in &l.runs {
             let mut r = r.clone();
             r.x += lefts[ci] + shift;
+            r.tag = tags.get(ci).copied().unwrap_or(0);
             merged.runs.push(r);
         }
         merged.ascent = merged.ascent.max(l.ascent);

@@ -10,8 +10,10 @@ use crate::pdf::font::{Case, FaceId};
 use crate::pdf::length::Pt;
 use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
-use crate::pdf::write::{Area, Link, Mark, Page, Target};
+use crate::pdf::write::tags::{ARTIFACT, DOCUMENT, FIRST_KEY, FOOTER, HEADER};
+use crate::pdf::write::{Area, Elem, Link, Mark, Page, Role, Target};
 use crate::style;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The thickness of the rules the flow draws (tables, the footnotes' rule).
@@ -23,9 +25,14 @@ struct FootLine {
     line: Line,
     dx: Pt,
     /// The note it belongs to, and whether it is the note's first line (which carries its
-    /// number and the link back to the call).
+    /// number and the link back to the call) and its last.
     note: u32,
     first: bool,
+    last: bool,
+    /// Tagged PDF: the note's structure element, and where it goes: its parent and the
+    /// element it follows (the block that calls it).
+    key: u32,
+    home: (u32, Option<u32>),
 }
 
 /// What a line does to the page it would go on: the baseline it gets, the footnote lines
@@ -123,8 +130,9 @@ pub(crate) struct Flow<'a, S: PageSink> {
     /// Footnote lines on the current page, and those continued onto the next.
     foot: Vec<FootLine>,
     carried: Vec<FootLine>,
-    /// Note calls on the current page: the note's number and the call's area.
-    calls: Vec<(u32, Area)>,
+    /// Note calls on the current page: the note's number, the call's area and its `Link`
+    /// element.
+    calls: Vec<(u32, Area, u32)>,
     /// Heads a continued note: `{}` is its number.
     continued: String,
     /// The language of the current unit where it differs from the book's.
@@ -143,6 +151,23 @@ pub(crate) struct Flow<'a, S: PageSink> {
     /// place, for the pages whose text has a place (the EPUB's page list).
     at: Option<Spot>,
     pub spots: Vec<(usize, Spot)>,
+    /// Tagged PDF: structure marks go onto the pages (see `write/tags.rs`).
+    pub tagged: bool,
+    /// The next key of a structure element (keys are unique in the book).
+    pub next_key: u32,
+    /// The structure elements open with `current` (their key and type), innermost last.
+    stack: Vec<(u32, Role)>,
+    /// The keys of the unit's elements by the numbers its operations give them.
+    local: FxHashMap<u32, u32>,
+    /// The part open, if any: its chapters go into it.
+    part: Option<u32>,
+    /// Sections and parts that ended while notes of theirs are still to be set: they close
+    /// when the notes are out.
+    deferred: Vec<u32>,
+    /// The section reserved with the contents' pages.
+    pub reserved_key: Option<u32>,
+    /// The element of the content last marked on the page (`Mark::Tag`).
+    tag_now: u32,
 }
 
 impl<'a, S: PageSink> Flow<'a, S> {
@@ -180,6 +205,181 @@ impl<'a, S: PageSink> Flow<'a, S> {
             rtl: false,
             at: None,
             spots: Vec::new(),
+            tagged: false,
+            next_key: FIRST_KEY,
+            stack: Vec::new(),
+            local: FxHashMap::default(),
+            part: None,
+            deferred: Vec::new(),
+            reserved_key: None,
+            tag_now: ARTIFACT,
+        }
+    }
+
+    /// Whether anything is painted on the page (structure marks paint nothing).
+    fn painted(&self) -> bool {
+        self.page.marks.iter().any(|m| !matches!(m, Mark::Open { .. } | Mark::Close(_) | Mark::Tag(_)))
+    }
+
+    /// The element the content set now goes into: the innermost open one.
+    fn current(&self) -> u32 {
+        self.stack.last().map_or(ARTIFACT, |e| e.0)
+    }
+
+    /// The element a new element goes into: the innermost open one that is not an
+    /// artifact, else the document.
+    fn parent(&self) -> u32 {
+        self.stack.iter().rev().map(|e| e.0).find(|k| *k >= FIRST_KEY).unwrap_or(DOCUMENT)
+    }
+
+    /// Where a footnote called now goes: into the innermost section, after the block of it
+    /// that calls the note (outside lists, tables and quotes, which hold no notes).
+    fn note_home(&self) -> (u32, Option<u32>) {
+        match self.stack.iter().rposition(|e| e.1 == Role::Sect) {
+            Some(i) => (self.stack[i].0, self.stack.get(i + 1).map(|e| e.0).filter(|k| *k >= FIRST_KEY)),
+            None => (self.parent(), None),
+        }
+    }
+
+    fn new_key(&mut self) -> u32 {
+        let k = self.next_key;
+        self.next_key += 1;
+        k
+    }
+
+    /// The content that follows belongs to `key`.
+    fn tag(&mut self, key: u32) {
+        if self.tagged && self.tag_now != key {
+            self.page.marks.push(Mark::Tag(key));
+            self.tag_now = key;
+        }
+    }
+
+    /// Open structure element `elem` under `parent` with a new key.
+    fn open_elem(&mut self, parent: u32, elem: Elem) -> u32 {
+        let key = self.new_key();
+        self.page.marks.push(Mark::Open { key, parent, elem: Box::new(elem) });
+        key
+    }
+
+    /// Close element `key` now, or once the notes set so far are out when it is a section
+    /// or a part (the notes go into it).
+    fn close_elem(&mut self, key: u32, role: Option<Role>) {
+        if matches!(role, Some(Role::Sect | Role::Part)) {
+            self.deferred.push(key);
+        } else {
+            self.page.marks.push(Mark::Close(key));
+        }
+    }
+
+    fn end_part(&mut self) {
+        if let Some(p) = self.part.take() {
+            if let Some(i) = self.stack.iter().position(|e| e.0 == p) {
+                self.stack.truncate(i);
+            }
+            self.deferred.push(p);
+        }
+    }
+
+    /// Draw `l` as `move_line` does, in a tagged PDF with each run in its element: the
+    /// unit's element its `tag` names, else `default`; runs of a link (when `links`) in a
+    /// `Link` element of their own inside it. Returns the `Link` elements made, by link.
+    fn put_line(&mut self, l: &mut Line, left: Pt, baseline: Pt, default: u32, links: bool) -> Vec<(u32, u32)> {
+        if !self.tagged {
+            move_line(&mut self.page.marks, l, left, baseline);
+            return Vec::new();
+        }
+        let mut made: Vec<(u32, u32)> = Vec::new();
+        // A line of cells (a table row, a contents entry) reads out as one row, as in an
+        // untagged file; the cells' own sequences are inside.
+        let row = l.text.contains('\t');
+        if row {
+            self.page.marks.push(Mark::Begin { actual_text: Some(l.text.clone()), lang: None });
+        }
+        for r in &mut l.runs {
+            let mut t = if r.tag != 0 { self.local.get(&r.tag).copied().unwrap_or(default) } else { default };
+            if links && r.link > 0 && t >= FIRST_KEY {
+                t = match made.iter().find(|m| m.0 == r.link) {
+                    Some(m) => m.1,
+                    None => {
+                        let k = self.open_elem(t, Elem::of(Role::Link));
+                        made.push((r.link, k));
+                        k
+                    }
+                };
+            }
+            self.tag(t);
+            self.page.marks.push(Mark::Glyphs {
+                face: r.face,
+                size: r.size,
+                x: left + Pt::new(r.x),
+                y: baseline,
+                rise: Pt::new(r.rise),
+                glyphs: std::mem::take(&mut r.glyphs),
+                hscale: r.hscale,
+                actual_text: if row { None } else { r.actual_text.take() },
+            });
+        }
+        if row {
+            self.page.marks.push(Mark::End);
+        }
+        for m in &made {
+            self.page.marks.push(Mark::Close(m.1));
+        }
+        made
+    }
+
+    /// A structure operation of the unit being replayed.
+    fn structure(&mut self, op: &Op) {
+        if !self.tagged {
+            return;
+        }
+        match op {
+            Op::Open { id, elem, current } => {
+                if elem.role == Role::Artifact {
+                    self.local.insert(*id, ARTIFACT);
+                    if *current {
+                        self.stack.push((ARTIFACT, Role::Artifact));
+                    }
+                    return;
+                }
+                if elem.role == Role::Part {
+                    self.end_part();
+                }
+                let key = self.open_elem(self.parent(), elem.clone());
+                self.local.insert(*id, key);
+                if *current {
+                    self.stack.push((key, elem.role));
+                }
+                if elem.role == Role::Part {
+                    self.part = Some(key);
+                }
+            }
+            Op::OpenReserved(id) => {
+                let key = match self.reserved_key {
+                    Some(k) => k,
+                    None => self.open_elem(self.parent(), Elem::of(Role::Sect)),
+                };
+                self.local.insert(*id, key);
+                self.stack.push((key, Role::Sect));
+            }
+            Op::Close(id) => {
+                let Some(&key) = self.local.get(id) else { return };
+                let role = self.stack.iter().rposition(|e| e.0 == key).map(|i| {
+                    let role = self.stack[i].1;
+                    self.stack.truncate(i);
+                    role
+                });
+                if key == ARTIFACT {
+                    return;
+                }
+                if self.part == Some(key) {
+                    self.part = None;
+                }
+                self.close_elem(key, role);
+            }
+            Op::EndPart => self.end_part(),
+            _ => {}
         }
     }
 
@@ -199,11 +399,12 @@ impl<'a, S: PageSink> Flow<'a, S> {
     }
 
     fn empty(&self) -> bool {
-        self.page.marks.is_empty() && self.foot.is_empty()
+        !self.painted() && self.foot.is_empty()
     }
 
     /// Carry out `ops`; `typesetter` sets folios, running heads and note labels.
     pub(crate) fn replay(&mut self, mut ops: Vec<Op>, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
+        self.local.clear();
         for i in 0..ops.len() {
             // The lines of an op are moved into the pages as they are set; what follows is
             // only looked at.
@@ -226,6 +427,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             }
             match &done[i] {
                 Op::Lines { .. } | Op::Note { .. } => {}
+                op @ (Op::Open { .. } | Op::Close(_) | Op::OpenReserved(_) | Op::EndPart) => self.structure(op),
                 Op::Skip(s) => self.skip(*s),
                 Op::SkipTo(y) => self.cursor = Some(y.max(self.cursor.unwrap_or(Pt::ZERO))),
                 Op::NewPage { recto } => self.new_page(typesetter, *recto)?,
@@ -242,8 +444,9 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 Op::EndUnit => {
                     // Notes never called are set at the foot of the unit's last page.
                     let rest: Vec<u32> = self.notes.keys().copied().collect();
+                    let home = (self.parent(), None);
                     for n in rest {
-                        self.place_note(n, usize::MAX);
+                        self.place_note(n, usize::MAX, home);
                     }
                     self.targets.clear();
                 }
@@ -256,12 +459,15 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 }
                 Op::Figure(f) => {
                     // Figures keep their order; one that does not fit waits for the next
-                    // page while the text goes on.
-                    let fresh = self.cursor.is_none() && self.page.marks.is_empty();
-                    if self.floats.is_empty() && (fresh || self.figure_fits(f)) {
-                        self.place_figure(f);
+                    // page while the text goes on, and goes into the section then.
+                    let fresh = self.cursor.is_none() && !self.painted();
+                    let mut f = f.clone();
+                    if self.floats.is_empty() && (fresh || self.figure_fits(&f)) {
+                        f.home = self.parent();
+                        self.place_figure(&f);
                     } else {
-                        self.floats.push(f.clone());
+                        f.home = self.note_home().0;
+                        self.floats.push(f);
                     }
                 }
                 Op::Rule { dx, width, below } => {
@@ -269,15 +475,29 @@ impl<'a, S: PageSink> Flow<'a, S> {
                         // The rule's foot `below` the baseline, 0.4 pt above it its top.
                         let y = c + *below - RULE;
                         let x = self.left() + *dx;
+                        self.tag(ARTIFACT);
                         self.page.marks.push(Mark::Rect { x, y, width: *width, height: RULE });
                     }
                 }
-                Op::Cover { key, image, bleed } => {
+                Op::Cover { key, image, bleed, alt } => {
                     // Scaled to fill the page with its bleed, centred: the bleed falls
                     // outside the page, as it does when the printed cover is trimmed.
                     let (w, h) = (self.g.width + 2.0 * *bleed, self.g.height + 2.0 * *bleed);
                     let scale = (w.get() / image.width as f32).max(h.get() / image.height as f32);
                     let (iw, ih) = (Pt::new(image.width as f32 * scale), Pt::new(image.height as f32 * scale));
+                    let figure = self.tagged.then(|| {
+                        let (x0, y0) = ((self.g.width - iw) / 2.0, (self.g.height - ih) / 2.0);
+                        let bbox = Some([
+                            x0.max(Pt::ZERO),
+                            y0.max(Pt::ZERO),
+                            self.g.width.min(x0 + iw),
+                            self.g.height.min(y0 + ih),
+                        ]);
+                        let elem = Elem { alt: Some(alt.clone()), bbox, ..Elem::of(Role::Figure) };
+                        let key = self.open_elem(self.parent(), elem);
+                        self.tag(key);
+                        key
+                    });
                     self.page.marks.push(Mark::Image {
                         key: key.clone(),
                         image: image.clone(),
@@ -286,6 +506,9 @@ impl<'a, S: PageSink> Flow<'a, S> {
                         width: iw,
                         height: ih,
                     });
+                    if let Some(key) = figure {
+                        self.page.marks.push(Mark::Close(key));
+                    }
                     self.opening = true;
                     self.finish_page(typesetter)?;
                     // The inside of the cover follows; page i is the recto after it.
@@ -295,6 +518,12 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 Op::Reserve(n) => {
                     if !self.empty() || self.cursor.is_some() {
                         self.finish_page(typesetter)?;
+                    }
+                    // The contents' section, in its place in reading order; what it holds
+                    // comes when the contents are set, last.
+                    if self.tagged {
+                        let key = self.open_elem(self.parent(), Elem::of(Role::Sect));
+                        self.reserved_key = Some(key);
                     }
                     for _ in 0..*n {
                         self.reserved.push(self.number - 1);
@@ -337,6 +566,10 @@ impl<'a, S: PageSink> Flow<'a, S> {
     }
 
     fn open_lang(&mut self) {
+        // A tagged PDF gives the language on the speech's section instead.
+        if self.tagged {
+            return;
+        }
         if let (Some(l), false) = (&self.lang, self.lang_open) {
             self.page.marks.push(Mark::Begin { actual_text: None, lang: Some(l.clone()) });
             self.lang_open = true;
@@ -349,10 +582,17 @@ impl<'a, S: PageSink> Flow<'a, S> {
             self.lang_open = false;
         }
         self.set_foot();
-        if self.folio && !self.opening && !self.page.marks.is_empty() {
+        if self.folio && !self.opening && self.painted() {
             self.set_folio_and_head(typesetter);
         }
+        // Sections and parts whose notes are all set now close.
+        if self.carried.is_empty() {
+            for key in std::mem::take(&mut self.deferred) {
+                self.page.marks.push(Mark::Close(key));
+            }
+        }
         let page = std::mem::replace(&mut self.page, self.g.blank_page());
+        self.tag_now = ARTIFACT;
         self.sink.page(self.number - 1, page)?;
         self.balance_to = if self.number.is_multiple_of(2) { self.short_verso.take() } else { None };
         self.short_verso = None;
@@ -377,7 +617,8 @@ impl<'a, S: PageSink> Flow<'a, S> {
             let room = ((self.g.height - self.g.top - self.g.bottom) * 0.5 / self.g.note_advance()) as usize;
             let take = self.carried.len().min(room.saturating_sub(1).max(1));
             let note = self.carried[0].note;
-            self.foot.push(FootLine { line, dx: Pt::ZERO, note, first: false });
+            let home = (ARTIFACT, None);
+            self.foot.push(FootLine { line, dx: Pt::ZERO, note, first: false, last: false, key: ARTIFACT, home });
             self.foot.extend(self.carried.drain(..take));
         }
         // Figures that waited head the new page, as many as fit.
@@ -423,6 +664,15 @@ impl<'a, S: PageSink> Flow<'a, S> {
         let left = self.left();
         self.open_lang();
         self.place_pending(top);
+        // Tagged: a `Figure` with the alt text and its box, its caption inside it.
+        let figure = self.tagged.then(|| {
+            let (x0, x1) = (left + f.dx, left + f.dx + f.width);
+            let elem =
+                Elem { alt: Some(f.alt.clone()), bbox: Some([x0, top, x1, top + f.height]), ..Elem::of(Role::Figure) };
+            let key = self.open_elem(f.home, elem);
+            self.tag(key);
+            key
+        });
         self.page.marks.push(Mark::Image {
             key: f.key.clone(),
             image: f.image.clone(),
@@ -432,11 +682,21 @@ impl<'a, S: PageSink> Flow<'a, S> {
             height: f.height,
         });
         let mut baseline = top + f.height + f.advance * 0.9;
+        let caption = figure.map(|k| (k, self.open_elem(k, Elem::of(Role::Caption))));
         for (i, l) in f.caption.iter().enumerate() {
             if i > 0 {
                 baseline += f.advance;
             }
-            push_line(&mut self.page.marks, l, left + f.caption_dx, baseline);
+            match caption {
+                Some((_, c)) => {
+                    self.put_line(&mut l.clone(), left + f.caption_dx, baseline, c, false);
+                }
+                None => push_line(&mut self.page.marks, l, left + f.caption_dx, baseline),
+            }
+        }
+        if let Some((k, c)) = caption {
+            self.page.marks.push(Mark::Close(c));
+            self.page.marks.push(Mark::Close(k));
         }
         self.cursor = Some(baseline);
         self.folio = true;
@@ -457,27 +717,44 @@ impl<'a, S: PageSink> Flow<'a, S> {
         // The short rule stands where the notes' lines start.
         let rtl = self.lang.as_deref().map_or(self.rtl, bidi::rtl_language);
         let x = if rtl { left + g.measure() - rule } else { left };
+        self.tag(ARTIFACT);
         self.page.marks.push(Mark::Rect { x, y: top + g.leading * 0.45 - RULE, width: rule, height: RULE });
         let page = self.number - 1;
         let foot = std::mem::take(&mut self.foot);
-        for (i, f) in foot.iter().enumerate() {
+        for (i, mut f) in foot.into_iter().enumerate() {
             let baseline = top + g.leading + g.note_advance() * (i as f32 + 0.75);
-            push_line(&mut self.page.marks, &f.line, left + f.dx, baseline);
-            if !f.first {
-                continue;
+            let call = if f.first { self.calls.iter().find(|c| c.0 == f.note).map(|c| (c.1, c.2)) } else { None };
+            // Tagged: the note is a `Note` element (with an identifier) after the block that
+            // calls it; its number, which leads back to the call, a `Link` in it.
+            let tagged = self.tagged && f.key >= FIRST_KEY;
+            if tagged && f.first {
+                let elem = Elem { id: Some(format!("note-{}", f.key)), after: f.home.1, ..Elem::of(Role::Note) };
+                self.page.marks.push(Mark::Open { key: f.key, parent: f.home.0, elem: Box::new(elem) });
             }
-            let Some(call) = self.calls.iter().find(|c| c.0 == f.note).map(|c| c.1) else { continue };
-            if let Some(r) = f.line.runs.first() {
-                let x = left + f.dx + Pt::new(r.x);
-                let (descent, ascent) = (Pt::new(f.line.descent), Pt::new(f.line.ascent));
-                let area = Area { x0: x, x1: x + Pt::new(r.width), y: baseline, descent, ascent };
-                // The note's number leads to its call, the call to the note, each a little
-                // above the line's top.
-                let to_call = call.y - call.ascent - g.size;
-                self.page.links.push(Link { area, target: Target::Page { index: page, top: to_call } });
-                let to_note = baseline - ascent - g.size * 0.5;
-                self.page.links.push(Link { area: call, target: Target::Page { index: page, top: to_note } });
+            let number = f.line.runs.first().map(|r| (r.x, r.width));
+            if call.is_some() {
+                if let Some(r) = f.line.runs.first_mut() {
+                    r.link = u32::MAX;
+                }
             }
+            let made = self.put_line(&mut f.line, left + f.dx, baseline, f.key, tagged);
+            if tagged && f.last {
+                self.page.marks.push(Mark::Close(f.key));
+            }
+            let (Some((call, call_tag)), Some((rx, rw))) = (call, number) else { continue };
+            let x = left + f.dx + Pt::new(rx);
+            let (descent, ascent) = (Pt::new(f.line.descent), Pt::new(f.line.ascent));
+            let area = Area { x0: x, x1: x + Pt::new(rw), y: baseline, descent, ascent };
+            // The note's number leads to its call, the call to the note, each a little
+            // above the line's top.
+            let to_call = call.y - call.ascent - g.size;
+            let tag = made.iter().find(|m| m.0 == u32::MAX).map_or(0, |m| m.1);
+            let contents = f.note.to_string();
+            let target = Target::Page { index: page, top: to_call };
+            self.page.links.push(Link { area, target, tag, contents: contents.clone() });
+            let to_note = baseline - ascent - g.size * 0.5;
+            let target = Target::Page { index: page, top: to_note };
+            self.page.links.push(Link { area: call, target, tag: call_tag, contents });
         }
         if self.lang_open {
             self.page.marks.push(Mark::End);
@@ -500,6 +777,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         // The folio's baseline stands this high above the foot of the page.
         let y = g.height - (g.bottom * 0.5 + g.size * 0.3);
         let left = self.left();
+        self.tag(FOOTER);
         for l in &lines {
             push_line(&mut self.page.marks, l, left, y);
         }
@@ -514,6 +792,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             let line = one_line(typesetter, head, style, g.measure() * 0.8);
             let shift = (g.measure() - Pt::new(line.width)) / 2.0;
             let y = g.top * 0.55;
+            self.tag(HEADER);
             push_line(&mut self.page.marks, &line, left + shift, y);
         }
     }
@@ -655,6 +934,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 // comes here.
                 Op::Figure(_) | Op::Rule { .. } => {}
                 Op::Bookmark { .. } | Op::Anchor(_) | Op::Note { .. } | Op::Targets(_) | Op::Lang(_) | Op::At(_) => {}
+                Op::Open { .. } | Op::Close(_) | Op::OpenReserved(_) | Op::EndPart => {}
                 _ => return true,
             }
         }
@@ -745,7 +1025,11 @@ impl<'a, S: PageSink> Flow<'a, S> {
                     | Op::Lang(_)
                     | Op::At(_)
                     | Op::Arabic
-                    | Op::Rule { .. } => {}
+                    | Op::Rule { .. }
+                    | Op::Open { .. }
+                    | Op::Close(_)
+                    | Op::OpenReserved(_)
+                    | Op::EndPart => {}
                     _ => return None,
                 }
             }
@@ -798,7 +1082,8 @@ impl<'a, S: PageSink> Flow<'a, S> {
             let (descent, ascent) = (Pt::new(l.descent), Pt::new(l.ascent));
             self.open_lang();
             self.place_pending(baseline - ascent);
-            move_line(&mut self.page.marks, l, left, baseline);
+            let current = self.current();
+            let made = self.put_line(l, left, baseline, current, true);
             // Links and note calls on the line.
             let calls = self.calls_of(l);
             // One area per link and line, over all the runs of the link.
@@ -816,25 +1101,33 @@ impl<'a, S: PageSink> Flow<'a, S> {
             }
             for (link, area) in areas {
                 let Some(t) = self.targets.get(link as usize - 1) else { continue };
+                let tag = made.iter().find(|m| m.0 == link).map_or(0, |m| m.1);
+                // What the link says in words: its address, or the line it is on.
+                let line_text = || l.text.replace('\t', " ").trim().to_string();
                 match t {
-                    LinkTarget::Uri(u) => self.page.links.push(Link { area, target: Target::Uri(u.clone()) }),
+                    LinkTarget::Uri(u) => {
+                        self.page.links.push(Link { area, target: Target::Uri(u.clone()), tag, contents: u.clone() })
+                    }
                     LinkTarget::Anchor(a) => {
                         self.linked.insert(a.clone());
-                        self.page.links.push(Link { area, target: Target::Named(a.clone()) })
+                        let contents = line_text();
+                        self.page.links.push(Link { area, target: Target::Named(a.clone()), tag, contents })
                     }
                     LinkTarget::Page { index, top } => {
-                        self.page.links.push(Link { area, target: Target::Page { index: *index, top: *top } })
+                        let target = Target::Page { index: *index, top: *top };
+                        self.page.links.push(Link { area, target, tag, contents: line_text() })
                     }
                     LinkTarget::Note(n) => {
                         if calls.contains(n) {
-                            self.calls.push((*n, area));
+                            self.calls.push((*n, area, tag));
                         }
                     }
                 }
             }
+            let home = self.note_home();
             for (i, n) in calls.iter().enumerate() {
                 let keep = if i + 1 == calls.len() { split.unwrap_or(usize::MAX) } else { usize::MAX };
-                self.place_note(*n, keep);
+                self.place_note(*n, keep, home);
             }
             self.cursor = Some(next);
             self.folio = true;
@@ -852,10 +1145,12 @@ impl<'a, S: PageSink> Flow<'a, S> {
 
     /// Put note `n` into the page's footnote area: its first `keep` lines here, the rest
     /// continued on the next page.
-    fn place_note(&mut self, n: u32, keep: usize) {
+    fn place_note(&mut self, n: u32, keep: usize, home: (u32, Option<u32>)) {
         let Some(lines) = self.notes.remove(&n) else { return };
+        let key = if self.tagged { self.new_key() } else { ARTIFACT };
+        let count = lines.len();
         for (i, (line, dx)) in lines.into_iter().enumerate() {
-            let f = FootLine { line, dx, note: n, first: i == 0 };
+            let f = FootLine { line, dx, note: n, first: i == 0, last: i + 1 == count, key, home };
             if i < keep && self.carried.is_empty() {
                 self.foot.push(f);
             } else {

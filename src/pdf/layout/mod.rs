@@ -10,7 +10,7 @@ use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::length::Pt;
 use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, Measure, Span, SpanStyle, Typesetter};
-use crate::pdf::write::{Glyph, Mark, Page};
+use crate::pdf::write::{Elem, Glyph, Mark, Page, Role};
 use crate::style::{self, Style};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -360,6 +360,10 @@ pub(crate) struct Layout<'a, 'f> {
     /// The document being set, and the number of its last block begun (see [`Spot`]).
     pub(crate) doc: Doc,
     block_no: u32,
+    /// The last number given to a structure element (tagged PDF), see [`Op::Open`].
+    tag: u32,
+    /// The level of the last heading of the chapter being set, so that levels never skip.
+    last_heading: u8,
 }
 
 /// Where a link of the text leads.
@@ -418,12 +422,23 @@ pub(crate) enum Op {
     /// A horizontal rule `width` long at `dx`, `below` the current baseline (tables).
     Rule { dx: Pt, width: Pt, below: Pt },
     /// A page filled by an image, its `bleed` cut off: the cover.
-    Cover { key: String, image: Arc<PdfImage>, bleed: Pt },
+    Cover { key: String, image: Arc<PdfImage>, bleed: Pt, alt: String },
     /// Leave this many pages free, to be written later (the contents).
     Reserve(usize),
     /// The lines that follow come from this place of the book (their own words counted
     /// from its word): where a page starting with them begins in the EPUB.
     At(Spot),
+    /// Tagged PDF: open the structure element numbered `id` (numbers are the worker's,
+    /// the flow gives each a key of the book) as the last child of the element open. When
+    /// `current`, what follows is set in it; else only runs tagged with `id` are (a list
+    /// item's label, a table's cells).
+    Open { id: u32, elem: Elem, current: bool },
+    /// Close structure element `id`.
+    Close(u32),
+    /// The element `id` is the section reserved with the contents' pages (`Reserve`).
+    OpenReserved(u32),
+    /// A part of the book ends (a chapter outside parts follows).
+    EndPart,
 }
 
 #[derive(Debug, Clone)]
@@ -438,6 +453,10 @@ pub(crate) struct Figure {
     pub(crate) advance: Pt,
     /// Its block, where a page it heads begins.
     pub(crate) at: Spot,
+    /// Its alternative text (the Markdown alt text).
+    pub(crate) alt: String,
+    /// The key of the structure element it goes into, set by the flow.
+    pub(crate) home: u32,
 }
 
 /// An outline entry placed on a page.
@@ -469,7 +488,23 @@ impl<'a, 'f> Layout<'a, 'f> {
             zero: '0',
             doc: Doc::Title,
             block_no: 0,
+            tag: 0,
+            last_heading: 0,
         }
+    }
+
+    /// Open structure element `elem`; what follows is set in it. Returns its number.
+    pub(crate) fn open(&mut self, ops: &mut Vec<Op>, elem: Elem) -> u32 {
+        self.tag += 1;
+        ops.push(Op::Open { id: self.tag, elem, current: true });
+        self.tag
+    }
+
+    /// Open structure element `elem` for runs tagged with the number returned.
+    pub(crate) fn open_aside(&mut self, ops: &mut Vec<Op>, elem: Elem) -> u32 {
+        self.tag += 1;
+        ops.push(Op::Open { id: self.tag, elem, current: false });
+        self.tag
     }
 
     /// The cover as the first page, and the inside of the cover left blank, so that the
@@ -479,7 +514,8 @@ impl<'a, 'f> Layout<'a, 'f> {
         match self.image(&asset.path) {
             Ok(image) => {
                 let key = asset.path.to_string_lossy().into_owned();
-                ops.push(Op::Cover { key, image, bleed });
+                let alt = format!("{}: {}", locale::strings(&book.meta.language).cover, book.meta.title);
+                ops.push(Op::Cover { key, image, bleed, alt });
                 ops.push(Op::NewPage { recto: false });
                 ops.push(Op::NoFolio);
             }
@@ -506,7 +542,9 @@ impl<'a, 'f> Layout<'a, 'f> {
         let style =
             SpanStyle { case: Case::SmallCaps, hyphenate: false, ..self.text_style(FaceId::REGULAR, g.size * 1.3) };
         let s = Span { text: book.meta.title.clone(), style };
+        let p = self.open(ops, Elem::of(Role::P));
         self.block_lines(ops, &[s], &book.meta.language, Alignment::Center, Pt::ZERO, Pt::ZERO, "", 0);
+        ops.push(Op::Close(p));
         ops.push(Op::NoFolio);
     }
 
@@ -522,6 +560,8 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::At(Spot::start(Doc::Title)));
         let title = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, g.size * 2.0) };
         ops.push(Op::SkipTo(g.height * 0.25));
+        let sect = self.open(ops, Elem::of(Role::Sect));
+        let h = self.open(ops, Elem::of(Role::H(1)));
         let mut spans = vec![Span { text: m.title.clone(), style: title }];
         if let Some(sub) = &m.subtitle {
             spans.push(Span { text: "\n".into(), style: title });
@@ -529,11 +569,14 @@ impl<'a, 'f> Layout<'a, 'f> {
             spans.push(Span { text: sub.clone(), style });
         }
         self.block_lines(ops, &spans, lang, Alignment::Center, Pt::ZERO, Pt::ZERO, "", 0);
+        ops.push(Op::Close(h));
         if !m.editors.is_empty() {
             ops.push(Op::Skip(g.leading * 2.5));
             let text = format!("{}\n{}", strings.edited_by, strings.list(&m.editors));
             let s = Span { text, style: self.text_style(FaceId::REGULAR, g.size * 1.1) };
+            let p = self.open(ops, Elem::of(Role::P));
             self.block_lines(ops, &[s], lang, Alignment::Center, Pt::ZERO, Pt::ZERO, "", 0);
+            ops.push(Op::Close(p));
         }
         if let Some(p) = &m.publisher {
             let style = SpanStyle { case: Case::SmallCaps, ..self.text_style(FaceId::REGULAR, g.size) };
@@ -541,8 +584,11 @@ impl<'a, 'f> Layout<'a, 'f> {
             let height = lines.len() as f32 * g.leading;
             // A line above the foot of the text area, whichever grid line that falls on.
             ops.push(Op::SkipTo(g.height - g.bottom - height - 2.0 * g.leading));
+            let p = self.open(ops, Elem::of(Role::P));
             ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: false });
+            ops.push(Op::Close(p));
         }
+        ops.push(Op::Close(sect));
         // The copyright page, set at the foot of the verso.
         ops.push(Op::NewPage { recto: false });
         ops.push(Op::NoFolio);
@@ -584,10 +630,14 @@ impl<'a, 'f> Layout<'a, 'f> {
             blocks.push(lines);
         }
         ops.push(Op::SkipTo(g.height - g.bottom - height - advance));
+        let sect = self.open(ops, Elem::of(Role::Sect));
         for lines in blocks {
+            let p = self.open(ops, Elem::of(Role::P));
             ops.push(Op::Lines { lines, dx: Pt::ZERO, advance, keep: false });
+            ops.push(Op::Close(p));
             ops.push(Op::Skip(advance * 0.5));
         }
+        ops.push(Op::Close(sect));
     }
 
     /// Lines without a page position (for blocks placed by their height).
@@ -610,8 +660,15 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::Bookmark { level: 0, title: strings.contents.to_string(), contents: false });
         ops.push(Op::SkipTo(g.top + g.leading * 4.0));
         ops.push(Op::At(Spot::start(Doc::Contents)));
+        // The section of the contents was opened where their pages were reserved.
+        self.tag += 1;
+        let sect = self.tag;
+        ops.push(Op::OpenReserved(sect));
         let heading = Span { text: strings.contents.to_string(), style: self.text_style(FaceId::BOLD, g.size * 1.5) };
+        let h = self.open(ops, Elem::of(Role::H(1)));
         self.block_lines(ops, &[heading], lang, Alignment::Ragged, Pt::ZERO, Pt::ZERO, "", 0);
+        ops.push(Op::Close(h));
+        let toc = self.open(ops, Elem::of(Role::Toc));
         ops.push(Op::Skip(g.leading * 1.5));
         self.targets.clear();
         let folio_room = g.size * 3.0;
@@ -693,6 +750,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                 last.width = right;
             }
             self.problems("", 0);
+            let item = self.open(ops, Elem::of(Role::Toci));
             ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: e.byline.is_some() });
             if let Some(b) = &e.byline {
                 let style = SpanStyle { link, hyphenate: false, ..self.text_style(FaceId::ITALIC, g.size * 0.9) };
@@ -709,10 +767,13 @@ impl<'a, 'f> Layout<'a, 'f> {
                 self.problems("", 0);
                 ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: false });
             }
+            ops.push(Op::Close(item));
             ops.push(Op::Skip(g.leading * 0.3));
         }
+        ops.push(Op::Close(toc));
         ops.insert(0, Op::Targets(std::mem::take(&mut self.targets)));
         ops.push(Op::EndUnit);
+        ops.push(Op::Close(sect));
     }
 
     /// A part's title page.
@@ -723,8 +784,12 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::Bookmark { level: 0, title: title.to_string(), contents: true });
         ops.push(Op::Arabic);
         ops.push(Op::At(Spot::start(self.doc)));
+        // The part stays open for its chapters; the flow closes it.
+        self.open(ops, Elem::of(Role::Part));
         let s = Span { text: title.to_string(), style: self.text_style(FaceId::BOLD, g.size * g.scale.title) };
+        let h = self.open(ops, Elem::of(Role::H(1)));
         self.block_lines(ops, &[s], lang, Alignment::Center, Pt::ZERO, Pt::ZERO, "", 0);
+        ops.push(Op::Close(h));
         ops.push(Op::NoFolio);
         // The part's verso stays blank when chapters start on rectos anyway.
     }
@@ -805,6 +870,11 @@ impl<'a, 'f> Layout<'a, 'f> {
         self.zero = if g.native_digits { native_zero(lang) } else { '0' };
         ops.push(Op::NewPage { recto: g.recto_starts });
         ops.push(Op::Lang((lang != book_lang).then(|| lang.to_string())));
+        if depth == 0 {
+            ops.push(Op::EndPart);
+        }
+        let sect = Elem { lang: (lang != book_lang).then(|| lang.to_string()), ..Elem::of(Role::Sect) };
+        let sect = self.open(ops, sect);
         let targets_at = ops.len();
         // The notes first: the flow places each with the line that calls it.
         let note_size = g.size * g.scale.note;
@@ -864,10 +934,15 @@ impl<'a, 'f> Layout<'a, 'f> {
             ops.push(Op::Skip(g.leading * g.space.before_heading));
             ops.push(Op::At(Spot { doc: self.doc, block: Spot::TAIL, word: 0 }));
             let s = Span { text: tail.join("\n"), style: self.text_style(FaceId::ITALIC, g.size * g.scale.caption) };
+            // In the book's language, which the speech's section may not be in.
+            let lang = (lang != book_lang).then(|| book_lang.to_string());
+            let p = self.open(ops, Elem { lang, ..Elem::of(Role::P) });
             self.block_lines(ops, &[s], book_lang, Alignment::Ragged, Pt::ZERO, Pt::ZERO, &src, 1);
+            ops.push(Op::Close(p));
         }
         ops.insert(targets_at, Op::Targets(std::mem::take(&mut self.targets)));
         ops.push(Op::EndUnit);
+        ops.push(Op::Close(sect));
         ops.push(Op::Lang(None));
     }
 
@@ -877,6 +952,9 @@ impl<'a, 'f> Layout<'a, 'f> {
         let g = self.g;
         let lang = &c.meta.language;
         let title = SpanStyle { hyphenate: false, ..self.text_style(FaceId::BOLD, g.size * g.scale.title) };
+        // The chapter's title heads its section: level 1, or 2 inside a part.
+        self.last_heading = (self.depth + 1).min(6);
+        let h = self.open(ops, Elem::of(Role::H(self.last_heading)));
         self.block_lines(
             ops,
             &[Span { text: c.meta.title.clone(), style: title }],
@@ -887,6 +965,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             src,
             1,
         );
+        ops.push(Op::Close(h));
         if c.kind == ChapterKind::Speech {
             let strings = locale::strings(book_lang);
             if !c.meta.speakers.is_empty() {
@@ -897,7 +976,9 @@ impl<'a, 'f> Layout<'a, 'f> {
                     ..self.text_style(FaceId::REGULAR, g.size * 1.1)
                 };
                 let s = Span { text: strings.list(&c.meta.speakers), style };
+                let p = self.open(ops, Elem::of(Role::P));
                 self.block_lines(ops, &[s], lang, Alignment::Ragged, Pt::ZERO, Pt::ZERO, src, 1);
+                ops.push(Op::Close(p));
             }
             let mut details = Vec::new();
             if let Some(d) = &c.meta.date {
@@ -913,7 +994,9 @@ impl<'a, 'f> Layout<'a, 'f> {
             }
             if !text.is_empty() {
                 let style = SpanStyle { hyphenate: false, ..self.text_style(FaceId::ITALIC, g.size * 0.95) };
+                let p = self.open(ops, Elem::of(Role::P));
                 self.block_lines(ops, &[Span { text, style }], lang, Alignment::Ragged, Pt::ZERO, Pt::ZERO, src, 1);
+                ops.push(Op::Close(p));
             }
         }
         ops.push(Op::Skip(g.leading * 2.0));

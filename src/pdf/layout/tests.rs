@@ -52,6 +52,7 @@ fn line(id: u16, face: FaceId, link: u32) -> Line {
         glyphs: vec![Glyph { id, x: 0.0, dy: 0.0 }],
         actual_text: None,
         link,
+        tag: 0,
         width: 50.0,
     };
     Line { runs: vec![run], width: 50.0, ascent: 7.0, descent: 2.0, hyphenated: false, text: String::new(), word: 0 }
@@ -243,6 +244,8 @@ fn figure_that_does_not_fit_heads_the_next_page() {
         caption_dx: Pt::ZERO,
         advance: LEADING,
         at: Spot { doc: Doc::Chapter(0), block: 2, word: 0 },
+        alt: "a figure".into(),
+        home: 0,
     };
     // Half a page of text, the figure (ten lines tall), then more text.
     let pages = run(vec![para(0..cap / 2 + 2), Op::Figure(figure), para(100..100 + cap)]);

@@ -220,6 +220,7 @@ impl Typesetter<'_> {
                     glyphs: Vec::new(),
                     actual_text: actual,
                     link: 0,
+                    tag: 0,
                     width: 0.0,
                 });
             }
@@ -261,6 +262,7 @@ impl Typesetter<'_> {
             glyphs,
             actual_text: Some(String::new()),
             link: 0,
+            tag: 0,
             width: pen,
         };
         line.runs.insert(0, run);

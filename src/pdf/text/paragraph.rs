@@ -80,6 +80,9 @@ pub struct LineRun {
     pub(crate) actual_text: Option<String>,
     /// The span's link (see [`SpanStyle::link`]), 0 for none.
     pub(crate) link: u32,
+    /// The structure element (tagged PDF) it belongs to, by the unit's number for it, when
+    /// not the element its line is set in (a list item's label, a table's cells); 0 else.
+    pub(crate) tag: u32,
     /// Width of the run from `x` to the end of its last glyph, points.
     pub(crate) width: f32,
 }
@@ -226,7 +229,7 @@ impl<'f> BidiLine<'f> {
         }
         let (face, size, rise, link) = (f.shaped.face, f.style.size, f.style.rise, f.style.link);
         let x = self.x;
-        self.runs.push(LineRun { face, size, x, rise, hscale, glyphs, actual_text: actual, link, width });
+        self.runs.push(LineRun { face, size, x, rise, hscale, glyphs, actual_text: actual, link, tag: 0, width });
         self.x += width;
         Piece { x, width, level }
     }
@@ -280,7 +283,18 @@ impl<'f> BidiLine<'f> {
                 if let Some(id) = self.fonts.face(face).glyph(' ') {
                     let glyphs = vec![Glyph { id, x: 0.0, dy: 0.0 }];
                     let (x, hscale) = (self.x, self.hscale);
-                    self.runs.push(LineRun { face, size, x, rise, hscale, glyphs, actual_text: None, link, width });
+                    self.runs.push(LineRun {
+                        face,
+                        size,
+                        x,
+                        rise,
+                        hscale,
+                        glyphs,
+                        actual_text: None,
+                        link,
+                        tag: 0,
+                        width,
+                    });
                     *self.owner.last_mut().expect("pushed above") = Some(self.runs.len() - 1);
                 }
             }
@@ -1255,6 +1269,7 @@ impl<'f> Typesetter<'f> {
                     glyphs: Vec::with_capacity(room),
                     actual_text: actual.map(str::to_string),
                     link: f.style.link,
+                    tag: 0,
                     width: 0.0,
                 });
             }

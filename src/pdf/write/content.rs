@@ -8,6 +8,7 @@
 //! share one text object, and the font, scaling and rise are set only when they change.
 
 use super::print::PrintSetup;
+use super::tags::{Event, ARTIFACT, FOOTER, HEADER};
 use super::{pdf_y, push_num, Glyph, Link, Mark, Page};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::images::PdfImage;
@@ -39,6 +40,9 @@ pub(crate) struct Encoded {
     /// Every image placement in order; the stream calls the n-th distinct key `/Im{n}`.
     pub(crate) images: Vec<Placed>,
     pub(crate) links: Vec<Link>,
+    /// Tagged PDF: the structure elements opened and closed on the page and the owners of
+    /// its MCIDs, in the order of the content.
+    pub(crate) events: Vec<Event>,
 }
 
 /// An image as placed on a page.
@@ -84,6 +88,8 @@ pub(crate) struct Encoder {
     /// the trim with their marks around them.
     print: Option<PrintSetup>,
     frame: bool,
+    /// Tagged PDF: content goes into marked-content sequences with MCIDs, or artifacts.
+    tagged: bool,
     deflate: Deflater,
     /// By face id (made when the face is first shown).
     faces: Vec<FaceTables>,
@@ -93,9 +99,11 @@ pub(crate) struct Encoder {
 impl Encoder {
     /// `print`: the print edition's setup; `frame`: its pages become pages of the file (not
     /// forms that a booklet's sheets place, which are framed as sheets).
-    pub(crate) fn new(print: Option<PrintSetup>, frame: bool) -> Encoder {
+    /// `tagged`: a tagged PDF (see `tags.rs`).
+    pub(crate) fn new(print: Option<PrintSetup>, frame: bool, tagged: bool) -> Encoder {
         Encoder {
             frame: frame && print.is_some(),
+            tagged,
             print,
             deflate: Deflater::new(1),
             faces: Vec::new(),
@@ -131,12 +139,15 @@ impl Encoder {
         // frame, whose `y` runs down from its origin; one per `saved` state.
         let mut frame = page.height;
         let mut frames: Vec<Pt> = Vec::new();
+        // Tagged: the element the content belongs to, and the marked-content sequence open.
+        let mut mc = Sequences { tagged: self.tagged, want: ARTIFACT, open: None, events: Vec::new(), mcids: 0 };
         for m in &page.marks {
             match m {
                 Mark::Glyphs { face, size, x, y, rise, glyphs, hscale, actual_text } => {
                     if glyphs.is_empty() {
                         continue;
                     }
+                    mc.enter(&mut out, &mut text, None);
                     let origin = text.get_or_insert_with(|| {
                         out.extend_from_slice(b"BT\n");
                         (0, 0)
@@ -146,6 +157,8 @@ impl Encoder {
                     self.glyphs(&mut out, &mut state, origin, fonts.face(*face), run, glyphs, actual_text.as_deref());
                 }
                 Mark::Rect { x, y, width, height } => {
+                    // Rules are decoration: artifacts in a tagged PDF.
+                    mc.enter(&mut out, &mut text, Some(ARTIFACT));
                     end_text(&mut out, &mut text);
                     let bottom = pdf_y(frame, *y) - height.get();
                     for v in [x.get(), bottom, width.get(), height.get()] {
@@ -155,6 +168,7 @@ impl Encoder {
                     out.extend_from_slice(b"re f\n");
                 }
                 Mark::Begin { actual_text, lang } => {
+                    mc.leave(&mut out, &mut text);
                     end_text(&mut out, &mut text);
                     out.extend_from_slice(b"/Span<<");
                     if let Some(t) = actual_text {
@@ -168,10 +182,17 @@ impl Encoder {
                     out.extend_from_slice(b">>BDC\n");
                 }
                 Mark::End => {
+                    mc.leave(&mut out, &mut text);
                     end_text(&mut out, &mut text);
                     out.extend_from_slice(b"EMC\n");
                 }
+                Mark::Open { key, parent, elem } => {
+                    mc.events.push(Event::Open { key: *key, parent: *parent, elem: elem.clone() })
+                }
+                Mark::Close(key) => mc.events.push(Event::Close(*key)),
+                Mark::Tag(key) => mc.want = *key,
                 Mark::Image { key, image, x, y, width, height } => {
+                    mc.enter(&mut out, &mut text, None);
                     end_text(&mut out, &mut text);
                     let n = names.iter().position(|k| *k == key.as_str()).unwrap_or_else(|| {
                         names.push(key);
@@ -187,6 +208,7 @@ impl Encoder {
                     images.push(Placed { key: key.clone(), image: image.clone(), width: *width, height: *height });
                 }
                 Mark::Transform { turn, x, y } => {
+                    mc.leave(&mut out, &mut text);
                     end_text(&mut out, &mut text);
                     saved.push(state);
                     frames.push(frame);
@@ -199,6 +221,7 @@ impl Encoder {
                     frame = Pt::ZERO;
                 }
                 Mark::Clip { x, y, width, height } => {
+                    mc.leave(&mut out, &mut text);
                     end_text(&mut out, &mut text);
                     saved.push(state);
                     frames.push(frame);
@@ -211,6 +234,7 @@ impl Encoder {
                     out.extend_from_slice(b"re W n\n");
                 }
                 Mark::Restore => {
+                    mc.leave(&mut out, &mut text);
                     end_text(&mut out, &mut text);
                     out.extend_from_slice(b"Q\n");
                     state = saved.pop().unwrap_or(INITIAL);
@@ -218,6 +242,7 @@ impl Encoder {
                 }
             }
         }
+        mc.leave(&mut out, &mut text);
         end_text(&mut out, &mut text);
         let framed;
         let stream = match (&self.print, self.frame) {
@@ -237,6 +262,7 @@ impl Encoder {
             glyphs: self.take_shown(),
             images,
             links: page.links.clone(),
+            events: mc.events,
         })
     }
 
@@ -296,6 +322,7 @@ impl Encoder {
         if t.widths.is_empty() {
             t.widths = (0..f.glyph_count()).map(|g| width_1000(f, g as u16)).collect();
             t.seen = vec![0; 1024];
+            t.silent = silent_marks(f);
         }
         let (per_unit, units_per_pt) = (em / 1000.0, 1000.0 / em);
         out.reserve(glyphs.len() * 3 + 16);
@@ -326,6 +353,18 @@ impl Encoder {
                 out.extend_from_slice(b"[(");
                 open = true;
             }
+            // A right-to-left vowel mark is shown with an empty ActualText: its glyph maps
+            // to its character (every glyph must, in PDF/UA), but extractors would put it
+            // beside its letter and break the word, and the text layer leaves these
+            // optional marks out.
+            let silent = t.silent.get(g.id as usize / 64).is_some_and(|w| w & (1 << (g.id % 64)) != 0);
+            if silent {
+                if open {
+                    out.extend_from_slice(b")] TJ\n");
+                }
+                out.extend_from_slice(b"/Span<</ActualText()>>BDC\n[(");
+                open = true;
+            }
             let [hi, lo] = g.id.to_be_bytes();
             if hi == 0 && !matches!(lo, b'(' | b')' | b'\\' | b'\r') {
                 out.extend_from_slice(&[0, lo]);
@@ -348,6 +387,10 @@ impl Encoder {
                 }
             }
             pen += t.widths.get(g_id).copied().unwrap_or(0.0) * per_unit;
+            if silent {
+                out.extend_from_slice(b")] TJ\nEMC\n");
+                open = false;
+            }
         }
         if open {
             out.extend_from_slice(b")] TJ\n");
@@ -372,6 +415,54 @@ impl Encoder {
     }
 }
 
+/// The marked-content sequences of a tagged page: content goes into a sequence for the
+/// element it belongs to (`/Span <</MCID n>> BDC`), or into an artifact sequence, and a
+/// sequence ends where the element changes. Sequences never straddle a text object: the
+/// text object is ended first.
+struct Sequences {
+    tagged: bool,
+    /// The element the next content belongs to (`Mark::Tag`).
+    want: u32,
+    /// The element of the sequence open, if one is.
+    open: Option<u32>,
+    events: Vec<Event>,
+    mcids: u32,
+}
+
+impl Sequences {
+    /// Content follows that belongs to `to` (the element last tagged when `None`).
+    fn enter(&mut self, out: &mut Vec<u8>, text: &mut Option<(i64, i64)>, to: Option<u32>) {
+        let want = to.unwrap_or(self.want);
+        if !self.tagged || self.open == Some(want) {
+            return;
+        }
+        self.leave(out, text);
+        match want {
+            ARTIFACT => out.extend_from_slice(b"/Artifact BMC\n"),
+            HEADER => out.extend_from_slice(b"/Artifact<</Type/Pagination/Subtype/Header>>BDC\n"),
+            FOOTER => out.extend_from_slice(b"/Artifact<</Type/Pagination/Subtype/Footer>>BDC\n"),
+            key => {
+                out.extend_from_slice(b"/Span<</MCID ");
+                push_int(out, self.mcids as i64);
+                out.extend_from_slice(b">>BDC\n");
+                self.mcids += 1;
+                self.events.push(Event::Mcid(key));
+            }
+        }
+        self.open = Some(want);
+    }
+
+    /// End the sequence open, if one is (and the text object inside it).
+    fn leave(&mut self, out: &mut Vec<u8>, text: &mut Option<(i64, i64)>) {
+        if self.open.take().is_some() {
+            if text.take().is_some() {
+                out.extend_from_slice(b"ET\n");
+            }
+            out.extend_from_slice(b"EMC\n");
+        }
+    }
+}
+
 /// What an encoder keeps of a face: [`width_1000`] of every glyph, and the glyphs shown on
 /// the page being encoded (a bit per glyph id, and the ids in the order first shown).
 #[derive(Default)]
@@ -379,6 +470,27 @@ struct FaceTables {
     widths: Vec<f32>,
     seen: Vec<u64>,
     shown: Vec<u16>,
+    /// The glyphs shown silently (a bit per glyph id): see [`silent_marks`].
+    silent: Vec<u64>,
+}
+
+/// The mark glyphs (GDEF class 3) of a face that has Arabic or Hebrew vowel marks: the
+/// optional marks the text layer leaves out (see `Shaped::glyph_texts`). None for other
+/// faces, whose combining marks are letters' accents.
+fn silent_marks(f: &Face) -> Vec<u64> {
+    let Ok(face) = ttf_parser::Face::parse(&f.data, 0) else { return Vec::new() };
+    let rtl_marks = ['\u{064E}', '\u{0651}', '\u{05B8}', '\u{05B4}'];
+    let Some(gdef) = face.tables().gdef.filter(|_| rtl_marks.iter().any(|c| f.glyph(*c).is_some())) else {
+        return Vec::new();
+    };
+    let n = f.glyph_count();
+    let mut bits = vec![0u64; n.div_ceil(64)];
+    for g in 0..n {
+        if gdef.glyph_class(ttf_parser::GlyphId(g as u16)) == Some(ttf_parser::gdef::GlyphClass::Mark) {
+            bits[g / 64] |= 1 << (g % 64);
+        }
+    }
+    bits
 }
 
 /// `v` thousandths as a PDF number (at most three decimals, no `-0`).
@@ -569,13 +681,69 @@ mod tests {
             ],
             links: Vec::new(),
         };
-        let encoded = Encoder::new(None, false).encode(&fonts, &page).unwrap();
+        let encoded = Encoder::new(None, false, false).encode(&fonts, &page).unwrap();
         let mut stream = String::new();
         flate2::read::ZlibDecoder::new(&encoded.content[..]).read_to_string(&mut stream).unwrap();
         assert_eq!(
             stream,
             "0 g\n5 388 20 2 re f\nq 0 -1 1 0 50 300 cm\n0 -1 4 1 re f\nQ\nq 30 0 0 40 10 340 cm /Im0 Do Q\n"
         );
+    }
+
+    /// Tagged: content in MCID sequences per element (a new one where the element
+    /// changes), rules and untagged content as artifacts, heads and folios as pagination
+    /// artifacts; the events list the MCIDs' owners in order.
+    #[test]
+    fn content_goes_into_marked_sequences_or_artifacts() {
+        use super::super::tags::{Elem, Role};
+        use std::io::Read;
+        let (_dir, fonts) = FontSet::bundled();
+        let pt = Pt::new;
+        let glyphs = |x: f32| Mark::Glyphs {
+            face: FaceId::REGULAR,
+            size: 10.0,
+            x: pt(x),
+            y: pt(100.0),
+            rise: Pt::ZERO,
+            glyphs: vec![Glyph { id: 3, x: 0.0, dy: 0.0 }],
+            hscale: 1.0,
+            actual_text: None,
+        };
+        let page = Page {
+            width: pt(300.0),
+            height: pt(400.0),
+            marks: vec![
+                Mark::Open { key: 20, parent: 3, elem: Box::new(Elem::of(Role::P)) },
+                Mark::Tag(20),
+                glyphs(10.0),
+                glyphs(20.0),
+                Mark::Rect { x: pt(5.0), y: pt(10.0), width: pt(20.0), height: pt(2.0) },
+                glyphs(30.0),
+                Mark::Close(20),
+                Mark::Tag(FOOTER),
+                glyphs(40.0),
+            ],
+            links: Vec::new(),
+        };
+        let encoded = Encoder::new(None, false, true).encode(&fonts, &page).unwrap();
+        let mut stream = String::new();
+        flate2::read::ZlibDecoder::new(&encoded.content[..]).read_to_string(&mut stream).unwrap();
+        let marks: Vec<&str> = stream.lines().filter(|l| l.ends_with("BDC") || l.ends_with("BMC")).collect();
+        assert_eq!(
+            marks,
+            [
+                "/Span<</MCID 0>>BDC",
+                "/Artifact BMC",
+                "/Span<</MCID 1>>BDC",
+                "/Artifact<</Type/Pagination/Subtype/Footer>>BDC"
+            ],
+            "{stream}"
+        );
+        assert_eq!(stream.matches("BT").count(), stream.matches("ET").count());
+        assert_eq!(stream.matches("BDC").count() + stream.matches("BMC").count(), stream.matches("EMC").count());
+        let owners: Vec<u32> =
+            encoded.events.iter().filter_map(|e| if let Event::Mcid(k) = e { Some(*k) } else { None }).collect();
+        assert_eq!(owners, [20, 20]);
     }
 
     #[test]

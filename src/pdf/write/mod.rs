@@ -18,9 +18,11 @@
 
 mod content;
 pub(crate) mod print;
+pub(crate) mod tags;
 
 pub(crate) use content::{Deflater, Encoded, Encoder};
 pub(crate) use pdf_writer::types::NumberingStyle;
+pub use tags::{Elem, Role};
 
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::images::{Colour, Data, PdfImage};
@@ -28,9 +30,10 @@ use crate::pdf::font::{FaceId, FontSet};
 use crate::pdf::length::Pt;
 use crate::project::AtomicFile;
 use pdf_writer::types::{
-    ActionType, AnnotationFlags, AnnotationType, CidFontType, Direction, FontFlags, PageMode, SystemInfo, UnicodeCmap,
+    ActionType, AnnotationFlags, AnnotationType, CidFontType, Direction, FontFlags, PageMode, SystemInfo, TabOrder,
+    UnicodeCmap,
 };
-use pdf_writer::writers::{Catalog, DocumentInfo, PageLabel as LabelWriter, Resources};
+use pdf_writer::writers::{Catalog, DocumentInfo, PageLabel as LabelWriter, Resources, StructTreeRoot};
 use pdf_writer::{Chunk, Date, Filter, Finish, Name, Rect, Ref, Settings, Str, TextStr};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -139,6 +142,23 @@ pub enum Mark {
     },
     /// Ends the last `Transform` or `Clip`.
     Restore,
+    /// Opens the structure element `key` (tagged PDF) as the last child of element
+    /// `parent` (or after the sibling `elem.after` names). Keys are the layout's, unique in
+    /// the book; the writer numbers the objects.
+    Open {
+        /// The element's key.
+        key: u32,
+        /// Its parent's key (`tags::DOCUMENT` for the root).
+        parent: u32,
+        /// What it is.
+        elem: Box<Elem>,
+    },
+    /// Closes the structure element of this key: it gets no more content.
+    Close(u32),
+    /// The content that follows belongs to the structure element of this key, or is an
+    /// artifact (`tags::ARTIFACT`, and `HEADER` and `FOOTER` for running heads and folios).
+    /// Pages start with artifacts.
+    Tag(u32),
 }
 
 /// Where a link leads.
@@ -171,6 +191,10 @@ pub(crate) struct Area {
 pub struct Link {
     pub(crate) area: Area,
     pub(crate) target: Target,
+    /// The `Link` structure element it belongs to (tagged PDF), else 0.
+    pub(crate) tag: u32,
+    /// What it leads to, in words (its annotation's `/Contents`).
+    pub(crate) contents: String,
 }
 
 /// A page to write: its size, what it shows and where its links are.
@@ -346,7 +370,29 @@ pub struct PdfWriter {
     packed: Vec<u8>,
     /// Encodes the pages given to [`PdfWriter::page`] (others come encoded).
     encoder: Option<Encoder>,
+    /// The structure tree of a tagged PDF (see `tags.rs`), with the object numbers of the
+    /// `StructTreeRoot` and its `ParentTree`.
+    tree: Option<(tags::Tree, u32, u32)>,
+    /// Objects gathered into the object stream being filled (see [`PdfWriter::emit_packed`]).
+    objstm: Option<ObjStm>,
+    /// Objects written into object streams: the object, its stream and its index there.
+    /// Their `offsets` are `IN_STREAM`.
+    packed_at: Vec<(u32, u32, u32)>,
 }
+
+/// An object stream being filled: its object number, its objects (number and where each
+/// starts in `data`) and their bodies.
+struct ObjStm {
+    id: u32,
+    objs: Vec<(u32, usize)>,
+    data: Vec<u8>,
+}
+
+/// Objects per object stream: the structure elements compress far better together.
+const OBJSTM_SIZE: usize = 200;
+
+/// The offset recorded for an object that is in an object stream.
+const IN_STREAM: u64 = u64::MAX;
 
 impl PdfWriter {
     /// A writer of a PDF 1.7 to `path`; the file is put in place by `finish`.
@@ -375,6 +421,9 @@ impl PdfWriter {
             deflate: None,
             packed: Vec::new(),
             encoder: None,
+            tree: None,
+            objstm: None,
+            packed_at: Vec::new(),
         };
         w.raw(format!("%PDF-{version}\n").as_bytes())?;
         w.raw(b"%\xe2\xe3\xcf\xd3\n")?;
@@ -411,6 +460,66 @@ impl PdfWriter {
         };
         self.offsets[i] = self.pos;
         self.raw(chunk.as_bytes())
+    }
+
+    /// Write `chunk`, one object numbered by [`PdfWriter::alloc`] that is not a stream, into
+    /// an object stream (PDF 1.5): the structure tree's many small dictionaries compress
+    /// to a fraction there. The cross-reference table then becomes a stream too.
+    fn emit_packed(&mut self, chunk: &Chunk) -> Result<(), Diagnostic> {
+        let mut refs = chunk.refs();
+        let id = match (refs.next(), refs.next()) {
+            (Some(id), None) => u32::try_from(id.get()).ok().filter(|i| *i > 0 && (*i as usize) < self.offsets.len()),
+            _ => None,
+        };
+        let bytes = chunk.as_bytes();
+        // `N 0 obj\n` … `\nendobj\n` around the object's value.
+        let start = bytes.windows(4).position(|w| w == b"obj\n").map(|p| p + 4);
+        let (Some(id), Some(start)) = (id, start) else {
+            return Err(internal("a PDF object was written outside the writer's numbering".into()));
+        };
+        let body = bytes[start..].strip_suffix(b"\nendobj\n").unwrap_or(&bytes[start..]);
+        if self.objstm.is_none() {
+            let stm = self.alloc();
+            self.objstm = Some(ObjStm { id: stm, objs: Vec::with_capacity(OBJSTM_SIZE), data: Vec::new() });
+        }
+        let full = match &mut self.objstm {
+            Some(o) => {
+                self.packed_at.push((id, o.id, o.objs.len() as u32));
+                o.objs.push((id, o.data.len()));
+                o.data.extend_from_slice(body);
+                o.data.push(b'\n');
+                o.objs.len() >= OBJSTM_SIZE
+            }
+            None => false,
+        };
+        self.offsets[id as usize] = IN_STREAM;
+        if full {
+            self.flush_objstm()?;
+        }
+        Ok(())
+    }
+
+    /// Write the object stream being filled, if any.
+    fn flush_objstm(&mut self) -> Result<(), Diagnostic> {
+        let Some(o) = self.objstm.take() else { return Ok(()) };
+        let mut head = String::new();
+        for (id, at) in &o.objs {
+            let _ = write!(head, "{id} {at} ");
+        }
+        let first = head.len();
+        let mut data = head.into_bytes();
+        data.extend_from_slice(&o.data);
+        let packed = self.compress(&data, 6)?;
+        let mut c = stream_chunk(packed.len())?;
+        let mut st = c.stream(r(o.id), &packed);
+        st.filter(Filter::FlateDecode);
+        st.pair(Name(b"Type"), Name(b"ObjStm"))
+            .pair(Name(b"N"), o.objs.len() as i32)
+            .pair(Name(b"First"), first as i32);
+        st.finish();
+        self.emit_stream(&c, &packed)?;
+        self.packed = packed;
+        Ok(())
     }
 
     /// [`PdfWriter::emit`] for a stream object whose data is `data`, which goes into the
@@ -454,7 +563,19 @@ impl PdfWriter {
 
     /// An encoder for the pages of this file, for [`PdfWriter::put`]: one per thread.
     pub(crate) fn encoder(&self) -> Encoder {
-        Encoder::new(self.print.clone(), self.forms.is_none())
+        Encoder::new(self.print.clone(), self.forms.is_none(), self.tree.is_some())
+    }
+
+    /// Make a tagged PDF (PDF/UA-1): content in marked-content sequences tied to a
+    /// structure tree, artifacts marked as such. Call before the first page.
+    pub(crate) fn tag(&mut self) {
+        let (root, doc, parent_tree) = (self.alloc(), self.alloc(), self.alloc());
+        self.tree = Some((tags::Tree::new(doc, root), root, parent_tree));
+    }
+
+    /// Whether the file is tagged.
+    pub(crate) fn tagged(&self) -> bool {
+        self.tree.is_some()
     }
 
     /// Write page `index` now (see [`PdfWriter::put`]). Returns the page's object number.
@@ -523,11 +644,23 @@ impl PdfWriter {
         }
         let content_id = self.alloc();
         self.packed_stream(content_id, &page.content)?;
+        let struct_key = match self.tree.take() {
+            Some((mut tree, root, pt)) => {
+                let offsets = &mut self.offsets;
+                let key = tree.page(id, page.height, page.events, || {
+                    offsets.push(0);
+                    (offsets.len() - 1) as u32
+                });
+                self.tree = Some((tree, root, pt));
+                Some(key?)
+            }
+            None => None,
+        };
         let mut annots = Vec::new();
         // Links are not printed: the print edition has none.
         let links = if self.print.is_none() { &page.links[..] } else { &[] };
         for link in links {
-            if let Some(a) = self.annotation(link, page.height)? {
+            if let Some(a) = self.annotation(link, page.height, id)? {
                 annots.push(r(a));
             }
         }
@@ -548,8 +681,15 @@ impl PdfWriter {
         if !annots.is_empty() {
             p.annotations(annots);
         }
+        if let Some(key) = struct_key {
+            p.struct_parents(key).tab_order(TabOrder::StructureOrder);
+        }
         p.finish();
         self.emit(&c)?;
+        let closed = self.tree.as_mut().map(|(t, ..)| t.end_page()).unwrap_or_default();
+        for c in &closed {
+            self.emit_packed(c)?;
+        }
         Ok(id)
     }
 
@@ -557,7 +697,7 @@ impl PdfWriter {
     /// addresses that are not web or mail links (a `javascript:` or `file:` link is not
     /// made clickable). `height` is the height of the page it is on (and of the page it
     /// leads to: a book's pages are all of one size).
-    fn annotation(&mut self, link: &Link, height: Pt) -> Result<Option<u32>, Diagnostic> {
+    fn annotation(&mut self, link: &Link, height: Pt, page: u32) -> Result<Option<u32>, Diagnostic> {
         enum Action<'a> {
             Uri(&'a str),
             GoTo(u32, f32),
@@ -575,6 +715,12 @@ impl PdfWriter {
             Target::Named(name) => Action::Named(name),
         };
         let id = self.alloc();
+        // Tagged: the annotation is an `OBJR` of its `Link` element, which its
+        // `StructParent` leads back to, and says in words where it leads.
+        let parent = match &mut self.tree {
+            Some((tree, ..)) if tree.is_open(link.tag) => Some(tree.annotation(link.tag, page, id)?),
+            _ => None,
+        };
         let Area { x0, x1, y, descent, ascent } = link.area;
         let y = pdf_y(height, y);
         let (x0, y0, x1, y1) = (x0.get(), y - descent.get(), x1.get(), y + ascent.get());
@@ -584,6 +730,12 @@ impl PdfWriter {
             .rect(rect(x0, y0, x1, y1))
             .border(0.0, 0.0, 0.0, None)
             .flags(AnnotationFlags::PRINT);
+        if let Some(key) = parent {
+            a.struct_parent(key);
+            if !link.contents.is_empty() {
+                a.contents(TextStr(&link.contents));
+            }
+        }
         let mut act = a.action();
         match action {
             Action::Uri(u) => {
@@ -766,8 +918,26 @@ impl PdfWriter {
         // sources give the same bytes.
         let seed = format!("{}|{}|{}|{:x}", info.identifier, info.modified, self.pages.len(), self.digest);
         let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, seed.as_bytes());
+        let structure = match self.tree.take() {
+            Some((mut tree, root, parent_tree)) => {
+                let (chunks, next_key) = tree.close_all(parent_tree);
+                for c in &chunks {
+                    self.emit_packed(c)?;
+                }
+                let mut c = chunk();
+                let mut st = c.indirect(r(root)).start::<StructTreeRoot>();
+                st.children().item(r(tree.doc()));
+                st.pair(Name(b"ParentTree"), r(parent_tree));
+                st.parent_tree_next_key(next_key);
+                st.finish();
+                self.emit_packed(&c)?;
+                self.flush_objstm()?;
+                Some(root)
+            }
+            None => None,
+        };
         let metadata = self.alloc();
-        let xmp = xmp(info, &id.to_string(), self.print.as_ref());
+        let xmp = xmp(info, &id.to_string(), self.print.as_ref(), structure.is_some());
         let mut c = stream_chunk(xmp.len())?;
         c.metadata(r(metadata), xmp.as_bytes());
         self.emit(&c)?;
@@ -788,6 +958,10 @@ impl PdfWriter {
         let mut c = chunk();
         let mut cat = c.indirect(r(catalog)).start::<Catalog>();
         cat.pages(r(root)).metadata(r(metadata)).lang(TextStr(&info.language));
+        if let Some(st) = structure {
+            cat.pair(Name(b"StructTreeRoot"), r(st));
+            cat.mark_info().marked(true);
+        }
         let mut prefs = cat.viewer_preferences();
         prefs.display_doc_title(true);
         if nav.right_to_left {
@@ -836,6 +1010,10 @@ impl PdfWriter {
         d.finish();
         self.emit(&c)?;
         let id_hex: String = id.as_bytes().iter().map(|b| format!("{b:02X}")).collect();
+        if !self.packed_at.is_empty() {
+            self.xref_stream(catalog, info_id, &id_hex)?;
+            return self.out.commit();
+        }
         let xref_at = self.pos;
         let mut x = format!("xref\n0 {}\n0000000000 65535 f \n", self.offsets.len());
         for off in &self.offsets[1..] {
@@ -851,6 +1029,47 @@ impl PdfWriter {
             return Err(internal("an object of the PDF was never written".into()));
         }
         self.out.commit()
+    }
+
+    /// The cross-reference stream (PDF 1.5) of a file with object streams, which holds the
+    /// trailer's entries, and the file's end.
+    fn xref_stream(&mut self, catalog: u32, info: u32, id_hex: &str) -> Result<(), Diagnostic> {
+        let xref = self.alloc();
+        let xref_at = self.pos;
+        self.offsets[xref as usize] = xref_at;
+        if self.offsets[1..].contains(&0) {
+            return Err(internal("an object of the PDF was never written".into()));
+        }
+        let mut packed: Vec<(u32, u32)> = vec![(0, 0); self.offsets.len()];
+        for (obj, stm, idx) in &self.packed_at {
+            packed[*obj as usize] = (*stm, *idx);
+        }
+        // Rows of type (1 byte), offset or object stream (`w` bytes), generation or index
+        // (2 bytes).
+        let max = self.offsets.iter().filter(|o| **o != IN_STREAM).max().copied().unwrap_or(0);
+        let w = (1..8).find(|w| max < 1u64 << (8 * w)).unwrap_or(8);
+        let mut rows = Vec::with_capacity(self.offsets.len() * (w + 3));
+        for (i, off) in self.offsets.iter().enumerate() {
+            let (kind, field, second) = match (i, *off) {
+                (0, _) => (0u8, 0u64, 0xffffu16),
+                (_, IN_STREAM) => (2, packed[i].0 as u64, packed[i].1 as u16),
+                (_, o) => (1, o, 0),
+            };
+            rows.push(kind);
+            rows.extend_from_slice(&field.to_be_bytes()[8 - w..]);
+            rows.extend_from_slice(&second.to_be_bytes());
+        }
+        let data = self.compress(&rows, 6)?;
+        let mut head = format!(
+            "{xref} 0 obj\n<</Type/XRef/Size {}/W[1 {w} 2]/Root {catalog} 0 R/Info {info} 0 R/ID[<{id_hex}><{id_hex}>]/Filter/FlateDecode/Length {}>>\nstream\n",
+            self.offsets.len(),
+            data.len()
+        )
+        .into_bytes();
+        head.extend_from_slice(&data);
+        head.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+        self.packed = data;
+        self.raw(&head)
     }
 
     fn embed_font(
@@ -953,7 +1172,8 @@ fn pdf_date(secs: i64) -> Date {
 
 /// The XMP metadata packet: the same facts as the Info dictionary, in the form PDF/A and
 /// PDF/X readers and asset managers look for (and the PDF/X identification for print).
-fn xmp(info: &DocInfo, id: &str, print: Option<&print::PrintSetup>) -> String {
+/// `ua`: the file is tagged and claims PDF/UA-1 (`pdfuaid:part`).
+fn xmp(info: &DocInfo, id: &str, print: Option<&print::PrintSetup>, ua: bool) -> String {
     let (y, m, d, h, min, s) = civil(info.modified);
     let date = DateTime::new(y, m, d, h, min, s, Timezone::Utc);
     let uuid = format!("uuid:{id}");
@@ -973,6 +1193,9 @@ fn xmp(info: &DocInfo, id: &str, print: Option<&print::PrintSetup>) -> String {
     x.document_id(&uuid).instance_id(&uuid);
     if let Some(p) = print {
         p.xmp(&mut x);
+    }
+    if ua {
+        x.pdfua_part(1);
     }
     x.finish(None)
 }
@@ -1006,7 +1229,7 @@ fn font_files(
         let new = remapper.get(*g).unwrap_or(0).to_be_bytes();
         map[2 * *g as usize..2 * *g as usize + 2].copy_from_slice(&new);
     }
-    let cmap = to_unicode(face, gids, texts);
+    let cmap = to_unicode(face, f, gids, texts);
     let mut pack = |data: &[u8]| {
         let mut out = Vec::new();
         z.pack(data, &mut out).map(|()| out)
@@ -1014,16 +1237,50 @@ fn font_files(
     Ok(FontFiles { subset: pack(&subset)?, subset_len: subset.len(), map: pack(&map)?, to_unicode: pack(&cmap)? })
 }
 
-/// The ToUnicode CMap of a font: glyph id (the CID) to text.
-fn to_unicode(face: FaceId, gids: &[u16], texts: &BTreeMap<(FaceId, u16), String>) -> Vec<u8> {
+/// The ToUnicode CMap of a font: glyph id (the CID) to text. A glyph shaping left without
+/// text of its own (a right-to-left vowel mark, which the text layer of its word leaves
+/// out, or a part of a cluster whose text went to another glyph) maps to the character the
+/// font's own `cmap` gives it, so that every glyph shown has its Unicode (PDF/UA-1, 7.21.7).
+fn to_unicode(
+    face: FaceId,
+    f: &crate::pdf::font::Face,
+    gids: &[u16],
+    texts: &BTreeMap<(FaceId, u16), String>,
+) -> Vec<u8> {
     let info = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"UCS"), supplement: 0 };
     let mut cmap = UnicodeCmap::new(Name(b"Adobe-Identity-UCS"), info);
+    let text = |cid: u16| texts.get(&(face, cid)).filter(|t| !t.is_empty());
+    let bare: Vec<u16> = gids.iter().copied().filter(|g| text(*g).is_none()).collect();
+    let own = own_chars(f, &bare);
     for &cid in gids {
-        if let Some(t) = texts.get(&(face, cid)).filter(|t| !t.is_empty()) {
+        if let Some(t) = text(cid) {
             cmap.pair_with_multiple(cid, t.chars());
+        } else if let Some(c) = own.get(&cid) {
+            cmap.pair_with_multiple(cid, std::iter::once(*c));
         }
     }
     cmap.finish().into_vec()
+}
+
+/// The characters the font's Unicode `cmap` maps to each of `gids` (the lowest where
+/// several do).
+fn own_chars(f: &crate::pdf::font::Face, gids: &[u16]) -> BTreeMap<u16, char> {
+    let mut out = BTreeMap::new();
+    if gids.is_empty() {
+        return out;
+    }
+    let Ok(face) = ttf_parser::Face::parse(&f.data, 0) else { return out };
+    let Some(cmap) = face.tables().cmap else { return out };
+    for st in cmap.subtables.into_iter().filter(|st| st.is_unicode()) {
+        st.codepoints(|cp| {
+            let (Some(c), Some(g)) = (char::from_u32(cp), st.glyph_index(cp)) else { return };
+            if gids.binary_search(&g.0).is_ok() {
+                let e = out.entry(g.0).or_insert(c);
+                *e = (*e).min(c);
+            }
+        });
+    }
+    out
 }
 
 /// A number as PDF writes it: at most three decimals, no exponent, no `-0`.
@@ -1102,7 +1359,7 @@ mod tests {
             registry: "http://www.color.org".into(),
             condition_info: "Coated FOGRA39".into(),
         };
-        let packet = xmp(&info, "0e9a2d5c-0000-5000-8000-000000000000", Some(&setup));
+        let packet = xmp(&info, "0e9a2d5c-0000-5000-8000-000000000000", Some(&setup), false);
         assert!(packet.starts_with("<?xpacket begin=\"\u{feff}\""));
         let doc = roxmltree::Document::parse(&packet).unwrap();
         let text = |ns: &str, name: &str| -> Vec<String> {
@@ -1144,7 +1401,7 @@ mod tests {
         assert_eq!(text(PDFX, "GTS_PDFXVersion"), ["PDF/X-1a:2003"]);
         assert_eq!(text(PDFX, "GTS_PDFXConformance"), ["PDF/X-1a:2003"]);
         // The reading edition claims no PDF/X.
-        let plain = xmp(&info, "x", None);
+        let plain = xmp(&info, "x", None, false);
         assert!(!plain.contains("GTS_PDFX") && !plain.contains("Trapped"), "{plain}");
     }
 }
