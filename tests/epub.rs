@@ -1097,8 +1097,9 @@ fn epubcheck_and_text_fidelity_pass_on_a_book_of_101_speeches() {
 }
 
 /// Ace by DAISY, when it is installed: no violation on the example. `ace-puppeteer` (from
-/// `npm install @daisy/ace`, with `PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium`) or `ace`
-/// on PATH. It is not among the validators CI installs, so its absence only skips this.
+/// `npm install --ignore-scripts @daisy/ace`: the scripts would fetch Electron, which
+/// `ace-puppeteer` does not use; with `PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium`) or
+/// `ace` on PATH. It is not among the validators CI installs, so its absence only skips this.
 #[test]
 fn ace_finds_no_violation_when_installed() {
     let on_path = |name: &str| {
