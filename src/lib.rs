@@ -17,6 +17,7 @@ pub mod document;
 pub mod epub;
 pub(crate) mod fontsubset;
 pub(crate) mod images;
+pub mod incremental;
 pub mod lang;
 pub mod library;
 pub mod messages;
@@ -32,9 +33,11 @@ pub mod watch;
 use anthology::Anthology;
 use diagnostics::{Diagnostic, Report};
 use document::Book;
+use incremental::Cache;
 use library::Library;
 use project::Project;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use style::Style;
 
 /// What `build` can write.
@@ -97,6 +100,8 @@ pub struct Prepared {
     pub style: Style,
     /// The document model the renderers write out.
     pub book: Book,
+    /// What `watch` and `serve` keep between builds, when this build is one of theirs.
+    pub(crate) cache: Option<Arc<Cache>>,
 }
 
 /// The book files a command names (all of the project's when `names` is empty).
@@ -119,16 +124,28 @@ pub fn book_paths(project: &Project, names: &[String]) -> Result<Vec<PathBuf>, D
 /// Read, select and build one book. Every problem goes to `report`; `None` when there is
 /// any error, so nothing half-right is ever written.
 pub fn prepare(project: &Project, lib: &Library, path: &Path, report: &mut Report) -> Option<Prepared> {
+    prepare_with(project, lib, path, None, report)
+}
+
+/// [`prepare`], taking what it can from `cache` and keeping there what it makes.
+fn prepare_with(
+    project: &Project,
+    lib: &Library,
+    path: &Path,
+    cache: Option<&Arc<Cache>>,
+    report: &mut Report,
+) -> Option<Prepared> {
     let errors_before = report.errors();
     let anthology = anthology::load(project, path, report)?;
     let missing = |msg| anthology.error_at(diagnostics::Kind::Missing, "style", msg);
     let style = style::load(project, &anthology.meta.style, missing, report);
     let selection = anthology::select(&anthology, lib, report);
-    let book = document::build(project, &anthology, &selection, lib, source_date_epoch(report), report);
+    let epoch = source_date_epoch(report);
+    let book = document::build(project, &anthology, &selection, lib, epoch, cache.map(|c| &**c), report);
     if report.errors() > errors_before {
         return None;
     }
-    Some(Prepared { anthology, style: style?, book })
+    Some(Prepared { anthology, style: style?, book, cache: cache.cloned() })
 }
 
 /// `SOURCE_DATE_EPOCH` (seconds since 1970), the build time of reproducible builds.
@@ -239,13 +256,29 @@ pub fn build(
     out: &Path,
     formats: &[Format],
 ) -> Result<(Vec<Built>, Report), Diagnostic> {
+    build_with(project, names, out, formats, None)
+}
+
+/// [`build`], taking from `cache` what earlier builds made of the speeches that did not
+/// change and keeping there what this one makes (see [`incremental`]): the outputs are
+/// the same bytes.
+pub fn build_with(
+    project: &Project,
+    names: &[String],
+    out: &Path,
+    formats: &[Format],
+    cache: Option<&Arc<Cache>>,
+) -> Result<(Vec<Built>, Report), Diagnostic> {
     let paths = book_paths(project, names)?;
+    if let Some(c) = cache {
+        c.begin(project);
+    }
     let mut report = Report::default();
     let lib = Library::load(project, &mut report);
     let library_ok = !report.has_errors();
     let mut built = Vec::new();
     for p in paths {
-        let Some(prep) = prepare(project, &lib, &p, &mut report) else { continue };
+        let Some(prep) = prepare_with(project, &lib, &p, cache, &mut report) else { continue };
         if !library_ok {
             continue;
         }
@@ -299,6 +332,9 @@ pub fn build(
             words: prep.book.chapters().map(|c| c.words).sum(),
             chapters: prep.book.chapters().count(),
         });
+    }
+    if let Some(c) = cache.filter(|_| !report.has_errors()) {
+        c.sweep();
     }
     Ok((built, report))
 }

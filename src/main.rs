@@ -375,8 +375,9 @@ fn main() -> ExitCode {
                 project.root().display()
             ));
             let mut changed = Vec::new();
+            let cache = std::sync::Arc::new(tribune::incremental::Cache::new());
             loop {
-                let rebuild = tribune::watch::build(&project, &args.books, &out, &formats);
+                let rebuild = tribune::watch::build(&project, &args.books, &out, &formats, &cache);
                 p.rebuild(&rebuild, &changed);
                 match watch.wait() {
                     Some(c) => changed = c,
@@ -494,8 +495,9 @@ fn serve(
     };
     eprintln!("serving the preview of {name} at http://{bound}/ ; Ctrl-C ends");
     let mut changed = Vec::new();
+    let cache = std::sync::Arc::new(tribune::incremental::Cache::new());
     loop {
-        let rebuild = tribune::watch::build(project, &names, &out, &formats);
+        let rebuild = tribune::watch::build(project, &names, &out, &formats, &cache);
         let written: Vec<&tribune::Written> = match &rebuild.result {
             Ok((built, _)) => built.iter().flat_map(|b| &b.written).collect(),
             Err(_) => Vec::new(),

@@ -15,6 +15,7 @@ pub mod write;
 use crate::diagnostics::{Diagnostic, Report};
 use crate::project::Project;
 use crate::Prepared;
+pub(crate) use build::SetUnit;
 pub use print::Edition;
 use std::path::Path;
 

@@ -24,6 +24,7 @@ mod set;
 
 use crate::diagnostics::{Diagnostic, Report};
 use crate::document::locale;
+use crate::incremental::Cache;
 use crate::lang::Lang;
 use crate::pdf::font::{FaceId, FontSet};
 use crate::pdf::layout::{Flow, Geometry, Op, PageSink, Placed};
@@ -35,6 +36,7 @@ use crate::Prepared;
 use contents::Contents;
 use encode::EncodingSink;
 use plan::Unit;
+pub(crate) use set::SetUnit;
 use set::Setters;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -66,7 +68,8 @@ pub(crate) fn run(
     let writer = edition.writer(prep, file, report)?;
     let errors_before = report.errors();
     let families = &coverage.families;
-    let set = std::thread::scope(|s| typeset(s, prep, &fonts, &geometry, &units, families, workers, writer))?;
+    let memo = prep.cache.as_deref().map(|cache| Memo { cache, context: context(prep, &fonts, &geometry, edition) });
+    let set = std::thread::scope(|s| typeset(s, prep, &fonts, &geometry, &units, families, workers, writer, memo))?;
     let Typeset { mut writer, texts, fallback, mut paged, outline } = set;
     report.extend(std::mem::take(&mut paged.report));
     if edition.is_print() {
@@ -85,6 +88,27 @@ pub(crate) fn run(
     }
     finish::finish(writer, prep, &fonts, &geometry, edition, texts, &paged, &outline, report)?;
     Ok(Some(pages))
+}
+
+/// Where set chapters are kept between builds, and the hash of what their layout depends
+/// on besides the chapter and its depth.
+#[derive(Clone, Copy)]
+pub(super) struct Memo<'c> {
+    cache: &'c Cache,
+    context: u64,
+}
+
+/// The hash of everything but the chapter that decides how a chapter is set: the edition,
+/// the page geometry (the style), the fonts, the book's language, title (running heads)
+/// and hyphenation exceptions, and the images under `books/`.
+fn context(prep: &Prepared, fonts: &FontSet, g: &Geometry, edition: Edition) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    fonts.fingerprint(&mut h);
+    let meta = &prep.book.meta;
+    (format!("{edition:?}"), format!("{g:?}"), &meta.language, &meta.title, &meta.hyphenation_exceptions).hash(&mut h);
+    prep.cache.as_ref().map(|c| c.images()).hash(&mut h);
+    h.finish()
 }
 
 /// The book set and paginated, every page written.
@@ -128,10 +152,11 @@ fn typeset<'scope, 'env>(
     families: &'env [String],
     workers: usize,
     writer: PdfWriter,
+    memo: Option<Memo<'env>>,
 ) -> Result<Typeset, Diagnostic> {
     let book = &prep.book;
     let lang = &book.meta.language;
-    let mut setters = Setters::spawn(s, workers, fonts, g, book, units, families);
+    let mut setters = Setters::spawn(s, workers, fonts, g, book, units, families, memo);
     let mut sink = EncodingSink::spawn(s, writer, fonts, workers);
     // Counted here while the first units are set.
     let contents = Contents::count(fonts, g, book, units)?;

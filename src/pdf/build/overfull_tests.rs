@@ -40,7 +40,7 @@ fn runs_wider_than_the_measure_stay_in_the_text_block() {
     let g = Geometry::of(&prep.style).unwrap();
     let units = plan::units(&prep.book, Edition::Reading);
     let (pages, paged, texts) = std::thread::scope(|s| {
-        let mut setters = Setters::spawn(s, 1, &fonts, &g, &prep.book, &units, &[]);
+        let mut setters = Setters::spawn(s, 1, &fonts, &g, &prep.book, &units, &[], None);
         let contents = Contents::count(&fonts, &g, &prep.book, &units).unwrap();
         let mut sink = Memory::default();
         let mut folios = Typesetter::new(&fonts, Vec::new());

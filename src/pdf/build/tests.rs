@@ -59,7 +59,7 @@ fn contents_folios_are_the_real_ones() {
     let g = Geometry::of(&prep.style).unwrap();
     let units = plan::units(&prep.book, Edition::Reading);
     let (pages, texts, paged) = std::thread::scope(|s| {
-        let mut setters = Setters::spawn(s, 2, &fonts, &g, &prep.book, &units, &[]);
+        let mut setters = Setters::spawn(s, 2, &fonts, &g, &prep.book, &units, &[], None);
         let contents = Contents::count(&fonts, &g, &prep.book, &units).unwrap();
         let mut sink = Memory::default();
         let mut folios = Typesetter::new(&fonts, Vec::new());
