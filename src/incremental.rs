@@ -224,7 +224,7 @@ mod tests {
     const FORMATS: [Format; 3] = [Format::Epub, Format::Pdf, Format::Print { marks: false }];
 
     fn build(p: &Project, out: &Path, cache: Option<&Arc<Cache>>) -> Vec<PathBuf> {
-        let (built, report) = crate::build_with(p, &["example".into()], out, &FORMATS, cache).unwrap();
+        let (built, report) = crate::build_with(p, &["example".into()], out, &FORMATS, cache, None).unwrap();
         assert!(!report.has_errors(), "{report:?}");
         built.iter().flat_map(|b| &b.written).map(|w| w.path.clone()).collect()
     }

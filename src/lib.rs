@@ -93,6 +93,17 @@ impl Format {
 /// The formats `build` writes when none is named.
 pub const DEFAULT_FORMATS: &[Format] = &[Format::Epub, Format::Pdf];
 
+/// Told how a build goes, for a progress bar: `tribune build`, `watch` and `serve` on a
+/// terminal show one.
+pub trait Progress: Send + Sync {
+    /// A new stage begins: `what` it does.
+    fn stage(&self, what: &str);
+    /// The stage under way takes `total` steps (when it can count them).
+    fn steps(&self, total: usize);
+    /// One more step of the stage is done.
+    fn step(&self);
+}
+
 /// A book made ready for the renderers.
 pub struct Prepared {
     pub(crate) anthology: Anthology,
@@ -102,6 +113,8 @@ pub struct Prepared {
     pub book: Book,
     /// What `watch` and `serve` keep between builds, when this build is one of theirs.
     pub(crate) cache: Option<Arc<Cache>>,
+    /// Where the renderers report how far they are.
+    pub(crate) progress: Option<Arc<dyn Progress>>,
 }
 
 /// The book files a command names (all of the project's when `names` is empty).
@@ -145,7 +158,7 @@ fn prepare_with(
     if report.errors() > errors_before {
         return None;
     }
-    Some(Prepared { anthology, style: style?, book, cache: cache.cloned() })
+    Some(Prepared { anthology, style: style?, book, cache: cache.cloned(), progress: None })
 }
 
 /// `SOURCE_DATE_EPOCH` (seconds since 1970), the build time of reproducible builds.
@@ -256,29 +269,39 @@ pub fn build(
     out: &Path,
     formats: &[Format],
 ) -> Result<(Vec<Built>, Report), Diagnostic> {
-    build_with(project, names, out, formats, None)
+    build_with(project, names, out, formats, None, None)
 }
 
 /// [`build`], taking from `cache` what earlier builds made of the speeches that did not
 /// change and keeping there what this one makes (see [`incremental`]): the outputs are
-/// the same bytes.
+/// the same bytes. `progress` is told each stage.
 pub fn build_with(
     project: &Project,
     names: &[String],
     out: &Path,
     formats: &[Format],
     cache: Option<&Arc<Cache>>,
+    progress: Option<Arc<dyn Progress>>,
 ) -> Result<(Vec<Built>, Report), Diagnostic> {
     let paths = book_paths(project, names)?;
     if let Some(c) = cache {
         c.begin(project);
     }
+    let stage = |what: &str| {
+        if let Some(p) = &progress {
+            p.stage(what);
+        }
+    };
+    stage("reading the speeches");
     let mut report = Report::default();
     let lib = Library::load(project, &mut report);
     let library_ok = !report.has_errors();
     let mut built = Vec::new();
     for p in paths {
-        let Some(prep) = prepare_with(project, &lib, &p, cache, &mut report) else { continue };
+        let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        stage(&format!("{name}: reading its speeches into the book"));
+        let Some(mut prep) = prepare_with(project, &lib, &p, cache, &mut report) else { continue };
+        prep.progress = progress.clone();
         if !library_ok {
             continue;
         }
@@ -300,6 +323,7 @@ pub fn build_with(
                 continue;
             }
             let file = out.join(f.file_name(&prep.book.name));
+            stage(&format!("{name}: writing {}", f.file_name(&prep.book.name)));
             let stage = outputs.stage(&file);
             let shown = report.items.len();
             let before = report.errors();

@@ -201,9 +201,17 @@ impl Rebuild {
 /// Build `names` (all books when empty) of `project` into `out` in `formats`, timed;
 /// `cache` keeps what each speech produced from one build to the next, so that a change
 /// to one speech parses and sets only that speech again (see [`crate::incremental`]).
-pub fn build(project: &Project, names: &[String], out: &Path, formats: &[Format], cache: &Arc<Cache>) -> Rebuild {
+/// `progress` is told each stage of the build.
+pub fn build(
+    project: &Project,
+    names: &[String],
+    out: &Path,
+    formats: &[Format],
+    cache: &Arc<Cache>,
+    progress: Option<Arc<dyn crate::Progress>>,
+) -> Rebuild {
     let start = Instant::now();
-    let result = crate::build_with(project, names, out, formats, Some(cache));
+    let result = crate::build_with(project, names, out, formats, Some(cache), progress);
     Rebuild { result, elapsed: start.elapsed() }
 }
 

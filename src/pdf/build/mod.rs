@@ -161,7 +161,8 @@ fn typeset<'scope, 'env>(
     // Counted here while the first units are set.
     let contents = Contents::count(fonts, g, book, units)?;
     let mut folios = Typesetter::new(fonts, Vec::new());
-    let mut paged = paginate(g, lang, units, &mut setters, &mut sink, &mut folios, contents.pages)?;
+    let progress = prep.progress.as_deref();
+    let mut paged = paginate(g, lang, units, &mut setters, &mut sink, &mut folios, contents.pages, progress)?;
     let mut outline = std::mem::take(&mut paged.outline);
     contents.set(units, lang, &mut paged, &mut sink, &mut folios, &mut outline)?;
     // Outline entries in page order (the contents were placed last).
@@ -174,7 +175,8 @@ fn typeset<'scope, 'env>(
 
 /// Replay every unit's operations, in reading order, onto pages that go to `sink`; the
 /// contents get `contents_pages` pages reserved. `folios` sets folios, running heads and
-/// note labels.
+/// note labels; `progress` is told of each unit.
+#[allow(clippy::too_many_arguments)]
 fn paginate<S: PageSink>(
     g: &Geometry,
     lang: &Lang,
@@ -183,8 +185,12 @@ fn paginate<S: PageSink>(
     sink: &mut S,
     folios: &mut Typesetter,
     contents_pages: usize,
+    progress: Option<&dyn crate::Progress>,
 ) -> Result<Paginated, Diagnostic> {
     let mut flow = Flow::new(g, 1, locale::strings(lang).note_continued, &mut *sink);
+    if let Some(p) = progress {
+        p.steps(units.len());
+    }
     flow.rtl = lang.is_rtl();
     let mut report = Report::default();
     for unit in units {
@@ -196,6 +202,9 @@ fn paginate<S: PageSink>(
         }
         flow.replay(ops, folios)?;
         flow.sink().flush()?;
+        if let Some(p) = progress {
+            p.step();
+        }
     }
     flow.finish(folios)?;
     flow.sink().flush()?;

@@ -45,7 +45,7 @@ fn runs_wider_than_the_measure_stay_in_the_text_block() {
         let mut sink = Memory::default();
         let mut folios = Typesetter::new(&fonts, Vec::new());
         let paged =
-            paginate(&g, &prep.book.meta.language, &units, &mut setters, &mut sink, &mut folios, contents.pages)
+            paginate(&g, &prep.book.meta.language, &units, &mut setters, &mut sink, &mut folios, contents.pages, None)
                 .unwrap();
         let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
         setters.join(&mut texts);

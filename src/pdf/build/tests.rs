@@ -64,7 +64,7 @@ fn contents_folios_are_the_real_ones() {
         let mut sink = Memory::default();
         let mut folios = Typesetter::new(&fonts, Vec::new());
         let mut paged =
-            paginate(&g, &prep.book.meta.language, &units, &mut setters, &mut sink, &mut folios, contents.pages)
+            paginate(&g, &prep.book.meta.language, &units, &mut setters, &mut sink, &mut folios, contents.pages, None)
                 .unwrap();
         let mut outline = std::mem::take(&mut paged.outline);
         contents.set(&units, &prep.book.meta.language, &mut paged, &mut sink, &mut folios, &mut outline).unwrap();
