@@ -42,6 +42,18 @@ def median_ms(xs):
     return f"{statistics.median(xs) * 1000:.0f} ms (min {min(xs) * 1000:.0f}, max {max(xs) * 1000:.0f})"
 
 
+def rss_mb(pid):
+    """The resident memory of process `pid`, MB (Linux)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def save(path, k):
     """Change one speech: a sentence at its end that differs each time."""
     with open(path, encoding="utf-8") as f:
@@ -89,6 +101,7 @@ def bench_watch(binary, project, speech, saves):
                 return m
 
     first = finished()
+    rss = None
     total, own = [], []
     try:
         for k in range(saves):
@@ -99,10 +112,11 @@ def bench_watch(binary, project, speech, saves):
             m = finished()
             total.append(t1 - t0)
             own.append(m["millis"] / 1000)
+        rss = rss_mb(p.pid)
     finally:
         p.terminate()
         p.wait()
-    return first["millis"] / 1000, total, own
+    return first["millis"] / 1000, total, own, rss
 
 
 def bench_serve(binary, project, speech, saves):
@@ -203,10 +217,12 @@ def main():
             pass
         print(f"{a.n} speeches{f', {pages} pages' if pages else ''}; {os.cpu_count()} cores")
         print(f"full build (EPUB + PDF):            {median_ms(full)}")
-        first, total, own = bench_watch(a.bin, project, speech, a.saves)
+        first, total, own, rss = bench_watch(a.bin, project, speech, a.saves)
         print(f"watch, first build (nothing kept):  {first * 1000:.0f} ms")
         print(f"watch, save to new PDF on disk:     {median_ms(total)}")
         print(f"watch, the build alone (millis):    {median_ms(own)}")
+        if rss:
+            print(f"watch, resident memory at the end:  {rss:.0f} MB")
         serve = bench_serve(a.bin, project, speech, a.saves)
         print(f"serve, save to new PDF served:      {median_ms(serve)}")
         # The last outputs must be what a build from scratch writes.
