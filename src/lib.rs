@@ -17,6 +17,7 @@ pub mod document;
 pub mod epub;
 pub(crate) mod fontsubset;
 pub(crate) mod images;
+pub mod incremental;
 pub mod lang;
 pub mod library;
 pub mod messages;
@@ -35,9 +36,11 @@ use anthology::Anthology;
 use diagnostics::{Diagnostic, Report};
 use document::pages::PageMap;
 use document::Book;
+use incremental::Cache;
 use library::Library;
 use project::Project;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use style::Style;
 
 /// What `build` can write.
@@ -93,6 +96,17 @@ impl Format {
 /// The formats `build` writes when none is named.
 pub const DEFAULT_FORMATS: &[Format] = &[Format::Epub, Format::Pdf];
 
+/// Told how a build goes, for a progress bar: `tribune build`, `watch` and `serve` on a
+/// terminal show one.
+pub trait Progress: Send + Sync {
+    /// A new stage begins: `what` it does.
+    fn stage(&self, what: &str);
+    /// The stage under way takes `total` steps (when it can count them).
+    fn steps(&self, total: usize);
+    /// One more step of the stage is done.
+    fn step(&self);
+}
+
 /// A book made ready for the renderers.
 pub struct Prepared {
     pub(crate) anthology: Anthology,
@@ -100,6 +114,10 @@ pub struct Prepared {
     pub style: Style,
     /// The document model the renderers write out.
     pub book: Book,
+    /// What `watch` and `serve` keep between builds, when this build is one of theirs.
+    pub(crate) cache: Option<Arc<Cache>>,
+    /// Where the renderers report how far they are.
+    pub(crate) progress: Option<Arc<dyn Progress>>,
 }
 
 /// The book files a command names (all of the project's when `names` is empty).
@@ -122,16 +140,28 @@ pub fn book_paths(project: &Project, names: &[String]) -> Result<Vec<PathBuf>, D
 /// Read, select and build one book. Every problem goes to `report`; `None` when there is
 /// any error, so nothing half-right is ever written.
 pub fn prepare(project: &Project, lib: &Library, path: &Path, report: &mut Report) -> Option<Prepared> {
+    prepare_with(project, lib, path, None, report)
+}
+
+/// [`prepare`], taking what it can from `cache` and keeping there what it makes.
+fn prepare_with(
+    project: &Project,
+    lib: &Library,
+    path: &Path,
+    cache: Option<&Arc<Cache>>,
+    report: &mut Report,
+) -> Option<Prepared> {
     let errors_before = report.errors();
     let anthology = anthology::load(project, path, report)?;
     let missing = |msg| anthology.error_at(diagnostics::Kind::Missing, "style", msg);
     let style = style::load(project, &anthology.meta.style, missing, report);
     let selection = anthology::select(&anthology, lib, report);
-    let book = document::build(project, &anthology, &selection, lib, source_date_epoch(report), report);
+    let epoch = source_date_epoch(report);
+    let book = document::build(project, &anthology, &selection, lib, epoch, cache.map(|c| &**c), report);
     if report.errors() > errors_before {
         return None;
     }
-    Some(Prepared { anthology, style: style?, book })
+    Some(Prepared { anthology, style: style?, book, cache: cache.cloned(), progress: None })
 }
 
 /// `SOURCE_DATE_EPOCH` (seconds since 1970), the build time of reproducible builds.
@@ -292,7 +322,7 @@ pub fn build(
     out: &Path,
     formats: &[Format],
 ) -> Result<(Vec<Built>, Report), Diagnostic> {
-    build_books(project, names, out, formats, &|_| {}, &mut |_, _, _, _| {})
+    build_with(project, names, out, formats, None, None)
 }
 
 /// A book's preflight and where its HTML report was written.
@@ -344,27 +374,57 @@ pub fn preflight(
             Err(d) => report.push(d),
         }
     };
-    let (built, report) = build_books(project, names, out, &formats, &adjust, &mut each)?;
+    let (built, report) = build_books(project, names, out, &formats, None, None, &adjust, &mut each)?;
     Ok((built, checked, report))
 }
 
+/// [`build`], taking from `cache` what earlier builds made of the speeches that did not
+/// change and keeping there what this one makes (see [`incremental`]): the outputs are
+/// the same bytes. `progress` is told each stage.
+pub fn build_with(
+    project: &Project,
+    names: &[String],
+    out: &Path,
+    formats: &[Format],
+    cache: Option<&Arc<Cache>>,
+    progress: Option<Arc<dyn Progress>>,
+) -> Result<(Vec<Built>, Report), Diagnostic> {
+    build_books(project, names, out, formats, cache, progress, &|_| {}, &mut |_, _, _, _| {})
+}
+
 /// What `build` and `preflight` share: each book prepared (then `adjust`ed), written in
-/// `formats`, committed; `each` sees the books whose outputs were committed.
+/// `formats`, committed; `each` sees the books whose outputs were committed. `cache` and
+/// `progress` as for [`build_with`].
+#[allow(clippy::too_many_arguments)]
 fn build_books(
     project: &Project,
     names: &[String],
     out: &Path,
     formats: &[Format],
+    cache: Option<&Arc<Cache>>,
+    progress: Option<Arc<dyn Progress>>,
     adjust: &dyn Fn(&mut Prepared),
     each: &mut dyn FnMut(&Prepared, &PrintState, &Built, &mut Report),
 ) -> Result<(Vec<Built>, Report), Diagnostic> {
     let paths = book_paths(project, names)?;
+    if let Some(c) = cache {
+        c.begin(project);
+    }
+    let stage = |what: &str| {
+        if let Some(p) = &progress {
+            p.stage(what);
+        }
+    };
+    stage("reading the speeches");
     let mut report = Report::default();
     let lib = Library::load(project, &mut report);
     let library_ok = !report.has_errors();
     let mut built = Vec::new();
     for p in paths {
-        let Some(mut prep) = prepare(project, &lib, &p, &mut report) else { continue };
+        let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        stage(&format!("{name}: reading its speeches into the book"));
+        let Some(mut prep) = prepare_with(project, &lib, &p, cache, &mut report) else { continue };
+        prep.progress = progress.clone();
         adjust(&mut prep);
         if !library_ok {
             continue;
@@ -394,6 +454,7 @@ fn build_books(
                 continue;
             }
             let file = out.join(f.file_name(&prep.book.name));
+            stage(&format!("{name}: writing {}", f.file_name(&prep.book.name)));
             let stage = outputs.stage(&file);
             let shown = report.items.len();
             let before = report.errors();
@@ -431,6 +492,9 @@ fn build_books(
             each(&prep, &state, &b, &mut report);
         }
         built.push(b);
+    }
+    if let Some(c) = cache.filter(|_| !report.has_errors()) {
+        c.sweep();
     }
     Ok((built, report))
 }

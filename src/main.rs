@@ -7,6 +7,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tribune::diagnostics::{Diagnostic, Kind, Report};
 use tribune::library::Library;
 use tribune::messages;
@@ -200,6 +202,12 @@ struct Printer {
 }
 
 impl Printer {
+    /// A progress bar for a build, when one may be shown: on a terminal, not with
+    /// `--quiet`, not in JSON mode.
+    fn bar(&self) -> Option<Arc<Bar>> {
+        (!self.quiet && !self.json && std::io::stderr().is_terminal()).then(Bar::start)
+    }
+
     fn diagnostics(&self, report: &Report) {
         for d in &report.items {
             if self.json {
@@ -288,6 +296,73 @@ impl Printer {
             eprintln!("{what}: {w} warning{}", plural(w));
         }
     }
+}
+
+/// The progress bar of one build: drawn on standard error only once the build has taken
+/// [`Bar::DELAY`], so that the quick builds of `watch` do not flicker.
+struct Bar {
+    bar: indicatif::ProgressBar,
+    /// Set once the build is done; the bar then never shows.
+    done: Mutex<bool>,
+}
+
+impl Bar {
+    const DELAY: Duration = Duration::from_millis(500);
+
+    fn start() -> Arc<Bar> {
+        let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        bar.set_style(Bar::spinner());
+        let me = Arc::new(Bar { bar, done: Mutex::new(false) });
+        let later = Arc::downgrade(&me);
+        std::thread::spawn(move || {
+            std::thread::sleep(Bar::DELAY);
+            let Some(me) = later.upgrade() else { return };
+            let done = me.done.lock().unwrap_or_else(|p| p.into_inner());
+            if !*done {
+                me.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                me.bar.enable_steady_tick(Duration::from_millis(120));
+            }
+        });
+        me
+    }
+
+    fn spinner() -> indicatif::ProgressStyle {
+        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+    }
+
+    /// Remove the bar before the build's messages are printed.
+    fn finish(&self) {
+        let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+        *done = true;
+        self.bar.finish_and_clear();
+    }
+}
+
+impl tribune::Progress for Bar {
+    fn stage(&self, what: &str) {
+        self.bar.set_style(Bar::spinner());
+        self.bar.set_length(0);
+        self.bar.set_position(0);
+        self.bar.set_message(what.to_string());
+    }
+
+    fn steps(&self, total: usize) {
+        let style = indicatif::ProgressStyle::with_template("{msg} [{bar:32}] {pos}/{len} ({elapsed})")
+            .map(|s| s.progress_chars("=> "))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        self.bar.set_style(style);
+        self.bar.set_length(total as u64);
+    }
+
+    fn step(&self) {
+        self.bar.inc(1);
+    }
+}
+
+/// The bar as the library takes it.
+fn progress(bar: &Option<Arc<Bar>>) -> Option<Arc<dyn tribune::Progress>> {
+    bar.clone().map(|b| b as Arc<dyn tribune::Progress>)
 }
 
 fn plural(n: usize) -> &'static str {
@@ -388,7 +463,12 @@ fn main() -> ExitCode {
         Command::Build(args) => {
             let formats = args.formats();
             let out = args.out.clone().unwrap_or_else(|| project.default_out());
-            match tribune::build(&project, &args.books, &out, &formats) {
+            let bar = p.bar();
+            let result = tribune::build_with(&project, &args.books, &out, &formats, None, progress(&bar));
+            if let Some(b) = bar {
+                b.finish();
+            }
+            match result {
                 Ok((built, report)) => {
                     p.diagnostics(&report);
                     p.written(&built);
@@ -453,8 +533,13 @@ fn main() -> ExitCode {
                 project.root().display()
             ));
             let mut changed = Vec::new();
+            let cache = std::sync::Arc::new(tribune::incremental::Cache::new());
             loop {
-                let rebuild = tribune::watch::build(&project, &args.books, &out, &formats);
+                let bar = p.bar();
+                let rebuild = tribune::watch::build(&project, &args.books, &out, &formats, &cache, progress(&bar));
+                if let Some(b) = bar {
+                    b.finish();
+                }
                 p.rebuild(&rebuild, &changed);
                 match watch.wait() {
                     Some(c) => changed = c,
@@ -572,8 +657,13 @@ fn serve(
     };
     eprintln!("serving the preview of {name} at http://{bound}/ ; Ctrl-C ends");
     let mut changed = Vec::new();
+    let cache = std::sync::Arc::new(tribune::incremental::Cache::new());
     loop {
-        let rebuild = tribune::watch::build(project, &names, &out, &formats);
+        let bar = p.bar();
+        let rebuild = tribune::watch::build(project, &names, &out, &formats, &cache, progress(&bar));
+        if let Some(b) = bar {
+            b.finish();
+        }
         let written: Vec<&tribune::Written> = match &rebuild.result {
             Ok((built, _)) => built.iter().flat_map(|b| &b.written).collect(),
             Err(_) => Vec::new(),

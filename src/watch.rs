@@ -7,12 +7,14 @@
 //! the start, or `books/` removed and made again, are watched from then on.
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
+use crate::incremental::Cache;
 use crate::project::Project;
 use crate::{Built, Format};
 use notify::event::EventKind;
 use notify::{RecursiveMode, Watcher as _};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long the sources must be quiet after a change before the build starts: editors
@@ -196,10 +198,20 @@ impl Rebuild {
     }
 }
 
-/// Build `names` (all books when empty) of `project` into `out` in `formats`, timed.
-pub fn build(project: &Project, names: &[String], out: &Path, formats: &[Format]) -> Rebuild {
+/// Build `names` (all books when empty) of `project` into `out` in `formats`, timed;
+/// `cache` keeps what each speech produced from one build to the next, so that a change
+/// to one speech parses and sets only that speech again (see [`crate::incremental`]).
+/// `progress` is told each stage of the build.
+pub fn build(
+    project: &Project,
+    names: &[String],
+    out: &Path,
+    formats: &[Format],
+    cache: &Arc<Cache>,
+    progress: Option<Arc<dyn crate::Progress>>,
+) -> Rebuild {
     let start = Instant::now();
-    let result = crate::build(project, names, out, formats);
+    let result = crate::build_with(project, names, out, formats, Some(cache), progress);
     Rebuild { result, elapsed: start.elapsed() }
 }
 

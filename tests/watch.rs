@@ -27,20 +27,50 @@ struct Watching {
     messages: Receiver<Value>,
 }
 
+/// A project of two speeches, in `dir`.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let w = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    };
+    w("books/book.toml", BOOK);
+    w("books/speeches/a.md", &speech("Rede A", "Erste Worte der ersten Rede."));
+    w("books/speeches/b.md", &speech("Rede B", "Worte der zweiten Rede."));
+    dir
+}
+
+/// The same project with its own font: the style names `Eigen-Regular.ttf` (a copy of the
+/// bundled Gentium under a name Tribune does not bundle) from the project's fonts/.
+fn project_with_font() -> tempfile::TempDir {
+    let dir = project();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    fs::create_dir_all(dir.path().join("fonts")).unwrap();
+    fs::create_dir_all(dir.path().join("styles")).unwrap();
+    fs::copy(repo.join("fonts/GentiumBookPlus-Regular.ttf"), dir.path().join("fonts/Eigen-Regular.ttf")).unwrap();
+    let style = fs::read_to_string(repo.join("styles/default.toml")).unwrap();
+    assert!(style.contains("regular = \"GentiumBookPlus-Regular.ttf\""));
+    let style = style.replace("regular = \"GentiumBookPlus-Regular.ttf\"", "regular = \"Eigen-Regular.ttf\"");
+    fs::write(dir.path().join("styles/default.toml"), style).unwrap();
+    fs::copy(repo.join("styles/default.css"), dir.path().join("styles/default.css")).unwrap();
+    dir
+}
+
 impl Watching {
     fn start() -> Watching {
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        let w = |rel: &str, text: &str| {
-            let p = dir.path().join(rel);
-            fs::create_dir_all(p.parent().unwrap()).unwrap();
-            fs::write(p, text).unwrap();
-        };
-        w("books/book.toml", BOOK);
-        w("books/speeches/a.md", &speech("Rede A", "Erste Worte der ersten Rede."));
-        w("books/speeches/b.md", &speech("Rede B", "Worte der zweiten Rede."));
+        Watching::spawn(project(), &["--format", "model"])
+    }
+
+    /// `tribune watch ARGS --message-format json` on the project in `dir`, after its first
+    /// build (which must succeed).
+    fn spawn(dir: tempfile::TempDir, args: &[&str]) -> Watching {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tribune"))
-            .args(["watch", "--format", "model", "--message-format", "json", "--color", "never", "--project"])
+            .arg("watch")
+            .args(args)
+            .args(["--message-format", "json", "--color", "never", "--project"])
             .arg(dir.path())
+            .env("SOURCE_DATE_EPOCH", "1700000000")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -69,6 +99,41 @@ impl Watching {
 
     fn output(&self) -> String {
         fs::read_to_string(self.path("out/book.model.json")).expect("the output")
+    }
+
+    /// The bytes of each output, by name.
+    fn outputs(&self) -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(self.path("out"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), fs::read(&p).unwrap()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// What `tribune build ARGS` from scratch writes for the project as it is now.
+    fn fresh(&self, args: &[&str]) -> Vec<(String, Vec<u8>)> {
+        let out = self.path("fresh");
+        let _ = fs::remove_dir_all(&out);
+        let status = Command::new(env!("CARGO_BIN_EXE_tribune"))
+            .arg("build")
+            .args(args)
+            .args(["--quiet", "--project"])
+            .arg(self.dir.path())
+            .arg("--out")
+            .arg(&out)
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .status()
+            .expect("run tribune build");
+        assert!(status.success());
+        let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), fs::read(&p).unwrap()))
+            .collect();
+        v.sort();
+        v
     }
 
     /// The next build: its `finished` message and the messages before it.
@@ -176,4 +241,69 @@ fn ctrl_c_ends_cleanly() {
     assert!(status.success(), "{status:?}");
     let left: Vec<_> = fs::read_dir(w.path("out")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, [Path::new("book.model.json").as_os_str()], "stages were left behind");
+}
+
+/// A diagnostic of `messages` naming a file that ends in `file`.
+fn diagnostic_for<'a>(messages: &'a [Value], file: &str) -> &'a Value {
+    messages
+        .iter()
+        .find(|m| m["reason"] == "diagnostic" && m["file"].as_str().is_some_and(|f| f.ends_with(file)))
+        .unwrap_or_else(|| panic!("no diagnostic for {file}: {messages:?}"))
+}
+
+#[test]
+fn a_renamed_speech_and_a_book_file_with_a_syntax_error_keep_the_last_good_output() {
+    let mut w = Watching::start();
+    let good = w.output();
+    fs::rename(w.path("books/speeches/a.md"), w.path("books/speeches/a-neu.md")).unwrap();
+    let (done, before) = w.build();
+    assert_eq!(done["success"], false, "the book selects `a`, which is gone: {before:?}");
+    diagnostic_for(&before, "book.toml");
+    assert_eq!(w.output(), good);
+    fs::rename(w.path("books/speeches/a-neu.md"), w.path("books/speeches/a.md")).unwrap();
+    let (done, _) = w.build();
+    assert_eq!(done["success"], true);
+    assert_eq!(w.output(), good);
+
+    fs::write(w.path("books/book.toml"), BOOK.replace("[select]", "[select")).unwrap();
+    let (done, before) = w.build();
+    assert_eq!(done["success"], false);
+    assert!(diagnostic_for(&before, "book.toml")["line"].as_u64().is_some(), "{before:?}");
+    assert_eq!(w.output(), good);
+    fs::write(w.path("books/book.toml"), BOOK).unwrap();
+    let (done, _) = w.build();
+    assert_eq!(done["success"], true);
+    assert_eq!(w.output(), good);
+}
+
+#[test]
+fn an_edited_speech_and_a_removed_font_give_the_bytes_of_a_fresh_build() {
+    let args = ["--format", "epub", "--format", "pdf"];
+    let mut w = Watching::spawn(project_with_font(), &args);
+    assert_eq!(w.outputs(), w.fresh(&args));
+
+    // The speech is parsed and set again, the other taken from memory: the same bytes.
+    fs::write(w.path("books/speeches/a.md"), speech("Rede A", "Erste Worte, nun mit einem Nachsatz.")).unwrap();
+    let (done, _) = w.build();
+    assert_eq!(done["success"], true);
+    let good = w.outputs();
+    assert_eq!(good, w.fresh(&args), "watch's outputs after an edit differ from a fresh build's");
+
+    let font = w.path("fonts/Eigen-Regular.ttf");
+    let kept = w.path("Eigen-Regular.ttf");
+    fs::rename(&font, &kept).unwrap();
+    let (done, before) = w.build();
+    assert_eq!(done["success"], false, "{before:?}");
+    assert!(
+        before
+            .iter()
+            .any(|m| m["reason"] == "diagnostic"
+                && m["message"].as_str().is_some_and(|t| t.contains("Eigen-Regular.ttf"))),
+        "{before:?}"
+    );
+    assert_eq!(w.outputs(), good, "a failed build changed the outputs");
+    fs::rename(&kept, &font).unwrap();
+    let (done, _) = w.build();
+    assert_eq!(done["success"], true);
+    assert_eq!(w.outputs(), good);
 }

@@ -223,7 +223,7 @@ pub(crate) enum Order {
 }
 
 /// A file of the project that enters the book.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Asset {
     /// As shown to people and in the model: `books/cover.jpg`.
     pub(crate) shown: PathBuf,

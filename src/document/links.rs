@@ -29,8 +29,8 @@ pub(super) enum Target {
 }
 
 /// A link waiting for the whole book: where it is and where it leads.
-#[derive(Debug)]
-pub(super) struct Pending {
+#[derive(Debug, Clone, Hash)]
+pub(crate) struct Pending {
     /// The line of the file it is on.
     pub line: usize,
     /// The address as written.

@@ -3,7 +3,7 @@
 //! chapter's language is applied here, so the EPUB and the PDF read the same final text.
 
 mod gender;
-mod links;
+pub(crate) mod links;
 pub(crate) mod locale;
 mod markdown;
 pub mod model;
@@ -15,22 +15,26 @@ pub use model::*;
 
 use crate::anthology::{Anthology, Asset, Selection};
 use crate::diagnostics::Report;
+use crate::incremental::{self, Cache};
 use crate::lang::Lang;
 use crate::library::{count_words, Library, Speech};
 use crate::parallel::parallel_map;
 use crate::project::{read_source, Project};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use typography::TextRun;
 
 /// Build the model of `book`. Problems go to `report`; the model is complete only when
 /// the report has no errors.
-/// `epoch` is `SOURCE_DATE_EPOCH` when set.
+/// `epoch` is `SOURCE_DATE_EPOCH` when set. With `cache`, a speech's chapter is taken from
+/// it when nothing it is made from changed (see [`crate::incremental`]).
 pub(crate) fn build(
     project: &Project,
     book: &Anthology,
     sel: &Selection,
     lib: &Library,
     epoch: Option<i64>,
+    cache: Option<&Cache>,
     report: &mut Report,
 ) -> Book {
     let lang = book.meta.language.clone();
@@ -74,8 +78,19 @@ pub(crate) fn build(
     let anchored: Vec<(usize, &Speech, String)> =
         ids.into_iter().map(|(i, s)| (i, s, unique(anchor_of("s-", &s.id)))).collect();
     let built = parallel_map(&anchored, |(_, s, anchor)| {
+        let key = cache.map(|c| {
+            let meta = format!("{:?}", s.meta);
+            let place = (&s.id, &s.shown, &s.dir, s.body_start, s.body_line);
+            incremental::hash_of((c.tree(), place, &s.source, meta, anchor, &lang, typo))
+        });
+        if let Some(hit) = cache.zip(key).and_then(|(c, k)| c.parsed(k)) {
+            return Arc::unwrap_or_clone(hit);
+        }
         let mut r = Report::default();
         let c = speech_chapter(project, s, anchor.clone(), &lang, typo, &mut r);
+        if let Some((cache, key)) = cache.zip(key) {
+            cache.keep_parsed(key, Arc::new((c.clone(), r.clone())));
+        }
         (c, r)
     });
     let mut parts: Vec<Part> = sel

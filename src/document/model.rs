@@ -54,7 +54,7 @@ pub(crate) enum ChapterKind {
 }
 
 /// A speech, the introduction or the afterword: its metadata, body and footnotes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Chapter {
     /// The speech id, or `introduction` / `afterword`.
     pub(crate) id: String,
@@ -72,7 +72,7 @@ pub struct Chapter {
 }
 
 /// A chapter's front matter, as the book shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChapterMeta {
     pub(crate) title: String,
     pub(crate) speakers: Vec<String>,
@@ -88,7 +88,7 @@ pub struct ChapterMeta {
     pub(crate) summary: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Footnote {
     /// The label as written (`1`, `quelle`); unique within its chapter only.
     pub(crate) label: String,
@@ -101,7 +101,7 @@ pub(crate) struct Footnote {
 }
 
 /// A block of a chapter's body, with the source line it starts on.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Block {
     pub(crate) line: usize,
     /// What the block is, with its content.
@@ -124,7 +124,7 @@ pub enum Align {
 }
 
 /// The blocks a chapter body is made of.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum BlockKind {
     /// A heading inside a speech (`#` to `######`).
@@ -181,7 +181,7 @@ pub enum BlockKind {
 }
 
 /// An image of the book: its file, alternative text and title.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImageRef {
     pub(crate) asset: Asset,
     pub(crate) alt: String,
@@ -189,7 +189,7 @@ pub struct ImageRef {
 }
 
 /// Text inside a block, with its emphasis, links and calls.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Inline {
     /// Plain text.

@@ -18,6 +18,7 @@ use crate::diagnostics::{self, Diagnostic, Report};
 use crate::document::pages::PageMap;
 use crate::project::Project;
 use crate::Prepared;
+pub(crate) use build::SetUnit;
 pub use print::Edition;
 use std::path::Path;
 

@@ -25,6 +25,7 @@ mod set;
 use crate::diagnostics::{Diagnostic, Report};
 use crate::document::locale;
 use crate::document::pages::{PageMap, PrintPage, Spot};
+use crate::incremental::Cache;
 use crate::lang::Lang;
 use crate::pdf::font::{FaceId, FontSet};
 use crate::pdf::layout::{folio_text, Count, Flow, Geometry, Op, PageSink, Placed};
@@ -36,6 +37,7 @@ use crate::Prepared;
 use contents::Contents;
 use encode::EncodingSink;
 use plan::Unit;
+pub(crate) use set::SetUnit;
 use set::Setters;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -87,7 +89,8 @@ pub(crate) fn run(
     let writer = edition.writer(prep, file, report)?;
     let errors_before = report.errors();
     let families = &coverage.families;
-    let set = std::thread::scope(|s| typeset(s, prep, &fonts, &geometry, &units, families, workers, writer))?;
+    let memo = prep.cache.as_deref().map(|cache| Memo { cache, context: context(prep, &fonts, &geometry, edition) });
+    let set = std::thread::scope(|s| typeset(s, prep, &fonts, &geometry, &units, families, workers, writer, memo))?;
     let Typeset { mut writer, texts, fallback, mut paged, outline } = set;
     report.extend(std::mem::take(&mut paged.report));
     if edition.is_print() {
@@ -131,11 +134,11 @@ pub(crate) fn page_map(prep: &Prepared, project: &Project) -> Result<PageMap, Re
     let families = &coverage.families;
     let lang = &book.meta.language;
     let set = std::thread::scope(|s| {
-        let mut setters = Setters::spawn(s, workers, &fonts, &g, book, &units, families);
+        let mut setters = Setters::spawn(s, workers, &fonts, &g, book, &units, families, None);
         let mut sink = Count::default();
         let contents = Contents::count(&fonts, &g, book, &units)?;
         let mut folios = Typesetter::new(&fonts, Vec::new());
-        let mut paged = paginate(&g, lang, &units, &mut setters, &mut sink, &mut folios, contents.pages, false)?;
+        let mut paged = paginate(&g, lang, &units, &mut setters, &mut sink, &mut folios, contents.pages, false, None)?;
         let mut outline = Vec::new();
         contents.set(&units, lang, &mut paged, &mut sink, &mut folios, &mut outline)?;
         let mut texts = BTreeMap::new();
@@ -147,6 +150,27 @@ pub(crate) fn page_map(prep: &Prepared, project: &Project) -> Result<PageMap, Re
         return Err(paged.report);
     }
     Ok(paged.page_map(pages))
+}
+
+/// Where set chapters are kept between builds, and the hash of what their layout depends
+/// on besides the chapter and its depth.
+#[derive(Clone, Copy)]
+pub(super) struct Memo<'c> {
+    cache: &'c Cache,
+    context: u64,
+}
+
+/// The hash of everything but the chapter that decides how a chapter is set: the edition,
+/// the page geometry (the style), the fonts, the book's language, title (running heads)
+/// and hyphenation exceptions, and the images under `books/`.
+fn context(prep: &Prepared, fonts: &FontSet, g: &Geometry, edition: Edition) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    fonts.fingerprint(&mut h);
+    let meta = &prep.book.meta;
+    (format!("{edition:?}"), format!("{g:?}"), &meta.language, &meta.title, &meta.hyphenation_exceptions).hash(&mut h);
+    prep.cache.as_ref().map(|c| c.images()).hash(&mut h);
+    h.finish()
 }
 
 /// The book set and paginated, every page written.
@@ -223,16 +247,18 @@ fn typeset<'scope, 'env>(
     families: &'env [String],
     workers: usize,
     writer: PdfWriter,
+    memo: Option<Memo<'env>>,
 ) -> Result<Typeset, Diagnostic> {
     let book = &prep.book;
     let lang = &book.meta.language;
     let tagged = writer.tagged();
-    let mut setters = Setters::spawn(s, workers, fonts, g, book, units, families);
+    let mut setters = Setters::spawn(s, workers, fonts, g, book, units, families, memo);
     let mut sink = EncodingSink::spawn(s, writer, fonts, workers);
     // Counted here while the first units are set.
     let contents = Contents::count(fonts, g, book, units)?;
     let mut folios = Typesetter::new(fonts, Vec::new());
-    let mut paged = paginate(g, lang, units, &mut setters, &mut sink, &mut folios, contents.pages, tagged)?;
+    let progress = prep.progress.as_deref();
+    let mut paged = paginate(g, lang, units, &mut setters, &mut sink, &mut folios, contents.pages, tagged, progress)?;
     let mut outline = std::mem::take(&mut paged.outline);
     contents.set(units, lang, &mut paged, &mut sink, &mut folios, &mut outline)?;
     // Outline entries in page order (the contents were placed last).
@@ -245,7 +271,7 @@ fn typeset<'scope, 'env>(
 
 /// Replay every unit's operations, in reading order, onto pages that go to `sink`; the
 /// contents get `contents_pages` pages reserved. `folios` sets folios, running heads and
-/// note labels.
+/// note labels; `progress` is told of each unit.
 #[allow(clippy::too_many_arguments)]
 fn paginate<S: PageSink>(
     g: &Geometry,
@@ -256,8 +282,12 @@ fn paginate<S: PageSink>(
     folios: &mut Typesetter,
     contents_pages: usize,
     tagged: bool,
+    progress: Option<&dyn crate::Progress>,
 ) -> Result<Paginated, Diagnostic> {
     let mut flow = Flow::new(g, 1, locale::strings(lang).note_continued, &mut *sink);
+    if let Some(p) = progress {
+        p.steps(units.len());
+    }
     flow.rtl = lang.is_rtl();
     flow.tagged = tagged;
     let mut report = Report::default();
@@ -270,6 +300,9 @@ fn paginate<S: PageSink>(
         }
         flow.replay(ops, folios)?;
         flow.sink().flush()?;
+        if let Some(p) = progress {
+            p.step();
+        }
     }
     flow.finish(folios)?;
     flow.sink().flush()?;

@@ -39,12 +39,12 @@ fn glyphs_inside_the_text_block(dir: &Path) -> (Vec<Diagnostic>, usize) {
     let g = Geometry::of(&prep.style).unwrap();
     let units = plan::units(&prep.book, Edition::Reading);
     let (pages, paged, texts) = std::thread::scope(|s| {
-        let mut setters = Setters::spawn(s, 2, &fonts, &g, &prep.book, &units, &[]);
+        let mut setters = Setters::spawn(s, 2, &fonts, &g, &prep.book, &units, &[], None);
         let contents = Contents::count(&fonts, &g, &prep.book, &units).unwrap();
         let mut sink = Memory::default();
         let mut folios = Typesetter::new(&fonts, Vec::new());
         let paged =
-            paginate(&g, &prep.book.meta.language, &units, &mut setters, &mut sink, &mut folios, contents.pages, false)
+            paginate(&g, &prep.book.meta.language, &units, &mut setters, &mut sink, &mut folios, contents.pages, false, None)
                 .unwrap();
         let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
         setters.join(&mut texts);

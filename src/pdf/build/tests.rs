@@ -59,12 +59,12 @@ fn contents_folios_are_the_real_ones() {
     let g = Geometry::of(&prep.style).unwrap();
     let units = plan::units(&prep.book, Edition::Reading);
     let (pages, texts, paged) = std::thread::scope(|s| {
-        let mut setters = Setters::spawn(s, 2, &fonts, &g, &prep.book, &units, &[]);
+        let mut setters = Setters::spawn(s, 2, &fonts, &g, &prep.book, &units, &[], None);
         let contents = Contents::count(&fonts, &g, &prep.book, &units).unwrap();
         let mut sink = Memory::default();
         let mut folios = Typesetter::new(&fonts, Vec::new());
         let mut paged =
-            paginate(&g, &prep.book.meta.language, &units, &mut setters, &mut sink, &mut folios, contents.pages, false)
+            paginate(&g, &prep.book.meta.language, &units, &mut setters, &mut sink, &mut folios, contents.pages, false, None)
                 .unwrap();
         let mut outline = std::mem::take(&mut paged.outline);
         contents.set(&units, &prep.book.meta.language, &mut paged, &mut sink, &mut folios, &mut outline).unwrap();

@@ -157,6 +157,17 @@ pub struct FontSet {
 }
 
 impl FontSet {
+    /// Feed everything that decides how text is set in these faces into `h`: the faces'
+    /// files and bytes and their roles (for the memo of set chapters).
+    pub(crate) fn fingerprint(&self, h: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        for f in &self.faces {
+            f.file.hash(h);
+            f.data.hash(h);
+        }
+        (&self.fallbacks, self.monospace, &self.bold_fallbacks).hash(h);
+    }
+
     /// Load the faces `fonts` names, from the project's `fonts/` or those bundled with Tribune.
     pub fn load(project: &Project, fonts: &Fonts) -> Result<FontSet, Diagnostic> {
         let mut faces = Vec::new();

@@ -115,6 +115,13 @@ struct PlanKey {
     case: Case,
 }
 
+/// The words shaped while recording: each once, in the order first used.
+#[derive(Default)]
+struct Recording {
+    seen: FxHashMap<*const ShapedText, ()>,
+    order: Vec<Rc<ShapedText>>,
+}
+
 /// Shapes text with the faces of a [`FontSet`], caching plans and shaped words.
 pub struct Shaper<'f> {
     fonts: &'f FontSet,
@@ -125,6 +132,9 @@ pub struct Shaper<'f> {
     buffer: Option<Buffer>,
     /// The text each glyph stands for, for the PDF's ToUnicode maps (first use wins).
     pub glyph_texts: BTreeMap<(FaceId, u16), String>,
+    /// While a unit is recorded ([`Shaper::record`]): every word it shaped, cached or not,
+    /// in the order first used, so its glyph texts can be told apart from other units'.
+    recording: Option<Recording>,
     pub(crate) hits: u64,
     pub(crate) misses: u64,
 }
@@ -139,6 +149,7 @@ impl<'f> Shaper<'f> {
             langs: Vec::new(),
             buffer: Some(Buffer::new()),
             glyph_texts: BTreeMap::new(),
+            recording: None,
             hits: 0,
             misses: 0,
         }
@@ -165,7 +176,9 @@ impl<'f> Shaper<'f> {
         let key = (face, self.lang_id(lang), case);
         if let Some(s) = self.words.get(&key).and_then(|m| m.get(text)) {
             self.hits += 1;
-            return s.clone();
+            let s = s.clone();
+            self.note(&s);
+            return s;
         }
         self.misses += 1;
         let shaped = Rc::new(self.shape_uncached(face, lang, case, text));
@@ -174,8 +187,38 @@ impl<'f> Shaper<'f> {
                 self.glyph_texts.entry((face, g)).or_insert(t);
             }
         }
+        self.note(&shaped);
         self.words.entry(key).or_default().insert(text.to_string(), shaped.clone());
         shaped
+    }
+
+    fn note(&mut self, s: &Rc<ShapedText>) {
+        if let Some(r) = &mut self.recording {
+            if r.seen.insert(Rc::as_ptr(s), ()).is_none() {
+                r.order.push(s.clone());
+            }
+        }
+    }
+
+    /// Start recording the words shaped, for [`Shaper::recorded`].
+    pub(crate) fn record(&mut self) {
+        self.recording = Some(Default::default());
+    }
+
+    /// The glyph texts of the words shaped since [`Shaper::record`], first use winning as
+    /// in [`Shaper::glyph_texts`]: what this stretch of work alone would have added to an
+    /// empty map, whatever the word cache held before it. Recording stops.
+    pub(crate) fn recorded(&mut self) -> BTreeMap<(FaceId, u16), String> {
+        let mut texts = BTreeMap::new();
+        let Some(r) = self.recording.take() else { return texts };
+        for s in r.order {
+            for (g, t) in s.glyph_texts(self.fonts.face(s.face)) {
+                if !t.is_empty() {
+                    texts.entry((s.face, g)).or_insert(t);
+                }
+            }
+        }
+        texts
     }
 
     fn shape_uncached(&mut self, face: FaceId, lang: &str, case: Case, text: &str) -> ShapedText {

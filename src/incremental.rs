@@ -1,0 +1,297 @@
+//! Incremental rebuilds for `watch` and `serve`: what each speech produced in the last
+//! builds, kept in memory so that a change to one speech parses and sets only that speech
+//! again; the book is still paginated, encoded and written whole, so the outputs are the
+//! bytes a fresh build writes.
+//!
+//! Two stages are kept:
+//!
+//! - **the document model of a speech** (its chapter, the links it waits to resolve, its
+//!   diagnostics), by a hash of everything it is made from: the file's text, its name and
+//!   folder, the anchor it gets, the book's language and typography switch, and the names
+//!   of the files under `books/` (a link or an image is checked against them);
+//! - **the layout operations a chapter is set into** (with its diagnostics, the text of
+//!   the glyphs it shaped and the fallback fonts it used), by the chapter's place in the
+//!   outline and a hash of the PDF's context (edition, page geometry, the fonts' bytes, the
+//!   book's language, title and hyphenation exceptions, the images under `books/`); the
+//!   chapter itself is compared whole, so a change to its model (a link resolved
+//!   differently) sets it again.
+//!
+//! Entries not used by a good build are dropped after it, so memory follows the book.
+
+use crate::diagnostics::Report;
+use crate::document::Chapter;
+use crate::project::Project;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// A chapter of the document model as built from its speech, before the book's links
+/// are resolved.
+pub(crate) type Parsed = (Option<(Chapter, Vec<crate::document::links::Pending>)>, Report);
+
+/// A memo entry and the build that last used it.
+struct Used<T> {
+    generation: u64,
+    value: T,
+}
+
+/// A chapter as set: the chapter compared on a hit, and what setting it gave.
+struct SetEntry {
+    chapter: Chapter,
+    set: Arc<crate::pdf::SetUnit>,
+}
+
+/// How much of the last build came from memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Speeches whose model was taken from memory.
+    pub parsed_hits: usize,
+    /// Speeches parsed again.
+    pub parsed_misses: usize,
+    /// Chapters whose layout was taken from memory (counted once per PDF edition).
+    pub set_hits: usize,
+    /// Chapters set again.
+    pub set_misses: usize,
+}
+
+/// What `watch` and `serve` keep between builds (see the module's documentation).
+#[derive(Default)]
+pub struct Cache {
+    generation: AtomicU64,
+    /// A hash of the names of the files under `books/`, and of the size and time of its
+    /// images, taken at the start of the build.
+    tree: Mutex<(u64, u64)>,
+    parsed: Mutex<HashMap<u64, Used<Arc<Parsed>>>>,
+    set: Mutex<HashMap<(u64, String, u8, usize), Used<SetEntry>>>,
+    stats: Mutex<Stats>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Cache {
+    /// An empty cache.
+    pub fn new() -> Cache {
+        Cache::default()
+    }
+
+    /// Start a build of `project`: look at the files under `books/` once.
+    pub(crate) fn begin(&self, project: &Project) {
+        self.generation.fetch_add(1, Ordering::Relaxed);
+        *lock(&self.stats) = Stats::default();
+        let mut names = DefaultHasher::new();
+        let mut images = DefaultHasher::new();
+        walk(&project.books, &project.books, &mut names, &mut images);
+        *lock(&self.tree) = (names.finish(), images.finish());
+    }
+
+    /// After a build without errors: forget what it did not use.
+    pub(crate) fn sweep(&self) {
+        let g = self.generation.load(Ordering::Relaxed);
+        lock(&self.parsed).retain(|_, u| u.generation == g);
+        lock(&self.set).retain(|_, u| u.generation == g);
+    }
+
+    /// How much of the last build came from memory.
+    pub fn stats(&self) -> Stats {
+        *lock(&self.stats)
+    }
+
+    /// The hash of the names of the files under `books/`.
+    pub(crate) fn tree(&self) -> u64 {
+        lock(&self.tree).0
+    }
+
+    /// The hash of the images under `books/` (their names, sizes and times).
+    pub(crate) fn images(&self) -> u64 {
+        lock(&self.tree).1
+    }
+
+    /// A speech's model by its key, when kept.
+    pub(crate) fn parsed(&self, key: u64) -> Option<Arc<Parsed>> {
+        let g = self.generation.load(Ordering::Relaxed);
+        let hit = lock(&self.parsed).get_mut(&key).map(|u| {
+            u.generation = g;
+            u.value.clone()
+        });
+        let mut s = lock(&self.stats);
+        if hit.is_some() {
+            s.parsed_hits += 1;
+        } else {
+            s.parsed_misses += 1;
+        }
+        hit
+    }
+
+    pub(crate) fn keep_parsed(&self, key: u64, value: Arc<Parsed>) {
+        let g = self.generation.load(Ordering::Relaxed);
+        lock(&self.parsed).insert(key, Used { generation: g, value });
+    }
+
+    /// A chapter's layout in the PDF context `context` at outline level `depth` and place
+    /// `index` among the book's documents (the page list's places name it), when the
+    /// chapter kept is `chapter`.
+    pub(crate) fn set(
+        &self,
+        context: u64,
+        chapter: &Chapter,
+        depth: u8,
+        index: usize,
+    ) -> Option<Arc<crate::pdf::SetUnit>> {
+        let g = self.generation.load(Ordering::Relaxed);
+        let key = (context, chapter.anchor.clone(), depth, index);
+        let hit = lock(&self.set).get_mut(&key).filter(|u| u.value.chapter == *chapter).map(|u| {
+            u.generation = g;
+            u.value.set.clone()
+        });
+        let mut s = lock(&self.stats);
+        if hit.is_some() {
+            s.set_hits += 1;
+        } else {
+            s.set_misses += 1;
+        }
+        hit
+    }
+
+    pub(crate) fn keep_set(
+        &self,
+        context: u64,
+        chapter: &Chapter,
+        depth: u8,
+        index: usize,
+        set: Arc<crate::pdf::SetUnit>,
+    ) {
+        let g = self.generation.load(Ordering::Relaxed);
+        let key = (context, chapter.anchor.clone(), depth, index);
+        lock(&self.set).insert(key, Used { generation: g, value: SetEntry { chapter: chapter.clone(), set } });
+    }
+}
+
+/// Hash the names of the files under `dir` (relative to `root`, in a fixed order) into
+/// `names`, and the names, sizes and modification times of its images into `images`.
+fn walk(root: &Path, dir: &Path, names: &mut DefaultHasher, images: &mut DefaultHasher) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let path = e.path();
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        rel.hash(names);
+        // Through links, as the build reads them.
+        let Ok(meta) = std::fs::metadata(&path) else { continue };
+        if meta.is_dir() {
+            walk(root, &path, names, images);
+            continue;
+        }
+        let ext = path.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        if matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp") {
+            rel.hash(images);
+            meta.len().hash(images);
+            meta.modified().ok().hash(images);
+        }
+    }
+}
+
+/// A hash of `parts`, for keys.
+pub(crate) fn hash_of(parts: impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    parts.hash(&mut h);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Format;
+    use std::fs;
+    use std::path::PathBuf;
+
+    fn copy_dir(from: &Path, to: &Path) {
+        fs::create_dir_all(to).unwrap();
+        for e in fs::read_dir(from).unwrap() {
+            let p = e.unwrap().path();
+            let t = to.join(p.file_name().unwrap());
+            if p.is_dir() {
+                copy_dir(&p, &t);
+            } else {
+                fs::copy(&p, &t).unwrap();
+            }
+        }
+    }
+
+    /// The bundled example project in a temporary folder.
+    fn example() -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for d in ["books", "fonts", "styles"] {
+            if repo.join(d).is_dir() {
+                copy_dir(&repo.join(d), &dir.path().join(d));
+            }
+        }
+        let p = Project::at(dir.path().to_path_buf()).unwrap();
+        (dir, p)
+    }
+
+    const FORMATS: [Format; 3] = [Format::Epub, Format::Pdf, Format::Print { marks: false }];
+
+    fn build(p: &Project, out: &Path, cache: Option<&Arc<Cache>>) -> Vec<PathBuf> {
+        let (built, report) = crate::build_with(p, &["example".into()], out, &FORMATS, cache, None).unwrap();
+        assert!(!report.has_errors(), "{report:?}");
+        built.iter().flat_map(|b| &b.written).map(|w| w.path.clone()).collect()
+    }
+
+    fn assert_same(a: &[PathBuf], b: &[PathBuf]) {
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            assert!(fs::read(x).unwrap() == fs::read(y).unwrap(), "{} differs from {}", x.display(), y.display());
+        }
+    }
+
+    #[test]
+    fn a_changed_speech_alone_is_parsed_and_set_again_and_the_outputs_are_a_fresh_builds() {
+        let (dir, p) = example();
+        let cache = Arc::new(Cache::new());
+        let (warm, fresh) = (dir.path().join("out-warm"), dir.path().join("out-fresh"));
+        build(&p, &warm, Some(&cache));
+        let first = cache.stats();
+        assert_eq!((first.parsed_hits, first.set_hits), (0, 0), "{first:?}");
+        assert!(first.parsed_misses >= 6 && first.set_misses >= 12, "{first:?}");
+
+        // Nothing changed: everything from memory, the same bytes.
+        let written = build(&p, &warm, Some(&cache));
+        let again = cache.stats();
+        assert_eq!((again.parsed_misses, again.set_misses), (0, 0), "{again:?}");
+        assert_eq!((again.parsed_hits, again.set_hits), (first.parsed_misses, first.set_misses));
+        assert_same(&written, &build(&p, &fresh, None));
+
+        // One speech longer by a paragraph: the pages after it move.
+        let speech = dir.path().join("books/speeches/2019-05-leipzig-pflege.md");
+        let mut text = fs::read_to_string(&speech).unwrap();
+        text.push_str("\nEin neuer Absatz, der die folgenden Seiten verschiebt: Pflegekräfte, Löhne, Zeit.\n");
+        fs::write(&speech, text).unwrap();
+        let written = build(&p, &warm, Some(&cache));
+        let edit = cache.stats();
+        assert_eq!(edit.parsed_misses, 1, "{edit:?}");
+        assert_eq!(edit.set_misses, 2, "one chapter in each of the two PDF editions: {edit:?}");
+        assert_same(&written, &build(&p, &fresh, None));
+    }
+
+    #[test]
+    fn a_new_file_parses_every_speech_again_and_sets_none() {
+        let (dir, p) = example();
+        let cache = Arc::new(Cache::new());
+        let (warm, fresh) = (dir.path().join("out-warm"), dir.path().join("out-fresh"));
+        build(&p, &warm, Some(&cache));
+        // A file more under books/: links and images are checked against the names again.
+        let speeches = dir.path().join("books/speeches");
+        fs::write(speeches.join("extra.md"), "---\ntitle: X\nspeaker: Y\ndate: 2020-01-01\n---\n\nText.\n").unwrap();
+        let written = build(&p, &warm, Some(&cache));
+        let s = cache.stats();
+        assert_eq!(s.parsed_hits, 0, "a new file name reads every speech again: {s:?}");
+        assert_eq!(s.set_misses, 0, "but the chapters are the same: {s:?}");
+        assert_same(&written, &build(&p, &fresh, None));
+    }
+}
