@@ -25,9 +25,11 @@ pub mod pdf;
 pub mod project;
 pub mod scaffold;
 pub mod serve;
+mod site;
 mod sniff;
 pub mod style;
 pub mod watch;
+pub(crate) mod xhtml;
 
 use anthology::Anthology;
 use diagnostics::{Diagnostic, Report};
@@ -59,6 +61,9 @@ pub enum Format {
         /// Crop marks outside the bleed.
         marks: bool,
     },
+    /// The web edition of all the books built (`site/`): last, since it offers the EPUB
+    /// and the PDF made in the same run.
+    Site,
 }
 
 impl Format {
@@ -71,6 +76,7 @@ impl Format {
             Format::Print { .. } => "print",
             Format::Booklet => "booklet",
             Format::Cover { .. } => "cover",
+            Format::Site => "site",
         }
     }
 
@@ -83,6 +89,7 @@ impl Format {
             Format::Print { .. } => format!("{book}-print.pdf"),
             Format::Booklet => format!("{book}-booklet.pdf"),
             Format::Cover { .. } => format!("{book}-cover.pdf"),
+            Format::Site => "site".to_string(),
         }
     }
 }
@@ -188,6 +195,8 @@ fn render(
                 pdf::cover::write(prep, project, file, n, marks, report);
             }
         }
+        // Written once for all books, after them (`build`).
+        Format::Site => {}
         Format::Model => {
             let written = serde_json::to_vec_pretty(&prep.book)
                 .map_err(|e| {
@@ -244,6 +253,9 @@ pub fn build(
     let lib = Library::load(project, &mut report);
     let library_ok = !report.has_errors();
     let mut built = Vec::new();
+    let want_site = formats.contains(&Format::Site);
+    // The books for the site, with the files of them written in this run.
+    let mut site_books: Vec<(Prepared, Vec<PathBuf>)> = Vec::new();
     for p in paths {
         let Some(prep) = prepare(project, &lib, &p, &mut report) else { continue };
         if !library_ok {
@@ -253,13 +265,13 @@ pub fn build(
         let mut outputs = project::Outputs::default();
         let mut pages = None;
         let mut pdf_failed = false;
-        if formats.iter().any(|f| !matches!(f, Format::Model | Format::Epub)) {
+        if formats.iter().any(|f| !matches!(f, Format::Model | Format::Epub | Format::Site)) {
             if let Some(w) = pdf::hyphenation_warning(&prep) {
                 report.push(w);
             }
         }
         let mut made = Vec::new();
-        for f in formats {
+        for f in formats.iter().filter(|f| **f != Format::Site) {
             // The PDF formats set the same pages: once one fails, the others would only
             // report the same problems again.
             let pdf = !matches!(f, Format::Model | Format::Epub);
@@ -295,10 +307,30 @@ pub fn build(
         };
         built.push(Built {
             name: prep.book.name.clone(),
-            written,
+            written: written.clone(),
             words: prep.book.chapters().map(|c| c.words).sum(),
             chapters: prep.book.chapters().count(),
         });
+        if want_site {
+            let files = written.iter().filter(|w| matches!(w.format, Format::Epub | Format::Pdf));
+            site_books.push((prep, files.map(|w| w.path.clone()).collect()));
+        }
+    }
+    // The site shows every book asked for: after an error in any, the previous site stays.
+    if want_site && !report.has_errors() && !site_books.is_empty() {
+        let dir = out.join(Format::Site.file_name(""));
+        let books: Vec<site::SiteBook<'_>> =
+            site_books.iter().map(|(prep, downloads)| site::SiteBook { prep, downloads: downloads.clone() }).collect();
+        let errors = report.errors();
+        site::write(&books, project, &dir, &mut report);
+        if report.errors() == errors {
+            built.push(Built {
+                name: "site".into(),
+                written: vec![Written { path: dir, format: Format::Site, pages: None }],
+                words: built.iter().map(|b| b.words).sum(),
+                chapters: built.iter().map(|b| b.chapters).sum(),
+            });
+        }
     }
     Ok((built, report))
 }
