@@ -454,7 +454,6 @@ fn axe_core() -> Option<PathBuf> {
     let candidates = [
         std::env::var_os("TRIBUNE_AXE_CORE").map(PathBuf::from),
         Some(repo().join("target/node/node_modules/axe-core/axe.min.js")),
-        Some(PathBuf::from("/work/wt/node/node_modules/axe-core/axe.min.js")),
     ];
     let found = candidates.into_iter().flatten().find(|p| p.is_file());
     if found.is_none() {
@@ -556,4 +555,94 @@ fn the_w3c_checker_finds_no_error_on_any_page() {
     let o = Command::new(checker).arg("--root").arg(site()).args(["--match", "*.html"]).output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     assert!(o.status.success(), "vnu reports errors:\n{text}");
+}
+
+/// Serve `root` over HTTP under `/sub/path/` on a free port (GET only, a thread per
+/// connection); the server lives as long as the test process.
+fn serve_under_sub_path(root: PathBuf) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                reader.read_line(&mut line).unwrap();
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap() == 0 || h == "\r\n" {
+                        break;
+                    }
+                }
+                let target = line.split(' ').nth(1).unwrap_or("");
+                let file = target
+                    .strip_prefix("/sub/path/")
+                    .map(|rest| root.join(percent_decode(rest.split(['?', '#']).next().unwrap())))
+                    .filter(|f| !f.components().any(|c| c == std::path::Component::ParentDir) && f.is_file());
+                let response = match file.and_then(|f| std::fs::read(f).ok()) {
+                    Some(body) => [
+                        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len())
+                            .into_bytes(),
+                        body,
+                    ]
+                    .concat(),
+                    None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+                };
+                let _ = stream.write_all(&response);
+            });
+        }
+    });
+    port
+}
+
+/// GET `url` (http://127.0.0.1:port/...): the status and the body.
+fn get(url: &url::Url) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", url.port().unwrap())).unwrap();
+    write!(s, "GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", url.path()).unwrap();
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).unwrap();
+    let head_end = resp.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let status = String::from_utf8_lossy(&resp[9..12]).parse().unwrap();
+    (status, resp[head_end + 4..].to_vec())
+}
+
+#[test]
+fn every_link_resolves_when_the_site_is_served_under_a_sub_path() {
+    let port = serve_under_sub_path(site());
+    let start = url::Url::parse(&format!("http://127.0.0.1:{port}/sub/path/index.html")).unwrap();
+    let mut todo = vec![start.clone()];
+    let mut seen = BTreeSet::from([start.to_string()]);
+    let mut pages = 0;
+    while let Some(page) = todo.pop() {
+        let (status, body) = get(&page);
+        assert_eq!(status, 200, "{page}");
+        if !page.path().ends_with(".html") && !page.path().ends_with(".xml") && !page.path().ends_with(".css") {
+            continue;
+        }
+        pages += 1;
+        let text = String::from_utf8(body).unwrap();
+        let mut refs: Vec<String> =
+            attr_values(&text, "href").into_iter().chain(attr_values(&text, "src")).map(unescape).collect();
+        if page.path().ends_with(".css") {
+            refs = text.split("url(\"").skip(1).map(|p| p[..p.find('"').unwrap()].to_string()).collect();
+        }
+        for r in refs {
+            // Addresses of other sites (a speech's sources, the site_url's) are not followed.
+            if url::Url::parse(&r).is_ok() {
+                continue;
+            }
+            let mut target = page.join(&r).unwrap();
+            target.set_fragment(None);
+            assert!(target.path().starts_with("/sub/path/"), "{page}: `{r}` leaves the sub-path");
+            if seen.insert(target.to_string()) {
+                todo.push(target);
+            }
+        }
+    }
+    assert!(pages > 40, "{pages} pages and feeds crawled");
+    assert!(seen.len() > 60, "{} addresses", seen.len());
 }

@@ -157,9 +157,9 @@ fn slug(name: &str) -> String {
     }
 }
 
-/// File names for `names`, each distinct.
+/// File names for `names`, each distinct, and none the folder's `index`.
 fn slugs<'n>(names: impl Iterator<Item = &'n String>) -> BTreeMap<&'n String, String> {
-    let mut taken = BTreeSet::new();
+    let mut taken = BTreeSet::from(["index".to_string()]);
     let mut out = BTreeMap::new();
     for n in names {
         let base = slug(n);
@@ -1182,9 +1182,10 @@ mod tests {
         assert_eq!(slug("  Dr. Anna-Lena Weiß! "), "dr-anna-lena-weiß");
         assert_eq!(slug("★"), "x");
         assert_eq!(href_escape("ß"), "%C3%9F");
-        let names = ["A b".to_string(), "a-b".to_string(), "A B".to_string()];
+        let names = ["A b".to_string(), "a-b".to_string(), "A B".to_string(), "Index".to_string()];
         let s = slugs(names.iter());
-        assert_eq!(s.values().cloned().collect::<BTreeSet<_>>().len(), 3);
+        assert_eq!(s.values().cloned().collect::<BTreeSet<_>>().len(), 4);
+        assert_eq!(s[&names[3]], "index-2");
         assert!(json_in_html(&serde_json::json!({"x": "</script>"})).contains("\\u003c/script>"));
         assert_eq!(up("a/b/c.html"), "../../");
     }
