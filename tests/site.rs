@@ -646,3 +646,18 @@ fn every_link_resolves_when_the_site_is_served_under_a_sub_path() {
     assert!(pages > 40, "{pages} pages and feeds crawled");
     assert!(seen.len() > 60, "{} addresses", seen.len());
 }
+
+#[test]
+fn a_site_url_that_is_not_a_web_address_is_an_error_at_its_line() {
+    let p = small_project();
+    let toml = p.path().join("books/b.toml");
+    std::fs::write(&toml, "title = \"Drei Reden\"\nlanguage = \"de\"\nsite_url = \"laternenhof.example/buecher\"\n")
+        .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tribune"))
+        .args(["check", "--project", p.path().to_str().unwrap(), "--color", "never"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(err.contains("is not the address of a web site") && err.contains("b.toml:3"), "{err}");
+}
