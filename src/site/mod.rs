@@ -1072,7 +1072,7 @@ fn lists(
         let href = rel(&index, &format!("{folder}/{file}.html"));
         w.isolated_element("a", &[("href", href.as_str())], Set::Inherit, name);
         w.text(" ");
-        let count = site.words.speeches.replace("{}", &speeches.len().to_string());
+        let count = (site.words.speeches)(speeches.len());
         let mut c_attrs = vec![("class", "count")];
         if let Some(l) = &site.words_lang {
             c_attrs.push(("lang", l.as_str()));
@@ -1195,6 +1195,9 @@ mod tests {
         let (de, _) = words::words(&Lang::of("de"));
         assert_eq!(words::size(579_001, de), "580 kB");
         assert_eq!(words::size(1_234_567, de), "1,2 MB");
+        assert_eq!([(de.speeches)(1), (de.speeches)(2)], ["1 Rede", "2 Reden"]);
+        let (ar, _) = words::words(&Lang::of("ar"));
+        assert_eq!((ar.speeches)(12), "12 خطبة");
         let (en, fallback) = words::words(&Lang::of("fr"));
         assert_eq!((words::size(2_960_000, en), fallback), ("3.0 MB".to_string(), Some(Lang::english())));
     }

@@ -19,8 +19,8 @@ pub(crate) struct Words {
     pub in_book: &'static str,
     pub feed: &'static str,
     pub catalogue: &'static str,
-    /// `{}` is the number of speeches.
-    pub speeches: &'static str,
+    /// "3 speeches", by the language's plural rules.
+    pub speeches: fn(usize) -> String,
     /// Decimal separator in file sizes.
     pub decimal: char,
 }
@@ -38,7 +38,7 @@ const EN: Words = Words {
     in_book: "From the book",
     feed: "Speeches by date (Atom feed)",
     catalogue: "Catalogue for reading apps (OPDS)",
-    speeches: "{} speeches",
+    speeches: |n| if n == 1 { "1 speech".into() } else { format!("{n} speeches") },
     decimal: '.',
 };
 
@@ -55,7 +55,7 @@ const DE: Words = Words {
     in_book: "Aus dem Buch",
     feed: "Reden nach Datum (Atom-Feed)",
     catalogue: "Katalog für Lese-Apps (OPDS)",
-    speeches: "{} Reden",
+    speeches: |n| if n == 1 { "1 Rede".into() } else { format!("{n} Reden") },
     decimal: ',',
 };
 
@@ -72,7 +72,14 @@ const AR: Words = Words {
     in_book: "من كتاب",
     feed: "الخطب حسب التاريخ (Atom)",
     catalogue: "فهرس لتطبيقات القراءة (OPDS)",
-    speeches: "{} خطب",
+    // CLDR's Arabic plural categories: one, two, few (3–10), many (11–99), other.
+    speeches: |n| match (n, n % 100) {
+        (1, _) => "خطبة واحدة".into(),
+        (2, _) => "خطبتان".into(),
+        (_, 3..=10) => format!("{n} خطب"),
+        // many and other: the singular after the number.
+        _ => format!("{n} خطبة"),
+    },
     decimal: '.',
 };
 
