@@ -26,9 +26,11 @@ pub mod pdf;
 pub mod project;
 pub mod scaffold;
 pub mod serve;
+mod site;
 mod sniff;
 pub mod style;
 pub mod watch;
+pub(crate) mod xhtml;
 
 pub use config::{Paper, Platform};
 
@@ -65,6 +67,9 @@ pub enum Format {
         /// Crop marks outside the bleed.
         marks: bool,
     },
+    /// The web edition of all the books built (`site/`): last, since it offers the EPUB
+    /// and the PDF made in the same run.
+    Site,
 }
 
 impl Format {
@@ -77,6 +82,7 @@ impl Format {
             Format::Print { .. } => "print",
             Format::Booklet => "booklet",
             Format::Cover { .. } => "cover",
+            Format::Site => "site",
         }
     }
 
@@ -89,6 +95,7 @@ impl Format {
             Format::Print { .. } => format!("{book}-print.pdf"),
             Format::Booklet => format!("{book}-booklet.pdf"),
             Format::Cover { .. } => format!("{book}-cover.pdf"),
+            Format::Site => "site".to_string(),
         }
     }
 }
@@ -249,6 +256,8 @@ fn render(
                 state.cover = pdf::cover::write(prep, project, file, n, marks, report);
             }
         }
+        // Written once for all books, after them (`build`).
+        Format::Site => {}
         Format::Model => {
             let written = serde_json::to_vec_pretty(&prep.book)
                 .map_err(|e| {
@@ -420,6 +429,9 @@ fn build_books(
     let lib = Library::load(project, &mut report);
     let library_ok = !report.has_errors();
     let mut built = Vec::new();
+    let want_site = formats.contains(&Format::Site);
+    // The books for the site, with the files of them written in this run.
+    let mut site_books: Vec<(Prepared, Vec<PathBuf>)> = Vec::new();
     for p in paths {
         let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         stage(&format!("{name}: reading its speeches into the book"));
@@ -433,7 +445,7 @@ fn build_books(
         let mut outputs = project::Outputs::default();
         let mut state = PrintState::default();
         let mut pdf_failed = false;
-        if formats.iter().any(|f| !matches!(f, Format::Model | Format::Epub)) {
+        if formats.iter().any(|f| !matches!(f, Format::Model | Format::Epub | Format::Site)) {
             if let Some(w) = pdf::hyphenation_warning(&prep) {
                 report.push(w);
             }
@@ -446,7 +458,7 @@ fn build_books(
         let at = order.iter().position(|f| matches!(f, Format::Cover { .. })).unwrap_or(order.len());
         order.splice(at..at, pdfs);
         order.extend(rest.iter().copied().filter(|f| **f == Format::Epub));
-        for f in order {
+        for f in order.into_iter().filter(|f| **f != Format::Site) {
             // The PDF formats set the same pages: once one fails, the others would only
             // report the same problems again.
             let pdf = !matches!(f, Format::Model | Format::Epub);
@@ -484,7 +496,7 @@ fn build_books(
         };
         let b = Built {
             name: prep.book.name.clone(),
-            written,
+            written: written.clone(),
             words: prep.book.chapters().map(|c| c.words).sum(),
             chapters: prep.book.chapters().count(),
         };
@@ -492,9 +504,29 @@ fn build_books(
             each(&prep, &state, &b, &mut report);
         }
         built.push(b);
+        if want_site {
+            let files = written.iter().filter(|w| matches!(w.format, Format::Epub | Format::Pdf));
+            site_books.push((prep, files.map(|w| w.path.clone()).collect()));
+        }
     }
     if let Some(c) = cache.filter(|_| !report.has_errors()) {
         c.sweep();
+    }
+    // The site shows every book asked for: after an error in any, the previous site stays.
+    if want_site && !report.has_errors() && !site_books.is_empty() {
+        let dir = out.join(Format::Site.file_name(""));
+        let books: Vec<site::SiteBook<'_>> =
+            site_books.iter().map(|(prep, downloads)| site::SiteBook { prep, downloads: downloads.clone() }).collect();
+        let errors = report.errors();
+        site::write(&books, project, &dir, &mut report);
+        if report.errors() == errors {
+            built.push(Built {
+                name: "site".into(),
+                written: vec![Written { path: dir, format: Format::Site, pages: None }],
+                words: built.iter().map(|b| b.words).sum(),
+                chapters: built.iter().map(|b| b.chapters).sum(),
+            });
+        }
     }
     Ok((built, report))
 }

@@ -70,6 +70,8 @@ enum FormatArg {
     Cover,
     /// The interior imposed for saddle stitching, two pages a sheet side (<BOOK>-booklet.pdf).
     Booklet,
+    /// The web edition of all the books, with their EPUB and PDF to download (site/).
+    Site,
 }
 
 impl FormatArg {
@@ -81,6 +83,7 @@ impl FormatArg {
             FormatArg::Print => Format::Print { marks },
             FormatArg::Cover => Format::Cover { marks },
             FormatArg::Booklet => Format::Booklet,
+            FormatArg::Site => Format::Site,
         }
     }
 }
@@ -140,6 +143,10 @@ impl BuildArgs {
         let mut formats: Vec<Format> = self.formats.iter().map(|f| f.format(self.marks)).collect();
         if formats.is_empty() {
             formats = tribune::DEFAULT_FORMATS.to_vec();
+        }
+        // The site offers each book's EPUB and PDF: it builds them too.
+        if formats.contains(&Format::Site) {
+            formats.extend([Format::Epub, Format::Pdf]);
         }
         formats.sort();
         formats.dedup();

@@ -57,6 +57,7 @@ const FIELDS: &[&str] = &[
     "profile",
     "paper",
     "spine_text",
+    "site_url",
 ];
 const WHAT: &str = "a book file";
 
@@ -73,6 +74,7 @@ struct Raw {
     identifier: Option<Text>,
     description: Option<Text>,
     rights: Option<Text>,
+    site_url: Option<Text>,
     cover: Option<Text>,
     style: Option<Text>,
     introduction: Option<Text>,
@@ -256,6 +258,9 @@ pub struct BookMeta {
     pub(crate) style: String,
     pub(crate) typography: bool,
     pub(crate) hyphenation_exceptions: Vec<String>,
+    /// Where the web edition (`--format site`) is published, ending in `/`: for the
+    /// sitemap and the absolute addresses Open Graph and the feeds want.
+    pub(crate) site_url: Option<String>,
 }
 
 /// Selection criteria, checked.
@@ -409,6 +414,7 @@ pub fn load(project: &Project, path: &Path, report: &mut Report) -> Option<Antho
             style: String::new(),
             typography: raw.typography.unwrap_or(true),
             hyphenation_exceptions: Vec::new(),
+            site_url: None,
         },
         introduction: None,
         afterword: None,
@@ -504,6 +510,7 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
         );
     }
     let exceptions = hyphenation_exceptions(a, raw.hyphenation.map(|h| h.exceptions).unwrap_or_default(), report);
+    let site_url = raw.site_url.and_then(|u| site_url(a, &u.0, report));
     a.meta = BookMeta {
         title,
         subtitle: opt(raw.subtitle),
@@ -520,6 +527,7 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
         style,
         typography: raw.typography.unwrap_or(true),
         hyphenation_exceptions: exceptions,
+        site_url,
     };
     if let Some(p) = raw_print {
         a.print = print_options(a, p, output_profile, report);
@@ -545,6 +553,24 @@ fn check(project: &Project, a: &mut Anthology, raw: Raw, report: &mut Report) {
     }
     a.criteria = criteria(a, raw.select.unwrap_or_default(), report);
     parts(a, raw.parts, report);
+}
+
+/// `site_url`: an absolute `http` or `https` address, given back ending in `/` so that
+/// the site's paths can follow it.
+fn site_url(a: &Anthology, raw: &str, report: &mut Report) -> Option<String> {
+    let parsed = url::Url::parse(raw.trim()).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+    let Some(mut u) = parsed.filter(|u| u.query().is_none() && u.fragment().is_none()) else {
+        report.push(
+            a.error_at(Kind::Value, "site_url", format!("`{raw}` is not the address of a web site"))
+                .with_hint("write the full address the site is published at, e.g. \"https://example.org/books/\""),
+        );
+        return None;
+    };
+    if !u.path().ends_with('/') {
+        let path = format!("{}/", u.path());
+        u.set_path(&path);
+    }
+    Some(u.to_string())
 }
 
 /// The words of `[hyphenation] exceptions`, with hyphens where they may break.

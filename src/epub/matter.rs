@@ -2,15 +2,15 @@
 //! ISBN, identifier, date, fonts and their licences, Tribune), the contents, a page for
 //! each titled part, and the licences of the embedded fonts.
 
-use super::body::lang_attrs;
-use super::fonts::Plan;
 use super::nav::Entry;
-use super::pagelist::Queue;
-use super::xhtml::{self, Dir, Set, Usage, Writer};
+use crate::xhtml::pagelist::Queue;
 use crate::document::locale::Strings;
 use crate::document::model::Book;
 use crate::document::pages::{Doc, Spot};
 use crate::lang::Lang;
+use crate::xhtml::body::lang_attrs;
+use crate::xhtml::fonts::Plan;
+use crate::xhtml::{self, Dir, Set, Usage, Writer};
 use std::path::Path;
 
 pub(super) const COVER: &str = "cover.xhtml";

@@ -38,31 +38,26 @@
 //! A file to finish that epub-builder did not write (a future version that names its
 //! files differently) fails the build rather than pack a book without it.
 
-mod body;
-mod fonts;
-mod images;
 mod matter;
 mod nav;
 mod package;
-mod pagelist;
-mod xhtml;
 mod zip;
 
-pub use images::{MAX_COVER_PIXELS, MAX_COVER_SIZE};
+pub use crate::xhtml::images::{MAX_COVER_PIXELS, MAX_COVER_SIZE};
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::locale;
 use crate::document::model::{Book, Chapter};
 use crate::document::pages::{self, PageMap};
 use crate::project::{AtomicFile, Project};
+use crate::xhtml::{body, fonts, images, Usage};
 use crate::Prepared;
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, ZipLibrary};
 use nav::Entry;
-use pagelist::Marks;
+use crate::xhtml::pagelist::Marks;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
-use xhtml::Usage;
 
 /// One content document in reading order.
 struct Doc {
@@ -99,7 +94,7 @@ struct Text {
 }
 
 fn chapter_entry(c: &Chapter, sections: Vec<body::Section>, class: &'static str) -> Entry {
-    let href = body::file_name(c);
+    let href = body::file_name(c, "xhtml");
     let children = sections
         .into_iter()
         .map(|s| Entry {
@@ -121,7 +116,7 @@ fn text(book: &Book, cx: &body::Context<'_>, book_file: &Path, usage: &mut Usage
     let mut add_chapter = |t: &mut Text, c: &Chapter, level: u8, usage: &mut Usage| {
         let r = body::render(c, index, level, cx, usage);
         index += 1;
-        t.docs.push(Doc { href: body::file_name(c), xhtml: r.xhtml, guide: None });
+        t.docs.push(Doc { href: body::file_name(c, "xhtml"), xhtml: r.xhtml, guide: None });
         r.sections
     };
     for c in &book.front {
@@ -176,7 +171,7 @@ fn doc_file(book: &Book, doc: pages::Doc) -> Option<String> {
             let part = book.parts.get(i).filter(|p| p.title.is_some())?;
             format!("{}.xhtml", part.anchor)
         }
-        pages::Doc::Chapter(i) => body::file_name(book.chapters().nth(i)?),
+        pages::Doc::Chapter(i) => body::file_name(book.chapters().nth(i)?, "xhtml"),
     })
 }
 
@@ -290,9 +285,17 @@ pub(crate) fn package(
 
     let images = images::collect(book, &prep.anthology, report);
     let mut usage = Usage::default();
-    let anchors = body::anchor_files(book);
+    let anchors = body::anchor_files(book, "xhtml");
     let marks = Marks::new(pages);
-    let cx = body::Context { book_lang: lang, strings, images: &images.href, anchors: &anchors, marks: &marks };
+    let cx = body::Context {
+        book_lang: lang,
+        strings,
+        images: &images.href,
+        anchors: &anchors,
+        marks: &marks,
+        syntax: crate::xhtml::Syntax::Xhtml,
+        ext: "xhtml",
+    };
     let mut text = text(book, &cx, book_file, &mut usage);
     let title_page = matter::title_page(book, strings, marks.queue(pages::Doc::Title), book_file, &mut usage);
     let (mut plan, matter, usage) = settle_matter(prep, project, &mut text, &usage, &marks, report)?;

@@ -2,11 +2,11 @@
 //! speeches, their sections; and the landmarks) and the EPUB 2 `toc.ncx` for older
 //! reading systems, both from one tree of entries.
 
-use super::body::lang_attrs;
-use super::xhtml::{self, escape, Dir};
 use crate::document::locale::Strings;
 use crate::document::model::Book;
 use crate::lang::Lang;
+use crate::xhtml::body::lang_attrs;
+use crate::xhtml::{self, escape, Dir};
 
 /// One entry of the table of contents.
 #[derive(Debug, Clone)]
@@ -94,7 +94,7 @@ pub(super) fn nav_document(
     body.push_str("  </ol>\n</nav>");
     if !pages.is_empty() {
         body.push('\n');
-        body.push_str(super::pagelist::nav(pages, strings.pages).trim_end());
+        body.push_str(crate::xhtml::pagelist::nav(pages, strings.pages).trim_end());
     }
     xhtml::document(lang, strings.contents, &[], &body)
 }

@@ -3,12 +3,12 @@
 //! publisher and date, and the accessibility metadata of EPUB Accessibility 1.1, whose
 //! conformance claim is made only when the model shows the book meets it.
 
-use super::images::Images;
-use super::xhtml::{escape, Dir};
 use crate::anthology::AccessibilityClaim;
 use crate::document::locale::Strings;
 use crate::document::model::{plain_text, Block, BlockKind, Book};
 use crate::lang::Lang;
+use crate::xhtml::images::Images;
+use crate::xhtml::{escape, Dir};
 
 /// The conformance a book claims when every check of [`Accessibility::conforms`] passes.
 pub(crate) const CONFORMS_TO: &str = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA";

@@ -1,18 +1,26 @@
-//! Writing XHTML: escaping, the frame every content document shares, the direction of
-//! text, and a writer that notes, while it writes, which font faces and which characters
-//! the text needs, so the package embeds exactly the faces and fallbacks the book uses.
+//! Writing the book's text as markup, shared by the EPUB (`crate::epub`, XHTML) and the
+//! web edition (`crate::site`, HTML): escaping, the frame every EPUB content document
+//! shares, the direction of text, and a writer that notes, while it writes, which font
+//! faces and which characters the text needs, so the package or the site carries exactly
+//! the faces and fallbacks the book uses. [`body`] writes a chapter, [`fonts`] plans the
+//! fonts for that usage, [`images`] checks and names the image files.
+
+pub(crate) mod body;
+pub(crate) mod fonts;
+pub(crate) mod images;
+pub(crate) mod pagelist;
 
 use crate::lang::Lang;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The style sheet every document links (the name epub-builder gives it).
-pub(super) const STYLESHEET: &str = "stylesheet.css";
+pub(crate) const STYLESHEET: &str = "stylesheet.css";
 
 /// Append `s` as XML text: `&`, `<`, `>` escaped, and characters that XML 1.0 forbids
 /// (C0 controls other than tab and newline, U+FFFE, U+FFFF) left out, so no speech can
 /// make a document that a reading system refuses to open.
-pub(super) fn escape_into(s: &str, out: &mut String) {
+pub(crate) fn escape_into(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -28,7 +36,7 @@ pub(super) fn escape_into(s: &str, out: &mut String) {
 }
 
 /// `s` escaped for XML text and attribute values (double-quoted).
-pub(super) fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     escape_into(s, &mut out);
     out
@@ -36,14 +44,14 @@ pub(super) fn escape(s: &str) -> String {
 
 /// The direction of text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Dir {
+pub(crate) enum Dir {
     Ltr,
     Rtl,
 }
 
 impl Dir {
     /// The direction of text in `lang`.
-    pub(super) fn of(lang: &Lang) -> Dir {
+    pub(crate) fn of(lang: &Lang) -> Dir {
         if lang.is_rtl() {
             Dir::Rtl
         } else {
@@ -52,7 +60,7 @@ impl Dir {
     }
 
     /// The value of a `dir` attribute.
-    pub(super) fn attr(self) -> &'static str {
+    pub(crate) fn attr(self) -> &'static str {
         match self {
             Dir::Ltr => "ltr",
             Dir::Rtl => "rtl",
@@ -60,14 +68,14 @@ impl Dir {
     }
 
     /// The direction of `text` when it has one; see [`Flow::of_text`].
-    pub(super) fn of_text(text: &str) -> Option<Dir> {
+    pub(crate) fn of_text(text: &str) -> Option<Dir> {
         Flow::of_text(text).dir()
     }
 }
 
 /// Which way a stretch of text runs, or several stretches taken together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Flow {
+pub(crate) enum Flow {
     /// No strong character: it runs the way the text around it does.
     Neutral,
     One(Dir),
@@ -82,7 +90,7 @@ impl Flow {
     /// Arabic speech that opens with a Latin name (`COVID-19 هو …`) stays right to left, a
     /// German one that opens with an Arabic word left to right; a quotation wholly in the
     /// other script turns.
-    pub(super) fn of_text(text: &str) -> Flow {
+    pub(crate) fn of_text(text: &str) -> Flow {
         use unicode_bidi::{BidiClass, Direction};
         // Most text has no right-to-left character: a Latin letter then says it all.
         if !crate::bytescan::may_have_rtl(text) && text.bytes().any(|b| b.is_ascii_alphabetic()) {
@@ -110,7 +118,7 @@ impl Flow {
     }
 
     /// Two stretches taken together.
-    pub(super) fn and(self, other: Flow) -> Flow {
+    pub(crate) fn and(self, other: Flow) -> Flow {
         match (self, other) {
             (Flow::Neutral, f) | (f, Flow::Neutral) => f,
             (Flow::One(a), Flow::One(b)) if a == b => self,
@@ -119,7 +127,7 @@ impl Flow {
     }
 
     /// The one direction, if it has one.
-    pub(super) fn dir(self) -> Option<Dir> {
+    pub(crate) fn dir(self) -> Option<Dir> {
         match self {
             Flow::One(d) => Some(d),
             _ => None,
@@ -129,7 +137,7 @@ impl Flow {
 
 /// The four faces of the book's type family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Face {
+pub(crate) enum Face {
     Regular,
     Italic,
     Bold,
@@ -137,7 +145,7 @@ pub(super) enum Face {
 }
 
 impl Face {
-    pub(super) fn of(bold: bool, italic: bool) -> Face {
+    pub(crate) fn of(bold: bool, italic: bool) -> Face {
         match (bold, italic) {
             (false, false) => Face::Regular,
             (false, true) => Face::Italic,
@@ -149,7 +157,7 @@ impl Face {
 
 /// How text inside an element is set, by the rules of the bundled style sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Set {
+pub(crate) enum Set {
     /// As around it.
     Inherit,
     Bold,
@@ -163,7 +171,7 @@ pub(super) enum Set {
 /// What the text of the whole book needs: faces, and the characters with the first place
 /// each occurs (for a warning about a character no font has).
 #[derive(Debug, Default, Clone)]
-pub(super) struct Usage {
+pub(crate) struct Usage {
     faces: [bool; 4],
     chars: BTreeMap<char, (PathBuf, usize)>,
     /// The characters set in bold (bold or bold italic), for the bold twins of fallbacks.
@@ -173,29 +181,40 @@ pub(super) struct Usage {
 }
 
 impl Usage {
-    pub(super) fn uses(&self, face: Face) -> bool {
+    pub(crate) fn uses(&self, face: Face) -> bool {
         self.faces[face as usize]
     }
 
     /// Every character set in the book's faces, with where it first occurs.
-    pub(super) fn chars(&self) -> &BTreeMap<char, (PathBuf, usize)> {
+    pub(crate) fn chars(&self) -> &BTreeMap<char, (PathBuf, usize)> {
         &self.chars
     }
 
     /// Whether `c` is set in bold somewhere.
-    pub(super) fn in_bold(&self, c: char) -> bool {
+    pub(crate) fn in_bold(&self, c: char) -> bool {
         self.bold.contains(&c)
     }
 
     /// The characters set in `face`.
-    pub(super) fn in_face(&self, face: Face) -> &BTreeSet<char> {
+    pub(crate) fn in_face(&self, face: Face) -> &BTreeSet<char> {
         &self.by_face[face as usize]
     }
 }
 
-/// One XHTML document being written.
-pub(super) struct Writer<'u> {
+/// Which markup a [`Writer`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Syntax {
+    /// XHTML for the EPUB: `epub:type`, `xml:lang`, `<br/>`.
+    Xhtml,
+    /// HTML for the web: the EPUB's own attributes (`epub:*`, `xml:lang`) left out,
+    /// void elements without the slash. The ARIA roles say what `epub:type` said.
+    Html,
+}
+
+/// One XHTML (or HTML) document being written.
+pub(crate) struct Writer<'u> {
     out: String,
+    syntax: Syntax,
     usage: &'u mut Usage,
     bold: bool,
     italic: bool,
@@ -212,9 +231,10 @@ pub(super) struct Writer<'u> {
 
 impl<'u> Writer<'u> {
     /// A writer for the body of a document in `lang` (whose direction it starts in).
-    pub(super) fn new(usage: &'u mut Usage, file: &Path, lang: &Lang) -> Writer<'u> {
+    pub(crate) fn new(usage: &'u mut Usage, file: &Path, lang: &Lang) -> Writer<'u> {
         Writer {
             out: String::with_capacity(16 * 1024),
+            syntax: Syntax::Xhtml,
             usage,
             bold: false,
             italic: false,
@@ -226,24 +246,30 @@ impl<'u> Writer<'u> {
         }
     }
 
+    /// Write `syntax` from now on.
+    pub(crate) fn with_syntax(mut self, syntax: Syntax) -> Self {
+        self.syntax = syntax;
+        self
+    }
+
     /// The source line of what follows (0: not from a line of a source file).
-    pub(super) fn at_line(&mut self, line: usize) {
+    pub(crate) fn at_line(&mut self, line: usize) {
         self.line = line;
     }
 
-    pub(super) fn newline(&mut self) {
+    pub(crate) fn newline(&mut self) {
         self.out.push('\n');
     }
 
     /// `dir` for an element whose content runs `dir` (when known), if that is not the
     /// direction around it.
-    pub(super) fn dir_attr(&self, dir: Option<Dir>) -> Option<(&'static str, &'static str)> {
+    pub(crate) fn dir_attr(&self, dir: Option<Dir>) -> Option<(&'static str, &'static str)> {
         dir.filter(|d| *d != self.dir).map(|d| ("dir", d.attr()))
     }
 
     /// `lang`, `xml:lang` and, when the language runs the other way, `dir`: the attributes
     /// of an element in `lang` inside text in another language.
-    pub(super) fn lang_attrs<'l>(&self, lang: &'l Lang) -> Vec<(&'static str, &'l str)> {
+    pub(crate) fn lang_attrs<'l>(&self, lang: &'l Lang) -> Vec<(&'static str, &'l str)> {
         let mut attrs = vec![("lang", lang.as_str()), ("xml:lang", lang.as_str())];
         attrs.extend(self.dir_attr(Some(Dir::of(lang))));
         attrs
@@ -252,7 +278,7 @@ impl<'u> Writer<'u> {
     /// Text that stands on its own (a title, a name, a source), isolated in a `span` with
     /// its own `dir` when it runs the other way, so its punctuation stays where it belongs
     /// while the line keeps the alignment of the text around it.
-    pub(super) fn isolated(&mut self, s: &str) {
+    pub(crate) fn isolated(&mut self, s: &str) {
         match self.dir_attr(Dir::of_text(s)) {
             Some(attr) => self.text_element("span", &[attr], Set::Inherit, s),
             None => self.text(s),
@@ -260,7 +286,7 @@ impl<'u> Writer<'u> {
     }
 
     /// Text of the book: escaped, and counted for faces and characters.
-    pub(super) fn text(&mut self, s: &str) {
+    pub(crate) fn text(&mut self, s: &str) {
         if !self.mono && s.chars().any(|c| !c.is_whitespace()) {
             let face = Face::of(self.bold, self.italic) as usize;
             self.usage.faces[face] = true;
@@ -283,23 +309,26 @@ impl<'u> Writer<'u> {
         self.out.push('<');
         self.out.push_str(name);
         for (k, v) in attrs {
+            if self.syntax == Syntax::Html && (k.starts_with("epub:") || *k == "xml:lang") {
+                continue;
+            }
             self.out.push(' ');
             self.out.push_str(k);
             self.out.push_str("=\"");
             escape_into(v, &mut self.out);
             self.out.push('"');
         }
-        self.out.push_str(if close { "/>" } else { ">" });
+        self.out.push_str(if close && self.syntax == Syntax::Xhtml { "/>" } else { ">" });
     }
 
     /// `<name …/>`
-    pub(super) fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
+    pub(crate) fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
         self.tag(name, attrs, true);
     }
 
     /// `<name …>`, the text inside set as `set` says until the matching [`Writer::end`].
     /// A `dir` among the attributes sets the direction until then.
-    pub(super) fn start(&mut self, name: &str, attrs: &[(&str, &str)], set: Set) {
+    pub(crate) fn start(&mut self, name: &str, attrs: &[(&str, &str)], set: Set) {
         self.saved.push((self.bold, self.italic, self.mono, self.dir));
         match attrs.iter().find(|(k, _)| *k == "dir").map(|(_, v)| *v) {
             Some("rtl") => self.dir = Dir::Rtl,
@@ -317,7 +346,7 @@ impl<'u> Writer<'u> {
     }
 
     /// `</name>`
-    pub(super) fn end(&mut self, name: &str) {
+    pub(crate) fn end(&mut self, name: &str) {
         self.out.push_str("</");
         self.out.push_str(name);
         self.out.push('>');
@@ -327,31 +356,31 @@ impl<'u> Writer<'u> {
     }
 
     /// `<name …>` + what `f` writes + `</name>`.
-    pub(super) fn element(&mut self, name: &str, attrs: &[(&str, &str)], set: Set, f: impl FnOnce(&mut Self)) {
+    pub(crate) fn element(&mut self, name: &str, attrs: &[(&str, &str)], set: Set, f: impl FnOnce(&mut Self)) {
         self.start(name, attrs, set);
         f(self);
         self.end(name);
     }
 
     /// An element holding only text.
-    pub(super) fn text_element(&mut self, name: &str, attrs: &[(&str, &str)], set: Set, text: &str) {
+    pub(crate) fn text_element(&mut self, name: &str, attrs: &[(&str, &str)], set: Set, text: &str) {
         self.element(name, attrs, set, |w| w.text(text));
     }
 
     /// An element holding only text that stands on its own: the element keeps the
     /// direction around it (and so its alignment), the text is [isolated](Writer::isolated).
-    pub(super) fn isolated_element(&mut self, name: &str, attrs: &[(&str, &str)], set: Set, text: &str) {
+    pub(crate) fn isolated_element(&mut self, name: &str, attrs: &[(&str, &str)], set: Set, text: &str) {
         self.element(name, attrs, set, |w| w.isolated(text));
     }
 
-    pub(super) fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         self.out
     }
 }
 
 /// A whole XHTML content document: `body` inside the frame every page shares (language,
 /// its direction when right to left, title, the style sheet).
-pub(super) fn document(lang: &Lang, title: &str, body_attrs: &[(&str, &str)], body: &str) -> String {
+pub(crate) fn document(lang: &Lang, title: &str, body_attrs: &[(&str, &str)], body: &str) -> String {
     let mut out = String::with_capacity(body.len() + 512);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
     out.push_str("<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"");

@@ -23,7 +23,7 @@ const COVER_JPEG_QUALITY: u8 = 85;
 
 /// A file for the package.
 #[derive(Debug, Clone)]
-pub(super) struct Packed {
+pub(crate) struct Packed {
     /// Its path inside the package, relative to the content documents (`images/chart.png`).
     pub(crate) href: String,
     pub(crate) media_type: &'static str,
@@ -31,7 +31,7 @@ pub(super) struct Packed {
 }
 
 #[derive(Debug, Default)]
-pub(super) struct Images {
+pub(crate) struct Images {
     /// The cover and the text of its `alt`.
     pub(crate) cover: Option<(Packed, String)>,
     /// The images of the text, each once, in the order of their first use.
@@ -187,7 +187,7 @@ fn images_in_blocks<'a>(blocks: &'a [Block], out: &mut Vec<(&'a ImageRef, usize)
 }
 
 /// Every image of a chapter, with the line it is used on, in reading order.
-pub(super) fn chapter_images(c: &Chapter) -> Vec<(&ImageRef, usize)> {
+pub(crate) fn chapter_images(c: &Chapter) -> Vec<(&ImageRef, usize)> {
     let mut out = Vec::new();
     images_in_blocks(&c.blocks, &mut out);
     for n in &c.footnotes {
@@ -202,7 +202,7 @@ fn read(asset: &Asset) -> Result<Vec<u8>, String> {
 
 /// Collect, check and name every image of the book. Problems go to `report`, each at the
 /// place that uses the image.
-pub(super) fn collect(book: &Book, anthology: &Anthology, report: &mut Report) -> Images {
+pub(crate) fn collect(book: &Book, anthology: &Anthology, report: &mut Report) -> Images {
     let mut images = Images::default();
     let mut taken = BTreeSet::new();
     if let Some(cover) = &book.meta.cover {
@@ -295,6 +295,31 @@ fn prepare_cover(bytes: Vec<u8>) -> Result<Packed, String> {
     }
     .map_err(|e| format!("it cannot be scaled down: {e}"))?;
     Ok(Packed { href, media_type: format.media_type(), bytes: out })
+}
+
+/// A cover's size, and a smaller copy of it.
+pub(crate) struct Thumbnail {
+    /// The cover's width and height in pixels.
+    pub(crate) size: (u32, u32),
+    /// The copy as JPEG.
+    pub(crate) bytes: Vec<u8>,
+    /// The copy's width and height.
+    pub(crate) thumb_size: (u32, u32),
+}
+
+/// A cover's size in pixels, and a copy `width` pixels wide (JPEG, the shape kept) for
+/// lists of books: the web edition's home page and its OPDS catalogue's thumbnail.
+pub(crate) fn thumbnail(cover: &Packed, width: u32) -> Result<Thumbnail, String> {
+    let format = if cover.media_type == "image/png" { image::ImageFormat::Png } else { image::ImageFormat::Jpeg };
+    let img = crate::images::decode(&cover.bytes, format)?;
+    let (w, h) = (img.width(), img.height());
+    let tw = width.min(w).max(1);
+    let th = ((u64::from(h) * u64::from(tw) + u64::from(w) / 2) / u64::from(w)).max(1) as u32;
+    let small = img.resize_exact(tw, th, image::imageops::FilterType::Lanczos3);
+    let mut out = Vec::new();
+    let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut out), 80);
+    small.to_rgb8().write_with_encoder(enc).map_err(|e| format!("it cannot be scaled down: {e}"))?;
+    Ok(Thumbnail { size: (w, h), bytes: out, thumb_size: (tw, th) })
 }
 
 /// The largest size with the same proportions within [`MAX_COVER_SIZE`] and at most

@@ -6,18 +6,18 @@
 //! after every document is written: [`Plan::subset`]); with `[epub] embed_fonts = "full"`
 //! the files go in whole and unchanged, for readers who annotate in other scripts.
 
-use super::xhtml::{Face, Usage};
 use crate::assets;
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::project::Project;
 use crate::style::Fonts as StyleFonts;
+use crate::xhtml::{Face, Usage};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// One font file in the package.
 #[derive(Debug, Clone)]
-pub(super) struct Embedded {
+pub(crate) struct Embedded {
     /// The file's name in `fonts/` (`GentiumBookPlus-Regular.ttf`).
     pub file: String,
     pub href: String,
@@ -31,7 +31,7 @@ pub(super) struct Embedded {
 
 /// A licence and the families under it.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Licence {
+pub(crate) struct Licence {
     pub families: Vec<String>,
     /// `SIL Open Font License 1.1`, when the text says so.
     pub name: Option<String>,
@@ -39,7 +39,7 @@ pub(super) struct Licence {
 }
 
 #[derive(Debug, Clone)]
-pub(super) struct Plan {
+pub(crate) struct Plan {
     pub embedded: Vec<Embedded>,
     /// The CSS `font-family` list: the book face, then the fallbacks that are embedded.
     pub families: Vec<String>,
@@ -111,7 +111,7 @@ fn family(face: &ttf_parser::Face<'_>, file: &str) -> String {
 }
 
 /// Decide the fonts for a book whose text needs `usage`. Problems go to `report`.
-pub(super) fn plan(
+pub(crate) fn plan(
     project: &Project,
     fonts: &StyleFonts,
     style_file: &Path,
@@ -288,12 +288,12 @@ fn licences(project: &Project, embedded: &[Embedded]) -> Vec<Licence> {
 
 /// Characters a reading system may draw that no document holds: list numbers and
 /// bullets, the hyphen of automatic hyphenation, spaces.
-pub(super) const GENERATED: &str = " \u{A0}0123456789.-\u{2010}\u{2022}\u{25E6}\u{25AA}";
+pub(crate) const GENERATED: &str = " \u{A0}0123456789.-\u{2010}\u{2022}\u{25E6}\u{25AA}";
 
 /// Add the characters of an XHTML document or a style sheet to `chars`: all of them,
 /// markup too (alt texts, titles and generated content are in attributes and rules), with
 /// character references decoded.
-pub(super) fn chars_of(text: &str, chars: &mut BTreeSet<char>) {
+pub(crate) fn chars_of(text: &str, chars: &mut BTreeSet<char>) {
     let mut rest = text;
     while let Some(i) = rest.find('&') {
         chars.extend(rest[..i].chars());
@@ -342,14 +342,14 @@ fn css_string(s: &str) -> String {
 
 impl Plan {
     /// Whether `other` embeds the same files.
-    pub(super) fn same_fonts(&self, other: &Plan) -> bool {
+    pub(crate) fn same_fonts(&self, other: &Plan) -> bool {
         self.embedded.iter().map(|e| &e.file).eq(other.embedded.iter().map(|e| &e.file))
     }
 
     /// The `@font-face` rules and the font family of the whole book. They come after the
     /// style's own CSS (whose `@namespace` must stay first) and set the family on `html`,
     /// so a style sheet that names another family for `body` or any element still wins.
-    pub(super) fn css(&self) -> String {
+    pub(crate) fn css(&self) -> String {
         let mut css = String::from("\n/* Added by Tribune: the fonts embedded in this book. */\n");
         for e in &self.embedded {
             css.push_str(&format!(
@@ -366,7 +366,7 @@ impl Plan {
     }
 
     /// Each family once with its version, for the copyright page: `Gentium Book Plus 6.200`.
-    pub(super) fn family_lines(&self) -> Vec<(String, Option<&Licence>)> {
+    pub(crate) fn family_lines(&self) -> Vec<(String, Option<&Licence>)> {
         let mut out: Vec<(String, Option<&Licence>)> = Vec::new();
         let mut seen: Vec<&str> = Vec::new();
         for e in &self.embedded {
@@ -391,7 +391,7 @@ impl Plan {
     /// labels). A bold or italic face keeps the characters the text sets in it, and those
     /// a reading system may generate ([`GENERATED`]). A font that cannot be subset (CFF
     /// outlines, a damaged table) goes in whole, with a warning.
-    pub(super) fn subset(
+    pub(crate) fn subset(
         &mut self,
         all: &BTreeSet<char>,
         usage: &Usage,
@@ -427,7 +427,7 @@ impl Plan {
         }
     }
 
-    pub(super) fn report_missing(&self, report: &mut Report) {
+    pub(crate) fn report_missing(&self, report: &mut Report) {
         for (c, file, line) in &self.missing {
             let d = Diagnostic::warning(
                 Kind::Content,
@@ -465,13 +465,10 @@ mod tests {
 
     fn usage_of(text: &str, bold: bool) -> Usage {
         let mut usage = Usage::default();
-        let mut w = super::super::xhtml::Writer::new(
-            &mut usage,
-            Path::new("books/speeches/a.md"),
-            &crate::lang::Lang::of("de"),
-        );
+        let mut w =
+            crate::xhtml::Writer::new(&mut usage, Path::new("books/speeches/a.md"), &crate::lang::Lang::of("de"));
         w.at_line(7);
-        let set = if bold { super::super::xhtml::Set::Bold } else { super::super::xhtml::Set::Inherit };
+        let set = if bold { crate::xhtml::Set::Bold } else { crate::xhtml::Set::Inherit };
         w.element("p", &[], set, |w| w.text(text));
         usage
     }
@@ -528,8 +525,8 @@ mod tests {
         assert!(p.css().contains(&format!("font-weight: bold;\n  src: url(\"fonts/{twin}\")")), "{}", p.css());
         // Bold Latin with regular Arabic: no twin.
         let mut usage = usage_of("سلام", false);
-        let mut w = super::super::xhtml::Writer::new(&mut usage, Path::new("a.md"), &crate::lang::Lang::of("ar"));
-        w.element("h1", &[], super::super::xhtml::Set::Bold, |w| w.text("Title"));
+        let mut w = crate::xhtml::Writer::new(&mut usage, Path::new("a.md"), &crate::lang::Lang::of("ar"));
+        w.element("h1", &[], crate::xhtml::Set::Bold, |w| w.text("Title"));
         let p = plan(&project, &fonts, style, &usage, false, &mut report).unwrap();
         assert_eq!(files(&p), [fonts.regular.clone(), fonts.bold.clone(), arabic]);
         assert_eq!(report.errors(), 0);

@@ -4,32 +4,32 @@
 //! from the PDF's pagination as places in the model ([`PageMap`]); the documents are
 //! walked in the same order and their words counted the same way.
 
-use super::xhtml::{escape, Writer};
+use super::{escape, Writer};
 use crate::document::pages::{Doc, PageMap, Spot, WordCounter};
 use std::collections::BTreeMap;
 
 /// A printed page's marker.
 #[derive(Debug, Clone)]
-pub(super) struct Marker {
+pub(crate) struct Marker {
     pub spot: Spot,
     pub label: String,
 }
 
 impl Marker {
     /// The marker's id in its document.
-    pub(super) fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         format!("page-{}", self.label)
     }
 }
 
 /// The markers of the book by document, each document's in page order.
 #[derive(Debug, Default)]
-pub(super) struct Marks {
+pub(crate) struct Marks {
     by_doc: BTreeMap<Doc, Vec<Marker>>,
 }
 
 impl Marks {
-    pub(super) fn new(map: Option<&PageMap>) -> Marks {
+    pub(crate) fn new(map: Option<&PageMap>) -> Marks {
         let mut by_doc: BTreeMap<Doc, Vec<Marker>> = BTreeMap::new();
         for p in map.map_or(&[][..], |m| &m.pages) {
             by_doc.entry(p.at.doc).or_default().push(Marker { spot: p.at, label: p.label.clone() });
@@ -38,13 +38,13 @@ impl Marks {
     }
 
     /// The markers to put into `doc`.
-    pub(super) fn queue(&self, doc: Doc) -> Queue<'_> {
+    pub(crate) fn queue(&self, doc: Doc) -> Queue<'_> {
         Queue { marks: self.by_doc.get(&doc).map_or(&[], Vec::as_slice), next: 0 }
     }
 
     /// The page list's entries, in page order: the label and the marker's address, for the
     /// documents that exist (`file` names each one's file, `None` for none).
-    pub(super) fn entries(&self, map: Option<&PageMap>, file: impl Fn(Doc) -> Option<String>) -> Vec<(String, String)> {
+    pub(crate) fn entries(&self, map: Option<&PageMap>, file: impl Fn(Doc) -> Option<String>) -> Vec<(String, String)> {
         let Some(map) = map else { return Vec::new() };
         map.pages
             .iter()
@@ -57,14 +57,14 @@ impl Marks {
 }
 
 /// The markers of one document still to be written.
-pub(super) struct Queue<'m> {
+pub(crate) struct Queue<'m> {
     marks: &'m [Marker],
     next: usize,
 }
 
 impl Queue<'_> {
     /// Write every marker (in page order) up to the one whose page begins after `at`.
-    pub(super) fn upto(&mut self, w: &mut Writer, at: Spot) {
+    pub(crate) fn upto(&mut self, w: &mut Writer, at: Spot) {
         while let Some(m) = self.marks.get(self.next) {
             if m.spot > at {
                 break;
@@ -75,7 +75,7 @@ impl Queue<'_> {
     }
 
     /// Write the markers left (at the end of the document).
-    pub(super) fn rest(&mut self, w: &mut Writer) {
+    pub(crate) fn rest(&mut self, w: &mut Writer) {
         for m in &self.marks[self.next..] {
             marker(w, m);
         }
@@ -89,7 +89,7 @@ impl Queue<'_> {
 
     /// Write `text` of block `block` (of `doc`) counting its words with `words`, with the
     /// markers of pages that begin at one of them before that word.
-    pub(super) fn text(&mut self, w: &mut Writer, doc: Doc, block: u32, words: &mut WordCounter, text: &str) {
+    pub(crate) fn text(&mut self, w: &mut Writer, doc: Doc, block: u32, words: &mut WordCounter, text: &str) {
         let Some(first) = self.word_in(block) else {
             words.feed(text, |_, _| {});
             w.text(text);
@@ -115,7 +115,7 @@ impl Queue<'_> {
 
     /// Count `text` of block `block`, which is not written as text (a note's number, an
     /// image's alt text, inline code): markers of pages that begin in it go before it.
-    pub(super) fn before(&mut self, w: &mut Writer, doc: Doc, block: u32, words: &mut WordCounter, text: &str) {
+    pub(crate) fn before(&mut self, w: &mut Writer, doc: Doc, block: u32, words: &mut WordCounter, text: &str) {
         let mut last = None;
         words.feed(text, |n, _| last = Some(n));
         if let Some(n) = last {
@@ -131,7 +131,7 @@ fn marker(w: &mut Writer, m: &Marker) {
 }
 
 /// The navigation document's page list (hidden: reading systems offer it as a menu).
-pub(super) fn nav(entries: &[(String, String)], title: &str) -> String {
+pub(crate) fn nav(entries: &[(String, String)], title: &str) -> String {
     let mut out = String::new();
     if entries.is_empty() {
         return out;
@@ -151,7 +151,7 @@ pub(super) fn nav(entries: &[(String, String)], title: &str) -> String {
 mod tests {
     use super::*;
     use crate::document::pages::PrintPage;
-    use crate::epub::xhtml::Usage;
+    use crate::xhtml::Usage;
     use crate::lang::Lang;
     use std::path::Path;
 

@@ -2,8 +2,7 @@
 //! document: its title, the byline, every kind of block and inline, the source and
 //! translator, and its footnotes as EPUB 3 footnotes linked both ways.
 
-use super::pagelist::{Marks, Queue};
-use super::xhtml::{self, Flow, Set, Usage, Writer};
+use crate::xhtml::pagelist::{Marks, Queue};
 use crate::document::locale::{self, Strings};
 use crate::document::model::{
     footnote_anchor, footnote_ref_anchor, plain_text, Align, Block, BlockKind, Chapter, ChapterKind, Footnote,
@@ -12,11 +11,12 @@ use crate::document::model::{
 use crate::document::pages::{Doc, Spot, WordCounter};
 use crate::lang::Lang;
 use crate::library::SpeechDate;
+use crate::xhtml::{self, Flow, Set, Usage, Writer};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// What every chapter needs to know of the book.
-pub(super) struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub book_lang: &'a Lang,
     /// Words in the book's language.
     pub strings: &'static Strings,
@@ -24,12 +24,16 @@ pub(super) struct Context<'a> {
     pub images: &'a BTreeMap<PathBuf, String>,
     /// The file of each chapter's and heading's anchor, for links inside the book.
     pub anchors: &'a BTreeMap<String, String>,
-    /// Where the print edition's pages begin.
+    /// Where the print edition's pages begin (the EPUB; none on the site).
     pub marks: &'a Marks,
+    /// XHTML for the EPUB, HTML for the site.
+    pub syntax: xhtml::Syntax,
+    /// The extension of a chapter's file (`xhtml`, `html`).
+    pub ext: &'a str,
 }
 
 /// The file each anchor a link inside the book can name (a chapter's, a heading's) is in.
-pub(super) fn anchor_files(book: &crate::document::Book) -> BTreeMap<String, String> {
+pub(crate) fn anchor_files(book: &crate::document::Book, ext: &str) -> BTreeMap<String, String> {
     fn headings(blocks: &[Block], file: &str, out: &mut BTreeMap<String, String>) {
         for b in blocks {
             match &b.kind {
@@ -44,7 +48,7 @@ pub(super) fn anchor_files(book: &crate::document::Book) -> BTreeMap<String, Str
     }
     let mut out = BTreeMap::new();
     for c in book.chapters() {
-        let file = file_name(c);
+        let file = file_name(c, ext);
         out.insert(c.anchor.clone(), file.clone());
         headings(&c.blocks, &file, &mut out);
     }
@@ -53,40 +57,40 @@ pub(super) fn anchor_files(book: &crate::document::Book) -> BTreeMap<String, Str
 
 /// A heading of a chapter for the navigation: the chapter's own sections.
 #[derive(Debug, Clone)]
-pub(super) struct Section {
+pub(crate) struct Section {
     pub anchor: String,
     pub title: String,
 }
 
-pub(super) struct Rendered {
+pub(crate) struct Rendered {
     pub xhtml: String,
     pub sections: Vec<Section>,
 }
 
-/// The file of a chapter in the package.
-pub(super) fn file_name(chapter: &Chapter) -> String {
-    format!("{}.xhtml", chapter.anchor)
+/// The file of a chapter in the package (`ext` `xhtml`) or the site (`html`).
+pub(crate) fn file_name(chapter: &Chapter, ext: &str) -> String {
+    format!("{}.{ext}", chapter.anchor)
 }
 
 /// `lang` and `xml:lang`, which XHTML wants together and equal.
-pub(super) fn lang_attrs(lang: &Lang) -> [(&'static str, &str); 2] {
+pub(crate) fn lang_attrs(lang: &Lang) -> [(&'static str, &str); 2] {
     [("lang", lang.as_str()), ("xml:lang", lang.as_str())]
 }
 
 /// Heading levels in the output: the chapter's title is `title`, and the headings inside
 /// it nest below it without skipping a level, whatever levels the author typed (`#` then
 /// `###` become the title's level + 1 and + 2; a lone `###` becomes + 1).
-pub(super) struct Levels {
+pub(crate) struct Levels {
     title: u8,
     open: Vec<(u8, u8)>,
 }
 
 impl Levels {
-    pub(super) fn new(title: u8) -> Levels {
+    pub(crate) fn new(title: u8) -> Levels {
         Levels { title, open: Vec::new() }
     }
 
-    pub(super) fn level(&mut self, source: u8) -> u8 {
+    pub(crate) fn level(&mut self, source: u8) -> u8 {
         while self.open.last().is_some_and(|&(s, _)| s >= source) {
             self.open.pop();
         }
@@ -144,16 +148,36 @@ struct Body<'a, 'u> {
 
 /// Render `chapter`, whose title is a heading of level `title_level` (1, or 2 under a
 /// titled part); it is chapter `index` of the book in reading order.
-pub(super) fn render(
+pub(crate) fn render(
     chapter: &Chapter,
     index: usize,
     title_level: u8,
     cx: &Context<'_>,
     usage: &mut Usage,
 ) -> Rendered {
+    let (body, sections) = render_body(chapter, index, title_level, cx, usage);
+    let body_type = match chapter.kind {
+        ChapterKind::Introduction => "frontmatter",
+        ChapterKind::Speech => "bodymatter",
+        ChapterKind::Afterword => "backmatter",
+    };
+    let xhtml = xhtml::document(&chapter.meta.language, &chapter.meta.title, &[("epub:type", body_type)], &body);
+    Rendered { xhtml, sections }
+}
+
+/// The chapter's `section` (title, byline, text, source, notes) alone, in the syntax
+/// `cx` asks for, and its sections for a table of contents; `index` as for [`render`]
+/// (where the print edition's pages begin in it, when `cx` has them).
+pub(crate) fn render_body(
+    chapter: &Chapter,
+    index: usize,
+    title_level: u8,
+    cx: &Context<'_>,
+    usage: &mut Usage,
+) -> (String, Vec<Section>) {
     let doc = Doc::Chapter(index);
     let mut b = Body {
-        w: Writer::new(usage, &chapter.source, &chapter.meta.language),
+        w: Writer::new(usage, &chapter.source, &chapter.meta.language).with_syntax(cx.syntax),
         cx,
         chapter,
         levels: Levels::new(title_level),
@@ -166,14 +190,7 @@ pub(super) fn render(
     };
     b.chapter(title_level);
     let sections = std::mem::take(&mut b.sections);
-    let body = b.w.finish();
-    let body_type = match chapter.kind {
-        ChapterKind::Introduction => "frontmatter",
-        ChapterKind::Speech => "bodymatter",
-        ChapterKind::Afterword => "backmatter",
-    };
-    let xhtml = xhtml::document(&chapter.meta.language, &chapter.meta.title, &[("epub:type", body_type)], &body);
-    Rendered { xhtml, sections }
+    (b.w.finish(), sections)
 }
 
 impl Body<'_, '_> {
@@ -589,7 +606,7 @@ impl Body<'_, '_> {
             Inline::Link { url, title, content } => {
                 // A link inside the book names an anchor; in the package it is in a file.
                 let href = match url.strip_prefix('#').and_then(|a| Some((a, self.cx.anchors.get(a)?))) {
-                    Some((a, file)) if *file == file_name(self.chapter) => format!("#{a}"),
+                    Some((a, file)) if *file == file_name(self.chapter, self.cx.ext) => format!("#{a}"),
                     Some((a, file)) => format!("{file}#{a}"),
                     None => url_attr(url),
                 };
@@ -667,11 +684,17 @@ impl Body<'_, '_> {
             let id = footnote_anchor(&c.anchor, note.number);
             // A note that nothing calls is no pop-up: without `epub:type` a reading
             // system shows it in the text instead of hiding it with nothing to open it.
-            let attrs: Vec<(&str, &str)> = if note.calls > 0 {
+            let mut attrs: Vec<(&str, &str)> = if note.calls > 0 {
                 vec![("epub:type", "footnote"), ("role", "doc-footnote"), ("id", &id)]
             } else {
                 vec![("role", "doc-footnote"), ("id", &id), ("class", "uncalled")]
             };
+            // On the web every `aside` of a page is a landmark, which needs a name of its
+            // own: the note's number.
+            let label = format!("{id}-num");
+            if self.cx.syntax == xhtml::Syntax::Html {
+                attrs.push(("aria-labelledby", &label));
+            }
             self.w.start("aside", &self.with_dir(&attrs, blocks_flow(&note.blocks)), Set::Inherit);
             self.w.newline();
             let mut rest = note.blocks.as_slice();
@@ -707,13 +730,19 @@ impl Body<'_, '_> {
         let back = |call: u32| format!("#{}", footnote_ref_anchor(&c.anchor, note.number, call));
         // An attribute has the language of its document: the chapter's.
         let title = locale::strings(&c.meta.language).back_to_text;
+        let label = format!("{}-num", footnote_anchor(&c.anchor, note.number));
+        let id: &[(&str, &str)] = if self.cx.syntax == xhtml::Syntax::Html { &[("id", &label)] } else { &[] };
         if note.calls == 1 {
             let href = back(1);
-            let attrs = [("class", "note-num"), ("role", "doc-backlink"), ("href", href.as_str()), ("title", title)];
+            let mut attrs =
+                vec![("class", "note-num"), ("role", "doc-backlink"), ("href", href.as_str()), ("title", title)];
+            attrs.extend(id);
             self.w.text_element("a", &attrs, Set::Inherit, &n);
             return;
         }
-        self.w.text_element("span", &[("class", "note-num")], Set::Inherit, &n);
+        let mut attrs = vec![("class", "note-num")];
+        attrs.extend(id);
+        self.w.text_element("span", &attrs, Set::Inherit, &n);
         for call in 1..=note.calls {
             let href = back(call);
             let label = call_label(call);
