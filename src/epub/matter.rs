@@ -3,13 +3,13 @@
 //! each titled part, and the licences of the embedded fonts.
 
 use super::nav::Entry;
-use crate::xhtml::pagelist::Queue;
 use crate::document::locale::Strings;
 use crate::document::model::Book;
 use crate::document::pages::{Doc, Spot};
 use crate::lang::Lang;
 use crate::xhtml::body::lang_attrs;
 use crate::xhtml::fonts::Plan;
+use crate::xhtml::pagelist::Queue;
 use crate::xhtml::{self, Dir, Set, Usage, Writer};
 use std::path::Path;
 

@@ -2,7 +2,6 @@
 //! document: its title, the byline, every kind of block and inline, the source and
 //! translator, and its footnotes as EPUB 3 footnotes linked both ways.
 
-use crate::xhtml::pagelist::{Marks, Queue};
 use crate::document::locale::{self, Strings};
 use crate::document::model::{
     footnote_anchor, footnote_ref_anchor, plain_text, Align, Block, BlockKind, Chapter, ChapterKind, Footnote,
@@ -11,6 +10,7 @@ use crate::document::model::{
 use crate::document::pages::{Doc, Spot, WordCounter};
 use crate::lang::Lang;
 use crate::library::SpeechDate;
+use crate::xhtml::pagelist::{Marks, Queue};
 use crate::xhtml::{self, Flow, Set, Usage, Writer};
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -151,8 +151,8 @@ pub(crate) fn nav(entries: &[(String, String)], title: &str) -> String {
 mod tests {
     use super::*;
     use crate::document::pages::PrintPage;
-    use crate::xhtml::Usage;
     use crate::lang::Lang;
+    use crate::xhtml::Usage;
     use std::path::Path;
 
     fn map(spots: &[(&str, Spot)]) -> PageMap {

@@ -43,9 +43,18 @@ fn glyphs_inside_the_text_block(dir: &Path) -> (Vec<Diagnostic>, usize) {
         let contents = Contents::count(&fonts, &g, &prep.book, &units).unwrap();
         let mut sink = Memory::default();
         let mut folios = Typesetter::new(&fonts, Vec::new());
-        let paged =
-            paginate(&g, &prep.book.meta.language, &units, &mut setters, &mut sink, &mut folios, contents.pages, false, None)
-                .unwrap();
+        let paged = paginate(
+            &g,
+            &prep.book.meta.language,
+            &units,
+            &mut setters,
+            &mut sink,
+            &mut folios,
+            contents.pages,
+            false,
+            None,
+        )
+        .unwrap();
         let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
         setters.join(&mut texts);
         (sink.0, paged, texts)

@@ -63,9 +63,18 @@ fn contents_folios_are_the_real_ones() {
         let contents = Contents::count(&fonts, &g, &prep.book, &units).unwrap();
         let mut sink = Memory::default();
         let mut folios = Typesetter::new(&fonts, Vec::new());
-        let mut paged =
-            paginate(&g, &prep.book.meta.language, &units, &mut setters, &mut sink, &mut folios, contents.pages, false, None)
-                .unwrap();
+        let mut paged = paginate(
+            &g,
+            &prep.book.meta.language,
+            &units,
+            &mut setters,
+            &mut sink,
+            &mut folios,
+            contents.pages,
+            false,
+            None,
+        )
+        .unwrap();
         let mut outline = std::mem::take(&mut paged.outline);
         contents.set(&units, &prep.book.meta.language, &mut paged, &mut sink, &mut folios, &mut outline).unwrap();
         let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
