@@ -56,6 +56,9 @@ pub struct Stats {
     pub set_misses: usize,
 }
 
+/// A chapter's kept layout: the PDF context, its anchor, outline level and place.
+type SetKey = (u64, String, u8, usize);
+
 /// What `watch` and `serve` keep between builds (see the module's documentation).
 #[derive(Default)]
 pub struct Cache {
@@ -64,7 +67,7 @@ pub struct Cache {
     /// images, taken at the start of the build.
     tree: Mutex<(u64, u64)>,
     parsed: Mutex<HashMap<u64, Used<Arc<Parsed>>>>,
-    set: Mutex<HashMap<(u64, String, u8, usize), Used<SetEntry>>>,
+    set: Mutex<HashMap<SetKey, Used<SetEntry>>>,
     stats: Mutex<Stats>,
 }
 
