@@ -523,6 +523,27 @@ fn example_is_a_tagged_pdf() {
     assert!(std::fs::read(&path).unwrap() == std::fs::read(&again).unwrap(), "two builds differ");
     if let Some(py) = validator("tribune-tools-python") {
         pdfua_check(&py, &path);
+        // A screen reader's order: the structure tree walked in order gives every word of
+        // the book's speeches (running heads and folios are artifacts, not in it).
+        let books = repo().join("books");
+        let sources: Vec<PathBuf> = [
+            "introduction.md",
+            "afterword.md",
+            "speeches/2019-05-leipzig-pflege.md",
+            "speeches/2023-03-hamburg-mieten.md",
+            "speeches/2021-12-berlin-kasachstan.md",
+            "speeches/en/2024-09-brighton-peace.md",
+            "speeches/ar/2024-05-beirut-salam.md",
+            "speeches/2025-05-wien-befreiung.md",
+        ]
+        .iter()
+        .map(|s| books.join(s))
+        .collect();
+        let script = repo().join("tests/tools/structure_order.py");
+        let o = Command::new(&py).arg(script).arg(&path).args(&sources).output().unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        eprintln!("{}", out.lines().last().unwrap_or_default());
+        assert!(o.status.success(), "structure_order.py:\n{out}{}", String::from_utf8_lossy(&o.stderr));
     }
 }
 
