@@ -124,6 +124,9 @@ def main():
     out = "\n".join(ltr.sub(lambda m: m.group(0)[::-1], l[::-1]) if rtl.search(l) else l for l in out.split("\n"))
     out = MARKS.sub("", out)
     out = out.replace("\u00ad\n", "").replace("\u00ad", "")
+    # A break hyphen read apart from its line (its glyph sits in a span of its own) joins
+    # the line it ends again.
+    out = re.sub(r"\n[-\u2010]\n", "-\n", out)
     out = re.sub(r"(\w)[-\u2010]\s*\n\s*(\w)", r"\1\2", out)
     if "--text" in sys.argv:
         print(out)
