@@ -2,7 +2,7 @@
 //! with mirrored margins, footnotes at the foot of the page that calls them, folios and
 //! running heads, and hands each page to the writer as soon as it is finished.
 
-use super::{move_line, push_line, roman, Figure, Geometry, LinkTarget, NoteLine, Op, Placed};
+use super::{move_line, push_line, roman, take_run, Figure, Geometry, LinkTarget, NoteLine, Op, Placed};
 use crate::diagnostics::Diagnostic;
 use crate::document::pages::Spot;
 use crate::lang::Lang;
@@ -309,16 +309,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 };
             }
             self.tag(t);
-            self.page.marks.push(Mark::Glyphs {
-                face: r.face,
-                size: r.size,
-                x: left + Pt::new(r.x),
-                y: baseline,
-                rise: Pt::new(r.rise),
-                glyphs: std::mem::take(&mut r.glyphs),
-                hscale: r.hscale,
-                actual_text: if row { None } else { r.actual_text.take() },
-            });
+            self.page.marks.push(take_run(r, left, baseline, row));
         }
         if row {
             self.page.marks.push(Mark::End);

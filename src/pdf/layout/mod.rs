@@ -9,7 +9,7 @@ use crate::images::PdfImage;
 use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::length::Pt;
-use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, Measure, Span, SpanStyle, Typesetter};
+use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, LineRun, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::{Elem, Glyph, Mark, Page, Role};
 use crate::style::{self, Style};
 use std::collections::BTreeSet;
@@ -221,19 +221,25 @@ pub(crate) fn move_line(marks: &mut Vec<Mark>, line: &mut Line, left: Pt, baseli
         marks.push(Mark::Begin { actual_text: Some(line.text.clone()), lang: None });
     }
     for r in &mut line.runs {
-        marks.push(Mark::Glyphs {
-            face: r.face,
-            size: r.size,
-            x: left + Pt::new(r.x),
-            y: baseline,
-            rise: Pt::new(r.rise),
-            glyphs: std::mem::take(&mut r.glyphs),
-            hscale: r.hscale,
-            actual_text: if row { None } else { r.actual_text.take() },
-        });
+        marks.push(take_run(r, left, baseline, row));
     }
     if row {
         marks.push(Mark::End);
+    }
+}
+
+/// The mark of run `r` of a line at `left` on `baseline`, its glyphs moved out; in a row of
+/// cells (`row`) the row's own text stands for the runs'.
+pub(crate) fn take_run(r: &mut LineRun, left: Pt, baseline: Pt, row: bool) -> Mark {
+    Mark::Glyphs {
+        face: r.face,
+        size: r.size,
+        x: left + Pt::new(r.x),
+        y: baseline,
+        rise: Pt::new(r.rise),
+        glyphs: std::mem::take(&mut r.glyphs),
+        hscale: r.hscale,
+        actual_text: if row { None } else { r.actual_text.take() },
     }
 }
 
