@@ -69,6 +69,8 @@ pub struct Cache {
     parsed: Mutex<HashMap<u64, Used<Arc<Parsed>>>>,
     set: Mutex<HashMap<SetKey, Used<SetEntry>>>,
     stats: Mutex<Stats>,
+    /// Under `serve`: where the PDF build leaves its pages for the preview.
+    keeper: std::sync::OnceLock<Arc<crate::pdf::svg::Keeper>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -79,6 +81,16 @@ impl Cache {
     /// An empty cache.
     pub fn new() -> Cache {
         Cache::default()
+    }
+
+    /// Have the PDF builds leave their pages in `keeper` (the preview's SVG pages).
+    pub(crate) fn keep_pages(&self, keeper: Arc<crate::pdf::svg::Keeper>) {
+        let _ = self.keeper.set(keeper);
+    }
+
+    /// Where the PDF build leaves its pages, under `serve`.
+    pub(crate) fn keeper(&self) -> Option<&Arc<crate::pdf::svg::Keeper>> {
+        self.keeper.get()
     }
 
     /// Start a build of `project`: look at the files under `books/` once.

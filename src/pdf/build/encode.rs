@@ -22,6 +22,9 @@ const MAX_BATCH: usize = 16;
 /// A page on its way: the order it was made in, its index in the file, and the page.
 type Numbered<T> = (usize, usize, T);
 
+/// Pages kept for the preview, with their indices.
+pub(super) type Kept = Vec<(usize, Page)>;
+
 pub(super) struct EncodingSink {
     writer: PdfWriter,
     /// Batch n goes to encoder n % encoders, each with a queue of its own.
@@ -38,6 +41,9 @@ pub(super) struct EncodingSink {
     /// The pages made since the last hand-over.
     batch: Vec<Numbered<Page>>,
     batches: usize,
+    /// For the preview: a copy of every page with its lines, by index (`None` when not
+    /// kept, the usual case).
+    pub(super) kept: Option<Kept>,
 }
 
 impl EncodingSink {
@@ -76,6 +82,7 @@ impl EncodingSink {
             made: 0,
             batch: Vec::new(),
             batches: 0,
+            kept: None,
         }
     }
 
@@ -112,14 +119,14 @@ impl EncodingSink {
     }
 
     /// Wait for the encoders to finish and write the last pages; the writer, every page
-    /// written, is handed back.
-    pub(super) fn finish(mut self) -> Result<PdfWriter, Diagnostic> {
+    /// written, is handed back, with the pages kept for the preview.
+    pub(super) fn finish(mut self) -> Result<(PdfWriter, Option<Kept>), Diagnostic> {
         self.hand_over()?;
         self.to_encoders.clear();
         while let Ok((seq, index, encoded)) = self.encoded.recv() {
             self.put(seq, index, encoded)?;
         }
-        Ok(self.writer)
+        Ok((self.writer, self.kept))
     }
 }
 
@@ -128,6 +135,9 @@ impl PageSink for EncodingSink {
     /// held here stay few however long a chapter.
     fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic> {
         self.writer.note_type_sizes(&page.marks, index);
+        if let Some(kept) = &mut self.kept {
+            kept.push((index, page.clone()));
+        }
         let seq = self.made;
         self.made += 1;
         self.batch.push((seq, index, page));
@@ -139,5 +149,9 @@ impl PageSink for EncodingSink {
 
     fn flush(&mut self) -> Result<(), Diagnostic> {
         self.hand_over()
+    }
+
+    fn records(&self) -> bool {
+        self.kept.is_some()
     }
 }

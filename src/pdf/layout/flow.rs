@@ -4,14 +4,14 @@
 
 use super::{move_line, push_line, roman, take_run, Figure, Geometry, LinkTarget, NoteLine, Op, Placed};
 use crate::diagnostics::Diagnostic;
-use crate::document::pages::Spot;
+use crate::document::pages::{Doc, Spot};
 use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::length::Pt;
 use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::tags::{ARTIFACT, DOCUMENT, FIRST_KEY, FOOTER, HEADER};
-use crate::pdf::write::{Area, Elem, Link, Mark, Page, Role, Target};
+use crate::pdf::write::{Area, Elem, LineFrom, Link, Mark, Page, PlacedLine, Role, Target};
 use crate::style;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,6 +33,8 @@ struct FootLine {
     /// element it follows (the block that calls it).
     key: u32,
     home: (u32, Option<u32>),
+    /// The document of the note (for the preview's line sources).
+    doc: Option<Doc>,
 }
 
 /// What a line does to the page it would go on: the baseline it gets, the footnote lines
@@ -52,6 +54,12 @@ pub(crate) trait PageSink {
     /// Take page `index` (0-based, counting every page of the file), finished.
     fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic>;
 
+    /// Whether the pages should carry their lines and where each comes from
+    /// ([`Page::lines`], for the preview's SVG pages).
+    fn records(&self) -> bool {
+        false
+    }
+
     /// A unit is replayed: the pages given so far may go on (the build's sink hands them
     /// to its encoders and writes what they have done).
     fn flush(&mut self) -> Result<(), Diagnostic> {
@@ -62,6 +70,10 @@ pub(crate) trait PageSink {
 impl<S: PageSink + ?Sized> PageSink for &mut S {
     fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic> {
         (**self).page(index, page)
+    }
+
+    fn records(&self) -> bool {
+        (**self).records()
     }
 
     fn flush(&mut self) -> Result<(), Diagnostic> {
@@ -153,6 +165,8 @@ pub(crate) struct Flow<'a, S: PageSink> {
     pub spots: Vec<(usize, Spot)>,
     /// Tagged PDF: structure marks go onto the pages (see `write/tags.rs`).
     pub tagged: bool,
+    /// The pages carry their lines and where each comes from (`Page::lines`).
+    pub record: bool,
     /// The next key of a structure element (keys are unique in the book).
     pub next_key: u32,
     /// The structure elements open with `current` (their key and type), innermost last.
@@ -206,6 +220,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             at: None,
             spots: Vec::new(),
             tagged: false,
+            record: false,
             next_key: FIRST_KEY,
             stack: Vec::new(),
             local: FxHashMap::default(),
@@ -609,7 +624,8 @@ impl<'a, S: PageSink> Flow<'a, S> {
             let take = self.carried.len().min(room.saturating_sub(1).max(1));
             let note = self.carried[0].note;
             let home = (ARTIFACT, None);
-            self.foot.push(FootLine { line, dx: Pt::ZERO, note, first: false, last: false, key: ARTIFACT, home });
+            let f = FootLine { line, dx: Pt::ZERO, note, first: false, last: false, key: ARTIFACT, home, doc: None };
+            self.foot.push(f);
             self.foot.extend(self.carried.drain(..take));
         }
         // Figures that waited head the new page, as many as fit.
@@ -678,6 +694,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             if i > 0 {
                 baseline += f.advance;
             }
+            self.record_line(l, left + f.caption_dx, baseline, Some(LineFrom::Text(f.at)));
             match caption {
                 Some((_, c)) => {
                     self.put_line(&mut l.clone(), left + f.caption_dx, baseline, c, false);
@@ -728,6 +745,8 @@ impl<'a, S: PageSink> Flow<'a, S> {
                     r.link = u32::MAX;
                 }
             }
+            let from = f.doc.map(|doc| LineFrom::Note { doc, number: f.note });
+            self.record_line(&f.line, left + f.dx, baseline, from);
             let made = self.put_line(&mut f.line, left + f.dx, baseline, f.key, tagged);
             if tagged && f.last {
                 self.page.marks.push(Mark::Close(f.key));
@@ -1065,11 +1084,13 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 Some((s, split)) => (s.cursor.unwrap_or(self.g.top), split),
                 None => (self.cursor.map_or(self.g.top, |c| c + advance), None),
             };
-            if let Some(at) = self.at {
-                self.spot(Spot { word: at.word + l.word, ..at });
+            let from = self.at.map(|at| Spot { word: at.word + l.word, ..at });
+            if let Some(at) = from {
+                self.spot(at);
             }
             let left = self.left() + dx;
             let baseline = next;
+            self.record_line(l, left, baseline, from.map(LineFrom::Text));
             let (descent, ascent) = (Pt::new(l.descent), Pt::new(l.ascent));
             self.open_lang();
             self.place_pending(baseline - ascent);
@@ -1125,6 +1146,24 @@ impl<'a, S: PageSink> Flow<'a, S> {
         }
     }
 
+    /// Keep `l`, drawn at `left` on `baseline`, in the page's lines when they are
+    /// recorded (see [`Page::lines`]): its area over its runs, its text and `from`.
+    fn record_line(&mut self, l: &Line, left: Pt, baseline: Pt, from: Option<LineFrom>) {
+        if !self.record || l.runs.is_empty() {
+            return;
+        }
+        let x0 = l.runs.iter().map(|r| r.x).fold(f32::INFINITY, f32::min);
+        let x1 = l.runs.iter().map(|r| r.x + r.width).fold(f32::NEG_INFINITY, f32::max);
+        let area = Area {
+            x0: left + Pt::new(x0),
+            x1: left + Pt::new(x1),
+            y: baseline,
+            descent: Pt::new(l.descent),
+            ascent: Pt::new(l.ascent),
+        };
+        self.page.lines.push(PlacedLine { area, text: l.text.clone(), from });
+    }
+
     /// The current page begins at `at`, unless something with a place was set on it
     /// before.
     fn spot(&mut self, at: Spot) {
@@ -1141,7 +1180,8 @@ impl<'a, S: PageSink> Flow<'a, S> {
         let key = if self.tagged { self.new_key() } else { ARTIFACT };
         let count = lines.len();
         for (i, (line, dx)) in lines.into_iter().enumerate() {
-            let f = FootLine { line, dx, note: n, first: i == 0, last: i + 1 == count, key, home };
+            let doc = self.at.map(|a| a.doc);
+            let f = FootLine { line, dx, note: n, first: i == 0, last: i + 1 == count, key, home, doc };
             if i < keep && self.carried.is_empty() {
                 self.foot.push(f);
             } else {

@@ -680,6 +680,7 @@ mod tests {
                 Mark::Image { key: "i".into(), image, x: pt(10.0), y: pt(20.0), width: pt(30.0), height: pt(40.0) },
             ],
             links: Vec::new(),
+            lines: Vec::new(),
         };
         let encoded = Encoder::new(None, false, false).encode(&fonts, &page).unwrap();
         let mut stream = String::new();
@@ -724,6 +725,7 @@ mod tests {
                 glyphs(40.0),
             ],
             links: Vec::new(),
+            lines: Vec::new(),
         };
         let encoded = Encoder::new(None, false, true).encode(&fonts, &page).unwrap();
         let mut stream = String::new();

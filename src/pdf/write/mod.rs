@@ -208,6 +208,28 @@ pub struct Page {
     pub marks: Vec<Mark>,
     /// Its clickable areas.
     pub links: Vec<Link>,
+    /// Its lines of text and where each comes from: kept only for the preview's pages
+    /// (`Flow::record`), never written to the file.
+    pub(crate) lines: Vec<PlacedLine>,
+}
+
+/// A line of text as placed on a page (its area as a link's), what it reads and where
+/// it comes from; for the preview's SVG pages (`pdf/svg.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PlacedLine {
+    pub(crate) area: Area,
+    /// The line as a reader copies it (`Line::text`).
+    pub(crate) text: String,
+    pub(crate) from: Option<LineFrom>,
+}
+
+/// Where a placed line comes from in the model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum LineFrom {
+    /// A block of a document and the word the line begins with.
+    Text(crate::document::pages::Spot),
+    /// Footnote `number` of a document.
+    Note { doc: crate::document::pages::Doc, number: u32 },
 }
 
 /// An entry of the outline (bookmarks): its level, title, 0-based page index and the
@@ -1452,7 +1474,7 @@ mod pdf_tests {
         }
         let file = dir.path().join("t.pdf");
         let mut w = PdfWriter::create(&file).unwrap();
-        w.page(&fonts, 0, &Page { width: Pt::new(595.0), height: Pt::new(842.0), marks, links: Vec::new() }).unwrap();
+        w.page(&fonts, 0, &Page { width: Pt::new(595.0), height: Pt::new(842.0), marks, ..Page::default() }).unwrap();
         let info = DocInfo { title: "Test".into(), language: "de".into(), ..Default::default() };
         w.finish(&fonts, &texts, &info, Navigation::default()).unwrap();
         let bytes = std::fs::read(&file).unwrap();
