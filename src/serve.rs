@@ -578,7 +578,11 @@ iframe{border:0;width:100%;height:100vh} #text{border-right:1px solid #ccc}
         pane.appendChild(d);
       });
       if (keep) pane.scrollTop = top;
-      else if (info.first) pane.querySelector('.sheet[data-n="' + info.first + '"]').scrollIntoView({ block: 'start' });
+      else if (info.first) {
+        // The speech's first page at the top, its number above it in view.
+        pane.querySelector('.sheet[data-n="' + info.first + '"]').scrollIntoView({ block: 'start' });
+        pane.scrollTop -= 22;
+      }
       pane.querySelectorAll('.sheet').forEach(s => seen.observe(s));
     });
   }

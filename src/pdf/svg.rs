@@ -188,8 +188,9 @@ impl Typeset {
                     let _ = write!(
                         body,
                         "<g transform=\"matrix({} 0 0 {} {} {})\">",
-                        num(sx),
-                        num(-s),
+                        // The scale in full: four decimals of 0.0049 are half a percent.
+                        sx,
+                        -s,
                         num(x.get()),
                         num(y.get() - rise.get())
                     );
