@@ -62,6 +62,8 @@ pub(crate) struct Typeset {
     pages: Vec<Page>,
     faces: Vec<FaceData>,
     chapters: Vec<Source>,
+    /// The parts' anchors and first pages.
+    parts: Vec<(String, Option<usize>)>,
     /// The book file as shown; the title page, contents and parts come from it.
     book_file: String,
     root: PathBuf,
@@ -100,16 +102,20 @@ impl Typeset {
             })
             .collect();
         let mut first_pages = vec![None; chapters.len()];
+        let mut parts: Vec<(String, Option<usize>)> = book.parts.iter().map(|p| (p.anchor.clone(), None)).collect();
         for (i, p) in pages.iter().enumerate() {
             for l in &p.lines {
-                if let Some(LineFrom::Text(Spot { doc: Doc::Chapter(c), .. })) = l.from {
-                    if let Some(slot @ None) = first_pages.get_mut(c) {
-                        *slot = Some(i);
-                    }
+                let slot = match l.from {
+                    Some(LineFrom::Text(Spot { doc: Doc::Chapter(c), .. })) => first_pages.get_mut(c),
+                    Some(LineFrom::Text(Spot { doc: Doc::Part(n), .. })) => parts.get_mut(n).map(|p| &mut p.1),
+                    _ => None,
+                };
+                if let Some(slot @ None) = slot {
+                    *slot = Some(i);
                 }
             }
         }
-        Typeset { pages, faces, chapters, book_file, root, first_pages, outlines: Mutex::new(HashMap::new()) }
+        Typeset { pages, faces, chapters, parts, book_file, root, first_pages, outlines: Mutex::new(HashMap::new()) }
     }
 
     /// Each page's width and height, points.
@@ -117,12 +123,14 @@ impl Typeset {
         self.pages.iter().map(|p| (p.width.get(), p.height.get())).collect()
     }
 
-    /// The index of the first page of the chapter whose EPUB document is `doc`
+    /// The index of the first page of the chapter or part whose EPUB document is `doc`
     /// (`OEBPS/<anchor>.xhtml`).
     pub(crate) fn first_page_of(&self, doc: &str) -> Option<usize> {
         let name = doc.rsplit('/').next()?.strip_suffix(".xhtml")?;
-        let c = self.chapters.iter().position(|c| c.anchor == name)?;
-        self.first_pages[c]
+        match self.chapters.iter().position(|c| c.anchor == name) {
+            Some(c) => self.first_pages[c],
+            None => self.parts.iter().find(|p| p.0 == name)?.1,
+        }
     }
 
     /// Whether `file` is a source file of this build (as shown), and where it is.
@@ -144,7 +152,11 @@ impl Typeset {
             Data::Raw { samples, alpha } => {
                 use image::ImageEncoder as _;
                 let (w, h) = (image.width, image.height);
-                let px = (w * h) as usize;
+                let px = w as usize * h as usize;
+                let components = image.colour.components();
+                if samples.len() < px * components || alpha.as_ref().is_some_and(|a| a.len() < px) {
+                    return None;
+                }
                 let (bytes, kind) = match (image.colour, alpha) {
                     (Colour::Gray, None) => (samples.clone(), image::ExtendedColorType::L8),
                     (Colour::Rgb, None) => (samples.clone(), image::ExtendedColorType::Rgb8),
@@ -408,10 +420,11 @@ fn strip_marks(l: &str) -> &str {
             t = r.trim_start();
             continue;
         }
-        let marker = t.find(' ').map(|i| &t[..i]).unwrap_or("");
+        let marker = t.split(' ').next().unwrap_or("").as_bytes();
         let ordered = marker.len() > 1
-            && marker[..marker.len() - 1].bytes().all(|b| b.is_ascii_digit())
-            && marker.ends_with(['.', ')']);
+            && marker[..marker.len() - 1].iter().all(u8::is_ascii_digit)
+            && matches!(marker.last(), Some(b'.' | b')'));
+        let marker = std::str::from_utf8(marker).unwrap_or("");
         if matches!(marker, "-" | "*" | "+") || ordered {
             t = t[marker.len()..].trim_start();
             continue;
@@ -485,6 +498,10 @@ mod tests {
         assert_eq!(strip_marks("  1. Punkt"), "Punkt");
         assert_eq!(strip_marks("> - Punkt"), "Punkt");
         assert_eq!(strip_marks("-1 Grad"), "-1 Grad");
+        // Letters of any width: no marker is cut inside one.
+        assert_eq!(strip_marks("صباح الخير"), "صباح الخير");
+        assert_eq!(strip_marks("- السلام"), "السلام");
+        assert_eq!(strip_marks("12) Punkt"), "Punkt");
     }
 
     #[test]
