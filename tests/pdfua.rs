@@ -507,6 +507,29 @@ fn example_is_a_tagged_pdf() {
     ] {
         assert!(kinds.contains(want), "no {want} element in the example: {kinds:?}");
     }
+    // The Kazakh sentence quoted in a German speech (`<span lang="kk">`) is a `Span` with
+    // its `/Lang`, holding its marked content; a footnote's paragraphs are `P`s in its `Note`.
+    let spans: Vec<&V> = tree.iter().filter(|e| e.1 == "Span").map(|e| &pdf.objs[&e.0]).collect();
+    assert!(
+        spans.iter().any(|el| el.get("Lang").and_then(V::text).as_deref() == Some("kk")
+            && el
+                .get("K")
+                .map(V::list)
+                .unwrap_or_default()
+                .iter()
+                .any(|k| matches!(k, V::Num(_)) || k.get("MCID").is_some())),
+        "no Span with /Lang (kk) and content: {spans:?}"
+    );
+    for (n, s, _) in &tree {
+        if s == "Note" {
+            let kids = pdf.objs[n].get("K").map(V::list).unwrap_or_default();
+            assert!(!kids.is_empty(), "an empty Note");
+            for k in kids {
+                let el = pdf.obj(&k);
+                assert_eq!(el.get("S").and_then(V::name), Some("P"), "a Note holds its paragraphs as P: {k:?}");
+            }
+        }
+    }
     // Notes come after the paragraph that calls them, in the same section.
     for (i, e) in tree.iter().enumerate() {
         if e.1 == "Note" {

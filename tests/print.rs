@@ -181,6 +181,7 @@ fn numbered_booklet(n: usize, fonts: &FontSet, dir: &Path, creep: f32, rtl: bool
         case: tribune::pdf::font::Case::Normal,
         hyphenate: false,
         link: 0,
+        lang: 0,
     };
     let m = Measure {
         width: w - 40.0,

@@ -255,18 +255,36 @@ pub(crate) fn strings(lang: &Lang) -> &'static Strings {
     labels_of(lang).unwrap_or(&labels::EN)
 }
 
+/// The strings for text in `lang` in a book in `book`: a language without strings of its
+/// own gets the book's (a Klingon speech's byline in a German book says `und`), and only a
+/// book whose own language has none gets English.
+pub(crate) fn strings_in(lang: &Lang, book: &Lang) -> &'static Strings {
+    labels_of(lang).or_else(|| labels_of(book)).unwrap_or(&labels::EN)
+}
+
+/// The language [`strings_in`] gives text in `lang` in a book in `book`: `lang` itself, or
+/// the book's when `lang` has no strings; `None` for English in place of both.
+pub(crate) fn strings_lang<'l>(lang: &'l Lang, book: &'l Lang) -> Option<&'l Lang> {
+    [lang, book].into_iter().find(|l| has_strings(l))
+}
+
 /// The one warning a book gets when its language or a speech's has no strings of its own.
+/// `languages` begins with the book's.
 pub(crate) fn fallback_warning(book: &str, languages: &[Lang]) -> Option<Diagnostic> {
     let missing: Vec<String> = languages.iter().filter(|l| !has_strings(l)).map(|l| format!("`{l}`")).collect();
     if missing.is_empty() {
         return None;
     }
+    let instead = match languages.first().filter(|l| has_strings(l)) {
+        Some(l) => format!("the book's language, `{l}`"),
+        None => "English".to_string(),
+    };
     let known: Vec<&str> = labels::ALL.iter().map(|s| s.code).collect();
     Some(
         Diagnostic::warning(
             Kind::Value,
             format!(
-                "book `{book}`: Tribune has no labels or date forms for {}; they are set in English",
+                "book `{book}`: Tribune has no labels or date forms for {}; they are set in {instead}",
                 missing.join(", ")
             ),
         )

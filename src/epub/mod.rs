@@ -93,7 +93,12 @@ struct Text {
     bodymatter: Option<String>,
 }
 
-fn chapter_entry(c: &Chapter, sections: Vec<body::Section>, class: &'static str) -> Entry {
+fn chapter_entry(
+    c: &Chapter,
+    book_lang: &crate::lang::Lang,
+    sections: Vec<body::Section>,
+    class: &'static str,
+) -> Entry {
     let href = body::file_name(c, "xhtml");
     let children = sections
         .into_iter()
@@ -106,7 +111,8 @@ fn chapter_entry(c: &Chapter, sections: Vec<body::Section>, class: &'static str)
             children: Vec::new(),
         })
         .collect();
-    let byline = (!c.meta.speakers.is_empty()).then(|| locale::strings(&c.meta.language).list(&c.meta.speakers));
+    let byline =
+        (!c.meta.speakers.is_empty()).then(|| locale::strings_in(&c.meta.language, book_lang).list(&c.meta.speakers));
     Entry { href, title: c.meta.title.clone(), lang: c.meta.language.clone(), class, byline, children }
 }
 
@@ -121,7 +127,7 @@ fn text(book: &Book, cx: &body::Context<'_>, book_file: &Path, usage: &mut Usage
     };
     for c in &book.front {
         let sections = add_chapter(&mut t, c, 1, usage);
-        t.entries.push(chapter_entry(c, sections, "matter"));
+        t.entries.push(chapter_entry(c, &book.meta.language, sections, "matter"));
     }
     for (p, part) in book.parts.iter().enumerate() {
         let mut speeches = Vec::new();
@@ -137,7 +143,7 @@ fn text(book: &Book, cx: &body::Context<'_>, book_file: &Path, usage: &mut Usage
         };
         for c in &part.chapters {
             let sections = add_chapter(&mut t, c, level, usage);
-            speeches.push(chapter_entry(c, sections, "speech"));
+            speeches.push(chapter_entry(c, &book.meta.language, sections, "speech"));
         }
         if t.bodymatter.is_none() {
             t.bodymatter = t.docs.get(first).map(|d| d.href.clone());
@@ -156,7 +162,7 @@ fn text(book: &Book, cx: &body::Context<'_>, book_file: &Path, usage: &mut Usage
     }
     for c in &book.back {
         let sections = add_chapter(&mut t, c, 1, usage);
-        t.entries.push(chapter_entry(c, sections, "matter"));
+        t.entries.push(chapter_entry(c, &book.meta.language, sections, "matter"));
     }
     t
 }
@@ -315,7 +321,7 @@ pub(crate) fn package(
     let mut chars: std::collections::BTreeSet<char> = fonts::GENERATED.chars().collect();
     fonts::chars_of(&nav_doc, &mut chars);
     let nav_doc = nav_doc.into_bytes();
-    let ncx = nav::ncx(book, &book.meta.identifier, &text.entries).into_bytes();
+    let ncx = nav::ncx(book, &book.meta.identifier, &text.entries, &page_list, strings.pages).into_bytes();
     let a11y = package::accessibility(book, &images, !page_list.is_empty());
     let extra = package::metadata(book, &a11y, strings, &prep.anthology.accessibility);
     let stand_in = package::stand_in_uuid(&book.meta.identifier);

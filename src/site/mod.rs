@@ -878,7 +878,7 @@ fn book_pages(site: &mut Site<'_>, e: &Entry<'_>, names: &Names<'_>) {
         w.isolated_element("a", &[("href", href.as_str())], Set::Inherit, &c.meta.title);
         if !c.meta.speakers.is_empty() {
             w.text(" ");
-            let by = locale::strings(&c.meta.language).list(&c.meta.speakers);
+            let by = locale::strings_in(&c.meta.language, &e.book.meta.language).list(&c.meta.speakers);
             w.isolated_element("span", &[("class", "toc-byline")], Set::Inherit, &by);
         }
         w.end("li");
@@ -1125,7 +1125,7 @@ fn lists(
             w.newline();
             w.start("span", &[("class", "speech-meta")], Set::Inherit);
             if section == 2 && !c.meta.speakers.is_empty() {
-                let by = locale::strings(&c.meta.language).list(&c.meta.speakers);
+                let by = locale::strings_in(&c.meta.language, &e.book.meta.language).list(&c.meta.speakers);
                 w.isolated(&by);
                 w.text(" · ");
             }

@@ -193,9 +193,19 @@ fn a_language_without_strings_gets_english_and_one_warning() {
     assert!(!has_strings(&tlh));
     assert_eq!(strings(&tlh).contents, "Contents");
     assert_eq!(strings(&tlh).date(&d("2021-12-13")), "December\u{a0}13, 2021");
-    let w = fallback_warning("reden", &[Lang::parse("de").unwrap().0, tlh, grc]).expect("a warning");
+    let w = fallback_warning("reden", &[Lang::parse("de").unwrap().0, tlh.clone(), grc.clone()]).expect("a warning");
     assert!(!w.is_error());
     let text = w.to_string();
-    assert!(text.contains("`tlh`, `grc`") && text.contains("reden") && text.contains("English"), "{text}");
+    assert!(text.contains("`tlh`, `grc`") && text.contains("reden") && text.contains("language, `de`"), "{text}");
     assert!(fallback_warning("reden", &[Lang::parse("de").unwrap().0]).is_none());
+    // A speech's labels in a language without strings are the book's; a book without
+    // strings of its own gets English.
+    let de = Lang::parse("de").unwrap().0;
+    assert_eq!(strings_in(&tlh, &de).contents, "Inhalt");
+    assert_eq!(strings_in(&tlh, &de).list(&["A".into(), "B".into()]), "A und B");
+    assert_eq!(strings_in(&tlh, &grc).contents, "Contents");
+    assert_eq!(strings_lang(&tlh, &de), Some(&de));
+    assert_eq!(strings_lang(&tlh, &grc), None);
+    let w = fallback_warning("reden", &[grc.clone(), tlh.clone()]).expect("a warning").to_string();
+    assert!(w.contains("`grc`, `tlh`") && w.contains("English"), "{w}");
 }

@@ -35,6 +35,9 @@ struct FootLine {
     home: (u32, Option<u32>),
     /// The document of the note (for the preview's line sources).
     doc: Option<Doc>,
+    /// Tagged PDF: the `P` element of the note's paragraph the line is in, and whether the
+    /// line is that paragraph's first and its last.
+    para: Option<(u32, bool, bool)>,
 }
 
 /// What a line does to the page it would go on: the baseline it gets, the footnote lines
@@ -182,6 +185,8 @@ pub(crate) struct Flow<'a, S: PageSink> {
     pub reserved_key: Option<u32>,
     /// The element of the content last marked on the page (`Mark::Tag`).
     tag_now: u32,
+    /// The languages of the unit's spans: a run's `lang` n is entry n - 1.
+    span_langs: Vec<String>,
 }
 
 impl<'a, S: PageSink> Flow<'a, S> {
@@ -228,6 +233,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             deferred: Vec::new(),
             reserved_key: None,
             tag_now: ARTIFACT,
+            span_langs: Vec::new(),
         }
     }
 
@@ -311,8 +317,29 @@ impl<'a, S: PageSink> Flow<'a, S> {
         if row {
             self.page.marks.push(Mark::Begin { actual_text: Some(l.text.clone()), lang: None });
         }
+        // Text in another language than its paragraph's: a `Span` with its `Lang` (its parent,
+        // language and key), one per line and stretch of runs.
+        let mut span: Option<(u32, u16, u32)> = None;
         for r in &mut l.runs {
             let mut t = if r.tag != 0 { self.local.get(&r.tag).copied().unwrap_or(default) } else { default };
+            let lang = self.span_langs.get((r.lang as usize).wrapping_sub(1)).filter(|_| t >= FIRST_KEY);
+            match (lang, span) {
+                (Some(_), Some((p, n, k))) if p == t && n == r.lang => t = k,
+                (Some(tag), _) => {
+                    let elem = Elem { lang: Some(tag.clone()), ..Elem::of(Role::Span) };
+                    if let Some((_, _, k)) = span.take() {
+                        self.page.marks.push(Mark::Close(k));
+                    }
+                    let k = self.open_elem(t, elem);
+                    span = Some((t, r.lang, k));
+                    t = k;
+                }
+                (None, Some((_, _, k))) => {
+                    self.page.marks.push(Mark::Close(k));
+                    span = None;
+                }
+                (None, None) => {}
+            }
             if links && r.link > 0 && t >= FIRST_KEY {
                 t = match made.iter().find(|m| m.0 == r.link) {
                     Some(m) => m.1,
@@ -328,6 +355,9 @@ impl<'a, S: PageSink> Flow<'a, S> {
         }
         if row {
             self.page.marks.push(Mark::End);
+        }
+        if let Some((_, _, k)) = span {
+            self.page.marks.push(Mark::Close(k));
         }
         for m in &made {
             self.page.marks.push(Mark::Close(m.1));
@@ -411,6 +441,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
     /// Carry out `ops`; `typesetter` sets folios, running heads and note labels.
     pub(crate) fn replay(&mut self, mut ops: Vec<Op>, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
         self.local.clear();
+        self.span_langs.clear();
         for i in 0..ops.len() {
             // The lines of an op are moved into the pages as they are set; what follows is
             // only looked at.
@@ -446,6 +477,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 Op::Heads { verso, recto } => self.heads = (verso.clone(), recto.clone()),
                 Op::Bookmark { level, title, contents } => self.pending.push((*level, title.clone(), *contents)),
                 Op::Targets(t) => self.targets = t.clone(),
+                Op::SpanLangs(l) => self.span_langs = l.clone(),
                 Op::Anchor(a) => self.pending_anchors.push(a.clone()),
                 Op::EndUnit => {
                     // Notes never called are set at the foot of the unit's last page.
@@ -618,13 +650,15 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 case: Case::Normal,
                 hyphenate: false,
                 link: 0,
+                lang: 0,
             };
             let line = one_line(typesetter, &label, style, self.g.measure());
             let room = ((self.g.height - self.g.top - self.g.bottom) * 0.5 / self.g.note_advance()) as usize;
             let take = self.carried.len().min(room.saturating_sub(1).max(1));
             let note = self.carried[0].note;
             let home = (ARTIFACT, None);
-            let f = FootLine { line, dx: Pt::ZERO, note, first: false, last: false, key: ARTIFACT, home, doc: None };
+            let (first, last, key, para) = (false, false, ARTIFACT, None);
+            let f = FootLine { line, dx: Pt::ZERO, note, first, last, key, home, doc: None, para };
             self.foot.push(f);
             self.foot.extend(self.carried.drain(..take));
         }
@@ -747,7 +781,17 @@ impl<'a, S: PageSink> Flow<'a, S> {
             }
             let from = f.doc.map(|doc| LineFrom::Note { doc, number: f.note });
             self.record_line(&f.line, left + f.dx, baseline, from);
-            let made = self.put_line(&mut f.line, left + f.dx, baseline, f.key, tagged);
+            let mut home = f.key;
+            if let (true, Some((p, first, _))) = (tagged, f.para) {
+                if first {
+                    self.page.marks.push(Mark::Open { key: p, parent: f.key, elem: Box::new(Elem::of(Role::P)) });
+                }
+                home = p;
+            }
+            let made = self.put_line(&mut f.line, left + f.dx, baseline, home, tagged);
+            if let (true, Some((p, _, true))) = (tagged, f.para) {
+                self.page.marks.push(Mark::Close(p));
+            }
             if tagged && f.last {
                 self.page.marks.push(Mark::Close(f.key));
             }
@@ -781,6 +825,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             case: Case::Normal,
             hyphenate: false,
             link: 0,
+            lang: 0,
         };
         let m = Measure { width: g.measure().get(), indent: 0.0, align: Alignment::Center, lang: Lang::english() };
         let lines = typesetter.set(&[Span { text: self.folio_text(), style: small }], &m);
@@ -887,7 +932,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         }
         // Two lines stay and two go over, and no word is broken across the pages.
         let lines = calls.last().and_then(|n| self.notes.get(n));
-        while m > 0 && lines.is_some_and(|l| l.get(m - 1).is_some_and(|(l, _)| l.hyphenated)) {
+        while m > 0 && lines.is_some_and(|l| l.get(m - 1).is_some_and(|(l, _, _)| l.hyphenated)) {
             m -= 1;
         }
         let least = if fresh { 1 } else { 2 };
@@ -944,6 +989,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 // comes here.
                 Op::Figure(_) | Op::Rule { .. } => {}
                 Op::Bookmark { .. } | Op::Anchor(_) | Op::Note { .. } | Op::Targets(_) | Op::Lang(_) | Op::At(_) => {}
+                Op::SpanLangs(_) => {}
                 Op::Open { .. } | Op::Close(_) | Op::OpenReserved(_) | Op::EndPart => {}
                 _ => return true,
             }
@@ -1032,6 +1078,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                     | Op::Anchor(_)
                     | Op::Heads { .. }
                     | Op::Targets(_)
+                    | Op::SpanLangs(_)
                     | Op::Lang(_)
                     | Op::At(_)
                     | Op::Arabic
@@ -1179,9 +1226,21 @@ impl<'a, S: PageSink> Flow<'a, S> {
         let Some(lines) = self.notes.remove(&n) else { return };
         let key = if self.tagged { self.new_key() } else { ARTIFACT };
         let count = lines.len();
-        for (i, (line, dx)) in lines.into_iter().enumerate() {
+        // Tagged: each paragraph of the note a `P` in it.
+        let mut paras: Vec<u32> = Vec::new();
+        if self.tagged {
+            let count = lines.last().map_or(0, |l| l.2 as usize + 1);
+            paras.extend((0..count).map(|_| self.new_key()));
+        }
+        let para_of: Vec<u32> = lines.iter().map(|l| l.2).collect();
+        for (i, (line, dx, p)) in lines.into_iter().enumerate() {
+            let para = paras.get(p as usize).map(|&k| {
+                let first = i == 0 || para_of[i - 1] != p;
+                let last = i + 1 == count || para_of[i + 1] != p;
+                (k, first, last)
+            });
             let doc = self.at.map(|a| a.doc);
-            let f = FootLine { line, dx, note: n, first: i == 0, last: i + 1 == count, key, home, doc };
+            let f = FootLine { line, dx, note: n, first: i == 0, last: i + 1 == count, key, home, doc, para };
             if i < keep && self.carried.is_empty() {
                 self.foot.push(f);
             } else {

@@ -68,6 +68,8 @@ pub enum Role {
     Toci,
     /// Code.
     Code,
+    /// Text in another language than the element it is in (with its `Lang`).
+    Span,
     /// Not an element: what layout marks so is painted as an artifact (a thematic break's
     /// asterisks).
     Artifact,
@@ -101,6 +103,7 @@ impl Role {
             Role::Toc => StructRole::TOC,
             Role::Toci => StructRole::TOCI,
             Role::Code => StructRole::Code,
+            Role::Span => StructRole::Span,
             // Never written: layout turns it into artifact content.
             Role::Artifact => StructRole::NonStruct,
         }
