@@ -5,6 +5,7 @@
 //! the book a warning that names it.
 
 mod labels;
+mod web;
 
 use super::model::ChapterKind;
 use crate::diagnostics::{Diagnostic, Kind};
@@ -15,7 +16,10 @@ use icu_datetime::fieldsets::{Y, YM, YMD};
 use icu_datetime::options::YearStyle;
 use icu_datetime::parts;
 use icu_datetime::FixedCalendarDateTimeFormatter;
+use icu_decimal::input::Decimal;
+use icu_decimal::DecimalFormatter;
 use icu_locale_core::Locale;
+use icu_plurals::{PluralCategory, PluralRules};
 use std::fmt;
 use writeable::{Part, PartsWrite, Writeable};
 
@@ -65,6 +69,93 @@ pub(crate) struct Strings {
     /// The heading of the EPUB's page list (the print edition's pages).
     pub pages: &'static str,
     pub a11y_conforms: &'static str,
+}
+
+/// The web edition's own words in one language (`web.rs`), for the same languages as
+/// [`Strings`]; `{}` stands where a format's name or a number goes.
+pub(crate) struct Web {
+    /// The language these are for (its primary subtag), as in [`Strings`].
+    pub code: &'static str,
+    /// The skip link to the page's main content.
+    pub skip: &'static str,
+    pub books: &'static str,
+    pub speakers: &'static str,
+    /// The speeches' tags.
+    pub tags: &'static str,
+    /// The accessible name of the site's navigation.
+    pub site_nav: &'static str,
+    /// `{}` is the format (`EPUB`).
+    pub download: &'static str,
+    pub previous: &'static str,
+    pub next: &'static str,
+    /// The accessible name of the previous/next navigation of a book's speeches.
+    pub pager: &'static str,
+    /// Before the title of the book a speech is from.
+    pub in_book: &'static str,
+    pub feed: &'static str,
+    pub catalogue: &'static str,
+    /// The link to a font's licence.
+    pub licence: &'static str,
+    /// File sizes: `{}` is the number (kilobytes, megabytes).
+    pub kb: &'static str,
+    pub mb: &'static str,
+    /// "3 speeches" in each of CLDR's plural categories the language has.
+    speeches: Forms,
+}
+
+/// The forms of a counted word by CLDR's plural categories (`one`, `two`, `few`, `many`,
+/// `other`); a category the language does not use is `None` and takes `other`. A form
+/// without `{}` spells the number out (`خطبتان`, two speeches).
+pub(crate) struct Forms {
+    one: &'static str,
+    two: Option<&'static str>,
+    few: Option<&'static str>,
+    many: Option<&'static str>,
+    other: &'static str,
+}
+
+impl Web {
+    /// `n` speeches, in the form CLDR's plural rules give `n` and the locale's digits.
+    pub(crate) fn speeches(&self, n: usize) -> String {
+        let f = &self.speeches;
+        let locale = Locale::try_from_str(self.code).ok();
+        let category = locale
+            .as_ref()
+            .and_then(|l| PluralRules::try_new_cardinal(l.into()).ok())
+            .map_or(PluralCategory::Other, |r| r.category_for(n));
+        let form = match category {
+            PluralCategory::One => Some(f.one),
+            PluralCategory::Two => f.two,
+            PluralCategory::Few => f.few,
+            PluralCategory::Many => f.many,
+            _ => None,
+        }
+        .unwrap_or(f.other);
+        form.replacen("{}", &self.number(Decimal::from(n)), 1)
+    }
+
+    /// A file size as readers see it: `580 kB`, `1,2 MB`, `۱٫۲ مگابایت` (kilobytes rounded
+    /// up, megabytes to a tenth), with a no-break space before the unit.
+    pub(crate) fn size(&self, bytes: u64) -> String {
+        if bytes < 1_000_000 {
+            self.kb.replacen("{}", &self.number(Decimal::from(bytes.div_ceil(1000))), 1)
+        } else {
+            let mut tenths = Decimal::from((bytes + 50_000) / 100_000);
+            tenths.absolute.multiply_pow10(-1);
+            self.mb.replacen("{}", &self.number(tenths), 1)
+        }
+    }
+
+    /// `d` in the locale's digits and separators (CLDR through ICU4X).
+    fn number(&self, d: Decimal) -> String {
+        let formatter = Locale::try_from_str(self.code)
+            .ok()
+            .and_then(|l| DecimalFormatter::try_new((&l).into(), Default::default()).ok());
+        match formatter {
+            Some(f) => f.format(&d).write_to_string().into_owned(),
+            None => d.write_to_string().into_owned(),
+        }
+    }
 }
 
 /// What a date line shows: a calendar date written out in the language, or a speech's
@@ -242,6 +333,19 @@ fn labels_of(lang: &Lang) -> Option<&'static Strings> {
         l => l,
     };
     labels::ALL.iter().copied().find(|s| s.code == code)
+}
+
+/// The web edition's words for a language, and whether they are its own: a language the
+/// table lacks gets English (`false`), which the page then marks as English.
+pub(crate) fn web(lang: &Lang) -> (&'static Web, bool) {
+    let code = match lang.language() {
+        "nb" => "no",
+        l => l,
+    };
+    match web::ALL.iter().copied().find(|w| w.code == code) {
+        Some(w) => (w, true),
+        None => (&web::EN, false),
+    }
 }
 
 /// Whether a language has its own strings (else it gets English).
