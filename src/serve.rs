@@ -533,7 +533,7 @@ iframe{border:0;width:100%;height:100vh} #text{border-right:1px solid #ccc}
 .place{font-family:monospace;color:#036;margin:.2em 0} .source{background:#eee;padding:.3em .6em} .help{color:#333}
 </style></head>
 <body data-generation="{generation}">
-<nav><h1>{title}</h1><ol id="contents">
+<nav><h1>{title}</h1><p><a href="/pdf" target="_blank">The PDF</a></p><ol id="contents">
 {contents}</ol></nav>
 {text}
 {pdf}
