@@ -524,7 +524,7 @@ iframe{border:0;width:100%;height:100vh} #text{border-right:1px solid #ccc}
 .sheet svg{display:block;width:100%;height:100%}
 .sheet svg text{cursor:text} .sheet svg text::selection{fill:#0000;background:#4a90e255}
 .sheet svg rect.picked{fill:#f5c400;opacity:.3}
-#source{position:fixed;right:1em;bottom:1em;width:calc(50vw - 11em);max-width:40em;background:#fffdf4;border:1px solid #b9a76a;box-shadow:0 2px 8px #0004;padding:.4em .8em;font-size:.9em}
+#source{position:fixed;right:1em;bottom:1em;width:calc(50vw - 11em);max-width:40em;background:#fffdf4;border:1px solid #b9a76a;box-shadow:0 2px 8px #0004;padding:.4em .8em;font-size:.9em;max-height:30vh;overflow:auto}
 #source .where{font-family:monospace;color:#036} #source pre{margin:.3em 0 0;white-space:pre-wrap;background:#f1eee3;padding:.3em .5em}
 #source button{float:right;border:0;background:none;font-size:1.1em;cursor:pointer}
 .empty{padding:2em;color:#666} #pages .empty{color:#fff}
@@ -533,7 +533,7 @@ iframe{border:0;width:100%;height:100vh} #text{border-right:1px solid #ccc}
 .place{font-family:monospace;color:#036;margin:.2em 0} .source{background:#eee;padding:.3em .6em} .help{color:#333}
 </style></head>
 <body data-generation="{generation}">
-<nav><h1>{title}</h1><ol id="contents">
+<nav><h1>{title}</h1><p><a href="/pdf" target="_blank">The PDF</a></p><ol id="contents">
 {contents}</ol></nav>
 {text}
 {pdf}

@@ -504,6 +504,61 @@ mod tests {
         assert_eq!(strip_marks("12) Punkt"), "Punkt");
     }
 
+    /// A page drawn mark for mark as the encoder writes it: a run's matrix with its type
+    /// size, horizontal scale and baseline, each glyph at its pen position, a rule, a turned
+    /// frame, and the line's text over it.
+    #[test]
+    fn a_page_is_drawn_mark_for_mark() {
+        use crate::pdf::font::FaceId;
+        use crate::pdf::length::Pt;
+        use crate::pdf::write::{Area, Glyph, PlacedLine};
+        let (_dir, fonts) = FontSet::bundled();
+        let face = fonts.face(FaceId(0));
+        let (a, b) = (face.glyph('A').unwrap(), face.glyph('B').unwrap());
+        let pt = Pt::new;
+        let glyphs = vec![Glyph { id: a, x: 0.0, dy: 0.0 }, Glyph { id: b, x: 7.5, dy: 1.0 }];
+        let mut page = Page::default();
+        (page.width, page.height) = (pt(300.0), pt(400.0));
+        page.marks = vec![
+            Mark::Glyphs {
+                face: FaceId(0),
+                size: 10.0,
+                x: pt(20.0),
+                y: pt(50.0),
+                rise: pt(2.0),
+                glyphs,
+                hscale: 1.02,
+                actual_text: None,
+            },
+            Mark::Rect { x: pt(5.0), y: pt(10.0), width: pt(20.0), height: pt(2.0) },
+            Mark::Transform { turn: [0.0, -1.0, 1.0, 0.0], x: pt(50.0), y: pt(100.0) },
+            Mark::Restore,
+        ];
+        let area = Area { x0: pt(20.0), x1: pt(35.0), y: pt(50.0), descent: pt(2.0), ascent: pt(8.0) };
+        page.lines = vec![PlacedLine { area, text: "AB".into(), from: None }];
+        let t = Typeset {
+            pages: vec![page],
+            faces: vec![FaceData { data: face.data.clone(), units_per_em: face.units_per_em }],
+            chapters: Vec::new(),
+            parts: Vec::new(),
+            book_file: "books/b.toml".into(),
+            root: PathBuf::new(),
+            first_pages: Vec::new(),
+            outlines: Mutex::new(HashMap::new()),
+        };
+        let svg = t.svg(0).unwrap();
+        let s = 10.0 / face.units_per_em;
+        let sx = s * 1.02;
+        assert!(svg.contains(&format!("<g transform=\"matrix({sx} 0 0 {} 20 48)\">", -s)), "{svg}");
+        assert!(svg.contains(&format!("<use href=\"#p1g0-{a}\" x=\"0\"/>")), "{svg}");
+        assert!(svg.contains(&format!("<use href=\"#p1g0-{b}\" x=\"{}\" y=\"{}\"/>", num(7.5 / sx), num(1.0 / s))));
+        assert!(svg.contains(&format!("<path id=\"p1g0-{a}\" d=\"M")), "A's outline: {svg}");
+        assert!(svg.contains("<rect x=\"5\" y=\"10\" width=\"20\" height=\"2\"/>"));
+        assert!(svg.contains("<g transform=\"matrix(0 1 -1 0 50 100)\">\n</g>"), "{svg}");
+        assert!(svg.contains("textLength=\"15\" lengthAdjust=\"spacingAndGlyphs\">AB</text>"), "{svg}");
+        assert!(t.svg(1).is_none());
+    }
+
     #[test]
     fn numbers_are_short() {
         assert_eq!(num(1.0), "1");

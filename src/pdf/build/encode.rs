@@ -25,15 +25,19 @@ type Numbered<T> = (usize, usize, T);
 /// Pages kept for the preview, with their indices.
 pub(super) type Kept = Vec<(usize, Page)>;
 
+/// A page encoded, and the page itself when it is kept for the preview (handed back by
+/// the encoder rather than copied before).
+type Done = (Result<Encoded, Diagnostic>, Option<Page>);
+
 pub(super) struct EncodingSink {
     writer: PdfWriter,
     /// Batch n goes to encoder n % encoders, each with a queue of its own.
     to_encoders: Vec<SyncSender<Vec<Numbered<Page>>>>,
     /// Encoded pages come back on a channel without bound: an encoder never waits on the
     /// paginating thread, which drains it between units, so neither can wait on the other.
-    encoded: Receiver<Numbered<Result<Encoded, Diagnostic>>>,
+    encoded: Receiver<Numbered<Done>>,
     /// Pages encoded out of order, waiting for those made before them.
-    waiting: BTreeMap<usize, (usize, Result<Encoded, Diagnostic>)>,
+    waiting: BTreeMap<usize, (usize, Done)>,
     /// The next page to write, in the order made.
     next: usize,
     /// Pages made so far.
@@ -41,18 +45,20 @@ pub(super) struct EncodingSink {
     /// The pages made since the last hand-over.
     batch: Vec<Numbered<Page>>,
     batches: usize,
-    /// For the preview: a copy of every page with its lines, by index (`None` when not
-    /// kept, the usual case).
-    pub(super) kept: Option<Kept>,
+    /// For the preview: every page with its lines, by index, as the encoders hand them
+    /// back (`None` when not kept, the usual case).
+    kept: Option<Kept>,
 }
 
 impl EncodingSink {
-    /// Start `encoders` encoder threads for `writer`'s pages.
+    /// Start `encoders` encoder threads for `writer`'s pages; with `keep`, the pages are
+    /// kept (with their lines) for the preview.
     pub(super) fn spawn<'scope, 'env>(
         s: &'scope Scope<'scope, 'env>,
         writer: PdfWriter,
         fonts: &'env FontSet,
         encoders: usize,
+        keep: bool,
     ) -> Self {
         let (done_tx, encoded) = channel();
         let mut to_encoders = Vec::new();
@@ -65,8 +71,8 @@ impl EncodingSink {
                 for batch in page_rx {
                     for (seq, index, page) in batch {
                         let encoded = encoder.encode(fonts, &page);
-                        drop(page);
-                        if done_tx.send((seq, index, encoded)).is_err() {
+                        let back = keep.then_some(page);
+                        if done_tx.send((seq, index, (encoded, back))).is_err() {
                             return;
                         }
                     }
@@ -82,7 +88,7 @@ impl EncodingSink {
             made: 0,
             batch: Vec::new(),
             batches: 0,
-            kept: None,
+            kept: keep.then(Vec::new),
         }
     }
 
@@ -109,10 +115,13 @@ impl EncodingSink {
     }
 
     /// Pages come encoded in any order; they are written in the order they were made.
-    fn put(&mut self, seq: usize, index: usize, encoded: Result<Encoded, Diagnostic>) -> Result<(), Diagnostic> {
-        self.waiting.insert(seq, (index, encoded));
-        while let Some((index, encoded)) = self.waiting.remove(&self.next) {
+    fn put(&mut self, seq: usize, index: usize, done: Done) -> Result<(), Diagnostic> {
+        self.waiting.insert(seq, (index, done));
+        while let Some((index, (encoded, page))) = self.waiting.remove(&self.next) {
             self.writer.put(index, encoded?)?;
+            if let (Some(kept), Some(page)) = (&mut self.kept, page) {
+                kept.push((index, page));
+            }
             self.next += 1;
         }
         Ok(())
@@ -135,9 +144,6 @@ impl PageSink for EncodingSink {
     /// held here stay few however long a chapter.
     fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic> {
         self.writer.note_type_sizes(&page.marks, index);
-        if let Some(kept) = &mut self.kept {
-            kept.push((index, page.clone()));
-        }
         let seq = self.made;
         self.made += 1;
         self.batch.push((seq, index, page));

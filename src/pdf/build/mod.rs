@@ -264,10 +264,7 @@ fn typeset<'scope, 'env>(
     let lang = &book.meta.language;
     let tagged = writer.tagged();
     let mut setters = Setters::spawn(s, workers, fonts, g, book, units, families, memo);
-    let mut sink = EncodingSink::spawn(s, writer, fonts, workers);
-    if keep {
-        sink.kept = Some(Vec::new());
-    }
+    let mut sink = EncodingSink::spawn(s, writer, fonts, workers, keep);
     // Counted here while the first units are set.
     let contents = Contents::count(fonts, g, book, units)?;
     let mut folios = Typesetter::new(fonts, Vec::new());
