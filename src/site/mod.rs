@@ -855,8 +855,13 @@ fn home(site: &mut Site<'_>, entries: &[Entry<'_>]) {
     let lang = site.lang.clone();
     let mut usage = site.take_usage(0);
     let mut w = Site::writer(&mut usage, site.book_file, &lang);
-    w.text_element("h1", &[("class", "site-heading")], Set::Bold, &site.title);
-    w.newline();
+    // A site of one book named after it: the book's title is the page's heading, not
+    // said twice.
+    let single = matches!(entries, [e] if e.book.meta.title == site.title);
+    if !single {
+        w.text_element("h1", &[("class", "site-heading")], Set::Bold, &site.title);
+        w.newline();
+    }
     w.start("ul", &[("class", "book-list")], Set::Inherit);
     w.newline();
     for e in entries {
@@ -871,7 +876,7 @@ fn home(site: &mut Site<'_>, entries: &[Entry<'_>]) {
             cover_img(&mut w, c, from, true, Some(book_href.as_str()));
         }
         w.start("div", &[("class", "book-text")], Set::Inherit);
-        book_meta(&mut w, e, "h2", Some(book_href.as_str()));
+        book_meta(&mut w, e, if single { "h1" } else { "h2" }, Some(book_href.as_str()));
         if let Some(d) = &m.description {
             w.isolated_element("p", &[("class", "description")], Set::Inherit, d);
             w.newline();
