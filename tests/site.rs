@@ -428,6 +428,12 @@ fn without_a_site_url_no_sitemap_and_the_same_bytes_twice_and_a_failed_build_kee
     assert!(!site.join("sitemap.xml").exists(), "no sitemap without site_url");
     let home = std::fs::read_to_string(site.join("index.html")).unwrap();
     assert!(!home.contains("og:url") && !home.contains("og:image"), "Open Graph takes absolute addresses only");
+    // A site of one book named after it says its title once as the heading, linked.
+    assert_eq!(home.matches("<h1").count(), 1);
+    assert!(
+        home.contains("<h1 id=\"book-b\" class=\"book-title\"><a href=\"b/index.html\">Drei Reden</a></h1>"),
+        "{home}"
+    );
     let speaker = std::fs::read_to_string(site.join("speakers/anna-weiß.html")).unwrap();
     assert_eq!(speaker.matches("class=\"speech-title\"").count(), 2);
     // A build that fails leaves the site as it was.

@@ -110,9 +110,12 @@ struct SiteStyle<'a> {
 /// The site being made: its files by path from its root.
 struct Site<'a> {
     files: BTreeMap<String, Vec<u8>>,
+    /// The EPUBs and PDFs built in this run, by their paths in the site.
+    copies: BTreeMap<String, PathBuf>,
     styles: Vec<SiteStyle<'a>>,
-    /// The style and the language of each page, for the footer's lines on the fonts.
-    pages: BTreeMap<String, (usize, Lang)>,
+    /// The style and the language of each page, and where in it the footer's lines on
+    /// the fonts go (`FONTS_MARK`).
+    pages: BTreeMap<String, (usize, Lang, usize)>,
     base: Option<String>,
     /// The site's language (the first book's): that of the pages across books.
     lang: Lang,
@@ -335,10 +338,11 @@ impl Site<'_> {
             rel(from, "opds.xml"),
             escape(w.catalogue)
         ));
+        let mark = out.len();
         out.push_str(FONTS_MARK);
         let made_with = strings.made_with.replace("{}", &format!("Tribune {}", env!("CARGO_PKG_VERSION")));
         out.push_str(&format!("<li{words_attr}>{}</li>\n</ul>\n</footer>\n</body>\n</html>\n", escape(&made_with)));
-        self.pages.insert(head.path.clone(), (head.style, head.lang.clone()));
+        self.pages.insert(head.path.clone(), (head.style, head.lang.clone(), mark));
         self.files.insert(head.path, out.into_bytes());
     }
 }
@@ -347,17 +351,19 @@ impl Site<'_> {
 /// all of it is made. Problems go to `report`.
 pub(crate) fn write(books: &[SiteBook<'_>], project: &Project, dir: &Path, report: &mut Report) {
     let errors = report.errors();
-    let Some(files) = make(books, project, report) else { return };
+    let Some((files, copies)) = make(books, project, report) else { return };
     if report.errors() > errors {
         return;
     }
-    if let Err(d) = commit(dir, &files) {
+    if let Err(d) = commit(dir, &files, &copies) {
         report.push(d);
     }
 }
 
-/// Write `files` into a stage beside `dir`, then swap it in.
-fn commit(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Diagnostic> {
+/// Write `files` and the `copies` of files built in this run (the EPUBs and PDFs: hard
+/// links where the file system allows, as every output is replaced by a rename and never
+/// written in place) into a stage beside `dir`, then swap it in.
+fn commit(dir: &Path, files: &BTreeMap<String, Vec<u8>>, copies: &BTreeMap<String, PathBuf>) -> Result<(), Diagnostic> {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
     let stage = dir.with_file_name(format!(".{name}.{}.staged.tmp", std::process::id()));
     let old = dir.with_file_name(format!(".{name}.{}.old.tmp", std::process::id()));
@@ -371,6 +377,15 @@ fn commit(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Diagnosti
                 std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e, "make a folder of the site"))?;
             }
             std::fs::write(&p, bytes).map_err(|e| Diagnostic::io(&p, &e, "write the site"))?;
+        }
+        for (path, from) in copies {
+            let p = stage.join(path);
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e, "make a folder of the site"))?;
+            }
+            if std::fs::hard_link(from, &p).is_err() {
+                std::fs::copy(from, &p).map_err(|e| Diagnostic::io(&p, &e, "copy a download into the site"))?;
+            }
         }
         Ok(())
     })();
@@ -397,7 +412,7 @@ fn commit(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Diagnosti
 fn downloads(
     book: &Book,
     paths: &[PathBuf],
-    files: &mut BTreeMap<String, Vec<u8>>,
+    copies: &mut BTreeMap<String, PathBuf>,
     report: &mut Report,
 ) -> Vec<Download> {
     let mut out = Vec::new();
@@ -410,10 +425,10 @@ fn downloads(
         } else {
             continue;
         };
-        match std::fs::read(p) {
-            Ok(bytes) => {
-                out.push(Download { file: name.clone(), label, media_type, size: bytes.len() as u64 });
-                files.insert(format!("{}/{name}", book.name), bytes);
+        match std::fs::metadata(p) {
+            Ok(m) => {
+                out.push(Download { file: name.clone(), label, media_type, size: m.len() });
+                copies.insert(format!("{}/{name}", book.name), p.clone());
             }
             Err(e) => report.push(Diagnostic::io(p, &e, "read the file for the site")),
         }
@@ -421,7 +436,10 @@ fn downloads(
     out
 }
 
-fn make(books: &[SiteBook<'_>], project: &Project, report: &mut Report) -> Option<BTreeMap<String, Vec<u8>>> {
+/// The site's files by path, and the files built in this run it offers, by path.
+type Made = (BTreeMap<String, Vec<u8>>, BTreeMap<String, PathBuf>);
+
+fn make(books: &[SiteBook<'_>], project: &Project, report: &mut Report) -> Option<Made> {
     let first = books.first()?;
     let lang = first.prep.book.meta.language.clone();
     let (site_words, _) = words(&lang);
@@ -481,6 +499,7 @@ fn make(books: &[SiteBook<'_>], project: &Project, report: &mut Report) -> Optio
     }
     let mut site = Site {
         files: BTreeMap::new(),
+        copies: BTreeMap::new(),
         styles,
         pages: BTreeMap::new(),
         base,
@@ -522,7 +541,7 @@ fn make(books: &[SiteBook<'_>], project: &Project, report: &mut Report) -> Optio
         for f in &images.files {
             site.files.insert(format!("{dir}/{}", f.href), f.bytes.clone());
         }
-        let downloads = downloads(book, &b.downloads, &mut site.files, report);
+        let downloads = downloads(book, &b.downloads, &mut site.copies, report);
         entries.push(Entry {
             prep: b.prep,
             book,
@@ -575,7 +594,7 @@ fn make(books: &[SiteBook<'_>], project: &Project, report: &mut Report) -> Optio
             site.files.insert(format!("{folder}licence-{}.txt", n + 1), text.into_bytes());
         }
         let mut chars: BTreeSet<char> = fonts::GENERATED.chars().collect();
-        for (path, _) in site.pages.iter().filter(|(_, (s, _))| *s == i) {
+        for (path, _) in site.pages.iter().filter(|(_, (s, _, _))| *s == i) {
             if let Some(bytes) = site.files.get(path) {
                 fonts::chars_of(&String::from_utf8_lossy(bytes), &mut chars);
             }
@@ -626,7 +645,7 @@ fn make(books: &[SiteBook<'_>], project: &Project, report: &mut Report) -> Optio
     }
     // The footer names the fonts of the page's style; the pages were written before the
     // plans, so add them now.
-    for (path, (style, lang)) in &site.pages {
+    for (path, (style, lang, mark)) in &site.pages {
         let (w, fallback) = words(lang);
         let licence_attr = match &fallback {
             Some(l) => format!(" lang=\"{}\"", escape(l.as_str())),
@@ -645,12 +664,11 @@ fn make(books: &[SiteBook<'_>], project: &Project, report: &mut Report) -> Optio
             })
             .collect();
         if let Some(bytes) = site.files.get_mut(path) {
-            let html = String::from_utf8_lossy(bytes).replacen(FONTS_MARK, &lines, 1);
-            *bytes = html.into_bytes();
+            bytes.splice(*mark..*mark + FONTS_MARK.len(), lines.into_bytes());
         }
     }
     feeds::write(&mut site, &entries);
-    Some(site.files)
+    Some((site.files, site.copies))
 }
 
 /// Where the footer's lines on the fonts go, once the fonts are known.
@@ -837,8 +855,13 @@ fn home(site: &mut Site<'_>, entries: &[Entry<'_>]) {
     let lang = site.lang.clone();
     let mut usage = site.take_usage(0);
     let mut w = Site::writer(&mut usage, site.book_file, &lang);
-    w.text_element("h1", &[("class", "site-heading")], Set::Bold, &site.title);
-    w.newline();
+    // A site of one book named after it: the book's title is the page's heading, not
+    // said twice.
+    let single = matches!(entries, [e] if e.book.meta.title == site.title);
+    if !single {
+        w.text_element("h1", &[("class", "site-heading")], Set::Bold, &site.title);
+        w.newline();
+    }
     w.start("ul", &[("class", "book-list")], Set::Inherit);
     w.newline();
     for e in entries {
@@ -853,7 +876,7 @@ fn home(site: &mut Site<'_>, entries: &[Entry<'_>]) {
             cover_img(&mut w, c, from, true, Some(book_href.as_str()));
         }
         w.start("div", &[("class", "book-text")], Set::Inherit);
-        book_meta(&mut w, e, "h2", Some(book_href.as_str()));
+        book_meta(&mut w, e, if single { "h1" } else { "h2" }, Some(book_href.as_str()));
         if let Some(d) = &m.description {
             w.isolated_element("p", &[("class", "description")], Set::Inherit, d);
             w.newline();
@@ -1207,6 +1230,12 @@ fn lists(
         let path = format!("{folder}/{file}.html");
         let mut usage = site.take_usage(0);
         let mut w = Site::writer(&mut usage, site.book_file, &lang);
+        let mut e_attrs = vec![("class", "eyebrow")];
+        e_attrs.extend(fallback_attrs(&w));
+        w.start("p", &e_attrs, Set::Inherit);
+        w.text_element("a", &[("href", "index.html")], Set::Inherit, heading);
+        w.end("p");
+        w.newline();
         w.isolated_element("h1", &[], Set::Bold, name);
         w.newline();
         w.start("ul", &[("class", "speech-list")], Set::Inherit);
