@@ -570,6 +570,57 @@ fn example_is_a_tagged_pdf() {
     }
 }
 
+/// A span in another language broken across lines, with a link inside it, and a note of
+/// two paragraphs: each line's stretch of the span a `Span` with its `/Lang` (the link a
+/// `Link` inside it), the note's paragraphs two `P`s, and the file still passes every check.
+#[test]
+fn language_spans_across_lines_and_notes_of_two_paragraphs() {
+    let dir = tempfile::tempdir().unwrap();
+    let sp = dir.path().join("books/speeches");
+    std::fs::create_dir_all(&sp).unwrap();
+    let russian = "Мы требуем справедливой заработной платы, независимых профсоюзов и расследования \
+                   событий декабря две тысячи одиннадцатого года";
+    let body = format!(
+        "Sie riefen: <span lang=\"ru\">{russian}, <a href=\"https://example.org/\">смотрите здесь</a> \
+         и [здесь](https://example.org/ru), товарищи</span>. Dann gingen alle nach Hause.[^1]\n\n\
+         [^1]: Der erste Absatz der Anmerkung.\n\n    Der zweite Absatz der Anmerkung.\n"
+    );
+    // Pages enough for running heads and folios.
+    let more = "Wir stehen hier zusammen, und wir bleiben hier, bis man uns hört. ".repeat(8);
+    let body = format!("{body}\n{}", format!("{more}\n\n").repeat(30));
+    let text = format!("---\ntitle: Rede\nspeaker: A\ndate: 2021-12-13\nlanguage: de\n---\n\n{body}");
+    std::fs::write(sp.join("r.md"), text).unwrap();
+    std::fs::write(dir.path().join("books/b.toml"), "title = \"Buch\"\nlanguage = \"de\"\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let path = build_pdf(dir.path(), "b", out.path());
+    let pdf = check_tagged(&path);
+    tree_text_has_no_folios(&pdf);
+    let tree = walk(&pdf);
+    let spans: Vec<&(u32, String, usize)> = tree.iter().filter(|e| e.1 == "Span").collect();
+    assert!(spans.len() >= 2, "the span is broken across lines: {tree:?}");
+    for (n, _, _) in &spans {
+        assert_eq!(pdf.objs[n].get("Lang").and_then(V::text).as_deref(), Some("ru"));
+    }
+    // The link inside the span is a `Link` whose parent is a `Span`.
+    let link_in_span = tree.iter().any(|(n, s, _)| {
+        s == "Link"
+            && pdf.objs[n].get("P").map(|p| pdf.obj(p)).and_then(|p| p.get("S")).and_then(V::name) == Some("Span")
+    });
+    assert!(link_in_span, "no Link inside the Span: {tree:?}");
+    let (note, _, depth) = tree.iter().find(|e| e.1 == "Note").expect("a Note");
+    let paras: Vec<&(u32, String, usize)> = tree
+        .iter()
+        .skip_while(|e| e.0 != *note)
+        .skip(1)
+        .take_while(|e| e.2 > *depth)
+        .filter(|e| e.2 == depth + 1)
+        .collect();
+    assert_eq!(paras.iter().map(|e| e.1.as_str()).collect::<Vec<_>>(), ["P", "P"], "{tree:?}");
+    if let Some(py) = validator("tribune-tools-python") {
+        pdfua_check(&py, &path);
+    }
+}
+
 /// `../shared/tools/pdfua_check.py` on `pdf`: no failure.
 fn pdfua_check(py: &Path, pdf: &Path) {
     let Some(shared) = shared() else { return };
