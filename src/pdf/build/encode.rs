@@ -4,6 +4,7 @@
 //! the thread that paginates, keeps threads from waking each other for every page; every
 //! queue is short, so memory stays bounded however long the book.
 
+use super::Memo;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::pdf::font::FontSet;
 use crate::pdf::layout::PageSink;
@@ -42,11 +43,14 @@ pub(super) struct EncodingSink {
 
 impl EncodingSink {
     /// Start `encoders` encoder threads for `writer`'s pages.
+    /// With `memo` (`watch`, `serve`), a page whose content was encoded by an earlier
+    /// build is taken from it, and the pages encoded are kept.
     pub(super) fn spawn<'scope, 'env>(
         s: &'scope Scope<'scope, 'env>,
         writer: PdfWriter,
         fonts: &'env FontSet,
         encoders: usize,
+        memo: Option<Memo<'env>>,
     ) -> Self {
         let (done_tx, encoded) = channel();
         let mut to_encoders = Vec::new();
@@ -58,7 +62,22 @@ impl EncodingSink {
             s.spawn(move || {
                 for batch in page_rx {
                     for (seq, index, page) in batch {
-                        let encoded = encoder.encode(fonts, &page);
+                        let encoded = match memo {
+                            Some(m) => {
+                                let digest = crate::pdf::write::digest(&page);
+                                match m.cache.page(m.context, digest) {
+                                    Some(kept) => Ok(kept),
+                                    None => {
+                                        let e = encoder.encode(fonts, &page);
+                                        if let Ok(e) = &e {
+                                            m.cache.keep_page(m.context, digest, e);
+                                        }
+                                        e
+                                    }
+                                }
+                            }
+                            None => encoder.encode(fonts, &page),
+                        };
                         drop(page);
                         if done_tx.send((seq, index, encoded)).is_err() {
                             return;

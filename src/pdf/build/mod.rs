@@ -155,7 +155,7 @@ pub(crate) fn page_map(prep: &Prepared, project: &Project) -> Result<PageMap, Re
 /// Where set chapters are kept between builds, and the hash of what their layout depends
 /// on besides the chapter and its depth.
 #[derive(Clone, Copy)]
-pub(super) struct Memo<'c> {
+pub(crate) struct Memo<'c> {
     cache: &'c Cache,
     context: u64,
 }
@@ -253,7 +253,7 @@ fn typeset<'scope, 'env>(
     let lang = &book.meta.language;
     let tagged = writer.tagged();
     let mut setters = Setters::spawn(s, workers, fonts, g, book, units, families, memo);
-    let mut sink = EncodingSink::spawn(s, writer, fonts, workers);
+    let mut sink = EncodingSink::spawn(s, writer, fonts, workers, memo);
     // Counted here while the first units are set.
     let contents = Contents::count(fonts, g, book, units)?;
     let mut folios = Typesetter::new(fonts, Vec::new());
