@@ -203,6 +203,25 @@ impl Usage {
     pub(crate) fn in_face(&self, face: Face) -> &BTreeSet<char> {
         &self.by_face[face as usize]
     }
+
+    /// Add what `later` counted, as if its text had been written after this one's: a
+    /// character's first place stays the earlier one. Documents are counted each on its
+    /// own and merged in reading order, so a document kept from an earlier build
+    /// (`incremental`) brings its count with it.
+    pub(crate) fn merge(&mut self, later: &Usage) {
+        for (a, b) in self.faces.iter_mut().zip(later.faces) {
+            *a |= b;
+        }
+        for (c, at) in &later.chars {
+            if !self.chars.contains_key(c) {
+                self.chars.insert(*c, at.clone());
+            }
+        }
+        self.bold.extend(&later.bold);
+        for (a, b) in self.by_face.iter_mut().zip(&later.by_face) {
+            a.extend(b);
+        }
+    }
 }
 
 /// Which markup a [`Writer`] writes.

@@ -4,6 +4,7 @@
 //! the thread that paginates, keeps threads from waking each other for every page; every
 //! queue is short, so memory stays bounded however long the book.
 
+use super::Memo;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::pdf::font::FontSet;
 use crate::pdf::layout::PageSink;
@@ -52,13 +53,16 @@ pub(super) struct EncodingSink {
 
 impl EncodingSink {
     /// Start `encoders` encoder threads for `writer`'s pages; with `keep`, the pages are
-    /// kept (with their lines) for the preview.
+    /// kept (with their lines) for the preview. With `memo` (`watch`, `serve`), a page
+    /// whose content was encoded by an earlier build is taken from it, and the pages
+    /// encoded are kept.
     pub(super) fn spawn<'scope, 'env>(
         s: &'scope Scope<'scope, 'env>,
         writer: PdfWriter,
         fonts: &'env FontSet,
         encoders: usize,
         keep: bool,
+        memo: Option<Memo<'env>>,
     ) -> Self {
         let (done_tx, encoded) = channel();
         let mut to_encoders = Vec::new();
@@ -70,7 +74,22 @@ impl EncodingSink {
             s.spawn(move || {
                 for batch in page_rx {
                     for (seq, index, page) in batch {
-                        let encoded = encoder.encode(fonts, &page);
+                        let encoded = match memo {
+                            Some(m) => {
+                                let digest = crate::pdf::write::digest(&page);
+                                match m.cache.page(m.context, digest) {
+                                    Some(kept) => Ok(kept),
+                                    None => {
+                                        let e = encoder.encode(fonts, &page);
+                                        if let Ok(e) = &e {
+                                            m.cache.keep_page(m.context, digest, e);
+                                        }
+                                        e
+                                    }
+                                }
+                            }
+                            None => encoder.encode(fonts, &page),
+                        };
                         let back = keep.then_some(page);
                         if done_tx.send((seq, index, (encoded, back))).is_err() {
                             return;

@@ -163,7 +163,7 @@ pub(crate) fn page_map(prep: &Prepared, project: &Project) -> Result<PageMap, Re
 /// Where set chapters are kept between builds, and the hash of what their layout depends
 /// on besides the chapter and its depth.
 #[derive(Clone, Copy)]
-pub(super) struct Memo<'c> {
+pub(crate) struct Memo<'c> {
     cache: &'c Cache,
     context: u64,
 }
@@ -264,7 +264,7 @@ fn typeset<'scope, 'env>(
     let lang = &book.meta.language;
     let tagged = writer.tagged();
     let mut setters = Setters::spawn(s, workers, fonts, g, book, units, families, memo);
-    let mut sink = EncodingSink::spawn(s, writer, fonts, workers, keep);
+    let mut sink = EncodingSink::spawn(s, writer, fonts, workers, keep, memo);
     // Counted here while the first units are set.
     let contents = Contents::count(fonts, g, book, units)?;
     let mut folios = Typesetter::new(fonts, Vec::new());

@@ -20,7 +20,7 @@ mod content;
 pub(crate) mod print;
 pub(crate) mod tags;
 
-pub(crate) use content::{Deflater, Encoded, Encoder};
+pub(crate) use content::{digest, Deflater, Encoded, Encoder};
 pub(crate) use pdf_writer::types::NumberingStyle;
 pub use tags::{Elem, Role};
 

@@ -137,7 +137,7 @@ impl Elem {
 }
 
 /// What a page's content stream says about the structure, in reading order.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Event {
     Open {
         key: u32,
