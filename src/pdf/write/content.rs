@@ -640,7 +640,8 @@ pub(crate) fn digest(page: &Page) -> u128 {
         }
     }
     fn all(h: &mut impl Hasher, page: &Page) {
-        let Page { width, height, marks, links } = page;
+        // `lines` (where each line came from, for the preview) is not written to the PDF.
+        let Page { width, height, marks, links, lines: _ } = page;
         pt(h, *width);
         pt(h, *height);
         h.write_usize(marks.len());
@@ -722,7 +723,13 @@ mod tests {
             hscale: 1.0,
             actual_text: None,
         };
-        let page = |marks: Vec<Mark>| Page { width: Pt::new(400.0), height: Pt::new(600.0), marks, links: vec![] };
+        let page = |marks: Vec<Mark>| Page {
+            width: Pt::new(400.0),
+            height: Pt::new(600.0),
+            marks,
+            links: vec![],
+            lines: vec![],
+        };
         let a = page(vec![Mark::Tag(7), glyphs(5.0)]);
         assert_eq!(digest(&a), digest(&a.clone()));
         assert_ne!(digest(&a), digest(&page(vec![Mark::Tag(7), glyphs(5.5)])), "a glyph moved");
