@@ -334,9 +334,7 @@ impl<'u> Writer<'u> {
                 // A character seen in this face before is in every set already.
                 if !c.is_whitespace() && !c.is_control() && u.marked[face].mark(c) {
                     u.by_face[face].insert(c);
-                    if !u.chars.contains_key(&c) {
-                        u.chars.insert(c, (self.file.clone(), self.line));
-                    }
+                    u.chars.entry(c).or_insert_with(|| (self.file.clone(), self.line));
                     if self.bold {
                         u.bold.insert(c);
                     }
