@@ -10,7 +10,7 @@ use crate::assets;
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::project::Project;
 use crate::style::Fonts as StyleFonts;
-use crate::xhtml::{Face, Usage};
+use crate::xhtml::{CharBits, Face, Usage};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -294,19 +294,18 @@ pub(crate) const GENERATED: &str = " \u{A0}0123456789.-\u{2010}\u{2022}\u{25E6}\
 /// markup too (alt texts, titles and generated content are in attributes and rules), with
 /// character references decoded.
 pub(crate) fn chars_of(text: &str, chars: &mut BTreeSet<char>) {
-    // Characters of the Basic Multilingual Plane go through a bitmap first: a book's
-    // markup is megabytes of a few hundred characters, and a tree insert for each was a
-    // fifth of a 1,000-speech site's build.
-    let mut bmp = vec![0u64; 1024];
-    let mut add = |c: char, chars: &mut BTreeSet<char>| match usize::try_from(u32::from(c)) {
-        Ok(i) if i < 0x10000 => bmp[i >> 6] |= 1 << (i & 63),
-        _ => {
-            chars.insert(c);
+    // Each character is looked up in the tree once per document, not once per occurrence.
+    let mut seen = CharBits::default();
+    let mut add = |s: &str, chars: &mut BTreeSet<char>| {
+        for c in s.chars() {
+            if seen.mark(c) {
+                chars.insert(c);
+            }
         }
     };
     let mut rest = text;
     while let Some(i) = rest.find('&') {
-        rest[..i].chars().for_each(|c| add(c, chars));
+        add(&rest[..i], chars);
         rest = &rest[i..];
         let reference = rest.find(';').filter(|&end| end <= 12).map(|end| (&rest[1..end], end));
         let decoded = reference.and_then(|(name, end)| {
@@ -330,12 +329,7 @@ pub(crate) fn chars_of(text: &str, chars: &mut BTreeSet<char>) {
             }
         }
     }
-    rest.chars().for_each(|c| add(c, chars));
-    for (w, bits) in bmp.iter().enumerate().filter(|(_, b)| **b != 0) {
-        for bit in (0..64).filter(|b| bits & (1 << b) != 0) {
-            chars.extend(char::from_u32((w * 64 + bit) as u32));
-        }
-    }
+    add(rest, chars);
 }
 
 /// A CSS string literal.

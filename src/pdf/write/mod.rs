@@ -387,8 +387,8 @@ pub struct PdfWriter {
     forms: Option<BTreeMap<usize, u32>>,
     /// Print: images placed (for their resolution) and converted to CMYK.
     press: print::PressLog,
-    /// The compressor of the last level used (see [`Deflater`]) and a buffer for its output.
-    deflate: Option<Deflater>,
+    /// A compressor for each level used (see [`Deflater`]) and a buffer for their output.
+    deflate: Vec<Deflater>,
     packed: Vec<u8>,
     /// Encodes the pages given to [`PdfWriter::page`] (others come encoded).
     encoder: Option<Encoder>,
@@ -440,7 +440,7 @@ impl PdfWriter {
             print: None,
             forms: None,
             press: Default::default(),
-            deflate: None,
+            deflate: Vec::new(),
             packed: Vec::new(),
             encoder: None,
             tree: None,
@@ -531,7 +531,10 @@ impl PdfWriter {
         let first = head.len();
         let mut data = head.into_bytes();
         data.extend_from_slice(&o.data);
-        let packed = self.compress(&data, 6)?;
+        // The fast level of the page contents: level 6 packed the structure tree of the
+        // 100-speech book 9 % tighter (about 1 % of the file) for twice the time, which the
+        // thread that writes the file spent while every page waited for it.
+        let packed = self.compress(&data, 1)?;
         let mut c = stream_chunk(packed.len())?;
         let mut st = c.stream(r(o.id), &packed);
         st.filter(Filter::FlateDecode);
@@ -558,11 +561,14 @@ impl PdfWriter {
     /// and compress well anyway), fonts and images a thorough one.
     fn compress(&mut self, data: &[u8], level: u32) -> Result<Vec<u8>, Diagnostic> {
         let mut out = std::mem::take(&mut self.packed);
-        let d = match &mut self.deflate {
-            Some(d) if d.level() == level as i32 => d,
-            slot => slot.insert(Deflater::new(level as i32)),
+        let i = match self.deflate.iter().position(|d| d.level() == level as i32) {
+            Some(i) => i,
+            None => {
+                self.deflate.push(Deflater::new(level as i32));
+                self.deflate.len() - 1
+            }
         };
-        d.pack(data, &mut out)?;
+        self.deflate[i].pack(data, &mut out)?;
         Ok(out)
     }
 
