@@ -320,11 +320,11 @@ pub(crate) fn chars_of(text: &str, chars: &mut BTreeSet<char>) {
         });
         match decoded {
             Some((c, end)) => {
-                add(c, chars);
+                chars.insert(c);
                 rest = &rest[end + 1..];
             }
             None => {
-                add('&', chars);
+                chars.insert('&');
                 rest = &rest[1..];
             }
         }
