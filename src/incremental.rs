@@ -106,6 +106,38 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Which counters of [`Stats`] a memo's lookups go to: its hits and its misses.
+type Counters = fn(&mut Stats) -> (&mut usize, &mut usize);
+
+impl Cache {
+    /// Look `key` up in `memo`: an entry for which `fits` holds is marked as used by this
+    /// build and what `take` gives of it returned; hit or miss is counted in `counters`.
+    fn look_up<K: Hash + Eq, V, R>(
+        &self,
+        memo: &Mutex<HashMap<K, Used<V>>>,
+        key: &K,
+        fits: impl FnOnce(&V) -> bool,
+        take: impl FnOnce(&V) -> R,
+        counters: Counters,
+    ) -> Option<R> {
+        let g = self.generation.load(Ordering::Relaxed);
+        let hit = lock(memo).get_mut(key).filter(|u| fits(&u.value)).map(|u| {
+            u.generation = g;
+            take(&u.value)
+        });
+        let mut stats = lock(&self.stats);
+        let (hits, misses) = counters(&mut stats);
+        *if hit.is_some() { hits } else { misses } += 1;
+        hit
+    }
+
+    /// Keep `value` under `key` in `memo`, as used by this build.
+    fn keep<K: Hash + Eq, V>(&self, memo: &Mutex<HashMap<K, Used<V>>>, key: K, value: V) {
+        let g = self.generation.load(Ordering::Relaxed);
+        lock(memo).insert(key, Used { generation: g, value });
+    }
+}
+
 impl Cache {
     /// An empty cache.
     pub fn new() -> Cache {
@@ -158,23 +190,11 @@ impl Cache {
 
     /// A speech's model by its key, when kept.
     pub(crate) fn parsed(&self, key: u64) -> Option<Arc<Parsed>> {
-        let g = self.generation.load(Ordering::Relaxed);
-        let hit = lock(&self.parsed).get_mut(&key).map(|u| {
-            u.generation = g;
-            u.value.clone()
-        });
-        let mut s = lock(&self.stats);
-        if hit.is_some() {
-            s.parsed_hits += 1;
-        } else {
-            s.parsed_misses += 1;
-        }
-        hit
+        self.look_up(&self.parsed, &key, |_| true, Arc::clone, |s| (&mut s.parsed_hits, &mut s.parsed_misses))
     }
 
     pub(crate) fn keep_parsed(&self, key: u64, value: Arc<Parsed>) {
-        let g = self.generation.load(Ordering::Relaxed);
-        lock(&self.parsed).insert(key, Used { generation: g, value });
+        self.keep(&self.parsed, key, value);
     }
 
     /// A chapter's layout in the PDF context `context` at outline level `depth` and place
@@ -187,19 +207,14 @@ impl Cache {
         depth: u8,
         index: usize,
     ) -> Option<Arc<crate::pdf::SetUnit>> {
-        let g = self.generation.load(Ordering::Relaxed);
         let key = (context, chapter.anchor.clone(), depth, index);
-        let hit = lock(&self.set).get_mut(&key).filter(|u| u.value.chapter == *chapter).map(|u| {
-            u.generation = g;
-            u.value.set.clone()
-        });
-        let mut s = lock(&self.stats);
-        if hit.is_some() {
-            s.set_hits += 1;
-        } else {
-            s.set_misses += 1;
-        }
-        hit
+        self.look_up(
+            &self.set,
+            &key,
+            |e| e.chapter == *chapter,
+            |e| e.set.clone(),
+            |s| (&mut s.set_hits, &mut s.set_misses),
+        )
     }
 
     pub(crate) fn keep_set(
@@ -210,9 +225,8 @@ impl Cache {
         index: usize,
         set: Arc<crate::pdf::SetUnit>,
     ) {
-        let g = self.generation.load(Ordering::Relaxed);
         let key = (context, chapter.anchor.clone(), depth, index);
-        lock(&self.set).insert(key, Used { generation: g, value: SetEntry { chapter: chapter.clone(), set } });
+        self.keep(&self.set, key, SetEntry { chapter: chapter.clone(), set });
     }
 }
 
@@ -220,23 +234,12 @@ impl Cache {
     /// A page encoded in the PDF context `context` whose content has the digest `digest`
     /// (`pdf::write::digest`), when kept.
     pub(crate) fn page(&self, context: u64, digest: u128) -> Option<crate::pdf::write::Encoded> {
-        let g = self.generation.load(Ordering::Relaxed);
-        let hit = lock(&self.pages).get_mut(&(context, digest)).map(|u| {
-            u.generation = g;
-            u.value.clone()
-        });
-        let mut s = lock(&self.stats);
-        if hit.is_some() {
-            s.page_hits += 1;
-        } else {
-            s.page_misses += 1;
-        }
-        hit.map(|e| (*e).clone())
+        let counters: Counters = |s| (&mut s.page_hits, &mut s.page_misses);
+        self.look_up(&self.pages, &(context, digest), |_| true, |e| (**e).clone(), counters)
     }
 
     pub(crate) fn keep_page(&self, context: u64, digest: u128, page: &crate::pdf::write::Encoded) {
-        let g = self.generation.load(Ordering::Relaxed);
-        lock(&self.pages).insert((context, digest), Used { generation: g, value: Arc::new(page.clone()) });
+        self.keep(&self.pages, (context, digest), Arc::new(page.clone()));
     }
 
     /// The EPUB document of `chapter`, the `index`th of the book, at outline level
@@ -250,21 +253,13 @@ impl Cache {
         index: usize,
         marks: &[crate::xhtml::pagelist::Marker],
     ) -> Option<Arc<crate::epub::ChapterDoc>> {
-        let g = self.generation.load(Ordering::Relaxed);
-        let hit = lock(&self.docs)
-            .get_mut(&(context, index))
-            .filter(|u| u.value.level == level && u.value.marks == marks && u.value.chapter == *chapter)
-            .map(|u| {
-                u.generation = g;
-                u.value.doc.clone()
-            });
-        let mut s = lock(&self.stats);
-        if hit.is_some() {
-            s.epub_hits += 1;
-        } else {
-            s.epub_misses += 1;
-        }
-        hit
+        self.look_up(
+            &self.docs,
+            &(context, index),
+            |e| e.level == level && e.marks == marks && e.chapter == *chapter,
+            |e| e.doc.clone(),
+            |s| (&mut s.epub_hits, &mut s.epub_misses),
+        )
     }
 
     pub(crate) fn keep_epub_doc(
@@ -276,9 +271,8 @@ impl Cache {
         marks: &[crate::xhtml::pagelist::Marker],
         doc: Arc<crate::epub::ChapterDoc>,
     ) {
-        let g = self.generation.load(Ordering::Relaxed);
         let entry = DocEntry { chapter: chapter.clone(), level, marks: marks.to_vec(), doc };
-        lock(&self.docs).insert((context, index), Used { generation: g, value: entry });
+        self.keep(&self.docs, (context, index), entry);
     }
 }
 
