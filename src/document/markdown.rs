@@ -727,24 +727,29 @@ impl<'a> Builder<'a> {
                     .stack
                     .iter()
                     .rposition(|f| matches!(f, Frame::Inlines { kind: InlinesKind::Html(k), .. } if k == tag));
-                match open {
-                    Some(i)
-                        if self.stack[i + 1..]
-                            .iter()
-                            .all(|f| matches!(f, Frame::Inlines { kind, .. } if kind.is_html())) =>
-                    {
-                        while self.stack.len() > i {
-                            self.end_inlines();
-                        }
-                    }
-                    _ => self.warn_tag(&format!("/{name}"), line),
-                }
+                self.close_html(open, &format!("/{name}"), line);
             }
             _ => {
                 if !name.is_empty() || !t.is_empty() {
                     self.warn_tag(&name, line);
                 }
             }
+        }
+    }
+
+    /// Close the inline markup opened at `open` on the stack, with everything opened inside
+    /// it, when all of that is inline markup too; else the closing tag `tag` is one without
+    /// its opening, and only warned about.
+    fn close_html(&mut self, open: Option<usize>, tag: &str, line: usize) {
+        match open {
+            Some(i)
+                if self.stack[i + 1..].iter().all(|f| matches!(f, Frame::Inlines { kind, .. } if kind.is_html())) =>
+            {
+                while self.stack.len() > i {
+                    self.end_inlines();
+                }
+            }
+            _ => self.warn_tag(tag, line),
         }
     }
 
@@ -758,18 +763,7 @@ impl<'a> Builder<'a> {
                 matches!(f, Frame::Inlines { kind: InlinesKind::LangSpan { .. }, .. })
                     || matches!(f, Frame::Inlines { kind: InlinesKind::Html(k), .. } if k == "span")
             });
-            match open {
-                Some(i)
-                    if self.stack[i + 1..]
-                        .iter()
-                        .all(|f| matches!(f, Frame::Inlines { kind, .. } if kind.is_html())) =>
-                {
-                    while self.stack.len() > i {
-                        self.end_inlines();
-                    }
-                }
-                _ => self.warn_tag("/span", line),
-            }
+            self.close_html(open, "/span", line);
             return;
         }
         if tag.ends_with("/>") {
