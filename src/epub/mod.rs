@@ -50,6 +50,7 @@ use crate::document::locale;
 use crate::document::model::{Book, Chapter};
 use crate::document::pages::{self, PageMap};
 use crate::incremental::Cache;
+use crate::parallel::parallel_map;
 use crate::project::{AtomicFile, Project};
 use crate::xhtml::pagelist::Marks;
 use crate::xhtml::{body, fonts, images, Usage};
@@ -168,33 +169,38 @@ fn text(
     kept: Option<(&Cache, u64)>,
 ) -> Result<Text, String> {
     let mut t = Text { docs: Vec::new(), entries: Vec::new(), bodymatter: None };
-    let mut index = 0;
-    let mut add_chapter = |t: &mut Text, c: &Chapter, level: u8, usage: &mut Usage| {
-        let doc = chapter_doc(c, index, level, cx, kept)?;
-        index += 1;
+    // Each chapter's document is written and deflated on its own, so side by side; then
+    // taken in reading order, its characters merged in that order.
+    let mut chapters: Vec<(&Chapter, u8)> = book.front.iter().map(|c| (c, 1)).collect();
+    for part in &book.parts {
+        let level = if part.title.is_some() { 2 } else { 1 };
+        chapters.extend(part.chapters.iter().map(|c| (c, level)));
+    }
+    chapters.extend(book.back.iter().map(|c| (c, 1)));
+    let numbered: Vec<(usize, &Chapter, u8)> = chapters.into_iter().enumerate().map(|(i, (c, l))| (i, c, l)).collect();
+    let mut docs = parallel_map(&numbered, |&(index, c, level)| chapter_doc(c, index, level, cx, kept)).into_iter();
+    let mut add_chapter = |t: &mut Text, c: &Chapter, usage: &mut Usage| {
+        let doc = docs.next().ok_or_else(|| format!("no document was written for `{}`", c.anchor))??;
         usage.merge(&doc.usage);
         let sections = doc.sections.clone();
         t.docs.push(Doc { href: body::file_name(c, "xhtml"), xhtml: String::new(), guide: None, chapter: Some(doc) });
         Ok::<_, String>(sections)
     };
     for c in &book.front {
-        let sections = add_chapter(&mut t, c, 1, usage)?;
+        let sections = add_chapter(&mut t, c, usage)?;
         t.entries.push(chapter_entry(c, &book.meta.language, sections, "matter"));
     }
     for (p, part) in book.parts.iter().enumerate() {
         let mut speeches = Vec::new();
         let first = t.docs.len();
-        let level = if let Some(title) = &part.title {
+        if let Some(title) = &part.title {
             let href = format!("{}.xhtml", part.anchor);
             let marks = cx.marks.queue(pages::Doc::Part(p));
             let page = matter::part_page(&book.meta.language, &part.anchor, title, marks, book_file, usage);
             t.docs.push(Doc { href, xhtml: page, guide: None, chapter: None });
-            2
-        } else {
-            1
-        };
+        }
         for c in &part.chapters {
-            let sections = add_chapter(&mut t, c, level, usage)?;
+            let sections = add_chapter(&mut t, c, usage)?;
             speeches.push(chapter_entry(c, &book.meta.language, sections, "speech"));
         }
         if t.bodymatter.is_none() {
@@ -213,7 +219,7 @@ fn text(
         }
     }
     for c in &book.back {
-        let sections = add_chapter(&mut t, c, 1, usage)?;
+        let sections = add_chapter(&mut t, c, usage)?;
         t.entries.push(chapter_entry(c, &book.meta.language, sections, "matter"));
     }
     Ok(t)
