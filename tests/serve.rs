@@ -5,6 +5,8 @@
 //! hang guards, not speed requirements.
 #![cfg(unix)]
 
+mod support;
+
 use serde_json::Value;
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -240,16 +242,7 @@ fn a_failed_build_shows_its_diagnostics_until_the_fix() {
 
 /// Debian's `chromium`, or `None` with a message when it is missing and not required.
 fn chromium() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH")
-        .and_then(|p| std::env::split_paths(&p).map(|d| d.join("chromium")).find(|c| c.is_file()));
-    if found.is_none() {
-        assert!(
-            std::env::var_os("TRIBUNE_REQUIRE_VALIDATORS").is_none(),
-            "chromium is required (TRIBUNE_REQUIRE_VALIDATORS is set): apt-get install -y chromium"
-        );
-        eprintln!("skipped: chromium is not installed (apt-get install -y chromium)");
-    }
-    found
+    support::validator("chromium")
 }
 
 /// The DOM of `url` once loaded, from headless Chromium (without a virtual time budget,
