@@ -313,6 +313,10 @@ impl Encoder {
 
     /// One run's glyphs as `TJ` arrays of two-byte codes (`Ts` between them where marks
     /// are raised). `em`: the type size times the horizontal scaling.
+    ///
+    /// The bytes go through a buffer on the stack, emptied into `out` when fewer than
+    /// [`GLYPH_ROOM`] bytes are left: a glyph never writes more, so the writes need no
+    /// check of `out`'s capacity each (this loop runs for every glyph of the book).
     fn glyph_run(&mut self, out: &mut Vec<u8>, state: &mut TextState, id: FaceId, f: &Face, em: f32, glyphs: &[Glyph]) {
         let i = id.0 as usize;
         if self.faces.len() <= i {
@@ -321,21 +325,26 @@ impl Encoder {
         let t = &mut self.faces[i];
         if t.widths.is_empty() {
             t.widths = (0..f.glyph_count()).map(|g| width_1000(f, g as u16)).collect();
-            t.seen = vec![0; 1024];
             t.silent = silent_marks(f);
         }
         let (per_unit, units_per_pt) = (em / 1000.0, 1000.0 / em);
-        out.reserve(glyphs.len() * 3 + 16);
+        let mut buf = [0u8; GLYPH_BUF];
+        let mut n = 0;
         let mut pen = 0.0f32;
         let mut open = false;
         for g in glyphs {
+            if n > GLYPH_BUF - GLYPH_ROOM {
+                out.extend_from_slice(&buf[..n]);
+                n = 0;
+            }
             if (g.dy - state.rise).abs() > 0.001 {
                 if open {
-                    out.extend_from_slice(b")] TJ\n");
+                    n = put(&mut buf, n, b")] TJ\n");
                     open = false;
                 }
-                push_num(out, g.dy);
-                out.extend_from_slice(b" Ts\n");
+                let (digits, at) = milli_digits(super::thousandths(g.dy));
+                n = put(&mut buf, n, &digits[at..]);
+                n = put(&mut buf, n, b" Ts\n");
                 state.rise = g.dy;
             }
             // TJ adjustments are whole thousandths of the (scaled) text space, written only
@@ -344,13 +353,14 @@ impl Encoder {
             let off = (pen - g.x) * units_per_pt;
             if off.abs() > 0.5 {
                 let units = round_i(off as f64);
-                out.push(if open { b')' } else { b'[' });
-                push_int(out, units);
-                out.push(b'(');
+                buf[n] = if open { b')' } else { b'[' };
+                n = put_int(&mut buf, n + 1, units);
+                buf[n] = b'(';
+                n += 1;
                 pen -= units as f32 * per_unit;
                 open = true;
             } else if !open {
-                out.extend_from_slice(b"[(");
+                n = put(&mut buf, n, b"[(");
                 open = true;
             }
             // A right-to-left vowel mark is shown with an empty ActualText: its glyph maps
@@ -359,39 +369,39 @@ impl Encoder {
             // optional marks out.
             let silent = t.silent.get(g.id as usize / 64).is_some_and(|w| w & (1 << (g.id % 64)) != 0);
             if silent {
-                if open {
-                    out.extend_from_slice(b")] TJ\n");
-                }
-                out.extend_from_slice(b"/Span<</ActualText()>>BDC\n[(");
-                open = true;
+                n = put(&mut buf, n, b")] TJ\n/Span<</ActualText()>>BDC\n[(");
             }
             let [hi, lo] = g.id.to_be_bytes();
-            if hi == 0 && !matches!(lo, b'(' | b')' | b'\\' | b'\r') {
-                out.extend_from_slice(&[0, lo]);
+            if hi == 0 && !ESCAPED[lo as usize] {
+                buf[n] = 0;
+                buf[n + 1] = lo;
+                n += 2;
             } else {
                 for b in [hi, lo] {
-                    match b {
-                        b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+                    if ESCAPED[b as usize] {
+                        buf[n] = b'\\';
                         // A bare carriage return in a string would be read as a line feed.
-                        b'\r' => out.extend_from_slice(b"\\r"),
-                        _ => out.push(b),
+                        buf[n + 1] = if b == b'\r' { b'r' } else { b };
+                        n += 2;
+                    } else {
+                        buf[n] = b;
+                        n += 1;
                     }
                 }
             }
-            let g_id = g.id as usize;
-            if let Some(word) = t.seen.get_mut(g_id / 64) {
-                let bit = 1u64 << (g_id % 64);
-                if *word & bit == 0 {
-                    *word |= bit;
-                    t.shown.push(g.id);
-                }
+            let word = &mut t.seen[g.id as usize / 64];
+            let bit = 1u64 << (g.id % 64);
+            if *word & bit == 0 {
+                *word |= bit;
+                t.shown.push(g.id);
             }
-            pen += t.widths.get(g_id).copied().unwrap_or(0.0) * per_unit;
+            pen += t.widths.get(g.id as usize).copied().unwrap_or(0.0) * per_unit;
             if silent {
-                out.extend_from_slice(b")] TJ\nEMC\n");
+                n = put(&mut buf, n, b")] TJ\nEMC\n");
                 open = false;
             }
         }
+        out.extend_from_slice(&buf[..n]);
         if open {
             out.extend_from_slice(b")] TJ\n");
         }
@@ -407,7 +417,9 @@ impl Encoder {
             for id in &t.shown {
                 t.seen[*id as usize / 64] = 0;
             }
-            let mut ids = std::mem::take(&mut t.shown);
+            // A copy of the ids, so that `shown` keeps its room for the next page.
+            let mut ids = t.shown.clone();
+            t.shown.clear();
             ids.sort_unstable();
             shown.push((FaceId(i as u16), ids));
         }
@@ -465,13 +477,67 @@ impl Sequences {
 
 /// What an encoder keeps of a face: [`width_1000`] of every glyph, and the glyphs shown on
 /// the page being encoded (a bit per glyph id, and the ids in the order first shown).
-#[derive(Default)]
 struct FaceTables {
     widths: Vec<f32>,
-    seen: Vec<u64>,
+    /// A bit for each of the 65,536 glyph ids, so that any id indexes it unchecked.
+    seen: Box<[u64; 1024]>,
     shown: Vec<u16>,
     /// The glyphs shown silently (a bit per glyph id): see [`silent_marks`].
     silent: Vec<u64>,
+}
+
+impl Default for FaceTables {
+    fn default() -> Self {
+        FaceTables { widths: Vec::new(), seen: Box::new([0; 1024]), shown: Vec::new(), silent: Vec::new() }
+    }
+}
+
+/// The stack buffer of [`Encoder::glyph_run`], and the most bytes one glyph writes into it
+/// (a rise, an adjustment and a silent mark's span together take under 100).
+const GLYPH_BUF: usize = 1024;
+const GLYPH_ROOM: usize = 128;
+
+/// The bytes a literal string escapes: `(`, `)`, `\` and the carriage return.
+const ESCAPED: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'(' as usize] = true;
+    t[b')' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
+/// `bytes` into `buf` at `n`; the new end.
+fn put(buf: &mut [u8; GLYPH_BUF], n: usize, bytes: &[u8]) -> usize {
+    buf[n..n + bytes.len()].copy_from_slice(bytes);
+    n + bytes.len()
+}
+
+/// [`push_int`] into `buf` at `n`; the new end.
+fn put_int(buf: &mut [u8; GLYPH_BUF], mut n: usize, v: i64) -> usize {
+    if v < 0 {
+        buf[n] = b'-';
+        n += 1;
+    }
+    let a = v.unsigned_abs();
+    match a {
+        0..=9 => {
+            buf[n] = b'0' + a as u8;
+            n + 1
+        }
+        10..=99 => put(buf, n, &[b'0' + (a / 10) as u8, b'0' + (a % 10) as u8]),
+        100..=999 => put(buf, n, &[b'0' + (a / 100) as u8, b'0' + (a / 10 % 10) as u8, b'0' + (a % 10) as u8]),
+        _ => {
+            let mut s = [0u8; 20];
+            let (mut i, mut a) = (s.len(), a);
+            while a > 0 {
+                i -= 1;
+                s[i] = b'0' + (a % 10) as u8;
+                a /= 10;
+            }
+            put(buf, n, &s[i..])
+        }
+    }
 }
 
 /// The mark glyphs (GDEF class 3) of a face that has Arabic or Hebrew vowel marks: the
@@ -546,9 +612,13 @@ fn push_int(out: &mut Vec<u8>, v: i64) {
 }
 
 pub(super) fn push_milli(out: &mut Vec<u8>, v: i64) {
-    if v < 0 {
-        out.push(b'-');
-    }
+    let (s, at) = milli_digits(v);
+    out.extend_from_slice(&s[at..]);
+}
+
+/// `v` thousandths as [`push_milli`] writes them: at the end of the array, from the index
+/// returned.
+fn milli_digits(v: i64) -> ([u8; 24], usize) {
     let r = v.unsigned_abs();
     let (int, mut frac) = (r / 1000, r % 1000);
     let mut buf = [0u8; 24];
@@ -576,7 +646,11 @@ pub(super) fn push_milli(out: &mut Vec<u8>, v: i64) {
             break;
         }
     }
-    out.extend_from_slice(&buf[i..]);
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    (buf, i)
 }
 
 /// A zlib compressor (libdeflate) kept from stream to stream, writing into a buffer that

@@ -1321,8 +1321,12 @@ pub(crate) fn num(v: f32) -> String {
 /// [`num`] appended to `out` without the formatting machinery (content streams are
 /// mostly numbers, written millions of times).
 pub(crate) fn push_num(out: &mut Vec<u8>, v: f32) {
-    let r = content::round_i(v as f64 * 1000.0).clamp(-9_000_000_000_000_000, 9_000_000_000_000_000);
-    content::push_milli(out, r);
+    content::push_milli(out, thousandths(v));
+}
+
+/// `v` in whole thousandths, as [`push_num`] writes it.
+pub(crate) fn thousandths(v: f32) -> i64 {
+    content::round_i(v as f64 * 1000.0).clamp(-9_000_000_000_000_000, 9_000_000_000_000_000)
 }
 
 #[cfg(test)]
