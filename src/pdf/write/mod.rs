@@ -1076,20 +1076,31 @@ impl PdfWriter {
         // (2 bytes).
         let max = self.offsets.iter().filter(|o| **o != IN_STREAM).max().copied().unwrap_or(0);
         let w = (1..8).find(|w| max < 1u64 << (8 * w)).unwrap_or(8);
-        let mut rows = Vec::with_capacity(self.offsets.len() * (w + 3));
+        // Each row goes through the PNG `Up` predictor (a filter byte 2, then each byte less
+        // the byte above it): consecutive rows differ in an offset's low bytes or an index,
+        // so the rows become runs of zeros and small numbers. At the fast level that packs
+        // the 100-speech book's table into 20 KB instead of 23 KB at level 6 without it,
+        // for 3 M instructions instead of 9 M, on the thread that ends the build.
+        let cols = 1 + w + 2;
+        let mut rows = Vec::with_capacity(self.offsets.len() * (cols + 1));
+        let mut above = [0u8; 11];
         for (i, off) in self.offsets.iter().enumerate() {
             let (kind, field, second) = match (i, *off) {
                 (0, _) => (0u8, 0u64, 0xffffu16),
                 (_, IN_STREAM) => (2, packed[i].0 as u64, packed[i].1 as u16),
                 (_, o) => (1, o, 0),
             };
-            rows.push(kind);
-            rows.extend_from_slice(&field.to_be_bytes()[8 - w..]);
-            rows.extend_from_slice(&second.to_be_bytes());
+            let mut row = [0u8; 11];
+            row[0] = kind;
+            row[1..1 + w].copy_from_slice(&field.to_be_bytes()[8 - w..]);
+            row[1 + w..cols].copy_from_slice(&second.to_be_bytes());
+            rows.push(2);
+            rows.extend(row[..cols].iter().zip(&above[..cols]).map(|(b, a)| b.wrapping_sub(*a)));
+            above = row;
         }
-        let data = self.compress(&rows, 6)?;
+        let data = self.compress(&rows, 1)?;
         let mut head = format!(
-            "{xref} 0 obj\n<</Type/XRef/Size {}/W[1 {w} 2]/Root {catalog} 0 R/Info {info} 0 R/ID[<{id_hex}><{id_hex}>]/Filter/FlateDecode/Length {}>>\nstream\n",
+            "{xref} 0 obj\n<</Type/XRef/Size {}/W[1 {w} 2]/Root {catalog} 0 R/Info {info} 0 R/ID[<{id_hex}><{id_hex}>]/Filter/FlateDecode/DecodeParms<</Predictor 12/Columns {cols}>>/Length {}>>\nstream\n",
             self.offsets.len(),
             data.len()
         )
