@@ -471,6 +471,7 @@ fn main() -> ExitCode {
             let formats = args.formats();
             let out = args.out.clone().unwrap_or_else(|| project.default_out());
             let bar = p.bar();
+            tribune::ends_after_build();
             let result = tribune::build_with(&project, &args.books, &out, &formats, None, progress(&bar));
             if let Some(b) = bar {
                 b.finish();

@@ -231,11 +231,38 @@ pub(crate) fn read_source(path: &Path, shown: &Path) -> Result<String, Diagnosti
 /// An output file written through a temporary file in the same folder and renamed into
 /// place by `commit`, so the previous file stays whole until the new one is complete.
 /// Dropped without `commit` (an error on the way), it removes the temporary file.
+///
+/// Every [`WRITEBACK_STEP`] bytes, the system is asked to start writing what came so far
+/// to the disk (Linux: `sync_file_range`), so the sync at `commit` waits for the last
+/// stretch only, not for the whole file (a 2.6 MB PDF: 2.5–5 ms → under 1 ms, measured
+/// while the disk was busy).
 pub(crate) struct AtomicFile {
     path: PathBuf,
     tmp: PathBuf,
     file: Option<std::io::BufWriter<fs::File>>,
+    /// Bytes written so far, and how many of them the disk was asked to take.
+    written: u64,
+    handed: u64,
 }
+
+/// How much of an output is written before the disk is asked to start taking it.
+const WRITEBACK_STEP: u64 = 1 << 19;
+
+/// Ask the system to start writing `len` bytes of `file` from `from` to the disk, without
+/// waiting for them: a hint, so a failure is of no matter (`commit` syncs the file).
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &fs::File, from: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(from), Ok(len)) = (i64::try_from(from), i64::try_from(len)) else { return };
+    // SAFETY: the descriptor is open for as long as `file` is borrowed; the call reads no
+    // memory of ours.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), from, len, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &fs::File, _from: u64, _len: u64) {}
 
 impl AtomicFile {
     pub(crate) fn create(path: &Path) -> Result<AtomicFile, Diagnostic> {
@@ -244,7 +271,13 @@ impl AtomicFile {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let file = fs::File::create(&tmp).map_err(|e| Diagnostic::io(&tmp, &e, "create the output"))?;
-        Ok(AtomicFile { path: path.to_path_buf(), tmp, file: Some(std::io::BufWriter::with_capacity(1 << 16, file)) })
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            tmp,
+            file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+            written: 0,
+            handed: 0,
+        })
     }
 
     /// Flush, sync and rename into place.
@@ -263,7 +296,16 @@ impl AtomicFile {
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match &mut self.file {
-            Some(f) => f.write(buf),
+            Some(f) => {
+                let n = f.write(buf)?;
+                self.written += n as u64;
+                if self.written - self.handed >= WRITEBACK_STEP {
+                    f.flush()?;
+                    start_writeback(f.get_ref(), self.handed, self.written - self.handed);
+                    self.handed = self.written;
+                }
+                Ok(n)
+            }
             None => Err(std::io::Error::other("the output is already committed")),
         }
     }
@@ -316,16 +358,42 @@ impl Outputs {
     /// Rename every stage into place. Returns the outputs written; a rename that fails
     /// (rare: stage and output share a folder) stops the commit with its error, and the
     /// stages not yet renamed are removed.
+    ///
+    /// The outputs replaced are let go of on a thread of their own: a file's blocks are
+    /// freed when its last name and descriptor go, and replacing a 2.6 MB PDF took the
+    /// renaming thread 0.5–8 ms on ext4 (online discard) that the build waited for. Held
+    /// open across the rename, the old file is freed when that thread closes it, while the
+    /// build goes on (reports, the next book); a process that ends sooner waits for it
+    /// as it exits.
     pub(crate) fn commit(mut self) -> (Vec<PathBuf>, Result<(), Diagnostic>) {
         let mut written = Vec::new();
+        let mut replaced = Vec::new();
+        let result = self.rename_all(&mut written, &mut replaced);
+        release(replaced);
+        (written, result)
+    }
+
+    fn rename_all(&mut self, written: &mut Vec<PathBuf>, replaced: &mut Vec<fs::File>) -> Result<(), Diagnostic> {
         for (path, stage) in std::mem::take(&mut self.files) {
+            if cfg!(unix) {
+                replaced.extend(fs::File::open(&path).ok());
+            }
             if let Err(e) = fs::rename(&stage, &path) {
                 let _ = fs::remove_file(&stage);
-                return (written, Err(Diagnostic::io(&path, &e, "write the output")));
+                return Err(Diagnostic::io(&path, &e, "write the output"));
             }
             written.push(path);
         }
-        (written, Ok(()))
+        Ok(())
+    }
+}
+
+/// Close the `files` (outputs just replaced) on a thread that nobody waits for; where no
+/// thread can be started, here.
+fn release(files: Vec<fs::File>) {
+    if !files.is_empty() {
+        // Should the thread not start, the closure and the files in it are dropped here.
+        let _ = std::thread::Builder::new().name("release".into()).spawn(move || drop(files));
     }
 }
 
