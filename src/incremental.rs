@@ -509,6 +509,36 @@ mod tests {
         assert_same(&written, &build(&p, &fresh, None));
     }
 
+    /// Every page of the preview drawn, from a build with `cache` (which keeps the pages).
+    fn drawn(p: &Project, out: &Path, cache: &Arc<Cache>) -> Vec<String> {
+        build(p, out, Some(cache));
+        let typeset = cache.keeper().unwrap().take().unwrap();
+        (0..typeset.sizes().len()).map(|i| typeset.svg(i).unwrap_or_default()).collect()
+    }
+
+    #[test]
+    fn under_serve_the_pages_kept_with_chapters_are_the_previews_pages_too() {
+        let (dir, p) = example();
+        let serving = || {
+            let cache = Arc::new(Cache::new());
+            cache.keep_pages(Arc::new(crate::pdf::svg::Keeper::default()));
+            cache
+        };
+        let cache = serving();
+        let (warm, fresh) = (dir.path().join("out-warm"), dir.path().join("out-fresh"));
+        drawn(&p, &warm, &cache);
+        // A word changed in the first speech: the chapters after it are passed over, and
+        // their pages still reach the preview, as a fresh build draws them.
+        let first = dir.path().join("books/speeches/2019-05-leipzig-pflege.md");
+        let text = fs::read_to_string(&first).unwrap();
+        let word = text.split_whitespace().find(|w| w.len() > 6 && w.chars().all(char::is_alphabetic)).unwrap();
+        fs::write(&first, text.replacen(word, "Wortwechsel", 1)).unwrap();
+        let pages = drawn(&p, &warm, &cache);
+        let s = cache.stats();
+        assert!(s.paged_hits >= 4 && s.paged_misses >= 1, "{s:?}");
+        assert!(pages == drawn(&p, &fresh, &serving()), "the preview's pages differ from a fresh build's");
+    }
+
     #[test]
     fn a_chapter_whose_printed_pages_move_is_written_again_in_the_epub() {
         let (dir, p) = example();

@@ -11,6 +11,7 @@ use crate::pdf::layout::PageSink;
 use crate::pdf::write::{Encoded, Page, PdfWriter};
 use std::collections::BTreeMap;
 use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 use std::thread::Scope;
 
 /// The fewest pages handed to an encoder at once (when a unit has that many): each
@@ -23,12 +24,12 @@ const MAX_BATCH: usize = 16;
 /// A page on its way: the order it was made in, its index in the file, and the page.
 type Numbered<T> = (usize, usize, T);
 
-/// Pages kept for the preview, with their indices.
-pub(super) type Kept = Vec<(usize, Page)>;
+/// Pages kept for the preview, with their indices, in the order made.
+pub(super) type Kept = Vec<(usize, Arc<Page>)>;
 
 /// A page encoded, the page itself when it is kept for the preview (handed back by
 /// the encoder rather than copied before), and with a memo its digest.
-type Done = (Result<Encoded, Diagnostic>, Option<Page>, Option<u128>);
+type Done = (Result<Encoded, Diagnostic>, Option<Arc<Page>>, Option<u128>);
 
 /// A page as made, for the pages kept with a unit ([`super::reuse`]): its index, the
 /// digest its encoding is kept by, and its smallest type (print files).
@@ -102,7 +103,7 @@ impl EncodingSink {
                             }
                             None => (encoder.encode(fonts, &page), None),
                         };
-                        let back = keep.then_some(page);
+                        let back = keep.then(|| Arc::new(page));
                         if done_tx.send((seq, index, (encoded, back, digest))).is_err() {
                             return;
                         }
@@ -181,17 +182,17 @@ impl EncodingSink {
 
     /// Pages kept from an earlier build, encoded: each goes to the file after the pages
     /// made before it, as a page the flow made would.
-    pub(super) fn known(&mut self, pages: Vec<(Made, Encoded)>) -> Result<(), Diagnostic> {
+    pub(super) fn known(&mut self, pages: Vec<(Made, Encoded, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
         // The flow's pages held back go first, so the order made is kept.
         self.hand_over()?;
-        for (made, encoded) in pages {
+        for (made, encoded, page) in pages {
             self.writer.note_smallest_type(made.smallest, made.index);
             if let Some(log) = &mut self.log {
                 log.push(made);
             }
             let seq = self.made;
             self.made += 1;
-            self.put(seq, made.index, (Ok(encoded), None, Some(made.digest)))?;
+            self.put(seq, made.index, (Ok(encoded), page, Some(made.digest)))?;
         }
         Ok(())
     }

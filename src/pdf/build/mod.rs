@@ -195,7 +195,7 @@ struct Typeset {
     /// Outline entries in page order.
     outline: Vec<Placed>,
     /// The pages with their lines, by index, when kept for the preview.
-    kept: Option<Vec<(usize, crate::pdf::write::Page)>>,
+    kept: Option<encode::Kept>,
 }
 
 /// What pagination found out: where units start and the folios change, the pages left
@@ -272,9 +272,8 @@ fn typeset<'scope, 'env>(
     let contents = Contents::count(fonts, g, book, units)?;
     let mut folios = Typesetter::new(fonts, Vec::new());
     let progress = prep.progress.as_deref();
-    // Chapters' pages kept by earlier builds (not under `serve`, whose preview needs
-    // every page).
-    let mut pager = memo.filter(|_| !keep).map(|m| Pager::new(m, keep));
+    // Chapters' pages kept by earlier builds.
+    let mut pager = memo.map(|m| Pager::new(m, keep));
     let mut paged = paginate_with(
         g,
         lang,
@@ -293,7 +292,7 @@ fn typeset<'scope, 'env>(
     outline.sort_by_key(|e| e.page);
     let (writer, kept, made) = sink.finish()?;
     if let Some(pager) = pager {
-        pager.keep(&made);
+        pager.keep(&made, kept.as_deref());
     }
     let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
     let fallback = setters.join(&mut texts);

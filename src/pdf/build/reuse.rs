@@ -36,6 +36,8 @@ pub(crate) struct KeptPages {
     end_page: Page,
     end_digest: u128,
     pages: Vec<Made>,
+    /// Under `serve`: the pages themselves, with their lines, for the preview.
+    shown: Vec<Arc<Page>>,
     added: Added,
     linked: BTreeSet<String>,
     texts: BTreeMap<(FaceId, u16), String>,
@@ -53,7 +55,7 @@ pub(super) trait TakesKnown: PageSink {
     /// Pages made so far.
     fn made(&self) -> usize;
     /// Take pages kept, encoded, after those made so far.
-    fn known(&mut self, pages: Vec<(Made, Encoded)>) -> Result<(), Diagnostic>;
+    fn known(&mut self, pages: Vec<(Made, Encoded, Option<Arc<Page>>)>) -> Result<(), Diagnostic>;
 }
 
 impl TakesKnown for EncodingSink {
@@ -61,7 +63,7 @@ impl TakesKnown for EncodingSink {
         EncodingSink::made(self)
     }
 
-    fn known(&mut self, pages: Vec<(Made, Encoded)>) -> Result<(), Diagnostic> {
+    fn known(&mut self, pages: Vec<(Made, Encoded, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
         EncodingSink::known(self, pages)
     }
 }
@@ -72,7 +74,7 @@ impl TakesKnown for Count {
         self.0
     }
 
-    fn known(&mut self, pages: Vec<(Made, Encoded)>) -> Result<(), Diagnostic> {
+    fn known(&mut self, pages: Vec<(Made, Encoded, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
         self.0 += pages.len();
         Ok(())
     }
@@ -85,7 +87,7 @@ impl TakesKnown for crate::pdf::layout::Memory {
         self.0.len()
     }
 
-    fn known(&mut self, _: Vec<(Made, Encoded)>) -> Result<(), Diagnostic> {
+    fn known(&mut self, _: Vec<(Made, Encoded, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
         Err(Diagnostic::error(crate::diagnostics::Kind::Internal, "pages kept were passed to a sink in memory"))
     }
 }
@@ -95,7 +97,7 @@ impl<S: TakesKnown + ?Sized> TakesKnown for &mut S {
         (**self).made()
     }
 
-    fn known(&mut self, pages: Vec<(Made, Encoded)>) -> Result<(), Diagnostic> {
+    fn known(&mut self, pages: Vec<(Made, Encoded, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
         (**self).known(pages)
     }
 }
@@ -130,6 +132,8 @@ pub(super) struct Pager<'m> {
     memo: Memo<'m>,
     /// The memo's key for this PDF: its context and whether pages carry their lines.
     key: u64,
+    /// Whether the pages are kept for the preview.
+    shown: bool,
     /// The last unit passed over, whose end state the flow has not been put into yet.
     passed: Option<Arc<KeptPages>>,
     replayed: Vec<Replayed>,
@@ -138,7 +142,7 @@ pub(super) struct Pager<'m> {
 impl<'m> Pager<'m> {
     pub(super) fn new(memo: Memo<'m>, record: bool) -> Self {
         let key = crate::incremental::hash_of((memo.context, record));
-        Pager { memo, key, passed: None, replayed: Vec::new() }
+        Pager { memo, key, shown: record, passed: None, replayed: Vec::new() }
     }
 
     /// Pass over unit `unit` when its pages can be kept: its operations are those kept
@@ -167,10 +171,13 @@ impl<'m> Pager<'m> {
         if !fits {
             return Ok(false);
         }
+        if self.shown && kept.shown.len() != kept.pages.len() {
+            return Ok(false);
+        }
         let mut pages = Vec::with_capacity(kept.pages.len());
-        for m in &kept.pages {
+        for (n, m) in kept.pages.iter().enumerate() {
             match self.memo.cache.page(self.memo.context, m.digest) {
-                Some(e) => pages.push((*m, e)),
+                Some(e) => pages.push((*m, e, kept.shown.get(n).cloned())),
                 None => return Ok(false),
             }
         }
@@ -235,10 +242,17 @@ impl<'m> Pager<'m> {
     }
 
     /// Keep the chapters replayed, now that every page made (`made`, in the order made)
-    /// has its digest.
-    pub(super) fn keep(self, made: &[Made]) {
+    /// has its digest; `shown` are the pages kept for the preview, in the same order.
+    pub(super) fn keep(self, made: &[Made], shown: Option<&[(usize, Arc<Page>)]>) {
         for r in self.replayed {
             let Some(pages) = made.get(r.pages.clone()) else { continue };
+            let shown = match shown {
+                Some(s) => match s.get(r.pages.clone()) {
+                    Some(s) => s.iter().map(|p| p.1.clone()).collect(),
+                    None => continue,
+                },
+                None => Vec::new(),
+            };
             let kept = KeptPages {
                 set: r.set,
                 begin: r.begin,
@@ -247,6 +261,7 @@ impl<'m> Pager<'m> {
                 end_page: r.end_page,
                 end_digest: r.end_digest,
                 pages: pages.to_vec(),
+                shown,
                 added: r.added,
                 linked: r.linked,
                 texts: r.texts,
