@@ -81,6 +81,10 @@ pub struct Stats {
     pub paged_hits: usize,
     /// Chapters paginated again.
     pub paged_misses: usize,
+    /// PDF contents whose pages were taken from memory (once per PDF edition).
+    pub contents_hits: usize,
+    /// PDF contents set again.
+    pub contents_misses: usize,
 }
 
 /// An encoded PDF page, kept by the PDF context and the page's digest.
@@ -107,6 +111,8 @@ pub struct Cache {
     pages: Mutex<HashMap<(u64, u128), Used<KeptPage>>>,
     /// A chapter's pages by the PDF's context hash and the chapter's place among the units.
     paged: Mutex<HashMap<(u64, usize), Used<KeptPages>>>,
+    /// The contents' pages by the PDF's context hash.
+    contents: Mutex<HashMap<u64, Used<Arc<crate::pdf::KeptContents>>>>,
     stats: Mutex<Stats>,
     /// Under `serve`: where the PDF build leaves its pages for the preview.
     keeper: std::sync::OnceLock<Arc<crate::pdf::svg::Keeper>>,
@@ -182,6 +188,7 @@ impl Cache {
         lock(&self.docs).retain(|_, u| u.generation == g);
         lock(&self.pages).retain(|_, u| u.generation == g);
         lock(&self.paged).retain(|_, u| u.generation == g);
+        lock(&self.contents).retain(|_, u| u.generation == g);
     }
 
     /// How much of the last build came from memory.
@@ -271,6 +278,22 @@ impl Cache {
 
     pub(crate) fn keep_kept_pages(&self, key: u64, unit: usize, pages: Arc<crate::pdf::KeptPages>) {
         self.keep(&self.paged, (key, unit), pages);
+    }
+
+    /// The contents' pages set in the PDF context `key`, when kept (to be compared with
+    /// what they would be made from now).
+    pub(crate) fn kept_contents(&self, key: u64) -> Option<Arc<crate::pdf::KeptContents>> {
+        lock(&self.contents).get(&key).map(|u| u.value.clone())
+    }
+
+    pub(crate) fn keep_kept_contents(&self, key: u64, contents: Arc<crate::pdf::KeptContents>) {
+        self.keep(&self.contents, key, contents);
+    }
+
+    /// The contents' pages were taken from memory (`true`) or set again.
+    pub(crate) fn count_kept_contents(&self, hit: bool) {
+        let mut stats = lock(&self.stats);
+        *if hit { &mut stats.contents_hits } else { &mut stats.contents_misses } += 1;
     }
 
     /// A chapter's pages were taken from memory (`true`) or it was paginated again.
@@ -455,6 +478,7 @@ mod tests {
         let written = build(&p, &warm, Some(&cache));
         let again = cache.stats();
         assert_eq!((again.paged_hits, again.paged_misses), (first.paged_misses, 0), "{again:?}");
+        assert_eq!((again.contents_hits, again.contents_misses), (2, 0), "the contents of both editions: {again:?}");
         assert_same(&written, &build(&p, &fresh, None));
 
         // A word changed in the last speech: it alone is paginated again (in each edition),
@@ -467,6 +491,7 @@ mod tests {
         let word = cache.stats();
         assert!(word.paged_misses >= 2 && word.paged_misses <= 4, "{word:?}");
         assert!(word.paged_hits >= first.paged_misses - 4, "{word:?}");
+        assert_eq!(word.contents_hits, 2, "the same folios: {word:?}");
         assert_same(&written, &build(&p, &fresh, None));
 
         // Paragraphs more in the first speech (in the book's order: the first part's
@@ -481,6 +506,7 @@ mod tests {
         let written = build(&p, &warm, Some(&cache));
         let longer = cache.stats();
         assert!(longer.paged_misses > word.paged_misses, "{longer:?}");
+        assert_eq!(longer.contents_misses, 2, "other folios: {longer:?}");
         assert_same(&written, &build(&p, &fresh, None));
         // And the same again: all passed over.
         let written = build(&p, &warm, Some(&cache));

@@ -38,7 +38,7 @@ use crate::Prepared;
 use contents::Contents;
 use encode::EncodingSink;
 use plan::Unit;
-pub(crate) use reuse::KeptPages;
+pub(crate) use reuse::{KeptContents, KeptPages};
 use reuse::{Pager, TakesKnown};
 pub(crate) use set::SetUnit;
 use set::Setters;
@@ -287,7 +287,7 @@ fn typeset<'scope, 'env>(
         pager.as_mut(),
     )?;
     let mut outline = std::mem::take(&mut paged.outline);
-    contents.set(units, lang, &mut paged, &mut sink, &mut folios, &mut outline)?;
+    contents.set_with(units, lang, &mut paged, &mut sink, &mut folios, &mut outline, pager.as_mut())?;
     // Outline entries in page order (the contents were placed last).
     outline.sort_by_key(|e| e.page);
     let (writer, kept, made) = sink.finish()?;

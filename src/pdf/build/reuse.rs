@@ -18,8 +18,9 @@ use super::encode::{EncodingSink, Made};
 use super::set::{SetUnit, Setters};
 use super::Memo;
 use crate::diagnostics::{Diagnostic, Report};
+use crate::document::pages::Spot;
 use crate::pdf::font::FaceId;
-use crate::pdf::layout::{Added, Between, Count, Flow, PageSink, Reached};
+use crate::pdf::layout::{Added, Between, Count, Flow, PageSink, Placed, Reached};
 use crate::pdf::text::paragraph::Typesetter;
 use crate::pdf::write::{digest, Encoded, Page};
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,6 +49,32 @@ impl KeptPages {
     pub(crate) fn of(&self, set: &Arc<SetUnit>) -> bool {
         Arc::ptr_eq(&self.set, set)
     }
+}
+
+/// The contents' pages as set by an earlier build, by everything they are made from
+/// (`key`: the entries with their folios and the stand-ins they were counted with, the
+/// pages reserved, the structure keys), with what setting them added.
+pub(crate) struct KeptContents {
+    key: String,
+    pages: Vec<Made>,
+    shown: Vec<Arc<Page>>,
+    outline: Vec<Placed>,
+    spots: Vec<(usize, Spot)>,
+    report: Report,
+    /// The glyph texts of the contents' own layout, and those its folios shaped.
+    texts: BTreeMap<(FaceId, u16), String>,
+    folio_texts: BTreeMap<(FaceId, u16), String>,
+}
+
+/// The contents set in this build, to keep once their pages are encoded.
+struct ContentsSet {
+    key: String,
+    pages: std::ops::Range<usize>,
+    outline: Vec<Placed>,
+    spots: Vec<(usize, Spot)>,
+    report: Report,
+    texts: BTreeMap<(FaceId, u16), String>,
+    folio_texts: BTreeMap<(FaceId, u16), String>,
 }
 
 /// A sink that can take pages kept from an earlier build.
@@ -137,12 +164,13 @@ pub(super) struct Pager<'m> {
     /// The last unit passed over, whose end state the flow has not been put into yet.
     passed: Option<Arc<KeptPages>>,
     replayed: Vec<Replayed>,
+    contents: Option<ContentsSet>,
 }
 
 impl<'m> Pager<'m> {
     pub(super) fn new(memo: Memo<'m>, record: bool) -> Self {
         let key = crate::incremental::hash_of((memo.context, record));
-        Pager { memo, key, shown: record, passed: None, replayed: Vec::new() }
+        Pager { memo, key, shown: record, passed: None, replayed: Vec::new(), contents: None }
     }
 
     /// Pass over unit `unit` when its pages can be kept: its operations are those kept
@@ -241,18 +269,86 @@ impl<'m> Pager<'m> {
         });
     }
 
+    /// Take the contents from memory when they were set from `key` by an earlier build
+    /// (and their pages' encodings are kept): their pages go to `sink`, their outline
+    /// entry, page places, report and glyph texts where setting them puts them.
+    pub(super) fn pass_contents<S: TakesKnown>(
+        &mut self,
+        key: &str,
+        paged: &mut super::Paginated,
+        sink: &mut S,
+        folios: &mut Typesetter,
+        outline: &mut Vec<Placed>,
+    ) -> Result<bool, Diagnostic> {
+        let Some(kept) = self.memo.cache.kept_contents(self.key).filter(|k| k.key == key) else {
+            self.memo.cache.count_kept_contents(false);
+            return Ok(false);
+        };
+        if self.shown && kept.shown.len() != kept.pages.len() {
+            return Ok(false);
+        }
+        let mut pages = Vec::with_capacity(kept.pages.len());
+        for (n, m) in kept.pages.iter().enumerate() {
+            match self.memo.cache.page(self.memo.context, m.digest) {
+                Some(e) => pages.push((*m, e, kept.shown.get(n).cloned())),
+                None => return Ok(false),
+            }
+        }
+        paged.report.extend(kept.report.clone());
+        sink.known(pages)?;
+        outline.extend(kept.outline.iter().cloned());
+        paged.spots.extend(kept.spots.iter().copied());
+        paged.spots.sort_by_key(|s| s.0);
+        sink.flush()?;
+        for (k, v) in &kept.folio_texts {
+            folios.shaper.glyph_texts.entry(*k).or_insert_with(|| v.clone());
+        }
+        folios.shaper.glyph_texts.append(&mut kept.texts.clone());
+        self.memo.cache.count_kept_contents(true);
+        self.memo.cache.keep_kept_contents(self.key, kept);
+        Ok(true)
+    }
+
+    /// The contents were set from `key` onto the pages made `pages` (in the order made).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn contents_set(
+        &mut self,
+        key: String,
+        pages: std::ops::Range<usize>,
+        outline: Vec<Placed>,
+        spots: Vec<(usize, Spot)>,
+        report: Report,
+        texts: BTreeMap<(FaceId, u16), String>,
+        folio_texts: BTreeMap<(FaceId, u16), String>,
+    ) {
+        self.contents = Some(ContentsSet { key, pages, outline, spots, report, texts, folio_texts });
+    }
+
     /// Keep the chapters replayed, now that every page made (`made`, in the order made)
     /// has its digest; `shown` are the pages kept for the preview, in the same order.
     pub(super) fn keep(self, made: &[Made], shown: Option<&[(usize, Arc<Page>)]>) {
+        let shown_of = |r: &std::ops::Range<usize>| match shown {
+            Some(s) => s.get(r.clone()).map(|s| s.iter().map(|p| p.1.clone()).collect()),
+            None => Some(Vec::new()),
+        };
+        if let Some(c) = self.contents {
+            if let (Some(pages), Some(shown)) = (made.get(c.pages.clone()), shown_of(&c.pages)) {
+                let kept = KeptContents {
+                    key: c.key,
+                    pages: pages.to_vec(),
+                    shown,
+                    outline: c.outline,
+                    spots: c.spots,
+                    report: c.report,
+                    texts: c.texts,
+                    folio_texts: c.folio_texts,
+                };
+                self.memo.cache.keep_kept_contents(self.key, Arc::new(kept));
+            }
+        }
         for r in self.replayed {
             let Some(pages) = made.get(r.pages.clone()) else { continue };
-            let shown = match shown {
-                Some(s) => match s.get(r.pages.clone()) {
-                    Some(s) => s.iter().map(|p| p.1.clone()).collect(),
-                    None => continue,
-                },
-                None => Vec::new(),
-            };
+            let Some(shown) = shown_of(&r.pages) else { continue };
             let kept = KeptPages {
                 set: r.set,
                 begin: r.begin,
