@@ -76,10 +76,22 @@ pub struct Stats {
     pub page_hits: usize,
     /// PDF pages encoded again.
     pub page_misses: usize,
+    /// Chapters whose pages were taken from memory, not paginated again (counted once
+    /// per PDF edition).
+    pub paged_hits: usize,
+    /// Chapters paginated again.
+    pub paged_misses: usize,
+    /// PDF contents whose pages were taken from memory (once per PDF edition).
+    pub contents_hits: usize,
+    /// PDF contents set again.
+    pub contents_misses: usize,
 }
 
 /// An encoded PDF page, kept by the PDF context and the page's digest.
 type KeptPage = Arc<crate::pdf::write::Encoded>;
+
+/// A chapter's pages as paginated, kept by the PDF context and the chapter's place.
+type KeptPages = Arc<crate::pdf::KeptPages>;
 
 /// A chapter's kept layout: the PDF context, its anchor, outline level and place.
 type SetKey = (u64, String, u8, usize);
@@ -97,6 +109,10 @@ pub struct Cache {
     docs: Mutex<HashMap<(u64, usize), Used<DocEntry>>>,
     /// Encoded PDF pages by the PDF's context hash and the page's digest.
     pages: Mutex<HashMap<(u64, u128), Used<KeptPage>>>,
+    /// A chapter's pages by the PDF's context hash and the chapter's place among the units.
+    paged: Mutex<HashMap<(u64, usize), Used<KeptPages>>>,
+    /// The contents' pages by the PDF's context hash.
+    contents: Mutex<HashMap<u64, Used<Arc<crate::pdf::KeptContents>>>>,
     stats: Mutex<Stats>,
     /// Under `serve`: where the PDF build leaves its pages for the preview.
     keeper: std::sync::OnceLock<Arc<crate::pdf::svg::Keeper>>,
@@ -171,6 +187,8 @@ impl Cache {
         lock(&self.set).retain(|_, u| u.generation == g);
         lock(&self.docs).retain(|_, u| u.generation == g);
         lock(&self.pages).retain(|_, u| u.generation == g);
+        lock(&self.paged).retain(|_, u| u.generation == g);
+        lock(&self.contents).retain(|_, u| u.generation == g);
     }
 
     /// How much of the last build came from memory.
@@ -240,6 +258,48 @@ impl Cache {
 
     pub(crate) fn keep_page(&self, context: u64, digest: u128, page: &crate::pdf::write::Encoded) {
         self.keep(&self.pages, (context, digest), Arc::new(page.clone()));
+    }
+
+    /// The pages of the unit at place `unit`, paginated in the context `key`, when kept
+    /// for the unit as set now (`set`). Not counted: whether they are used is told by
+    /// [`Cache::count_kept_pages`].
+    pub(crate) fn kept_pages(
+        &self,
+        key: u64,
+        unit: usize,
+        set: &Arc<crate::pdf::SetUnit>,
+    ) -> Option<Arc<crate::pdf::KeptPages>> {
+        let g = self.generation.load(Ordering::Relaxed);
+        lock(&self.paged).get_mut(&(key, unit)).filter(|u| u.value.of(set)).map(|u| {
+            u.generation = g;
+            u.value.clone()
+        })
+    }
+
+    pub(crate) fn keep_kept_pages(&self, key: u64, unit: usize, pages: Arc<crate::pdf::KeptPages>) {
+        self.keep(&self.paged, (key, unit), pages);
+    }
+
+    /// The contents' pages set in the PDF context `key`, when kept (to be compared with
+    /// what they would be made from now).
+    pub(crate) fn kept_contents(&self, key: u64) -> Option<Arc<crate::pdf::KeptContents>> {
+        lock(&self.contents).get(&key).map(|u| u.value.clone())
+    }
+
+    pub(crate) fn keep_kept_contents(&self, key: u64, contents: Arc<crate::pdf::KeptContents>) {
+        self.keep(&self.contents, key, contents);
+    }
+
+    /// The contents' pages were taken from memory (`true`) or set again.
+    pub(crate) fn count_kept_contents(&self, hit: bool) {
+        let mut stats = lock(&self.stats);
+        *if hit { &mut stats.contents_hits } else { &mut stats.contents_misses } += 1;
+    }
+
+    /// A chapter's pages were taken from memory (`true`) or it was paginated again.
+    pub(crate) fn count_kept_pages(&self, hit: bool) {
+        let mut stats = lock(&self.stats);
+        *if hit { &mut stats.paged_hits } else { &mut stats.paged_misses } += 1;
     }
 
     /// The EPUB document of `chapter`, the `index`th of the book, at outline level
@@ -394,6 +454,115 @@ mod tests {
         // would move, those after it whose text did not move) are encoded from memory.
         assert!(edit.page_misses >= 1 && edit.page_hits >= 1, "{edit:?}");
         assert_same(&written, &build(&p, &fresh, None));
+    }
+
+    /// The example's speeches, in name order.
+    fn speeches(dir: &Path) -> Vec<PathBuf> {
+        let mut names: Vec<_> = fs::read_dir(dir.join("books/speeches")).unwrap().map(|e| e.unwrap().path()).collect();
+        names.retain(|n| n.extension().is_some_and(|e| e == "md"));
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn chapters_keep_their_pages_where_they_begin_as_before_and_the_outputs_are_a_fresh_builds() {
+        let (dir, p) = example();
+        let cache = Arc::new(Cache::new());
+        let (warm, fresh) = (dir.path().join("out-warm"), dir.path().join("out-fresh"));
+        build(&p, &warm, Some(&cache));
+        let first = cache.stats();
+        assert_eq!(first.paged_hits, 0, "{first:?}");
+        assert!(first.paged_misses >= 12, "every chapter of both PDF editions paginated: {first:?}");
+
+        // Nothing changed: every chapter passed over.
+        let written = build(&p, &warm, Some(&cache));
+        let again = cache.stats();
+        assert_eq!((again.paged_hits, again.paged_misses), (first.paged_misses, 0), "{again:?}");
+        assert_eq!((again.contents_hits, again.contents_misses), (2, 0), "the contents of both editions: {again:?}");
+        assert_same(&written, &build(&p, &fresh, None));
+
+        // A word changed in the last speech: it alone is paginated again (in each edition),
+        // and the chapter after it, whose first page finishes the changed one's last.
+        let last = speeches(dir.path()).pop().unwrap();
+        let text = fs::read_to_string(&last).unwrap();
+        let word = text.split_whitespace().rev().find(|w| w.len() > 5 && w.chars().all(char::is_alphabetic)).unwrap();
+        fs::write(&last, text.replacen(word, "Wortwechsel", 1)).unwrap();
+        let written = build(&p, &warm, Some(&cache));
+        let word = cache.stats();
+        assert!(word.paged_misses >= 2 && word.paged_misses <= 4, "{word:?}");
+        assert!(word.paged_hits >= first.paged_misses - 4, "{word:?}");
+        assert_eq!(word.contents_hits, 2, "the same folios: {word:?}");
+        assert_same(&written, &build(&p, &fresh, None));
+
+        // Paragraphs more in the first speech (in the book's order: the first part's
+        // first), pages more: every chapter after it begins on another page (and, in the
+        // tagged edition, with other structure keys), so it is paginated again.
+        let first_speech = dir.path().join("books/speeches/2019-05-leipzig-pflege.md");
+        let mut text = fs::read_to_string(&first_speech).unwrap();
+        for i in 0..40 {
+            text.push_str(&format!("\nAbsatz {i}: Pflegekräfte, Löhne, Zeit, und noch ein paar Wörter mehr.\n"));
+        }
+        fs::write(&first_speech, text).unwrap();
+        let written = build(&p, &warm, Some(&cache));
+        let longer = cache.stats();
+        assert!(longer.paged_misses > word.paged_misses, "{longer:?}");
+        assert_eq!(longer.contents_misses, 2, "other folios: {longer:?}");
+        assert_same(&written, &build(&p, &fresh, None));
+        // And the same again: all passed over.
+        let written = build(&p, &warm, Some(&cache));
+        assert_eq!(cache.stats().paged_misses, 0, "{:?}", cache.stats());
+        assert_same(&written, &build(&p, &fresh, None));
+
+        // A speech taken out of the book: the chapters after it move up.
+        let book = dir.path().join("books/example.toml");
+        let toml = fs::read_to_string(&book).unwrap();
+        assert!(toml.contains("\"2023-03-hamburg-mieten\""));
+        fs::write(&book, toml.replace(", \"2023-03-hamburg-mieten\"", "")).unwrap();
+        let written = build(&p, &warm, Some(&cache));
+        assert_same(&written, &build(&p, &fresh, None));
+
+        // Another style: nothing is kept.
+        fs::create_dir_all(dir.path().join("styles")).unwrap();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let style = fs::read_to_string(repo.join("styles/default.toml")).unwrap();
+        assert!(style.contains("leading = \"12.6pt\""));
+        fs::write(dir.path().join("styles/default.toml"), style.replace("leading = \"12.6pt\"", "leading = \"13pt\""))
+            .unwrap();
+        fs::copy(repo.join("styles/default.css"), dir.path().join("styles/default.css")).unwrap();
+        let written = build(&p, &warm, Some(&cache));
+        let styled = cache.stats();
+        assert_eq!(styled.paged_hits, 0, "{styled:?}");
+        assert_same(&written, &build(&p, &fresh, None));
+    }
+
+    /// Every page of the preview drawn, from a build with `cache` (which keeps the pages).
+    fn drawn(p: &Project, out: &Path, cache: &Arc<Cache>) -> Vec<String> {
+        build(p, out, Some(cache));
+        let typeset = cache.keeper().unwrap().take().unwrap();
+        (0..typeset.sizes().len()).map(|i| typeset.svg(i).unwrap_or_default()).collect()
+    }
+
+    #[test]
+    fn under_serve_the_pages_kept_with_chapters_are_the_previews_pages_too() {
+        let (dir, p) = example();
+        let serving = || {
+            let cache = Arc::new(Cache::new());
+            cache.keep_pages(Arc::new(crate::pdf::svg::Keeper::default()));
+            cache
+        };
+        let cache = serving();
+        let (warm, fresh) = (dir.path().join("out-warm"), dir.path().join("out-fresh"));
+        drawn(&p, &warm, &cache);
+        // A word changed in the first speech: the chapters after it are passed over, and
+        // their pages still reach the preview, as a fresh build draws them.
+        let first = dir.path().join("books/speeches/2019-05-leipzig-pflege.md");
+        let text = fs::read_to_string(&first).unwrap();
+        let word = text.split_whitespace().find(|w| w.len() > 6 && w.chars().all(char::is_alphabetic)).unwrap();
+        fs::write(&first, text.replacen(word, "Wortwechsel", 1)).unwrap();
+        let pages = drawn(&p, &warm, &cache);
+        let s = cache.stats();
+        assert!(s.paged_hits >= 4 && s.paged_misses >= 1, "{s:?}");
+        assert!(pages == drawn(&p, &fresh, &serving()), "the preview's pages differ from a fresh build's");
     }
 
     #[test]

@@ -315,3 +315,44 @@ fn an_edited_speech_and_a_removed_font_give_the_bytes_of_a_fresh_build() {
     assert_eq!(done["success"], true);
     assert_eq!(w.outputs(), good);
 }
+
+#[test]
+fn chapters_kept_with_their_pages_give_the_bytes_of_a_fresh_build_after_each_kind_of_edit() {
+    let args = ["--format", "epub", "--format", "pdf", "--format", "print"];
+    let dir = project();
+    let long = |n: usize, word: &str| {
+        (0..n).map(|i| format!("Absatz {i} der Rede über {word}, mit Löhnen, Mieten und Zeit.")).collect::<Vec<_>>()
+    };
+    let three = "title = \"T\"\nlanguage = \"de\"\n\n[select]\nspeeches = [\"a\", \"b\", \"c\"]\n";
+    fs::write(dir.path().join("books/book.toml"), three).unwrap();
+    fs::write(dir.path().join("books/speeches/a.md"), speech("Rede A", &long(30, "Pflege").join("\n\n"))).unwrap();
+    fs::write(dir.path().join("books/speeches/c.md"), speech("Rede C", &long(30, "Frieden").join("\n\n"))).unwrap();
+    let mut w = Watching::spawn(dir, &args);
+    assert_eq!(w.outputs(), w.fresh(&args));
+    let step = |w: &mut Watching, what: &str| {
+        let (done, _) = w.build();
+        assert_eq!(done["success"], true, "{what}: {done}");
+        assert_eq!(w.outputs(), w.fresh(&args), "watch's outputs after {what} differ from a fresh build's");
+    };
+
+    // A word edited in the first speech: the chapters after it keep their pages.
+    fs::write(w.path("books/speeches/a.md"), speech("Rede A", &long(30, "Pflegearbeit").join("\n\n"))).unwrap();
+    step(&mut w, "a word edited");
+    // Paragraphs more, a page more: the chapters after it begin on other pages.
+    fs::write(w.path("books/speeches/a.md"), speech("Rede A", &long(60, "Pflegearbeit").join("\n\n"))).unwrap();
+    step(&mut w, "a page more");
+    // A speech taken out of the book, then its file deleted: the last one moves up.
+    fs::write(w.path("books/book.toml"), BOOK.replace("\"a\", \"b\"", "\"a\", \"c\"")).unwrap();
+    step(&mut w, "a speech taken out");
+    fs::remove_file(w.path("books/speeches/b.md")).unwrap();
+    step(&mut w, "a speech deleted");
+    // Another style: nothing kept fits.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    fs::create_dir_all(w.path("styles")).unwrap();
+    fs::copy(repo.join("styles/default.css"), w.path("styles/default.css")).unwrap();
+    step(&mut w, "the style's CSS copied");
+    let style = fs::read_to_string(repo.join("styles/default.toml")).unwrap();
+    assert!(style.contains("leading = \"12.6pt\""));
+    fs::write(w.path("styles/default.toml"), style.replace("leading = \"12.6pt\"", "leading = \"13pt\"")).unwrap();
+    step(&mut w, "another style");
+}

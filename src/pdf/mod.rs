@@ -19,7 +19,7 @@ use crate::diagnostics::{self, Diagnostic, Report};
 use crate::document::pages::PageMap;
 use crate::project::Project;
 use crate::Prepared;
-pub(crate) use build::SetUnit;
+pub(crate) use build::{KeptContents, KeptPages, SetUnit};
 pub use print::Edition;
 use std::path::Path;
 

@@ -59,7 +59,8 @@ struct FaceData {
 
 /// The pages of a build with what drawing them needs.
 pub(crate) struct Typeset {
-    pages: Vec<Page>,
+    /// Shared with the chapters' pages kept for the next build (`pdf::build::reuse`).
+    pages: Vec<Arc<Page>>,
     faces: Vec<FaceData>,
     chapters: Vec<Source>,
     /// The parts' anchors and first pages.
@@ -77,16 +78,16 @@ impl Typeset {
     /// The pages of `book` (`kept`: by index, each with its lines), set in `fonts`;
     /// `root` is the project's folder, `book_file` the book file as shown.
     pub(crate) fn new(
-        kept: Vec<(usize, Page)>,
+        kept: Vec<(usize, Arc<Page>)>,
         fonts: &FontSet,
         book: &Book,
         root: PathBuf,
         book_file: String,
     ) -> Self {
-        let mut pages: Vec<Page> = Vec::new();
+        let mut pages: Vec<Arc<Page>> = Vec::new();
         for (index, page) in kept {
             if pages.len() <= index {
-                pages.resize_with(index + 1, Page::default);
+                pages.resize_with(index + 1, Arc::default);
             }
             pages[index] = page;
         }
@@ -537,7 +538,7 @@ mod tests {
         let area = Area { x0: pt(20.0), x1: pt(35.0), y: pt(50.0), descent: pt(2.0), ascent: pt(8.0) };
         page.lines = vec![PlacedLine { area, text: "AB".into(), from: None }];
         let t = Typeset {
-            pages: vec![page],
+            pages: vec![Arc::new(page)],
             faces: vec![FaceData { data: face.data.clone(), units_per_em: face.units_per_em }],
             chapters: Vec::new(),
             parts: Vec::new(),

@@ -4,6 +4,7 @@
 //! flow (`Op::Reserve`), and set at the end into those pages.
 
 use super::plan::{contents_entries, Unit};
+use super::reuse::{Pager, TakesKnown};
 use super::Paginated;
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::{locale, Book};
@@ -42,9 +43,8 @@ impl<'a, 'f> Contents<'a, 'f> {
     /// Set the contents with their real folios on the pages `paged` reserved for them,
     /// into `sink`; their bookmark joins `outline`. `folios` sets folios and running heads,
     /// and keeps the text of the glyphs shaped here.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn set<S: PageSink>(
-        mut self,
+    pub(super) fn set<S: PageSink + TakesKnown>(
+        self,
         units: &[Unit],
         lang: &Lang,
         paged: &mut Paginated,
@@ -52,12 +52,54 @@ impl<'a, 'f> Contents<'a, 'f> {
         folios: &mut Typesetter,
         outline: &mut Vec<Placed>,
     ) -> Result<(), Diagnostic> {
+        self.set_with(units, lang, paged, sink, folios, outline, None)
+    }
+
+    /// [`Contents::set`]; with a `pager` (`watch`, `serve`),
+    /// contents set from the same entries onto the same pages by an earlier build are
+    /// taken from it (see `reuse::KeptContents`).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn set_with<S: PageSink + TakesKnown>(
+        mut self,
+        units: &[Unit],
+        lang: &Lang,
+        paged: &mut Paginated,
+        sink: &mut S,
+        folios: &mut Typesetter,
+        outline: &mut Vec<Placed>,
+        pager: Option<&mut Pager>,
+    ) -> Result<(), Diagnostic> {
         let Some(&first) = paged.reserved.first() else { return Ok(()) };
         let (offset, arabic_from) = (paged.folio_offset, paged.arabic_from);
         let entries = contents_entries(units, lang, &paged.starts, |p| folio_text(p + 1, offset, arabic_from));
+        // Everything the contents' pages are made from (the stand-ins counted them with
+        // the same layout, whose shaped words they keep).
+        let key = pager.as_ref().map(|_| {
+            let standins = contents_entries(units, lang, &[], |_| String::new());
+            format!(
+                "{entries:?} {standins:?} {first} {} {offset} {arabic_from:?} {} {} {:?} {}",
+                paged.reserved.len(),
+                paged.tagged,
+                paged.next_key,
+                paged.reserved_key,
+                sink.records()
+            )
+        });
+        let mut pager = pager;
+        if let (Some(pager), Some(key)) = (pager.as_deref_mut(), &key) {
+            if pager.pass_contents(key, paged, sink, folios, outline)? {
+                return Ok(());
+            }
+        }
+        let made = sink.made();
+        if pager.is_some() {
+            folios.shaper.record();
+        }
         let mut ops = Vec::new();
         self.lay.contents(&mut ops, lang, &entries);
-        paged.report.extend(std::mem::take(&mut self.lay.report));
+        let report = std::mem::take(&mut self.lay.report);
+        let kept_report = key.as_ref().map(|_| report.clone());
+        paged.report.extend(report);
         let continued = locale::strings(lang).note_continued;
         let mut flow = Flow::new(self.lay.g, first + 1, continued, Counted { sink: &mut *sink, count: 0 });
         flow.folio_offset = offset;
@@ -69,8 +111,9 @@ impl<'a, 'f> Contents<'a, 'f> {
         flow.reserved_key = paged.reserved_key;
         flow.replay(ops, folios)?;
         flow.finish(folios)?;
-        outline.extend(std::mem::take(&mut flow.outline));
-        paged.spots.append(&mut flow.spots);
+        let (own_outline, own_spots) = (std::mem::take(&mut flow.outline), std::mem::take(&mut flow.spots));
+        outline.extend(own_outline.iter().cloned());
+        paged.spots.extend(own_spots.iter().copied());
         paged.spots.sort_by_key(|s| s.0);
         let written = flow.sink().count;
         drop(flow);
@@ -83,6 +126,11 @@ impl<'a, 'f> Contents<'a, 'f> {
             .with_hint("please report this with the book that caused it"));
         }
         let mut texts = std::mem::take(&mut self.lay.typesetter.shaper.glyph_texts);
+        if let (Some(pager), Some(key), Some(report)) = (pager, key, kept_report) {
+            let folio_texts = folios.shaper.recorded();
+            let pages = made..sink.made();
+            pager.contents_set(key, pages, own_outline, own_spots, report, texts.clone(), folio_texts);
+        }
         folios.shaper.glyph_texts.append(&mut texts);
         Ok(())
     }

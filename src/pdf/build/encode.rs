@@ -11,6 +11,7 @@ use crate::pdf::layout::PageSink;
 use crate::pdf::write::{Encoded, Page, PdfWriter};
 use std::collections::BTreeMap;
 use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 use std::thread::Scope;
 
 /// The fewest pages handed to an encoder at once (when a unit has that many): each
@@ -23,12 +24,21 @@ const MAX_BATCH: usize = 16;
 /// A page on its way: the order it was made in, its index in the file, and the page.
 type Numbered<T> = (usize, usize, T);
 
-/// Pages kept for the preview, with their indices.
-pub(super) type Kept = Vec<(usize, Page)>;
+/// Pages kept for the preview, with their indices, in the order made.
+pub(super) type Kept = Vec<(usize, Arc<Page>)>;
 
-/// A page encoded, and the page itself when it is kept for the preview (handed back by
-/// the encoder rather than copied before).
-type Done = (Result<Encoded, Diagnostic>, Option<Page>);
+/// A page encoded, the page itself when it is kept for the preview (handed back by
+/// the encoder rather than copied before), and with a memo its digest.
+type Done = (Result<Encoded, Diagnostic>, Option<Arc<Page>>, Option<u128>);
+
+/// A page as made, for the pages kept with a unit ([`super::reuse`]): its index, the
+/// digest its encoding is kept by, and its smallest type (print files).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Made {
+    pub(super) index: usize,
+    pub(super) digest: u128,
+    pub(super) smallest: Option<(f32, bool)>,
+}
 
 pub(super) struct EncodingSink {
     writer: PdfWriter,
@@ -49,6 +59,8 @@ pub(super) struct EncodingSink {
     /// For the preview: every page with its lines, by index, as the encoders hand them
     /// back (`None` when not kept, the usual case).
     kept: Option<Kept>,
+    /// With a memo: every page made, in the order made (its digest once encoded).
+    log: Option<Vec<Made>>,
 }
 
 impl EncodingSink {
@@ -74,10 +86,10 @@ impl EncodingSink {
             s.spawn(move || {
                 for batch in page_rx {
                     for (seq, index, page) in batch {
-                        let encoded = match memo {
+                        let (encoded, digest) = match memo {
                             Some(m) => {
                                 let digest = crate::pdf::write::digest(&page);
-                                match m.cache.page(m.context, digest) {
+                                let encoded = match m.cache.page(m.context, digest) {
                                     Some(kept) => Ok(kept),
                                     None => {
                                         let e = encoder.encode(fonts, &page);
@@ -86,12 +98,13 @@ impl EncodingSink {
                                         }
                                         e
                                     }
-                                }
+                                };
+                                (encoded, Some(digest))
                             }
-                            None => encoder.encode(fonts, &page),
+                            None => (encoder.encode(fonts, &page), None),
                         };
-                        let back = keep.then_some(page);
-                        if done_tx.send((seq, index, (encoded, back))).is_err() {
+                        let back = keep.then(|| Arc::new(page));
+                        if done_tx.send((seq, index, (encoded, back, digest))).is_err() {
                             return;
                         }
                     }
@@ -108,6 +121,7 @@ impl EncodingSink {
             batch: Vec::new(),
             batches: 0,
             kept: keep.then(Vec::new),
+            log: memo.map(|_| Vec::new()),
         }
     }
 
@@ -136,7 +150,10 @@ impl EncodingSink {
     /// Pages come encoded in any order; they are written in the order they were made.
     fn put(&mut self, seq: usize, index: usize, done: Done) -> Result<(), Diagnostic> {
         self.waiting.insert(seq, (index, done));
-        while let Some((index, (encoded, page))) = self.waiting.remove(&self.next) {
+        while let Some((index, (encoded, page, digest))) = self.waiting.remove(&self.next) {
+            if let (Some(made), Some(digest)) = (self.log.as_mut().and_then(|l| l.get_mut(self.next)), digest) {
+                made.digest = digest;
+            }
             self.writer.put(index, encoded?)?;
             if let (Some(kept), Some(page)) = (&mut self.kept, page) {
                 kept.push((index, page));
@@ -147,14 +164,37 @@ impl EncodingSink {
     }
 
     /// Wait for the encoders to finish and write the last pages; the writer, every page
-    /// written, is handed back, with the pages kept for the preview.
-    pub(super) fn finish(mut self) -> Result<(PdfWriter, Option<Kept>), Diagnostic> {
+    /// written, is handed back, with the pages kept for the preview and, with a memo,
+    /// every page made (in the order made).
+    pub(super) fn finish(mut self) -> Result<(PdfWriter, Option<Kept>, Vec<Made>), Diagnostic> {
         self.hand_over()?;
         self.to_encoders.clear();
         while let Ok((seq, index, encoded)) = self.encoded.recv() {
             self.put(seq, index, encoded)?;
         }
-        Ok((self.writer, self.kept))
+        Ok((self.writer, self.kept, self.log.unwrap_or_default()))
+    }
+
+    /// How many pages were made so far.
+    pub(super) fn made(&self) -> usize {
+        self.made
+    }
+
+    /// Pages kept from an earlier build, encoded: each goes to the file after the pages
+    /// made before it, as a page the flow made would.
+    pub(super) fn known(&mut self, pages: Vec<(Made, Encoded, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
+        // The flow's pages held back go first, so the order made is kept.
+        self.hand_over()?;
+        for (made, encoded, page) in pages {
+            self.writer.note_smallest_type(made.smallest, made.index);
+            if let Some(log) = &mut self.log {
+                log.push(made);
+            }
+            let seq = self.made;
+            self.made += 1;
+            self.put(seq, made.index, (Ok(encoded), page, Some(made.digest)))?;
+        }
+        Ok(())
     }
 }
 
@@ -162,7 +202,11 @@ impl PageSink for EncodingSink {
     /// A unit's pages go over when it is replayed, or sooner when it is long: the pages
     /// held here stay few however long a chapter.
     fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic> {
-        self.writer.note_type_sizes(&page.marks, index);
+        let smallest = self.writer.smallest_type(&page.marks);
+        self.writer.note_smallest_type(smallest, index);
+        if let Some(log) = &mut self.log {
+            log.push(Made { index, digest: 0, smallest });
+        }
         let seq = self.made;
         self.made += 1;
         self.batch.push((seq, index, page));

@@ -20,6 +20,7 @@ mod encode;
 mod finish;
 mod languages;
 mod plan;
+mod reuse;
 mod set;
 
 use crate::diagnostics::{Diagnostic, Report};
@@ -37,6 +38,8 @@ use crate::Prepared;
 use contents::Contents;
 use encode::EncodingSink;
 use plan::Unit;
+pub(crate) use reuse::{KeptContents, KeptPages};
+use reuse::{Pager, TakesKnown};
 pub(crate) use set::SetUnit;
 use set::Setters;
 use std::collections::{BTreeMap, BTreeSet};
@@ -192,7 +195,7 @@ struct Typeset {
     /// Outline entries in page order.
     outline: Vec<Placed>,
     /// The pages with their lines, by index, when kept for the preview.
-    kept: Option<Vec<(usize, crate::pdf::write::Page)>>,
+    kept: Option<encode::Kept>,
 }
 
 /// What pagination found out: where units start and the folios change, the pages left
@@ -269,12 +272,28 @@ fn typeset<'scope, 'env>(
     let contents = Contents::count(fonts, g, book, units)?;
     let mut folios = Typesetter::new(fonts, Vec::new());
     let progress = prep.progress.as_deref();
-    let mut paged = paginate(g, lang, units, &mut setters, &mut sink, &mut folios, contents.pages, tagged, progress)?;
+    // Chapters' pages kept by earlier builds.
+    let mut pager = memo.map(|m| Pager::new(m, keep));
+    let mut paged = paginate_with(
+        g,
+        lang,
+        units,
+        &mut setters,
+        &mut sink,
+        &mut folios,
+        contents.pages,
+        tagged,
+        progress,
+        pager.as_mut(),
+    )?;
     let mut outline = std::mem::take(&mut paged.outline);
-    contents.set(units, lang, &mut paged, &mut sink, &mut folios, &mut outline)?;
+    contents.set_with(units, lang, &mut paged, &mut sink, &mut folios, &mut outline, pager.as_mut())?;
     // Outline entries in page order (the contents were placed last).
     outline.sort_by_key(|e| e.page);
-    let (writer, kept) = sink.finish()?;
+    let (writer, kept, made) = sink.finish()?;
+    if let Some(pager) = pager {
+        pager.keep(&made, kept.as_deref());
+    }
     let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
     let fallback = setters.join(&mut texts);
     Ok(Typeset { writer, texts, fallback, paged, outline, kept })
@@ -284,7 +303,7 @@ fn typeset<'scope, 'env>(
 /// contents get `contents_pages` pages reserved. `folios` sets folios, running heads and
 /// note labels; `progress` is told of each unit.
 #[allow(clippy::too_many_arguments)]
-fn paginate<S: PageSink>(
+fn paginate<S: PageSink + TakesKnown>(
     g: &Geometry,
     lang: &Lang,
     units: &[Unit],
@@ -295,6 +314,26 @@ fn paginate<S: PageSink>(
     tagged: bool,
     progress: Option<&dyn crate::Progress>,
 ) -> Result<Paginated, Diagnostic> {
+    paginate_with(g, lang, units, setters, sink, folios, contents_pages, tagged, progress, None)
+}
+
+/// [`paginate`]; with a `pager` (`watch`), a chapter whose
+/// pages an earlier build kept, and which begins where it began then, is passed over
+/// (see [`reuse`]: a chapter's pagination depends only on the chapter and the flow's
+/// state where it begins), and the chapters replayed are kept.
+#[allow(clippy::too_many_arguments)]
+fn paginate_with<S: PageSink + TakesKnown>(
+    g: &Geometry,
+    lang: &Lang,
+    units: &[Unit],
+    setters: &mut Setters,
+    sink: &mut S,
+    folios: &mut Typesetter,
+    contents_pages: usize,
+    tagged: bool,
+    progress: Option<&dyn crate::Progress>,
+    mut pager: Option<&mut Pager>,
+) -> Result<Paginated, Diagnostic> {
     let mut flow = Flow::new(g, 1, locale::strings(lang).note_continued, &mut *sink);
     if let Some(p) = progress {
         p.steps(units.len());
@@ -303,21 +342,47 @@ fn paginate<S: PageSink>(
     flow.tagged = tagged;
     flow.record = flow.sink().records();
     let mut report = Report::default();
-    for unit in units {
+    // The anchors links lead to, taken from the flow after each unit (see `reuse`).
+    let mut linked = BTreeSet::new();
+    for (i, unit) in units.iter().enumerate() {
+        if let Some(pager) = pager.as_deref_mut() {
+            if pager.pass(i, &mut flow, setters, folios, &mut report, &mut linked)? {
+                if let Some(p) = progress {
+                    p.step();
+                }
+                continue;
+            }
+            pager.settle(&mut flow);
+        }
         let done = setters.next()?;
         report.extend(done.report);
         let mut ops = done.ops;
         if matches!(unit, Unit::Contents) {
             ops.push(Op::Reserve(contents_pages));
         }
+        let start = match (pager.as_deref_mut(), &done.kept) {
+            (Some(pager), Some(set)) => Some(pager.start(set, &flow, flow_made(&flow), folios)),
+            _ => None,
+        };
         flow.replay(ops, folios)?;
         flow.sink().flush()?;
+        let unit_linked = std::mem::take(&mut flow.linked);
+        linked.extend(unit_linked.iter().cloned());
+        if let (Some(pager), Some(start)) = (pager.as_deref_mut(), start) {
+            let made = flow_made(&flow);
+            pager.end(i, start, &flow, made, unit_linked, folios);
+        }
         if let Some(p) = progress {
             p.step();
         }
     }
+    if let Some(pager) = pager {
+        pager.settle(&mut flow);
+    }
     flow.finish(folios)?;
     flow.sink().flush()?;
+    linked.append(&mut flow.linked);
+    flow.linked = linked;
     Ok(Paginated {
         outline: std::mem::take(&mut flow.outline),
         anchors: std::mem::take(&mut flow.anchors).into_iter().filter(|a| flow.linked.contains(&a.0)).collect(),
@@ -331,6 +396,11 @@ fn paginate<S: PageSink>(
         spots: std::mem::take(&mut flow.spots),
         report,
     })
+}
+
+/// The pages the flow's sink was given so far.
+fn flow_made<S: PageSink + TakesKnown>(flow: &Flow<'_, &mut S>) -> usize {
+    flow.sink_ref().made()
 }
 
 #[cfg(test)]

@@ -25,6 +25,9 @@ use std::thread::{Scope, ScopedJoinHandle};
 pub(super) struct Done {
     pub(super) ops: Vec<Op>,
     pub(super) report: Report,
+    /// With a memo, a chapter's operations as kept (the same `Arc` while it is not set
+    /// again, which the pages kept of it are checked against).
+    pub(super) kept: Option<Arc<SetUnit>>,
 }
 
 /// What a worker learnt while setting: the text of each glyph it shaped (for the fonts'
@@ -141,7 +144,7 @@ impl<'scope, 'env> Setters<'scope, 'env> {
                     }
                     let learnt =
                         record.then(|| (lay.typesetter.shaper.recorded(), std::mem::take(&mut lay.fallback_used)));
-                    let done = Done { ops, report: std::mem::take(&mut lay.report) };
+                    let done = Done { ops, report: std::mem::take(&mut lay.report), kept: None };
                     if tx.send((done, learnt)).is_err() {
                         break;
                     }
@@ -161,22 +164,45 @@ impl<'scope, 'env> Setters<'scope, 'env> {
         match self.sources.get(i).ok_or_else(stopped)? {
             Source::Kept(k) => {
                 self.learnt[i] = Some(k.learnt.clone());
-                Ok(Done { ops: k.ops.clone(), report: k.report.clone() })
+                Ok(Done { ops: k.ops.clone(), report: k.report.clone(), kept: Some(k.clone()) })
             }
             Source::Worker(w) => {
-                let (done, learnt) = self.results[*w].recv().map_err(|_| stopped())?;
+                let (mut done, learnt) = self.results[*w].recv().map_err(|_| stopped())?;
                 if let (Some(learnt), Some(memo)) = (learnt, self.memo) {
                     let learnt = Arc::new(learnt);
                     if let Unit::Chapter(c, depth, index) = &self.units[i] {
                         let unit =
                             SetUnit { ops: done.ops.clone(), report: done.report.clone(), learnt: learnt.clone() };
-                        memo.cache.keep_set(memo.context, c, *depth, *index, Arc::new(unit));
+                        let unit = Arc::new(unit);
+                        memo.cache.keep_set(memo.context, c, *depth, *index, unit.clone());
+                        done.kept = Some(unit);
                     }
                     self.learnt[i] = Some(learnt);
                 }
                 Ok(done)
             }
         }
+    }
+
+    /// The next unit's operations when they were kept by an earlier build (so they are
+    /// not set again and its pages may be kept too).
+    pub(super) fn peek_kept(&self) -> Option<&Arc<SetUnit>> {
+        match self.sources.get(self.next)? {
+            Source::Kept(k) => Some(k),
+            Source::Worker(_) => None,
+        }
+    }
+
+    /// Pass over the next unit, kept by an earlier build (see [`Setters::peek_kept`]),
+    /// without its operations: its pages are kept too. Its report is returned.
+    pub(super) fn pass(&mut self) -> Result<Report, Diagnostic> {
+        let i = self.next;
+        let Some(Source::Kept(k)) = self.sources.get(i) else {
+            return Err(Diagnostic::error(Kind::Internal, "a unit passed over was not kept"));
+        };
+        self.learnt[i] = Some(k.learnt.clone());
+        self.next += 1;
+        Ok(k.report.clone())
     }
 
     /// Wait for the workers; their glyph texts go into `texts` where it has none yet, and

@@ -16,11 +16,14 @@ use crate::style;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod between;
+pub(crate) use between::{Added, Reached, State as Between};
+
 /// The thickness of the rules the flow draws (tables, the footnotes' rule).
 const RULE: Pt = Pt::new(0.4);
 
 /// A line of the footnote area.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct FootLine {
     line: Line,
     dx: Pt,

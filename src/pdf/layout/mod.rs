@@ -22,7 +22,7 @@ use blocks::At;
 
 #[cfg(test)]
 pub(crate) use flow::Memory;
-pub(crate) use flow::{folio_text, Count, Flow, PageSink};
+pub(crate) use flow::{folio_text, Added, Between, Count, Flow, PageSink, Reached};
 
 /// Sizes derived from the style: the page, its margins, the text's size, leading and
 /// indents as lengths; `[sizes]` and `[spacing]` as factors of them.
@@ -462,7 +462,7 @@ pub(crate) enum Op {
     EndPart,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Figure {
     pub(crate) key: String,
     pub(crate) image: Arc<PdfImage>,

@@ -385,17 +385,26 @@ impl PdfWriter {
         }
     }
 
-    /// Note the type sizes set on page `index` (its glyph runs), for the least type size a
-    /// print platform takes.
-    pub(crate) fn note_type_sizes(&mut self, marks: &[super::Mark], index: usize) {
-        if self.print.is_none() {
-            return;
-        }
+    /// The smallest type on a page of `marks` (its first run of that size) and whether it
+    /// is raised or lowered; `None` when the file is not for print (which alone checks it).
+    pub(crate) fn smallest_type(&self, marks: &[super::Mark]) -> Option<(f32, bool)> {
+        self.print.as_ref()?;
+        let mut smallest: Option<(f32, bool)> = None;
         for m in marks {
             if let super::Mark::Glyphs { size, glyphs, rise, .. } = m {
-                if !glyphs.is_empty() && self.press.smallest_type.is_none_or(|(s, _, _)| *size < s) {
-                    self.press.smallest_type = Some((*size, index, rise.get() != 0.0));
+                if !glyphs.is_empty() && smallest.is_none_or(|(s, _)| *size < s) {
+                    smallest = Some((*size, rise.get() != 0.0));
                 }
+            }
+        }
+        smallest
+    }
+
+    /// Page `index` has `smallest` as its smallest type ([`PdfWriter::smallest_type`]).
+    pub(crate) fn note_smallest_type(&mut self, smallest: Option<(f32, bool)>, index: usize) {
+        if let Some((size, raised)) = smallest {
+            if self.press.smallest_type.is_none_or(|(s, _, _)| size < s) {
+                self.press.smallest_type = Some((size, index, raised));
             }
         }
     }
