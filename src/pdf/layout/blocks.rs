@@ -74,7 +74,11 @@ impl Layout<'_, '_> {
             3 => g.scale.subheading,
             _ => 1.0,
         };
-        ops.push(self.space(g.space.before_heading));
+        // Half a line less above the heading sets the text under it a line of the grid
+        // higher, a line more a line lower (the text after a heading snaps to the grid).
+        let space = g.leading * g.space.before_heading;
+        let less = (space - g.leading * 0.5).max(Pt::ZERO);
+        ops.push(Op::HeadingSpace { space, variants: [less, space + g.leading] });
         let title = crate::document::plain_text(content);
         if level <= 2 && !title.trim().is_empty() {
             ops.push(Op::Bookmark { level: self.depth + 1, title, contents: false });
@@ -306,7 +310,13 @@ impl Layout<'_, '_> {
             let depth = cells.iter().map(Vec::len).max().unwrap_or(0);
             for li in 0..depth {
                 let merged = row_line(&cells, li, &widths, &lefts, align, rtl);
-                ops.push(Op::Lines { lines: vec![merged], dx, advance: g.leading * 0.95, keep: false });
+                ops.push(Op::Lines {
+                    lines: vec![merged],
+                    dx,
+                    advance: g.leading * 0.95,
+                    keep: false,
+                    variants: Vec::new(),
+                });
             }
             if ri == 0 && has_head {
                 ops.push(Op::Rule { dx, width: table_width, below: tsize * 0.4 });

@@ -8,7 +8,9 @@ use crate::images::PdfImage;
 use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::length::Pt;
-use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, Measure, Span, SpanStyle, Typesetter};
+use crate::pdf::text::paragraph::{
+    Alignment, FontProblem, Line, Measure, Span, SpanStyle, Tuning, Typesetter, Variant,
+};
 use crate::pdf::write::{Glyph, Mark, Page};
 use crate::style::{self, Style};
 use std::collections::BTreeSet;
@@ -49,6 +51,9 @@ pub(crate) struct Geometry {
     pub(crate) scale: Scale,
     /// Spaces in lines of the leading, indents in em (`[spacing]`).
     pub(crate) space: Space,
+    /// How lines are justified, and how far paragraphs may run a line longer or shorter
+    /// (`[justification]`).
+    pub(crate) tuning: Tuning,
 }
 
 /// The style's `[sizes]`, as factors of the text size.
@@ -140,6 +145,7 @@ impl Geometry {
             native_digits: style.text.digits == style::Digits::Native,
             scale: Scale::of(&style.sizes),
             space: Space::of(&style.spacing),
+            tuning: Tuning::of(&style.justification),
         })
     }
 
@@ -380,10 +386,15 @@ pub(crate) type NoteLine = (Line, Pt);
 #[derive(Debug, Clone)]
 pub(crate) enum Op {
     /// Lines at `dx` from the left margin, each `advance` below the last. `keep`: they
-    /// stay on the page with the first two lines of what follows (headings).
-    Lines { lines: Vec<Line>, dx: Pt, advance: Pt, keep: bool },
+    /// stay on the page with the first two lines of what follows (headings). `variants`:
+    /// the same paragraph set a line longer or shorter, which the flow may take instead
+    /// to fill a page.
+    Lines { lines: Vec<Line>, dx: Pt, advance: Pt, keep: bool, variants: Vec<Variant> },
     /// Vertical space before the next line.
     Skip(Pt),
+    /// The space before a heading, which the flow may set as one of `variants` instead
+    /// (a line of the grid less or more under the heading) to fill a page.
+    HeadingSpace { space: Pt, variants: [Pt; 2] },
     /// Continue no higher than this distance from the top of the page.
     SkipTo(Pt),
     /// Start a new page (a recto when asked).
@@ -447,7 +458,8 @@ pub(crate) struct ContentsEntry {
 }
 
 impl<'a, 'f> Layout<'a, 'f> {
-    pub(crate) fn new(g: &'a Geometry, typesetter: Typesetter<'f>, book_title: &str) -> Self {
+    pub(crate) fn new(g: &'a Geometry, mut typesetter: Typesetter<'f>, book_title: &str) -> Self {
+        typesetter.tuning = g.tuning.clone();
         Layout {
             g,
             typesetter,
@@ -528,7 +540,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             let height = lines.len() as f32 * g.leading;
             // A line above the foot of the text area, whichever grid line that falls on.
             ops.push(Op::SkipTo(g.height - g.bottom - height - 2.0 * g.leading));
-            ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: false });
+            ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: false, variants: Vec::new() });
         }
         // The copyright page, set at the foot of the verso.
         ops.push(Op::NewPage { recto: false });
@@ -571,7 +583,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         }
         ops.push(Op::SkipTo(g.height - g.bottom - height - advance));
         for lines in blocks {
-            ops.push(Op::Lines { lines, dx: Pt::ZERO, advance, keep: false });
+            ops.push(Op::Lines { lines, dx: Pt::ZERO, advance, keep: false, variants: Vec::new() });
             ops.push(Op::Skip(advance * 0.5));
         }
     }
@@ -677,7 +689,13 @@ impl<'a, 'f> Layout<'a, 'f> {
                 last.width = right;
             }
             self.problems("", 0);
-            ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: e.byline.is_some() });
+            ops.push(Op::Lines {
+                lines,
+                dx: Pt::ZERO,
+                advance: g.leading,
+                keep: e.byline.is_some(),
+                variants: Vec::new(),
+            });
             if let Some(b) = &e.byline {
                 let style = SpanStyle { link, hyphenate: false, ..self.text_style(FaceId::ITALIC, g.size * 0.9) };
                 let m = Measure {
@@ -691,7 +709,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                     shift_runs(&mut lines, folio_room.get());
                 }
                 self.problems("", 0);
-                ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: false });
+                ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: false, variants: Vec::new() });
             }
             ops.push(Op::Skip(g.leading * 0.3));
         }
@@ -730,14 +748,20 @@ impl<'a, 'f> Layout<'a, 'f> {
         line: usize,
     ) {
         let m = Measure { width: (self.g.measure() - dx).get(), indent: indent.get(), align, lang: lang.clone() };
-        let lines = self.typesetter.set(spans, &m);
+        // Body paragraphs (not those in lists and quotes, whose first lines are changed
+        // after) come with variants a line longer and shorter for the page flow.
+        let (lines, variants) = if dx == Pt::ZERO && align == Alignment::Justify {
+            self.typesetter.set_variants(spans, &m)
+        } else {
+            (self.typesetter.set(spans, &m), Vec::new())
+        };
         self.problems(source, line);
         let size = spans.iter().map(|s| s.style.size).fold(0.0f32, f32::max).max(self.g.size.get());
         // The leading grows with the largest type of the lines.
         let advance = Pt::new(self.g.leading.get() * size / self.g.size.get()).max(self.g.leading);
         // An indent is on the side lines start from: the right in right-to-left text.
         let dx = if lang.is_rtl() { Pt::ZERO } else { dx };
-        ops.push(Op::Lines { lines, dx, advance, keep: false });
+        ops.push(Op::Lines { lines, dx, advance, keep: false, variants });
     }
 
     fn problems(&mut self, source: &str, line: usize) {

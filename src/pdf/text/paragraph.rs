@@ -431,6 +431,45 @@ pub(crate) struct Tuning {
     /// How far glyphs of justified lines may be widened or narrowed (0.02: 2 %).
     pub(crate) expansion: f32,
     pub(crate) params: Params,
+    /// See [`knuth_plass::Refinements::evenness`].
+    pub(crate) evenness: f32,
+    /// How many lines longer or shorter than its best a paragraph is also set, for the page
+    /// flow to choose from ([`Typesetter::set_variants`]); 0: never.
+    pub(crate) looseness: u32,
+    /// The most demerits such a variant may cost beyond the best breaking.
+    pub(crate) looseness_demerits: f32,
+    /// What moving a heading by a line of the grid costs, in the same demerits.
+    pub(crate) heading_demerits: f32,
+}
+
+impl Tuning {
+    /// The tuning a style's `[justification]` asks for.
+    pub(crate) fn of(j: &crate::style::Justification) -> Tuning {
+        let d = Tuning::default();
+        Tuning {
+            stretch: j.word_stretch as f32,
+            shrink: j.word_shrink as f32,
+            hyphen_penalty: j.hyphen_penalty as f32,
+            expansion: j.expansion as f32,
+            params: Params { adj_demerits: j.adjacent_demerits as f32, ..d.params },
+            evenness: j.evenness as f32,
+            looseness: j.looseness,
+            looseness_demerits: j.looseness_demerits as f32,
+            heading_demerits: j.heading_demerits as f32,
+            ..d
+        }
+    }
+}
+
+/// A paragraph set a line (or two) longer or shorter than its best breaking, for the page
+/// flow to take when that makes a page end full.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Variant {
+    /// Lines more (> 0) or fewer (< 0) than the best breaking.
+    pub(crate) delta: i32,
+    /// Demerits beyond the best breaking's.
+    pub(crate) cost: f32,
+    pub(crate) lines: Vec<Line>,
 }
 
 impl Default for Tuning {
@@ -447,6 +486,10 @@ impl Default for Tuning {
             expansion: 0.02,
             // TeX's values but for these; the measure is set per paragraph.
             params: Params { adj_demerits: 30000.0, ..Params::tex(0.0) },
+            evenness: 0.0,
+            looseness: 0,
+            looseness_demerits: 0.0,
+            heading_demerits: 0.0,
         }
     }
 }
@@ -623,6 +666,18 @@ impl<'f> Typesetter<'f> {
 
     /// Set a paragraph.
     pub fn set(&mut self, spans: &[Span], m: &Measure) -> Vec<Line> {
+        self.set_inner(spans, m, false).0
+    }
+
+    /// [`Self::set`], and for a justified paragraph of two lines or more also the
+    /// paragraph set up to `tuning.looseness` lines longer and shorter (TeX's
+    /// `\looseness`), where that is possible within the tolerance, with no line looser
+    /// than its spaces may stretch and at most `tuning.looseness_demerits` beyond the best.
+    pub(crate) fn set_variants(&mut self, spans: &[Span], m: &Measure) -> (Vec<Line>, Vec<Variant>) {
+        self.set_inner(spans, m, true)
+    }
+
+    fn set_inner(&mut self, spans: &[Span], m: &Measure, variants: bool) -> (Vec<Line>, Vec<Variant>) {
         // The buffers of the last paragraph, so that a paragraph grows no vectors.
         let (mut items, mut contents) = std::mem::take(&mut self.scratch);
         items.clear();
@@ -734,15 +789,39 @@ impl<'f> Typesetter<'f> {
             }
         }
         let params = self.end_paragraph(&mut items, &mut contents, m, body, rag);
-        let outcome = knuth_plass::break_paragraph_in(&mut self.breaker, &items, &params, &Default::default());
+        let refinements = knuth_plass::Refinements { evenness: if ragged { 0.0 } else { self.tuning.evenness } };
+        let outcome = knuth_plass::break_paragraph_in(&mut self.breaker, &items, &params, &refinements);
         let bidi = word_at.map(|mut word_at| {
             word_at.resize(items.len(), u32::MAX);
             let text: String = spans.iter().map(|s| s.text.as_str()).collect();
             Bidi { rtl, levels: bidi::levels(&text, rtl), word_at }
         });
         let lines = self.build_lines(&items, &contents, &outcome.lines, m, bidi.as_ref());
+        let mut alternatives = Vec::new();
+        let best = outcome.lines.len() as i32;
+        if variants && m.align == Alignment::Justify && best >= 2 && outcome.pass <= 2 {
+            for d in 1..=self.tuning.looseness.min(2) as i32 {
+                for delta in [-d, d] {
+                    // No emergency pass: a variant is set within the tolerance or not at all.
+                    let p = Params { looseness: delta, emergency_stretch: 0.0, ..params.clone() };
+                    let alt = knuth_plass::break_paragraph_in(&mut self.breaker, &items, &p, &refinements);
+                    let cost = alt.demerits - outcome.demerits;
+                    let n = alt.lines.len();
+                    if n as i32 != best + delta
+                        || alt.pass > 2
+                        || cost.is_nan()
+                        || cost > self.tuning.looseness_demerits as f64
+                        || alt.lines[..n - 1].iter().any(|l| l.ratio > 1.0)
+                    {
+                        continue;
+                    }
+                    let lines = self.build_lines(&items, &contents, &alt.lines, m, bidi.as_ref());
+                    alternatives.push(Variant { delta, cost: cost.max(0.0) as f32, lines });
+                }
+            }
+        }
         self.scratch = (items, contents);
-        lines
+        (lines, alternatives)
     }
 
     /// The end of a paragraph's items (`\parfillskip` and a forced break), and the line
