@@ -1878,4 +1878,43 @@ mod tests {
         }
         assert_eq!(t.problems, [FontProblem::Overfull(url)]);
     }
+
+    /// The page flow's variants of a paragraph: each a line longer or shorter than the
+    /// best setting, at no fewer demerits, its lines numbered by the word they begin with
+    /// as the best setting's are; and a compound's part before its hyphen gets no break.
+    #[test]
+    fn variants_run_a_line_longer_or_shorter_with_their_words_numbered() {
+        let (_d, f) = fonts();
+        let mut t = Typesetter::new(&f, Vec::new());
+        let j = crate::style::Justification::default();
+        t.tuning = Tuning { looseness: 1, ..Tuning::of(&j) };
+        let text = "Seit Jahren erleben wir, wie die Gesundheitsversorgung auf Kosten der \
+                    Beschäftigten ausgebaut wird. Die Erfahrungen aus Almaty zeigen, dass die \
+                    gemeinsame Bewegung stärker ist, als die Regierung glaubt. Wer heute über \
+                    die Arbeitsbedingungen schweigt, macht sich mitschuldig an der \
+                    Unterdrückung. Deshalb unterstützen wir die Streikenden in Schanaösen und \
+                    überall, wo Menschen für ihre Rechte eintreten, nicht aus Mitleid, sondern \
+                    aus gemeinsamem Interesse.";
+        let words = text.split_whitespace().count() as u32;
+        // Within the tolerance, only some measures let the paragraph give or take a line.
+        let mut found = 0;
+        for width in (150..=330).step_by(6) {
+            let m = measure(width as f32);
+            let best = t.set(&[span(text)], &m);
+            let variants = t.variants(&[span(text)], &m);
+            found += variants.len();
+            for v in &variants {
+                assert_eq!(v.lines.len() as i32, best.len() as i32 + v.delta, "{v:?}");
+                assert!(v.delta.abs() == 1 && v.cost >= 0.0, "{v:?}");
+                assert_eq!(v.lines[0].word, 0);
+                assert!(v.lines.windows(2).all(|w| w[0].word < w[1].word), "{v:?}");
+                assert!(v.lines.last().unwrap().word < words);
+            }
+        }
+        assert!(found > 0, "no variant at any measure");
+        assert!(t.problems.is_empty(), "{:?}", t.problems);
+        // `pulldown-cmark` breaks after its hyphen or not at all.
+        let lines = t.set(&[span("aaaa bbbb cccc pulldown-cmark")], &measure(75.0));
+        assert!(lines.iter().all(|l| !l.text.trim_end_matches('\u{AD}').ends_with("pull")), "{lines:?}");
+    }
 }
