@@ -14,7 +14,13 @@
 //!   outline and a hash of the PDF's context (edition, page geometry, the fonts' bytes, the
 //!   book's language, title and hyphenation exceptions, the images under `books/`); the
 //!   chapter itself is compared whole, so a change to its model (a link resolved
-//!   differently) sets it again.
+//!   differently) sets it again;
+//! - **the EPUB document of a chapter** (its XHTML, the sections it gives the navigation,
+//!   the characters and faces it uses, and its zip entry deflated), by a hash of the
+//!   book's language and the package's maps of images and anchors, and the chapter's
+//!   place; the chapter, its outline level and the printed pages that begin in it (the
+//!   page list's markers) are compared whole, so a chapter after one whose page count
+//!   changed is written again with its new page numbers.
 //!
 //! Entries not used by a good build are dropped after it, so memory follows the book.
 
@@ -43,6 +49,14 @@ struct SetEntry {
     set: Arc<crate::pdf::SetUnit>,
 }
 
+/// A chapter's EPUB document: what it was made from, compared on a hit, and the document.
+struct DocEntry {
+    chapter: Chapter,
+    level: u8,
+    marks: Vec<crate::xhtml::pagelist::Marker>,
+    doc: Arc<crate::epub::ChapterDoc>,
+}
+
 /// How much of the last build came from memory.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -54,7 +68,18 @@ pub struct Stats {
     pub set_hits: usize,
     /// Chapters set again.
     pub set_misses: usize,
+    /// Chapters whose EPUB document (and its deflated zip entry) was taken from memory.
+    pub epub_hits: usize,
+    /// Chapters whose EPUB document was written again.
+    pub epub_misses: usize,
+    /// PDF pages whose encoded content was taken from memory.
+    pub page_hits: usize,
+    /// PDF pages encoded again.
+    pub page_misses: usize,
 }
+
+/// An encoded PDF page, kept by the PDF context and the page's digest.
+type KeptPage = Arc<crate::pdf::write::Encoded>;
 
 /// A chapter's kept layout: the PDF context, its anchor, outline level and place.
 type SetKey = (u64, String, u8, usize);
@@ -68,17 +93,65 @@ pub struct Cache {
     tree: Mutex<(u64, u64)>,
     parsed: Mutex<HashMap<u64, Used<Arc<Parsed>>>>,
     set: Mutex<HashMap<SetKey, Used<SetEntry>>>,
+    /// EPUB documents by the package's context hash and the chapter's place.
+    docs: Mutex<HashMap<(u64, usize), Used<DocEntry>>>,
+    /// Encoded PDF pages by the PDF's context hash and the page's digest.
+    pages: Mutex<HashMap<(u64, u128), Used<KeptPage>>>,
     stats: Mutex<Stats>,
+    /// Under `serve`: where the PDF build leaves its pages for the preview.
+    keeper: std::sync::OnceLock<Arc<crate::pdf::svg::Keeper>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Which counters of [`Stats`] a memo's lookups go to: its hits and its misses.
+type Counters = fn(&mut Stats) -> (&mut usize, &mut usize);
+
+impl Cache {
+    /// Look `key` up in `memo`: an entry for which `fits` holds is marked as used by this
+    /// build and what `take` gives of it returned; hit or miss is counted in `counters`.
+    fn look_up<K: Hash + Eq, V, R>(
+        &self,
+        memo: &Mutex<HashMap<K, Used<V>>>,
+        key: &K,
+        fits: impl FnOnce(&V) -> bool,
+        take: impl FnOnce(&V) -> R,
+        counters: Counters,
+    ) -> Option<R> {
+        let g = self.generation.load(Ordering::Relaxed);
+        let hit = lock(memo).get_mut(key).filter(|u| fits(&u.value)).map(|u| {
+            u.generation = g;
+            take(&u.value)
+        });
+        let mut stats = lock(&self.stats);
+        let (hits, misses) = counters(&mut stats);
+        *if hit.is_some() { hits } else { misses } += 1;
+        hit
+    }
+
+    /// Keep `value` under `key` in `memo`, as used by this build.
+    fn keep<K: Hash + Eq, V>(&self, memo: &Mutex<HashMap<K, Used<V>>>, key: K, value: V) {
+        let g = self.generation.load(Ordering::Relaxed);
+        lock(memo).insert(key, Used { generation: g, value });
+    }
+}
+
 impl Cache {
     /// An empty cache.
     pub fn new() -> Cache {
         Cache::default()
+    }
+
+    /// Have the PDF builds leave their pages in `keeper` (the preview's SVG pages).
+    pub(crate) fn keep_pages(&self, keeper: Arc<crate::pdf::svg::Keeper>) {
+        let _ = self.keeper.set(keeper);
+    }
+
+    /// Where the PDF build leaves its pages, under `serve`.
+    pub(crate) fn keeper(&self) -> Option<&Arc<crate::pdf::svg::Keeper>> {
+        self.keeper.get()
     }
 
     /// Start a build of `project`: look at the files under `books/` once.
@@ -96,6 +169,8 @@ impl Cache {
         let g = self.generation.load(Ordering::Relaxed);
         lock(&self.parsed).retain(|_, u| u.generation == g);
         lock(&self.set).retain(|_, u| u.generation == g);
+        lock(&self.docs).retain(|_, u| u.generation == g);
+        lock(&self.pages).retain(|_, u| u.generation == g);
     }
 
     /// How much of the last build came from memory.
@@ -115,23 +190,11 @@ impl Cache {
 
     /// A speech's model by its key, when kept.
     pub(crate) fn parsed(&self, key: u64) -> Option<Arc<Parsed>> {
-        let g = self.generation.load(Ordering::Relaxed);
-        let hit = lock(&self.parsed).get_mut(&key).map(|u| {
-            u.generation = g;
-            u.value.clone()
-        });
-        let mut s = lock(&self.stats);
-        if hit.is_some() {
-            s.parsed_hits += 1;
-        } else {
-            s.parsed_misses += 1;
-        }
-        hit
+        self.look_up(&self.parsed, &key, |_| true, Arc::clone, |s| (&mut s.parsed_hits, &mut s.parsed_misses))
     }
 
     pub(crate) fn keep_parsed(&self, key: u64, value: Arc<Parsed>) {
-        let g = self.generation.load(Ordering::Relaxed);
-        lock(&self.parsed).insert(key, Used { generation: g, value });
+        self.keep(&self.parsed, key, value);
     }
 
     /// A chapter's layout in the PDF context `context` at outline level `depth` and place
@@ -144,19 +207,14 @@ impl Cache {
         depth: u8,
         index: usize,
     ) -> Option<Arc<crate::pdf::SetUnit>> {
-        let g = self.generation.load(Ordering::Relaxed);
         let key = (context, chapter.anchor.clone(), depth, index);
-        let hit = lock(&self.set).get_mut(&key).filter(|u| u.value.chapter == *chapter).map(|u| {
-            u.generation = g;
-            u.value.set.clone()
-        });
-        let mut s = lock(&self.stats);
-        if hit.is_some() {
-            s.set_hits += 1;
-        } else {
-            s.set_misses += 1;
-        }
-        hit
+        self.look_up(
+            &self.set,
+            &key,
+            |e| e.chapter == *chapter,
+            |e| e.set.clone(),
+            |s| (&mut s.set_hits, &mut s.set_misses),
+        )
     }
 
     pub(crate) fn keep_set(
@@ -167,9 +225,54 @@ impl Cache {
         index: usize,
         set: Arc<crate::pdf::SetUnit>,
     ) {
-        let g = self.generation.load(Ordering::Relaxed);
         let key = (context, chapter.anchor.clone(), depth, index);
-        lock(&self.set).insert(key, Used { generation: g, value: SetEntry { chapter: chapter.clone(), set } });
+        self.keep(&self.set, key, SetEntry { chapter: chapter.clone(), set });
+    }
+}
+
+impl Cache {
+    /// A page encoded in the PDF context `context` whose content has the digest `digest`
+    /// (`pdf::write::digest`), when kept.
+    pub(crate) fn page(&self, context: u64, digest: u128) -> Option<crate::pdf::write::Encoded> {
+        let counters: Counters = |s| (&mut s.page_hits, &mut s.page_misses);
+        self.look_up(&self.pages, &(context, digest), |_| true, |e| (**e).clone(), counters)
+    }
+
+    pub(crate) fn keep_page(&self, context: u64, digest: u128, page: &crate::pdf::write::Encoded) {
+        self.keep(&self.pages, (context, digest), Arc::new(page.clone()));
+    }
+
+    /// The EPUB document of `chapter`, the `index`th of the book, at outline level
+    /// `level` in the package context `context`, with the printed pages `marks` beginning
+    /// in it, when kept.
+    pub(crate) fn epub_doc(
+        &self,
+        context: u64,
+        chapter: &Chapter,
+        level: u8,
+        index: usize,
+        marks: &[crate::xhtml::pagelist::Marker],
+    ) -> Option<Arc<crate::epub::ChapterDoc>> {
+        self.look_up(
+            &self.docs,
+            &(context, index),
+            |e| e.level == level && e.marks == marks && e.chapter == *chapter,
+            |e| e.doc.clone(),
+            |s| (&mut s.epub_hits, &mut s.epub_misses),
+        )
+    }
+
+    pub(crate) fn keep_epub_doc(
+        &self,
+        context: u64,
+        chapter: &Chapter,
+        level: u8,
+        index: usize,
+        marks: &[crate::xhtml::pagelist::Marker],
+        doc: Arc<crate::epub::ChapterDoc>,
+    ) {
+        let entry = DocEntry { chapter: chapter.clone(), level, marks: marks.to_vec(), doc };
+        self.keep(&self.docs, (context, index), entry);
     }
 }
 
@@ -266,8 +369,13 @@ mod tests {
         // Nothing changed: everything from memory, the same bytes.
         let written = build(&p, &warm, Some(&cache));
         let again = cache.stats();
-        assert_eq!((again.parsed_misses, again.set_misses), (0, 0), "{again:?}");
+        assert_eq!((again.parsed_misses, again.set_misses, again.epub_misses), (0, 0, 0), "{again:?}");
         assert_eq!((again.parsed_hits, again.set_hits), (first.parsed_misses, first.set_misses));
+        assert_eq!(again.epub_hits, first.epub_misses, "every chapter's EPUB document from memory: {again:?}");
+        assert_eq!(again.page_misses, 0, "every page's encoding from memory: {again:?}");
+        // (Pages alike, blank ones, share an encoding even in the first build.)
+        assert_eq!(again.page_hits, first.page_hits + first.page_misses);
+        assert!(first.epub_misses >= 6, "{first:?}");
         assert_same(&written, &build(&p, &fresh, None));
 
         // One speech longer by a paragraph: the pages after it move.
@@ -279,7 +387,40 @@ mod tests {
         let edit = cache.stats();
         assert_eq!(edit.parsed_misses, 1, "{edit:?}");
         assert_eq!(edit.set_misses, 2, "one chapter in each of the two PDF editions: {edit:?}");
+        // The EPUB writes the changed chapter again, and those after it whose printed
+        // pages moved (their page markers changed); the chapters before it come from memory.
+        assert!(edit.epub_misses >= 1 && edit.epub_hits >= 1, "{edit:?}");
+        // The pages before it (and, in the print edition, which has no structure keys that
+        // would move, those after it whose text did not move) are encoded from memory.
+        assert!(edit.page_misses >= 1 && edit.page_hits >= 1, "{edit:?}");
         assert_same(&written, &build(&p, &fresh, None));
+    }
+
+    #[test]
+    fn a_chapter_whose_printed_pages_move_is_written_again_in_the_epub() {
+        let (dir, p) = example();
+        let cache = Arc::new(Cache::new());
+        let (warm, fresh) = (dir.path().join("out-warm"), dir.path().join("out-fresh"));
+        build(&p, &warm, Some(&cache));
+        let chapters = cache.stats().epub_misses;
+        // The first speech longer by pages: every chapter after it begins on a later
+        // page, so its page markers (and its EPUB document) change; the one before does not.
+        let speeches = dir.path().join("books/speeches");
+        let mut names: Vec<_> = fs::read_dir(&speeches).unwrap().map(|e| e.unwrap().path()).collect();
+        names.sort();
+        let first = names.iter().find(|n| n.extension().is_some_and(|e| e == "md")).unwrap();
+        let mut text = fs::read_to_string(first).unwrap();
+        for i in 0..60 {
+            text.push_str(&format!("\nAbsatz {i}: Pflegekräfte, Löhne, Zeit, und noch ein paar Wörter mehr.\n"));
+        }
+        fs::write(first, text).unwrap();
+        let written = build(&p, &warm, Some(&cache));
+        let s = cache.stats();
+        assert!(s.epub_misses >= 2 && s.epub_misses < chapters + 1, "{s:?} of {chapters}");
+        assert_same(&written, &build(&p, &fresh, None));
+        // The EPUB of the warm build is a fresh build's, entry for entry.
+        let epub = written.iter().find(|w| w.extension().is_some_and(|e| e == "epub")).unwrap();
+        assert!(fs::read(epub).unwrap() == fs::read(fresh.join("example.epub")).unwrap());
     }
 
     #[test]

@@ -665,6 +665,7 @@ fn serve(
     eprintln!("serving the preview of {name} at http://{bound}/ ; Ctrl-C ends");
     let mut changed = Vec::new();
     let cache = std::sync::Arc::new(tribune::incremental::Cache::new());
+    preview.attach(&cache);
     loop {
         let bar = p.bar();
         let rebuild = tribune::watch::build(project, &names, &out, &formats, &cache, progress(&bar));

@@ -4,8 +4,14 @@
 //! What it serves, and nothing else (every other path is 404, there is no listing):
 //!
 //! - `/`: the book's contents (from the EPUB's navigation document), the reading text of
-//!   the chosen document (`/?doc=NAME`) in one frame and the PDF in the other, and the
-//!   diagnostics of a failed build over them;
+//!   the chosen document (`/?doc=NAME`) in a frame and the typeset pages beside it (SVG,
+//!   opening at the document's first page), and the diagnostics of a failed build over them;
+//! - `/pages?doc=NAME`: the pages' sizes and the document's first page, as JSON;
+//! - `/page/N.svg`: page N (from 1) of the last good PDF as SVG, drawn when asked
+//!   (`pdf/svg.rs`), each line naming its source file and line;
+//! - `/image/N/K`: the K-th image (from 0) of page N, as JPEG or PNG;
+//! - `/source?file=F&line=L`: line L of source file F of the last good build (F only as
+//!   the build names its sources), as JSON;
 //! - `/epub/NAME`: a file of the last good EPUB, looked up by its exact name in the
 //!   archive (XHTML, CSS, fonts and the images the book uses; never a file of `books/`);
 //! - `/pdf`: the last good PDF, for the browser's own viewer;
@@ -13,7 +19,9 @@
 //! - `/events`: server-sent events, one `build` event after each build.
 
 use crate::diagnostics::Report;
+use crate::incremental::Cache;
 use crate::messages;
+use crate::pdf::svg::{Keeper, Typeset};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -40,6 +48,8 @@ struct State {
     pdf: Option<PathBuf>,
     /// The book's title, from the last good EPUB's navigation document.
     title: Option<String>,
+    /// The last good PDF's pages, for the SVG pages.
+    pages: Option<Arc<Typeset>>,
 }
 
 /// The preview: its state and the condition the event streams wait on.
@@ -47,13 +57,24 @@ struct State {
 pub struct Preview {
     shared: Arc<(Mutex<State>, Condvar)>,
     title: Arc<str>,
+    /// Where the builds leave their pages (see [`Preview::attach`]).
+    keeper: Arc<Keeper>,
 }
 
 impl Preview {
     /// A preview of the book named `title` (the page's title until a build gives the
     /// book's own), before any build.
     pub fn new(title: &str) -> Preview {
-        Preview { shared: Arc::new((Mutex::new(State::default()), Condvar::new())), title: title.into() }
+        Preview {
+            shared: Arc::new((Mutex::new(State::default()), Condvar::new())),
+            title: title.into(),
+            keeper: Arc::default(),
+        }
+    }
+
+    /// Have the builds that use `cache` keep their PDF's pages for this preview's SVG pages.
+    pub fn attach(&self, cache: &Cache) {
+        cache.keep_pages(self.keeper.clone());
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -67,6 +88,9 @@ impl Preview {
         let diagnostics =
             report.items.iter().filter_map(|d| serde_json::from_str(&messages::diagnostic(d)).ok()).collect();
         let files = if ok { epub.and_then(|e| read_epub(e).ok()) } else { None };
+        // A failed build may have written its PDF's pages before another format failed:
+        // they are dropped with the rest of it.
+        let pages = self.keeper.take().filter(|_| ok);
         let mut s = self.state();
         s.generation += 1;
         s.ok = ok;
@@ -77,6 +101,9 @@ impl Preview {
         }
         if ok {
             s.pdf = pdf.map(Path::to_path_buf);
+            if pages.is_some() {
+                s.pages = pages;
+            }
         }
         drop(s);
         self.shared.1.notify_all();
@@ -138,12 +165,40 @@ impl Preview {
                 let page = self.page(doc.as_deref());
                 respond(&mut out, 200, "text/html; charset=utf-8", page.as_bytes(), head)
             }
+            "/pages" => {
+                let doc = query_param(query, "doc");
+                respond(&mut out, 200, "application/json", self.pages(doc.as_deref()).to_string().as_bytes(), head)
+            }
+            "/source" => {
+                let (file, line) = (query_param(query, "file"), query_param(query, "line"));
+                match self.source(file.as_deref(), line.and_then(|l| l.parse().ok())) {
+                    Some(v) => respond(&mut out, 200, "application/json", v.to_string().as_bytes(), head),
+                    None => not_found(&mut out, head),
+                }
+            }
             "/status" => respond(&mut out, 200, "application/json", self.status().to_string().as_bytes(), head),
             "/events" => self.events(&mut out),
             "/pdf" => {
                 let pdf = self.state().pdf.clone();
                 match pdf.and_then(|p| std::fs::read(p).ok()) {
                     Some(bytes) => respond(&mut out, 200, "application/pdf", &bytes, head),
+                    None => not_found(&mut out, head),
+                }
+            }
+            p if p.starts_with("/page/") || p.starts_with("/image/") => {
+                let pages = self.state().pages.clone();
+                let found = pages.and_then(|t| match p.strip_prefix("/page/").and_then(|n| n.strip_suffix(".svg")) {
+                    Some(n) => {
+                        let n = page_number(n)?;
+                        t.svg(n - 1).map(|svg| ("image/svg+xml", svg.into_bytes()))
+                    }
+                    None => {
+                        let (n, k) = p.strip_prefix("/image/")?.split_once('/')?;
+                        t.image(page_number(n)? - 1, k.parse().ok().filter(|_| k.bytes().all(|b| b.is_ascii_digit()))?)
+                    }
+                });
+                match found {
+                    Some((media, body)) => respond(&mut out, 200, media, &body, head),
                     None => not_found(&mut out, head),
                 }
             }
@@ -190,6 +245,32 @@ impl Preview {
         }
     }
 
+    /// The pages' sizes (points) and the first page (from 1) of the EPUB document `doc`,
+    /// as JSON for the page's script.
+    fn pages(&self, doc: Option<&str>) -> Value {
+        let s = self.state();
+        let Some(t) = &s.pages else {
+            return json!({ "generation": s.generation, "sizes": [], "first": null });
+        };
+        let first = doc.and_then(|d| t.first_page_of(d)).map(|i| i + 1);
+        let sizes: Vec<[f64; 2]> = t
+            .sizes()
+            .iter()
+            .map(|&(w, h)| [(w as f64 * 100.0).round() / 100.0, (h as f64 * 100.0).round() / 100.0])
+            .collect();
+        json!({ "generation": s.generation, "sizes": sizes, "first": first })
+    }
+
+    /// Line `line` of the source `file` of the last good build, as JSON; `None` for a file
+    /// the build did not read or a line it does not have.
+    fn source(&self, file: Option<&str>, line: Option<usize>) -> Option<Value> {
+        let (file, line) = (file?, line?);
+        let path = self.state().pages.as_ref()?.source_path(file)?;
+        let text = std::fs::read_to_string(path).ok()?;
+        let shown = text.lines().nth(line.checked_sub(1)?)?;
+        Some(json!({ "file": file, "line": line, "text": shown }))
+    }
+
     /// The preview page: contents, the chosen document's reading text and the PDF, and the
     /// overlay of a failed build's diagnostics.
     fn page(&self, doc: Option<&str>) -> String {
@@ -214,16 +295,16 @@ impl Preview {
             Some(d) => format!("<iframe id=\"text\" title=\"reading text\" src=\"/epub/{}\"></iframe>", esc(d)),
             None => "<p class=\"empty\">No good build yet: fix the errors shown.</p>".to_string(),
         };
-        let pdf = if s.pdf.is_some() {
-            "<iframe id=\"pages\" title=\"typeset pages\" src=\"/pdf\"></iframe>"
-        } else {
-            "<p class=\"empty\">No PDF yet.</p>"
-        };
+        let pdf = format!(
+            "<section id=\"pages\" aria-label=\"typeset pages\" data-doc=\"{}\">{}</section>",
+            esc(doc.as_deref().unwrap_or("")),
+            if s.pages.is_some() { "" } else { "<p class=\"empty\">No typeset pages yet.</p>" }
+        );
         PAGE.replace("{title}", &esc(s.title.as_deref().unwrap_or(&self.title)))
             .replace("{generation}", &s.generation.to_string())
             .replace("{contents}", &toc)
             .replace("{text}", &text)
-            .replace("{pdf}", pdf)
+            .replace("{pdf}", &pdf)
             .replace("{overlay}", &overlay)
     }
 }
@@ -359,6 +440,11 @@ fn query_param(query: &str, key: &str) -> Option<String> {
         .and_then(|(_, v)| percent_decode(&v.replace('+', " ")))
 }
 
+/// A page number as a path gives it: digits only, from 1.
+fn page_number(n: &str) -> Option<usize> {
+    n.bytes().all(|b| b.is_ascii_digit()).then(|| n.parse().ok()).flatten().filter(|n| *n > 0)
+}
+
 fn query_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -419,31 +505,109 @@ fn respond(out: &mut TcpStream, code: u16, media: &str, body: &[u8], head: bool)
     out.flush()
 }
 
-/// The preview page. The script listens for builds: after a good one it reloads the
-/// frames, keeping the reading text's scroll position; after a failed one it shows the
+/// The preview page. The script lays out the typeset pages (from `/pages`) and draws
+/// each as it nears the view (from `/page/N.svg`); a click on a line asks `/source` for its
+/// line and shows it. It listens for builds: after a good one it reloads the reading text
+/// and the pages drawn, keeping both scroll positions; after a failed one it shows the
 /// diagnostics from `/status` over the page.
 const PAGE: &str = r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} · Tribune preview</title>
 <style>
-body{margin:0;font:15px/1.4 system-ui,sans-serif;display:grid;grid-template-columns:16em 1fr 1fr;height:100vh}
+body{margin:0;font:15px/1.4 system-ui,sans-serif;display:grid;grid-template-columns:16em 1fr 1fr;height:100vh;overflow:hidden}
 nav{overflow:auto;padding:.5em 1em;background:#f4f2ee;border-right:1px solid #ccc}
 nav h1{font-size:1.1em} nav ol{list-style:none;padding:0} nav li{margin:.2em 0}
 nav a{color:#222;text-decoration:none} nav a.current{font-weight:bold} nav a:hover{text-decoration:underline}
 iframe{border:0;width:100%;height:100vh} #text{border-right:1px solid #ccc}
-.empty{padding:2em;color:#666}
+#pages{overflow-y:auto;overflow-x:hidden;height:100vh;background:#8a8d91;padding:1.6em 0 6em;box-sizing:border-box}
+.sheet{width:calc(100% - 3em);max-width:52em;margin:0 auto 1.8em;background:#fff;box-shadow:0 1px 4px #0006;position:relative}
+.sheet::before{content:'page ' attr(data-n);position:absolute;right:0;top:-1.45em;color:#f4f4f4;font-size:.75em}
+.sheet svg{display:block;width:100%;height:100%}
+.sheet svg text{cursor:text} .sheet svg text::selection{fill:#0000;background:#4a90e255}
+.sheet svg rect.picked{fill:#f5c400;opacity:.3}
+#source{position:fixed;right:1em;bottom:1em;width:calc(50vw - 11em);max-width:40em;background:#fffdf4;border:1px solid #b9a76a;box-shadow:0 2px 8px #0004;padding:.4em .8em;font-size:.9em;max-height:30vh;overflow:auto}
+#source .where{font-family:monospace;color:#036} #source pre{margin:.3em 0 0;white-space:pre-wrap;background:#f1eee3;padding:.3em .5em}
+#source button{float:right;border:0;background:none;font-size:1.1em;cursor:pointer}
+.empty{padding:2em;color:#666} #pages .empty{color:#fff}
 #overlay{position:fixed;inset:2em;overflow:auto;background:rgba(255,250,250,.97);border:2px solid #b00;padding:1em 2em;box-shadow:0 0 2em #0005}
 #overlay h2{color:#b00;font-size:1.2em} .diag{margin:1em 0} .diag.warning b{color:#a60} .diag.error b{color:#b00}
 .place{font-family:monospace;color:#036;margin:.2em 0} .source{background:#eee;padding:.3em .6em} .help{color:#333}
 </style></head>
 <body data-generation="{generation}">
-<nav><h1>{title}</h1><ol id="contents">
+<nav><h1>{title}</h1><p><a href="/pdf" target="_blank">The PDF</a></p><ol id="contents">
 {contents}</ol></nav>
 {text}
 {pdf}
+<aside id="source" hidden><button type="button" aria-label="close">×</button><div class="where"></div><pre></pre></aside>
 {overlay}
 <script>
 (function () {
   const text = () => document.getElementById('text');
+  const pane = document.getElementById('pages');
+  const panel = document.getElementById('source');
+  let sizes = [];
+  let generation = document.body.dataset.generation;
+  const seen = new IntersectionObserver(es => es.forEach(e => { if (e.isIntersecting) draw(e.target, false); }),
+    { root: pane, rootMargin: '1200px 0px' });
+  function draw(sheet, again) {
+    if (!again && sheet.dataset.state) return Promise.resolve();
+    sheet.dataset.state = 'loading';
+    return fetch('/page/' + sheet.dataset.n + '.svg?g=' + generation)
+      .then(r => r.ok ? r.text() : Promise.reject(r.status))
+      .then(svg => { sheet.innerHTML = svg; sheet.dataset.state = 'drawn'; })
+      .catch(() => { sheet.dataset.state = ''; });
+  }
+  // Lay the pages out as sheets of their size; `keep`: after a rebuild, where the pane
+  // was scrolled stays, and pages already drawn are drawn again.
+  function layout(keep) {
+    return fetch('/pages?doc=' + encodeURIComponent(pane.dataset.doc)).then(r => r.json()).then(info => {
+      const same = info.sizes.length === sizes.length && info.sizes.every((s, i) => s[0] === sizes[i][0] && s[1] === sizes[i][1]);
+      if (keep && same) {
+        pane.querySelectorAll('.sheet').forEach(s => { if (s.dataset.state === 'drawn') draw(s, true); });
+        return;
+      }
+      const top = pane.scrollTop;
+      seen.disconnect();
+      pane.querySelectorAll('.sheet').forEach(s => s.remove());
+      sizes = info.sizes;
+      if (sizes.length) pane.querySelectorAll('.empty').forEach(e => e.remove());
+      sizes.forEach((s, i) => {
+        const d = document.createElement('div');
+        d.className = 'sheet';
+        d.dataset.n = i + 1;
+        d.style.aspectRatio = s[0] + ' / ' + s[1];
+        pane.appendChild(d);
+      });
+      if (keep) pane.scrollTop = top;
+      else if (info.first) {
+        // The speech's first page at the top, its number above it in view.
+        pane.querySelector('.sheet[data-n="' + info.first + '"]').scrollIntoView({ block: 'start' });
+        pane.scrollTop -= 22;
+      }
+      pane.querySelectorAll('.sheet').forEach(s => seen.observe(s));
+    });
+  }
+  if (pane) {
+    layout(false);
+    pane.addEventListener('click', e => {
+      const line = e.target.closest && e.target.closest('text[data-file]');
+      if (!line || String(window.getSelection()).length) return;
+      const svg = line.ownerSVGElement;
+      svg.querySelectorAll('rect.picked').forEach(r => r.remove());
+      const b = line.getBBox();
+      const mark = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+      for (const [k, v] of [['x', b.x - 2], ['y', b.y], ['width', b.width + 4], ['height', b.height]]) mark.setAttribute(k, v);
+      mark.setAttribute('class', 'picked');
+      svg.insertBefore(mark, svg.querySelector('.ink'));
+      const file = line.dataset.file, at = line.dataset.line;
+      panel.querySelector('.where').textContent = file + (at ? ':' + at : '');
+      panel.querySelector('pre').textContent = '';
+      panel.hidden = false;
+      if (at) fetch('/source?file=' + encodeURIComponent(file) + '&line=' + at)
+        .then(r => r.ok ? r.json() : null)
+        .then(s => { if (s) panel.querySelector('pre').textContent = at + ' | ' + s.text; });
+    });
+    panel.querySelector('button').addEventListener('click', () => { panel.hidden = true; });
+  }
   function reloadFrames() {
     const t = text();
     if (t && t.contentWindow) {
@@ -451,8 +615,7 @@ iframe{border:0;width:100%;height:100vh} #text{border-right:1px solid #ccc}
       t.addEventListener('load', () => t.contentWindow.scrollTo(0, y), { once: true });
       t.contentWindow.location.reload();
     }
-    const p = document.getElementById('pages');
-    if (p) p.src = '/pdf?' + Date.now();
+    if (pane) layout(true);
   }
   function esc(s) { return String(s).replace(/[&<>"]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c])); }
   function showOverlay(diags) {
@@ -472,6 +635,7 @@ iframe{border:0;width:100%;height:100vh} #text{border-right:1px solid #ccc}
   events.addEventListener('build', e => {
     const b = JSON.parse(e.data);
     document.body.dataset.generation = b.generation;
+    generation = b.generation;
     if (b.ok) {
       const o = document.getElementById('overlay');
       if (o) o.remove();

@@ -294,6 +294,51 @@ fn the_manifest_has_the_cover_the_navigation_and_one_document_per_speech() {
     assert!(img.attribute("alt").unwrap().contains("Stimmen der Solidarität"));
 }
 
+/// The EPUB 2 NCX lists the same print pages as the navigation document's page list.
+#[test]
+fn the_ncx_page_list_matches_the_navigation_page_list() {
+    let e = example();
+    let (manifest, _) = e.manifest_and_spine();
+    let nav_href = &manifest.iter().find(|(_, _, p)| p == "nav").unwrap().0;
+    let nav = e.item(nav_href);
+    let doc = parse(&nav);
+    let list =
+        doc.descendants().find(|n| n.has_tag_name("nav") && epub_type(n) == Some("page-list")).expect("page-list");
+    let pages: Vec<(String, String)> = list
+        .descendants()
+        .filter(|n| n.has_tag_name("a"))
+        .map(|a| (text_of(&a), a.attribute("href").unwrap().to_string()))
+        .collect();
+    assert!(pages.len() > 20, "{pages:?}");
+    let ncx = e.item("toc.ncx");
+    let doc = parse(&ncx);
+    let targets: Vec<Node> = doc.descendants().filter(|n| n.has_tag_name("pageTarget")).collect();
+    let got: Vec<(String, String)> = targets
+        .iter()
+        .map(|t| {
+            let label = text_of(&t.descendants().find(|n| n.has_tag_name("text")).unwrap());
+            let src = t.descendants().find(|n| n.has_tag_name("content")).unwrap().attribute("src").unwrap();
+            (label, src.to_string())
+        })
+        .collect();
+    assert_eq!(got, pages, "the NCX's pageList is the page-list");
+    for t in &targets {
+        let label = text_of(&t.descendants().find(|n| n.has_tag_name("text")).unwrap());
+        match label.parse::<u32>() {
+            Ok(n) => {
+                assert_eq!((t.attribute("type"), t.attribute("value")), (Some("normal"), Some(n.to_string().as_str())))
+            }
+            Err(_) => assert_eq!((t.attribute("type"), t.attribute("value")), (Some("front"), None)),
+        }
+    }
+    let meta = |name: &str| {
+        doc.descendants().find(|n| n.attribute("name") == Some(name)).and_then(|n| n.attribute("content")).unwrap()
+    };
+    assert_eq!(meta("dtb:totalPageCount"), pages.len().to_string());
+    let max = pages.iter().filter_map(|(l, _)| l.parse::<u32>().ok()).max().unwrap();
+    assert_eq!(meta("dtb:maxPageNumber"), max.to_string());
+}
+
 #[test]
 fn the_navigation_nests_parts_speeches_and_sections_and_has_landmarks() {
     let e = example();
@@ -518,6 +563,33 @@ fn project(speeches: &[(&str, &str)], book_extra: &str) -> tempfile::TempDir {
     std::fs::write(dir.path().join("books/b.toml"), format!("title = \"Buch\"\nlanguage = \"de\"\n{book_extra}"))
         .unwrap();
     dir
+}
+
+/// A Welsh speech (Tribune has no Welsh words) in a German book: its byline joins the
+/// speakers with the book's `und`, marked German, and its notes lead back "Zurück zum
+/// Text", not in English.
+#[test]
+fn a_speech_without_words_of_its_own_takes_the_books() {
+    let dir = tempfile::tempdir().unwrap();
+    let sp = dir.path().join("books/speeches");
+    std::fs::create_dir_all(&sp).unwrap();
+    let text = "---\ntitle: Araith\nspeaker: [Siân Jones, Dafydd Evans]\ndate: 2021-12-13\nlanguage: cy\n---\n\n\
+                Diolch yn fawr[^1].\n\n[^1]: Nodyn.\n";
+    std::fs::write(sp.join("araith.md"), text).unwrap();
+    std::fs::write(dir.path().join("books/b.toml"), "title = \"Buch\"\nlanguage = \"de\"\n").unwrap();
+    let (file, log) = build_logged(dir.path(), "b", &dir.path().join("out"), Some(EPOCH));
+    assert!(log.contains("`cy`") && log.contains("the book's language, `de`"), "{log}");
+    let e = Epub::open(&file);
+    let xhtml = e.item("s-araith.xhtml");
+    let doc = parse(&xhtml);
+    let speakers = doc.descendants().find(|n| class_is(n, "speakers")).expect("a byline");
+    assert_eq!(text_of(&speakers), "Siân Jones und Dafydd Evans");
+    assert_eq!(speakers.attribute("lang"), Some("de"));
+    let back = doc.descendants().find(|n| n.attribute("role") == Some("doc-backlink")).expect("a link back");
+    assert_eq!(back.attribute("title"), Some("Zurück zum Text"));
+    if let Some(tool) = validator("epubcheck") {
+        epubcheck(&tool, &file);
+    }
 }
 
 fn fonts_of(epub: &Epub) -> Vec<String> {
@@ -745,7 +817,7 @@ fn every_kind_of_block_and_inline_renders_and_validates() {
     let body = r#"Text mit *Betonung*, **Stärke**, ***beidem***, `Code <&>`, H<sub>2</sub>O, x<sup>2</sup>,
 einem [Link](https://example.org/a "Ein Titel"), einem leeren [](https://example.org/leer),
 einem Stern ![Stern](../images/star.png) im Text und einer Anmerkung[^a], die zweimal[^a] gerufen wird.\
-Nach dem Umbruch.
+Nach dem Umbruch <span lang="ru">мир <em>труд</em></span> und <span lang="ar">سلام</span>, <span lang="en" dir="ltr">peace</span>.
 
 # Erste Ebene
 
@@ -818,6 +890,25 @@ fn main() { println!("<&>"); }
     let code = tags("pre")[0].children().next().unwrap();
     assert_eq!(code.attribute("class"), Some("language-rust"));
     assert_eq!(text_of(&code), "fn main() { println!(\"<&>\"); }");
+    // Language spans: `lang` and `xml:lang`, the direction where it turns or is given.
+    type LangSpan<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, String);
+    let spans: Vec<LangSpan> = tags("span")
+        .iter()
+        .filter(|n| n.attribute("lang").is_some())
+        .map(|n| {
+            let xml_lang = n.attribute(("http://www.w3.org/XML/1998/namespace", "lang"));
+            (n.attribute("lang"), xml_lang, n.attribute("dir"), text_of(n))
+        })
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            (Some("ru"), Some("ru"), None, "мир труд".to_string()),
+            (Some("ar"), Some("ar"), Some("rtl"), "سلام".to_string()),
+            (Some("en"), Some("en"), Some("ltr"), "peace".to_string()),
+        ],
+        "{xhtml}"
+    );
     let th = &tags("th");
     assert_eq!(th[0].attribute("style"), Some("text-align: center"));
     assert_eq!(tags("td")[1].attribute("style"), Some("text-align: right"));
@@ -834,7 +925,8 @@ fn main() { println!("<&>"); }
         .collect();
     let ids: Vec<String> = refs.iter().map(|r| format!("#{}", r.attribute("id").unwrap())).collect();
     assert_eq!(backs, ids);
-    assert_eq!(fonts_of(&e).len(), 4, "***beidem*** needs the bold italic");
+    // ***beidem*** needs the bold italic, the Arabic span the Arabic face.
+    assert_eq!(fonts_of(&e).len(), 5, "{:?}", fonts_of(&e));
     if let Some(tool) = validator("epubcheck") {
         epubcheck(&tool, &file);
     }

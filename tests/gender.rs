@@ -137,8 +137,15 @@ fn a_line_that_must_break_in_kolleg_innen_breaks_at_a_syllable() {
     assert!(text.contains("Kolleg*innen,"), "{text}");
     let fonts = FontSet::load(&project, &prep.style.fonts).unwrap();
     let mut ts = Typesetter::new(&fonts, Vec::new());
-    let style =
-        SpanStyle { face: FaceId::REGULAR, size: 10.0, rise: 0.0, case: Case::Normal, hyphenate: true, link: 0 };
+    let style = SpanStyle {
+        face: FaceId::REGULAR,
+        size: 10.0,
+        rise: 0.0,
+        case: Case::Normal,
+        hyphenate: true,
+        link: 0,
+        lang: 0,
+    };
     let lang = chapter.meta.language.clone();
     let set = |ts: &mut Typesetter, text: &str, width: f32| {
         let m = Measure { width, indent: 0.0, align: Alignment::Ragged, lang: lang.clone() };

@@ -116,8 +116,15 @@ fn the_pdf_breaks_a_deu_speech_with_german_patterns() {
     assert_eq!(lang.as_str(), "de");
     let fonts = FontSet::load(&project, &prep.style.fonts).unwrap();
     let mut ts = Typesetter::new(&fonts, Vec::new());
-    let style =
-        SpanStyle { face: FaceId::REGULAR, size: 10.0, rise: 0.0, case: Case::Normal, hyphenate: true, link: 0 };
+    let style = SpanStyle {
+        face: FaceId::REGULAR,
+        size: 10.0,
+        rise: 0.0,
+        case: Case::Normal,
+        hyphenate: true,
+        link: 0,
+        lang: 0,
+    };
     let plain = |w: &str| w.replace('-', "");
     let BlockKind::Paragraph { content } = &prep.book.parts[0].chapters[0].blocks[0].kind else {
         panic!("a paragraph")

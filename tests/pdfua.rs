@@ -507,6 +507,29 @@ fn example_is_a_tagged_pdf() {
     ] {
         assert!(kinds.contains(want), "no {want} element in the example: {kinds:?}");
     }
+    // The Kazakh sentence quoted in a German speech (`<span lang="kk">`) is a `Span` with
+    // its `/Lang`, holding its marked content; a footnote's paragraphs are `P`s in its `Note`.
+    let spans: Vec<&V> = tree.iter().filter(|e| e.1 == "Span").map(|e| &pdf.objs[&e.0]).collect();
+    assert!(
+        spans.iter().any(|el| el.get("Lang").and_then(V::text).as_deref() == Some("kk")
+            && el
+                .get("K")
+                .map(V::list)
+                .unwrap_or_default()
+                .iter()
+                .any(|k| matches!(k, V::Num(_)) || k.get("MCID").is_some())),
+        "no Span with /Lang (kk) and content: {spans:?}"
+    );
+    for (n, s, _) in &tree {
+        if s == "Note" {
+            let kids = pdf.objs[n].get("K").map(V::list).unwrap_or_default();
+            assert!(!kids.is_empty(), "an empty Note");
+            for k in kids {
+                let el = pdf.obj(&k);
+                assert_eq!(el.get("S").and_then(V::name), Some("P"), "a Note holds its paragraphs as P: {k:?}");
+            }
+        }
+    }
     // Notes come after the paragraph that calls them, in the same section.
     for (i, e) in tree.iter().enumerate() {
         if e.1 == "Note" {
@@ -544,6 +567,57 @@ fn example_is_a_tagged_pdf() {
         let out = String::from_utf8_lossy(&o.stdout);
         eprintln!("{}", out.lines().last().unwrap_or_default());
         assert!(o.status.success(), "structure_order.py:\n{out}{}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+/// A span in another language broken across lines, with a link inside it, and a note of
+/// two paragraphs: each line's stretch of the span a `Span` with its `/Lang` (the link a
+/// `Link` inside it), the note's paragraphs two `P`s, and the file still passes every check.
+#[test]
+fn language_spans_across_lines_and_notes_of_two_paragraphs() {
+    let dir = tempfile::tempdir().unwrap();
+    let sp = dir.path().join("books/speeches");
+    std::fs::create_dir_all(&sp).unwrap();
+    let russian = "Мы требуем справедливой заработной платы, независимых профсоюзов и расследования \
+                   событий декабря две тысячи одиннадцатого года";
+    let body = format!(
+        "Sie riefen: <span lang=\"ru\">{russian}, <a href=\"https://example.org/\">смотрите здесь</a> \
+         и [здесь](https://example.org/ru), товарищи</span>. Dann gingen alle nach Hause.[^1]\n\n\
+         [^1]: Der erste Absatz der Anmerkung.\n\n    Der zweite Absatz der Anmerkung.\n"
+    );
+    // Pages enough for running heads and folios.
+    let more = "Wir stehen hier zusammen, und wir bleiben hier, bis man uns hört. ".repeat(8);
+    let body = format!("{body}\n{}", format!("{more}\n\n").repeat(30));
+    let text = format!("---\ntitle: Rede\nspeaker: A\ndate: 2021-12-13\nlanguage: de\n---\n\n{body}");
+    std::fs::write(sp.join("r.md"), text).unwrap();
+    std::fs::write(dir.path().join("books/b.toml"), "title = \"Buch\"\nlanguage = \"de\"\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let path = build_pdf(dir.path(), "b", out.path());
+    let pdf = check_tagged(&path);
+    tree_text_has_no_folios(&pdf);
+    let tree = walk(&pdf);
+    let spans: Vec<&(u32, String, usize)> = tree.iter().filter(|e| e.1 == "Span").collect();
+    assert!(spans.len() >= 2, "the span is broken across lines: {tree:?}");
+    for (n, _, _) in &spans {
+        assert_eq!(pdf.objs[n].get("Lang").and_then(V::text).as_deref(), Some("ru"));
+    }
+    // The link inside the span is a `Link` whose parent is a `Span`.
+    let link_in_span = tree.iter().any(|(n, s, _)| {
+        s == "Link"
+            && pdf.objs[n].get("P").map(|p| pdf.obj(p)).and_then(|p| p.get("S")).and_then(V::name) == Some("Span")
+    });
+    assert!(link_in_span, "no Link inside the Span: {tree:?}");
+    let (note, _, depth) = tree.iter().find(|e| e.1 == "Note").expect("a Note");
+    let paras: Vec<&(u32, String, usize)> = tree
+        .iter()
+        .skip_while(|e| e.0 != *note)
+        .skip(1)
+        .take_while(|e| e.2 > *depth)
+        .filter(|e| e.2 == depth + 1)
+        .collect();
+    assert_eq!(paras.iter().map(|e| e.1.as_str()).collect::<Vec<_>>(), ["P", "P"], "{tree:?}");
+    if let Some(py) = validator("tribune-tools-python") {
+        pdfua_check(&py, &path);
     }
 }
 

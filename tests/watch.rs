@@ -286,8 +286,16 @@ fn an_edited_speech_and_a_removed_font_give_the_bytes_of_a_fresh_build() {
     fs::write(w.path("books/speeches/a.md"), speech("Rede A", "Erste Worte, nun mit einem Nachsatz.")).unwrap();
     let (done, _) = w.build();
     assert_eq!(done["success"], true);
+    assert_eq!(w.outputs(), w.fresh(&args), "watch's outputs after an edit differ from a fresh build's");
+
+    // A paragraph more: the structure keys of every later page move, so pages and EPUB
+    // documents kept from memory must not be the old ones.
+    let longer = "Erste Worte, nun mit einem Nachsatz.\n\nUnd ein Absatz mehr, der die Seiten verschiebt.";
+    fs::write(w.path("books/speeches/a.md"), speech("Rede A", longer)).unwrap();
+    let (done, _) = w.build();
+    assert_eq!(done["success"], true);
     let good = w.outputs();
-    assert_eq!(good, w.fresh(&args), "watch's outputs after an edit differ from a fresh build's");
+    assert_eq!(good, w.fresh(&args), "watch's outputs after a paragraph more differ from a fresh build's");
 
     let font = w.path("fonts/Eigen-Regular.ttf");
     let kept = w.path("Eigen-Regular.ttf");

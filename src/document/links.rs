@@ -349,7 +349,8 @@ fn rewrite(content: &mut Vec<Inline>, urls: &[Option<String>]) {
             Inline::Emphasis { content }
             | Inline::Strong { content }
             | Inline::Superscript { content }
-            | Inline::Subscript { content } => rewrite(content, urls),
+            | Inline::Subscript { content }
+            | Inline::Lang { content, .. } => rewrite(content, urls),
             Inline::Link { url, content: inner, .. } => {
                 rewrite(inner, urls);
                 if let Some(n) = url.strip_prefix(PENDING).and_then(|n| n.parse::<usize>().ok()) {

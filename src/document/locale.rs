@@ -5,6 +5,7 @@
 //! the book a warning that names it.
 
 mod labels;
+mod web;
 
 use super::model::ChapterKind;
 use crate::diagnostics::{Diagnostic, Kind};
@@ -15,7 +16,10 @@ use icu_datetime::fieldsets::{Y, YM, YMD};
 use icu_datetime::options::YearStyle;
 use icu_datetime::parts;
 use icu_datetime::FixedCalendarDateTimeFormatter;
+use icu_decimal::input::Decimal;
+use icu_decimal::DecimalFormatter;
 use icu_locale_core::Locale;
+use icu_plurals::{PluralCategory, PluralRules};
 use std::fmt;
 use writeable::{Part, PartsWrite, Writeable};
 
@@ -65,6 +69,93 @@ pub(crate) struct Strings {
     /// The heading of the EPUB's page list (the print edition's pages).
     pub pages: &'static str,
     pub a11y_conforms: &'static str,
+}
+
+/// The web edition's own words in one language (`web.rs`), for the same languages as
+/// [`Strings`]; `{}` stands where a format's name or a number goes.
+pub(crate) struct Web {
+    /// The language these are for (its primary subtag), as in [`Strings`].
+    pub code: &'static str,
+    /// The skip link to the page's main content.
+    pub skip: &'static str,
+    pub books: &'static str,
+    pub speakers: &'static str,
+    /// The speeches' tags.
+    pub tags: &'static str,
+    /// The accessible name of the site's navigation.
+    pub site_nav: &'static str,
+    /// `{}` is the format (`EPUB`).
+    pub download: &'static str,
+    pub previous: &'static str,
+    pub next: &'static str,
+    /// The accessible name of the previous/next navigation of a book's speeches.
+    pub pager: &'static str,
+    /// Before the title of the book a speech is from.
+    pub in_book: &'static str,
+    pub feed: &'static str,
+    pub catalogue: &'static str,
+    /// The link to a font's licence.
+    pub licence: &'static str,
+    /// File sizes: `{}` is the number (kilobytes, megabytes).
+    pub kb: &'static str,
+    pub mb: &'static str,
+    /// "3 speeches" in each of CLDR's plural categories the language has.
+    speeches: Forms,
+}
+
+/// The forms of a counted word by CLDR's plural categories (`one`, `two`, `few`, `many`,
+/// `other`); a category the language does not use is `None` and takes `other`. A form
+/// without `{}` spells the number out (`خطبتان`, two speeches).
+pub(crate) struct Forms {
+    one: &'static str,
+    two: Option<&'static str>,
+    few: Option<&'static str>,
+    many: Option<&'static str>,
+    other: &'static str,
+}
+
+impl Web {
+    /// `n` speeches, in the form CLDR's plural rules give `n` and the locale's digits.
+    pub(crate) fn speeches(&self, n: usize) -> String {
+        let f = &self.speeches;
+        let locale = Locale::try_from_str(self.code).ok();
+        let category = locale
+            .as_ref()
+            .and_then(|l| PluralRules::try_new_cardinal(l.into()).ok())
+            .map_or(PluralCategory::Other, |r| r.category_for(n));
+        let form = match category {
+            PluralCategory::One => Some(f.one),
+            PluralCategory::Two => f.two,
+            PluralCategory::Few => f.few,
+            PluralCategory::Many => f.many,
+            _ => None,
+        }
+        .unwrap_or(f.other);
+        form.replacen("{}", &self.number(Decimal::from(n)), 1)
+    }
+
+    /// A file size as readers see it: `580 kB`, `1,2 MB`, `۱٫۲ مگابایت` (kilobytes rounded
+    /// up, megabytes to a tenth), with a no-break space before the unit.
+    pub(crate) fn size(&self, bytes: u64) -> String {
+        if bytes < 1_000_000 {
+            self.kb.replacen("{}", &self.number(Decimal::from(bytes.div_ceil(1000))), 1)
+        } else {
+            let mut tenths = Decimal::from((bytes + 50_000) / 100_000);
+            tenths.absolute.multiply_pow10(-1);
+            self.mb.replacen("{}", &self.number(tenths), 1)
+        }
+    }
+
+    /// `d` in the locale's digits and separators (CLDR through ICU4X).
+    fn number(&self, d: Decimal) -> String {
+        let formatter = Locale::try_from_str(self.code)
+            .ok()
+            .and_then(|l| DecimalFormatter::try_new((&l).into(), Default::default()).ok());
+        match formatter {
+            Some(f) => f.format(&d).write_to_string().into_owned(),
+            None => d.write_to_string().into_owned(),
+        }
+    }
 }
 
 /// What a date line shows: a calendar date written out in the language, or a speech's
@@ -244,6 +335,19 @@ fn labels_of(lang: &Lang) -> Option<&'static Strings> {
     labels::ALL.iter().copied().find(|s| s.code == code)
 }
 
+/// The web edition's words for a language, and whether they are its own: a language the
+/// table lacks gets English (`false`), which the page then marks as English.
+pub(crate) fn web(lang: &Lang) -> (&'static Web, bool) {
+    let code = match lang.language() {
+        "nb" => "no",
+        l => l,
+    };
+    match web::ALL.iter().copied().find(|w| w.code == code) {
+        Some(w) => (w, true),
+        None => (&web::EN, false),
+    }
+}
+
 /// Whether a language has its own strings (else it gets English).
 pub(crate) fn has_strings(lang: &Lang) -> bool {
     labels_of(lang).is_some()
@@ -255,18 +359,36 @@ pub(crate) fn strings(lang: &Lang) -> &'static Strings {
     labels_of(lang).unwrap_or(&labels::EN)
 }
 
+/// The strings for text in `lang` in a book in `book`: a language without strings of its
+/// own gets the book's (a Klingon speech's byline in a German book says `und`), and only a
+/// book whose own language has none gets English.
+pub(crate) fn strings_in(lang: &Lang, book: &Lang) -> &'static Strings {
+    labels_of(lang).or_else(|| labels_of(book)).unwrap_or(&labels::EN)
+}
+
+/// The language [`strings_in`] gives text in `lang` in a book in `book`: `lang` itself, or
+/// the book's when `lang` has no strings; `None` for English in place of both.
+pub(crate) fn strings_lang<'l>(lang: &'l Lang, book: &'l Lang) -> Option<&'l Lang> {
+    [lang, book].into_iter().find(|l| has_strings(l))
+}
+
 /// The one warning a book gets when its language or a speech's has no strings of its own.
+/// `languages` begins with the book's.
 pub(crate) fn fallback_warning(book: &str, languages: &[Lang]) -> Option<Diagnostic> {
     let missing: Vec<String> = languages.iter().filter(|l| !has_strings(l)).map(|l| format!("`{l}`")).collect();
     if missing.is_empty() {
         return None;
     }
+    let instead = match languages.first().filter(|l| has_strings(l)) {
+        Some(l) => format!("the book's language, `{l}`"),
+        None => "English".to_string(),
+    };
     let known: Vec<&str> = labels::ALL.iter().map(|s| s.code).collect();
     Some(
         Diagnostic::warning(
             Kind::Value,
             format!(
-                "book `{book}`: Tribune has no labels or date forms for {}; they are set in English",
+                "book `{book}`: Tribune has no labels or date forms for {}; they are set in {instead}",
                 missing.join(", ")
             ),
         )

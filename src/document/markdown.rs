@@ -105,7 +105,23 @@ enum InlinesKind {
     },
     /// An inline HTML element we map (`<sup>`, `<em>` …), by tag name.
     Html(String),
+    /// `<span lang="…">`: text in another language.
+    LangSpan {
+        lang: Lang,
+        dir: Option<TextDir>,
+    },
 }
+
+impl InlinesKind {
+    /// An inline HTML element (closed by its end tag, or with the span it is in).
+    fn is_html(&self) -> bool {
+        matches!(self, InlinesKind::Html(_) | InlinesKind::LangSpan { .. })
+    }
+}
+
+/// Language spans nested deeper than this are taken as plain spans (no speech needs it,
+/// and the renderers walk inlines recursively).
+const MAX_LANG_NESTING: usize = 8;
 
 struct Builder<'a> {
     src: &'a SourceInfo<'a>,
@@ -231,7 +247,7 @@ impl<'a> Builder<'a> {
                     self.end_inlines();
                     return;
                 }
-                InlinesKind::Html(_) => self.end_inlines(),
+                k if k.is_html() => self.end_inlines(),
                 _ => return,
             }
         }
@@ -401,7 +417,7 @@ impl<'a> Builder<'a> {
             | TagEnd::Link
             | TagEnd::Image => {
                 // HTML elements left open inside the span are closed with it.
-                while matches!(self.stack.last(), Some(Frame::Inlines { kind: InlinesKind::Html(_), .. })) {
+                while matches!(self.stack.last(), Some(Frame::Inlines { kind, .. }) if kind.is_html()) {
                     self.end_inlines();
                 }
                 self.end_inlines();
@@ -455,7 +471,7 @@ impl<'a> Builder<'a> {
     }
 
     fn close_html_elements(&mut self) {
-        while let Some(Frame::Inlines { kind: InlinesKind::Html(_), .. }) = self.stack.last() {
+        while matches!(self.stack.last(), Some(Frame::Inlines { kind, .. }) if kind.is_html()) {
             self.end_inlines();
         }
     }
@@ -550,6 +566,7 @@ impl<'a> Builder<'a> {
                 "script" | "style" => {}
                 _ => self.splice(content, line),
             },
+            InlinesKind::LangSpan { lang, dir } => self.push_inline(Inline::Lang { lang, dir, content }, line),
             InlinesKind::Link { url, title } => self.link(url, title, content, line),
             InlinesKind::Image { url, title } => self.image(url, title, content, line),
         }
@@ -567,7 +584,8 @@ impl<'a> Builder<'a> {
                     | Inline::Strong { content }
                     | Inline::Superscript { content }
                     | Inline::Subscript { content }
-                    | Inline::Link { content, .. } => scan(content, found),
+                    | Inline::Link { content, .. }
+                    | Inline::Lang { content, .. } => scan(content, found),
                     _ => {}
                 }
             }
@@ -679,6 +697,9 @@ impl<'a> Builder<'a> {
         if name == "br" {
             return self.push_inline(Inline::Break, line);
         }
+        if name == "span" {
+            return self.span_html(t, closing, line);
+        }
         if matches!(name.as_str(), "script" | "style") {
             // Its content comes as text between the tags: gathered and dropped with it.
             if !closing && !t.ends_with("/>") {
@@ -706,18 +727,7 @@ impl<'a> Builder<'a> {
                     .stack
                     .iter()
                     .rposition(|f| matches!(f, Frame::Inlines { kind: InlinesKind::Html(k), .. } if k == tag));
-                match open {
-                    Some(i)
-                        if self.stack[i + 1..]
-                            .iter()
-                            .all(|f| matches!(f, Frame::Inlines { kind: InlinesKind::Html(_), .. })) =>
-                    {
-                        while self.stack.len() > i {
-                            self.end_inlines();
-                        }
-                    }
-                    _ => self.warn_tag(&format!("/{name}"), line),
-                }
+                self.close_html(open, &format!("/{name}"), line);
             }
             _ => {
                 if !name.is_empty() || !t.is_empty() {
@@ -727,12 +737,124 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Close the inline markup opened at `open` on the stack, with everything opened inside
+    /// it, when all of that is inline markup too; else the closing tag `tag` is one without
+    /// its opening, and only warned about.
+    fn close_html(&mut self, open: Option<usize>, tag: &str, line: usize) {
+        match open {
+            Some(i)
+                if self.stack[i + 1..].iter().all(|f| matches!(f, Frame::Inlines { kind, .. } if kind.is_html())) =>
+            {
+                while self.stack.len() > i {
+                    self.end_inlines();
+                }
+            }
+            _ => self.warn_tag(tag, line),
+        }
+    }
+
+    /// `<span lang="…" dir="…">` opens text in another language, `</span>` closes the
+    /// innermost span. Only `lang` and `dir` are read; any other attribute is dropped with a
+    /// warning (so no script or style ever passes), and a span without a language keeps
+    /// its text as other unknown markup does. A tag that is no language is an error.
+    fn span_html(&mut self, tag: &str, closing: bool, line: usize) {
+        if closing {
+            let open = self.stack.iter().rposition(|f| {
+                matches!(f, Frame::Inlines { kind: InlinesKind::LangSpan { .. }, .. })
+                    || matches!(f, Frame::Inlines { kind: InlinesKind::Html(k), .. } if k == "span")
+            });
+            self.close_html(open, "/span", line);
+            return;
+        }
+        if tag.ends_with("/>") {
+            return; // an empty span holds no text
+        }
+        let Some(attrs) = span_attributes(tag) else {
+            self.warn(
+                line,
+                format!("`{tag}` is not a well-formed tag; it is left out and its text kept"),
+                "write a language span as <span lang=\"ru\">…</span>",
+            );
+            return self.open_inline(InlinesKind::Html("span".into()), line);
+        };
+        let mut lang = None;
+        let mut dir = None;
+        let mut dropped = Vec::new();
+        for (name, value) in attrs {
+            match name.as_str() {
+                "lang" if lang.is_none() => lang = Some(value),
+                "dir" if dir.is_none() => {
+                    dir = match value.trim().to_ascii_lowercase().as_str() {
+                        "ltr" => Some(TextDir::Ltr),
+                        "rtl" => Some(TextDir::Rtl),
+                        "auto" => Some(TextDir::Auto),
+                        _ => {
+                            self.warn(
+                                line,
+                                format!("`dir=\"{value}\"` is no direction; it is left out"),
+                                "write dir=\"rtl\", dir=\"ltr\" or dir=\"auto\", or leave it out",
+                            );
+                            None
+                        }
+                    }
+                }
+                _ => dropped.push(name),
+            }
+        }
+        if !dropped.is_empty() && lang.is_some() {
+            let list = dropped.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            self.warn(
+                line,
+                format!("a <span> passes only `lang` and `dir` into the book; {list} left out"),
+                "a span says which language its text is in: <span lang=\"ru\">…</span>",
+            );
+        }
+        let lang = match lang.map(|l| Lang::parse(l.trim())) {
+            Some(Ok((lang, long))) => {
+                if let Some(long) = long {
+                    self.warn(line, long.message(), &long.hint());
+                }
+                Some(lang)
+            }
+            Some(Err(why)) => {
+                self.error(
+                    line,
+                    Kind::Value,
+                    format!("the language of a <span> is not a language tag: {why}"),
+                    "write a BCP 47 tag such as lang=\"ru\", lang=\"de-CH\" or lang=\"sr-Latn\"",
+                );
+                None
+            }
+            None => {
+                self.warn_tag("span", line);
+                None
+            }
+        };
+        let nested = self
+            .stack
+            .iter()
+            .filter(|f| matches!(f, Frame::Inlines { kind: InlinesKind::LangSpan { .. }, .. }))
+            .count();
+        match lang {
+            Some(lang) if nested < MAX_LANG_NESTING => self.open_inline(InlinesKind::LangSpan { lang, dir }, line),
+            Some(_) => {
+                self.warn(
+                    line,
+                    format!("language spans are nested more than {MAX_LANG_NESTING} deep here; this one is left out"),
+                    "its text is kept in the language of the span around it",
+                );
+                self.open_inline(InlinesKind::Html("span".into()), line)
+            }
+            None => self.open_inline(InlinesKind::Html("span".into()), line),
+        }
+    }
+
     fn warn_tag(&mut self, name: &str, line: usize) {
         if self.warned_tags.insert(name.to_string(), ()).is_none() {
             self.warn(
                 line,
                 format!("raw HTML <{name}> is not passed through; its text is kept"),
-                "use Markdown instead (only <br>, <sup>, <sub>, <em> and <strong> are understood)",
+                "use Markdown instead (only <br>, <sup>, <sub>, <em>, <strong> and <span lang> are understood)",
             );
         }
     }
@@ -807,7 +929,8 @@ fn has_image_or_call(content: &[Inline]) -> bool {
         | Inline::Strong { content }
         | Inline::Superscript { content }
         | Inline::Subscript { content }
-        | Inline::Link { content, .. } => has_image_or_call(content),
+        | Inline::Link { content, .. }
+        | Inline::Lang { content, .. } => has_image_or_call(content),
         _ => false,
     })
 }
@@ -889,6 +1012,44 @@ pub(super) fn strip_tags(html: &str) -> (String, bool) {
     }
     out.push_str(rest);
     (decode_references(&out), script)
+}
+
+/// The attributes of a start tag (`<span lang="ru" dir=rtl>`), names in lower case,
+/// values with their character references decoded; `None` when it is not well formed.
+fn span_attributes(tag: &str) -> Option<Vec<(String, String)>> {
+    let inner = tag.strip_prefix('<')?.strip_suffix('>')?;
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    let mut rest = inner.get(4..)?; // after `span`, any case
+    let mut out = Vec::new();
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            return Some(out);
+        }
+        let name_len =
+            rest.find(|c: char| c.is_whitespace() || c == '=' || c == '"' || c == '\'').unwrap_or(rest.len());
+        if name_len == 0 {
+            return None;
+        }
+        let name = rest[..name_len].to_ascii_lowercase();
+        rest = rest[name_len..].trim_start();
+        let Some(after) = rest.strip_prefix('=') else {
+            out.push((name, String::new()));
+            continue;
+        };
+        rest = after.trim_start();
+        let value;
+        if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+            let end = rest[1..].find(q)? + 1;
+            value = &rest[1..end];
+            rest = &rest[end + 1..];
+        } else {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            value = &rest[..end];
+            rest = &rest[end..];
+        }
+        out.push((name, decode_references(value)));
+    }
 }
 
 /// The end of the tag at the start of `s` (after its `>`), skipping quoted attribute values.

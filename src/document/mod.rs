@@ -325,7 +325,8 @@ fn for_each_inline_run(b: &mut Block, f: &mut impl FnMut(&mut Vec<&mut Inline>))
                 | Inline::Strong { content }
                 | Inline::Superscript { content }
                 | Inline::Subscript { content }
-                | Inline::Link { content, .. } => flatten(content, out),
+                | Inline::Link { content, .. }
+                | Inline::Lang { content, .. } => flatten(content, out),
                 other => out.push(other),
             }
         }

@@ -245,6 +245,39 @@ pub enum Inline {
     },
     /// A forced line break.
     Break,
+    /// Text in another language than the text around it (`<span lang="ru">…</span>`).
+    Lang {
+        /// Its language.
+        lang: Lang,
+        /// The direction the author gave it (`dir="rtl"`), if any; else its language's.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dir: Option<TextDir>,
+        /// The text in that language.
+        content: Vec<Inline>,
+    },
+}
+
+/// A direction of text an author gives a span (HTML's `dir`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextDir {
+    /// `dir="ltr"`
+    Ltr,
+    /// `dir="rtl"`
+    Rtl,
+    /// `dir="auto"`: the direction of its first strong letter.
+    Auto,
+}
+
+impl TextDir {
+    /// The value of HTML's `dir` attribute.
+    pub(crate) fn attr(self) -> &'static str {
+        match self {
+            TextDir::Ltr => "ltr",
+            TextDir::Rtl => "rtl",
+            TextDir::Auto => "auto",
+        }
+    }
 }
 
 impl Inline {
@@ -283,7 +316,8 @@ pub(crate) fn visit_inlines(inlines: &[Inline], f: &mut impl FnMut(&str, bool)) 
             | Inline::Strong { content }
             | Inline::Superscript { content }
             | Inline::Subscript { content }
-            | Inline::Link { content, .. } => visit_inlines(content, f),
+            | Inline::Link { content, .. }
+            | Inline::Lang { content, .. } => visit_inlines(content, f),
             Inline::Image { image } => f(&image.alt, false),
             Inline::FootnoteRef { .. } | Inline::Break => {}
         }
@@ -301,7 +335,8 @@ pub fn plain_text(inlines: &[Inline]) -> String {
                 | Inline::Strong { content }
                 | Inline::Superscript { content }
                 | Inline::Subscript { content }
-                | Inline::Link { content, .. } => go(content, out),
+                | Inline::Link { content, .. }
+                | Inline::Lang { content, .. } => go(content, out),
                 Inline::Image { image } => out.push_str(&image.alt),
                 Inline::Break => out.push(' '),
                 Inline::FootnoteRef { .. } => {}

@@ -259,6 +259,67 @@ fn allowed_inline_html_becomes_model_inlines() {
     );
 }
 
+fn lang(tag: &str, dir: Option<TextDir>, content: Vec<Inline>) -> Inline {
+    Inline::Lang { lang: crate::lang::Lang::of(tag), dir, content }
+}
+
+#[test]
+fn language_spans_become_model_inlines() {
+    let src = "Er sagte <span lang=\"ru\">мир</span>, <SPAN LANG='AR' dir=rtl>سلام</SPAN> und \
+               <span lang=de-ch>Grüezi <em>mitenand</em></span>.\n";
+    let (b, _, r) = md_lang(&fixture(), src, "de");
+    assert!(r.items.is_empty(), "{:?}", r.items);
+    assert_eq!(
+        json(para(&b[0])),
+        json(&vec![
+            text("Er sagte "),
+            lang("ru", None, vec![text("мир")]),
+            text(", "),
+            lang("ar", Some(TextDir::Rtl), vec![text("سلام")]),
+            text(" und "),
+            lang("de-CH", None, vec![text("Grüezi "), Inline::Emphasis { content: vec![text("mitenand")] }]),
+            text("."),
+        ])
+    );
+    // Every word of a span counts: plain text, visits (search, word counts).
+    assert_eq!(plain_text(para(&b[0])), "Er sagte мир, سلام und Grüezi mitenand.");
+    let mut seen = String::new();
+    visit_inlines(para(&b[0]), &mut |t, _| seen.push_str(t));
+    assert_eq!(seen, plain_text(para(&b[0])));
+}
+
+#[test]
+fn a_span_whose_language_is_no_tag_is_an_error_at_its_line_and_keeps_its_text() {
+    let (b, _, r) = md("Erst.\n\nDann <span lang=\"russisch!\">мир</span> hier.\n");
+    assert_eq!(r.errors(), 1, "{:?}", r.items);
+    let d = &r.items[0];
+    assert!(d.message.contains("language tag"), "{}", d.message);
+    let at = d.location.as_ref().unwrap();
+    assert_eq!((at.file.as_path(), at.line), (Path::new("books/speeches/t.md"), Some(3)));
+    assert_eq!(plain_text(para(&b[1])), "Dann мир hier.");
+    assert!(!json(&b).contains("\"lang\""), "no language span is made");
+}
+
+#[test]
+fn a_span_passes_only_its_language_and_direction() {
+    let src = "<span lang=\"fr\" onclick=\"alert(1)\" style=\"color:red\" dir=\"sideways\">oui</span> \
+               <span lang=\"fr\"/>x <span lang=\"it\">a <em>b</span> c</em> d <span lang=\"es\">open\n";
+    let (b, _, r) = md(src);
+    let all = json(&b);
+    for debris in ["alert", "onclick", "color", "sideways", "style"] {
+        assert!(!all.contains(debris), "{debris} in {all}");
+    }
+    assert_eq!(r.errors(), 0, "{:?}", r.items);
+    assert!(r.items.iter().any(|d| d.message.contains("`onclick`, `style`")), "{:?}", r.items);
+    assert!(r.items.iter().any(|d| d.message.contains("sideways")), "{:?}", r.items);
+    let p = para(&b[0]);
+    assert_eq!(p[0], lang("fr", None, vec![text("oui")]));
+    // `</span>` closes the emphasis left open in it; a span left open ends with its paragraph.
+    assert!(matches!(&p[2], Inline::Lang { content, .. } if plain_text(content) == "a b"), "{all}");
+    assert!(matches!(p.last(), Some(Inline::Lang { content, .. }) if plain_text(content) == "open"), "{all}");
+    assert_eq!(plain_text(p), "oui x a b c d open");
+}
+
 #[test]
 fn other_html_is_dropped_as_markup_but_keeps_its_text() {
     let (b, _, r) = md("a <span class=\"x\">kept</span> b\n\n<div>\nblock text\n</div>\n\n<!-- a comment -->\n");

@@ -49,15 +49,18 @@ use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::document::locale;
 use crate::document::model::{Book, Chapter};
 use crate::document::pages::{self, PageMap};
+use crate::incremental::Cache;
+use crate::parallel::parallel_map;
 use crate::project::{AtomicFile, Project};
 use crate::xhtml::pagelist::Marks;
 use crate::xhtml::{body, fonts, images, Usage};
 use crate::Prepared;
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, ZipLibrary};
 use nav::Entry;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 /// One content document in reading order.
 struct Doc {
@@ -65,6 +68,48 @@ struct Doc {
     xhtml: String,
     /// For the EPUB 2 guide: its type and title.
     guide: Option<(ReferenceType, String)>,
+    /// A chapter's document, made on its own (its `xhtml` is then empty): its text, its
+    /// characters and its zip entry.
+    chapter: Option<Arc<ChapterDoc>>,
+}
+
+/// A chapter's EPUB document as it goes into the package, made once and kept between
+/// builds by `watch` and `serve` (`incremental`): the XHTML, the sections the navigation
+/// lists, the faces and characters its text uses, every character of the document (for
+/// the font subsets) and its zip entry, deflated.
+pub(crate) struct ChapterDoc {
+    sections: Vec<body::Section>,
+    usage: Usage,
+    chars: BTreeSet<char>,
+    packed: Vec<u8>,
+}
+
+/// The document of `c`, the `index`th chapter of the book at outline level `level`: from
+/// `kept` (the cache and the hash of the package's context) when an earlier build made
+/// it from the same chapter, level and printed pages, else written, counted and deflated
+/// now (and kept).
+fn chapter_doc(
+    c: &Chapter,
+    index: usize,
+    level: u8,
+    cx: &body::Context<'_>,
+    kept: Option<(&Cache, u64)>,
+) -> Result<Arc<ChapterDoc>, String> {
+    let marks = cx.marks.of(pages::Doc::Chapter(index));
+    if let Some(doc) = kept.and_then(|(cache, context)| cache.epub_doc(context, c, level, index, marks)) {
+        return Ok(doc);
+    }
+    let mut usage = Usage::default();
+    let r = body::render(c, index, level, cx, &mut usage);
+    let mut chars = BTreeSet::new();
+    fonts::chars_of(&r.xhtml, &mut chars);
+    let name = format!("OEBPS/{}", body::file_name(c, "xhtml"));
+    let packed = zip::pack_entry(&name, r.xhtml.as_bytes())?;
+    let doc = Arc::new(ChapterDoc { sections: r.sections, usage, chars, packed });
+    if let Some((cache, context)) = kept {
+        cache.keep_epub_doc(context, c, level, index, marks, doc.clone());
+    }
+    Ok(doc)
 }
 
 /// Write `prep` as an EPUB to `file`. Problems go to `report`; with any error nothing is
@@ -93,7 +138,12 @@ struct Text {
     bodymatter: Option<String>,
 }
 
-fn chapter_entry(c: &Chapter, sections: Vec<body::Section>, class: &'static str) -> Entry {
+fn chapter_entry(
+    c: &Chapter,
+    book_lang: &crate::lang::Lang,
+    sections: Vec<body::Section>,
+    class: &'static str,
+) -> Entry {
     let href = body::file_name(c, "xhtml");
     let children = sections
         .into_iter()
@@ -106,38 +156,52 @@ fn chapter_entry(c: &Chapter, sections: Vec<body::Section>, class: &'static str)
             children: Vec::new(),
         })
         .collect();
-    let byline = (!c.meta.speakers.is_empty()).then(|| locale::strings(&c.meta.language).list(&c.meta.speakers));
+    let byline =
+        (!c.meta.speakers.is_empty()).then(|| locale::strings_in(&c.meta.language, book_lang).list(&c.meta.speakers));
     Entry { href, title: c.meta.title.clone(), lang: c.meta.language.clone(), class, byline, children }
 }
 
-fn text(book: &Book, cx: &body::Context<'_>, book_file: &Path, usage: &mut Usage) -> Text {
+fn text(
+    book: &Book,
+    cx: &body::Context<'_>,
+    book_file: &Path,
+    usage: &mut Usage,
+    kept: Option<(&Cache, u64)>,
+) -> Result<Text, String> {
     let mut t = Text { docs: Vec::new(), entries: Vec::new(), bodymatter: None };
-    let mut index = 0;
-    let mut add_chapter = |t: &mut Text, c: &Chapter, level: u8, usage: &mut Usage| {
-        let r = body::render(c, index, level, cx, usage);
-        index += 1;
-        t.docs.push(Doc { href: body::file_name(c, "xhtml"), xhtml: r.xhtml, guide: None });
-        r.sections
+    // Each chapter's document is written and deflated on its own, so side by side; then
+    // taken in reading order, its characters merged in that order.
+    let mut chapters: Vec<(&Chapter, u8)> = book.front.iter().map(|c| (c, 1)).collect();
+    for part in &book.parts {
+        let level = if part.title.is_some() { 2 } else { 1 };
+        chapters.extend(part.chapters.iter().map(|c| (c, level)));
+    }
+    chapters.extend(book.back.iter().map(|c| (c, 1)));
+    let numbered: Vec<(usize, &Chapter, u8)> = chapters.into_iter().enumerate().map(|(i, (c, l))| (i, c, l)).collect();
+    let mut docs = parallel_map(&numbered, |&(index, c, level)| chapter_doc(c, index, level, cx, kept)).into_iter();
+    let mut add_chapter = |t: &mut Text, c: &Chapter, usage: &mut Usage| {
+        let doc = docs.next().ok_or_else(|| format!("no document was written for `{}`", c.anchor))??;
+        usage.merge(&doc.usage);
+        let sections = doc.sections.clone();
+        t.docs.push(Doc { href: body::file_name(c, "xhtml"), xhtml: String::new(), guide: None, chapter: Some(doc) });
+        Ok::<_, String>(sections)
     };
     for c in &book.front {
-        let sections = add_chapter(&mut t, c, 1, usage);
-        t.entries.push(chapter_entry(c, sections, "matter"));
+        let sections = add_chapter(&mut t, c, usage)?;
+        t.entries.push(chapter_entry(c, &book.meta.language, sections, "matter"));
     }
     for (p, part) in book.parts.iter().enumerate() {
         let mut speeches = Vec::new();
         let first = t.docs.len();
-        let level = if let Some(title) = &part.title {
+        if let Some(title) = &part.title {
             let href = format!("{}.xhtml", part.anchor);
             let marks = cx.marks.queue(pages::Doc::Part(p));
             let page = matter::part_page(&book.meta.language, &part.anchor, title, marks, book_file, usage);
-            t.docs.push(Doc { href, xhtml: page, guide: None });
-            2
-        } else {
-            1
-        };
+            t.docs.push(Doc { href, xhtml: page, guide: None, chapter: None });
+        }
         for c in &part.chapters {
-            let sections = add_chapter(&mut t, c, level, usage);
-            speeches.push(chapter_entry(c, sections, "speech"));
+            let sections = add_chapter(&mut t, c, usage)?;
+            speeches.push(chapter_entry(c, &book.meta.language, sections, "speech"));
         }
         if t.bodymatter.is_none() {
             t.bodymatter = t.docs.get(first).map(|d| d.href.clone());
@@ -155,10 +219,10 @@ fn text(book: &Book, cx: &body::Context<'_>, book_file: &Path, usage: &mut Usage
         }
     }
     for c in &book.back {
-        let sections = add_chapter(&mut t, c, 1, usage);
-        t.entries.push(chapter_entry(c, sections, "matter"));
+        let sections = add_chapter(&mut t, c, usage)?;
+        t.entries.push(chapter_entry(c, &book.meta.language, sections, "matter"));
     }
-    t
+    Ok(t)
 }
 
 /// The file of a document of the book, `None` for one the book does not have.
@@ -245,19 +309,22 @@ fn documents(
             href: matter::COVER.into(),
             xhtml: page,
             guide: Some((ReferenceType::Cover, strings.cover.into())),
+            chapter: None,
         });
     }
     docs.push(Doc {
         href: matter::TITLE.into(),
         xhtml: title_page,
         guide: Some((ReferenceType::TitlePage, strings.title_page.into())),
+        chapter: None,
     });
     docs.push(Doc {
         href: matter::COPYRIGHT.into(),
         xhtml: matter.copyright,
         guide: Some((ReferenceType::Copyright, strings.copyright.into())),
+        chapter: None,
     });
-    docs.push(Doc { href: matter::CONTENTS.into(), xhtml: matter.contents, guide: None });
+    docs.push(Doc { href: matter::CONTENTS.into(), xhtml: matter.contents, guide: None, chapter: None });
     for mut d in text.docs {
         if Some(&d.href) == text.bodymatter.as_ref() {
             d.guide = Some((ReferenceType::Text, strings.start.into()));
@@ -265,7 +332,7 @@ fn documents(
         docs.push(d);
     }
     if let Some(l) = matter.licences {
-        docs.push(Doc { href: matter::LICENCES.into(), xhtml: l, guide: None });
+        docs.push(Doc { href: matter::LICENCES.into(), xhtml: l, guide: None, chapter: None });
     }
     docs
 }
@@ -296,7 +363,22 @@ pub(crate) fn package(
         syntax: crate::xhtml::Syntax::Xhtml,
         ext: "xhtml",
     };
-    let mut text = text(book, &cx, book_file, &mut usage);
+    // What a chapter's document depends on besides the chapter, its level and its pages.
+    let kept = prep
+        .cache
+        .as_deref()
+        .map(|cache| (cache, crate::incremental::hash_of((lang, &images.href, &anchors, env!("CARGO_PKG_VERSION")))));
+    let mut text = match text(book, &cx, book_file, &mut usage, kept) {
+        Ok(t) => t,
+        Err(e) => {
+            report.push(
+                Diagnostic::error(Kind::Internal, format!("cannot make the EPUB: {e}"))
+                    .at_file(book_file)
+                    .with_hint("this is a fault in Tribune; please report it with the book that shows it"),
+            );
+            return None;
+        }
+    };
     let title_page = matter::title_page(book, strings, marks.queue(pages::Doc::Title), book_file, &mut usage);
     let (mut plan, matter, usage) = settle_matter(prep, project, &mut text, &usage, &marks, report)?;
     if report.errors() > errors {
@@ -315,7 +397,7 @@ pub(crate) fn package(
     let mut chars: std::collections::BTreeSet<char> = fonts::GENERATED.chars().collect();
     fonts::chars_of(&nav_doc, &mut chars);
     let nav_doc = nav_doc.into_bytes();
-    let ncx = nav::ncx(book, &book.meta.identifier, &text.entries).into_bytes();
+    let ncx = nav::ncx(book, &book.meta.identifier, &text.entries, &page_list, strings.pages).into_bytes();
     let a11y = package::accessibility(book, &images, !page_list.is_empty());
     let extra = package::metadata(book, &a11y, strings, &prep.anthology.accessibility);
     let stand_in = package::stand_in_uuid(&book.meta.identifier);
@@ -334,15 +416,22 @@ pub(crate) fn package(
     let cover_page = images.cover.as_ref().map(|(cover, alt)| matter::cover(book, strings, &cover.href, alt));
     let docs = documents(strings, cover_page, title_page, matter, text);
     let css = format!("{}\n{}", prep.style.css.trim_end(), plan.css());
+    let mut packed: BTreeMap<String, &[u8]> = BTreeMap::new();
     for d in &docs {
-        fonts::chars_of(&d.xhtml, &mut chars);
+        match &d.chapter {
+            Some(c) => {
+                chars.extend(&c.chars);
+                packed.insert(format!("OEBPS/{}", d.href), &c.packed);
+            }
+            None => fonts::chars_of(&d.xhtml, &mut chars),
+        }
     }
     fonts::chars_of(&css, &mut chars);
     plan.subset(&chars, &usage, &css, &prep.style.source, report);
     let built = assemble(book, strings, stand_in, &css, &plan, &images, &docs);
     let packed = built
         .map_err(|e| format!("epub-builder failed: {e}"))
-        .and_then(|bytes| zip::repack(&bytes, book.modified, finish));
+        .and_then(|bytes| zip::repack(&bytes, book.modified, finish, &packed));
     match packed {
         Ok(bytes) => Some(bytes),
         Err(e) => {

@@ -115,7 +115,9 @@ fn ncx_points(out: &mut String, entries: &[Entry], order: &mut usize, indent: us
 }
 
 /// The EPUB 2 table of contents (`toc.ncx`). `uid` must be the package's unique identifier.
-pub(super) fn ncx(book: &Book, uid: &str, entries: &[Entry]) -> String {
+/// `pages`: the print edition's page list as the navigation document has it (label and
+/// address of each page's marker), which becomes the NCX's `pageList`, titled `pages_title`.
+pub(super) fn ncx(book: &Book, uid: &str, entries: &[Entry], pages: &[(String, String)], pages_title: &str) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
         "<ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\" xml:lang=\"{}\">\n",
@@ -123,15 +125,44 @@ pub(super) fn ncx(book: &Book, uid: &str, entries: &[Entry]) -> String {
     ));
     out.push_str(&format!(
         "<head>\n  <meta name=\"dtb:uid\" content=\"{}\"/>\n  <meta name=\"dtb:depth\" content=\"{}\"/>\n  \
-         <meta name=\"dtb:totalPageCount\" content=\"0\"/>\n  <meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n</head>\n",
+         <meta name=\"dtb:totalPageCount\" content=\"{}\"/>\n  <meta name=\"dtb:maxPageNumber\" content=\"{}\"/>\n</head>\n",
         escape(uid),
-        depth(entries).max(1)
+        depth(entries).max(1),
+        pages.len(),
+        pages.iter().filter_map(|(label, _)| label.parse::<u32>().ok()).max().unwrap_or(0)
     ));
     out.push_str(&format!("<docTitle><text>{}</text></docTitle>\n<navMap>\n", escape(&book.meta.title)));
     let mut order = 0;
     ncx_points(&mut out, entries, &mut order, 1);
-    out.push_str("</navMap>\n</ncx>\n");
+    out.push_str("</navMap>\n");
+    ncx_pages(&mut out, pages, pages_title, &mut order);
+    out.push_str("</ncx>\n");
     out
+}
+
+/// The NCX's `pageList`: a `pageTarget` per printed page, `normal` with its number as
+/// `value` for Arabic folios, `front` for the Roman ones. Their `playOrder` continues the
+/// navigation points' (each target is a marker of its own, so no two share one).
+fn ncx_pages(out: &mut String, pages: &[(String, String)], title: &str, order: &mut usize) {
+    if pages.is_empty() {
+        return;
+    }
+    out.push_str(&format!("<pageList>\n  <navLabel><text>{}</text></navLabel>\n", escape(title)));
+    for (i, (label, href)) in pages.iter().enumerate() {
+        *order += 1;
+        let (kind, value) = match label.parse::<u32>() {
+            Ok(n) if n > 0 => ("normal", format!(" value=\"{n}\"")),
+            _ => ("front", String::new()),
+        };
+        out.push_str(&format!(
+            "  <pageTarget id=\"pt-{}\" type=\"{kind}\"{value} playOrder=\"{order}\">\n    \
+             <navLabel><text>{}</text></navLabel>\n    <content src=\"{}\"/>\n  </pageTarget>\n",
+            i + 1,
+            escape(label),
+            escape(href)
+        ));
+    }
+    out.push_str("</pageList>\n");
 }
 
 #[cfg(test)]
@@ -162,5 +193,28 @@ mod tests {
         assert_eq!(order, 4);
         assert!(n.find("playOrder=\"3\"").unwrap() < n.find("playOrder=\"4\"").unwrap());
         assert_eq!(n.matches("<navPoint").count(), n.matches("</navPoint>").count());
+    }
+
+    /// The NCX's page list has the navigation document's pages, Roman folios as `front`
+    /// pages and Arabic ones as `normal` pages with their number, in the order of play
+    /// after the navigation points.
+    #[test]
+    fn the_ncx_lists_the_print_pages() {
+        let pages: Vec<(String, String)> =
+            [("iii", "toc.xhtml#page-iii"), ("1", "s-a.xhtml#page-1"), ("2", "s-a.xhtml#page-2")]
+                .iter()
+                .map(|(l, h)| (l.to_string(), h.to_string()))
+                .collect();
+        let mut out = String::new();
+        let mut order = 4;
+        ncx_pages(&mut out, &pages, "Seiten", &mut order);
+        assert_eq!(order, 7);
+        assert!(out.starts_with("<pageList>\n  <navLabel><text>Seiten</text></navLabel>"), "{out}");
+        assert!(out.contains("<pageTarget id=\"pt-1\" type=\"front\" playOrder=\"5\">"), "{out}");
+        assert!(out.contains("<pageTarget id=\"pt-3\" type=\"normal\" value=\"2\" playOrder=\"7\">"), "{out}");
+        assert!(out.contains("<text>1</text></navLabel>\n    <content src=\"s-a.xhtml#page-1\"/>"), "{out}");
+        let mut none = String::new();
+        ncx_pages(&mut none, &[], "Seiten", &mut order);
+        assert!(none.is_empty(), "a book without pages has no page list");
     }
 }

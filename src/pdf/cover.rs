@@ -190,7 +190,7 @@ pub(crate) fn panels(ts: &mut Typesetter, prep: &Prepared, g: &Geometry, report:
 }
 
 fn style(face: FaceId, size: f32) -> SpanStyle {
-    SpanStyle { face, size, rise: 0.0, case: Case::Normal, hyphenate: false, link: 0 }
+    SpanStyle { face, size, rise: 0.0, case: Case::Normal, hyphenate: false, link: 0, lang: 0 }
 }
 
 /// Lines set in `width`, centred or ragged.

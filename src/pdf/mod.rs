@@ -11,6 +11,7 @@ pub mod length;
 pub mod preflight;
 pub(crate) mod print;
 pub(crate) mod profile;
+pub(crate) mod svg;
 pub mod text;
 pub mod write;
 

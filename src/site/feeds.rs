@@ -103,7 +103,8 @@ fn atom(site: &Site<'_>, entries: &[Entry<'_>]) -> String {
         escape(site.lang.as_str())
     ));
     el(&mut out, "title", None, &site.title);
-    el(&mut out, "subtitle", site.words_lang.as_ref().map(|l| l.as_str()), site.words.feed);
+    let (words, fallback) = site.words();
+    el(&mut out, "subtitle", fallback.as_ref().map(|l| l.as_str()), words.feed);
     let id = entries.first().map(|e| urn(&e.book.meta.identifier, "feed")).unwrap_or_default();
     el(&mut out, "id", None, &id);
     el(&mut out, "updated", None, &rfc3339(updated(entries)));
@@ -194,9 +195,10 @@ fn opds_feed(
     let newest = which.iter().map(|&i| entries[i].book.modified).max().unwrap_or(0);
     opds_head(site, &mut out, path, &id, title, OPDS_ACQUISITION, newest);
     if root {
+        let (words, _) = site.words();
         link(&mut out, "alternate", &site.url(path, "index.html"), "text/html", None);
-        link(&mut out, "related", &site.url(path, "opds/speakers.xml"), OPDS_NAVIGATION, Some(site.words.speakers));
-        link(&mut out, "related", &site.url(path, "opds/tags.xml"), OPDS_NAVIGATION, Some(site.words.tags));
+        link(&mut out, "related", &site.url(path, "opds/speakers.xml"), OPDS_NAVIGATION, Some(words.speakers));
+        link(&mut out, "related", &site.url(path, "opds/tags.xml"), OPDS_NAVIGATION, Some(words.tags));
         link(&mut out, "alternate", &site.url(path, "opds.json"), "application/opds+json", None);
     } else {
         link(&mut out, "up", &site.url(path, "opds.xml"), OPDS_ACQUISITION, None);
@@ -255,7 +257,8 @@ fn opds_feed(
 /// Navigation feeds by speaker and by tag (`opds/speakers.xml`, `opds/tags.xml`), each
 /// entry leading to an acquisition feed of the books with that speaker's or tag's speeches.
 fn opds_navigation(site: &mut Site<'_>, entries: &[Entry<'_>]) {
-    for (folder, title) in [("speakers", site.words.speakers), ("tags", site.words.tags)] {
+    let (words, _) = site.words();
+    for (folder, title) in [("speakers", words.speakers), ("tags", words.tags)] {
         let mut by: BTreeMap<&String, Vec<usize>> = BTreeMap::new();
         for (i, e) in entries.iter().enumerate() {
             for c in e.book.chapters() {

@@ -13,18 +13,18 @@
 
 mod feeds;
 mod woff;
-mod words;
 
 use crate::diagnostics::{Diagnostic, Kind, Report};
-use crate::document::locale::{self, Strings};
+use crate::document::locale::{self, Strings, Web};
 use crate::document::model::{Book, Chapter, ChapterKind};
 use crate::lang::Lang;
+use crate::parallel::parallel_map;
 use crate::project::Project;
+use crate::style::Style;
 use crate::xhtml::{body, escape, fonts, images, Dir, Set, Syntax, Usage, Writer};
 use crate::Prepared;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use words::Words;
 
 /// A book for the site, with the files of it built in the same run (EPUB, PDF).
 pub(crate) struct SiteBook<'a> {
@@ -56,6 +56,8 @@ struct Entry<'a> {
     /// Its folder in the site (the book file's name).
     dir: String,
     strings: &'static Strings,
+    /// Its style among the site's (`Site::styles`).
+    style: usize,
     cover: Option<Cover>,
     downloads: Vec<Download>,
     images: images::Images,
@@ -91,24 +93,44 @@ struct Head<'a> {
     json_ld: serde_json::Value,
     /// Which item of the site's navigation the page belongs to.
     section: Option<usize>,
+    /// The style it is set in (`Site::styles`): its book's, or the site's (the first).
+    style: usize,
+}
+
+/// A style the site's pages are set in: a book's, with what its pages use.
+struct SiteStyle<'a> {
+    style: &'a Style,
+    /// Its style sheet's path from the root: `site.css` for the first book's (which the
+    /// pages across books use too), `style-<name>.css` for another book's.
+    sheet: String,
+    /// The folder of its web fonts: `fonts/`, or `fonts/<name>/` for another book's.
+    fonts: String,
+    usage: Usage,
 }
 
 /// The site being made: its files by path from its root.
 struct Site<'a> {
     files: BTreeMap<String, Vec<u8>>,
-    usage: Usage,
+    /// The EPUBs and PDFs built in this run, by their paths in the site.
+    copies: BTreeMap<String, PathBuf>,
+    styles: Vec<SiteStyle<'a>>,
+    /// The style and the language of each page, and where in it the footer's lines on
+    /// the fonts go (`FONTS_MARK`).
+    pages: BTreeMap<String, (usize, Lang, usize)>,
     base: Option<String>,
+    /// The site's language (the first book's): that of the pages across books.
     lang: Lang,
-    words: &'static Words,
-    /// `Some(English)` when the site's words stand in for its language's.
-    words_lang: Option<Lang>,
     title: String,
     book_file: &'a Path,
 }
 
-/// `../` as many times as `path` is deep.
-fn up(path: &str) -> String {
-    "../".repeat(path.matches('/').count())
+/// The site's words for a page in `lang`, and the language they are in when it is not
+/// `lang` (English standing in for a language the table lacks).
+fn words(lang: &Lang) -> (&'static Web, Option<Lang>) {
+    match locale::web(lang) {
+        (w, true) => (w, None),
+        (w, false) => (w, Some(Lang::english())),
+    }
 }
 
 /// A path from the root as a link from the page at `from`: the shortest, so a page's
@@ -198,15 +220,21 @@ impl Site<'_> {
         Writer::new(usage, file, lang).with_syntax(Syntax::Html)
     }
 
-    /// The language of the site's words: the site's, or English standing in for it.
-    fn words_lang(&self) -> Lang {
-        self.words_lang.clone().unwrap_or_else(|| self.lang.clone())
+    /// The site's words in its own language, and their language when it is not the site's.
+    fn words(&self) -> (&'static Web, Option<Lang>) {
+        words(&self.lang)
+    }
+
+    /// The usage of the style `i`, taken out while a page of it is written.
+    fn take_usage(&mut self, i: usize) -> Usage {
+        std::mem::take(&mut self.styles[i].usage)
     }
 
     /// The whole page: head, skip link, the site's navigation, `main`, footer.
     fn page(&mut self, head: Head<'_>, main: &str) {
         let from = head.path.as_str();
-        let w = self.words;
+        let (w, fallback) = words(head.lang);
+        let strings = locale::strings(head.lang);
         let mut out = String::with_capacity(main.len() + 4096);
         let dir = Dir::of(head.lang).attr();
         out.push_str(&format!(
@@ -218,7 +246,7 @@ impl Site<'_> {
         if let Some(d) = &head.description {
             out.push_str(&format!("<meta name=\"description\" content=\"{}\">\n", escape(d)));
         }
-        out.push_str(&format!("<link rel=\"stylesheet\" href=\"{}\">\n", rel(from, "site.css")));
+        out.push_str(&format!("<link rel=\"stylesheet\" href=\"{}\">\n", rel(from, &self.styles[head.style].sheet)));
         if let Some(b) = &self.base {
             out.push_str(&format!(
                 "<link rel=\"canonical\" href=\"{}\">\n",
@@ -265,19 +293,29 @@ impl Site<'_> {
         }
         out.push_str(&format!("<script type=\"application/ld+json\">{}</script>\n", json_in_html(&head.json_ld)));
         out.push_str("</head>\n<body>\n");
-        // The site's words keep their language on a page in another.
-        let words_lang = self.words_lang();
-        let words_attr = if words_lang != *head.lang {
-            format!(" lang=\"{}\" dir=\"{}\"", escape(words_lang.as_str()), Dir::of(&words_lang).attr())
-        } else {
-            String::new()
+        // The page's words are in its language; English standing in for one without
+        // words says so.
+        let lang_attr = |l: &Lang| {
+            let dir = if Dir::of(l) != Dir::of(head.lang) {
+                format!(" dir=\"{}\"", Dir::of(l).attr())
+            } else {
+                String::new()
+            };
+            format!(" lang=\"{}\"{dir}", escape(l.as_str()))
         };
+        let words_attr = fallback.as_ref().map(lang_attr).unwrap_or_default();
         out.push_str(&format!("<a class=\"skip-link\" href=\"#main\"{words_attr}>{}</a>\n", escape(w.skip)));
         out.push_str("<header class=\"site-header\">\n");
-        // The site's name, unless it is only the word for books the navigation begins with.
-        if self.title != w.books {
+        // The site's name, unless it is only the word for books the navigation begins with;
+        // in the site's language, isolated on a page in another.
+        if self.title != self.words().0.books {
+            let attrs = if self.lang != *head.lang { lang_attr(&self.lang) } else { String::new() };
+            let iso = match Dir::of_text(&self.title) {
+                Some(d) if d != Dir::of(&self.lang) => format!(" dir=\"{}\"", d.attr()),
+                _ => String::new(),
+            };
             out.push_str(&format!(
-                "<p class=\"site-title\"><a href=\"{}\">{}</a></p>\n",
+                "<p class=\"site-title\"{attrs}><a href=\"{}\"{iso}>{}</a></p>\n",
                 rel(from, "index.html"),
                 escape(&self.title)
             ));
@@ -301,11 +339,11 @@ impl Site<'_> {
             rel(from, "opds.xml"),
             escape(w.catalogue)
         ));
+        let mark = out.len();
         out.push_str(FONTS_MARK);
-        out.push_str(&format!(
-            "<li lang=\"en\">Made with Tribune {}</li>\n</ul>\n</footer>\n</body>\n</html>\n",
-            env!("CARGO_PKG_VERSION")
-        ));
+        let made_with = strings.made_with.replace("{}", &format!("Tribune {}", env!("CARGO_PKG_VERSION")));
+        out.push_str(&format!("<li{words_attr}>{}</li>\n</ul>\n</footer>\n</body>\n</html>\n", escape(&made_with)));
+        self.pages.insert(head.path.clone(), (head.style, head.lang.clone(), mark));
         self.files.insert(head.path, out.into_bytes());
     }
 }
@@ -314,17 +352,19 @@ impl Site<'_> {
 /// all of it is made. Problems go to `report`.
 pub(crate) fn write(books: &[SiteBook<'_>], project: &Project, dir: &Path, report: &mut Report) {
     let errors = report.errors();
-    let Some(files) = make(books, project, report) else { return };
+    let Some((files, copies)) = make(books, project, report) else { return };
     if report.errors() > errors {
         return;
     }
-    if let Err(d) = commit(dir, &files) {
+    if let Err(d) = commit(dir, &files, &copies) {
         report.push(d);
     }
 }
 
-/// Write `files` into a stage beside `dir`, then swap it in.
-fn commit(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Diagnostic> {
+/// Write `files` and the `copies` of files built in this run (the EPUBs and PDFs: hard
+/// links where the file system allows, as every output is replaced by a rename and never
+/// written in place) into a stage beside `dir`, then swap it in.
+fn commit(dir: &Path, files: &BTreeMap<String, Vec<u8>>, copies: &BTreeMap<String, PathBuf>) -> Result<(), Diagnostic> {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
     let stage = dir.with_file_name(format!(".{name}.{}.staged.tmp", std::process::id()));
     let old = dir.with_file_name(format!(".{name}.{}.old.tmp", std::process::id()));
@@ -332,12 +372,28 @@ fn commit(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Diagnosti
         if stage.exists() {
             std::fs::remove_dir_all(&stage).map_err(|e| Diagnostic::io(&stage, &e, "remove an old stage"))?;
         }
-        for (path, bytes) in files {
+        // The folders first, then the files side by side: a site is a thousand files and
+        // more, and making each is the file system's work more than ours.
+        let folders: BTreeSet<PathBuf> =
+            files.keys().filter_map(|p| stage.join(p).parent().map(Path::to_path_buf)).collect();
+        for f in &folders {
+            std::fs::create_dir_all(f).map_err(|e| Diagnostic::io(f, &e, "make a folder of the site"))?;
+        }
+        let files: Vec<(&String, &Vec<u8>)> = files.iter().collect();
+        parallel_map(&files, |(path, bytes)| {
+            let p = stage.join(path);
+            std::fs::write(&p, bytes).map_err(|e| Diagnostic::io(&p, &e, "write the site"))
+        })
+        .into_iter()
+        .collect::<Result<Vec<()>, Diagnostic>>()?;
+        for (path, from) in copies {
             let p = stage.join(path);
             if let Some(parent) = p.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e, "make a folder of the site"))?;
             }
-            std::fs::write(&p, bytes).map_err(|e| Diagnostic::io(&p, &e, "write the site"))?;
+            if std::fs::hard_link(from, &p).is_err() {
+                std::fs::copy(from, &p).map_err(|e| Diagnostic::io(&p, &e, "copy a download into the site"))?;
+            }
         }
         Ok(())
     })();
@@ -364,7 +420,7 @@ fn commit(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Diagnosti
 fn downloads(
     book: &Book,
     paths: &[PathBuf],
-    files: &mut BTreeMap<String, Vec<u8>>,
+    copies: &mut BTreeMap<String, PathBuf>,
     report: &mut Report,
 ) -> Vec<Download> {
     let mut out = Vec::new();
@@ -377,10 +433,10 @@ fn downloads(
         } else {
             continue;
         };
-        match std::fs::read(p) {
-            Ok(bytes) => {
-                out.push(Download { file: name.clone(), label, media_type, size: bytes.len() as u64 });
-                files.insert(format!("{}/{name}", book.name), bytes);
+        match std::fs::metadata(p) {
+            Ok(m) => {
+                out.push(Download { file: name.clone(), label, media_type, size: m.len() });
+                copies.insert(format!("{}/{name}", book.name), p.clone());
             }
             Err(e) => report.push(Diagnostic::io(p, &e, "read the file for the site")),
         }
@@ -388,15 +444,18 @@ fn downloads(
     out
 }
 
-fn make(books: &[SiteBook<'_>], project: &Project, report: &mut Report) -> Option<BTreeMap<String, Vec<u8>>> {
+/// The site's files by path, and the files built in this run it offers, by path.
+type Made = (BTreeMap<String, Vec<u8>>, BTreeMap<String, PathBuf>);
+
+fn make(books: &[SiteBook<'_>], project: &Project, report: &mut Report) -> Option<Made> {
     let first = books.first()?;
     let lang = first.prep.book.meta.language.clone();
-    let (words, words_lang) = words::words(&lang);
+    let (site_words, _) = words(&lang);
     let publishers: BTreeSet<&String> = books.iter().filter_map(|b| b.prep.book.meta.publisher.as_ref()).collect();
     let title = match (publishers.len(), publishers.first()) {
         (1, Some(p)) if books.len() > 1 || first.prep.book.meta.publisher.is_some() => (*p).clone(),
         _ if books.len() == 1 => first.prep.book.meta.title.clone(),
-        _ => words.books.to_string(),
+        _ => site_words.books.to_string(),
     };
     let mut base = None;
     for b in books {
@@ -417,19 +476,48 @@ fn make(books: &[SiteBook<'_>], project: &Project, report: &mut Report) -> Optio
             }
         }
     }
+    // The styles: the first book's for the site (and the pages across books), then each
+    // other style a book is set in, by its name in the book file.
+    let mut style_names: Vec<&str> = Vec::new();
+    let mut styles: Vec<SiteStyle<'_>> = Vec::new();
+    let mut style_of = Vec::new();
+    for b in books {
+        let name = b.prep.anthology.meta.style.as_str();
+        let i = match style_names.iter().position(|n| *n == name) {
+            Some(i) => i,
+            None => {
+                let (sheet, fonts) = if styles.is_empty() {
+                    ("site.css".to_string(), "fonts/".to_string())
+                } else {
+                    let taken: BTreeSet<String> = styles.iter().map(|s| s.sheet.clone()).collect();
+                    let mut stem = format!("style-{}", slug(name));
+                    let mut n = 2;
+                    while taken.contains(&format!("{stem}.css")) {
+                        stem = format!("style-{}-{n}", slug(name));
+                        n += 1;
+                    }
+                    (format!("{stem}.css"), format!("fonts/{}/", stem.trim_start_matches("style-")))
+                };
+                style_names.push(name);
+                styles.push(SiteStyle { style: &b.prep.style, sheet, fonts, usage: Usage::default() });
+                styles.len() - 1
+            }
+        };
+        style_of.push(i);
+    }
     let mut site = Site {
         files: BTreeMap::new(),
-        usage: Usage::default(),
+        copies: BTreeMap::new(),
+        styles,
+        pages: BTreeMap::new(),
         base,
         lang: lang.clone(),
-        words,
-        words_lang,
         title,
         book_file: first.prep.anthology.shown.as_path(),
     };
     let errors = report.errors();
     let mut entries = Vec::new();
-    for b in books {
+    for (b, style) in books.iter().zip(style_of) {
         let book = &b.prep.book;
         let images = images::collect(book, &b.prep.anthology, report);
         let dir = book.name.clone();
@@ -461,12 +549,13 @@ fn make(books: &[SiteBook<'_>], project: &Project, report: &mut Report) -> Optio
         for f in &images.files {
             site.files.insert(format!("{dir}/{}", f.href), f.bytes.clone());
         }
-        let downloads = downloads(book, &b.downloads, &mut site.files, report);
+        let downloads = downloads(book, &b.downloads, &mut site.copies, report);
         entries.push(Entry {
             prep: b.prep,
             book,
             dir,
             strings: locale::strings(&book.meta.language),
+            style,
             cover,
             downloads,
             images,
@@ -499,72 +588,95 @@ fn make(books: &[SiteBook<'_>], project: &Project, report: &mut Report) -> Optio
     lists(&mut site, &entries, 1, "speakers", &speakers, &speaker_files);
     lists(&mut site, &entries, 2, "tags", &tags, &tag_files);
 
-    // The fonts: planned from the first book's style for every character of every page.
-    let style = &first.prep.style;
-    let mut plan = fonts::plan(project, &style.fonts, &style.source, &site.usage, true, report)?;
-    plan.report_missing(report);
-    for (n, l) in plan.licences.iter().enumerate() {
-        let file = format!("licence-{}.txt", n + 1);
-        let text = format!("{}\n\n{}\n", LICENCE_NOTE, l.text);
-        site.files.insert(format!("fonts/{file}"), text.into_bytes());
-    }
+    // The fonts of each style: planned for every character of the pages set in it.
     let css_frame = include_str!("site.css");
-    let mut chars: BTreeSet<char> = fonts::GENERATED.chars().collect();
-    for bytes in site.files.iter().filter(|(p, _)| p.ends_with(".html")).map(|(_, b)| b) {
-        fonts::chars_of(&String::from_utf8_lossy(bytes), &mut chars);
-    }
-    fonts::chars_of(&style.css, &mut chars);
-    fonts::chars_of(css_frame, &mut chars);
-    let book_css = style.css.replace("@namespace epub \"http://www.idpf.org/2007/ops\";", "");
-    plan.subset(&chars, &site.usage, &format!("{book_css}\n{css_frame}"), &style.source, report);
-    for e in &mut plan.embedded {
-        let stem = e.file.rsplit_once('.').map_or(e.file.as_str(), |(s, _)| s).to_string();
-        match woff::encode(&e.bytes) {
-            Ok(bytes) => {
-                e.href = format!("fonts/{stem}.woff");
-                site.files.insert(e.href.clone(), bytes);
-            }
-            Err(why) => {
-                report.push(
-                    Diagnostic::error(Kind::Value, format!("the font `{}` cannot be made a web font: {why}", e.file))
-                        .at_file(&style.source),
-                );
-                return None;
+    let mut footers: Vec<Vec<(String, Option<String>)>> = Vec::new();
+    for i in 0..site.styles.len() {
+        let style = site.styles[i].style;
+        let usage = site.take_usage(i);
+        let folder = site.styles[i].fonts.clone();
+        let mut plan = fonts::plan(project, &style.fonts, &style.source, &usage, true, report)?;
+        plan.report_missing(report);
+        for (n, l) in plan.licences.iter().enumerate() {
+            let text = format!("{}\n\n{}\n", LICENCE_NOTE, l.text);
+            site.files.insert(format!("{folder}licence-{}.txt", n + 1), text.into_bytes());
+        }
+        let mut chars: BTreeSet<char> = fonts::GENERATED.chars().collect();
+        for (path, _) in site.pages.iter().filter(|(_, (s, _, _))| *s == i) {
+            if let Some(bytes) = site.files.get(path) {
+                fonts::chars_of(&String::from_utf8_lossy(bytes), &mut chars);
             }
         }
+        fonts::chars_of(&style.css, &mut chars);
+        fonts::chars_of(css_frame, &mut chars);
+        let book_css = style.css.replace("@namespace epub \"http://www.idpf.org/2007/ops\";", "");
+        plan.subset(&chars, &usage, &format!("{book_css}\n{css_frame}"), &style.source, report);
+        for e in &mut plan.embedded {
+            let stem = e.file.rsplit_once('.').map_or(e.file.as_str(), |(s, _)| s).to_string();
+            match woff::encode(&e.bytes) {
+                Ok(bytes) => {
+                    e.href = format!("{folder}{stem}.woff");
+                    site.files.insert(e.href.clone(), bytes);
+                }
+                Err(why) => {
+                    report.push(
+                        Diagnostic::error(
+                            Kind::Value,
+                            format!("the font `{}` cannot be made a web font: {why}", e.file),
+                        )
+                        .at_file(&style.source),
+                    );
+                    return None;
+                }
+            }
+        }
+        // The sheet sits at the root, so the fonts' addresses are as the plan has them.
+        let css = format!(
+            "/* The web edition of Tribune: the book's style sheet ({}), its fonts, then the site's frame. */\n{}\n{}\n{}",
+            style.source.display(),
+            book_css.trim(),
+            plan.css().replace("  src: url(", "  font-display: swap;\n  src: url("),
+            css_frame
+        );
+        site.files.insert(site.styles[i].sheet.clone(), css.into_bytes());
+        footers.push(
+            plan.family_lines()
+                .into_iter()
+                .map(|(family, licence)| {
+                    let file = licence
+                        .and_then(|l| plan.licences.iter().position(|x| x == l))
+                        .map(|n| format!("{folder}licence-{}.txt", n + 1));
+                    (family, file)
+                })
+                .collect(),
+        );
     }
-    let css = format!(
-        "/* The web edition of Tribune: the book's style sheet ({}), its fonts, then the site's frame. */\n{}\n{}\n{}",
-        style.source.display(),
-        book_css.trim(),
-        plan.css().replace("  src: url(", "  font-display: swap;\n  src: url("),
-        css_frame
-    );
-    site.files.insert("site.css".into(), css.into_bytes());
-    // The footer names the fonts; the pages were written before the plan, so add it now.
-    let lines: Vec<(String, Option<String>)> = plan
-        .family_lines()
-        .into_iter()
-        .map(|(family, licence)| {
-            let file = licence
-                .and_then(|l| plan.licences.iter().position(|x| x == l))
-                .map(|n| format!("licence-{}.txt", n + 1));
-            (family, file)
-        })
-        .collect();
-    let footer_fonts: String = lines
-        .iter()
-        .map(|(family, file)| match file {
-            Some(f) => format!("<li>{} (<a href=\"{{UP}}fonts/{f}\" lang=\"en\">licence</a>)</li>\n", escape(family)),
-            None => format!("<li>{}</li>\n", escape(family)),
-        })
-        .collect();
-    for (path, bytes) in site.files.iter_mut().filter(|(p, _)| p.ends_with(".html")) {
-        let html = String::from_utf8_lossy(bytes).replace(FONTS_MARK, &footer_fonts.replace("{UP}", &up(path)));
-        *bytes = html.into_bytes();
+    // The footer names the fonts of the page's style; the pages were written before the
+    // plans, so add them now.
+    for (path, (style, lang, mark)) in &site.pages {
+        let (w, fallback) = words(lang);
+        let licence_attr = match &fallback {
+            Some(l) => format!(" lang=\"{}\"", escape(l.as_str())),
+            None => String::new(),
+        };
+        let lines: String = footers[*style]
+            .iter()
+            .map(|(family, file)| match file {
+                Some(f) => format!(
+                    "<li><span dir=\"ltr\" lang=\"en\">{}</span> (<a href=\"{}\"{licence_attr}>{}</a>)</li>\n",
+                    escape(family),
+                    rel(path, f),
+                    escape(w.licence)
+                ),
+                None => format!("<li><span dir=\"ltr\" lang=\"en\">{}</span></li>\n", escape(family)),
+            })
+            .collect();
+        if let Some(bytes) = site.files.get_mut(path) {
+            bytes.splice(*mark..*mark + FONTS_MARK.len(), lines.into_bytes());
+        }
     }
     feeds::write(&mut site, &entries);
-    Some(site.files)
+    Some((site.files, site.copies))
 }
 
 /// Where the footer's lines on the fonts go, once the fonts are known.
@@ -588,22 +700,24 @@ fn speech_path(e: &Entry<'_>, c: &Chapter) -> String {
     }
 }
 
-/// The downloads of a book as a list, links relative to `from`.
-/// `site_lang` is the language of the site's words, `around` that of the text around.
-fn download_list(w: &mut Writer<'_>, site: (&Words, &Lang), around: &Lang, e: &Entry<'_>, from: &str) {
-    let (site_words, site_lang) = site;
+/// The downloads of a book as a list, links relative to `from`, in the words of `page`
+/// (the page's language). Inside text of another language (`around`: an Arabic book's card
+/// on a German home page) each item carries the words' language and direction, and the
+/// list keeps the direction around it, so the buttons line up with the text they follow.
+fn download_list(w: &mut Writer<'_>, page: &Lang, around: &Lang, e: &Entry<'_>, from: &str) {
     if e.downloads.is_empty() {
         return;
     }
-    let mut attrs = vec![("class", "downloads")];
-    if site_lang != around {
-        attrs.extend(w.lang_attrs(site_lang));
-    }
-    w.start("ul", &attrs, Set::Inherit);
+    let (words, fallback) = words(page);
+    let words_lang = fallback.as_ref().unwrap_or(page);
+    w.start("ul", &[("class", "downloads")], Set::Inherit);
     for d in &e.downloads {
-        w.start("li", &[], Set::Inherit);
+        let attrs = if words_lang != around { w.lang_attrs(words_lang) } else { Vec::new() };
+        w.start("li", &attrs, Set::Inherit);
         let href = rel(from, &format!("{}/{}", e.dir, d.file));
-        let label = format!("{}, {}", site_words.download.replace("{}", d.label), words::size(d.size, site_words));
+        // The language's own comma (`، ` in Arabic script) before the size.
+        let sep = locale::strings(words_lang).list_separator;
+        let label = format!("{}{sep}{}", words.download.replace("{}", d.label), words.size(d.size));
         let attrs = [("href", href.as_str()), ("type", d.media_type), ("download", d.file.as_str())];
         w.text_element("a", &attrs, Set::Inherit, &label);
         w.end("li");
@@ -747,10 +861,15 @@ fn cover_img(w: &mut Writer<'_>, c: &Cover, from: &str, thumb: bool, link: Optio
 fn home(site: &mut Site<'_>, entries: &[Entry<'_>]) {
     let from = "index.html";
     let lang = site.lang.clone();
-    let mut usage = std::mem::take(&mut site.usage);
+    let mut usage = site.take_usage(0);
     let mut w = Site::writer(&mut usage, site.book_file, &lang);
-    w.text_element("h1", &[("class", "site-heading")], Set::Bold, &site.title);
-    w.newline();
+    // A site of one book named after it: the book's title is the page's heading, not
+    // said twice.
+    let single = matches!(entries, [e] if e.book.meta.title == site.title);
+    if !single {
+        w.text_element("h1", &[("class", "site-heading")], Set::Bold, &site.title);
+        w.newline();
+    }
     w.start("ul", &[("class", "book-list")], Set::Inherit);
     w.newline();
     for e in entries {
@@ -765,19 +884,19 @@ fn home(site: &mut Site<'_>, entries: &[Entry<'_>]) {
             cover_img(&mut w, c, from, true, Some(book_href.as_str()));
         }
         w.start("div", &[("class", "book-text")], Set::Inherit);
-        book_meta(&mut w, e, "h2", Some(book_href.as_str()));
+        book_meta(&mut w, e, if single { "h1" } else { "h2" }, Some(book_href.as_str()));
         if let Some(d) = &m.description {
             w.isolated_element("p", &[("class", "description")], Set::Inherit, d);
             w.newline();
         }
-        download_list(&mut w, (site.words, &site.words_lang()), &m.language, e, from);
+        download_list(&mut w, &lang, &m.language, e, from);
         w.end("div");
         w.end("li");
         w.newline();
     }
     w.end("ul");
     let main = w.finish();
-    site.usage = usage;
+    site.styles[0].usage = usage;
     let mut alternates = Vec::new();
     for e in entries {
         for d in &e.downloads {
@@ -806,6 +925,7 @@ fn home(site: &mut Site<'_>, entries: &[Entry<'_>]) {
         og_image: entries.first().and_then(|e| e.cover.as_ref()).map(|c| c.href.clone()),
         json_ld: json,
         section: Some(0),
+        style: 0,
     };
     site.page(head, &main);
 }
@@ -832,7 +952,7 @@ fn book_pages(site: &mut Site<'_>, e: &Entry<'_>, names: &Names<'_>) {
         syntax: Syntax::Html,
         ext: "html",
     };
-    let mut usage = std::mem::take(&mut site.usage);
+    let mut usage = site.take_usage(e.style);
     let book_file = e.prep.anthology.shown.as_path();
     // The book's page: cover, metadata, downloads, contents, introduction.
     let mut w = Site::writer(&mut usage, book_file, lang);
@@ -857,7 +977,7 @@ fn book_pages(site: &mut Site<'_>, e: &Entry<'_>, names: &Names<'_>) {
         w.isolated_element("p", &[("class", "description")], Set::Inherit, d);
         w.newline();
     }
-    download_list(&mut w, (site.words, &site.words_lang()), lang, e, &from);
+    download_list(&mut w, lang, lang, e, &from);
     w.end("div");
     w.end("div");
     w.newline();
@@ -867,10 +987,12 @@ fn book_pages(site: &mut Site<'_>, e: &Entry<'_>, names: &Names<'_>) {
     w.newline();
     w.start("ol", &[], Set::Inherit);
     w.newline();
+    // An entry in another language says so but keeps the list's direction and alignment;
+    // its title and speakers are isolated, as in the EPUB's contents.
     let item = |w: &mut Writer<'_>, c: &Chapter| {
         let mut attrs = vec![];
         if c.meta.language != *lang {
-            attrs.extend(w.lang_attrs(&c.meta.language));
+            attrs.push(("lang", c.meta.language.as_str()));
         }
         w.start("li", &attrs, Set::Inherit);
         let href = rel(&from, &speech_path(e, c));
@@ -878,7 +1000,7 @@ fn book_pages(site: &mut Site<'_>, e: &Entry<'_>, names: &Names<'_>) {
         w.isolated_element("a", &[("href", href.as_str())], Set::Inherit, &c.meta.title);
         if !c.meta.speakers.is_empty() {
             w.text(" ");
-            let by = locale::strings(&c.meta.language).list(&c.meta.speakers);
+            let by = locale::strings_in(&c.meta.language, &e.book.meta.language).list(&c.meta.speakers);
             w.isolated_element("span", &[("class", "toc-byline")], Set::Inherit, &by);
         }
         w.end("li");
@@ -915,7 +1037,7 @@ fn book_pages(site: &mut Site<'_>, e: &Entry<'_>, names: &Names<'_>) {
         let (html, _) = body::render_body(c, index, 2, &cx, &mut usage);
         main.push_str(&with_lang(&html, c, lang));
     }
-    site.usage = usage;
+    site.styles[e.style].usage = usage;
     let mut alternates = Vec::new();
     for d in &e.downloads {
         alternates.push((d.media_type, format!("{}/{}", e.dir, d.file), format!("{} ({})", m.title, d.label)));
@@ -938,6 +1060,7 @@ fn book_pages(site: &mut Site<'_>, e: &Entry<'_>, names: &Names<'_>) {
             v
         },
         section: None,
+        style: e.style,
     };
     site.page(head, &main);
 
@@ -945,13 +1068,13 @@ fn book_pages(site: &mut Site<'_>, e: &Entry<'_>, names: &Names<'_>) {
     let pages: Vec<&Chapter> = e.pages().collect();
     for (i, c) in pages.iter().enumerate() {
         let path = speech_path(e, c);
-        let mut usage = std::mem::take(&mut site.usage);
+        let mut usage = site.take_usage(e.style);
         let (mut main, _) = body::render_body(c, book.front.len() + i, 1, &cx, &mut usage);
         let page_lang = &c.meta.language;
-        let words_lang = site.words_lang();
+        // The page's words are in its language (the speech's).
+        let (page_words, fallback) = words(page_lang);
         let mut w = Site::writer(&mut usage, &c.source, page_lang);
-        let words_attrs =
-            |w: &Writer<'_>| if words_lang != *page_lang { w.lang_attrs(&words_lang) } else { Vec::new() };
+        let words_attrs = |w: &Writer<'_>| fallback.as_ref().map(|l| w.lang_attrs(l)).unwrap_or_default();
         // Speakers and tags, linked to their pages.
         let links: Vec<(&str, &String, &BTreeMap<&String, String>)> = c
             .meta
@@ -967,31 +1090,39 @@ fn book_pages(site: &mut Site<'_>, e: &Entry<'_>, names: &Names<'_>) {
                 let href = rel(&path, &format!("{folder}/{file}.html"));
                 let class = if folder == "tags" { "tag" } else { "speaker" };
                 w.start("li", &[("class", class)], Set::Inherit);
-                w.isolated_element("a", &[("href", href.as_str())], Set::Inherit, name);
+                // The link itself runs the way its name does and is isolated, so the `#`
+                // the style sheet puts before a tag stays at its start in either direction.
+                let mut a_attrs = vec![("href", href.as_str())];
+                a_attrs.extend(w.dir_attr(Dir::of_text(name)));
+                w.text_element("a", &a_attrs, Set::Inherit, name);
                 w.end("li");
             }
             w.end("ul");
             w.newline();
         }
         // Previous and next, and the book.
-        let label = site.words.pager;
+        let label = page_words.pager;
         let mut nav_attrs = vec![("class", "pager"), ("aria-label", label)];
         nav_attrs.extend(words_attrs(&w));
         w.start("nav", &nav_attrs, Set::Inherit);
         w.start("ul", &[], Set::Inherit);
         for (rel_label, class, other) in [
-            (site.words.previous, "previous", i.checked_sub(1).and_then(|j| pages.get(j))),
-            (site.words.next, "next", pages.get(i + 1)),
+            (page_words.previous, "previous", i.checked_sub(1).and_then(|j| pages.get(j))),
+            (page_words.next, "next", pages.get(i + 1)),
         ] {
             let Some(other) = other else { continue };
             w.start("li", &[("class", class)], Set::Inherit);
             let href = rel(&path, &speech_path(e, other));
             let rel_attr = if class == "previous" { "prev" } else { "next" };
             w.start("a", &[("href", href.as_str()), ("rel", rel_attr)], Set::Inherit);
-            w.text_element("span", &[("class", "pager-label")], Set::Inherit, rel_label);
+            let mut l_attrs = vec![("class", "pager-label")];
+            l_attrs.extend(words_attrs(&w));
+            w.text_element("span", &l_attrs, Set::Inherit, rel_label);
             w.text(" ");
             let mut t_attrs = vec![("class", "pager-title")];
-            t_attrs.extend(w.lang_attrs(&other.meta.language));
+            if other.meta.language != *page_lang {
+                t_attrs.extend(w.lang_attrs(&other.meta.language));
+            }
             w.isolated_element("span", &t_attrs, Set::Inherit, &other.meta.title);
             w.end("a");
             w.end("li");
@@ -1002,7 +1133,7 @@ fn book_pages(site: &mut Site<'_>, e: &Entry<'_>, names: &Names<'_>) {
         w.start("aside", &[("class", "from-book"), ("aria-labelledby", "from-book")], Set::Inherit);
         let mut from_attrs = vec![("id", "from-book"), ("class", "from-book-label")];
         from_attrs.extend(words_attrs(&w));
-        w.text_element("p", &from_attrs, Set::Inherit, site.words.in_book);
+        w.text_element("p", &from_attrs, Set::Inherit, page_words.in_book);
         let book_href = rel(&path, &format!("{}/index.html", e.dir));
         let mut title_attrs = vec![("class", "from-book-title")];
         if lang != page_lang {
@@ -1011,10 +1142,10 @@ fn book_pages(site: &mut Site<'_>, e: &Entry<'_>, names: &Names<'_>) {
         w.start("p", &title_attrs, Set::Inherit);
         w.isolated_element("a", &[("href", book_href.as_str())], Set::Inherit, &m.title);
         w.end("p");
-        download_list(&mut w, (site.words, &words_lang), page_lang, e, &path);
+        download_list(&mut w, page_lang, page_lang, e, &path);
         w.end("aside");
         main.push_str(&w.finish());
-        site.usage = usage;
+        site.styles[e.style].usage = usage;
         let head = Head {
             path: path.clone(),
             title: format!("{} – {}", c.meta.title, m.title),
@@ -1025,6 +1156,7 @@ fn book_pages(site: &mut Site<'_>, e: &Entry<'_>, names: &Names<'_>) {
             og_image: e.cover.as_ref().map(|c| c.href.clone()),
             json_ld: chapter_json(site, e, c, &path),
             section: None,
+            style: e.style,
         };
         site.page(head, &main);
     }
@@ -1057,14 +1189,14 @@ fn lists(
     files: &BTreeMap<&String, String>,
 ) {
     let lang = site.lang.clone();
-    let heading = if section == 1 { site.words.speakers } else { site.words.tags };
+    let (site_words, fallback) = site.words();
+    let heading = if section == 1 { site_words.speakers } else { site_words.tags };
     let index = format!("{folder}/index.html");
-    let mut usage = std::mem::take(&mut site.usage);
+    let mut usage = site.take_usage(0);
     let mut w = Site::writer(&mut usage, site.book_file, &lang);
+    let fallback_attrs = |w: &Writer<'_>| fallback.as_ref().map(|l| w.lang_attrs(l)).unwrap_or_default();
     let mut h_attrs = vec![];
-    if let Some(l) = &site.words_lang {
-        h_attrs.push(("lang", l.as_str()));
-    }
+    h_attrs.extend(fallback_attrs(&w));
     w.text_element("h1", &h_attrs, Set::Bold, heading);
     w.newline();
     w.start("ul", &[("class", "index")], Set::Inherit);
@@ -1075,18 +1207,16 @@ fn lists(
         let href = rel(&index, &format!("{folder}/{file}.html"));
         w.isolated_element("a", &[("href", href.as_str())], Set::Inherit, name);
         w.text(" ");
-        let count = (site.words.speeches)(speeches.len());
+        let count = site_words.speeches(speeches.len());
         let mut c_attrs = vec![("class", "count")];
-        if let Some(l) = &site.words_lang {
-            c_attrs.push(("lang", l.as_str()));
-        }
+        c_attrs.extend(fallback_attrs(&w));
         w.text_element("span", &c_attrs, Set::Inherit, &count);
         w.end("li");
         w.newline();
     }
     w.end("ul");
     let main = w.finish();
-    site.usage = usage;
+    site.styles[0].usage = usage;
     let json = serde_json::json!({"@context": "https://schema.org", "@type": "CollectionPage", "name": heading});
     let head = Head {
         path: index.clone(),
@@ -1098,6 +1228,7 @@ fn lists(
         og_image: None,
         json_ld: json,
         section: Some(section),
+        style: 0,
     };
     site.page(head, &main);
 
@@ -1105,8 +1236,14 @@ fn lists(
     for (name, speeches) in all {
         let Some(file) = files.get(name) else { continue };
         let path = format!("{folder}/{file}.html");
-        let mut usage = std::mem::take(&mut site.usage);
+        let mut usage = site.take_usage(0);
         let mut w = Site::writer(&mut usage, site.book_file, &lang);
+        let mut e_attrs = vec![("class", "eyebrow")];
+        e_attrs.extend(fallback_attrs(&w));
+        w.start("p", &e_attrs, Set::Inherit);
+        w.text_element("a", &[("href", "index.html")], Set::Inherit, heading);
+        w.end("p");
+        w.newline();
         w.isolated_element("h1", &[], Set::Bold, name);
         w.newline();
         w.start("ul", &[("class", "speech-list")], Set::Inherit);
@@ -1115,9 +1252,10 @@ fn lists(
         for l in speeches {
             let e = &entries[l.entry];
             let c = l.chapter;
+            // In the list's direction and alignment; title, speakers and book isolated.
             let mut attrs = vec![];
             if c.meta.language != lang {
-                attrs.extend(w.lang_attrs(&c.meta.language));
+                attrs.push(("lang", c.meta.language.as_str()));
             }
             w.start("li", &attrs, Set::Inherit);
             let href = rel(&path, &speech_path(e, c));
@@ -1125,7 +1263,7 @@ fn lists(
             w.newline();
             w.start("span", &[("class", "speech-meta")], Set::Inherit);
             if section == 2 && !c.meta.speakers.is_empty() {
-                let by = locale::strings(&c.meta.language).list(&c.meta.speakers);
+                let by = locale::strings_in(&c.meta.language, &e.book.meta.language).list(&c.meta.speakers);
                 w.isolated(&by);
                 w.text(" · ");
             }
@@ -1149,7 +1287,7 @@ fn lists(
         }
         w.end("ul");
         let main = w.finish();
-        site.usage = usage;
+        site.styles[0].usage = usage;
         let json = if section == 1 {
             serde_json::json!({"@context": "https://schema.org", "@type": "Person", "name": name, "subjectOf": parts})
         } else {
@@ -1165,6 +1303,7 @@ fn lists(
             og_image: None,
             json_ld: json,
             section: Some(section),
+            style: 0,
         };
         site.page(head, &main);
     }
@@ -1190,18 +1329,28 @@ mod tests {
         assert_eq!(s.values().cloned().collect::<BTreeSet<_>>().len(), 4);
         assert_eq!(s[&names[3]], "index-2");
         assert!(json_in_html(&serde_json::json!({"x": "</script>"})).contains("\\u003c/script>"));
-        assert_eq!(up("a/b/c.html"), "../../");
     }
 
     #[test]
     fn sizes_are_written_as_readers_read_them() {
-        let (de, _) = words::words(&Lang::of("de"));
-        assert_eq!(words::size(579_001, de), "580 kB");
-        assert_eq!(words::size(1_234_567, de), "1,2 MB");
-        assert_eq!([(de.speeches)(1), (de.speeches)(2)], ["1 Rede", "2 Reden"]);
-        let (ar, _) = words::words(&Lang::of("ar"));
-        assert_eq!((ar.speeches)(12), "12 خطبة");
-        let (en, fallback) = words::words(&Lang::of("fr"));
-        assert_eq!((words::size(2_960_000, en), fallback), ("3.0 MB".to_string(), Some(Lang::english())));
+        let (de, _) = words(&Lang::of("de"));
+        assert_eq!(de.size(579_001), "580\u{a0}kB");
+        assert_eq!(de.size(1_234_567), "1,2\u{a0}MB");
+        assert_eq!([de.speeches(1), de.speeches(2)], ["1 Rede", "2 Reden"]);
+        let (ar, _) = words(&Lang::of("ar"));
+        assert_eq!(
+            [ar.speeches(1), ar.speeches(2), ar.speeches(3), ar.speeches(12)],
+            ["خطبة واحدة", "خطبتان", "3 خطب", "12 خطبة"]
+        );
+        let (ru, _) = words(&Lang::of("ru"));
+        assert_eq!(
+            [ru.speeches(1), ru.speeches(3), ru.speeches(5), ru.speeches(21), ru.speeches(1000)],
+            ["1 речь", "3 речи", "5 речей", "21 речь", "1\u{a0}000 речей"]
+        );
+        let (fa, _) = words(&Lang::of("fa"));
+        assert_eq!(fa.size(1_234_567), "۱٫۲\u{a0}مگابایت");
+        assert_eq!(fa.speeches(12), "۱۲ سخنرانی");
+        let (en, fallback) = words(&Lang::of("ur"));
+        assert_eq!((en.size(2_960_000), fallback), ("3.0\u{a0}MB".to_string(), Some(Lang::english())));
     }
 }

@@ -230,10 +230,18 @@ impl Body<'_, '_> {
     /// language differs), the place and the occasion.
     fn byline(&mut self) {
         let c = self.chapter;
-        let own = locale::strings(&c.meta.language);
+        // The names joined in the speech's words, or where its language has none, in the
+        // book's (marked so).
+        let own = locale::strings_in(&c.meta.language, self.cx.book_lang);
         self.w.start("div", &[("class", "byline")], Set::Inherit);
         if !c.meta.speakers.is_empty() {
-            self.w.isolated_element("p", &[("class", "speakers")], Set::Inherit, &own.list(&c.meta.speakers));
+            let words =
+                locale::strings_lang(&c.meta.language, self.cx.book_lang).cloned().unwrap_or_else(Lang::english);
+            let mut attrs = vec![("class", "speakers")];
+            if words != c.meta.language && c.meta.speakers.len() > 1 {
+                attrs.extend(self.w.lang_attrs(&words));
+            }
+            self.w.isolated_element("p", &attrs, Set::Inherit, &own.list(&c.meta.speakers));
         }
         let mut parts = 0;
         let has_line = c.meta.date.is_some() || c.meta.place.is_some() || c.meta.occasion.is_some();
@@ -301,7 +309,7 @@ impl Body<'_, '_> {
             self.w.start("p", &[("class", "translator")], Set::Inherit);
             self.label(&format!("{}:", self.cx.strings.translated_by));
             self.w.text(" ");
-            self.w.isolated(&locale::strings(&m.language).list(&m.translators));
+            self.w.isolated(&locale::strings_in(&m.language, self.cx.book_lang).list(&m.translators));
             self.w.end("p");
             self.w.newline();
         }
@@ -636,6 +644,18 @@ impl Body<'_, '_> {
                 self.counted(&image.alt);
                 self.image(image, Some("inline"))
             }
+            Inline::Lang { lang, dir, content } => {
+                // `lang` and `xml:lang`, and `dir`: the author's, else the language's when
+                // it runs the other way than the text around it.
+                let mut attrs = self.w.lang_attrs(lang);
+                if let Some(d) = dir {
+                    attrs.retain(|(k, _)| *k != "dir");
+                    attrs.push(("dir", d.attr()));
+                }
+                self.w.start("span", &attrs, Set::Inherit);
+                self.inlines(content);
+                self.w.end("span");
+            }
             Inline::Break => {
                 if let Some(w) = &mut self.words {
                     w.space();
@@ -729,7 +749,7 @@ impl Body<'_, '_> {
         let n = note.number.to_string();
         let back = |call: u32| format!("#{}", footnote_ref_anchor(&c.anchor, note.number, call));
         // An attribute has the language of its document: the chapter's.
-        let title = locale::strings(&c.meta.language).back_to_text;
+        let title = locale::strings_in(&c.meta.language, self.cx.book_lang).back_to_text;
         let label = format!("{}-num", footnote_anchor(&c.anchor, note.number));
         let id: &[(&str, &str)] = if self.cx.syntax == xhtml::Syntax::Html { &[("id", &label)] } else { &[] };
         if note.calls == 1 {

@@ -10,7 +10,7 @@ use crate::assets;
 use crate::diagnostics::{Diagnostic, Kind, Report};
 use crate::project::Project;
 use crate::style::Fonts as StyleFonts;
-use crate::xhtml::{Face, Usage};
+use crate::xhtml::{CharBits, Face, Usage};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -294,9 +294,18 @@ pub(crate) const GENERATED: &str = " \u{A0}0123456789.-\u{2010}\u{2022}\u{25E6}\
 /// markup too (alt texts, titles and generated content are in attributes and rules), with
 /// character references decoded.
 pub(crate) fn chars_of(text: &str, chars: &mut BTreeSet<char>) {
+    // Each character is looked up in the tree once per document, not once per occurrence.
+    let mut seen = CharBits::default();
+    let mut add = |s: &str, chars: &mut BTreeSet<char>| {
+        for c in s.chars() {
+            if seen.mark(c) {
+                chars.insert(c);
+            }
+        }
+    };
     let mut rest = text;
     while let Some(i) = rest.find('&') {
-        chars.extend(rest[..i].chars());
+        add(&rest[..i], chars);
         rest = &rest[i..];
         let reference = rest.find(';').filter(|&end| end <= 12).map(|end| (&rest[1..end], end));
         let decoded = reference.and_then(|(name, end)| {
@@ -320,7 +329,7 @@ pub(crate) fn chars_of(text: &str, chars: &mut BTreeSet<char>) {
             }
         }
     }
-    chars.extend(rest.chars());
+    add(rest, chars);
 }
 
 /// A CSS string literal.

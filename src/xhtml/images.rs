@@ -163,7 +163,8 @@ fn images_in_inlines<'a>(inlines: &'a [Inline], line: usize, out: &mut Vec<(&'a 
             | Inline::Strong { content }
             | Inline::Superscript { content }
             | Inline::Subscript { content }
-            | Inline::Link { content, .. } => images_in_inlines(content, line, out),
+            | Inline::Link { content, .. }
+            | Inline::Lang { content, .. } => images_in_inlines(content, line, out),
             _ => {}
         }
     }

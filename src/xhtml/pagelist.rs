@@ -9,7 +9,7 @@ use crate::document::pages::{Doc, PageMap, Spot, WordCounter};
 use std::collections::BTreeMap;
 
 /// A printed page's marker.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Marker {
     pub spot: Spot,
     pub label: String,
@@ -35,6 +35,11 @@ impl Marks {
             by_doc.entry(p.at.doc).or_default().push(Marker { spot: p.at, label: p.label.clone() });
         }
         Marks { by_doc }
+    }
+
+    /// The markers of `doc`, in page order (what its document depends on).
+    pub(crate) fn of(&self, doc: Doc) -> &[Marker] {
+        self.by_doc.get(&doc).map_or(&[], Vec::as_slice)
     }
 
     /// The markers to put into `doc`.

@@ -193,9 +193,72 @@ fn a_language_without_strings_gets_english_and_one_warning() {
     assert!(!has_strings(&tlh));
     assert_eq!(strings(&tlh).contents, "Contents");
     assert_eq!(strings(&tlh).date(&d("2021-12-13")), "December\u{a0}13, 2021");
-    let w = fallback_warning("reden", &[Lang::parse("de").unwrap().0, tlh, grc]).expect("a warning");
+    let w = fallback_warning("reden", &[Lang::parse("de").unwrap().0, tlh.clone(), grc.clone()]).expect("a warning");
     assert!(!w.is_error());
     let text = w.to_string();
-    assert!(text.contains("`tlh`, `grc`") && text.contains("reden") && text.contains("English"), "{text}");
+    assert!(text.contains("`tlh`, `grc`") && text.contains("reden") && text.contains("language, `de`"), "{text}");
     assert!(fallback_warning("reden", &[Lang::parse("de").unwrap().0]).is_none());
+    // A speech's labels in a language without strings are the book's; a book without
+    // strings of its own gets English.
+    let de = Lang::parse("de").unwrap().0;
+    assert_eq!(strings_in(&tlh, &de).contents, "Inhalt");
+    assert_eq!(strings_in(&tlh, &de).list(&["A".into(), "B".into()]), "A und B");
+    assert_eq!(strings_in(&tlh, &grc).contents, "Contents");
+    assert_eq!(strings_lang(&tlh, &de), Some(&de));
+    assert_eq!(strings_lang(&tlh, &grc), None);
+    let w = fallback_warning("reden", &[grc.clone(), tlh.clone()]).expect("a warning").to_string();
+    assert!(w.contains("`grc`, `tlh`") && w.contains("English"), "{w}");
+}
+
+#[test]
+fn every_language_of_the_labels_has_the_web_words_with_their_placeholders() {
+    let fields = |w: &'static Web| -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("skip", w.skip),
+            ("books", w.books),
+            ("speakers", w.speakers),
+            ("tags", w.tags),
+            ("site_nav", w.site_nav),
+            ("download", w.download),
+            ("previous", w.previous),
+            ("next", w.next),
+            ("pager", w.pager),
+            ("in_book", w.in_book),
+            ("feed", w.feed),
+            ("catalogue", w.catalogue),
+            ("licence", w.licence),
+            ("kb", w.kb),
+            ("mb", w.mb),
+        ]
+    };
+    let english = fields(&web::EN);
+    // The same languages in the same order as the labels, so a language has both or neither.
+    let codes: Vec<&str> = web::ALL.iter().map(|w| w.code).collect();
+    assert_eq!(codes, labels::ALL.iter().map(|s| s.code).collect::<Vec<_>>());
+    for w in web::ALL {
+        assert_eq!(web(&Lang::parse(w.code).unwrap().0).0.code, w.code);
+        for ((key, text), (_, en)) in fields(w).into_iter().zip(&english) {
+            assert!(!text.trim().is_empty(), "{}: {key} is empty", w.code);
+            assert_eq!(text, text.trim(), "{}: {key} has spaces around it", w.code);
+            assert_eq!(text.matches("{}").count(), en.matches("{}").count(), "{}: {key} keeps its `{{}}`", w.code);
+        }
+        assert!(w.kb.contains("{}\u{a0}") && w.mb.contains("{}\u{a0}"), "{}: no break before the unit", w.code);
+        // Every count from 1 to 200 has a form; one with `{}` shows the number.
+        for n in 1..=200 {
+            let s = w.speeches(n);
+            assert!(!s.contains("{}") && !s.is_empty(), "{}: {n}: {s}", w.code);
+        }
+        assert!(!w.size(1_500_000).contains("{}"), "{}", w.code);
+    }
+    let (nb, own) = web(&Lang::of("nb"));
+    assert!(own && nb.code == "no");
+    let (ur, own) = web(&Lang::of("ur"));
+    assert!(!own && ur.code == "en");
+    // CLDR's plural categories pick the form.
+    let cs = web(&Lang::of("cs")).0;
+    assert_eq!([cs.speeches(1), cs.speeches(3), cs.speeches(5)], ["1 projev", "3 projevy", "5 projevů"]);
+    let he = web(&Lang::of("he")).0;
+    assert_eq!([he.speeches(1), he.speeches(2), he.speeches(7)], ["נאום אחד", "שני נאומים", "7 נאומים"]);
+    assert_eq!(web(&Lang::of("fr")).0.size(1_234_567), "1,2\u{a0}Mo");
+    assert_eq!(web(&Lang::of("en")).0.size(999), "1\u{a0}kB");
 }

@@ -64,6 +64,7 @@ impl<'a, 'f> Contents<'a, 'f> {
         flow.arabic_from = arabic_from;
         flow.rtl = lang.is_rtl();
         flow.tagged = paged.tagged;
+        flow.record = flow.sink().records();
         flow.next_key = paged.next_key;
         flow.reserved_key = paged.reserved_key;
         flow.replay(ops, folios)?;
@@ -101,5 +102,9 @@ impl<S: PageSink> PageSink for Counted<S> {
 
     fn flush(&mut self) -> Result<(), Diagnostic> {
         self.sink.flush()
+    }
+
+    fn records(&self) -> bool {
+        self.sink.records()
     }
 }

@@ -4,6 +4,7 @@
 //! the thread that paginates, keeps threads from waking each other for every page; every
 //! queue is short, so memory stays bounded however long the book.
 
+use super::Memo;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::pdf::font::FontSet;
 use crate::pdf::layout::PageSink;
@@ -22,15 +23,22 @@ const MAX_BATCH: usize = 16;
 /// A page on its way: the order it was made in, its index in the file, and the page.
 type Numbered<T> = (usize, usize, T);
 
+/// Pages kept for the preview, with their indices.
+pub(super) type Kept = Vec<(usize, Page)>;
+
+/// A page encoded, and the page itself when it is kept for the preview (handed back by
+/// the encoder rather than copied before).
+type Done = (Result<Encoded, Diagnostic>, Option<Page>);
+
 pub(super) struct EncodingSink {
     writer: PdfWriter,
     /// Batch n goes to encoder n % encoders, each with a queue of its own.
     to_encoders: Vec<SyncSender<Vec<Numbered<Page>>>>,
     /// Encoded pages come back on a channel without bound: an encoder never waits on the
     /// paginating thread, which drains it between units, so neither can wait on the other.
-    encoded: Receiver<Numbered<Result<Encoded, Diagnostic>>>,
+    encoded: Receiver<Numbered<Done>>,
     /// Pages encoded out of order, waiting for those made before them.
-    waiting: BTreeMap<usize, (usize, Result<Encoded, Diagnostic>)>,
+    waiting: BTreeMap<usize, (usize, Done)>,
     /// The next page to write, in the order made.
     next: usize,
     /// Pages made so far.
@@ -38,15 +46,23 @@ pub(super) struct EncodingSink {
     /// The pages made since the last hand-over.
     batch: Vec<Numbered<Page>>,
     batches: usize,
+    /// For the preview: every page with its lines, by index, as the encoders hand them
+    /// back (`None` when not kept, the usual case).
+    kept: Option<Kept>,
 }
 
 impl EncodingSink {
-    /// Start `encoders` encoder threads for `writer`'s pages.
+    /// Start `encoders` encoder threads for `writer`'s pages; with `keep`, the pages are
+    /// kept (with their lines) for the preview. With `memo` (`watch`, `serve`), a page
+    /// whose content was encoded by an earlier build is taken from it, and the pages
+    /// encoded are kept.
     pub(super) fn spawn<'scope, 'env>(
         s: &'scope Scope<'scope, 'env>,
         writer: PdfWriter,
         fonts: &'env FontSet,
         encoders: usize,
+        keep: bool,
+        memo: Option<Memo<'env>>,
     ) -> Self {
         let (done_tx, encoded) = channel();
         let mut to_encoders = Vec::new();
@@ -58,9 +74,24 @@ impl EncodingSink {
             s.spawn(move || {
                 for batch in page_rx {
                     for (seq, index, page) in batch {
-                        let encoded = encoder.encode(fonts, &page);
-                        drop(page);
-                        if done_tx.send((seq, index, encoded)).is_err() {
+                        let encoded = match memo {
+                            Some(m) => {
+                                let digest = crate::pdf::write::digest(&page);
+                                match m.cache.page(m.context, digest) {
+                                    Some(kept) => Ok(kept),
+                                    None => {
+                                        let e = encoder.encode(fonts, &page);
+                                        if let Ok(e) = &e {
+                                            m.cache.keep_page(m.context, digest, e);
+                                        }
+                                        e
+                                    }
+                                }
+                            }
+                            None => encoder.encode(fonts, &page),
+                        };
+                        let back = keep.then_some(page);
+                        if done_tx.send((seq, index, (encoded, back))).is_err() {
                             return;
                         }
                     }
@@ -76,6 +107,7 @@ impl EncodingSink {
             made: 0,
             batch: Vec::new(),
             batches: 0,
+            kept: keep.then(Vec::new),
         }
     }
 
@@ -102,24 +134,27 @@ impl EncodingSink {
     }
 
     /// Pages come encoded in any order; they are written in the order they were made.
-    fn put(&mut self, seq: usize, index: usize, encoded: Result<Encoded, Diagnostic>) -> Result<(), Diagnostic> {
-        self.waiting.insert(seq, (index, encoded));
-        while let Some((index, encoded)) = self.waiting.remove(&self.next) {
+    fn put(&mut self, seq: usize, index: usize, done: Done) -> Result<(), Diagnostic> {
+        self.waiting.insert(seq, (index, done));
+        while let Some((index, (encoded, page))) = self.waiting.remove(&self.next) {
             self.writer.put(index, encoded?)?;
+            if let (Some(kept), Some(page)) = (&mut self.kept, page) {
+                kept.push((index, page));
+            }
             self.next += 1;
         }
         Ok(())
     }
 
     /// Wait for the encoders to finish and write the last pages; the writer, every page
-    /// written, is handed back.
-    pub(super) fn finish(mut self) -> Result<PdfWriter, Diagnostic> {
+    /// written, is handed back, with the pages kept for the preview.
+    pub(super) fn finish(mut self) -> Result<(PdfWriter, Option<Kept>), Diagnostic> {
         self.hand_over()?;
         self.to_encoders.clear();
         while let Ok((seq, index, encoded)) = self.encoded.recv() {
             self.put(seq, index, encoded)?;
         }
-        Ok(self.writer)
+        Ok((self.writer, self.kept))
     }
 }
 
@@ -139,5 +174,9 @@ impl PageSink for EncodingSink {
 
     fn flush(&mut self) -> Result<(), Diagnostic> {
         self.hand_over()
+    }
+
+    fn records(&self) -> bool {
+        self.kept.is_some()
     }
 }

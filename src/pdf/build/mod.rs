@@ -90,8 +90,12 @@ pub(crate) fn run(
     let errors_before = report.errors();
     let families = &coverage.families;
     let memo = prep.cache.as_deref().map(|cache| Memo { cache, context: context(prep, &fonts, &geometry, edition) });
-    let set = std::thread::scope(|s| typeset(s, prep, &fonts, &geometry, &units, families, workers, writer, memo))?;
-    let Typeset { mut writer, texts, fallback, mut paged, outline } = set;
+    // Under `serve`, the reading edition's pages are kept for the preview.
+    let keeper = prep.cache.as_deref().and_then(|c| c.keeper()).filter(|_| edition == Edition::Reading && !count_only);
+    let keep = keeper.is_some();
+    let set =
+        std::thread::scope(|s| typeset(s, prep, &fonts, &geometry, &units, families, workers, writer, memo, keep))?;
+    let Typeset { mut writer, texts, fallback, mut paged, outline, kept } = set;
     report.extend(std::mem::take(&mut paged.report));
     if edition.is_print() {
         print::report_images(&writer, prep, project, report);
@@ -108,6 +112,10 @@ pub(crate) fn run(
         return Ok(Some(outcome));
     }
     finish::finish(writer, prep, &fonts, &geometry, edition, texts, &paged, &outline, report)?;
+    if let (Some(keeper), Some(kept)) = (keeper, kept) {
+        let book_file = prep.anthology.shown.to_string_lossy().into_owned();
+        keeper.offer(crate::pdf::svg::Typeset::new(kept, &fonts, book, project.root.clone(), book_file));
+    }
     Ok(Some(outcome))
 }
 
@@ -155,7 +163,7 @@ pub(crate) fn page_map(prep: &Prepared, project: &Project) -> Result<PageMap, Re
 /// Where set chapters are kept between builds, and the hash of what their layout depends
 /// on besides the chapter and its depth.
 #[derive(Clone, Copy)]
-pub(super) struct Memo<'c> {
+pub(crate) struct Memo<'c> {
     cache: &'c Cache,
     context: u64,
 }
@@ -183,6 +191,8 @@ struct Typeset {
     paged: Paginated,
     /// Outline entries in page order.
     outline: Vec<Placed>,
+    /// The pages with their lines, by index, when kept for the preview.
+    kept: Option<Vec<(usize, crate::pdf::write::Page)>>,
 }
 
 /// What pagination found out: where units start and the folios change, the pages left
@@ -248,12 +258,13 @@ fn typeset<'scope, 'env>(
     workers: usize,
     writer: PdfWriter,
     memo: Option<Memo<'env>>,
+    keep: bool,
 ) -> Result<Typeset, Diagnostic> {
     let book = &prep.book;
     let lang = &book.meta.language;
     let tagged = writer.tagged();
     let mut setters = Setters::spawn(s, workers, fonts, g, book, units, families, memo);
-    let mut sink = EncodingSink::spawn(s, writer, fonts, workers);
+    let mut sink = EncodingSink::spawn(s, writer, fonts, workers, keep, memo);
     // Counted here while the first units are set.
     let contents = Contents::count(fonts, g, book, units)?;
     let mut folios = Typesetter::new(fonts, Vec::new());
@@ -263,10 +274,10 @@ fn typeset<'scope, 'env>(
     contents.set(units, lang, &mut paged, &mut sink, &mut folios, &mut outline)?;
     // Outline entries in page order (the contents were placed last).
     outline.sort_by_key(|e| e.page);
-    let writer = sink.finish()?;
+    let (writer, kept) = sink.finish()?;
     let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);
     let fallback = setters.join(&mut texts);
-    Ok(Typeset { writer, texts, fallback, paged, outline })
+    Ok(Typeset { writer, texts, fallback, paged, outline, kept })
 }
 
 /// Replay every unit's operations, in reading order, onto pages that go to `sink`; the
@@ -290,6 +301,7 @@ fn paginate<S: PageSink>(
     }
     flow.rtl = lang.is_rtl();
     flow.tagged = tagged;
+    flow.record = flow.sink().records();
     let mut report = Report::default();
     for unit in units {
         let done = setters.next()?;

@@ -4,14 +4,14 @@
 
 use super::{move_line, push_line, roman, take_run, Figure, Geometry, LinkTarget, NoteLine, Op, Placed, Variants};
 use crate::diagnostics::Diagnostic;
-use crate::document::pages::Spot;
+use crate::document::pages::{Doc, Spot};
 use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::length::Pt;
 use crate::pdf::text::bidi;
 use crate::pdf::text::paragraph::{Alignment, Line, Measure, Span, SpanStyle, Typesetter};
 use crate::pdf::write::tags::{ARTIFACT, DOCUMENT, FIRST_KEY, FOOTER, HEADER};
-use crate::pdf::write::{Area, Elem, Link, Mark, Page, Role, Target};
+use crate::pdf::write::{Area, Elem, LineFrom, Link, Mark, Page, PlacedLine, Role, Target};
 use crate::style;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,6 +33,11 @@ struct FootLine {
     /// element it follows (the block that calls it).
     key: u32,
     home: (u32, Option<u32>),
+    /// The document of the note (for the preview's line sources).
+    doc: Option<Doc>,
+    /// Tagged PDF: the `P` element of the note's paragraph the line is in, and whether the
+    /// line is that paragraph's first and its last.
+    para: Option<(u32, bool, bool)>,
 }
 
 /// What a line does to the page it would go on: the baseline it gets, the footnote lines
@@ -65,6 +70,12 @@ pub(crate) trait PageSink {
     /// Take page `index` (0-based, counting every page of the file), finished.
     fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic>;
 
+    /// Whether the pages should carry their lines and where each comes from
+    /// ([`Page::lines`], for the preview's SVG pages).
+    fn records(&self) -> bool {
+        false
+    }
+
     /// A unit is replayed: the pages given so far may go on (the build's sink hands them
     /// to its encoders and writes what they have done).
     fn flush(&mut self) -> Result<(), Diagnostic> {
@@ -75,6 +86,10 @@ pub(crate) trait PageSink {
 impl<S: PageSink + ?Sized> PageSink for &mut S {
     fn page(&mut self, index: usize, page: Page) -> Result<(), Diagnostic> {
         (**self).page(index, page)
+    }
+
+    fn records(&self) -> bool {
+        (**self).records()
     }
 
     fn flush(&mut self) -> Result<(), Diagnostic> {
@@ -173,6 +188,8 @@ pub(crate) struct Flow<'a, S: PageSink> {
     pub spots: Vec<(usize, Spot)>,
     /// Tagged PDF: structure marks go onto the pages (see `write/tags.rs`).
     pub tagged: bool,
+    /// The pages carry their lines and where each comes from (`Page::lines`).
+    pub record: bool,
     /// The next key of a structure element (keys are unique in the book).
     pub next_key: u32,
     /// The structure elements open with `current` (their key and type), innermost last.
@@ -188,6 +205,8 @@ pub(crate) struct Flow<'a, S: PageSink> {
     pub reserved_key: Option<u32>,
     /// The element of the content last marked on the page (`Mark::Tag`).
     tag_now: u32,
+    /// The languages of the unit's spans: a run's `lang` n is entry n - 1.
+    span_langs: Vec<String>,
 }
 
 impl<'a, S: PageSink> Flow<'a, S> {
@@ -229,6 +248,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             at: None,
             spots: Vec::new(),
             tagged: false,
+            record: false,
             next_key: FIRST_KEY,
             stack: Vec::new(),
             local: FxHashMap::default(),
@@ -236,6 +256,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             deferred: Vec::new(),
             reserved_key: None,
             tag_now: ARTIFACT,
+            span_langs: Vec::new(),
         }
     }
 
@@ -319,8 +340,29 @@ impl<'a, S: PageSink> Flow<'a, S> {
         if row {
             self.page.marks.push(Mark::Begin { actual_text: Some(l.text.clone()), lang: None });
         }
+        // Text in another language than its paragraph's: a `Span` with its `Lang` (its parent,
+        // language and key), one per line and stretch of runs.
+        let mut span: Option<(u32, u16, u32)> = None;
         for r in &mut l.runs {
             let mut t = if r.tag != 0 { self.local.get(&r.tag).copied().unwrap_or(default) } else { default };
+            let lang = self.span_langs.get((r.lang as usize).wrapping_sub(1)).filter(|_| t >= FIRST_KEY);
+            match (lang, span) {
+                (Some(_), Some((p, n, k))) if p == t && n == r.lang => t = k,
+                (Some(tag), _) => {
+                    let elem = Elem { lang: Some(tag.clone()), ..Elem::of(Role::Span) };
+                    if let Some((_, _, k)) = span.take() {
+                        self.page.marks.push(Mark::Close(k));
+                    }
+                    let k = self.open_elem(t, elem);
+                    span = Some((t, r.lang, k));
+                    t = k;
+                }
+                (None, Some((_, _, k))) => {
+                    self.page.marks.push(Mark::Close(k));
+                    span = None;
+                }
+                (None, None) => {}
+            }
             if links && r.link > 0 && t >= FIRST_KEY {
                 t = match made.iter().find(|m| m.0 == r.link) {
                     Some(m) => m.1,
@@ -336,6 +378,9 @@ impl<'a, S: PageSink> Flow<'a, S> {
         }
         if row {
             self.page.marks.push(Mark::End);
+        }
+        if let Some((_, _, k)) = span {
+            self.page.marks.push(Mark::Close(k));
         }
         for m in &made {
             self.page.marks.push(Mark::Close(m.1));
@@ -419,6 +464,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
     /// Carry out `ops`; `typesetter` sets folios, running heads and note labels.
     pub(crate) fn replay(&mut self, mut ops: Vec<Op>, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
         self.local.clear();
+        self.span_langs.clear();
         for i in 0..ops.len() {
             if matches!(ops[i], Op::Lines { .. }) {
                 // A new page: its paragraphs (and the facing page's) are chosen among
@@ -463,6 +509,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 Op::Heads { verso, recto } => self.heads = (verso.clone(), recto.clone()),
                 Op::Bookmark { level, title, contents } => self.pending.push((*level, title.clone(), *contents)),
                 Op::Targets(t) => self.targets = t.clone(),
+                Op::SpanLangs(l) => self.span_langs = l.clone(),
                 Op::Anchor(a) => self.pending_anchors.push(a.clone()),
                 Op::EndUnit => {
                     // Notes never called are set at the foot of the unit's last page.
@@ -642,13 +689,16 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 case: Case::Normal,
                 hyphenate: false,
                 link: 0,
+                lang: 0,
             };
             let line = one_line(typesetter, &label, style, self.g.measure());
             let room = ((self.g.height - self.g.top - self.g.bottom) * 0.5 / self.g.note_advance()) as usize;
             let take = self.carried.len().min(room.saturating_sub(1).max(1));
             let note = self.carried[0].note;
             let home = (ARTIFACT, None);
-            self.foot.push(FootLine { line, dx: Pt::ZERO, note, first: false, last: false, key: ARTIFACT, home });
+            let (first, last, key, para) = (false, false, ARTIFACT, None);
+            let f = FootLine { line, dx: Pt::ZERO, note, first, last, key, home, doc: None, para };
+            self.foot.push(f);
             self.foot.extend(self.carried.drain(..take));
         }
         // Figures that waited head the new page, as many as fit.
@@ -717,6 +767,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             if i > 0 {
                 baseline += f.advance;
             }
+            self.record_line(l, left + f.caption_dx, baseline, Some(LineFrom::Text(f.at)));
             match caption {
                 Some((_, c)) => {
                     self.put_line(&mut l.clone(), left + f.caption_dx, baseline, c, false);
@@ -767,7 +818,19 @@ impl<'a, S: PageSink> Flow<'a, S> {
                     r.link = u32::MAX;
                 }
             }
-            let made = self.put_line(&mut f.line, left + f.dx, baseline, f.key, tagged);
+            let from = f.doc.map(|doc| LineFrom::Note { doc, number: f.note });
+            self.record_line(&f.line, left + f.dx, baseline, from);
+            let mut home = f.key;
+            if let (true, Some((p, first, _))) = (tagged, f.para) {
+                if first {
+                    self.page.marks.push(Mark::Open { key: p, parent: f.key, elem: Box::new(Elem::of(Role::P)) });
+                }
+                home = p;
+            }
+            let made = self.put_line(&mut f.line, left + f.dx, baseline, home, tagged);
+            if let (true, Some((p, _, true))) = (tagged, f.para) {
+                self.page.marks.push(Mark::Close(p));
+            }
             if tagged && f.last {
                 self.page.marks.push(Mark::Close(f.key));
             }
@@ -801,6 +864,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             case: Case::Normal,
             hyphenate: false,
             link: 0,
+            lang: 0,
         };
         let m = Measure { width: g.measure().get(), indent: 0.0, align: Alignment::Center, lang: Lang::english() };
         let lines = typesetter.set(&[Span { text: self.folio_text(), style: small }], &m);
@@ -908,7 +972,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         }
         // Two lines stay and two go over, and no word is broken across the pages.
         let lines = calls.last().and_then(|n| self.notes.get(n));
-        while m > 0 && lines.is_some_and(|l| l.get(m - 1).is_some_and(|(l, _)| l.hyphenated)) {
+        while m > 0 && lines.is_some_and(|l| l.get(m - 1).is_some_and(|(l, _, _)| l.hyphenated)) {
             m -= 1;
         }
         let least = if fresh { 1 } else { 2 };
@@ -965,6 +1029,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 // comes here.
                 Op::Figure(_) | Op::Rule { .. } => {}
                 Op::Bookmark { .. } | Op::Anchor(_) | Op::Note { .. } | Op::Targets(_) | Op::Lang(_) | Op::At(_) => {}
+                Op::SpanLangs(_) => {}
                 Op::Open { .. } | Op::Close(_) | Op::OpenReserved(_) | Op::EndPart => {}
                 _ => return true,
             }
@@ -1054,6 +1119,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                     | Op::Anchor(_)
                     | Op::Heads { .. }
                     | Op::Targets(_)
+                    | Op::SpanLangs(_)
                     | Op::Lang(_)
                     | Op::At(_)
                     | Op::Arabic
@@ -1287,11 +1353,13 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 Some((s, split)) => (s.cursor.unwrap_or(self.g.top), split),
                 None => (self.cursor.map_or(self.g.top, |c| c + advance), None),
             };
-            if let Some(at) = self.at {
-                self.spot(Spot { word: at.word + l.word, ..at });
+            let from = self.at.map(|at| Spot { word: at.word + l.word, ..at });
+            if let Some(at) = from {
+                self.spot(at);
             }
             let left = self.left() + dx;
             let baseline = next;
+            self.record_line(l, left, baseline, from.map(LineFrom::Text));
             let (descent, ascent) = (Pt::new(l.descent), Pt::new(l.ascent));
             self.open_lang();
             self.place_pending(baseline - ascent);
@@ -1348,6 +1416,24 @@ impl<'a, S: PageSink> Flow<'a, S> {
         }
     }
 
+    /// Keep `l`, drawn at `left` on `baseline`, in the page's lines when they are
+    /// recorded (see [`Page::lines`]): its area over its runs, its text and `from`.
+    fn record_line(&mut self, l: &Line, left: Pt, baseline: Pt, from: Option<LineFrom>) {
+        if !self.record || l.runs.is_empty() {
+            return;
+        }
+        let x0 = l.runs.iter().map(|r| r.x).fold(f32::INFINITY, f32::min);
+        let x1 = l.runs.iter().map(|r| r.x + r.width).fold(f32::NEG_INFINITY, f32::max);
+        let area = Area {
+            x0: left + Pt::new(x0),
+            x1: left + Pt::new(x1),
+            y: baseline,
+            descent: Pt::new(l.descent),
+            ascent: Pt::new(l.ascent),
+        };
+        self.page.lines.push(PlacedLine { area, text: l.text.clone(), from });
+    }
+
     /// The current page begins at `at`, unless something with a place was set on it
     /// before.
     fn spot(&mut self, at: Spot) {
@@ -1363,8 +1449,21 @@ impl<'a, S: PageSink> Flow<'a, S> {
         let Some(lines) = self.notes.remove(&n) else { return };
         let key = if self.tagged { self.new_key() } else { ARTIFACT };
         let count = lines.len();
-        for (i, (line, dx)) in lines.into_iter().enumerate() {
-            let f = FootLine { line, dx, note: n, first: i == 0, last: i + 1 == count, key, home };
+        // Tagged: each paragraph of the note a `P` in it.
+        let mut paras: Vec<u32> = Vec::new();
+        if self.tagged {
+            let count = lines.last().map_or(0, |l| l.2 as usize + 1);
+            paras.extend((0..count).map(|_| self.new_key()));
+        }
+        let para_of: Vec<u32> = lines.iter().map(|l| l.2).collect();
+        for (i, (line, dx, p)) in lines.into_iter().enumerate() {
+            let para = paras.get(p as usize).map(|&k| {
+                let first = i == 0 || para_of[i - 1] != p;
+                let last = i + 1 == count || para_of[i + 1] != p;
+                (k, first, last)
+            });
+            let doc = self.at.map(|a| a.doc);
+            let f = FootLine { line, dx, note: n, first: i == 0, last: i + 1 == count, key, home, doc, para };
             if i < keep && self.carried.is_empty() {
                 self.foot.push(f);
             } else {

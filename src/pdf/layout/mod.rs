@@ -276,14 +276,18 @@ fn shift_runs(lines: &mut [Line], dx: f32) {
 }
 
 /// Converts model inlines to styled spans, numbering the links it meets in `targets`.
-struct Spanner<'t> {
+struct Spanner<'t, 'f> {
     mono: Option<FaceId>,
     targets: &'t mut Vec<LinkTarget>,
     /// The zero of the figures of note numbers.
     zero: char,
+    /// Numbers the languages of spans ([`SpanStyle::lang`]).
+    typesetter: &'t mut Typesetter<'f>,
+    /// The language of the paragraphs being set (a span in it needs no number).
+    lang: &'t Lang,
 }
 
-impl Spanner<'_> {
+impl Spanner<'_, '_> {
     fn link(&mut self, target: LinkTarget) -> u32 {
         if let Some(i) = self.targets.iter().position(|t| *t == target) {
             return i as u32 + 1;
@@ -346,6 +350,12 @@ impl Spanner<'_> {
                     out.push(Span { text: image.alt.clone(), style: SpanStyle { face: face(bold, !italic), ..style } })
                 }
                 Inline::Break => out.push(Span { text: "\n".into(), style }),
+                Inline::Lang { lang, content, .. } => {
+                    // Hyphenated and shaped in its language; the direction of its letters
+                    // is their own (UAX #9), whatever `dir` the EPUB is given.
+                    let n = if lang == self.lang { 0 } else { self.typesetter.span_lang(lang) };
+                    self.spans(content, SpanStyle { lang: n, ..style }, bold, italic, out)
+                }
             }
         }
     }
@@ -376,6 +386,8 @@ pub(crate) struct Layout<'a, 'f> {
     tag: u32,
     /// The level of the last heading of the chapter being set, so that levels never skip.
     last_heading: u8,
+    /// The language of the chapter being set.
+    lang: Lang,
 }
 
 /// Where a link of the text leads.
@@ -393,8 +405,8 @@ pub(crate) enum LinkTarget {
     },
 }
 
-/// A line of a footnote and its indent.
-pub(crate) type NoteLine = (Line, Pt);
+/// A line of a footnote, its indent, and the paragraph of the note it is in (from 0).
+pub(crate) type NoteLine = (Line, Pt, u32);
 
 /// A paragraph set a line longer or shorter ([`Typesetter::variants`]): set only when the
 /// page flow first needs them, where a page would end short (most paragraphs never are).
@@ -473,6 +485,9 @@ pub(crate) enum Op {
     EndUnit,
     /// The language of what follows, when it is not the book's.
     Lang(Option<String>),
+    /// The languages of spans in the unit's lines: a run's `lang` n is entry n - 1 (the
+    /// layout worker's numbers, which the unit's operations carry with them).
+    SpanLangs(Vec<String>),
     /// A figure: an image `width` × `height` points at `dx` from the left margin, and its
     /// caption lines (at `caption_dx`, `advance` apart) under it. Where it does not fit,
     /// the text goes on and the figure heads the next page.
@@ -549,6 +564,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             block_no: 0,
             tag: 0,
             last_heading: 0,
+            lang: Lang::default(),
         }
     }
 
@@ -861,7 +877,15 @@ impl<'a, 'f> Layout<'a, 'f> {
 
     /// The text's style in `face` at type size `size`.
     fn text_style(&self, face: FaceId, size: Pt) -> SpanStyle {
-        SpanStyle { face, size: size.get(), rise: 0.0, case: Case::Normal, hyphenate: self.g.hyphenate, link: 0 }
+        SpanStyle {
+            face,
+            size: size.get(),
+            rise: 0.0,
+            case: Case::Normal,
+            hyphenate: self.g.hyphenate,
+            link: 0,
+            lang: 0,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -939,6 +963,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         let g = self.g;
         let src = c.source.to_string_lossy().into_owned();
         let lang = &c.meta.language;
+        self.lang = lang.clone();
         self.targets.clear();
         self.zero = if g.native_digits { native_zero(lang) } else { '0' };
         ops.push(Op::NewPage { recto: g.recto_starts });
@@ -969,12 +994,15 @@ impl<'a, 'f> Layout<'a, 'f> {
                     self.block(&mut note_ops, b, At { lang, src: &src, dx: Pt::ZERO, size: note_size }, false);
                 }
             }
+            // Each run of lines a paragraph of the note (a list item's, a quote's too).
             let lines = note_ops
                 .into_iter()
-                .flat_map(|o| match o {
-                    Op::Lines { lines, dx, .. } => lines.into_iter().map(|l| (l, dx)).collect(),
-                    _ => Vec::new(),
+                .filter_map(|o| match o {
+                    Op::Lines { lines, dx, .. } => Some((lines, dx)),
+                    _ => None,
                 })
+                .enumerate()
+                .flat_map(|(p, (lines, dx))| lines.into_iter().map(move |l| (l, dx, p as u32)))
                 .collect();
             ops.push(Op::Note { number: n.number, lines });
         }
@@ -1014,6 +1042,10 @@ impl<'a, 'f> Layout<'a, 'f> {
             ops.push(Op::Close(p));
         }
         ops.insert(targets_at, Op::Targets(std::mem::take(&mut self.targets)));
+        if !self.typesetter.span_langs().is_empty() {
+            let langs = self.typesetter.span_langs().iter().map(|l| l.to_string()).collect();
+            ops.insert(targets_at, Op::SpanLangs(langs));
+        }
         ops.push(Op::EndUnit);
         ops.push(Op::Close(sect));
         ops.push(Op::Lang(None));
@@ -1075,8 +1107,14 @@ impl<'a, 'f> Layout<'a, 'f> {
         ops.push(Op::Skip(g.leading * 2.0));
     }
 
-    fn spanner(&mut self) -> Spanner<'_> {
-        Spanner { mono: self.typesetter.fonts().monospace, targets: &mut self.targets, zero: self.zero }
+    fn spanner(&mut self) -> Spanner<'_, 'f> {
+        Spanner {
+            mono: self.typesetter.fonts().monospace,
+            targets: &mut self.targets,
+            zero: self.zero,
+            typesetter: &mut self.typesetter,
+            lang: &self.lang,
+        }
     }
 }
 

@@ -54,6 +54,7 @@ fn line(id: u16, face: FaceId, link: u32) -> Line {
         actual_text: None,
         link,
         tag: 0,
+        lang: 0,
         width: 50.0,
     };
     Line { runs: vec![run], width: 50.0, ascent: 7.0, descent: 2.0, hyphenated: false, text: String::new(), word: 0 }
@@ -201,7 +202,7 @@ fn with_note(len: u16, call: u16, note_lines: u16) -> Vec<Op> {
     let lines = (0..len).map(|i| line(i, BODY, u32::from(i == call))).collect();
     vec![
         Op::Targets(vec![LinkTarget::Note(1)]),
-        Op::Note { number: 1, lines: (0..note_lines).map(|i| (line(1000 + i, NOTE, 0), Pt::ZERO)).collect() },
+        Op::Note { number: 1, lines: (0..note_lines).map(|i| (line(1000 + i, NOTE, 0), Pt::ZERO, 0)).collect() },
         Op::Lines { lines, dx: Pt::ZERO, advance: LEADING, keep: false, variants: Variants::None },
         Op::EndUnit,
     ]

@@ -221,6 +221,7 @@ impl Typesetter<'_> {
                     actual_text: actual,
                     link: 0,
                     tag: 0,
+                    lang: 0,
                     width: 0.0,
                 });
             }
@@ -263,6 +264,7 @@ impl Typesetter<'_> {
             actual_text: Some(String::new()),
             link: 0,
             tag: 0,
+            lang: 0,
             width: pen,
         };
         line.runs.insert(0, run);
@@ -294,6 +296,7 @@ mod tests {
             case: Case::Normal,
             hyphenate: false,
             link: 0,
+            lang: 0,
         }
     }
 

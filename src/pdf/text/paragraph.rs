@@ -28,6 +28,10 @@ pub struct SpanStyle {
     /// assigns; 0 for none. Runs of different links are kept apart so pages can place
     /// link areas over them.
     pub link: u32,
+    /// The language of the text when it is not the paragraph's ([`Measure::lang`]): the
+    /// typesetter's number for it ([`Typesetter::span_lang`]); 0 for the paragraph's. It
+    /// hyphenates and shapes the text, and goes with its runs to the tagged PDF.
+    pub lang: u16,
 }
 
 /// A piece of paragraph text in one style. `\n` in `text` is a forced line break.
@@ -83,6 +87,8 @@ pub struct LineRun {
     /// The structure element (tagged PDF) it belongs to, by the unit's number for it, when
     /// not the element its line is set in (a list item's label, a table's cells); 0 else.
     pub(crate) tag: u32,
+    /// The language of its text when not its paragraph's (see [`SpanStyle::lang`]), else 0.
+    pub(crate) lang: u16,
     /// Width of the run from `x` to the end of its last glyph, points.
     pub(crate) width: f32,
 }
@@ -227,9 +233,10 @@ impl<'f> BidiLine<'f> {
                 actual = Some(text.to_string());
             }
         }
-        let (face, size, rise, link) = (f.shaped.face, f.style.size, f.style.rise, f.style.link);
+        let (face, size, rise, link, lang) = (f.shaped.face, f.style.size, f.style.rise, f.style.link, f.style.lang);
         let x = self.x;
-        self.runs.push(LineRun { face, size, x, rise, hscale, glyphs, actual_text: actual, link, tag: 0, width });
+        let actual_text = actual;
+        self.runs.push(LineRun { face, size, x, rise, hscale, glyphs, actual_text, link, tag: 0, lang, width });
         self.x += width;
         Piece { x, width, level }
     }
@@ -279,7 +286,7 @@ impl<'f> BidiLine<'f> {
         if space && !self.text.is_empty() && !self.text.ends_with(' ') {
             self.text.push(' ');
             if let Some(r) = self.runs.last() {
-                let (face, size, rise, link) = (r.face, r.size, r.rise, r.link);
+                let (face, size, rise, link, lang) = (r.face, r.size, r.rise, r.link, r.lang);
                 if let Some(id) = self.fonts.face(face).glyph(' ') {
                     let glyphs = vec![Glyph { id, x: 0.0, dy: 0.0 }];
                     let (x, hscale) = (self.x, self.hscale);
@@ -293,6 +300,7 @@ impl<'f> BidiLine<'f> {
                         actual_text: None,
                         link,
                         tag: 0,
+                        lang,
                         width,
                     });
                     *self.owner.last_mut().expect("pushed above") = Some(self.runs.len() - 1);
@@ -372,6 +380,7 @@ fn mergeable(a: &LineRun, b: &LineRun) -> bool {
         && a.rise == b.rise
         && a.hscale == b.hscale
         && a.link == b.link
+        && a.lang == b.lang
         && a.actual_text.is_none()
         && b.actual_text.is_none()
 }
@@ -442,6 +451,8 @@ struct WordKey {
     rise: u32,
     hyphenate: bool,
     link: u32,
+    /// The span's language ([`SpanStyle::lang`]), when not the paragraph's.
+    span: u16,
     expansion: u32,
     /// Set for a paragraph of mixed direction (see [`Typesetter::split_dir`]).
     split: bool,
@@ -562,6 +573,8 @@ pub struct Typesetter<'f> {
     word_starts: Vec<u32>,
     /// The line breaker's buffers, kept likewise.
     breaker: knuth_plass::Workspace,
+    /// The languages of spans ([`SpanStyle::lang`] n is `span_langs[n - 1]`).
+    span_langs: Vec<Lang>,
 }
 
 impl<'f> Typesetter<'f> {
@@ -590,6 +603,32 @@ impl<'f> Typesetter<'f> {
             scratch: Default::default(),
             word_starts: Vec::new(),
             breaker: Default::default(),
+            span_langs: Vec::new(),
+        }
+    }
+
+    /// The number a span in `lang` gets in [`SpanStyle::lang`]: the same for the same
+    /// language as long as the typesetter lives.
+    pub(crate) fn span_lang(&mut self, lang: &Lang) -> u16 {
+        match self.span_langs.iter().position(|l| l == lang) {
+            Some(i) => i as u16 + 1,
+            None => {
+                self.span_langs.push(lang.clone());
+                self.span_langs.len() as u16
+            }
+        }
+    }
+
+    /// The languages of spans so far: number n (see [`SpanStyle::lang`]) is entry n - 1.
+    pub(crate) fn span_langs(&self) -> &[Lang] {
+        &self.span_langs
+    }
+
+    /// The language of text in `style` in a paragraph in `paragraph`.
+    fn lang_of<'l>(&'l self, style: &SpanStyle, paragraph: &'l Lang) -> &'l Lang {
+        match style.lang {
+            0 => paragraph,
+            n => self.span_langs.get(n as usize - 1).unwrap_or(paragraph),
         }
     }
 
@@ -1026,6 +1065,7 @@ impl<'f> Typesetter<'f> {
             rise: style.rise.to_bits(),
             hyphenate: style.hyphenate,
             link: style.link,
+            span: style.lang,
             expansion: self.expansion.to_bits(),
             split: self.split_dir,
         };
@@ -1072,12 +1112,24 @@ impl<'f> Typesetter<'f> {
             // Offsets into the word without soft hyphens, which are break hints, not text.
             let strip = |o: usize| raw[..o].chars().filter(|c| *c != '\u{AD}').map(char::len_utf8).sum::<usize>();
             // A URL or an e-mail address breaks only after its separators, with no hyphen.
+            // The word is hyphenated in the language of the piece its letters start in.
+            let mut piece_end = 0;
+            let core_style = word.iter().find(|(t, _)| {
+                piece_end += t.len();
+                piece_end > core_start
+            });
             let found = if is_url(core) {
                 let mut url = Vec::new();
                 url_breaks(core, &mut url);
                 Rc::new(url)
             } else {
-                self.hyphen_breaks(lang, core)
+                match core_style {
+                    Some((_, st)) if st.lang != 0 => {
+                        let span_lang = self.lang_of(st, lang).clone();
+                        self.hyphen_breaks(&span_lang, core)
+                    }
+                    _ => self.hyphen_breaks(lang, core),
+                }
             };
             // A compound's parts before its last hyphen break at that hyphen, not inside:
             // `pull-` / `down-cmark` reads as two hyphens (and pdftotext copies both).
@@ -1117,7 +1169,12 @@ impl<'f> Typesetter<'f> {
         let mut offset = 0;
         for (t, style) in word {
             let mut pieces = Vec::new();
-            self.shape_pieces(t, *style, lang.as_str(), &mut pieces);
+            if style.lang == 0 {
+                self.shape_pieces(t, *style, lang.as_str(), &mut pieces);
+            } else {
+                let span_lang = self.lang_of(style, lang).clone();
+                self.shape_pieces(t, *style, span_lang.as_str(), &mut pieces);
+            }
             for (s, st) in pieces {
                 let len = s.text.len();
                 shaped.push((s, st, offset));
@@ -1179,7 +1236,12 @@ impl<'f> Typesetter<'f> {
                         });
                         contents.push(Content::Hyphen(None));
                     } else {
-                        let h = self.hyphen(style, lang.as_str());
+                        let h = if style.lang == 0 {
+                            self.hyphen(style, lang.as_str())
+                        } else {
+                            let span_lang = self.lang_of(style, lang).clone();
+                            self.hyphen(style, span_lang.as_str())
+                        };
                         let w = h.as_ref().map(|f| f.width).unwrap_or(0.0);
                         items.push(Item::Penalty {
                             width: w,
@@ -1361,6 +1423,7 @@ impl<'f> Typesetter<'f> {
                         && r.actual_text.is_none()
                         && r.hscale == hscale
                         && r.link == f.style.link
+                        && r.lang == f.style.lang
                 });
             if !merge {
                 runs.push(LineRun {
@@ -1373,6 +1436,7 @@ impl<'f> Typesetter<'f> {
                     actual_text: actual.map(str::to_string),
                     link: f.style.link,
                     tag: 0,
+                    lang: f.style.lang,
                     width: 0.0,
                 });
             }
@@ -1529,12 +1593,57 @@ mod tests {
                 case: Case::Normal,
                 hyphenate: true,
                 link: 0,
+                lang: 0,
             },
         }
     }
 
     fn measure(width: f32) -> Measure {
         Measure { width, indent: 0.0, align: Alignment::Justify, lang: Lang::of("de") }
+    }
+
+    /// A Kazakh span in a German paragraph is hyphenated by the Kazakh rules (which the
+    /// German patterns, knowing no Cyrillic, cannot do), and its runs carry its language.
+    #[test]
+    fn a_span_in_another_language_is_hyphenated_in_it() {
+        let (_dir, fonts) = fonts();
+        let kazakh = "Жаңаөзенді ұмытпаймыз, қаһармандар, біз бірге болсақ күштіміз, жұмысшылардың одағы.";
+        let set = |lang: Option<&str>| {
+            let mut ts = Typesetter::new(&fonts, Vec::new());
+            let mut s = span(kazakh);
+            if let Some(l) = lang {
+                s.style.lang = ts.span_lang(&Lang::of(l));
+            }
+            let spans = [span("Sie schrieb: "), s, span(" Wenn wir zusammen sind, sind wir stark.")];
+            let lines = ts.set(&spans, &measure(90.0));
+            let breaks: Vec<String> = lines
+                .iter()
+                .filter(|l| l.hyphenated)
+                .filter_map(|l| l.text.split_whitespace().last().map(str::to_string))
+                .collect();
+            (lines, breaks)
+        };
+        let (german, none) = set(None);
+        let (lines, breaks) = set(Some("kk"));
+        assert!(german.iter().all(|l| l.runs.iter().all(|r| r.lang == 0)));
+        assert!(
+            breaks.iter().any(|w| w.chars().any(|c| ('\u{400}'..='\u{4FF}').contains(&c))),
+            "no Kazakh word hyphenated: {breaks:?} (in German: {none:?})"
+        );
+        // Every break inside a Kazakh word is one the Kazakh hyphenator allows.
+        let kk = super::super::hyphenate::Hyphenator::new(&Lang::of("kk"), &[]).expect("Kazakh rules");
+        for w in &breaks {
+            let part = w.trim_end_matches('-').trim_start_matches(|c: char| !c.is_alphabetic());
+            let word = kazakh
+                .split(|c: char| !c.is_alphabetic())
+                .find(|k| k.starts_with(part) && k.len() > part.len())
+                .unwrap_or_else(|| panic!("{w} ends no Kazakh word"));
+            let mut at = Vec::new();
+            kk.breaks(word, &mut at);
+            assert!(at.iter().any(|b| b.offset == part.len()), "{word} broken after {part}: not a Kazakh break");
+        }
+        assert!(lines.iter().flat_map(|l| &l.runs).any(|r| r.lang == 1), "the span's runs carry its language");
+        assert!(lines.iter().flat_map(|l| &l.runs).any(|r| r.lang == 0), "the German text's do not");
     }
 
     const PROSE: &str = "Wir sind hier, um unsere Solidarität mit dem Kampf der kasachischen ArbeiterInnen und \

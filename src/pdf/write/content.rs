@@ -29,7 +29,7 @@ struct Run {
 
 /// A page made ready for the file: its compressed content stream and what the stream
 /// refers to.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Encoded {
     pub(crate) width: Pt,
     pub(crate) height: Pt,
@@ -46,7 +46,7 @@ pub(crate) struct Encoded {
 }
 
 /// An image as placed on a page.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Placed {
     pub(crate) key: String,
     pub(crate) image: Arc<PdfImage>,
@@ -615,9 +615,134 @@ impl Deflater {
     }
 }
 
+/// A digest of everything on `page` that its encoding depends on (in a given file: the
+/// edition and the fonts are the caller's to key by), for keeping encoded pages between
+/// builds (`incremental`): two independent 64-bit SipHashes of every field of every mark
+/// and link, lengths and numbers by their bits, an image by its key and size (its
+/// samples are the file's, whose size and time the caller's key holds). Each type is
+/// taken apart without `..`, so a field added to a mark does not compile until it is
+/// digested too.
+pub(crate) fn digest(page: &Page) -> u128 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    fn pt(h: &mut impl Hasher, v: Pt) {
+        h.write_u32(v.get().to_bits());
+    }
+    fn f(h: &mut impl Hasher, v: f32) {
+        h.write_u32(v.to_bits());
+    }
+    fn elem(h: &mut impl Hasher, e: &super::tags::Elem) {
+        let super::tags::Elem { role, alt, lang, id, bbox, after } = e;
+        format!("{role:?}").hash(h);
+        (alt, lang, id, after).hash(h);
+        match bbox {
+            Some(b) => b.iter().for_each(|v| pt(h, *v)),
+            None => h.write_u8(0),
+        }
+    }
+    fn all(h: &mut impl Hasher, page: &Page) {
+        // `lines` (where each line came from, for the preview) is not written to the PDF.
+        let Page { width, height, marks, links, lines: _ } = page;
+        pt(h, *width);
+        pt(h, *height);
+        h.write_usize(marks.len());
+        for m in marks {
+            std::mem::discriminant(m).hash(h);
+            match m {
+                Mark::Glyphs { face, size, x, y, rise, glyphs, hscale, actual_text } => {
+                    h.write_u16(face.0);
+                    f(h, *size);
+                    pt(h, *x);
+                    pt(h, *y);
+                    pt(h, *rise);
+                    f(h, *hscale);
+                    actual_text.hash(h);
+                    h.write_usize(glyphs.len());
+                    for Glyph { id, x, dy } in glyphs {
+                        h.write_u16(*id);
+                        f(h, *x);
+                        f(h, *dy);
+                    }
+                }
+                Mark::Rect { x, y, width, height } | Mark::Clip { x, y, width, height } => {
+                    [*x, *y, *width, *height].into_iter().for_each(|v| pt(h, v));
+                }
+                Mark::Begin { actual_text, lang } => (actual_text, lang).hash(h),
+                Mark::End | Mark::Restore => {}
+                Mark::Image { key, image, x, y, width, height } => {
+                    key.hash(h);
+                    (image.width, image.height).hash(h);
+                    [*x, *y, *width, *height].into_iter().for_each(|v| pt(h, v));
+                }
+                Mark::Transform { turn, x, y } => {
+                    turn.iter().for_each(|v| f(h, *v));
+                    pt(h, *x);
+                    pt(h, *y);
+                }
+                Mark::Open { key, parent, elem: e } => {
+                    (key, parent).hash(h);
+                    elem(h, e);
+                }
+                Mark::Close(k) | Mark::Tag(k) => k.hash(h),
+            }
+        }
+        h.write_usize(links.len());
+        for Link { area, target, tag, contents } in links {
+            let super::Area { x0, x1, y, descent, ascent } = area;
+            [*x0, *x1, *y, *descent, *ascent].into_iter().for_each(|v| pt(h, v));
+            match target {
+                super::Target::Uri(u) => (0u8, u).hash(h),
+                super::Target::Page { index, top } => {
+                    (1u8, index).hash(h);
+                    pt(h, *top);
+                }
+                super::Target::Named(n) => (2u8, n).hash(h),
+            }
+            (tag, contents).hash(h);
+        }
+    }
+    let (mut a, mut b) = (DefaultHasher::new(), DefaultHasher::new());
+    b.write(b"the second of two digests");
+    all(&mut a, page);
+    all(&mut b, page);
+    ((a.finish() as u128) << 64) | b.finish() as u128
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_s_digest_changes_with_anything_it_shows() {
+        let glyphs = |x: f32| Mark::Glyphs {
+            face: FaceId(0),
+            size: 10.0,
+            x: Pt::new(72.0),
+            y: Pt::new(100.0),
+            rise: Pt::ZERO,
+            glyphs: vec![Glyph { id: 3, x: 0.0, dy: 0.0 }, Glyph { id: 4, x, dy: 0.0 }],
+            hscale: 1.0,
+            actual_text: None,
+        };
+        let page = |marks: Vec<Mark>| Page {
+            width: Pt::new(400.0),
+            height: Pt::new(600.0),
+            marks,
+            links: vec![],
+            lines: vec![],
+        };
+        let a = page(vec![Mark::Tag(7), glyphs(5.0)]);
+        assert_eq!(digest(&a), digest(&a.clone()));
+        assert_ne!(digest(&a), digest(&page(vec![Mark::Tag(7), glyphs(5.5)])), "a glyph moved");
+        assert_ne!(digest(&a), digest(&page(vec![Mark::Tag(8), glyphs(5.0)])), "another structure key");
+        assert_ne!(digest(&a), digest(&page(vec![glyphs(5.0), Mark::Tag(7)])), "another order");
+        let mut taller = a.clone();
+        taller.height = Pt::new(601.0);
+        assert_ne!(digest(&a), digest(&taller));
+        let rect = |x: f32| Mark::Rect { x: Pt::new(x), y: Pt::ZERO, width: Pt::new(1.0), height: Pt::new(1.0) };
+        let clip = Mark::Clip { x: Pt::new(1.0), y: Pt::ZERO, width: Pt::new(1.0), height: Pt::new(1.0) };
+        assert_ne!(digest(&page(vec![rect(1.0)])), digest(&page(vec![clip])), "the kind of mark counts");
+        assert_ne!(digest(&page(vec![rect(1.0)])), digest(&page(vec![rect(-1.0)])));
+    }
 
     #[test]
     fn thousandths_are_written_short() {
@@ -680,6 +805,7 @@ mod tests {
                 Mark::Image { key: "i".into(), image, x: pt(10.0), y: pt(20.0), width: pt(30.0), height: pt(40.0) },
             ],
             links: Vec::new(),
+            lines: Vec::new(),
         };
         let encoded = Encoder::new(None, false, false).encode(&fonts, &page).unwrap();
         let mut stream = String::new();
@@ -724,6 +850,7 @@ mod tests {
                 glyphs(40.0),
             ],
             links: Vec::new(),
+            lines: Vec::new(),
         };
         let encoded = Encoder::new(None, false, true).encode(&fonts, &page).unwrap();
         let mut stream = String::new();

@@ -68,6 +68,8 @@ pub enum Role {
     Toci,
     /// Code.
     Code,
+    /// Text in another language than the element it is in (with its `Lang`).
+    Span,
     /// Not an element: what layout marks so is painted as an artifact (a thematic break's
     /// asterisks).
     Artifact,
@@ -101,6 +103,7 @@ impl Role {
             Role::Toc => StructRole::TOC,
             Role::Toci => StructRole::TOCI,
             Role::Code => StructRole::Code,
+            Role::Span => StructRole::Span,
             // Never written: layout turns it into artifact content.
             Role::Artifact => StructRole::NonStruct,
         }
@@ -134,7 +137,7 @@ impl Elem {
 }
 
 /// What a page's content stream says about the structure, in reading order.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Event {
     Open {
         key: u32,
