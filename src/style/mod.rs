@@ -246,6 +246,11 @@ pub(crate) struct Justification {
     /// What moving a heading a line of the grid higher or lower (half a line less or a
     /// line more above it) costs, in the same demerits, when that fills a page.
     pub(crate) heading_demerits: f64,
+    /// What a page of a chapter ending a line short costs, per line (the chapter's page
+    /// plan weighs it against the demerits of the variants that would fill it).
+    pub(crate) short_page_demerits: f64,
+    /// What facing pages ending a line apart cost, per line.
+    pub(crate) apart_demerits: f64,
 }
 
 impl Default for Justification {
@@ -260,6 +265,8 @@ impl Default for Justification {
             looseness: 1,
             looseness_demerits: 1.0e6,
             heading_demerits: 1.0e5,
+            short_page_demerits: 4.0e6,
+            apart_demerits: 3.0e6,
         }
     }
 }
@@ -423,6 +430,8 @@ const FIELDS: &[&str] = &[
     "looseness",
     "looseness_demerits",
     "heading_demerits",
+    "short_page_demerits",
+    "apart_demerits",
 ];
 
 impl Page {
@@ -532,6 +541,8 @@ impl Style {
             ("looseness", j.looseness as f64, 2.0),
             ("looseness_demerits", j.looseness_demerits, 1.0e7),
             ("heading_demerits", j.heading_demerits, 1.0e7),
+            ("short_page_demerits", j.short_page_demerits, 1.0e9),
+            ("apart_demerits", j.apart_demerits, 1.0e9),
         ] {
             if !(0.0..=max).contains(&v) {
                 problems.push(format!("`[justification] {key} = {v}` must be between 0 and {max}"));

@@ -16,6 +16,8 @@ use crate::style;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod plan;
+
 /// The thickness of the rules the flow draws (tables, the footnotes' rule).
 const RULE: Pt = Pt::new(0.4);
 
@@ -174,6 +176,9 @@ pub(crate) struct Flow<'a, S: PageSink> {
     floats: Vec<Figure>,
     /// The page whose paragraphs were last chosen among their variants (see [`Flow::plan`]).
     planned: usize,
+    /// The unit's pages were planned together ([`Flow::plan_unit`]): no page is planned
+    /// again on its own, nor balanced with the page facing it.
+    whole: bool,
     /// How many lines short the last verso ended, for the recto facing it (0 when it
     /// ended its unit: such a page is not filled).
     verso_short: usize,
@@ -242,6 +247,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             balance_to: None,
             floats: Vec::new(),
             planned: 0,
+            whole: false,
             verso_short: 0,
             last_line: None,
             rtl: false,
@@ -465,17 +471,29 @@ impl<'a, S: PageSink> Flow<'a, S> {
     pub(crate) fn replay(&mut self, mut ops: Vec<Op>, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
         self.local.clear();
         self.span_langs.clear();
+        self.whole = false;
+        let mut tried = self.g.tuning.looseness == 0;
         for i in 0..ops.len() {
             if matches!(ops[i], Op::Lines { .. }) {
-                // A new page: its paragraphs (and the facing page's) are chosen among
-                // their variants before any is set.
-                if self.planned != self.number {
+                // Before the unit's first line, its pages are planned together; where that
+                // cannot be done, each page's paragraphs (and the facing page's) are chosen
+                // among their variants before any is set.
+                if !tried {
+                    tried = true;
+                    self.whole = self.plan_unit(typesetter, &mut ops[i..]);
+                    if self.whole {
+                        self.balance_to = None;
+                    }
+                }
+                if !self.whole && self.planned != self.number {
                     self.plan(typesetter, &[], Pt::ZERO, &mut ops[i..]);
                 }
                 if let Op::Lines { lines, advance, keep: true, .. } = &ops[i] {
                     if self.cursor.is_some() && !self.keeps(lines, *advance, &ops[i + 1..]) {
                         self.finish_page(typesetter)?;
-                        self.plan(typesetter, &[], Pt::ZERO, &mut ops[i..]);
+                        if !self.whole {
+                            self.plan(typesetter, &[], Pt::ZERO, &mut ops[i..]);
+                        }
                     }
                 }
             }
@@ -1054,18 +1072,20 @@ impl<'a, S: PageSink> Flow<'a, S> {
             let rest = &lines[from..];
             let k = self.fitting(self.state(), rest, advance);
             let mut take = take(rest, k, self.cursor.is_none());
-            if take < rest.len() && take == k {
+            if take < rest.len() && take == k && !self.whole {
                 take = self.balanced_take(rest, take, advance, following);
             }
             self.set_lines(&mut lines[from..from + take], dx, advance);
             from += take;
             if from < lines.len() {
                 let verso = self.number.is_multiple_of(2);
-                if verso && take < k && self.foot.is_empty() && self.carried.is_empty() {
+                if verso && take < k && self.foot.is_empty() && self.carried.is_empty() && !self.whole {
                     self.short_verso = self.cursor;
                 }
                 self.finish_page(typesetter)?;
-                self.plan(typesetter, &lines[from..], advance, following);
+                if !self.whole {
+                    self.plan(typesetter, &lines[from..], advance, following);
+                }
             }
         }
         Ok(())

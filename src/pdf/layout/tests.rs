@@ -346,7 +346,14 @@ fn pages_begin_where_their_first_line_comes_from() {
 
 /// The test geometry with paragraphs allowed a line longer or shorter to fill pages.
 fn filling() -> Geometry {
-    let tuning = Tuning { looseness: 1, looseness_demerits: 1.0e6, heading_demerits: 1.0e5, ..Tuning::default() };
+    let tuning = Tuning {
+        looseness: 1,
+        looseness_demerits: 1.0e6,
+        heading_demerits: 1.0e5,
+        short_page_demerits: 4.0e6,
+        apart_demerits: 3.0e6,
+        ..Tuning::default()
+    };
     Geometry { tuning, ..geometry() }
 }
 
@@ -413,4 +420,32 @@ fn no_word_broken_across_the_page_after_two_hyphens_in_a_row() {
     lines[cap - 1].hyphenated = true;
     let pages = run(vec![Op::Lines { lines, dx: Pt::ZERO, advance: LEADING, keep: false, variants: Variants::None }]);
     assert_eq!(pages[0].body.len(), cap - 2);
+}
+
+#[test]
+fn a_paragraph_on_an_earlier_page_fills_a_later_one() {
+    let cap = capacity();
+    // Page 1 (a recto, full either way): A, `cap - 3` lines (or, for a few demerits,
+    // `cap - 2`: lines 300-), then B, five lines. Page 2: B's rest, then C, `cap - 1` lines,
+    // which would leave its last line alone on page 3, so page 2 runs a line short. Only a
+    // plan of the whole chapter sees that A a line longer moves a line of B over and
+    // fills page 2: nothing on page 2 can change.
+    let longer = Variant { delta: 1, cost: 500.0, lines: (300..300 + cap - 2).map(|i| line(i, BODY, 0)).collect() };
+    let ops = || {
+        let Op::Lines { lines, dx, advance, keep, .. } = para(0..cap - 3) else { unreachable!() };
+        let a = Op::Lines { lines, dx, advance, keep, variants: Variants::Set(vec![longer.clone()]) };
+        vec![a, para(100..105), para(200..200 + cap - 1), para(400..405)]
+    };
+    let plain = run_in(&geometry(), 1, ops());
+    assert_eq!(plain[1].body.len(), cap as usize - 1);
+    let pages = run_in(&filling(), 1, ops());
+    assert_eq!(pages[0].body.len(), cap as usize);
+    assert_eq!(pages[0].ids()[0], 300, "A is set a line longer");
+    assert_eq!(pages[1].body.len(), cap as usize, "{:?}", pages[1].ids());
+    assert!(pages[2].body.len() >= 2);
+    for p in &pages {
+        for (_, y) in &p.body {
+            assert!(near(filling().snap(*y), *y), "line at {y:?} off the grid");
+        }
+    }
 }

@@ -458,6 +458,12 @@ struct WordKey {
     split: bool,
 }
 
+/// How far the spaces of a paragraph's variant (a line longer or shorter) may stretch, as a
+/// share of their stretch: a little beyond the best breaking's 1, since a variant is only
+/// taken where it fills a page (measured on the 100-speech book: 1.0 left 9 % of the pages
+/// short, 1.3 left 5 % with the word spaces' 95th percentile and jitter unchanged).
+const VARIANT_RATIO: f32 = 1.3;
+
 /// Tunable parameters of justification, in em of the body size where they are lengths.
 #[derive(Debug, Clone)]
 pub(crate) struct Tuning {
@@ -477,6 +483,10 @@ pub(crate) struct Tuning {
     pub(crate) looseness_demerits: f32,
     /// What moving a heading by a line of the grid costs, in the same demerits.
     pub(crate) heading_demerits: f32,
+    /// What a page ending a line short costs, per line, in the same demerits.
+    pub(crate) short_page_demerits: f32,
+    /// What facing pages ending a line apart cost, per line.
+    pub(crate) apart_demerits: f32,
 }
 
 impl Tuning {
@@ -493,6 +503,8 @@ impl Tuning {
             looseness: j.looseness,
             looseness_demerits: j.looseness_demerits as f32,
             heading_demerits: j.heading_demerits as f32,
+            short_page_demerits: j.short_page_demerits as f32,
+            apart_demerits: j.apart_demerits as f32,
             ..d
         }
     }
@@ -527,6 +539,8 @@ impl Default for Tuning {
             looseness: 0,
             looseness_demerits: 0.0,
             heading_demerits: 0.0,
+            short_page_demerits: 0.0,
+            apart_demerits: 0.0,
         }
     }
 }
@@ -910,7 +924,7 @@ impl<'f> Typesetter<'f> {
                         || alt.pass > 2
                         || cost.is_nan()
                         || cost > self.tuning.looseness_demerits as f64
-                        || alt.lines[..n - 1].iter().any(|l| l.ratio > 1.0)
+                        || alt.lines[..n - 1].iter().any(|l| l.ratio > VARIANT_RATIO)
                     {
                         continue;
                     }
