@@ -31,6 +31,8 @@ pub struct Style {
     pub(crate) print: Print,
     /// The EPUB's side: how its fonts are embedded.
     pub(crate) epub: Epub,
+    /// How justified lines are filled and pages made to end level (`[justification]`).
+    pub(crate) justification: Justification,
     /// The EPUB style sheet (not part of the TOML file).
     #[serde(skip)]
     pub(crate) css: String,
@@ -215,6 +217,60 @@ impl Default for Spacing {
     }
 }
 
+/// How justified lines are filled, and how far a paragraph may give or take a line so that
+/// pages end level (`[justification]`). The defaults are measured on the 100-speech corpus
+/// (DESIGN.md, "Full pages and even spaces").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct Justification {
+    /// How far a word space may widen, as a share of its natural width.
+    pub(crate) word_stretch: f64,
+    /// How far a word space may narrow, as a share of its natural width.
+    pub(crate) word_shrink: f64,
+    /// How far glyphs of a justified line may be widened or narrowed with its spaces
+    /// (font expansion), as a share of their width.
+    pub(crate) expansion: f64,
+    /// The cost of ending a line with a hyphen (TeX's \hyphenpenalty): higher, fewer hyphens.
+    pub(crate) hyphen_penalty: f64,
+    /// The cost of a line whose spacing differs by more than a class from the line
+    /// before (TeX's \adjdemerits): higher, more even lines.
+    pub(crate) adjacent_demerits: f64,
+    /// Demerits per squared difference between the spacing of adjacent lines (in tenths
+    /// of a natural space): higher, more even grey, for more hyphens; 0 leaves TeX's model.
+    pub(crate) evenness: f64,
+    /// How many lines a paragraph may run longer or shorter than its best breaking, so
+    /// that a page ends full and facing pages level (0: never).
+    pub(crate) looseness: u32,
+    /// The most demerits a paragraph set a line longer or shorter may cost beyond its best.
+    pub(crate) looseness_demerits: f64,
+    /// What moving a heading a line of the grid higher or lower (half a line less or a
+    /// line more above it) costs, in the same demerits, when that fills a page.
+    pub(crate) heading_demerits: f64,
+    /// What a page of a chapter ending a line short costs, per line (the chapter's page
+    /// plan weighs it against the demerits of the variants that would fill it).
+    pub(crate) short_page_demerits: f64,
+    /// What facing pages ending a line apart cost, per line.
+    pub(crate) apart_demerits: f64,
+}
+
+impl Default for Justification {
+    fn default() -> Self {
+        Justification {
+            word_stretch: 0.35,
+            word_shrink: 0.3,
+            expansion: 0.035,
+            hyphen_penalty: 250.0,
+            adjacent_demerits: 30000.0,
+            evenness: 40000.0,
+            looseness: 1,
+            looseness_demerits: 1.0e6,
+            heading_demerits: 1.0e5,
+            short_page_demerits: 4.0e6,
+            apart_demerits: 3.0e6,
+        }
+    }
+}
+
 /// What the print shop prints on: the bleed around every page and the printing condition
 /// the PDF/X output intent names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -256,6 +312,7 @@ impl Default for Style {
             spacing: Spacing::default(),
             print: Print::default(),
             epub: Epub::default(),
+            justification: Justification::default(),
             css: String::new(),
             source: PathBuf::new(),
         }
@@ -363,6 +420,18 @@ const FIELDS: &[&str] = &[
     "profile",
     "epub",
     "embed_fonts",
+    "justification",
+    "word_stretch",
+    "word_shrink",
+    "expansion",
+    "hyphen_penalty",
+    "adjacent_demerits",
+    "evenness",
+    "looseness",
+    "looseness_demerits",
+    "heading_demerits",
+    "short_page_demerits",
+    "apart_demerits",
 ];
 
 impl Page {
@@ -460,6 +529,24 @@ impl Style {
         }
         if sp.note_leading < 0.5 {
             problems.push(format!("`[spacing] note_leading = {}` must be at least 0.5", sp.note_leading));
+        }
+        let j = &self.justification;
+        for (key, v, max) in [
+            ("word_stretch", j.word_stretch, 4.0),
+            ("word_shrink", j.word_shrink, 0.9),
+            ("expansion", j.expansion, 0.05),
+            ("hyphen_penalty", j.hyphen_penalty, 9999.0),
+            ("adjacent_demerits", j.adjacent_demerits, 1.0e6),
+            ("evenness", j.evenness, 1.0e6),
+            ("looseness", j.looseness as f64, 2.0),
+            ("looseness_demerits", j.looseness_demerits, 1.0e7),
+            ("heading_demerits", j.heading_demerits, 1.0e7),
+            ("short_page_demerits", j.short_page_demerits, 1.0e9),
+            ("apart_demerits", j.apart_demerits, 1.0e9),
+        ] {
+            if !(0.0..=max).contains(&v) {
+                problems.push(format!("`[justification] {key} = {v}` must be between 0 and {max}"));
+            }
         }
         if self.print.condition.trim().is_empty() {
             problems.push("the printing condition `[print] condition` is empty (FOGRA39 is usual in Europe)".into());

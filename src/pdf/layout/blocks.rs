@@ -2,7 +2,7 @@
 //! paragraphs and verse, headings, quotes, lists, rules, code, figures and tables. Sizes
 //! and spaces come from the style's `[sizes]` and `[spacing]` (see [`Geometry`]).
 
-use super::{Figure, Layout, Op};
+use super::{Figure, Layout, Op, Variants};
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::document::pages::Spot;
 use crate::document::{Align, Block, BlockKind, ImageRef, Inline};
@@ -94,7 +94,11 @@ impl Layout<'_, '_> {
             3 => g.scale.subheading,
             _ => 1.0,
         };
-        ops.push(self.space(g.space.before_heading));
+        // Half a line less above the heading sets the text under it a line of the grid
+        // higher, a line more a line lower (the text after a heading snaps to the grid).
+        let space = g.leading * g.space.before_heading;
+        let less = (space - g.leading * 0.5).max(Pt::ZERO);
+        ops.push(Op::HeadingSpace { space, variants: [less, space + g.leading] });
         let title = crate::document::plain_text(content);
         if level <= 2 && !title.trim().is_empty() {
             ops.push(Op::Bookmark { level: self.depth + 1, title, contents: false });
@@ -219,7 +223,7 @@ impl Layout<'_, '_> {
         // stand at the left of a measure indented from the right.
         let advance = Pt::new(g.leading.get() * style.size / g.size.get()).max(g.leading);
         let dx = if at.lang.is_rtl() { Pt::ZERO } else { at.dx };
-        ops.push(Op::Lines { lines: code.lines, dx, advance, keep: false });
+        ops.push(Op::Lines { lines: code.lines, dx, advance, keep: false, variants: Variants::None });
         ops.push(self.space(g.space.around_blocks));
     }
 
@@ -458,7 +462,7 @@ impl Layout<'_, '_> {
             for li in 0..depth(cells) {
                 let merged = row_line(cells, li, widths, &lefts, &aligns, rtl, repeat, &tags);
                 let advance = g.leading * 0.95 * (size / base).min(1.0);
-                ops.push(Op::Lines { lines: vec![merged], dx, advance, keep: false });
+                ops.push(Op::Lines { lines: vec![merged], dx, advance, keep: false, variants: Variants::None });
             }
             ops.extend(tags.iter().map(|t| Op::Close(*t)));
             ops.push(Op::Close(tr));

@@ -2,7 +2,7 @@
 //! with mirrored margins, footnotes at the foot of the page that calls them, folios and
 //! running heads, and hands each page to the writer as soon as it is finished.
 
-use super::{move_line, push_line, roman, take_run, Figure, Geometry, LinkTarget, NoteLine, Op, Placed};
+use super::{move_line, push_line, roman, take_run, Figure, Geometry, LinkTarget, NoteLine, Op, Placed, Variants};
 use crate::diagnostics::Diagnostic;
 use crate::document::pages::{Doc, Spot};
 use crate::lang::Lang;
@@ -17,6 +17,7 @@ use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod between;
+mod plan;
 pub(crate) use between::{Added, Reached, State as Between};
 
 /// The thickness of the rules the flow draws (tables, the footnotes' rule).
@@ -53,6 +54,19 @@ struct State {
     /// The last baseline allowed, when the page faces a verso that ran short.
     balance: Option<Pt>,
 }
+
+/// Where a page simulated by [`Flow::sim_page`] ends.
+#[derive(Debug, Clone, Copy)]
+enum End {
+    /// It breaks `short` lines short of full; the next page starts at `at` (op, line);
+    /// `split`: a note continues onto it.
+    Break { short: usize, at: (usize, usize), split: bool },
+    /// The unit ends on it (at op `k`), or a new page is asked for: nothing to fill.
+    Open(usize),
+}
+
+/// The most paragraphs [`Flow::plan`] sets in a variant for one page.
+const MAX_CHANGES: usize = 4;
 
 /// Where the flow's finished pages go: the build's encoders and writer, or memory (in
 /// tests, and to count pages).
@@ -162,6 +176,16 @@ pub(crate) struct Flow<'a, S: PageSink> {
     balance_to: Option<Pt>,
     /// Figures waiting for the next page.
     floats: Vec<Figure>,
+    /// The page whose paragraphs were last chosen among their variants (see [`Flow::plan`]).
+    planned: usize,
+    /// The unit's pages were planned together ([`Flow::plan_unit`]): no page is planned
+    /// again on its own, nor balanced with the page facing it.
+    whole: bool,
+    /// How many lines short the last verso ended, for the recto facing it (0 when it
+    /// ended its unit: such a page is not filled).
+    verso_short: usize,
+    /// The baseline and descent of the last body line set on the page.
+    last_line: Option<(Pt, Pt)>,
     /// The book reads right to left: its binding is on the right, so a recto's inner
     /// margin is on its right.
     pub rtl: bool,
@@ -224,6 +248,10 @@ impl<'a, S: PageSink> Flow<'a, S> {
             short_verso: None,
             balance_to: None,
             floats: Vec::new(),
+            planned: 0,
+            whole: false,
+            verso_short: 0,
+            last_line: None,
             rtl: false,
             at: None,
             spots: Vec::new(),
@@ -445,17 +473,38 @@ impl<'a, S: PageSink> Flow<'a, S> {
     pub(crate) fn replay(&mut self, mut ops: Vec<Op>, typesetter: &mut Typesetter) -> Result<(), Diagnostic> {
         self.local.clear();
         self.span_langs.clear();
+        self.whole = false;
+        let mut tried = self.g.tuning.looseness == 0;
         for i in 0..ops.len() {
-            // The lines of an op are moved into the pages as they are set; what follows is
-            // only looked at.
-            let (done, following) = ops.split_at_mut(i + 1);
-            let following: &[Op] = following;
-            match &mut done[i] {
-                Op::Lines { lines, dx, advance, keep } => {
-                    let (dx, advance, keep) = (*dx, *advance, *keep);
-                    if keep && self.cursor.is_some() && !self.keeps(lines, advance, following) {
-                        self.finish_page(typesetter)?;
+            if matches!(ops[i], Op::Lines { .. }) {
+                // Before the unit's first line, its pages are planned together; where that
+                // cannot be done, each page's paragraphs (and the facing page's) are chosen
+                // among their variants before any is set.
+                if !tried {
+                    tried = true;
+                    self.whole = self.plan_unit(typesetter, &mut ops[i..]);
+                    if self.whole {
+                        self.balance_to = None;
                     }
+                }
+                if !self.whole && self.planned != self.number {
+                    self.plan(typesetter, &[], Pt::ZERO, &mut ops[i..]);
+                }
+                if let Op::Lines { lines, advance, keep: true, .. } = &ops[i] {
+                    if self.cursor.is_some() && !self.keeps(lines, *advance, &ops[i + 1..]) {
+                        self.finish_page(typesetter)?;
+                        if !self.whole {
+                            self.plan(typesetter, &[], Pt::ZERO, &mut ops[i..]);
+                        }
+                    }
+                }
+            }
+            // The lines of an op are moved into the pages as they are set; what follows is
+            // only looked at, or at a new page set in other variants.
+            let (done, following) = ops.split_at_mut(i + 1);
+            match &mut done[i] {
+                Op::Lines { lines, dx, advance, .. } => {
+                    let (dx, advance) = (*dx, *advance);
                     self.lines(typesetter, lines, dx, advance, following)?;
                     continue;
                 }
@@ -468,7 +517,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             match &done[i] {
                 Op::Lines { .. } | Op::Note { .. } => {}
                 op @ (Op::Open { .. } | Op::Close(_) | Op::OpenReserved(_) | Op::EndPart) => self.structure(op),
-                Op::Skip(s) => self.skip(*s),
+                Op::Skip(s) | Op::HeadingSpace { space: s, .. } => self.skip(*s),
                 Op::SkipTo(y) => self.cursor = Some(y.max(self.cursor.unwrap_or(Pt::ZERO))),
                 Op::NewPage { recto } => self.new_page(typesetter, *recto)?,
                 Op::NoFolio => self.opening = true,
@@ -632,6 +681,12 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 self.page.marks.push(Mark::Close(key));
             }
         }
+        if self.number.is_multiple_of(2) {
+            self.verso_short = match self.last_line {
+                Some((depth, descent)) if self.carried.is_empty() => self.short_by(depth, descent, self.foot.len()),
+                _ => 0,
+            };
+        }
         let page = std::mem::replace(&mut self.page, self.g.blank_page());
         self.tag_now = ARTIFACT;
         self.sink.page(self.number - 1, page)?;
@@ -639,6 +694,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         self.short_verso = None;
         self.number += 1;
         self.cursor = None;
+        self.last_line = None;
         self.folio = false;
         self.opening = false;
         self.calls.clear();
@@ -861,6 +917,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         self.flush_floats(typesetter)?;
         if !self.empty() || self.cursor.is_some() {
             self.finish_page(typesetter)?;
+            self.verso_short = 0;
         }
         while !self.carried.is_empty() || !self.foot.is_empty() {
             self.finish_page(typesetter)?;
@@ -980,7 +1037,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         }
         for op in rest {
             match op {
-                Op::Skip(x) => s.cursor = s.cursor.map(|c| c + *x),
+                Op::Skip(x) | Op::HeadingSpace { space: x, .. } => s.cursor = s.cursor.map(|c| c + *x),
                 Op::Lines { lines, advance, .. } => {
                     // As many lines as the page would really take (widow, orphan and
                     // hyphen rules included), and at least two.
@@ -1010,24 +1067,27 @@ impl<'a, S: PageSink> Flow<'a, S> {
         lines: &mut [Line],
         dx: Pt,
         advance: Pt,
-        following: &[Op],
+        following: &mut [Op],
     ) -> Result<(), Diagnostic> {
         let mut from = 0;
         while from < lines.len() {
             let rest = &lines[from..];
             let k = self.fitting(self.state(), rest, advance);
             let mut take = take(rest, k, self.cursor.is_none());
-            if take < rest.len() && take == k {
+            if take < rest.len() && take == k && !self.whole {
                 take = self.balanced_take(rest, take, advance, following);
             }
             self.set_lines(&mut lines[from..from + take], dx, advance);
             from += take;
             if from < lines.len() {
                 let verso = self.number.is_multiple_of(2);
-                if verso && take < k && self.foot.is_empty() && self.carried.is_empty() {
+                if verso && take < k && self.foot.is_empty() && self.carried.is_empty() && !self.whole {
                     self.short_verso = self.cursor;
                 }
                 self.finish_page(typesetter)?;
+                if !self.whole {
+                    self.plan(typesetter, &lines[from..], advance, following);
+                }
             }
         }
         Ok(())
@@ -1075,7 +1135,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         for (lines, advance, keep, j) in blocks {
             for op in &following[at.min(following.len())..j.saturating_sub(1).max(at)] {
                 match op {
-                    Op::Skip(x) => s.cursor = s.cursor.map(|c| c + *x),
+                    Op::Skip(x) | Op::HeadingSpace { space: x, .. } => s.cursor = s.cursor.map(|c| c + *x),
                     Op::SkipTo(y) => s.cursor = Some(y.max(s.cursor.unwrap_or(Pt::ZERO))),
                     Op::Bookmark { .. }
                     | Op::Anchor(_)
@@ -1097,7 +1157,8 @@ impl<'a, S: PageSink> Flow<'a, S> {
             if lines.iter().any(|l| !self.calls_of(l).is_empty()) {
                 return None;
             }
-            if keep && s.cursor.is_some() && !self.keeps_from(s, lines, advance, &following[j.min(following.len())..]) {
+            let rest = &following[j.min(following.len())..];
+            if keep && s.cursor.is_some() && !self.keeps_from(s, lines, advance, rest) {
                 return s.cursor;
             }
             let k = self.fitting(s, lines, advance);
@@ -1110,6 +1171,186 @@ impl<'a, S: PageSink> Flow<'a, S> {
             }
         }
         None
+    }
+
+    /// How many more lines of the body would fit under a last baseline at `depth` (with
+    /// `descent` below it) above `foot` lines of notes: how many lines short the page ends.
+    fn short_by(&self, depth: Pt, descent: Pt, foot: usize) -> usize {
+        let room = self.limit_with(foot, None) - descent - depth;
+        (room / self.g.leading + 0.001).floor().max(0.0) as usize
+    }
+
+    /// Where a page that starts in state `s` at `from` ends: `from.0` 0 is `cur` (the
+    /// rest of the op being set), `k` > 0 is `ops[k - 1]`, set in the variant `pick[k - 1]`
+    /// names; `from.1` the line of it. `None` when that cannot be told (a figure).
+    fn sim_page(
+        &self,
+        mut s: State,
+        cur: (&[Line], Pt),
+        ops: &[Op],
+        pick: &[Option<usize>],
+        from: (usize, usize),
+    ) -> Option<End> {
+        let (mut k, mut t0) = from;
+        let mut last: Option<(Pt, Pt)> = None;
+        let end = |s: State, last: Option<(Pt, Pt)>, at: (usize, usize)| -> Option<End> {
+            let short = last.map_or(0, |(d, x)| self.short_by(d, x, s.foot));
+            Some(End::Break { short, at, split: s.split })
+        };
+        while k <= ops.len() {
+            let block = if k == 0 {
+                Some((cur.0, cur.1, false))
+            } else {
+                match &ops[k - 1] {
+                    Op::Lines { lines, advance, keep, variants, .. } => {
+                        let lines = match pick[k - 1] {
+                            Some(v) => &variants.set()[v].lines[..],
+                            None => &lines[..],
+                        };
+                        Some((lines, *advance, *keep))
+                    }
+                    _ => None,
+                }
+            };
+            match block {
+                Some((lines, advance, keep)) => {
+                    let lines = &lines[t0.min(lines.len())..];
+                    if keep && t0 == 0 && k > 0 && s.cursor.is_some() && !self.keeps_from(s, lines, advance, &ops[k..])
+                    {
+                        return end(s, last, (k, 0));
+                    }
+                    let n = self.fitting(s, lines, advance);
+                    let t = take(lines, n, s.cursor.is_none());
+                    for l in &lines[..t] {
+                        s = self.admit(s, l, advance)?.0;
+                        last = s.cursor.map(|c| (c, Pt::new(l.descent)));
+                    }
+                    if t < lines.len() {
+                        return end(s, last, (k, t0 + t));
+                    }
+                }
+                None => match &ops[k - 1] {
+                    Op::Skip(x) => s.cursor = s.cursor.map(|c| c + *x),
+                    Op::HeadingSpace { space, variants } => {
+                        let x = pick[k - 1].map_or(*space, |v| variants[v]);
+                        s.cursor = s.cursor.map(|c| c + x);
+                    }
+                    Op::SkipTo(y) => s.cursor = Some(y.max(s.cursor.unwrap_or(Pt::ZERO))),
+                    Op::Bookmark { .. }
+                    | Op::Anchor(_)
+                    | Op::Heads { .. }
+                    | Op::Targets(_)
+                    | Op::Lang(_)
+                    | Op::Arabic
+                    | Op::NoFolio
+                    | Op::Note { .. }
+                    | Op::Rule { .. }
+                    | Op::At(_)
+                    | Op::Open { .. }
+                    | Op::Close(_)
+                    | Op::OpenReserved(_)
+                    | Op::EndPart => {}
+                    Op::Figure(_) => return None,
+                    _ => return Some(End::Open(k)),
+                },
+            }
+            k += 1;
+            t0 = 0;
+        }
+        Some(End::Open(k))
+    }
+
+    /// How far the page being begun (and, on a verso, the recto facing it) end from full
+    /// and from level, in lines, with the variants `pick`; and how many of `ops` start on
+    /// those pages. `None` when that cannot be told.
+    fn spread_cost(&self, cur: (&[Line], Pt), ops: &[Op], pick: &[Option<usize>]) -> Option<(usize, usize)> {
+        let verso = self.number.is_multiple_of(2);
+        let first = self.sim_page(self.state(), cur, ops, pick, (0, 0))?;
+        let (short, at, split) = match first {
+            End::Open(k) => return Some((0, k.min(ops.len()))),
+            End::Break { short, at, split } => (short, at, split),
+        };
+        if !verso {
+            return Some((short + short.abs_diff(self.verso_short), at.0.min(ops.len())));
+        }
+        if split {
+            return Some((short, at.0.min(ops.len())));
+        }
+        let fresh = State { cursor: None, foot: 0, split: false, balance: None };
+        match self.sim_page(fresh, cur, ops, pick, at)? {
+            End::Open(k) => Some((short, k.min(ops.len()))),
+            End::Break { short: next, at, .. } => Some((short + next + short.abs_diff(next), at.0.min(ops.len()))),
+        }
+    }
+
+    /// At the start of a page: choose, among the paragraphs that start on it (and on the
+    /// recto facing it, when it is a verso), which to set a line longer or shorter than
+    /// their best ([`Op::Lines`] `variants`), and which headings to set a line of the grid
+    /// higher or lower ([`Op::HeadingSpace`]), so that the pages end full and level: a few
+    /// changes at most, each time the one that helps most for the fewest demerits. The
+    /// variants are set (with `typesetter`) only when a page would end short.
+    fn plan(&mut self, typesetter: &mut Typesetter, cur: &[Line], advance: Pt, ops: &mut [Op]) {
+        self.planned = self.number;
+        let tuning = &self.g.tuning;
+        if tuning.looseness == 0 {
+            return;
+        }
+        let scale = tuning.looseness_demerits.max(1.0) as f64;
+        let mut pick: Vec<Option<usize>> = vec![None; ops.len()];
+        let Some((mut lines, mut reach)) = self.spread_cost((cur, advance), ops, &pick) else { return };
+        let mut spent = 0.0f64;
+        for _ in 0..MAX_CHANGES {
+            if lines == 0 {
+                break;
+            }
+            let mut best: Option<(usize, f64, usize, usize, usize)> = None;
+            for j in 0..reach.min(ops.len()) {
+                if pick[j].is_some() {
+                    continue;
+                }
+                let costs: Vec<f64> = match &mut ops[j] {
+                    Op::Lines { variants, .. } => {
+                        variants.get(typesetter, tuning).iter().map(|v| v.cost as f64).collect()
+                    }
+                    Op::HeadingSpace { .. } => vec![tuning.heading_demerits as f64; 2],
+                    _ => continue,
+                };
+                for (v, cost) in costs.into_iter().enumerate() {
+                    pick[j] = Some(v);
+                    if let Some((l, r)) = self.spread_cost((cur, advance), ops, &pick) {
+                        let c = spent + cost / scale;
+                        if l < lines && best.is_none_or(|b| (l, c) < (b.0, b.1)) {
+                            best = Some((l, c, j, v, r));
+                        }
+                    }
+                    pick[j] = None;
+                }
+            }
+            let Some((l, c, j, v, r)) = best else { break };
+            pick[j] = Some(v);
+            (lines, spent, reach) = (l, c, r);
+        }
+        for (j, v) in pick.iter().enumerate() {
+            let Some(v) = v else { continue };
+            if let Op::HeadingSpace { variants, .. } = &ops[j] {
+                ops[j] = Op::Skip(variants[*v]);
+                continue;
+            }
+            let Op::Lines { lines, variants: Variants::Set(variants), .. } = &mut ops[j] else { continue };
+            // The variant taken changes places with the lines it replaces, and the
+            // costs become relative to it.
+            let (delta, cost) = (variants[*v].delta, variants[*v].cost);
+            std::mem::swap(lines, &mut variants[*v].lines);
+            for (u, other) in variants.iter_mut().enumerate() {
+                if u == *v {
+                    other.delta = -delta;
+                    other.cost = -cost;
+                } else {
+                    other.delta -= delta;
+                    other.cost -= cost;
+                }
+            }
+        }
     }
 
     /// Outline entries waiting for the next line point at `top` (from the top of the page).
@@ -1192,6 +1433,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 self.place_note(*n, keep, home);
             }
             self.cursor = Some(next);
+            self.last_line = Some((next, descent));
             self.folio = true;
         }
     }
@@ -1269,14 +1511,16 @@ fn take(lines: &[Line], k: usize, fresh: bool) -> usize {
     if t < 2 && !fresh {
         t = 0;
     }
-    if t > 0 && lines[t - 1].hyphenated {
-        t = if t > 2 {
-            t - 1
-        } else if fresh {
-            t
+    // Back over a ladder of hyphenated lines to one that ends a word.
+    while t > 0 && lines[t - 1].hyphenated {
+        if t > 2 {
+            t -= 1;
         } else {
-            0
-        };
+            if !fresh {
+                t = 0;
+            }
+            break;
+        }
     }
     if fresh {
         t = t.clamp(1, k.max(1));

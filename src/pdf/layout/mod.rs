@@ -9,7 +9,9 @@ use crate::images::PdfImage;
 use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::length::Pt;
-use crate::pdf::text::paragraph::{Alignment, FontProblem, Line, LineRun, Measure, Span, SpanStyle, Typesetter};
+use crate::pdf::text::paragraph::{
+    Alignment, FontProblem, Line, LineRun, Measure, Span, SpanStyle, Tuning, Typesetter, Variant,
+};
 use crate::pdf::write::{Elem, Glyph, Mark, Page, Role};
 use crate::style::{self, Style};
 use std::collections::BTreeSet;
@@ -50,6 +52,9 @@ pub(crate) struct Geometry {
     pub(crate) scale: Scale,
     /// Spaces in lines of the leading, indents in em (`[spacing]`).
     pub(crate) space: Space,
+    /// How lines are justified, and how far paragraphs may run a line longer or shorter
+    /// (`[justification]`).
+    pub(crate) tuning: Tuning,
 }
 
 /// The style's `[sizes]`, as factors of the text size.
@@ -141,6 +146,7 @@ impl Geometry {
             native_digits: style.text.digits == style::Digits::Native,
             scale: Scale::of(&style.sizes),
             space: Space::of(&style.spacing),
+            tuning: Tuning::of(&style.justification),
         })
     }
 
@@ -402,14 +408,60 @@ pub(crate) enum LinkTarget {
 /// A line of a footnote, its indent, and the paragraph of the note it is in (from 0).
 pub(crate) type NoteLine = (Line, Pt, u32);
 
+/// A paragraph set a line longer or shorter ([`Typesetter::variants`]): set only when the
+/// page flow first needs them, where a page would end short (most paragraphs never are).
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Variants {
+    /// Not to be set (lines not of a justified body paragraph, or one of a line).
+    #[default]
+    None,
+    /// The paragraph's text and measure, to set them from.
+    Later(Box<(Vec<Span>, Measure)>),
+    /// Set (possibly none within the tolerance).
+    Set(Vec<Variant>),
+}
+
+impl Variants {
+    /// The variants, set now if they were not yet.
+    pub(crate) fn get(&mut self, typesetter: &mut Typesetter, tuning: &Tuning) -> &[Variant] {
+        if let Variants::Later(p) = self {
+            // The flow's typesetter sets them with the style's tuning, and leaves no font
+            // problems behind: the paragraph's own setting reported them.
+            let own = std::mem::replace(&mut typesetter.tuning, tuning.clone());
+            let problems = typesetter.problems.len();
+            let set = typesetter.variants(&p.0, &p.1);
+            typesetter.problems.truncate(problems);
+            typesetter.tuning = own;
+            *self = Variants::Set(set);
+        }
+        match self {
+            Variants::Set(v) => v,
+            _ => &[],
+        }
+    }
+
+    /// The variants set so far.
+    pub(crate) fn set(&self) -> &[Variant] {
+        match self {
+            Variants::Set(v) => v,
+            _ => &[],
+        }
+    }
+}
+
 /// One step of the page flow.
 #[derive(Debug, Clone)]
 pub(crate) enum Op {
     /// Lines at `dx` from the left margin, each `advance` below the last. `keep`: they
-    /// stay on the page with the first two lines of what follows (headings).
-    Lines { lines: Vec<Line>, dx: Pt, advance: Pt, keep: bool },
+    /// stay on the page with the first two lines of what follows (headings). `variants`:
+    /// the same paragraph set a line longer or shorter, which the flow may take instead
+    /// to fill a page.
+    Lines { lines: Vec<Line>, dx: Pt, advance: Pt, keep: bool, variants: Variants },
     /// Vertical space before the next line.
     Skip(Pt),
+    /// The space before a heading, which the flow may set as one of `variants` instead
+    /// (a line of the grid less or more under the heading) to fill a page.
+    HeadingSpace { space: Pt, variants: [Pt; 2] },
     /// Continue no higher than this distance from the top of the page.
     SkipTo(Pt),
     /// Start a new page (a recto when asked).
@@ -496,7 +548,8 @@ pub(crate) struct ContentsEntry {
 }
 
 impl<'a, 'f> Layout<'a, 'f> {
-    pub(crate) fn new(g: &'a Geometry, typesetter: Typesetter<'f>, book_title: &str) -> Self {
+    pub(crate) fn new(g: &'a Geometry, mut typesetter: Typesetter<'f>, book_title: &str) -> Self {
+        typesetter.tuning = g.tuning.clone();
         Layout {
             g,
             typesetter,
@@ -607,7 +660,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             // A line above the foot of the text area, whichever grid line that falls on.
             ops.push(Op::SkipTo(g.height - g.bottom - height - 2.0 * g.leading));
             let p = self.open(ops, Elem::of(Role::P));
-            ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: false });
+            ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: false, variants: Variants::None });
             ops.push(Op::Close(p));
         }
         ops.push(Op::Close(sect));
@@ -655,7 +708,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         let sect = self.open(ops, Elem::of(Role::Sect));
         for lines in blocks {
             let p = self.open(ops, Elem::of(Role::P));
-            ops.push(Op::Lines { lines, dx: Pt::ZERO, advance, keep: false });
+            ops.push(Op::Lines { lines, dx: Pt::ZERO, advance, keep: false, variants: Variants::None });
             ops.push(Op::Close(p));
             ops.push(Op::Skip(advance * 0.5));
         }
@@ -773,7 +826,13 @@ impl<'a, 'f> Layout<'a, 'f> {
             }
             self.problems("", 0);
             let item = self.open(ops, Elem::of(Role::Toci));
-            ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: e.byline.is_some() });
+            ops.push(Op::Lines {
+                lines,
+                dx: Pt::ZERO,
+                advance: g.leading,
+                keep: e.byline.is_some(),
+                variants: Variants::None,
+            });
             if let Some(b) = &e.byline {
                 let style = SpanStyle { link, hyphenate: false, ..self.text_style(FaceId::ITALIC, g.size * 0.9) };
                 let m = Measure {
@@ -787,7 +846,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                     shift_runs(&mut lines, folio_room.get());
                 }
                 self.problems("", 0);
-                ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: false });
+                ops.push(Op::Lines { lines, dx: Pt::ZERO, advance: g.leading, keep: false, variants: Variants::None });
             }
             ops.push(Op::Close(item));
             ops.push(Op::Skip(g.leading * 0.3));
@@ -842,14 +901,22 @@ impl<'a, 'f> Layout<'a, 'f> {
         line: usize,
     ) {
         let m = Measure { width: (self.g.measure() - dx).get(), indent: indent.get(), align, lang: lang.clone() };
+        // Body paragraphs (not those in lists and quotes, whose first lines are changed
+        // after) come with variants a line longer and shorter for the page flow.
         let lines = self.typesetter.set(spans, &m);
+        let variants =
+            if dx == Pt::ZERO && align == Alignment::Justify && lines.len() >= 2 && self.g.tuning.looseness > 0 {
+                Variants::Later(Box::new((spans.to_vec(), m)))
+            } else {
+                Variants::None
+            };
         self.problems(source, line);
         let size = spans.iter().map(|s| s.style.size).fold(0.0f32, f32::max).max(self.g.size.get());
         // The leading grows with the largest type of the lines.
         let advance = Pt::new(self.g.leading.get() * size / self.g.size.get()).max(self.g.leading);
         // An indent is on the side lines start from: the right in right-to-left text.
         let dx = if lang.is_rtl() { Pt::ZERO } else { dx };
-        ops.push(Op::Lines { lines, dx, advance, keep: false });
+        ops.push(Op::Lines { lines, dx, advance, keep: false, variants });
     }
 
     fn problems(&mut self, source: &str, line: usize) {

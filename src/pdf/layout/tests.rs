@@ -20,6 +20,7 @@ fn fonts() -> (tempfile::TempDir, FontSet) {
 /// A 300 × 300 pt page, 10 pt type on 12 pt leading, on a grid.
 fn geometry() -> Geometry {
     Geometry {
+        tuning: Default::default(),
         width: Pt::new(300.0),
         height: Pt::new(300.0),
         inner: Pt::new(30.0),
@@ -64,7 +65,13 @@ const LEADING: Pt = Pt::new(12.0);
 
 /// A paragraph of the lines numbered `ids`, at the body's leading.
 fn para(ids: std::ops::Range<u16>) -> Op {
-    Op::Lines { lines: ids.map(|i| line(i, BODY, 0)).collect(), dx: Pt::ZERO, advance: LEADING, keep: false }
+    Op::Lines {
+        lines: ids.map(|i| line(i, BODY, 0)).collect(),
+        dx: Pt::ZERO,
+        advance: LEADING,
+        keep: false,
+        variants: Variants::None,
+    }
 }
 
 /// Lengths this close are the same.
@@ -97,10 +104,14 @@ impl View {
 
 /// Replay `ops` from page `first` (1-based; odd pages are rectos) and read the pages back.
 fn run_from(first: usize, ops: Vec<Op>) -> Vec<View> {
+    run_in(&geometry(), first, ops)
+}
+
+/// [`run_from`] in geometry `g`.
+fn run_in(g: &Geometry, first: usize, ops: Vec<Op>) -> Vec<View> {
     let (_dir, fonts) = fonts();
-    let g = geometry();
     let mut ts = Typesetter::new(&fonts, Vec::new());
-    let mut flow = Flow::new(&g, first, "Note {}, continued", Memory::default());
+    let mut flow = Flow::new(g, first, "Note {}, continued", Memory::default());
     flow.replay(ops, &mut ts).unwrap();
     flow.finish(&mut ts).unwrap();
     let pages = std::mem::take(&mut flow.sink().0);
@@ -173,7 +184,13 @@ fn no_orphan() {
 #[test]
 fn heading_kept_with_two_lines() {
     let cap = capacity();
-    let heading = Op::Lines { lines: vec![line(500, BODY, 0)], dx: Pt::ZERO, advance: LEADING, keep: true };
+    let heading = Op::Lines {
+        lines: vec![line(500, BODY, 0)],
+        dx: Pt::ZERO,
+        advance: LEADING,
+        keep: true,
+        variants: Variants::None,
+    };
     // Room for the heading and one line after it: the heading goes over with the text.
     let pages = run(vec![para(0..cap - 2), heading, para(100..110)]);
     assert_eq!(pages[0].ids(), (0..cap - 2).collect::<Vec<_>>());
@@ -186,7 +203,7 @@ fn with_note(len: u16, call: u16, note_lines: u16) -> Vec<Op> {
     vec![
         Op::Targets(vec![LinkTarget::Note(1)]),
         Op::Note { number: 1, lines: (0..note_lines).map(|i| (line(1000 + i, NOTE, 0), Pt::ZERO, 0)).collect() },
-        Op::Lines { lines, dx: Pt::ZERO, advance: LEADING, keep: false },
+        Op::Lines { lines, dx: Pt::ZERO, advance: LEADING, keep: false, variants: Variants::None },
         Op::EndUnit,
     ]
 }
@@ -309,7 +326,7 @@ fn pages_begin_where_their_first_line_comes_from() {
     }
     let ops = vec![
         Op::At(at(1, 0)),
-        Op::Lines { lines, dx: Pt::ZERO, advance: LEADING, keep: false },
+        Op::Lines { lines, dx: Pt::ZERO, advance: LEADING, keep: false, variants: Variants::None },
         Op::NewPage { recto: false },
         Op::At(at(2, 0)),
         para(500..502),
@@ -325,4 +342,110 @@ fn pages_begin_where_their_first_line_comes_from() {
     let k = first_of_page2.unwrap() as u32;
     assert!(k > 0 && k < cap as u32 + 10, "{k}");
     assert_eq!(flow.spots, vec![(0, at(1, 0)), (1, at(1, k * 5)), (2, at(2, 0))]);
+}
+
+/// The test geometry with paragraphs allowed a line longer or shorter to fill pages.
+fn filling() -> Geometry {
+    let tuning = Tuning {
+        looseness: 1,
+        looseness_demerits: 1.0e6,
+        heading_demerits: 1.0e5,
+        short_page_demerits: 4.0e6,
+        apart_demerits: 3.0e6,
+        ..Tuning::default()
+    };
+    Geometry { tuning, ..geometry() }
+}
+
+#[test]
+fn a_paragraph_a_line_shorter_fills_the_page_a_widow_would_leave_short() {
+    let cap = capacity();
+    // Ten lines (or, for a few more demerits, nine: lines 300-308), then a paragraph that
+    // would leave its last line alone on the next page, then another.
+    let shorter = Variant { delta: -1, cost: 500.0, lines: (300..309).map(|i| line(i, BODY, 0)).collect() };
+    let first = || {
+        let Op::Lines { lines, dx, advance, keep, .. } = para(0..10) else { unreachable!() };
+        Op::Lines { lines, dx, advance, keep, variants: Variants::Set(vec![shorter.clone()]) }
+    };
+    let ops = || vec![first(), para(100..100 + cap - 9), para(400..405)];
+    // As set without variants: the page runs a line short.
+    let plain = run_in(&geometry(), 1, ops());
+    assert_eq!(plain[0].body.len(), cap as usize - 1);
+    // With them: the nine-line variant, and the page full.
+    let pages = run_in(&filling(), 1, ops());
+    assert_eq!(pages[0].body.len(), cap as usize);
+    assert_eq!(pages[0].ids()[..9], (300..309).collect::<Vec<_>>()[..]);
+    assert_eq!(pages[1].ids(), (400..405).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_heading_moves_up_a_line_of_the_grid_to_keep_its_two_lines_on_the_page() {
+    let cap = capacity();
+    let g = filling();
+    let heading = || Op::Lines {
+        lines: vec![line(500, BODY, 0)],
+        dx: Pt::ZERO,
+        advance: LEADING,
+        keep: true,
+        variants: Variants::None,
+    };
+    let space = LEADING * 1.5;
+    let ops = || {
+        vec![
+            para(0..cap - 5),
+            Op::HeadingSpace { space, variants: [space - LEADING * 0.5, space + LEADING] },
+            heading(),
+            Op::Skip(LEADING * 0.5),
+            para(100..110),
+        ]
+    };
+    // The heading and two lines need six lines of the grid, the page has five left: as
+    // the heading's space stands, the heading goes over and the page runs five lines short.
+    let plain = run_in(&geometry(), 1, ops());
+    assert_eq!(plain[0].body.len(), cap as usize - 5);
+    // Half a line less above it, the heading and its two lines fill the page, on the grid.
+    let pages = run_in(&g, 1, ops());
+    assert_eq!(pages[0].ids()[cap as usize - 5..], [500, 100, 101]);
+    for (_, y) in &pages[0].body {
+        assert!(near(g.snap(*y), *y), "line at {y:?} off the grid");
+    }
+}
+
+#[test]
+fn no_word_broken_across_the_page_after_two_hyphens_in_a_row() {
+    let cap = capacity() as usize;
+    // The page would end on the second of two hyphenated lines: it ends before both.
+    let mut lines: Vec<Line> = (0..cap as u16 + 5).map(|i| line(i, BODY, 0)).collect();
+    lines[cap - 2].hyphenated = true;
+    lines[cap - 1].hyphenated = true;
+    let pages = run(vec![Op::Lines { lines, dx: Pt::ZERO, advance: LEADING, keep: false, variants: Variants::None }]);
+    assert_eq!(pages[0].body.len(), cap - 2);
+}
+
+#[test]
+fn a_paragraph_on_an_earlier_page_fills_a_later_one() {
+    let cap = capacity();
+    // Page 1 (a recto, full either way): A, `cap - 3` lines (or, for a few demerits,
+    // `cap - 2`: lines 300-), then B, five lines. Page 2: B's rest, then C, `cap - 1` lines,
+    // which would leave its last line alone on page 3, so page 2 runs a line short. Only a
+    // plan of the whole chapter sees that A a line longer moves a line of B over and
+    // fills page 2: nothing on page 2 can change.
+    let longer = Variant { delta: 1, cost: 500.0, lines: (300..300 + cap - 2).map(|i| line(i, BODY, 0)).collect() };
+    let ops = || {
+        let Op::Lines { lines, dx, advance, keep, .. } = para(0..cap - 3) else { unreachable!() };
+        let a = Op::Lines { lines, dx, advance, keep, variants: Variants::Set(vec![longer.clone()]) };
+        vec![a, para(100..105), para(200..200 + cap - 1), para(400..405)]
+    };
+    let plain = run_in(&geometry(), 1, ops());
+    assert_eq!(plain[1].body.len(), cap as usize - 1);
+    let pages = run_in(&filling(), 1, ops());
+    assert_eq!(pages[0].body.len(), cap as usize);
+    assert_eq!(pages[0].ids()[0], 300, "A is set a line longer");
+    assert_eq!(pages[1].body.len(), cap as usize, "{:?}", pages[1].ids());
+    assert!(pages[2].body.len() >= 2);
+    for p in &pages {
+        for (_, y) in &p.body {
+            assert!(near(filling().snap(*y), *y), "line at {y:?} off the grid");
+        }
+    }
 }
