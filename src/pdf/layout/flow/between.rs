@@ -46,6 +46,10 @@ pub(crate) struct State {
     lang: Option<String>,
     lang_open: bool,
     short_verso: Option<Pt>,
+    planned: usize,
+    whole: Unit<bool>,
+    verso_short: usize,
+    last_line: Option<(Pt, Pt)>,
     balance_to: Option<Pt>,
     floats: Vec<Figure>,
     rtl: bool,
@@ -126,6 +130,10 @@ impl<S: PageSink> Flow<'_, S> {
             lang,
             lang_open,
             short_verso,
+            planned,
+            whole,
+            verso_short,
+            last_line,
             balance_to,
             floats,
             rtl,
@@ -161,6 +169,10 @@ impl<S: PageSink> Flow<'_, S> {
             lang: lang.clone(),
             lang_open: *lang_open,
             short_verso: *short_verso,
+            planned: *planned,
+            whole: Unit(*whole),
+            verso_short: *verso_short,
+            last_line: *last_line,
             balance_to: *balance_to,
             floats: floats.clone(),
             rtl: *rtl,
@@ -213,6 +225,10 @@ impl<S: PageSink> Flow<'_, S> {
             lang,
             lang_open,
             short_verso,
+            planned,
+            whole,
+            verso_short,
+            last_line,
             balance_to,
             floats,
             rtl,
@@ -248,6 +264,10 @@ impl<S: PageSink> Flow<'_, S> {
         self.lang = lang.clone();
         self.lang_open = *lang_open;
         self.short_verso = *short_verso;
+        self.planned = *planned;
+        self.whole = whole.0;
+        self.verso_short = *verso_short;
+        self.last_line = *last_line;
         self.balance_to = *balance_to;
         self.floats = floats.clone();
         self.rtl = *rtl;
