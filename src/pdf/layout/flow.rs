@@ -633,7 +633,11 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 self.page.marks.push(Mark::Close(key));
             }
         }
-        let page = std::mem::replace(&mut self.page, self.g.blank_page());
+        // The next page starts with room for as many marks as this one took: pages hold
+        // much the same, and the marks no longer grow (and move) from empty on each.
+        let mut next = self.g.blank_page();
+        next.marks.reserve(self.page.marks.len());
+        let page = std::mem::replace(&mut self.page, next);
         self.tag_now = ARTIFACT;
         self.sink.page(self.number - 1, page)?;
         self.balance_to = if self.number.is_multiple_of(2) { self.short_verso.take() } else { None };
