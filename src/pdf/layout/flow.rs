@@ -143,6 +143,9 @@ pub(crate) struct Flow<'a, S: PageSink> {
     pub arabic_from: Option<usize>,
     /// Running heads: the book's title on versos, the chapter's on rectos.
     heads: (String, String),
+    /// The running head last set on a verso and on a recto, with its text: the same on
+    /// most pages, and set the same way each time (see `set_folio_and_head`).
+    head_lines: [Option<(String, Line)>; 2],
     /// Bookmarks waiting for the next line (level, title, whether the contents list it).
     pending: Vec<(u8, String, bool)>,
     pub outline: Vec<Placed>,
@@ -230,6 +233,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             opening: false,
             arabic_from: None,
             heads: (String::new(), String::new()),
+            head_lines: [None, None],
             pending: Vec::new(),
             outline: Vec::new(),
             pending_anchors: Vec::new(),
@@ -687,7 +691,11 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 _ => 0,
             };
         }
-        let page = std::mem::replace(&mut self.page, self.g.blank_page());
+        // The next page starts with room for as many marks as this one took: pages hold
+        // much the same, and the marks no longer grow (and move) from empty on each.
+        let mut next = self.g.blank_page();
+        next.marks.reserve(self.page.marks.len());
+        let page = std::mem::replace(&mut self.page, next);
         self.tag_now = ARTIFACT;
         self.sink.page(self.number - 1, page)?;
         self.balance_to = if self.number.is_multiple_of(2) { self.short_verso.take() } else { None };
@@ -896,18 +904,30 @@ impl<'a, S: PageSink> Flow<'a, S> {
             push_line(&mut self.page.marks, l, left, y);
         }
         // The running head, centred above the text, shortened to one line.
-        let head = if self.number.is_multiple_of(2) { &self.heads.0 } else { &self.heads.1 };
+        let verso = self.number.is_multiple_of(2);
+        let head = if verso { &self.heads.0 } else { &self.heads.1 };
         let style = match g.running_heads {
             style::RunningHeads::Smallcaps => Some(SpanStyle { case: Case::SmallCaps, ..small }),
             style::RunningHeads::Italic => Some(SpanStyle { face: FaceId::ITALIC, ..small }),
             style::RunningHeads::None => None,
         };
         if let (Some(style), false) = (style, head.is_empty()) {
-            let line = one_line(typesetter, head, style, g.measure() * 0.8);
+            // A head set before is taken as it was set: its words are shaped and recorded
+            // by then, so setting it again would give the same line (the work of a
+            // paragraph for each page, on the thread every page waits for).
+            let last = &mut self.head_lines[usize::from(verso)];
+            let mut line = match last {
+                Some((text, line)) if text == head => line.clone(),
+                _ => {
+                    let line = one_line(typesetter, head, style, g.measure() * 0.8);
+                    *last = Some((head.clone(), line.clone()));
+                    line
+                }
+            };
             let shift = (g.measure() - Pt::new(line.width)) / 2.0;
             let y = g.top * 0.55;
             self.tag(HEADER);
-            push_line(&mut self.page.marks, &line, left + shift, y);
+            move_line(&mut self.page.marks, &mut line, left + shift, y);
         }
     }
 
