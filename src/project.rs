@@ -501,6 +501,23 @@ mod tests {
     }
 
     #[test]
+    fn a_file_longer_than_the_writeback_step_is_written_whole() {
+        // Pieces of odd sizes, so the disk is asked to take the file in uneven stretches
+        // between the writer's own buffering.
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("big.pdf");
+        write_atomic(&f, b"the previous file").unwrap();
+        let bytes: Vec<u8> = (0..(3 * WRITEBACK_STEP + 12_345)).map(|i| (i * 7 % 251) as u8).collect();
+        let mut a = AtomicFile::create(&f).unwrap();
+        for piece in bytes.chunks(99_991) {
+            a.write_all(piece).unwrap();
+        }
+        a.commit().unwrap();
+        assert!(fs::read(&f).unwrap() == bytes, "the file differs from what was written");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
     fn atomic_file_dropped_without_commit_leaves_the_old_file() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("x.pdf");
