@@ -915,25 +915,34 @@ impl<'f> Typesetter<'f> {
             // `variant_tolerance` (TeX's: 100 r³ for a line stretched r times its stretch).
             let tolerance = self.tuning.variant_tolerance;
             let ratio = (tolerance / 100.0).cbrt() + 0.01;
-            for d in 1..=self.tuning.looseness.min(2) as i32 {
-                for delta in [-d, d] {
-                    // No emergency pass: a variant is set within the tolerance or not at all.
-                    let p = Params { looseness: delta, emergency_stretch: 0.0, tolerance, ..params.clone() };
-                    let alt = knuth_plass::break_paragraph_in(&mut self.breaker, &items, &p, &refinements);
-                    let cost = alt.demerits - outcome.demerits;
-                    let n = alt.lines.len();
-                    if n as i32 != n_best + delta
-                        || alt.pass > 2
-                        || cost.is_nan()
-                        || cost > self.tuning.looseness_demerits as f64
-                        || alt.lines[..n - 1].iter().any(|l| l.ratio > ratio)
-                    {
-                        continue;
-                    }
-                    let mut lines = self.build_lines(&items, &contents, &alt.lines, m, bidi.as_ref());
-                    number(&mut lines, &alt.lines);
-                    alternatives.push(Variant { delta, cost: cost.max(0.0) as f32, lines });
+            // One run of the breaker gives the best breaking of every line count (no
+            // emergency pass: a variant is set within the tolerance or not at all).
+            let spread = self.tuning.looseness.min(2) as usize;
+            let found = knuth_plass::break_variants_in(
+                &mut self.breaker,
+                &items,
+                &params,
+                &refinements,
+                n_best as usize,
+                spread,
+                tolerance,
+            );
+            for (i, alt) in found.into_iter().enumerate() {
+                let Some(alt) = alt else { continue };
+                let d = (i / 2 + 1) as i32;
+                let delta = if i % 2 == 0 { -d } else { d };
+                let cost = alt.demerits - outcome.demerits;
+                let n = alt.lines.len();
+                if n as i32 != n_best + delta
+                    || cost.is_nan()
+                    || cost > self.tuning.looseness_demerits as f64
+                    || alt.lines[..n - 1].iter().any(|l| l.ratio > ratio)
+                {
+                    continue;
                 }
+                let mut lines = self.build_lines(&items, &contents, &alt.lines, m, bidi.as_ref());
+                number(&mut lines, &alt.lines);
+                alternatives.push(Variant { delta, cost: cost.max(0.0) as f32, lines });
             }
         }
         self.scratch = (items, contents);
