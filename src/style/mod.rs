@@ -246,6 +246,11 @@ pub(crate) struct Justification {
     /// What moving a heading a line of the grid higher or lower (half a line less or a
     /// line more above it) costs, in the same demerits, when that fills a page.
     pub(crate) heading_demerits: f64,
+    /// The most badness (TeX's: 100 r³ for a line whose spaces stretch r times their
+    /// stretch) a line of a paragraph set a line longer or shorter may have: above the
+    /// tolerance of the best breaking (200), since such a paragraph is only taken where it
+    /// fills a page.
+    pub(crate) variant_tolerance: f64,
     /// What a page of a chapter ending a line short costs, per line (the chapter's page
     /// plan weighs it against the demerits of the variants that would fill it).
     pub(crate) short_page_demerits: f64,
@@ -265,6 +270,7 @@ impl Default for Justification {
             looseness: 1,
             looseness_demerits: 1.0e6,
             heading_demerits: 1.0e5,
+            variant_tolerance: 400.0,
             short_page_demerits: 4.0e6,
             apart_demerits: 3.0e6,
         }
@@ -430,6 +436,7 @@ const FIELDS: &[&str] = &[
     "looseness",
     "looseness_demerits",
     "heading_demerits",
+    "variant_tolerance",
     "short_page_demerits",
     "apart_demerits",
 ];
@@ -541,6 +548,7 @@ impl Style {
             ("looseness", j.looseness as f64, 2.0),
             ("looseness_demerits", j.looseness_demerits, 1.0e7),
             ("heading_demerits", j.heading_demerits, 1.0e7),
+            ("variant_tolerance", j.variant_tolerance, 10000.0),
             ("short_page_demerits", j.short_page_demerits, 1.0e9),
             ("apart_demerits", j.apart_demerits, 1.0e9),
         ] {

@@ -167,6 +167,59 @@ pub(crate) fn break_paragraph_in(
     outcome
 }
 
+/// The best breakings of `items` into `lines ± d` lines for each `d` in `1..=spread`, in one
+/// run of the second pass (hyphens allowed) at badness `tolerance`, its nodes kept apart by
+/// their line count as under TeX's `\looseness`: entry `2 (d - 1)` is `lines - d`, the
+/// next `lines + d`; `None` where no breaking within the tolerance has that many lines.
+pub(crate) fn break_variants_in(
+    ws: &mut Workspace,
+    items: &[Item],
+    params: &Params,
+    refinements: &Refinements,
+    lines: usize,
+    spread: usize,
+    tolerance: f32,
+) -> Vec<Option<Outcome>> {
+    let mut out = vec![None; 2 * spread];
+    if items.is_empty() {
+        return out;
+    }
+    // Any looseness other than 0 keeps nodes of different line counts apart.
+    let p = Params { looseness: 1, emergency_stretch: 0.0, ..params.clone() };
+    let mut ctx = Ctx::new_in(items, &p, std::mem::take(&mut ws.prefix), std::mem::take(&mut ws.feasible));
+    ctx.evenness = finite_or(refinements.evenness, 0.0).max(0.0) as f64;
+    let threshold = finite_or(tolerance, 0.0).max(0.0) as f64;
+    let pass = Pass { number: 2, hyphens: true, threshold, background: 0.0, limit: params.max_consecutive_hyphens };
+    if ctx.run_in(&pass, &mut ws.run).is_some() {
+        let end = ctx.end();
+        let nodes = &ws.run.nodes;
+        for &a in ws.run.active.iter().filter(|&&a| nodes[a].pos == end) {
+            let n = nodes[a].lines;
+            let slot = match n.cmp(&lines) {
+                std::cmp::Ordering::Less if lines - n <= spread => 2 * (lines - n - 1),
+                std::cmp::Ordering::Greater if n - lines <= spread => 2 * (n - lines - 1) + 1,
+                _ => continue,
+            };
+            if out[slot].as_ref().is_some_and(|o: &Outcome| o.demerits <= nodes[a].demerits) {
+                continue;
+            }
+            let mut found = Vec::with_capacity(n);
+            let mut k = a;
+            while nodes[k].prev != NONE {
+                let node = nodes[k];
+                let prev = nodes[node.prev];
+                found.push(Line { start: prev.start, end: node.pos, ratio: node.ratio, hyphenated: node.flagged });
+                k = node.prev;
+            }
+            found.reverse();
+            out[slot] = Some(Outcome { lines: found, pass: 2, demerits: nodes[a].demerits });
+        }
+    }
+    ws.prefix = ctx.prefix;
+    ws.feasible = ctx.feasible;
+    out
+}
+
 /// TeX's passes, then the fallback.
 fn best_breaks(ctx: &Ctx, params: &Params, bufs: &mut RunBuffers) -> Outcome {
     let limit = params.max_consecutive_hyphens;

@@ -458,12 +458,6 @@ struct WordKey {
     split: bool,
 }
 
-/// How far the spaces of a paragraph's variant (a line longer or shorter) may stretch, as a
-/// share of their stretch: a little beyond the best breaking's 1, since a variant is only
-/// taken where it fills a page (measured on the 100-speech book: 1.0 left 9 % of the pages
-/// short, 1.3 left 5 % with the word spaces' 95th percentile and jitter unchanged).
-const VARIANT_RATIO: f32 = 1.3;
-
 /// Tunable parameters of justification, in em of the body size where they are lengths.
 #[derive(Debug, Clone)]
 pub(crate) struct Tuning {
@@ -483,6 +477,8 @@ pub(crate) struct Tuning {
     pub(crate) looseness_demerits: f32,
     /// What moving a heading by a line of the grid costs, in the same demerits.
     pub(crate) heading_demerits: f32,
+    /// The most badness a line of a variant may have (see [`Typesetter::variants`]).
+    pub(crate) variant_tolerance: f32,
     /// What a page ending a line short costs, per line, in the same demerits.
     pub(crate) short_page_demerits: f32,
     /// What facing pages ending a line apart cost, per line.
@@ -503,6 +499,7 @@ impl Tuning {
             looseness: j.looseness,
             looseness_demerits: j.looseness_demerits as f32,
             heading_demerits: j.heading_demerits as f32,
+            variant_tolerance: j.variant_tolerance as f32,
             short_page_demerits: j.short_page_demerits as f32,
             apart_demerits: j.apart_demerits as f32,
             ..d
@@ -539,6 +536,7 @@ impl Default for Tuning {
             looseness: 0,
             looseness_demerits: 0.0,
             heading_demerits: 0.0,
+            variant_tolerance: 200.0,
             short_page_demerits: 0.0,
             apart_demerits: 0.0,
         }
@@ -913,25 +911,38 @@ impl<'f> Typesetter<'f> {
         let mut alternatives = Vec::new();
         let n_best = outcome.lines.len() as i32;
         if variants && whole && m.align == Alignment::Justify && n_best >= 2 && outcome.pass <= 2 {
-            for d in 1..=self.tuning.looseness.min(2) as i32 {
-                for delta in [-d, d] {
-                    // No emergency pass: a variant is set within the tolerance or not at all.
-                    let p = Params { looseness: delta, emergency_stretch: 0.0, ..params.clone() };
-                    let alt = knuth_plass::break_paragraph_in(&mut self.breaker, &items, &p, &refinements);
-                    let cost = alt.demerits - outcome.demerits;
-                    let n = alt.lines.len();
-                    if n as i32 != n_best + delta
-                        || alt.pass > 2
-                        || cost.is_nan()
-                        || cost > self.tuning.looseness_demerits as f64
-                        || alt.lines[..n - 1].iter().any(|l| l.ratio > VARIANT_RATIO)
-                    {
-                        continue;
-                    }
-                    let mut lines = self.build_lines(&items, &contents, &alt.lines, m, bidi.as_ref());
-                    number(&mut lines, &alt.lines);
-                    alternatives.push(Variant { delta, cost: cost.max(0.0) as f32, lines });
+            // A variant's lines may be looser than the best breaking's, up to the badness
+            // `variant_tolerance` (TeX's: 100 r³ for a line stretched r times its stretch).
+            let tolerance = self.tuning.variant_tolerance;
+            let ratio = (tolerance / 100.0).cbrt() + 0.01;
+            // One run of the breaker gives the best breaking of every line count (no
+            // emergency pass: a variant is set within the tolerance or not at all).
+            let spread = self.tuning.looseness.min(2) as usize;
+            let found = knuth_plass::break_variants_in(
+                &mut self.breaker,
+                &items,
+                &params,
+                &refinements,
+                n_best as usize,
+                spread,
+                tolerance,
+            );
+            for (i, alt) in found.into_iter().enumerate() {
+                let Some(alt) = alt else { continue };
+                let d = (i / 2 + 1) as i32;
+                let delta = if i % 2 == 0 { -d } else { d };
+                let cost = alt.demerits - outcome.demerits;
+                let n = alt.lines.len();
+                if n as i32 != n_best + delta
+                    || cost.is_nan()
+                    || cost > self.tuning.looseness_demerits as f64
+                    || alt.lines[..n - 1].iter().any(|l| l.ratio > ratio)
+                {
+                    continue;
                 }
+                let mut lines = self.build_lines(&items, &contents, &alt.lines, m, bidi.as_ref());
+                number(&mut lines, &alt.lines);
+                alternatives.push(Variant { delta, cost: cost.max(0.0) as f32, lines });
             }
         }
         self.scratch = (items, contents);
