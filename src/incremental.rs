@@ -90,6 +90,9 @@ pub struct Stats {
 /// An encoded PDF page, kept by the PDF context and the page's digest.
 type KeptPage = Arc<crate::pdf::write::Encoded>;
 
+/// The contents' page count, with the stand-in entries it was counted from.
+type Counted = Arc<(String, usize)>;
+
 /// A chapter's pages as paginated, kept by the PDF context and the chapter's place.
 type KeptPages = Arc<crate::pdf::KeptPages>;
 
@@ -113,6 +116,9 @@ pub struct Cache {
     paged: Mutex<HashMap<(u64, usize), Used<KeptPages>>>,
     /// The contents' pages by the PDF's context hash.
     contents: Mutex<HashMap<u64, Used<Arc<crate::pdf::KeptContents>>>>,
+    /// The contents' page count by the PDF's context hash, with the stand-in entries
+    /// counted (compared whole).
+    counted: Mutex<HashMap<u64, Used<Counted>>>,
     stats: Mutex<Stats>,
     /// Under `serve`: where the PDF build leaves its pages for the preview.
     keeper: std::sync::OnceLock<Arc<crate::pdf::svg::Keeper>>,
@@ -189,6 +195,7 @@ impl Cache {
         lock(&self.pages).retain(|_, u| u.generation == g);
         lock(&self.paged).retain(|_, u| u.generation == g);
         lock(&self.contents).retain(|_, u| u.generation == g);
+        lock(&self.counted).retain(|_, u| u.generation == g);
     }
 
     /// How much of the last build came from memory.
@@ -288,6 +295,20 @@ impl Cache {
 
     pub(crate) fn keep_kept_contents(&self, key: u64, contents: Arc<crate::pdf::KeptContents>) {
         self.keep(&self.contents, key, contents);
+    }
+
+    /// The contents' page count in the PDF context `key` and what it was counted from,
+    /// when kept (marked as used).
+    pub(crate) fn contents_count(&self, key: u64) -> Option<Arc<(String, usize)>> {
+        let g = self.generation.load(Ordering::Relaxed);
+        lock(&self.counted).get_mut(&key).map(|u| {
+            u.generation = g;
+            u.value.clone()
+        })
+    }
+
+    pub(crate) fn keep_contents_count(&self, key: u64, counted: Arc<(String, usize)>) {
+        self.keep(&self.counted, key, counted);
     }
 
     /// The contents' pages were taken from memory (`true`) or set again.

@@ -19,25 +19,42 @@ use crate::pdf::write::Page;
 pub(super) struct Contents<'a, 'f> {
     /// How many pages the contents take.
     pub(super) pages: usize,
-    lay: Layout<'a, 'f>,
+    /// The layout the pages were counted with, or `None` when the count came from memory
+    /// (it is counted again then, should the contents have to be set).
+    lay: Option<Layout<'a, 'f>>,
+    fonts: &'f FontSet,
+    g: &'a Geometry,
+    title: String,
 }
 
 impl<'a, 'f> Contents<'a, 'f> {
     /// Count the pages the contents of `units` take, with stand-in folios.
     pub(super) fn count(fonts: &'f FontSet, g: &'a Geometry, book: &Book, units: &[Unit]) -> Result<Self, Diagnostic> {
+        Contents::count_with(fonts, g, book, units, None)
+    }
+
+    /// [`Contents::count`]; with a `pager` (`watch`, `serve`), a count of the same
+    /// stand-ins by an earlier build is taken from it.
+    pub(super) fn count_with(
+        fonts: &'f FontSet,
+        g: &'a Geometry,
+        book: &Book,
+        units: &[Unit],
+        pager: Option<&mut Pager>,
+    ) -> Result<Self, Diagnostic> {
         let lang = &book.meta.language;
-        let mut lay = Layout::new(g, Typesetter::new(fonts, Vec::new()), &book.meta.title);
-        let mut ops = Vec::new();
-        lay.contents(&mut ops, lang, &contents_entries(units, lang, &[], |_| String::new()));
-        let mut flow = Flow::new(g, 1, locale::strings(lang).note_continued, Count::default());
-        flow.rtl = lang.is_rtl();
-        let mut ts = Typesetter::new(fonts, Vec::new());
-        flow.replay(ops, &mut ts)?;
-        flow.finish(&mut ts)?;
-        let pages = flow.sink().0;
-        // What the stand-ins gave to report is reported when the contents are set.
-        lay.report = Report::default();
-        Ok(Contents { pages, lay })
+        let title = book.meta.title.clone();
+        let key = pager.as_ref().map(|_| format!("{:?}", contents_entries(units, lang, &[], |_| String::new())));
+        if let (Some(pager), Some(key)) = (pager.as_deref(), &key) {
+            if let Some(pages) = pager.contents_counted(key) {
+                return Ok(Contents { pages, lay: None, fonts, g, title });
+            }
+        }
+        let (lay, pages) = counted(fonts, g, &title, lang, units)?;
+        if let (Some(pager), Some(key)) = (pager, key) {
+            pager.contents_count(key, pages);
+        }
+        Ok(Contents { pages, lay: Some(lay), fonts, g, title })
     }
 
     /// Set the contents with their real folios on the pages `paged` reserved for them,
@@ -95,13 +112,17 @@ impl<'a, 'f> Contents<'a, 'f> {
         if pager.is_some() {
             folios.shaper.record();
         }
+        let mut lay = match self.lay.take() {
+            Some(lay) => lay,
+            None => counted(self.fonts, self.g, &self.title, lang, units)?.0,
+        };
         let mut ops = Vec::new();
-        self.lay.contents(&mut ops, lang, &entries);
-        let report = std::mem::take(&mut self.lay.report);
+        lay.contents(&mut ops, lang, &entries);
+        let report = std::mem::take(&mut lay.report);
         let kept_report = key.as_ref().map(|_| report.clone());
         paged.report.extend(report);
         let continued = locale::strings(lang).note_continued;
-        let mut flow = Flow::new(self.lay.g, first + 1, continued, Counted { sink: &mut *sink, count: 0 });
+        let mut flow = Flow::new(self.g, first + 1, continued, Counted { sink: &mut *sink, count: 0 });
         flow.folio_offset = offset;
         flow.arabic_from = arabic_from;
         flow.rtl = lang.is_rtl();
@@ -125,7 +146,7 @@ impl<'a, 'f> Contents<'a, 'f> {
             )
             .with_hint("please report this with the book that caused it"));
         }
-        let mut texts = std::mem::take(&mut self.lay.typesetter.shaper.glyph_texts);
+        let mut texts = std::mem::take(&mut lay.typesetter.shaper.glyph_texts);
         if let (Some(pager), Some(key), Some(report)) = (pager, key, kept_report) {
             let folio_texts = folios.shaper.recorded();
             let pages = made..sink.made();
@@ -134,6 +155,29 @@ impl<'a, 'f> Contents<'a, 'f> {
         folios.shaper.glyph_texts.append(&mut texts);
         Ok(())
     }
+}
+
+/// The contents of `units` laid out with stand-in folios (their words shaped), and the
+/// pages they take.
+fn counted<'a, 'f>(
+    fonts: &'f FontSet,
+    g: &'a Geometry,
+    title: &str,
+    lang: &Lang,
+    units: &[Unit],
+) -> Result<(Layout<'a, 'f>, usize), Diagnostic> {
+    let mut lay = Layout::new(g, Typesetter::new(fonts, Vec::new()), title);
+    let mut ops = Vec::new();
+    lay.contents(&mut ops, lang, &contents_entries(units, lang, &[], |_| String::new()));
+    let mut flow = Flow::new(g, 1, locale::strings(lang).note_continued, Count::default());
+    flow.rtl = lang.is_rtl();
+    let mut ts = Typesetter::new(fonts, Vec::new());
+    flow.replay(ops, &mut ts)?;
+    flow.finish(&mut ts)?;
+    let pages = flow.sink().0;
+    // What the stand-ins gave to report is reported when the contents are set.
+    lay.report = Report::default();
+    Ok((lay, pages))
 }
 
 /// A sink that passes pages on and counts them.

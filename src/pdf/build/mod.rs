@@ -268,12 +268,12 @@ fn typeset<'scope, 'env>(
     let tagged = writer.tagged();
     let mut setters = Setters::spawn(s, workers, fonts, g, book, units, families, memo);
     let mut sink = EncodingSink::spawn(s, writer, fonts, workers, keep, memo);
-    // Counted here while the first units are set.
-    let contents = Contents::count(fonts, g, book, units)?;
-    let mut folios = Typesetter::new(fonts, Vec::new());
-    let progress = prep.progress.as_deref();
     // Chapters' pages kept by earlier builds.
     let mut pager = memo.map(|m| Pager::new(m, keep));
+    // Counted here while the first units are set.
+    let contents = Contents::count_with(fonts, g, book, units, pager.as_mut())?;
+    let mut folios = Typesetter::new(fonts, Vec::new());
+    let progress = prep.progress.as_deref();
     let mut paged = paginate_with(
         g,
         lang,

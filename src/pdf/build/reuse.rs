@@ -309,6 +309,16 @@ impl<'m> Pager<'m> {
         Ok(true)
     }
 
+    /// The contents' pages counted from the stand-ins `key` by an earlier build.
+    pub(super) fn contents_counted(&self, key: &str) -> Option<usize> {
+        self.memo.cache.contents_count(self.key).filter(|c| c.0 == key).map(|c| c.1)
+    }
+
+    /// The contents' stand-ins `key` took `pages` pages.
+    pub(super) fn contents_count(&mut self, key: String, pages: usize) {
+        self.memo.cache.keep_contents_count(self.key, Arc::new((key, pages)));
+    }
+
     /// The contents were set from `key` onto the pages made `pages` (in the order made).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn contents_set(
