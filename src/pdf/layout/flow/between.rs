@@ -106,6 +106,8 @@ impl<S: PageSink> Flow<'_, S> {
         let Flow {
             g: _,
             sink: _,
+            // A cache of running heads set before, keyed by their text: it changes no output.
+            head_lines: _,
             page,
             number,
             folio_offset,
