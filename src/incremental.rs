@@ -263,13 +263,13 @@ impl Cache {
 impl Cache {
     /// A page encoded in the PDF context `context` whose content has the digest `digest`
     /// (`pdf::write::digest`), when kept.
-    pub(crate) fn page(&self, context: u64, digest: u128) -> Option<crate::pdf::write::Encoded> {
+    pub(crate) fn page(&self, context: u64, digest: u128) -> Option<KeptPage> {
         let counters: Counters = |s| (&mut s.page_hits, &mut s.page_misses);
-        self.look_up(&self.pages, &(context, digest), |_| true, |e| (**e).clone(), counters)
+        self.look_up(&self.pages, &(context, digest), |_| true, Arc::clone, counters)
     }
 
-    pub(crate) fn keep_page(&self, context: u64, digest: u128, page: &crate::pdf::write::Encoded) {
-        self.keep(&self.pages, (context, digest), Arc::new(page.clone()));
+    pub(crate) fn keep_page(&self, context: u64, digest: u128, page: &KeptPage) {
+        self.keep(&self.pages, (context, digest), page.clone());
     }
 
     /// The pages of the unit at place `unit`, paginated in the context `key`, when kept
