@@ -1,7 +1,7 @@
 //! Incremental rebuilds for `watch` and `serve`: what each speech produced in the last
 //! builds, kept in memory so that a change to one speech parses and sets only that speech
-//! again; the book is still paginated, encoded and written whole, so the outputs are the
-//! bytes a fresh build writes.
+//! again; the PDF is still written whole, so the outputs are the bytes a fresh build
+//! writes.
 //!
 //! Two stages are kept:
 //!
@@ -21,6 +21,11 @@
 //!   place; the chapter, its outline level and the printed pages that begin in it (the
 //!   page list's markers) are compared whole, so a chapter after one whose page count
 //!   changed is written again with its new page numbers.
+//!
+//! - **encoded PDF pages** by their content's digest, and **a chapter's pages** (with the
+//!   flow's state where it began and ended) and **the contents' pages** and page count,
+//!   so that a chapter beginning as before is not paginated again (see
+//!   `pdf::build::reuse`).
 //!
 //! Entries not used by a good build are dropped after it, so memory follows the book.
 
@@ -258,13 +263,13 @@ impl Cache {
 impl Cache {
     /// A page encoded in the PDF context `context` whose content has the digest `digest`
     /// (`pdf::write::digest`), when kept.
-    pub(crate) fn page(&self, context: u64, digest: u128) -> Option<crate::pdf::write::Encoded> {
+    pub(crate) fn page(&self, context: u64, digest: u128) -> Option<KeptPage> {
         let counters: Counters = |s| (&mut s.page_hits, &mut s.page_misses);
-        self.look_up(&self.pages, &(context, digest), |_| true, |e| (**e).clone(), counters)
+        self.look_up(&self.pages, &(context, digest), |_| true, Arc::clone, counters)
     }
 
-    pub(crate) fn keep_page(&self, context: u64, digest: u128, page: &crate::pdf::write::Encoded) {
-        self.keep(&self.pages, (context, digest), Arc::new(page.clone()));
+    pub(crate) fn keep_page(&self, context: u64, digest: u128, page: &KeptPage) {
+        self.keep(&self.pages, (context, digest), page.clone());
     }
 
     /// The pages of the unit at place `unit`, paginated in the context `key`, when kept

@@ -29,7 +29,7 @@ pub(super) type Kept = Vec<(usize, Arc<Page>)>;
 
 /// A page encoded, the page itself when it is kept for the preview (handed back by
 /// the encoder rather than copied before), and with a memo its digest.
-type Done = (Result<Encoded, Diagnostic>, Option<Arc<Page>>, Option<u128>);
+type Done = (Result<Arc<Encoded>, Diagnostic>, Option<Arc<Page>>, Option<u128>);
 
 /// A page as made, for the pages kept with a unit ([`super::reuse`]): its index, the
 /// digest its encoding is kept by, and its smallest type (print files).
@@ -92,7 +92,7 @@ impl EncodingSink {
                                 let encoded = match m.cache.page(m.context, digest) {
                                     Some(kept) => Ok(kept),
                                     None => {
-                                        let e = encoder.encode(fonts, &page);
+                                        let e = encoder.encode(fonts, &page).map(Arc::new);
                                         if let Ok(e) = &e {
                                             m.cache.keep_page(m.context, digest, e);
                                         }
@@ -101,7 +101,7 @@ impl EncodingSink {
                                 };
                                 (encoded, Some(digest))
                             }
-                            None => (encoder.encode(fonts, &page), None),
+                            None => (encoder.encode(fonts, &page).map(Arc::new), None),
                         };
                         let back = keep.then(|| Arc::new(page));
                         if done_tx.send((seq, index, (encoded, back, digest))).is_err() {
@@ -154,7 +154,7 @@ impl EncodingSink {
             if let (Some(made), Some(digest)) = (self.log.as_mut().and_then(|l| l.get_mut(self.next)), digest) {
                 made.digest = digest;
             }
-            self.writer.put(index, encoded?)?;
+            self.writer.put(index, &*encoded?)?;
             if let (Some(kept), Some(page)) = (&mut self.kept, page) {
                 kept.push((index, page));
             }
@@ -182,7 +182,7 @@ impl EncodingSink {
 
     /// Pages kept from an earlier build, encoded: each goes to the file after the pages
     /// made before it, as a page the flow made would.
-    pub(super) fn known(&mut self, pages: Vec<(Made, Encoded, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
+    pub(super) fn known(&mut self, pages: Vec<(Made, Arc<Encoded>, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
         // The flow's pages held back go first, so the order made is kept.
         self.hand_over()?;
         for (made, encoded, page) in pages {

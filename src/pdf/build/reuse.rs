@@ -82,7 +82,7 @@ pub(super) trait TakesKnown: PageSink {
     /// Pages made so far.
     fn made(&self) -> usize;
     /// Take pages kept, encoded, after those made so far.
-    fn known(&mut self, pages: Vec<(Made, Encoded, Option<Arc<Page>>)>) -> Result<(), Diagnostic>;
+    fn known(&mut self, pages: Vec<(Made, Arc<Encoded>, Option<Arc<Page>>)>) -> Result<(), Diagnostic>;
 }
 
 impl TakesKnown for EncodingSink {
@@ -90,7 +90,7 @@ impl TakesKnown for EncodingSink {
         EncodingSink::made(self)
     }
 
-    fn known(&mut self, pages: Vec<(Made, Encoded, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
+    fn known(&mut self, pages: Vec<(Made, Arc<Encoded>, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
         EncodingSink::known(self, pages)
     }
 }
@@ -101,7 +101,7 @@ impl TakesKnown for Count {
         self.0
     }
 
-    fn known(&mut self, pages: Vec<(Made, Encoded, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
+    fn known(&mut self, pages: Vec<(Made, Arc<Encoded>, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
         self.0 += pages.len();
         Ok(())
     }
@@ -114,7 +114,7 @@ impl TakesKnown for crate::pdf::layout::Memory {
         self.0.len()
     }
 
-    fn known(&mut self, _: Vec<(Made, Encoded, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
+    fn known(&mut self, _: Vec<(Made, Arc<Encoded>, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
         Err(Diagnostic::error(crate::diagnostics::Kind::Internal, "pages kept were passed to a sink in memory"))
     }
 }
@@ -124,7 +124,7 @@ impl<S: TakesKnown + ?Sized> TakesKnown for &mut S {
         (**self).made()
     }
 
-    fn known(&mut self, pages: Vec<(Made, Encoded, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
+    fn known(&mut self, pages: Vec<(Made, Arc<Encoded>, Option<Arc<Page>>)>) -> Result<(), Diagnostic> {
         (**self).known(pages)
     }
 }

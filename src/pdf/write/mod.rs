@@ -611,13 +611,13 @@ impl PdfWriter {
         let mut encoder = self.encoder.take().unwrap_or_else(|| self.encoder());
         let encoded = encoder.encode(fonts, page);
         self.encoder = Some(encoder);
-        self.put(index, encoded?)
+        self.put(index, &encoded?)
     }
 
     /// Write page `index`, encoded by an [`Encoder`] of this writer: its content stream,
     /// images first shown on it, its link annotations and its page object. Returns the
     /// page's object number.
-    pub(crate) fn put(&mut self, index: usize, page: Encoded) -> Result<u32, Diagnostic> {
+    pub(crate) fn put(&mut self, index: usize, page: &Encoded) -> Result<u32, Diagnostic> {
         // A booklet's pages become forms (see `print.rs`), not pages of the file.
         let id = if self.forms.is_some() { 0 } else { self.page_ref(index) };
         if self.written.get(index).copied().unwrap_or(false) {
@@ -675,7 +675,7 @@ impl PdfWriter {
         let struct_key = match self.tree.take() {
             Some((mut tree, root, pt)) => {
                 let offsets = &mut self.offsets;
-                let key = tree.page(id, page.height, page.events, || {
+                let key = tree.page(id, page.height, &page.events, || {
                     offsets.push(0);
                     (offsets.len() - 1) as u32
                 });

@@ -216,13 +216,13 @@ impl Tree {
         &mut self,
         page: u32,
         height: Pt,
-        events: Vec<Event>,
+        events: &[Event],
         mut alloc: impl FnMut() -> u32,
     ) -> Result<i32, Diagnostic> {
         let mut owners = Vec::new();
         for e in events {
-            match e {
-                Event::Open { key, parent, elem } => {
+            match *e {
+                Event::Open { key, parent, ref elem } => {
                     let id = alloc();
                     let parent_id = if parent == DOCUMENT {
                         self.doc
@@ -257,8 +257,10 @@ impl Tree {
                             milli(pdf_y(height, top)),
                         )
                     });
-                    self.open
-                        .insert(key, Node { id, parent: parent_id, elem: *elem, kids: Vec::new(), page: None, bbox });
+                    self.open.insert(
+                        key,
+                        Node { id, parent: parent_id, elem: (**elem).clone(), kids: Vec::new(), page: None, bbox },
+                    );
                 }
                 Event::Close(key) => self.closing.push(key),
                 Event::Mcid(key) => {
@@ -433,7 +435,7 @@ mod tests {
             Event::Mcid(31),
             Event::Close(31),
         ];
-        assert_eq!(t.page(50, Pt::new(800.0), events, &mut alloc).unwrap(), 0);
+        assert_eq!(t.page(50, Pt::new(800.0), &events, &mut alloc).unwrap(), 0);
         let sect = &t.open[&20];
         let order: Vec<u32> =
             sect.kids.iter().filter_map(|k| if let Kid::Elem { key, .. } = k { Some(*key) } else { None }).collect();
@@ -443,7 +445,7 @@ mod tests {
         let p = String::from_utf8_lossy(written[0].as_bytes()).into_owned();
         assert!(p.contains("/S/P") && p.contains("/K[0]") && p.contains("/Pg 50 0 R"), "{p}");
         // Content of an element that is not open is an internal error, not a lost MCID.
-        assert!(t.page(51, Pt::new(800.0), vec![Event::Mcid(21)], &mut alloc).is_err());
+        assert!(t.page(51, Pt::new(800.0), &[Event::Mcid(21)], &mut alloc).is_err());
         let (chunks, next_key) = t.close_all(9);
         assert_eq!(next_key, 1, "one page so far (the failed one took no key)");
         let tree = String::from_utf8_lossy(chunks.last().unwrap().as_bytes()).into_owned();
