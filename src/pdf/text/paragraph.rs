@@ -988,11 +988,11 @@ impl<'f> Typesetter<'f> {
             && outcome.pass <= 2
             && self.tuning.looseness > 0)
             .then(|| {
-                // The items go with the paragraph (the next one grows new buffers).
+                // Copies at their length: the buffers stay for the next paragraph.
                 Box::new(Prepared {
-                    items: std::mem::take(&mut items),
-                    contents: std::mem::take(&mut contents),
-                    word_starts: std::mem::take(&mut word_starts),
+                    items: items.clone(),
+                    contents: contents.clone(),
+                    word_starts: word_starts.clone(),
                     params,
                     refinements,
                     bidi,
