@@ -6,8 +6,8 @@ use super::{FaceId, FontSet};
 use harfrust::{Buffer, Direction, Feature, Language, ShapeOptions, ShapePlan, ShaperFont, Tag};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// One glyph of shaped text, in font units.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -119,7 +119,7 @@ struct PlanKey {
 #[derive(Default)]
 struct Recording {
     seen: FxHashMap<*const ShapedText, ()>,
-    order: Vec<Rc<ShapedText>>,
+    order: Vec<Arc<ShapedText>>,
 }
 
 /// Shapes text with the faces of a [`FontSet`], caching plans and shaped words.
@@ -127,7 +127,7 @@ pub struct Shaper<'f> {
     fonts: &'f FontSet,
     shapers: Vec<ShaperFont<'f, 'static>>,
     plans: HashMap<PlanKey, ShapePlan>,
-    words: FxHashMap<(FaceId, u16, Case), FxHashMap<String, Rc<ShapedText>>>,
+    words: FxHashMap<(FaceId, u16, Case), FxHashMap<String, Arc<ShapedText>>>,
     langs: Vec<String>,
     buffer: Option<Buffer>,
     /// The text each glyph stands for, for the PDF's ToUnicode maps (first use wins).
@@ -172,7 +172,7 @@ impl<'f> Shaper<'f> {
 
     /// Shape `text` (no line breaks inside) in `face` for language `lang`, from the cache
     /// when the same word was shaped before.
-    pub(crate) fn shape(&mut self, face: FaceId, lang: &str, case: Case, text: &str) -> Rc<ShapedText> {
+    pub(crate) fn shape(&mut self, face: FaceId, lang: &str, case: Case, text: &str) -> Arc<ShapedText> {
         let key = (face, self.lang_id(lang), case);
         if let Some(s) = self.words.get(&key).and_then(|m| m.get(text)) {
             self.hits += 1;
@@ -181,7 +181,7 @@ impl<'f> Shaper<'f> {
             return s;
         }
         self.misses += 1;
-        let shaped = Rc::new(self.shape_uncached(face, lang, case, text));
+        let shaped = Arc::new(self.shape_uncached(face, lang, case, text));
         for (g, t) in shaped.glyph_texts(self.fonts.face(face)) {
             if !t.is_empty() {
                 self.glyph_texts.entry((face, g)).or_insert(t);
@@ -192,9 +192,9 @@ impl<'f> Shaper<'f> {
         shaped
     }
 
-    fn note(&mut self, s: &Rc<ShapedText>) {
+    fn note(&mut self, s: &Arc<ShapedText>) {
         if let Some(r) = &mut self.recording {
-            if r.seen.insert(Rc::as_ptr(s), ()).is_none() {
+            if r.seen.insert(Arc::as_ptr(s), ()).is_none() {
                 r.order.push(s.clone());
             }
         }

@@ -189,6 +189,9 @@ pub(crate) struct Flow<'a, S: PageSink> {
     verso_short: usize,
     /// The baseline and descent of the last body line set on the page.
     last_line: Option<(Pt, Pt)>,
+    /// The plan's buffer of the states after each line of a paragraph (see
+    /// [`Flow::plan_lines`]), kept so that planning allocates nothing per paragraph.
+    plan_states: std::cell::RefCell<Vec<(State, Option<usize>)>>,
     /// The book reads right to left: its binding is on the right, so a recto's inner
     /// margin is on its right.
     pub rtl: bool,
@@ -256,6 +259,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             whole: false,
             verso_short: 0,
             last_line: None,
+            plan_states: Default::default(),
             rtl: false,
             at: None,
             spots: Vec::new(),

@@ -10,7 +10,7 @@ use crate::lang::Lang;
 use crate::pdf::font::{Case, FaceId};
 use crate::pdf::length::Pt;
 use crate::pdf::text::paragraph::{
-    Alignment, FontProblem, Line, LineRun, Measure, Span, SpanStyle, Tuning, Typesetter, Variant,
+    Alignment, FontProblem, Line, LineRun, Measure, Prepared, Span, SpanStyle, Tuning, Typesetter, Variant,
 };
 use crate::pdf::write::{Elem, Glyph, Mark, Page, Role};
 use crate::style::{self, Style};
@@ -415,8 +415,8 @@ pub(crate) enum Variants {
     /// Not to be set (lines not of a justified body paragraph, or one of a line).
     #[default]
     None,
-    /// The paragraph's text and measure, to set them from.
-    Later(Box<(Vec<Span>, Measure)>),
+    /// The paragraph as it was set, to set them from.
+    Later(Box<Prepared>),
     /// Set (possibly none within the tolerance).
     Set(Vec<Variant>),
 }
@@ -429,7 +429,7 @@ impl Variants {
             // problems behind: the paragraph's own setting reported them.
             let own = std::mem::replace(&mut typesetter.tuning, tuning.clone());
             let problems = typesetter.problems.len();
-            let set = typesetter.variants(&p.0, &p.1);
+            let set = typesetter.variants_of(p);
             typesetter.problems.truncate(problems);
             typesetter.tuning = own;
             *self = Variants::Set(set);
@@ -903,13 +903,15 @@ impl<'a, 'f> Layout<'a, 'f> {
         let m = Measure { width: (self.g.measure() - dx).get(), indent: indent.get(), align, lang: lang.clone() };
         // Body paragraphs (not those in lists and quotes, whose first lines are changed
         // after) come with variants a line longer and shorter for the page flow.
-        let lines = self.typesetter.set(spans, &m);
-        let variants =
-            if dx == Pt::ZERO && align == Alignment::Justify && lines.len() >= 2 && self.g.tuning.looseness > 0 {
-                Variants::Later(Box::new((spans.to_vec(), m)))
-            } else {
-                Variants::None
-            };
+        let body = dx == Pt::ZERO && align == Alignment::Justify && self.g.tuning.looseness > 0;
+        let (lines, prepared) =
+            if body { self.typesetter.set_keeping(spans, &m) } else { (self.typesetter.set(spans, &m), None) };
+        let variants = match prepared {
+            Some(p) => Variants::Later(p),
+            // Too long to break whole, or broken only by the emergency pass.
+            None if body && lines.len() >= 2 => Variants::Set(Vec::new()),
+            None => Variants::None,
+        };
         self.problems(source, line);
         let size = spans.iter().map(|s| s.style.size).fold(0.0f32, f32::max).max(self.g.size.get());
         // The leading grows with the largest type of the lines.

@@ -7,7 +7,7 @@ use super::paragraph::{Line, LineRun, SpanStyle, Typesetter};
 use crate::lang::Lang;
 use crate::pdf::font::{Case, ShapedText};
 use crate::pdf::write::Glyph;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Columns to a tab stop.
 pub(crate) const TAB: usize = 4;
@@ -161,7 +161,7 @@ impl Typesetter<'_> {
     }
 
     /// The continuation mark shaped in the first face that has one of [`MARKS`].
-    fn continuation_mark(&mut self, style: SpanStyle, lang: &Lang) -> Option<(Rc<ShapedText>, SpanStyle)> {
+    fn continuation_mark(&mut self, style: SpanStyle, lang: &Lang) -> Option<(Arc<ShapedText>, SpanStyle)> {
         let fonts = self.fonts();
         let (c, face) = MARKS.iter().find_map(|&c| fonts.face_for(style.face, c).map(|f| (c, f)))?;
         let shaped = self.shaper.shape(face, lang.as_str(), Case::Normal, &c.to_string());
@@ -169,7 +169,7 @@ impl Typesetter<'_> {
     }
 
     /// The glyphs of a code line's pieces in order, with their advances and clusters.
-    fn code_glyphs(&self, pieces: &[(Rc<ShapedText>, SpanStyle)]) -> Vec<CodeGlyph> {
+    fn code_glyphs(&self, pieces: &[(Arc<ShapedText>, SpanStyle)]) -> Vec<CodeGlyph> {
         let mut out = Vec::new();
         let mut starts = Vec::new();
         for (pi, (s, st)) in pieces.iter().enumerate() {
@@ -192,7 +192,7 @@ impl Typesetter<'_> {
 
     /// A line of `glyphs` starting `x0` from the line's left edge; `inside`: it ends inside a
     /// word, and its last cluster reads out with a soft hyphen after it.
-    fn code_line(&self, pieces: &[(Rc<ShapedText>, SpanStyle)], glyphs: &[CodeGlyph], x0: f32, inside: bool) -> Line {
+    fn code_line(&self, pieces: &[(Arc<ShapedText>, SpanStyle)], glyphs: &[CodeGlyph], x0: f32, inside: bool) -> Line {
         let fonts = self.fonts();
         let mut line = Line::default();
         let last_cluster = glyphs.last().map(|g| (g.piece, g.text));
@@ -241,7 +241,7 @@ impl Typesetter<'_> {
     }
 
     /// The continuation mark at `x` before a continued line's text, read out as nothing.
-    fn add_mark(&self, line: &mut Line, mark: Option<&(Rc<ShapedText>, SpanStyle)>, x: f32) {
+    fn add_mark(&self, line: &mut Line, mark: Option<&(Arc<ShapedText>, SpanStyle)>, x: f32) {
         let Some((s, st)) = mark else { return };
         let scale = st.size / self.fonts().face(s.face).units_per_em;
         let mut pen = 0.0;

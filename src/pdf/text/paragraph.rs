@@ -10,6 +10,7 @@ use crate::pdf::font::{is_invisible, Case, FaceId, FontSet, ShapedText, Shaper};
 use crate::pdf::write::Glyph;
 use rustc_hash::FxHashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// How a span of text is set.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -132,7 +133,7 @@ fn protrusion(c: char) -> f32 {
 /// A fragment of a box: a slice of a shaped piece.
 #[derive(Debug, Clone)]
 struct Frag {
-    shaped: Rc<ShapedText>,
+    shaped: Arc<ShapedText>,
     start: usize,
     end: usize,
     style: SpanStyle,
@@ -385,7 +386,34 @@ fn mergeable(a: &LineRun, b: &LineRun) -> bool {
         && b.actual_text.is_none()
 }
 
+/// A paragraph as [`Typesetter::set_keeping`] set it: what its variants are set from.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    items: Vec<Item>,
+    contents: Vec<Content>,
+    /// The first item of each word.
+    word_starts: Vec<u32>,
+    params: Params,
+    refinements: knuth_plass::Refinements,
+    bidi: Option<Bidi>,
+    expansion: f32,
+    split_dir: bool,
+    measure: Measure,
+    /// The best breaking's lines and demerits.
+    n_best: usize,
+    demerits: f64,
+}
+
+/// Numbers each line by the word it begins with, counted from the paragraph's first.
+fn number_lines(lines: &mut [Line], breaks: &[knuth_plass::Line], items: &[Item], word_starts: &[u32]) {
+    for (line, b) in lines.iter_mut().zip(breaks) {
+        let start = line_start(items, b.start) as u32;
+        line.word = word_starts.partition_point(|&s| s <= start).saturating_sub(1) as u32;
+    }
+}
+
 /// What the line builder needs of a paragraph of mixed or right-to-left direction.
+#[derive(Debug, Clone)]
 struct Bidi {
     /// Right to left as a whole.
     rtl: bool,
@@ -416,10 +444,10 @@ impl Bidi {
 #[derive(Debug, Clone)]
 enum Content {
     /// Shared, so that a word's items are copied from [`WordItems`] without allocating.
-    Glyphs(Rc<[Frag]>),
+    Glyphs(Arc<[Frag]>),
     /// A hyphen to add when the line breaks here (`None`: an explicit hyphen is already there).
     /// Shared, like glyphs: it keeps this enum small to copy.
-    Hyphen(Option<Rc<Frag>>),
+    Hyphen(Option<Arc<Frag>>),
     Space,
     Other,
 }
@@ -564,7 +592,7 @@ pub struct Typesetter<'f> {
     exceptions: Vec<String>,
     pub(crate) tuning: Tuning,
     /// Words shaped in the face their style asks for, by text, face, case and language.
-    pieces: FxHashMap<(FaceId, Case, u16), FxHashMap<String, Rc<ShapedText>>>,
+    pieces: FxHashMap<(FaceId, Case, u16), FxHashMap<String, Arc<ShapedText>>>,
     /// Font problems of the paragraph being set; the caller drains them.
     pub(crate) problems: Vec<FontProblem>,
     /// Font expansion of the paragraph being set (0 unless justified).
@@ -671,7 +699,7 @@ impl<'f> Typesetter<'f> {
         text: &str,
         style: SpanStyle,
         lang: &str,
-        out: &mut Vec<(Rc<ShapedText>, SpanStyle)>,
+        out: &mut Vec<(Arc<ShapedText>, SpanStyle)>,
     ) {
         // Most words are set in the face asked for; those are cached whole, which spares
         // the per-character face lookup on every later occurrence.
@@ -697,7 +725,7 @@ impl<'f> Typesetter<'f> {
         text: &str,
         style: SpanStyle,
         lang: &str,
-        out: &mut Vec<(Rc<ShapedText>, SpanStyle)>,
+        out: &mut Vec<(Arc<ShapedText>, SpanStyle)>,
     ) {
         let fonts = self.fonts();
         let split = self.split_dir;
@@ -751,20 +779,74 @@ impl<'f> Typesetter<'f> {
 
     /// Set a paragraph.
     pub fn set(&mut self, spans: &[Span], m: &Measure) -> Vec<Line> {
-        self.set_inner(spans, m, true, false).0
+        self.set_inner(spans, m, false).0
     }
 
-    /// A justified paragraph of two lines or more (and of at most two breaking windows)
-    /// set up to `tuning.looseness` lines longer and shorter than [`Self::set`] sets it
-    /// (TeX's `\looseness`), where that is possible within the tolerance, with no line
-    /// looser than its spaces may stretch and at most `tuning.looseness_demerits` beyond
-    /// the best. The page flow asks for them only where a page would end short; the best
-    /// lines, set before, are not built again.
+    /// [`Self::set`], and for a justified paragraph of two lines or more (and of at most
+    /// two breaking windows) what it was set from, for [`Self::variants_of`]: its items,
+    /// kept so that a variant is one more run of the breaker, not the paragraph itemised,
+    /// hyphenated and broken again.
+    pub(crate) fn set_keeping(&mut self, spans: &[Span], m: &Measure) -> (Vec<Line>, Option<Box<Prepared>>) {
+        self.set_inner(spans, m, true)
+    }
+
+    /// The paragraph `p` was prepared from set up to `tuning.looseness` lines longer and
+    /// shorter than [`Self::set`] set it (TeX's `\looseness`), where that is possible
+    /// within the tolerance, with no line looser than its spaces may stretch and at most
+    /// `tuning.looseness_demerits` beyond the best. The page flow asks for them only where
+    /// a page would end short.
+    pub(crate) fn variants_of(&mut self, p: &Prepared) -> Vec<Variant> {
+        let mut alternatives = Vec::new();
+        let n_best = p.n_best as i32;
+        // A variant's lines may be looser than the best breaking's, up to the badness
+        // `variant_tolerance` (TeX's: 100 r³ for a line stretched r times its stretch).
+        let tolerance = self.tuning.variant_tolerance;
+        let ratio = (tolerance / 100.0).cbrt() + 0.01;
+        // One run of the breaker gives the best breaking of every line count (no
+        // emergency pass: a variant is set within the tolerance or not at all).
+        let spread = self.tuning.looseness.min(2) as usize;
+        let found = knuth_plass::break_variants_in(
+            &mut self.breaker,
+            &p.items,
+            &p.params,
+            &p.refinements,
+            p.n_best,
+            spread,
+            tolerance,
+        );
+        let (expansion, split_dir) = (self.expansion, self.split_dir);
+        (self.expansion, self.split_dir) = (p.expansion, p.split_dir);
+        for (i, alt) in found.into_iter().enumerate() {
+            let Some(alt) = alt else { continue };
+            let d = (i / 2 + 1) as i32;
+            let delta = if i % 2 == 0 { -d } else { d };
+            let cost = alt.demerits - p.demerits;
+            let n = alt.lines.len();
+            if n as i32 != n_best + delta
+                || cost.is_nan()
+                || cost > self.tuning.looseness_demerits as f64
+                || alt.lines[..n - 1].iter().any(|l| l.ratio > ratio)
+            {
+                continue;
+            }
+            let mut lines = self.build_lines(&p.items, &p.contents, &alt.lines, &p.measure, p.bidi.as_ref());
+            number_lines(&mut lines, &alt.lines, &p.items, &p.word_starts);
+            alternatives.push(Variant { delta, cost: cost.max(0.0) as f32, lines });
+        }
+        (self.expansion, self.split_dir) = (expansion, split_dir);
+        alternatives
+    }
+
+    #[cfg(test)]
+    /// The variants of a paragraph ([`Self::variants_of`]), set from its text.
     pub(crate) fn variants(&mut self, spans: &[Span], m: &Measure) -> Vec<Variant> {
-        self.set_inner(spans, m, false, true).1
+        match self.set_keeping(spans, m) {
+            (_, Some(p)) => self.variants_of(&p),
+            _ => Vec::new(),
+        }
     }
 
-    fn set_inner(&mut self, spans: &[Span], m: &Measure, best: bool, variants: bool) -> (Vec<Line>, Vec<Variant>) {
+    fn set_inner(&mut self, spans: &[Span], m: &Measure, keep: bool) -> (Vec<Line>, Option<Box<Prepared>>) {
         // The buffers of the last paragraph, so that a paragraph grows no vectors.
         let (mut items, mut contents) = std::mem::take(&mut self.scratch);
         items.clear();
@@ -896,58 +978,34 @@ impl<'f> Typesetter<'f> {
             let text: String = spans.iter().map(|s| s.text.as_str()).collect();
             Bidi { rtl, levels: bidi::levels(&text, rtl), word_at }
         });
-        // The word each line begins with, counted from the paragraph's first.
-        let number = |lines: &mut [Line], breaks: &[knuth_plass::Line]| {
-            for (line, b) in lines.iter_mut().zip(breaks) {
-                let start = line_start(&items, b.start) as u32;
-                line.word = word_starts.partition_point(|&s| s <= start).saturating_sub(1) as u32;
-            }
-        };
-        let mut lines = Vec::new();
-        if best {
-            lines = self.build_lines(&items, &contents, &outcome.lines, m, bidi.as_ref());
-            number(&mut lines, &outcome.lines);
-        }
-        let mut alternatives = Vec::new();
-        let n_best = outcome.lines.len() as i32;
-        if variants && whole && m.align == Alignment::Justify && n_best >= 2 && outcome.pass <= 2 {
-            // A variant's lines may be looser than the best breaking's, up to the badness
-            // `variant_tolerance` (TeX's: 100 r³ for a line stretched r times its stretch).
-            let tolerance = self.tuning.variant_tolerance;
-            let ratio = (tolerance / 100.0).cbrt() + 0.01;
-            // One run of the breaker gives the best breaking of every line count (no
-            // emergency pass: a variant is set within the tolerance or not at all).
-            let spread = self.tuning.looseness.min(2) as usize;
-            let found = knuth_plass::break_variants_in(
-                &mut self.breaker,
-                &items,
-                &params,
-                &refinements,
-                n_best as usize,
-                spread,
-                tolerance,
-            );
-            for (i, alt) in found.into_iter().enumerate() {
-                let Some(alt) = alt else { continue };
-                let d = (i / 2 + 1) as i32;
-                let delta = if i % 2 == 0 { -d } else { d };
-                let cost = alt.demerits - outcome.demerits;
-                let n = alt.lines.len();
-                if n as i32 != n_best + delta
-                    || cost.is_nan()
-                    || cost > self.tuning.looseness_demerits as f64
-                    || alt.lines[..n - 1].iter().any(|l| l.ratio > ratio)
-                {
-                    continue;
-                }
-                let mut lines = self.build_lines(&items, &contents, &alt.lines, m, bidi.as_ref());
-                number(&mut lines, &alt.lines);
-                alternatives.push(Variant { delta, cost: cost.max(0.0) as f32, lines });
-            }
-        }
+        let mut lines = self.build_lines(&items, &contents, &outcome.lines, m, bidi.as_ref());
+        number_lines(&mut lines, &outcome.lines, &items, &word_starts);
+        let n_best = outcome.lines.len();
+        let prepared = (keep
+            && whole
+            && m.align == Alignment::Justify
+            && n_best >= 2
+            && outcome.pass <= 2
+            && self.tuning.looseness > 0)
+            .then(|| {
+                // Copies at their length: the buffers stay for the next paragraph.
+                Box::new(Prepared {
+                    items: items.clone(),
+                    contents: contents.clone(),
+                    word_starts: word_starts.clone(),
+                    params,
+                    refinements,
+                    bidi,
+                    expansion: self.expansion,
+                    split_dir: self.split_dir,
+                    measure: m.clone(),
+                    n_best,
+                    demerits: outcome.demerits,
+                })
+            });
         self.scratch = (items, contents);
         self.word_starts = word_starts;
-        (lines, alternatives)
+        (lines, prepared)
     }
 
     /// The end of a paragraph's items (`\parfillskip` and a forced break), and the line
@@ -1190,7 +1248,7 @@ impl<'f> Typesetter<'f> {
             breaks = merged;
         }
         // Shape the pieces; fallback faces split them further, in order.
-        let mut shaped: Vec<(Rc<ShapedText>, SpanStyle, usize)> = Vec::new();
+        let mut shaped: Vec<(Arc<ShapedText>, SpanStyle, usize)> = Vec::new();
         let mut offset = 0;
         for (t, style) in word {
             let mut pieces = Vec::new();
@@ -1274,7 +1332,7 @@ impl<'f> Typesetter<'f> {
                             flagged: true,
                             protrusion: w * protrusion('-'),
                         });
-                        contents.push(Content::Hyphen(h.map(Rc::new)));
+                        contents.push(Content::Hyphen(h.map(Arc::new)));
                     }
                     bi += 1;
                     start = gi;

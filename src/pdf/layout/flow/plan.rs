@@ -325,7 +325,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
         let mut from = 0;
         // The states after each line that fits, found once (`fitting` and then `admit` line
         // by line, as the replay does, would find them twice).
-        let mut states: Vec<(State, Option<usize>)> = Vec::new();
+        let mut states = self.plan_states.take();
         while from < lines.len() {
             let part = &lines[from..];
             states.clear();
@@ -342,6 +342,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
             let t = take(part, states.len(), at.s.cursor.is_none());
             if t > states.len() {
                 // A fresh page takes a line that does not fit (the replay sets it anyway).
+                self.plan_states.replace(states);
                 return None;
             }
             for (l, &(s, split)) in part[..t].iter().zip(&states) {
@@ -358,6 +359,7 @@ impl<'a, S: PageSink> Flow<'a, S> {
                 cost += self.plan_break(&mut at, costs);
             }
         }
+        self.plan_states.replace(states);
         Some((at, cost))
     }
 
