@@ -108,6 +108,8 @@ impl<S: PageSink> Flow<'_, S> {
             sink: _,
             // A cache of running heads set before, keyed by their text: it changes no output.
             head_lines: _,
+            // The plan's scratch buffer, emptied before each use.
+            plan_states: _,
             page,
             number,
             folio_offset,
