@@ -143,11 +143,7 @@ fn corpus_typesetting_quality() {
     // The bounds: 5 % of pages a line short, none three lines, 5 % of spreads a
     // line apart (measured: 2.6, 0 and 3.9 %).
     assert_quality(&typo, &fill, 1000.0, [5.0, 0.0, 5.0]);
-    let checker = repo().join("tests/tools/widows_orphans.py");
-    let tools = shared.join("tools");
-    let (ok, out) = run(&py, &[checker.to_str().unwrap(), pdf.to_str().unwrap(), tools.to_str().unwrap()]);
-    assert!(ok, "widows or orphans:\n{out}");
-    assert_every_word(&py, &shared, &pdf, &md_files(&dir.path().join("books/speeches")));
+    assert_no_widows_and_every_word(&py, &shared, &pdf, dir.path());
 }
 
 /// The same bounds on a smaller book, harder to fill (fewer paragraphs to choose from):
@@ -168,11 +164,16 @@ fn seed_and_thirty_speeches_typesetting_quality() {
     let (typo, fill) = quality(&py, &shared, &pdf, None);
     // The same bounds (measured: 2.7 % a line short, none three lines, 3.1 % apart).
     assert_quality(&typo, &fill, 3000.0, [5.0, 0.0, 5.0]);
+    assert_no_widows_and_every_word(&py, &shared, &pdf, dir.path());
+}
+
+/// No widow or orphan in `pdf`, and every word of the speeches of the project in `dir`.
+fn assert_no_widows_and_every_word(py: &Path, shared: &Path, pdf: &Path, dir: &Path) {
     let checker = repo().join("tests/tools/widows_orphans.py");
     let tools = shared.join("tools");
-    let (ok, out) = run(&py, &[checker.to_str().unwrap(), pdf.to_str().unwrap(), tools.to_str().unwrap()]);
+    let (ok, out) = run(py, &[checker.to_str().unwrap(), pdf.to_str().unwrap(), tools.to_str().unwrap()]);
     assert!(ok, "widows or orphans:\n{out}");
-    assert_every_word(&py, &shared, &pdf, &md_files(&dir.path().join("books/speeches")));
+    assert_every_word(py, shared, pdf, &md_files(&dir.join("books/speeches")));
 }
 
 /// The bookmarks follow the book: parts, speeches and their sections, each pointing at

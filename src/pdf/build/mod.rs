@@ -149,7 +149,8 @@ pub(crate) fn page_map(prep: &Prepared, project: &Project) -> Result<PageMap, Re
         let mut sink = Count::default();
         let contents = Contents::count(&fonts, &g, book, &units)?;
         let mut folios = Typesetter::new(&fonts, Vec::new());
-        let mut paged = paginate(&g, lang, &units, &mut setters, &mut sink, &mut folios, contents.pages, false, None)?;
+        let mut paged =
+            paginate(&g, lang, &units, &mut setters, &mut sink, &mut folios, contents.pages, false, None, None)?;
         let mut outline = Vec::new();
         contents.set(&units, lang, &mut paged, &mut sink, &mut folios, &mut outline)?;
         let mut texts = BTreeMap::new();
@@ -274,7 +275,7 @@ fn typeset<'scope, 'env>(
     let contents = Contents::count_with(fonts, g, book, units, pager.as_mut())?;
     let mut folios = Typesetter::new(fonts, Vec::new());
     let progress = prep.progress.as_deref();
-    let mut paged = paginate_with(
+    let mut paged = paginate(
         g,
         lang,
         units,
@@ -301,28 +302,12 @@ fn typeset<'scope, 'env>(
 
 /// Replay every unit's operations, in reading order, onto pages that go to `sink`; the
 /// contents get `contents_pages` pages reserved. `folios` sets folios, running heads and
-/// note labels; `progress` is told of each unit.
-#[allow(clippy::too_many_arguments)]
-fn paginate<S: PageSink + TakesKnown>(
-    g: &Geometry,
-    lang: &Lang,
-    units: &[Unit],
-    setters: &mut Setters,
-    sink: &mut S,
-    folios: &mut Typesetter,
-    contents_pages: usize,
-    tagged: bool,
-    progress: Option<&dyn crate::Progress>,
-) -> Result<Paginated, Diagnostic> {
-    paginate_with(g, lang, units, setters, sink, folios, contents_pages, tagged, progress, None)
-}
-
-/// [`paginate`]; with a `pager` (`watch`), a chapter whose
+/// note labels; `progress` is told of each unit. With a `pager` (`watch`), a chapter whose
 /// pages an earlier build kept, and which begins where it began then, is passed over
 /// (see [`reuse`]: a chapter's pagination depends only on the chapter and the flow's
 /// state where it begins), and the chapters replayed are kept.
 #[allow(clippy::too_many_arguments)]
-fn paginate_with<S: PageSink + TakesKnown>(
+fn paginate<S: PageSink + TakesKnown>(
     g: &Geometry,
     lang: &Lang,
     units: &[Unit],

@@ -53,6 +53,7 @@ fn glyphs_inside_the_text_block(dir: &Path) -> (Vec<Diagnostic>, usize) {
             contents.pages,
             false,
             None,
+            None,
         )
         .unwrap();
         let mut texts = std::mem::take(&mut folios.shaper.glyph_texts);

@@ -73,6 +73,7 @@ fn contents_folios_are_the_real_ones() {
             contents.pages,
             false,
             None,
+            None,
         )
         .unwrap();
         let mut outline = std::mem::take(&mut paged.outline);
